@@ -1,0 +1,93 @@
+/** Runs the authority: loads its files, opens its store, serves the HTTP API on a socket. */
+import { join } from 'node:path'
+import type { AddressInfo } from 'node:net'
+import { serve } from '@hono/node-server'
+import { getConnInfo } from '@hono/node-server/conninfo'
+import type { Logger } from '../log/logger.js'
+import { loadAuthorityFiles, SQLITE_FILE } from './files.js'
+import { createAuthorityApp } from './http.js'
+import { createAuthorityMetrics } from './metrics.js'
+import type { ScryptCost } from './password.js'
+import { parseRate, RateLimiter } from './rate-limit.js'
+import { AuthorityService } from './service.js'
+import { openStore } from './store/index.js'
+
+export const DEFAULT_PORT = 7700
+
+export const DEFAULT_RATES = {
+  perUser: '10/5m',
+  perAddress: '60/1m',
+  registrations: '20/1h',
+} as const
+
+export interface AuthorityOptions {
+  dataDir: string
+  host: string
+  port: number
+  databaseUrl?: string
+  rates?: Partial<Record<keyof typeof DEFAULT_RATES, string>>
+  passwordCost?: ScryptCost
+  log: Logger
+}
+
+export interface RunningAuthority {
+  url: string
+  networkId: string
+  store: 'sqlite' | 'postgres'
+  close(): Promise<void>
+}
+
+export async function startAuthority(opts: AuthorityOptions): Promise<RunningAuthority> {
+  const files = loadAuthorityFiles(opts.dataDir)
+  const store = openStore({ databaseUrl: opts.databaseUrl, sqlitePath: join(opts.dataDir, SQLITE_FILE) })
+  await store.migrate()
+  const metrics = createAuthorityMetrics()
+  const service = new AuthorityService({
+    store,
+    networkKey: files.networkKey,
+    settings: files.settings,
+    metrics,
+    passwordCost: opts.passwordCost,
+  })
+  const rates = { ...DEFAULT_RATES, ...opts.rates }
+  const app = createAuthorityApp({
+    service,
+    store,
+    metrics,
+    adminToken: files.adminToken,
+    log: opts.log,
+    limits: {
+      perUser: new RateLimiter(parseRate(rates.perUser)),
+      perAddress: new RateLimiter(parseRate(rates.perAddress)),
+      registrations: new RateLimiter(parseRate(rates.registrations)),
+    },
+    clientAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
+  })
+
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: opts.host, port: opts.port }, () => resolve(s))
+    s.once('error', reject)
+  })
+  const purge = setInterval(() => {
+    store
+      .purgeChallenges(Date.now())
+      .catch((err: unknown) => opts.log.warn({ err }, 'challenge purge failed'))
+  }, 60_000)
+  purge.unref()
+
+  const address = server.address() as AddressInfo
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+  return {
+    url: `http://${host}:${address.port}`,
+    networkId: service.networkId,
+    store: opts.databaseUrl === undefined ? 'sqlite' : 'postgres',
+    close: async () => {
+      clearInterval(purge)
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        if ('closeAllConnections' in server) server.closeAllConnections()
+      })
+      await store.close()
+    },
+  }
+}

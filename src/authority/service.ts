@@ -1,0 +1,329 @@
+/**
+ * What the authority decides: accounts, sign-in, renewal, revocation and the
+ * signed documents. Transport-free: the HTTP layer (http.ts) validates shapes
+ * and calls these; tests can call them directly.
+ */
+import { randomBytes } from 'node:crypto'
+import { PayloadType, open, SignatureError } from '../crypto/envelope.js'
+import { deviceIdOf, signerOf, type Signer } from '../crypto/keys.js'
+import type { Ed25519PrivateKey } from '@libp2p/interface'
+import { issueCertificate, verifyCertificate } from '../trust/certificate.js'
+import { TrustError } from '../trust/errors.js'
+import { signNetworkConfig } from '../trust/network-config.js'
+import { signRevocationList } from '../trust/revocations.js'
+import { equalBytes } from '../wire/bytes.js'
+import { decodeSignInProof, WireDecodeError } from '../wire/codec.js'
+import { ErrorCode } from '../wire/error-codes.js'
+import { Limits } from '../wire/limits.js'
+import { AuthorityError } from './errors.js'
+import type { NetworkSettings } from './files.js'
+import type { AuthorityMetrics } from './metrics.js'
+import { decoyHash, hashPassword, verifyPassword, DEFAULT_COST, type ScryptCost } from './password.js'
+import type { AuthorityStore, DeviceRecord, RevocationRecord } from './store/types.js'
+
+/** Certificates start a little in the past so a verifier whose clock is behind still accepts them. */
+const CLOCK_SKEW_MS = 5 * 60_000
+const CHALLENGE_TTL_MS = 60_000
+
+export interface AuthorityInit {
+  store: AuthorityStore
+  networkKey: Ed25519PrivateKey
+  settings: NetworkSettings
+  metrics: AuthorityMetrics
+  passwordCost?: ScryptCost
+  now?: () => number
+}
+
+export interface SignInRequest {
+  username: string
+  password: string
+  deviceName: string
+  devicePublicKey: Uint8Array
+  challenge: Uint8Array
+  /** The device's sealed SignInProof over the challenge (crypto/envelope.ts). */
+  proof: Uint8Array
+}
+
+export interface RenewRequest {
+  certificate: Uint8Array
+  challenge: Uint8Array
+  /** The device's sealed SignInProof over the challenge (crypto/envelope.ts). */
+  proof: Uint8Array
+}
+
+export class AuthorityService {
+  readonly networkId: string
+  readonly networkPublicKey: Uint8Array
+  readonly networkConfig: Uint8Array
+  private readonly signer: Signer
+  private readonly store: AuthorityStore
+  private readonly settings: NetworkSettings
+  private readonly metrics: AuthorityMetrics
+  private readonly cost: ScryptCost
+  private readonly now: () => number
+  private decoy: Promise<string> | undefined
+  private revocations: { seq: number; at: number; bytes: Uint8Array } | undefined
+
+  constructor(init: AuthorityInit) {
+    this.store = init.store
+    this.settings = init.settings
+    this.metrics = init.metrics
+    this.cost = init.passwordCost ?? DEFAULT_COST
+    this.now = init.now ?? Date.now
+    this.signer = signerOf(init.networkKey)
+    this.networkId = init.settings.networkId
+    this.networkPublicKey = this.signer.publicKey
+    this.networkConfig = signNetworkConfig(
+      { ...init.settings, networkPublicKey: this.networkPublicKey, issuedAt: this.now() },
+      this.signer,
+    )
+  }
+
+  async register(username: string, password: string): Promise<void> {
+    const passwordHash = await this.timedHash(password)
+    try {
+      await this.store.createAccount({
+        username,
+        passwordHash,
+        createdAt: this.now(),
+        policy: null,
+        organisation: null,
+      })
+    } catch (err) {
+      if ((err as Error).name === 'UsernameTakenError') {
+        this.metrics.registrations.inc({ result: 'taken' })
+        throw new AuthorityError(409, ErrorCode.UsernameTaken, `the username ${username} is taken`)
+      }
+      throw err
+    }
+    this.metrics.registrations.inc({ result: 'ok' })
+  }
+
+  async challenge(): Promise<{ challenge: Uint8Array; expiresAt: number }> {
+    const challenge = randomBytes(32)
+    const expiresAt = this.now() + CHALLENGE_TTL_MS
+    await this.store.putChallenge(challenge, expiresAt)
+    return { challenge, expiresAt }
+  }
+
+  /** One answer for an unknown user and a wrong password, after the same amount of work. */
+  async checkPassword(username: string, password: string): Promise<void> {
+    const account = await this.store.getAccount(username)
+    const ok = await this.timedVerify(password, account?.passwordHash ?? (await this.decoyHash()))
+    if (account === undefined || !ok) {
+      throw new AuthorityError(401, ErrorCode.InvalidCredentials, 'unknown username or wrong password')
+    }
+  }
+
+  async signIn(req: SignInRequest): Promise<Uint8Array> {
+    try {
+      await this.checkPassword(req.username, req.password)
+      await this.checkProof(req.challenge, req.proof, req.username, req.devicePublicKey)
+      const deviceId = deviceIdOf(req.devicePublicKey)
+      const existing = await this.store.getDevice(deviceId)
+      if (existing?.revokedAt != null) throw revoked(deviceId)
+      let device: DeviceRecord
+      try {
+        device = await this.store.upsertDevice({
+          deviceId,
+          username: req.username,
+          publicKey: req.devicePublicKey,
+          name: req.deviceName,
+          now: this.now(),
+        })
+      } catch (err) {
+        if ((err as Error).name === 'DeviceOwnedElsewhereError') {
+          throw new AuthorityError(
+            409,
+            ErrorCode.DeviceOwnedElsewhere,
+            'this device key is signed in to another account',
+          )
+        }
+        throw err
+      }
+      const cert = await this.issue(device)
+      this.metrics.signIns.inc({ result: 'ok' })
+      return cert
+    } catch (err) {
+      this.metrics.signIns.inc({ result: err instanceof AuthorityError ? err.code : 'error' })
+      throw err
+    }
+  }
+
+  async renew(req: RenewRequest): Promise<Uint8Array> {
+    try {
+      let cert
+      try {
+        cert = verifyCertificate(req.certificate, {
+          networkPublicKey: this.networkPublicKey,
+          networkId: this.networkId,
+          now: this.now(),
+        })
+      } catch (err) {
+        if (err instanceof TrustError)
+          throw new AuthorityError(401, err.code, `certificate refused: ${err.message}`)
+        throw err
+      }
+      await this.checkProof(req.challenge, req.proof, cert.username, cert.devicePublicKey)
+      const device = await this.store.getDevice(cert.deviceId)
+      if (device === undefined)
+        throw new AuthorityError(404, ErrorCode.DeviceNotFound, 'this device is not known')
+      if (device.revokedAt !== null) throw revoked(device.deviceId)
+      if ((await this.store.getAccount(device.username)) === undefined) {
+        throw new AuthorityError(404, ErrorCode.AccountNotFound, 'the account no longer exists')
+      }
+      const renewed = await this.issue(device)
+      this.metrics.renewals.inc({ result: 'ok' })
+      return renewed
+    } catch (err) {
+      this.metrics.renewals.inc({ result: err instanceof AuthorityError ? err.code : 'error' })
+      throw err
+    }
+  }
+
+  async listDevices(username: string, password: string): Promise<DeviceRecord[]> {
+    await this.checkPassword(username, password)
+    return this.store.listDevices(username)
+  }
+
+  /** Revocation by the device's owner, who proves it with the password. */
+  async revokeAsOwner(username: string, password: string, deviceId: string): Promise<RevocationRecord> {
+    await this.checkPassword(username, password)
+    const device = await this.store.getDevice(deviceId)
+    if (device === undefined || device.username !== username) {
+      throw new AuthorityError(404, ErrorCode.DeviceNotFound, `no device ${deviceId} on this account`)
+    }
+    return this.revoke(deviceId, 'owner')
+  }
+
+  async revoke(deviceId: string, by: 'owner' | 'admin'): Promise<RevocationRecord> {
+    const record = await this.store.revokeDevice(deviceId, by, this.now())
+    if (record === undefined) throw new AuthorityError(404, ErrorCode.DeviceNotFound, `no device ${deviceId}`)
+    this.metrics.revocations.inc({ by })
+    return record
+  }
+
+  /**
+   * The signed revocation list. Entries older than the longest certificate
+   * lifetime are left out: every certificate issued before them has expired.
+   * Re-signed only when the sequence changes or once a minute.
+   */
+  async revocationList(): Promise<Uint8Array> {
+    const now = this.now()
+    const seq = await this.store.revocationSequence()
+    const cached = this.revocations
+    if (cached !== undefined && cached.seq === seq && now - cached.at < 60_000) return cached.bytes
+    const horizon = now - this.settings.policies.certificateValiditySeconds * 1000 - CLOCK_SKEW_MS
+    const entries = (await this.store.listRevocations(horizon)).slice(-Limits.revocations)
+    const bytes = signRevocationList(
+      {
+        networkId: this.networkId,
+        sequence: seq,
+        issuedAt: now,
+        revocations: entries.map((r) => ({ deviceId: r.deviceId, revokedAt: r.revokedAt })),
+      },
+      this.signer,
+    )
+    this.revocations = { seq, at: now, bytes }
+    return bytes
+  }
+
+  private async issue(device: DeviceRecord): Promise<Uint8Array> {
+    const account = await this.store.getAccount(device.username)
+    const now = this.now()
+    const notBefore = now - CLOCK_SKEW_MS
+    const notAfter = now + this.settings.policies.certificateValiditySeconds * 1000
+    const serial = await this.store.recordCertificate({
+      deviceId: device.deviceId,
+      notBefore,
+      notAfter,
+      issuedAt: now,
+    })
+    return issueCertificate(
+      {
+        networkId: this.networkId,
+        serial,
+        username: device.username,
+        devicePublicKey: device.publicKey,
+        deviceName: device.name,
+        policy: account?.policy ?? this.settings.policies.defaultDevicePolicy,
+        organisation: account?.organisation ?? '',
+        notBefore,
+        notAfter,
+      },
+      this.signer,
+    )
+  }
+
+  /** The device signed a fresh, unused challenge from us with the key it presents. */
+  private async checkProof(
+    challenge: Uint8Array,
+    sealedProof: Uint8Array,
+    username: string,
+    publicKey: Uint8Array,
+  ): Promise<void> {
+    let proof
+    try {
+      proof = decodeSignInProof(open(sealedProof, PayloadType.SignInProof, publicKey, 1024))
+    } catch (err) {
+      if (err instanceof WireDecodeError || err instanceof SignatureError) {
+        throw new AuthorityError(
+          401,
+          ErrorCode.ProofFailed,
+          `the device's proof of key does not verify (${err.code})`,
+        )
+      }
+      throw err
+    }
+    if (
+      proof.networkId !== this.networkId ||
+      proof.username !== username ||
+      !equalBytes(proof.challenge, challenge) ||
+      !equalBytes(proof.devicePublicKey, publicKey)
+    ) {
+      throw new AuthorityError(
+        401,
+        ErrorCode.ProofFailed,
+        "the device's proof is for another challenge, user, key or network",
+      )
+    }
+    if (!(await this.store.takeChallenge(challenge, this.now()))) {
+      throw new AuthorityError(
+        401,
+        ErrorCode.ChallengeExpired,
+        'the challenge is unknown, used or expired; ask for a new one',
+      )
+    }
+  }
+
+  private async timedHash(password: string): Promise<string> {
+    const end = this.metrics.passwordHashSeconds.startTimer()
+    try {
+      return await hashPassword(password, this.cost)
+    } finally {
+      end()
+    }
+  }
+
+  private async timedVerify(password: string, hash: string): Promise<boolean> {
+    const end = this.metrics.passwordHashSeconds.startTimer()
+    try {
+      return await verifyPassword(password, hash)
+    } finally {
+      end()
+    }
+  }
+
+  private decoyHash(): Promise<string> {
+    this.decoy ??= decoyHash(this.cost)
+    return this.decoy
+  }
+}
+
+function revoked(deviceId: string): AuthorityError {
+  return new AuthorityError(
+    403,
+    ErrorCode.DeviceRevoked,
+    `device ${deviceId} is revoked; sign in with a new device key`,
+  )
+}

@@ -1,0 +1,56 @@
+/** The `parley` command: one subcommand per role and per user action. */
+import { readFileSync } from 'node:fs'
+import { Command, CommanderError } from 'commander'
+import {
+  devicesCommand,
+  loginCommand,
+  registerCommand,
+  renewCommand,
+  revokeCommand,
+  whoamiCommand,
+} from './commands/account.js'
+import { authorityCommand } from './commands/authority.js'
+import { devCommand } from './commands/dev.js'
+import { describeError } from './errors.js'
+
+const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+  version: string
+}
+
+export function program(): Command {
+  const root = new Command('parley')
+    .description('Parley: peer-to-peer messaging and calls')
+    .version(pkg.version)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+  for (const cmd of [
+    devCommand(),
+    authorityCommand(),
+    registerCommand(),
+    loginCommand(),
+    whoamiCommand(),
+    renewCommand(),
+    devicesCommand(),
+    revokeCommand(),
+  ]) {
+    root.addCommand(cmd.exitOverride().showHelpAfterError('(run with --help for usage)'))
+  }
+  return root
+}
+
+async function main(): Promise<void> {
+  try {
+    await program().parseAsync(process.argv)
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander already printed help, the version or the usage error.
+      process.exitCode = err.exitCode === 0 ? 0 : 2
+      return
+    }
+    const { message, exitCode } = describeError(err)
+    console.error(`parley: ${message}`)
+    process.exitCode = exitCode
+  }
+}
+
+await main()

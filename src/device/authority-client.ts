@@ -1,0 +1,178 @@
+/** HTTP client of the authority's JSON API, with a timeout on every call. */
+import { fromBase64, toBase64 } from '../wire/bytes.js'
+import type { ErrorCode } from '../wire/error-codes.js'
+
+const TIMEOUT_MS = 15_000
+const MAX_DOC_BYTES = 256 * 1024
+
+/** The authority answered with a refusal. */
+export class AuthorityRefusedError extends Error {
+  override name = 'AuthorityRefusedError'
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode | string,
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message)
+  }
+}
+
+/** The authority could not be reached or did not answer in time. */
+export class AuthorityUnreachableError extends Error {
+  override name = 'AuthorityUnreachableError'
+}
+
+export interface SignInBody {
+  username: string
+  password: string
+  deviceName: string
+  devicePublicKey: Uint8Array
+  challenge: Uint8Array
+  proof: Uint8Array
+}
+
+export interface DeviceView {
+  deviceId: string
+  name: string
+  createdAt: number
+  lastSignInAt: number
+  revokedAt: number | null
+}
+
+export class AuthorityClient {
+  readonly url: string
+
+  constructor(url: string) {
+    let parsed: URL
+    try {
+      parsed = new URL(url)
+    } catch {
+      throw new AuthorityUnreachableError(
+        `"${url}" is not a URL (expected something like http://127.0.0.1:7700)`,
+      )
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+      throw new AuthorityUnreachableError(`the authority URL must be http or https, not ${parsed.protocol}`)
+    }
+    this.url = parsed.origin
+  }
+
+  networkConfig(signal?: AbortSignal): Promise<Uint8Array> {
+    return this.call('GET', '/v1/network-config', undefined, signal).then((r) => doc(r.config))
+  }
+
+  revocations(signal?: AbortSignal): Promise<Uint8Array> {
+    return this.call('GET', '/v1/revocations', undefined, signal).then((r) => doc(r.list))
+  }
+
+  async register(username: string, password: string, signal?: AbortSignal): Promise<void> {
+    await this.call('POST', '/v1/accounts', { username, password }, signal)
+  }
+
+  async challenge(signal?: AbortSignal): Promise<Uint8Array> {
+    return doc((await this.call('POST', '/v1/challenges', {}, signal)).challenge)
+  }
+
+  async signIn(
+    body: SignInBody,
+    signal?: AbortSignal,
+  ): Promise<{ certificate: Uint8Array; networkConfig: Uint8Array }> {
+    const r = await this.call(
+      'POST',
+      '/v1/sign-in',
+      {
+        ...body,
+        devicePublicKey: toBase64(body.devicePublicKey),
+        challenge: toBase64(body.challenge),
+        proof: toBase64(body.proof),
+      },
+      signal,
+    )
+    return { certificate: doc(r.certificate), networkConfig: doc(r.networkConfig) }
+  }
+
+  async renew(
+    body: { certificate: Uint8Array; challenge: Uint8Array; proof: Uint8Array },
+    signal?: AbortSignal,
+  ): Promise<{ certificate: Uint8Array; networkConfig: Uint8Array }> {
+    const r = await this.call(
+      'POST',
+      '/v1/renew',
+      {
+        certificate: toBase64(body.certificate),
+        challenge: toBase64(body.challenge),
+        proof: toBase64(body.proof),
+      },
+      signal,
+    )
+    return { certificate: doc(r.certificate), networkConfig: doc(r.networkConfig) }
+  }
+
+  async listDevices(username: string, password: string, signal?: AbortSignal): Promise<DeviceView[]> {
+    return (await this.call('POST', '/v1/devices/list', { username, password }, signal))
+      .devices as DeviceView[]
+  }
+
+  async revoke(username: string, password: string, deviceId: string, signal?: AbortSignal): Promise<void> {
+    await this.call('POST', '/v1/devices/revoke', { username, password, deviceId }, signal)
+  }
+
+  async revokeAsAdmin(adminToken: string, deviceId: string, signal?: AbortSignal): Promise<void> {
+    await this.call('POST', '/v1/admin/devices/revoke', { deviceId }, signal, {
+      authorization: `Bearer ${adminToken}`,
+    })
+  }
+
+  private async call(
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    signal: AbortSignal | undefined,
+    headers: Record<string, string> = {},
+  ): Promise<Record<string, unknown>> {
+    const timeout = AbortSignal.timeout(TIMEOUT_MS)
+    let res: Response
+    try {
+      res = await fetch(this.url + path, {
+        method,
+        headers: { 'content-type': 'application/json', ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]),
+      })
+    } catch (err) {
+      if (signal?.aborted === true) throw err
+      throw new AuthorityUnreachableError(`cannot reach the authority at ${this.url} (${describe(err)})`)
+    }
+    let parsed: Record<string, unknown>
+    try {
+      parsed = (await res.json()) as Record<string, unknown>
+    } catch {
+      throw new AuthorityUnreachableError(`the authority at ${this.url} answered ${res.status} without JSON`)
+    }
+    if (!res.ok) {
+      const e = (parsed.error ?? {}) as { code?: string; message?: string }
+      const retry = Number(res.headers.get('retry-after') ?? NaN)
+      throw new AuthorityRefusedError(
+        res.status,
+        e.code ?? 'unknown',
+        e.message ?? `HTTP ${res.status}`,
+        Number.isFinite(retry) ? retry : undefined,
+      )
+    }
+    return parsed
+  }
+}
+
+function doc(value: unknown): Uint8Array {
+  const bytes = fromBase64(value, MAX_DOC_BYTES)
+  if (bytes === undefined)
+    throw new AuthorityUnreachableError('the authority answered with a malformed document')
+  return bytes
+}
+
+function describe(err: unknown): string {
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause
+  if ((err as Error).name === 'TimeoutError') return 'timed out'
+  return cause?.code ?? cause?.message ?? (err as Error).message
+}

@@ -1,0 +1,58 @@
+/**
+ * Error codes that travel on the wire (HTTP JSON bodies, protocol replies) and
+ * appear in CLI messages. They are stable: clients branch on them, so a code is
+ * never reused with another meaning. Local errors are told apart by class name.
+ */
+export const ErrorCode = {
+  // Wire decoding
+  /** The input is larger than the cap for its kind. */
+  TooLarge: 'too_large',
+  /** The bytes are not a valid encoding of the expected message. */
+  Malformed: 'malformed',
+  /** The message decoded but a field is missing or out of range. */
+  InvalidField: 'invalid_field',
+
+  // Certificates and other signed documents
+  /** Signed by a key that is not the network key. */
+  UnknownSigner: 'unknown_signer',
+  /** The key is the network key but the signature does not match: the bytes were altered. */
+  BadSignature: 'bad_signature',
+  /** The document is for another network id. */
+  WrongNetwork: 'wrong_network',
+  /** The signed payload is of another kind than expected. */
+  WrongPayloadType: 'wrong_payload_type',
+  CertificateExpired: 'certificate_expired',
+  CertificateNotYetValid: 'certificate_not_yet_valid',
+  CertificateRevoked: 'certificate_revoked',
+
+  // Authority HTTP API
+  InvalidJson: 'invalid_json',
+  BodyTooLarge: 'body_too_large',
+  InvalidUsername: 'invalid_username',
+  InvalidPassword: 'invalid_password',
+  InvalidDeviceName: 'invalid_device_name',
+  InvalidPublicKey: 'invalid_public_key',
+  InvalidDeviceId: 'invalid_device_id',
+  InvalidChallenge: 'invalid_challenge',
+  InvalidSignature: 'invalid_signature',
+  InvalidCertificate: 'invalid_certificate',
+  UsernameTaken: 'username_taken',
+  /** Unknown user or wrong password: deliberately one code for both. */
+  InvalidCredentials: 'invalid_credentials',
+  /** The challenge is unknown, used or expired: ask for a new one. */
+  ChallengeExpired: 'challenge_expired',
+  /** The signature over the challenge does not verify with the given key. */
+  ProofFailed: 'proof_failed',
+  DeviceRevoked: 'device_revoked',
+  DeviceOwnedElsewhere: 'device_owned_elsewhere',
+  DeviceNotFound: 'device_not_found',
+  AccountNotFound: 'account_not_found',
+  RateLimited: 'rate_limited',
+  Unauthorized: 'unauthorized',
+  NotFound: 'not_found',
+  MethodNotAllowed: 'method_not_allowed',
+  Unavailable: 'unavailable',
+  Internal: 'internal',
+} as const
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]

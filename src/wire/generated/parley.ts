@@ -1,0 +1,1614 @@
+import { decodeMessage, encodeMessage, MaxLengthError, message, streamMessage } from 'protons-runtime'
+import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
+import type { Codec, DecodeOptions } from 'protons-runtime'
+import type { Uint8ArrayList } from 'uint8arraylist'
+
+export interface SignedEnvelope {
+  payloadType: string
+  payload: Uint8Array<ArrayBuffer>
+  keyId: Uint8Array<ArrayBuffer>
+  signature: Uint8Array<ArrayBuffer>
+}
+
+export namespace SignedEnvelope {
+  let _codec: Codec<SignedEnvelope>
+
+  export const codec = (): Codec<SignedEnvelope> => {
+    if (_codec == null) {
+      _codec = message<SignedEnvelope>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.payloadType != null && obj.payloadType !== '')) {
+          w.uint32(10)
+          w.string(obj.payloadType)
+        }
+
+        if ((obj.payload != null && obj.payload.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.payload)
+        }
+
+        if ((obj.keyId != null && obj.keyId.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.keyId)
+        }
+
+        if ((obj.signature != null && obj.signature.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.signature)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          payloadType: '',
+          payload: uint8ArrayAlloc(0),
+          keyId: uint8ArrayAlloc(0),
+          signature: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.payloadType = reader.string()
+              break
+            }
+            case 2: {
+              obj.payload = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.keyId = reader.bytes()
+              break
+            }
+            case 4: {
+              obj.signature = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.payloadType`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.payload`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.keyId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.signature`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SignedEnvelopePayloadTypeFieldEvent {
+    field: '$.payloadType'
+    value: string
+  }
+
+  export interface SignedEnvelopePayloadFieldEvent {
+    field: '$.payload'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SignedEnvelopeKeyIdFieldEvent {
+    field: '$.keyId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SignedEnvelopeSignatureFieldEvent {
+    field: '$.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<SignedEnvelope>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SignedEnvelope.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SignedEnvelope>): SignedEnvelope {
+    return decodeMessage(buf, SignedEnvelope.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SignedEnvelope>): Generator<SignedEnvelopePayloadTypeFieldEvent | SignedEnvelopePayloadFieldEvent | SignedEnvelopeKeyIdFieldEvent | SignedEnvelopeSignatureFieldEvent> {
+    return streamMessage(buf, SignedEnvelope.codec(), opts)
+  }
+}
+
+export interface DevicePolicy {
+  maySupernode: boolean
+  mayRelay: boolean
+  maySendFiles: boolean
+}
+
+export namespace DevicePolicy {
+  let _codec: Codec<DevicePolicy>
+
+  export const codec = (): Codec<DevicePolicy> => {
+    if (_codec == null) {
+      _codec = message<DevicePolicy>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.maySupernode != null && obj.maySupernode !== false)) {
+          w.uint32(8)
+          w.bool(obj.maySupernode)
+        }
+
+        if ((obj.mayRelay != null && obj.mayRelay !== false)) {
+          w.uint32(16)
+          w.bool(obj.mayRelay)
+        }
+
+        if ((obj.maySendFiles != null && obj.maySendFiles !== false)) {
+          w.uint32(24)
+          w.bool(obj.maySendFiles)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          maySupernode: false,
+          mayRelay: false,
+          maySendFiles: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.maySupernode = reader.bool()
+              break
+            }
+            case 2: {
+              obj.mayRelay = reader.bool()
+              break
+            }
+            case 3: {
+              obj.maySendFiles = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.maySupernode`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.mayRelay`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.maySendFiles`,
+                value: reader.bool()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface DevicePolicyMaySupernodeFieldEvent {
+    field: '$.maySupernode'
+    value: boolean
+  }
+
+  export interface DevicePolicyMayRelayFieldEvent {
+    field: '$.mayRelay'
+    value: boolean
+  }
+
+  export interface DevicePolicyMaySendFilesFieldEvent {
+    field: '$.maySendFiles'
+    value: boolean
+  }
+
+  export function encode (obj: Partial<DevicePolicy>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, DevicePolicy.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DevicePolicy>): DevicePolicy {
+    return decodeMessage(buf, DevicePolicy.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DevicePolicy>): Generator<DevicePolicyMaySupernodeFieldEvent | DevicePolicyMayRelayFieldEvent | DevicePolicyMaySendFilesFieldEvent> {
+    return streamMessage(buf, DevicePolicy.codec(), opts)
+  }
+}
+
+export interface CertificateBody {
+  networkId: string
+  serial: bigint
+  username: string
+  devicePublicKey: Uint8Array<ArrayBuffer>
+  deviceName: string
+  policy?: DevicePolicy
+  organisation: string
+  notBefore: bigint
+  notAfter: bigint
+}
+
+export namespace CertificateBody {
+  let _codec: Codec<CertificateBody>
+
+  export const codec = (): Codec<CertificateBody> => {
+    if (_codec == null) {
+      _codec = message<CertificateBody>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.networkId != null && obj.networkId !== '')) {
+          w.uint32(10)
+          w.string(obj.networkId)
+        }
+
+        if ((obj.serial != null && obj.serial !== 0n)) {
+          w.uint32(16)
+          w.uint64(obj.serial)
+        }
+
+        if ((obj.username != null && obj.username !== '')) {
+          w.uint32(26)
+          w.string(obj.username)
+        }
+
+        if ((obj.devicePublicKey != null && obj.devicePublicKey.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.devicePublicKey)
+        }
+
+        if ((obj.deviceName != null && obj.deviceName !== '')) {
+          w.uint32(42)
+          w.string(obj.deviceName)
+        }
+
+        if (obj.policy != null) {
+          w.uint32(50)
+          DevicePolicy.codec().encode(obj.policy, w)
+        }
+
+        if ((obj.organisation != null && obj.organisation !== '')) {
+          w.uint32(58)
+          w.string(obj.organisation)
+        }
+
+        if ((obj.notBefore != null && obj.notBefore !== 0n)) {
+          w.uint32(64)
+          w.uint64(obj.notBefore)
+        }
+
+        if ((obj.notAfter != null && obj.notAfter !== 0n)) {
+          w.uint32(72)
+          w.uint64(obj.notAfter)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          networkId: '',
+          serial: 0n,
+          username: '',
+          devicePublicKey: uint8ArrayAlloc(0),
+          deviceName: '',
+          organisation: '',
+          notBefore: 0n,
+          notAfter: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.networkId = reader.string()
+              break
+            }
+            case 2: {
+              obj.serial = reader.uint64()
+              break
+            }
+            case 3: {
+              obj.username = reader.string()
+              break
+            }
+            case 4: {
+              obj.devicePublicKey = reader.bytes()
+              break
+            }
+            case 5: {
+              obj.deviceName = reader.string()
+              break
+            }
+            case 6: {
+              obj.policy = DevicePolicy.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.policy
+              })
+              break
+            }
+            case 7: {
+              obj.organisation = reader.string()
+              break
+            }
+            case 8: {
+              obj.notBefore = reader.uint64()
+              break
+            }
+            case 9: {
+              obj.notAfter = reader.uint64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.networkId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.serial`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.username`,
+                value: reader.string()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.devicePublicKey`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.deviceName`,
+                value: reader.string()
+              }
+              break
+            }
+            case 6: {
+              yield * DevicePolicy.codec().stream(reader, reader.uint32(), `${prefix}.policy`, {
+                limits: opts.limits?.policy
+              })
+
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.organisation`,
+                value: reader.string()
+              }
+              break
+            }
+            case 8: {
+              yield {
+                field: `${prefix}.notBefore`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 9: {
+              yield {
+                field: `${prefix}.notAfter`,
+                value: reader.uint64()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface CertificateBodyNetworkIdFieldEvent {
+    field: '$.networkId'
+    value: string
+  }
+
+  export interface CertificateBodySerialFieldEvent {
+    field: '$.serial'
+    value: bigint
+  }
+
+  export interface CertificateBodyUsernameFieldEvent {
+    field: '$.username'
+    value: string
+  }
+
+  export interface CertificateBodyDevicePublicKeyFieldEvent {
+    field: '$.devicePublicKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface CertificateBodyDeviceNameFieldEvent {
+    field: '$.deviceName'
+    value: string
+  }
+
+  export interface CertificateBodyPolicyMaySupernodeFieldEvent {
+    field: '$.policy.maySupernode'
+    value: boolean
+  }
+
+  export interface CertificateBodyPolicyMayRelayFieldEvent {
+    field: '$.policy.mayRelay'
+    value: boolean
+  }
+
+  export interface CertificateBodyPolicyMaySendFilesFieldEvent {
+    field: '$.policy.maySendFiles'
+    value: boolean
+  }
+
+  export interface CertificateBodyOrganisationFieldEvent {
+    field: '$.organisation'
+    value: string
+  }
+
+  export interface CertificateBodyNotBeforeFieldEvent {
+    field: '$.notBefore'
+    value: bigint
+  }
+
+  export interface CertificateBodyNotAfterFieldEvent {
+    field: '$.notAfter'
+    value: bigint
+  }
+
+  export function encode (obj: Partial<CertificateBody>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, CertificateBody.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CertificateBody>): CertificateBody {
+    return decodeMessage(buf, CertificateBody.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CertificateBody>): Generator<CertificateBodyNetworkIdFieldEvent | CertificateBodySerialFieldEvent | CertificateBodyUsernameFieldEvent | CertificateBodyDevicePublicKeyFieldEvent | CertificateBodyDeviceNameFieldEvent | CertificateBodyPolicyMaySupernodeFieldEvent | CertificateBodyPolicyMayRelayFieldEvent | CertificateBodyPolicyMaySendFilesFieldEvent | CertificateBodyOrganisationFieldEvent | CertificateBodyNotBeforeFieldEvent | CertificateBodyNotAfterFieldEvent> {
+    return streamMessage(buf, CertificateBody.codec(), opts)
+  }
+}
+
+export interface Seed {
+  peerId: string
+  addrs: string[]
+}
+
+export namespace Seed {
+  let _codec: Codec<Seed>
+
+  export const codec = (): Codec<Seed> => {
+    if (_codec == null) {
+      _codec = message<Seed>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.peerId != null && obj.peerId !== '')) {
+          w.uint32(10)
+          w.string(obj.peerId)
+        }
+
+        if (obj.addrs != null && obj.addrs.length > 0) {
+          for (const value of obj.addrs) {
+            w.uint32(18)
+            w.string(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          peerId: '',
+          addrs: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.peerId = reader.string()
+              break
+            }
+            case 2: {
+              if (opts.limits?.addrs != null && obj.addrs.length === opts.limits.addrs) {
+                throw new MaxLengthError('Decode error - repeated field "addrs" had too many elements')
+              }
+
+              obj.addrs.push(reader.string())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          addrs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.peerId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.addrs != null && obj.addrs === opts.limits.addrs) {
+                throw new MaxLengthError('Streaming decode error - repeated field "addrs" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.addrs[]`,
+                index: obj.addrs,
+                value: reader.string()
+              }
+
+              obj.addrs++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SeedPeerIdFieldEvent {
+    field: '$.peerId'
+    value: string
+  }
+
+  export interface SeedAddrsFieldEvent {
+    field: '$.addrs[]'
+    index: number
+    value: string
+  }
+
+  export function encode (obj: Partial<Seed>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Seed.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Seed>): Seed {
+    return decodeMessage(buf, Seed.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Seed>): Generator<SeedPeerIdFieldEvent | SeedAddrsFieldEvent> {
+    return streamMessage(buf, Seed.codec(), opts)
+  }
+}
+
+export interface NetworkPolicies {
+  certificateValiditySeconds: number
+  defaultDevicePolicy?: DevicePolicy
+  supernodeBannedVersions: string[]
+}
+
+export namespace NetworkPolicies {
+  let _codec: Codec<NetworkPolicies>
+
+  export const codec = (): Codec<NetworkPolicies> => {
+    if (_codec == null) {
+      _codec = message<NetworkPolicies>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.certificateValiditySeconds != null && obj.certificateValiditySeconds !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.certificateValiditySeconds)
+        }
+
+        if (obj.defaultDevicePolicy != null) {
+          w.uint32(18)
+          DevicePolicy.codec().encode(obj.defaultDevicePolicy, w)
+        }
+
+        if (obj.supernodeBannedVersions != null && obj.supernodeBannedVersions.length > 0) {
+          for (const value of obj.supernodeBannedVersions) {
+            w.uint32(26)
+            w.string(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          certificateValiditySeconds: 0,
+          supernodeBannedVersions: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.certificateValiditySeconds = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.defaultDevicePolicy = DevicePolicy.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.defaultDevicePolicy
+              })
+              break
+            }
+            case 3: {
+              if (opts.limits?.supernodeBannedVersions != null && obj.supernodeBannedVersions.length === opts.limits.supernodeBannedVersions) {
+                throw new MaxLengthError('Decode error - repeated field "supernodeBannedVersions" had too many elements')
+              }
+
+              obj.supernodeBannedVersions.push(reader.string())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          supernodeBannedVersions: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.certificateValiditySeconds`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield * DevicePolicy.codec().stream(reader, reader.uint32(), `${prefix}.defaultDevicePolicy`, {
+                limits: opts.limits?.defaultDevicePolicy
+              })
+
+              break
+            }
+            case 3: {
+              if (opts.limits?.supernodeBannedVersions != null && obj.supernodeBannedVersions === opts.limits.supernodeBannedVersions) {
+                throw new MaxLengthError('Streaming decode error - repeated field "supernodeBannedVersions" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.supernodeBannedVersions[]`,
+                index: obj.supernodeBannedVersions,
+                value: reader.string()
+              }
+
+              obj.supernodeBannedVersions++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface NetworkPoliciesCertificateValiditySecondsFieldEvent {
+    field: '$.certificateValiditySeconds'
+    value: number
+  }
+
+  export interface NetworkPoliciesDefaultDevicePolicyMaySupernodeFieldEvent {
+    field: '$.defaultDevicePolicy.maySupernode'
+    value: boolean
+  }
+
+  export interface NetworkPoliciesDefaultDevicePolicyMayRelayFieldEvent {
+    field: '$.defaultDevicePolicy.mayRelay'
+    value: boolean
+  }
+
+  export interface NetworkPoliciesDefaultDevicePolicyMaySendFilesFieldEvent {
+    field: '$.defaultDevicePolicy.maySendFiles'
+    value: boolean
+  }
+
+  export interface NetworkPoliciesSupernodeBannedVersionsFieldEvent {
+    field: '$.supernodeBannedVersions[]'
+    index: number
+    value: string
+  }
+
+  export function encode (obj: Partial<NetworkPolicies>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, NetworkPolicies.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<NetworkPolicies>): NetworkPolicies {
+    return decodeMessage(buf, NetworkPolicies.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<NetworkPolicies>): Generator<NetworkPoliciesCertificateValiditySecondsFieldEvent | NetworkPoliciesDefaultDevicePolicyMaySupernodeFieldEvent | NetworkPoliciesDefaultDevicePolicyMayRelayFieldEvent | NetworkPoliciesDefaultDevicePolicyMaySendFilesFieldEvent | NetworkPoliciesSupernodeBannedVersionsFieldEvent> {
+    return streamMessage(buf, NetworkPolicies.codec(), opts)
+  }
+}
+
+export interface NetworkConfigBody {
+  networkId: string
+  networkPublicKey: Uint8Array<ArrayBuffer>
+  sequence: bigint
+  issuedAt: bigint
+  seeds: Seed[]
+  minClientVersion: string
+  policies?: NetworkPolicies
+}
+
+export namespace NetworkConfigBody {
+  let _codec: Codec<NetworkConfigBody>
+
+  export const codec = (): Codec<NetworkConfigBody> => {
+    if (_codec == null) {
+      _codec = message<NetworkConfigBody>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.networkId != null && obj.networkId !== '')) {
+          w.uint32(10)
+          w.string(obj.networkId)
+        }
+
+        if ((obj.networkPublicKey != null && obj.networkPublicKey.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.networkPublicKey)
+        }
+
+        if ((obj.sequence != null && obj.sequence !== 0n)) {
+          w.uint32(24)
+          w.uint64(obj.sequence)
+        }
+
+        if ((obj.issuedAt != null && obj.issuedAt !== 0n)) {
+          w.uint32(32)
+          w.uint64(obj.issuedAt)
+        }
+
+        if (obj.seeds != null && obj.seeds.length > 0) {
+          for (const value of obj.seeds) {
+            w.uint32(42)
+            Seed.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.minClientVersion != null && obj.minClientVersion !== '')) {
+          w.uint32(50)
+          w.string(obj.minClientVersion)
+        }
+
+        if (obj.policies != null) {
+          w.uint32(58)
+          NetworkPolicies.codec().encode(obj.policies, w)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          networkId: '',
+          networkPublicKey: uint8ArrayAlloc(0),
+          sequence: 0n,
+          issuedAt: 0n,
+          seeds: [],
+          minClientVersion: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.networkId = reader.string()
+              break
+            }
+            case 2: {
+              obj.networkPublicKey = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.sequence = reader.uint64()
+              break
+            }
+            case 4: {
+              obj.issuedAt = reader.uint64()
+              break
+            }
+            case 5: {
+              if (opts.limits?.seeds != null && obj.seeds.length === opts.limits.seeds) {
+                throw new MaxLengthError('Decode error - repeated field "seeds" had too many elements')
+              }
+
+              obj.seeds.push(Seed.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.seeds$
+              }))
+              break
+            }
+            case 6: {
+              obj.minClientVersion = reader.string()
+              break
+            }
+            case 7: {
+              obj.policies = NetworkPolicies.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.policies
+              })
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          seeds: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.networkId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.networkPublicKey`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.sequence`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.issuedAt`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 5: {
+              if (opts.limits?.seeds != null && obj.seeds === opts.limits.seeds) {
+                throw new MaxLengthError('Streaming decode error - repeated field "seeds" had too many elements')
+              }
+
+              for (const evt of Seed.codec().stream(reader, reader.uint32(), `${prefix}.seeds[]`, {
+                limits: opts.limits?.seeds$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.seeds
+                }
+              }
+
+              obj.seeds++
+
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.minClientVersion`,
+                value: reader.string()
+              }
+              break
+            }
+            case 7: {
+              yield * NetworkPolicies.codec().stream(reader, reader.uint32(), `${prefix}.policies`, {
+                limits: opts.limits?.policies
+              })
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface NetworkConfigBodyNetworkIdFieldEvent {
+    field: '$.networkId'
+    value: string
+  }
+
+  export interface NetworkConfigBodyNetworkPublicKeyFieldEvent {
+    field: '$.networkPublicKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface NetworkConfigBodySequenceFieldEvent {
+    field: '$.sequence'
+    value: bigint
+  }
+
+  export interface NetworkConfigBodyIssuedAtFieldEvent {
+    field: '$.issuedAt'
+    value: bigint
+  }
+
+  export interface NetworkConfigBodySeedsPeerIdFieldEvent {
+    field: '$.seeds[].peerId'
+    value: string
+    index: number
+  }
+
+  export interface NetworkConfigBodySeedsAddrsFieldEvent {
+    field: '$.seeds[].addrs[]'
+    index: number
+    value: string
+  }
+
+  export interface NetworkConfigBodyMinClientVersionFieldEvent {
+    field: '$.minClientVersion'
+    value: string
+  }
+
+  export interface NetworkConfigBodyPoliciesCertificateValiditySecondsFieldEvent {
+    field: '$.policies.certificateValiditySeconds'
+    value: number
+  }
+
+  export interface NetworkConfigBodyPoliciesDefaultDevicePolicyMaySupernodeFieldEvent {
+    field: '$.policies.defaultDevicePolicy.maySupernode'
+    value: boolean
+  }
+
+  export interface NetworkConfigBodyPoliciesDefaultDevicePolicyMayRelayFieldEvent {
+    field: '$.policies.defaultDevicePolicy.mayRelay'
+    value: boolean
+  }
+
+  export interface NetworkConfigBodyPoliciesDefaultDevicePolicyMaySendFilesFieldEvent {
+    field: '$.policies.defaultDevicePolicy.maySendFiles'
+    value: boolean
+  }
+
+  export interface NetworkConfigBodyPoliciesSupernodeBannedVersionsFieldEvent {
+    field: '$.policies.supernodeBannedVersions[]'
+    index: number
+    value: string
+  }
+
+  export function encode (obj: Partial<NetworkConfigBody>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, NetworkConfigBody.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<NetworkConfigBody>): NetworkConfigBody {
+    return decodeMessage(buf, NetworkConfigBody.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<NetworkConfigBody>): Generator<NetworkConfigBodyNetworkIdFieldEvent | NetworkConfigBodyNetworkPublicKeyFieldEvent | NetworkConfigBodySequenceFieldEvent | NetworkConfigBodyIssuedAtFieldEvent | NetworkConfigBodySeedsPeerIdFieldEvent | NetworkConfigBodySeedsAddrsFieldEvent | NetworkConfigBodyMinClientVersionFieldEvent | NetworkConfigBodyPoliciesCertificateValiditySecondsFieldEvent | NetworkConfigBodyPoliciesDefaultDevicePolicyMaySupernodeFieldEvent | NetworkConfigBodyPoliciesDefaultDevicePolicyMayRelayFieldEvent | NetworkConfigBodyPoliciesDefaultDevicePolicyMaySendFilesFieldEvent | NetworkConfigBodyPoliciesSupernodeBannedVersionsFieldEvent> {
+    return streamMessage(buf, NetworkConfigBody.codec(), opts)
+  }
+}
+
+export interface Revocation {
+  deviceId: string
+  revokedAt: bigint
+}
+
+export namespace Revocation {
+  let _codec: Codec<Revocation>
+
+  export const codec = (): Codec<Revocation> => {
+    if (_codec == null) {
+      _codec = message<Revocation>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.deviceId != null && obj.deviceId !== '')) {
+          w.uint32(10)
+          w.string(obj.deviceId)
+        }
+
+        if ((obj.revokedAt != null && obj.revokedAt !== 0n)) {
+          w.uint32(16)
+          w.uint64(obj.revokedAt)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          deviceId: '',
+          revokedAt: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.deviceId = reader.string()
+              break
+            }
+            case 2: {
+              obj.revokedAt = reader.uint64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.deviceId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.revokedAt`,
+                value: reader.uint64()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface RevocationDeviceIdFieldEvent {
+    field: '$.deviceId'
+    value: string
+  }
+
+  export interface RevocationRevokedAtFieldEvent {
+    field: '$.revokedAt'
+    value: bigint
+  }
+
+  export function encode (obj: Partial<Revocation>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Revocation.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Revocation>): Revocation {
+    return decodeMessage(buf, Revocation.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Revocation>): Generator<RevocationDeviceIdFieldEvent | RevocationRevokedAtFieldEvent> {
+    return streamMessage(buf, Revocation.codec(), opts)
+  }
+}
+
+export interface RevocationListBody {
+  networkId: string
+  sequence: bigint
+  issuedAt: bigint
+  revocations: Revocation[]
+}
+
+export namespace RevocationListBody {
+  let _codec: Codec<RevocationListBody>
+
+  export const codec = (): Codec<RevocationListBody> => {
+    if (_codec == null) {
+      _codec = message<RevocationListBody>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.networkId != null && obj.networkId !== '')) {
+          w.uint32(10)
+          w.string(obj.networkId)
+        }
+
+        if ((obj.sequence != null && obj.sequence !== 0n)) {
+          w.uint32(16)
+          w.uint64(obj.sequence)
+        }
+
+        if ((obj.issuedAt != null && obj.issuedAt !== 0n)) {
+          w.uint32(24)
+          w.uint64(obj.issuedAt)
+        }
+
+        if (obj.revocations != null && obj.revocations.length > 0) {
+          for (const value of obj.revocations) {
+            w.uint32(34)
+            Revocation.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          networkId: '',
+          sequence: 0n,
+          issuedAt: 0n,
+          revocations: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.networkId = reader.string()
+              break
+            }
+            case 2: {
+              obj.sequence = reader.uint64()
+              break
+            }
+            case 3: {
+              obj.issuedAt = reader.uint64()
+              break
+            }
+            case 4: {
+              if (opts.limits?.revocations != null && obj.revocations.length === opts.limits.revocations) {
+                throw new MaxLengthError('Decode error - repeated field "revocations" had too many elements')
+              }
+
+              obj.revocations.push(Revocation.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.revocations$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          revocations: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.networkId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.sequence`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.issuedAt`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 4: {
+              if (opts.limits?.revocations != null && obj.revocations === opts.limits.revocations) {
+                throw new MaxLengthError('Streaming decode error - repeated field "revocations" had too many elements')
+              }
+
+              for (const evt of Revocation.codec().stream(reader, reader.uint32(), `${prefix}.revocations[]`, {
+                limits: opts.limits?.revocations$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.revocations
+                }
+              }
+
+              obj.revocations++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface RevocationListBodyNetworkIdFieldEvent {
+    field: '$.networkId'
+    value: string
+  }
+
+  export interface RevocationListBodySequenceFieldEvent {
+    field: '$.sequence'
+    value: bigint
+  }
+
+  export interface RevocationListBodyIssuedAtFieldEvent {
+    field: '$.issuedAt'
+    value: bigint
+  }
+
+  export interface RevocationListBodyRevocationsDeviceIdFieldEvent {
+    field: '$.revocations[].deviceId'
+    value: string
+    index: number
+  }
+
+  export interface RevocationListBodyRevocationsRevokedAtFieldEvent {
+    field: '$.revocations[].revokedAt'
+    value: bigint
+    index: number
+  }
+
+  export function encode (obj: Partial<RevocationListBody>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, RevocationListBody.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RevocationListBody>): RevocationListBody {
+    return decodeMessage(buf, RevocationListBody.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RevocationListBody>): Generator<RevocationListBodyNetworkIdFieldEvent | RevocationListBodySequenceFieldEvent | RevocationListBodyIssuedAtFieldEvent | RevocationListBodyRevocationsDeviceIdFieldEvent | RevocationListBodyRevocationsRevokedAtFieldEvent> {
+    return streamMessage(buf, RevocationListBody.codec(), opts)
+  }
+}
+
+export interface SignInProof {
+  networkId: string
+  challenge: Uint8Array<ArrayBuffer>
+  username: string
+  devicePublicKey: Uint8Array<ArrayBuffer>
+}
+
+export namespace SignInProof {
+  let _codec: Codec<SignInProof>
+
+  export const codec = (): Codec<SignInProof> => {
+    if (_codec == null) {
+      _codec = message<SignInProof>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.networkId != null && obj.networkId !== '')) {
+          w.uint32(10)
+          w.string(obj.networkId)
+        }
+
+        if ((obj.challenge != null && obj.challenge.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.challenge)
+        }
+
+        if ((obj.username != null && obj.username !== '')) {
+          w.uint32(26)
+          w.string(obj.username)
+        }
+
+        if ((obj.devicePublicKey != null && obj.devicePublicKey.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.devicePublicKey)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          networkId: '',
+          challenge: uint8ArrayAlloc(0),
+          username: '',
+          devicePublicKey: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.networkId = reader.string()
+              break
+            }
+            case 2: {
+              obj.challenge = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.username = reader.string()
+              break
+            }
+            case 4: {
+              obj.devicePublicKey = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.networkId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.challenge`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.username`,
+                value: reader.string()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.devicePublicKey`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SignInProofNetworkIdFieldEvent {
+    field: '$.networkId'
+    value: string
+  }
+
+  export interface SignInProofChallengeFieldEvent {
+    field: '$.challenge'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SignInProofUsernameFieldEvent {
+    field: '$.username'
+    value: string
+  }
+
+  export interface SignInProofDevicePublicKeyFieldEvent {
+    field: '$.devicePublicKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<SignInProof>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SignInProof.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SignInProof>): SignInProof {
+    return decodeMessage(buf, SignInProof.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SignInProof>): Generator<SignInProofNetworkIdFieldEvent | SignInProofChallengeFieldEvent | SignInProofUsernameFieldEvent | SignInProofDevicePublicKeyFieldEvent> {
+    return streamMessage(buf, SignInProof.codec(), opts)
+  }
+}

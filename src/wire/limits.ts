@@ -1,0 +1,21 @@
+/** Size caps for every decoder. Inputs past these are refused before decoding. */
+export const Limits = {
+  envelopeBytes: 256 * 1024,
+  certificateBytes: 2048,
+  networkConfigBytes: 64 * 1024,
+  revocationListBytes: 256 * 1024,
+  signInProofBytes: 512,
+
+  stringChars: 256,
+  usernameChars: 32,
+  deviceNameChars: 64,
+  networkIdChars: 64,
+  versionChars: 32,
+  payloadTypeChars: 64,
+  multiaddrChars: 512,
+  seeds: 256,
+  addrsPerSeed: 16,
+  bannedVersions: 64,
+  revocations: 4096,
+  challengeBytes: 64,
+} as const
