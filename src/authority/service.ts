@@ -231,8 +231,10 @@ export class AuthorityService {
   private async issue(device: DeviceRecord): Promise<Uint8Array> {
     const account = await this.store.getAccount(device.username)
     const now = this.now()
-    const notBefore = now - CLOCK_SKEW_MS
-    const notAfter = now + this.settings.policies.certificateValiditySeconds * 1000
+    const validity = this.settings.policies.certificateValiditySeconds * 1000
+    // The back-dating never takes more than a tenth of the lifetime, so renewal timing stays meaningful for short certificates.
+    const notBefore = now - Math.min(CLOCK_SKEW_MS, Math.floor(validity / 10))
+    const notAfter = now + validity
     const serial = await this.store.recordCertificate({
       deviceId: device.deviceId,
       notBefore,

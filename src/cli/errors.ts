@@ -17,6 +17,7 @@ const KNOWN = new Set([
   'CliError',
   'ProfileError',
   'NotSignedInError',
+  'CertificateExpiredError',
   'AuthorityFilesError',
   'KeyFormatError',
   'RateFormatError',

@@ -15,11 +15,16 @@ import { renewalState, type RenewalState } from '../trust/renewal.js'
 import { plain } from '../wire/bytes.js'
 import { SignInProof } from '../wire/codec.js'
 import { ErrorCode } from '../wire/error-codes.js'
-import { AuthorityClient, AuthorityUnreachableError } from './authority-client.js'
+import { AuthorityClient } from './authority-client.js'
 import type { Profile } from './profile.js'
 
 export class NotSignedInError extends Error {
   override name = 'NotSignedInError'
+}
+
+/** The certificate has expired and the authority cannot renew it now. */
+export class CertificateExpiredError extends Error {
+  override name = 'CertificateExpiredError'
 }
 
 export function defaultDeviceName(): string {
@@ -176,7 +181,10 @@ export async function keepFresh(
     const renewed = await renew(profile, signal)
     return { certificate: renewed, state: 'fresh', renewed: true }
   } catch (err) {
-    if (state === 'expired' && err instanceof AuthorityUnreachableError) throw err
+    if (state === 'expired') {
+      const when = new Date(certificate.notAfter).toISOString()
+      throw new CertificateExpiredError(`the certificate expired at ${when} and could not be renewed: ${(err as Error).message}`)
+    }
     return { certificate, state, renewed: false, problem: err as Error }
   }
 }

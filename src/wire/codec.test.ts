@@ -113,8 +113,10 @@ const envelope: SignedEnvelope = {
   signature: new Uint8Array(64).fill(2),
 }
 
-const withCertificate = (over: Partial<CertificateBody>) => CertificateBody.encode({ ...certificate, ...over })
-const withConfig = (over: Partial<NetworkConfigBody>) => NetworkConfigBody.encode({ ...networkConfig, ...over })
+const withCertificate = (over: Partial<CertificateBody>) =>
+  CertificateBody.encode({ ...certificate, ...over })
+const withConfig = (over: Partial<NetworkConfigBody>) =>
+  NetworkConfigBody.encode({ ...networkConfig, ...over })
 const withPolicies = (over: Partial<NonNullable<NetworkConfigBody['policies']>>) =>
   withConfig({ policies: { ...networkConfig.policies!, ...over } })
 const withRevocations = (over: Partial<RevocationListBody>) =>
@@ -238,7 +240,10 @@ describe('encodings, byte by byte', () => {
 
   it('reads fields in any order and skips fields it does not know', () => {
     const reordered = fromHex(
-      '48' + '8088afa8bd31' + '7a03abcdef' + hex(CertificateBody.encode({ ...handBuiltCertificate, notAfter: 0n })),
+      '48' +
+        '8088afa8bd31' +
+        '7a03abcdef' +
+        hex(CertificateBody.encode({ ...handBuiltCertificate, notAfter: 0n })),
     )
     expect(decodeCertificateBody(reordered)).toEqual(decodeCertificateBody(fromHex(certificateHex)))
   })
@@ -373,14 +378,38 @@ describe('network config rules', () => {
     ['a sequence past 2^53', withConfig({ sequence: TOO_BIG }), 'sequence'],
     ['an issued-at past 2^53', withConfig({ issuedAt: TOO_BIG }), 'issuedAt'],
     ['a seed without a peer id', withConfig({ seeds: [seed, { ...seed, peerId: '' }] }), 'seeds[1].peerId'],
-    ['a seed peer id over 128 characters', withConfig({ seeds: [{ ...seed, peerId: 'p'.repeat(129) }] }), 'seeds[0].peerId'],
+    [
+      'a seed peer id over 128 characters',
+      withConfig({ seeds: [{ ...seed, peerId: 'p'.repeat(129) }] }),
+      'seeds[0].peerId',
+    ],
     ['an empty seed address', withConfig({ seeds: [{ ...seed, addrs: [''] }] }), 'seeds[0].addrs'],
-    ['a seed address over 512 characters', withConfig({ seeds: [{ ...seed, addrs: ['a'.repeat(513)] }] }), 'seeds[0].addrs'],
-    ['a minimum client version that is not a version', withConfig({ minClientVersion: 'v1' }), 'minClientVersion'],
+    [
+      'a seed address over 512 characters',
+      withConfig({ seeds: [{ ...seed, addrs: ['a'.repeat(513)] }] }),
+      'seeds[0].addrs',
+    ],
+    [
+      'a minimum client version that is not a version',
+      withConfig({ minClientVersion: 'v1' }),
+      'minClientVersion',
+    ],
     ['no policies', withConfig({ policies: undefined }), 'policies'],
-    ['no certificate validity', withPolicies({ certificateValiditySeconds: 0 }), 'policies.certificateValiditySeconds'],
-    ['no default device policy', withPolicies({ defaultDevicePolicy: undefined }), 'policies.defaultDevicePolicy'],
-    ['a banned version that is not a version', withPolicies({ supernodeBannedVersions: ['1.0', 'beta'] }), 'policies.supernodeBannedVersions'],
+    [
+      'no certificate validity',
+      withPolicies({ certificateValiditySeconds: 0 }),
+      'policies.certificateValiditySeconds',
+    ],
+    [
+      'no default device policy',
+      withPolicies({ defaultDevicePolicy: undefined }),
+      'policies.defaultDevicePolicy',
+    ],
+    [
+      'a banned version that is not a version',
+      withPolicies({ supernodeBannedVersions: ['1.0', 'beta'] }),
+      'policies.supernodeBannedVersions',
+    ],
   ])('refuses a network config with %s', (_what, bytes, field) => {
     expectRefused(() => decodeNetworkConfigBody(bytes), 'invalid_field', field)
   })
@@ -395,9 +424,21 @@ describe('revocation list rules', () => {
   it.each<[string, Partial<RevocationListBody>, string]>([
     ['no network id', { networkId: '' }, 'networkId'],
     ['a network id over 64 characters', { networkId: 'n'.repeat(65) }, 'networkId'],
-    ['an entry without a device id', { revocations: [entry, { ...entry, deviceId: '' }] }, 'revocations[1].deviceId'],
-    ['a device id over 128 characters', { revocations: [{ ...entry, deviceId: 'd'.repeat(129) }] }, 'revocations[0].deviceId'],
-    ['a revocation time past 2^53', { revocations: [{ ...entry, revokedAt: TOO_BIG }] }, 'revocations[0].revokedAt'],
+    [
+      'an entry without a device id',
+      { revocations: [entry, { ...entry, deviceId: '' }] },
+      'revocations[1].deviceId',
+    ],
+    [
+      'a device id over 128 characters',
+      { revocations: [{ ...entry, deviceId: 'd'.repeat(129) }] },
+      'revocations[0].deviceId',
+    ],
+    [
+      'a revocation time past 2^53',
+      { revocations: [{ ...entry, revokedAt: TOO_BIG }] },
+      'revocations[0].revokedAt',
+    ],
     ['a sequence past 2^53', { sequence: TOO_BIG }, 'sequence'],
     ['an issued-at past 2^53', { issuedAt: TOO_BIG }, 'issuedAt'],
   ])('refuses a revocation list with %s', (_what, over, field) => {
@@ -429,8 +470,18 @@ describe('size caps', () => {
   it.each<[string, (bytes: Uint8Array) => unknown, Uint8Array, number]>([
     ['signed envelope', decodeEnvelope, SignedEnvelope.encode(envelope), Limits.envelopeBytes],
     ['certificate', decodeCertificateBody, CertificateBody.encode(certificate), Limits.certificateBytes],
-    ['network config', decodeNetworkConfigBody, NetworkConfigBody.encode(networkConfig), Limits.networkConfigBytes],
-    ['revocation list', decodeRevocationListBody, RevocationListBody.encode(revocationList), Limits.revocationListBytes],
+    [
+      'network config',
+      decodeNetworkConfigBody,
+      NetworkConfigBody.encode(networkConfig),
+      Limits.networkConfigBytes,
+    ],
+    [
+      'revocation list',
+      decodeRevocationListBody,
+      RevocationListBody.encode(revocationList),
+      Limits.revocationListBytes,
+    ],
     ['sign-in proof', decodeSignInProof, SignInProof.encode(signInProof), Limits.signInProofBytes],
   ])('reads a %s of exactly the cap and refuses one byte more as too_large', (_what, decode, valid, cap) => {
     expect(() => decode(padTo(valid, cap))).not.toThrow()
@@ -445,20 +496,29 @@ describe('size caps', () => {
 
   it(`reads ${Limits.seeds} seeds and refuses one more`, () => {
     const seeds = (n: number) => Array.from({ length: n }, (_, i) => ({ peerId: `seed${i}`, addrs: [] }))
-    expect(decodeNetworkConfigBody(withConfig({ seeds: seeds(Limits.seeds) })).seeds).toHaveLength(Limits.seeds)
+    expect(decodeNetworkConfigBody(withConfig({ seeds: seeds(Limits.seeds) })).seeds).toHaveLength(
+      Limits.seeds,
+    )
     expectRefused(() => decodeNetworkConfigBody(withConfig({ seeds: seeds(Limits.seeds + 1) })), 'malformed')
   })
 
   it(`reads ${Limits.addrsPerSeed} addresses per seed and refuses one more`, () => {
-    const addrs = (n: number) => [{ peerId: 'seed', addrs: Array.from({ length: n }, (_, i) => `/dns/s${i}`) }]
+    const addrs = (n: number) => [
+      { peerId: 'seed', addrs: Array.from({ length: n }, (_, i) => `/dns/s${i}`) },
+    ]
     const ok = decodeNetworkConfigBody(withConfig({ seeds: addrs(Limits.addrsPerSeed) }))
     expect(ok.seeds[0]?.addrs).toHaveLength(Limits.addrsPerSeed)
-    expectRefused(() => decodeNetworkConfigBody(withConfig({ seeds: addrs(Limits.addrsPerSeed + 1) })), 'malformed')
+    expectRefused(
+      () => decodeNetworkConfigBody(withConfig({ seeds: addrs(Limits.addrsPerSeed + 1) })),
+      'malformed',
+    )
   })
 
   it(`reads ${Limits.bannedVersions} banned versions and refuses one more`, () => {
     const versions = (n: number) => Array.from({ length: n }, (_, i) => `1.${i}`)
-    const ok = decodeNetworkConfigBody(withPolicies({ supernodeBannedVersions: versions(Limits.bannedVersions) }))
+    const ok = decodeNetworkConfigBody(
+      withPolicies({ supernodeBannedVersions: versions(Limits.bannedVersions) }),
+    )
     expect(ok.policies.supernodeBannedVersions).toHaveLength(Limits.bannedVersions)
     const over = withPolicies({ supernodeBannedVersions: versions(Limits.bannedVersions + 1) })
     expectRefused(() => decodeNetworkConfigBody(over), 'malformed')
@@ -490,14 +550,25 @@ describe('malformed encodings', () => {
     expectRefused(() => decode(Uint8Array.from([...valid, 0x7f])), 'malformed') // field 15, wire type 7
   })
 
-  it.each(decoders)('refuses a %s whose first length runs past the end as malformed', (_what, decode, valid) => {
-    const bytes = Uint8Array.from(valid)
-    bytes[1] = 0x7f // every message here starts with a length-delimited field 1
-    expectRefused(() => decode(bytes), 'malformed')
+  it.each(decoders)(
+    'refuses a %s whose first length runs past the end as malformed',
+    (_what, decode, valid) => {
+      // Every message here starts with length-delimited field 1; its length becomes 65 535.
+      const bytes = Uint8Array.from([valid[0]!, 0xff, 0xff, 0x03, ...valid.subarray(2)])
+      expectRefused(() => decode(bytes), 'malformed')
+    },
+  )
+
+  it.each(decoders)('refuses a %s ending inside a varint as malformed', (_what, decode, valid) => {
+    expectRefused(() => decode(Uint8Array.from([...valid, 0x78, 0xff, 0xff])), 'malformed')
   })
 
-  it.each(decoders)('refuses a %s holding an eleven-byte varint as malformed', (_what, decode, valid) => {
-    expectRefused(() => decode(Uint8Array.from([...valid, 0x78, ...new Array<number>(11).fill(0xff)])), 'malformed')
+  it('refuses a certificate serial varint longer than ten bytes as malformed', () => {
+    const serial = [0x10, ...new Array<number>(10).fill(0xff), 0x01]
+    expectRefused(
+      () => decodeCertificateBody(Uint8Array.from([...withCertificate({}), ...serial])),
+      'malformed',
+    )
   })
 
   it.each(decoders)('refuses anything that is not a byte array as a %s', (_what, decode) => {
@@ -515,7 +586,12 @@ describe('malformed encodings', () => {
   })
 
   it('refuses an embedded policy whose length runs past the end as malformed', () => {
-    const bytes = Uint8Array.from([...CertificateBody.encode({ ...certificate, policy: undefined }), 0x32, 0x05, 0x08])
+    const bytes = Uint8Array.from([
+      ...CertificateBody.encode({ ...certificate, policy: undefined }),
+      0x32,
+      0x05,
+      0x08,
+    ])
     expectRefused(() => decodeCertificateBody(bytes), 'malformed')
   })
 })

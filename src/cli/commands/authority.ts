@@ -85,7 +85,9 @@ export function authorityCommand(): Command {
     .description('create the network key (mode 0600), the admin token and the network config')
     .addOption(dataDirOption())
     .option('--network-id <id>', 'name of the network (default: parley-<random>)')
-    .action(async (opts: { dataDir?: string; networkId?: string }) => {
+    .action(async (_opts: unknown, self: Command) => {
+      // --data-dir is also the parent's option: commander may have parsed it there.
+      const opts = self.optsWithGlobals<{ dataDir?: string; networkId?: string }>()
       const dataDir = opts.dataDir ?? defaultAuthorityDir()
       const res = await initAuthority(dataDir, opts.networkId)
       console.log(`created network ${res.networkId} in ${dataDir}`)
@@ -107,39 +109,38 @@ export function authorityCommand(): Command {
       collect,
       [],
     )
-    .action(
-      (opts: {
+    .action((_opts: unknown, self: Command) => {
+      const opts = self.optsWithGlobals<{
         dataDir?: string
         minClientVersion?: string
         certificateValidity?: string
         seed: string[]
         banSupernodeVersion: string[]
-      }) => {
-        const dataDir = opts.dataDir ?? defaultAuthorityDir()
-        const s = loadSettings(dataDir)
-        const next: NetworkSettings = structuredClone(s)
-        if (opts.minClientVersion !== undefined) next.minClientVersion = opts.minClientVersion
-        if (opts.certificateValidity !== undefined) {
-          const days = Number(opts.certificateValidity)
-          if (!(days > 0)) throw new UsageError('--certificate-validity must be a positive number of days')
-          next.policies.certificateValiditySeconds = Math.round(days * 86400)
-        }
-        for (const seed of opts.seed) {
-          const [peerId, addr] = seed.split('=', 2)
-          if (peerId === undefined || addr === undefined)
-            throw new UsageError(`--seed "${seed}" must be PEERID=MULTIADDR`)
-          const existing = next.seeds.find((x) => x.peerId === peerId)
-          if (existing === undefined) next.seeds.push({ peerId, addrs: [addr] })
-          else if (!existing.addrs.includes(addr)) existing.addrs.push(addr)
-        }
-        next.policies.supernodeBannedVersions.push(...opts.banSupernodeVersion)
-        if (JSON.stringify(next) !== JSON.stringify(s)) {
-          next.sequence = s.sequence + 1
-          saveSettings(dataDir, next)
-        }
-        console.log(JSON.stringify(next, null, 2))
-      },
-    )
+      }>()
+      const dataDir = opts.dataDir ?? defaultAuthorityDir()
+      const s = loadSettings(dataDir)
+      const next: NetworkSettings = structuredClone(s)
+      if (opts.minClientVersion !== undefined) next.minClientVersion = opts.minClientVersion
+      if (opts.certificateValidity !== undefined) {
+        const days = Number(opts.certificateValidity)
+        if (!(days > 0)) throw new UsageError('--certificate-validity must be a positive number of days')
+        next.policies.certificateValiditySeconds = Math.round(days * 86400)
+      }
+      for (const seed of opts.seed) {
+        const [peerId, addr] = seed.split('=', 2)
+        if (peerId === undefined || addr === undefined)
+          throw new UsageError(`--seed "${seed}" must be PEERID=MULTIADDR`)
+        const existing = next.seeds.find((x) => x.peerId === peerId)
+        if (existing === undefined) next.seeds.push({ peerId, addrs: [addr] })
+        else if (!existing.addrs.includes(addr)) existing.addrs.push(addr)
+      }
+      next.policies.supernodeBannedVersions.push(...opts.banSupernodeVersion)
+      if (JSON.stringify(next) !== JSON.stringify(s)) {
+        next.sequence = s.sequence + 1
+        saveSettings(dataDir, next)
+      }
+      console.log(JSON.stringify(next, null, 2))
+    })
   return cmd
 }
 
