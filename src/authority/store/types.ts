@@ -88,7 +88,13 @@ export interface AuthorityStore {
    * Creates the device or refreshes its name and lastSignInAt.
    * Throws DeviceOwnedElsewhereError when the key is registered to another username.
    */
-  upsertDevice(device: { deviceId: string; username: string; publicKey: Uint8Array; name: string; now: number }): Promise<DeviceRecord>
+  upsertDevice(device: {
+    deviceId: string
+    username: string
+    publicKey: Uint8Array
+    name: string
+    now: number
+  }): Promise<DeviceRecord>
   getDevice(deviceId: string): Promise<DeviceRecord | undefined>
   listDevices(username: string): Promise<DeviceRecord[]>
 

@@ -1,0 +1,121 @@
+/**
+ * Schema migrations for both dialects, applied in order and recorded by id in
+ * schema_migrations. Never edit a migration that has shipped: append a new one.
+ *
+ * Times are BIGINT milliseconds (INTEGER in SQLite). Serials and revocation
+ * sequence numbers come from the database so they stay unique when several
+ * authority processes share one PostgreSQL database.
+ */
+
+export interface Migration {
+  /** Sortable and unique; recorded in schema_migrations. */
+  id: string
+  sqlite: string
+  postgres: string
+}
+
+/** applied_at is for operators reading the table, so the database's own clock is fine here. */
+export const SCHEMA_MIGRATIONS_TABLE = {
+  sqlite: `CREATE TABLE IF NOT EXISTS schema_migrations (
+    id TEXT PRIMARY KEY,
+    applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
+  ) STRICT`,
+  postgres: `CREATE TABLE IF NOT EXISTS schema_migrations (
+    id TEXT PRIMARY KEY,
+    applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+  )`,
+} as const
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    id: '0001_initial',
+    // STRICT tables make SQLite reject values of the wrong type instead of storing them silently.
+    sqlite: `
+      CREATE TABLE accounts (
+        username TEXT PRIMARY KEY,
+        password_hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        policy TEXT,
+        organisation TEXT
+      ) STRICT;
+
+      CREATE TABLE devices (
+        device_id TEXT PRIMARY KEY,
+        username TEXT NOT NULL REFERENCES accounts (username),
+        public_key BLOB NOT NULL,
+        name TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        last_sign_in_at INTEGER NOT NULL,
+        revoked_at INTEGER
+      ) STRICT;
+      CREATE INDEX devices_username ON devices (username);
+
+      -- AUTOINCREMENT: serials must never be reused, even after the highest row is gone.
+      CREATE TABLE certificates (
+        serial INTEGER PRIMARY KEY AUTOINCREMENT,
+        device_id TEXT NOT NULL REFERENCES devices (device_id),
+        not_before INTEGER NOT NULL,
+        not_after INTEGER NOT NULL,
+        issued_at INTEGER NOT NULL
+      ) STRICT;
+
+      CREATE TABLE revocations (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        device_id TEXT NOT NULL UNIQUE REFERENCES devices (device_id),
+        username TEXT NOT NULL,
+        revoked_at INTEGER NOT NULL,
+        revoked_by TEXT NOT NULL CHECK (revoked_by IN ('owner', 'admin'))
+      ) STRICT;
+      CREATE INDEX revocations_revoked_at ON revocations (revoked_at);
+
+      CREATE TABLE challenges (
+        nonce BLOB PRIMARY KEY,
+        expires_at INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX challenges_expires_at ON challenges (expires_at);
+    `,
+    postgres: `
+      CREATE TABLE accounts (
+        username TEXT PRIMARY KEY,
+        password_hash TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        policy TEXT,
+        organisation TEXT
+      );
+
+      CREATE TABLE devices (
+        device_id TEXT PRIMARY KEY,
+        username TEXT NOT NULL REFERENCES accounts (username),
+        public_key BYTEA NOT NULL,
+        name TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        last_sign_in_at BIGINT NOT NULL,
+        revoked_at BIGINT
+      );
+      CREATE INDEX devices_username ON devices (username);
+
+      CREATE TABLE certificates (
+        serial BIGSERIAL PRIMARY KEY,
+        device_id TEXT NOT NULL REFERENCES devices (device_id),
+        not_before BIGINT NOT NULL,
+        not_after BIGINT NOT NULL,
+        issued_at BIGINT NOT NULL
+      );
+
+      CREATE TABLE revocations (
+        seq BIGSERIAL PRIMARY KEY,
+        device_id TEXT NOT NULL UNIQUE REFERENCES devices (device_id),
+        username TEXT NOT NULL,
+        revoked_at BIGINT NOT NULL,
+        revoked_by TEXT NOT NULL CHECK (revoked_by IN ('owner', 'admin'))
+      );
+      CREATE INDEX revocations_revoked_at ON revocations (revoked_at);
+
+      CREATE TABLE challenges (
+        nonce BYTEA PRIMARY KEY,
+        expires_at BIGINT NOT NULL
+      );
+      CREATE INDEX challenges_expires_at ON challenges (expires_at);
+    `,
+  },
+]
