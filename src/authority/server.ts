@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import { getConnInfo } from '@hono/node-server/conninfo'
+import type { Context, Hono } from 'hono'
 import type { Logger } from '../log/logger.js'
 import { loadAuthorityFiles, SQLITE_FILE } from './files.js'
 import { createAuthorityApp } from './http.js'
@@ -11,6 +12,7 @@ import type { ScryptCost } from './password.js'
 import { parseRate, RateLimiter } from './rate-limit.js'
 import { AuthorityService } from './service.js'
 import { openStore } from './store/index.js'
+import type { AuthorityStore } from './store/types.js'
 
 export const DEFAULT_PORT = 7700
 
@@ -28,6 +30,8 @@ export interface AuthorityOptions {
   rates?: Partial<Record<keyof typeof DEFAULT_RATES, string>>
   passwordCost?: ScryptCost
   log: Logger
+  /** How to tell clients apart; the socket's remote address by default. */
+  clientAddress?: (c: Context) => string
 }
 
 export interface RunningAuthority {
@@ -37,7 +41,14 @@ export interface RunningAuthority {
   close(): Promise<void>
 }
 
-export async function startAuthority(opts: AuthorityOptions): Promise<RunningAuthority> {
+export interface BuiltAuthority {
+  app: Hono
+  service: AuthorityService
+  store: AuthorityStore
+}
+
+/** Everything but the socket: what tests drive in-process through `app.fetch`. */
+export async function buildAuthority(opts: Omit<AuthorityOptions, 'host' | 'port'>): Promise<BuiltAuthority> {
   const files = loadAuthorityFiles(opts.dataDir)
   const store = openStore({ databaseUrl: opts.databaseUrl, sqlitePath: join(opts.dataDir, SQLITE_FILE) })
   await store.migrate()
@@ -61,9 +72,13 @@ export async function startAuthority(opts: AuthorityOptions): Promise<RunningAut
       perAddress: new RateLimiter(parseRate(rates.perAddress)),
       registrations: new RateLimiter(parseRate(rates.registrations)),
     },
-    clientAddress: (c) => getConnInfo(c).remote.address ?? 'unknown',
+    clientAddress: opts.clientAddress ?? ((c) => getConnInfo(c).remote.address ?? 'unknown'),
   })
+  return { app, service, store }
+}
 
+export async function startAuthority(opts: AuthorityOptions): Promise<RunningAuthority> {
+  const { app, service, store } = await buildAuthority(opts)
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: opts.host, port: opts.port }, () => resolve(s))
     s.once('error', reject)

@@ -1,6 +1,5 @@
 /** HTTP client of the authority's JSON API, with a timeout on every call. */
 import { fromBase64, toBase64 } from '../wire/bytes.js'
-import type { ErrorCode } from '../wire/error-codes.js'
 
 const TIMEOUT_MS = 15_000
 const MAX_DOC_BYTES = 256 * 1024
@@ -10,7 +9,8 @@ export class AuthorityRefusedError extends Error {
   override name = 'AuthorityRefusedError'
   constructor(
     readonly status: number,
-    readonly code: ErrorCode | string,
+    /** An ErrorCode, or 'unknown' when the answer had none. */
+    readonly code: string,
     message: string,
     readonly retryAfterSeconds?: number,
   ) {

@@ -183,7 +183,9 @@ export async function keepFresh(
   } catch (err) {
     if (state === 'expired') {
       const when = new Date(certificate.notAfter).toISOString()
-      throw new CertificateExpiredError(`the certificate expired at ${when} and could not be renewed: ${(err as Error).message}`)
+      throw new CertificateExpiredError(
+        `the certificate expired at ${when} and could not be renewed: ${(err as Error).message}`,
+      )
     }
     return { certificate, state, renewed: false, problem: err as Error }
   }

@@ -18,7 +18,7 @@ export interface TestAuthorityOptions {
 /** Initialises a data folder with a fast password hash, so tests do not wait on scrypt at full cost. */
 export async function initAuthorityDir(
   networkId = 'parley-test',
-): Promise<{ dataDir: string; remove(): void }> {
+): Promise<{ dataDir: string; remove: () => void }> {
   const dir = tempDir('parley-authority-')
   const dataDir = join(dir.path, 'authority')
   const res = await run(['authority', 'init', '--data-dir', dataDir, '--network-id', networkId])

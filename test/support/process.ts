@@ -42,7 +42,7 @@ export function run(args: string[], opts: RunOptions = {}): Promise<RunResult> {
   })
 }
 
-export function tempDir(prefix = 'parley-test-'): { path: string; remove(): void } {
+export function tempDir(prefix = 'parley-test-'): { path: string; remove: () => void } {
   const path = mkdtempSync(join(tmpdir(), prefix))
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) }
 }
