@@ -66,6 +66,7 @@ export function readCertificate(bytes: Uint8Array, networkPublicKey: Uint8Array)
  * wrong_network, certificate_not_yet_valid, certificate_expired, certificate_revoked.
  */
 export function verifyCertificate(bytes: Uint8Array, opts: VerifyCertificateOptions): Certificate {
+  if (!Number.isFinite(opts.now)) throw new RangeError(`now must be a time in ms, not ${opts.now}`)
   const cert = readCertificate(bytes, opts.networkPublicKey)
   if (cert.networkId !== opts.networkId) {
     throw new TrustError(

@@ -66,7 +66,14 @@ export function verifyNetworkConfig(bytes: Uint8Array, opts: VerifyNetworkConfig
 
 function openUnverifiedKey(bytes: Uint8Array): Uint8Array {
   try {
-    return decodeNetworkConfigBody(decodeEnvelope(bytes, Limits.networkConfigBytes).payload).networkPublicKey
+    const env = decodeEnvelope(bytes, Limits.networkConfigBytes)
+    if (env.payloadType !== PayloadType.NetworkConfig) {
+      throw new TrustError(
+        ErrorCode.WrongPayloadType,
+        `expected ${PayloadType.NetworkConfig}, got ${env.payloadType}`,
+      )
+    }
+    return decodeNetworkConfigBody(env.payload).networkPublicKey
   } catch (err) {
     const e = err as { code?: TrustError['code']; message: string }
     throw new TrustError(e.code ?? ErrorCode.Malformed, `network config: ${e.message}`)

@@ -18,6 +18,7 @@ export function renewalTime(cert: Validity, random: number): number {
 export type RenewalState = 'fresh' | 'renew' | 'expired'
 
 export function renewalState(cert: Validity, now: number, random: number): RenewalState {
+  if (!Number.isFinite(now)) throw new RangeError(`now must be a time in ms, not ${now}`)
   if (now >= cert.notAfter) return 'expired'
   return now >= renewalTime(cert, random) ? 'renew' : 'fresh'
 }

@@ -238,14 +238,28 @@ describe('encodings, byte by byte', () => {
     expect(hex(bytes)).toBe('0a016e' + '22050a01611001' + '22030a0162')
   })
 
-  it('reads fields in any order and skips fields it does not know', () => {
+  it('refuses reordered and unknown fields: a signed document has exactly one byte form', () => {
     const reordered = fromHex(
-      '48' +
-        '8088afa8bd31' +
-        '7a03abcdef' +
-        hex(CertificateBody.encode({ ...handBuiltCertificate, notAfter: 0n })),
+      '48' + '8088afa8bd31' + hex(CertificateBody.encode({ ...handBuiltCertificate, notAfter: 0n })),
     )
-    expect(decodeCertificateBody(reordered)).toEqual(decodeCertificateBody(fromHex(certificateHex)))
+    expectRefused(() => decodeCertificateBody(reordered), 'malformed')
+    const unknown = fromHex(certificateHex + '7a03abcdef')
+    expectRefused(() => decodeCertificateBody(unknown), 'malformed')
+  })
+
+  it('refuses a truncated varint that the generated decoder would read as a number', () => {
+    // Field 2 (serial), varint 0x81 0x80 0x80 0x80 with its continuation bit set but no next byte.
+    const truncated = fromHex(
+      hex(CertificateBody.encode({ ...handBuiltCertificate, serial: 0n })) + '1081808080',
+    )
+    expectRefused(() => decodeCertificateBody(truncated), 'malformed')
+  })
+
+  it('refuses an envelope whose first field has another wire type', () => {
+    const bytes = SignedEnvelope.encode(envelope)
+    const changed = new Uint8Array(bytes)
+    changed[0] = 0x0b
+    expectRefused(() => decodeEnvelope(changed), 'malformed')
   })
 })
 
@@ -484,7 +498,8 @@ describe('size caps', () => {
     ],
     ['sign-in proof', decodeSignInProof, SignInProof.encode(signInProof), Limits.signInProofBytes],
   ])('reads a %s of exactly the cap and refuses one byte more as too_large', (_what, decode, valid, cap) => {
-    expect(() => decode(padTo(valid, cap))).not.toThrow()
+    // At the cap the size check lets it through (the canonical-form check then refuses the padding).
+    expect(refusal(() => decode(padTo(valid, cap))).message).toMatch(/not canonically encoded/)
     expectRefused(() => decode(padTo(valid, cap + 1)), 'too_large')
   })
 

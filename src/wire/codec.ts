@@ -2,6 +2,7 @@
  * Capped, validating decoders for every signed document. Nothing but
  * WireDecodeError escapes them, whatever the input (see codec.fuzz.test.ts).
  */
+import { equalBytes } from './bytes.js'
 import { ErrorCode } from './error-codes.js'
 import { isDeviceName, isUsername, VERSION_PATTERN } from './fields.js'
 import {
@@ -35,11 +36,22 @@ function invalid(field: string, why: string): never {
   throw new WireDecodeError(ErrorCode.InvalidField, `${field} ${why}`, field)
 }
 
-type Decode<T> = (buf: Uint8Array, opts?: { limits?: never }) => T
+interface MessageCodec<T> {
+  decode(buf: Uint8Array, opts?: { limits?: never }): T
+  encode(obj: Partial<T>): Uint8Array
+}
 
+/**
+ * Decodes, then insists the input is the one canonical encoding of what it
+ * decoded to (re-encoding gives the same bytes). This refuses what protons'
+ * decoder lets through (truncated varints, wrong wire types on known fields,
+ * unknown or repeated fields), so one signed document has exactly one byte
+ * form and every implementation reads it the same way. Newer documents get
+ * a new payload type rather than extra fields.
+ */
 function decodeCapped<T>(
   what: string,
-  decode: Decode<T>,
+  codec: MessageCodec<T>,
   bytes: Uint8Array,
   maxBytes: number,
   limits?: object,
@@ -51,14 +63,19 @@ function decodeCapped<T>(
       `${what} is ${bytes.byteLength} bytes; the cap is ${maxBytes}`,
     )
   }
+  let value: T
   try {
-    return decode(bytes, limits === undefined ? undefined : { limits: limits as never })
+    value = codec.decode(bytes, limits === undefined ? undefined : { limits: limits as never })
   } catch (err) {
     throw new WireDecodeError(
       ErrorCode.Malformed,
       `${what} is not a valid encoding (${(err as Error).message})`,
     )
   }
+  if (!equalBytes(codec.encode(value), bytes)) {
+    throw new WireDecodeError(ErrorCode.Malformed, `${what} is not canonically encoded`)
+  }
+  return value
 }
 
 function checkString(field: string, value: string, max: number, min = 0): void {
@@ -76,7 +93,7 @@ function time(field: string, value: bigint): number {
 }
 
 export function decodeEnvelope(bytes: Uint8Array, maxBytes: number = Limits.envelopeBytes): SignedEnvelope {
-  const env = decodeCapped('signed envelope', SignedEnvelope.decode, bytes, maxBytes)
+  const env = decodeCapped<SignedEnvelope>('signed envelope', SignedEnvelope, bytes, maxBytes)
   checkString('payloadType', env.payloadType, Limits.payloadTypeChars, 1)
   checkBytes('keyId', env.keyId, 8)
   checkBytes('signature', env.signature, 64)
@@ -97,7 +114,7 @@ export interface CertificateFields {
 }
 
 export function decodeCertificateBody(bytes: Uint8Array): CertificateFields {
-  const b = decodeCapped('certificate', CertificateBody.decode, bytes, Limits.certificateBytes)
+  const b = decodeCapped<CertificateBody>('certificate', CertificateBody, bytes, Limits.certificateBytes)
   checkString('networkId', b.networkId, Limits.networkIdChars, 1)
   if (b.serial === 0n) invalid('serial', 'is missing')
   if (!isUsername(b.username)) invalid('username', 'is not a valid username')
@@ -126,11 +143,17 @@ export interface NetworkConfigFields {
 }
 
 export function decodeNetworkConfigBody(bytes: Uint8Array): NetworkConfigFields {
-  const b = decodeCapped('network config', NetworkConfigBody.decode, bytes, Limits.networkConfigBytes, {
-    seeds: Limits.seeds,
-    seeds$: { addrs: Limits.addrsPerSeed },
-    policies: { supernodeBannedVersions: Limits.bannedVersions },
-  })
+  const b = decodeCapped<NetworkConfigBody>(
+    'network config',
+    NetworkConfigBody,
+    bytes,
+    Limits.networkConfigBytes,
+    {
+      seeds: Limits.seeds,
+      seeds$: { addrs: Limits.addrsPerSeed },
+      policies: { supernodeBannedVersions: Limits.bannedVersions },
+    },
+  )
   checkString('networkId', b.networkId, Limits.networkIdChars, 1)
   checkBytes('networkPublicKey', b.networkPublicKey, 32)
   const sequence = time('sequence', b.sequence)
@@ -165,9 +188,15 @@ export interface RevocationListFields {
 }
 
 export function decodeRevocationListBody(bytes: Uint8Array): RevocationListFields {
-  const b = decodeCapped('revocation list', RevocationListBody.decode, bytes, Limits.revocationListBytes, {
-    revocations: Limits.revocations,
-  })
+  const b = decodeCapped<RevocationListBody>(
+    'revocation list',
+    RevocationListBody,
+    bytes,
+    Limits.revocationListBytes,
+    {
+      revocations: Limits.revocations,
+    },
+  )
   checkString('networkId', b.networkId, Limits.networkIdChars, 1)
   const revocations = b.revocations.map((r, i) => {
     checkString(`revocations[${i}].deviceId`, r.deviceId, 128, 1)
@@ -189,7 +218,7 @@ export interface SignInProofFields {
 }
 
 export function decodeSignInProof(bytes: Uint8Array): SignInProofFields {
-  const b = decodeCapped('sign-in proof', SignInProof.decode, bytes, Limits.signInProofBytes)
+  const b = decodeCapped<SignInProof>('sign-in proof', SignInProof, bytes, Limits.signInProofBytes)
   checkString('networkId', b.networkId, Limits.networkIdChars, 1)
   if (b.challenge.byteLength === 0 || b.challenge.byteLength > Limits.challengeBytes)
     invalid('challenge', 'has a bad length')
