@@ -1,4 +1,5 @@
 import js from '@eslint/js'
+import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
@@ -19,5 +20,10 @@ export default tseslint.config(
     files: ['src/cli/**', 'bench/**', 'scripts/**', 'test/**', '**/*.test.ts'],
     rules: { 'no-console': 'off' },
   },
-  { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: globals.node },
+  },
+  { files: ['bin/**', 'scripts/**'], rules: { 'no-console': 'off' } },
 )
