@@ -330,3 +330,41 @@ describe('operations', () => {
     expect(log).not.toContain(adminToken)
   })
 })
+
+describe('under a login flood', () => {
+  it('answers 503 busy with Retry-After instead of queueing without end', async () => {
+    const floodDir = mkdtempSync(join(tmpdir(), 'parley-flood-'))
+    await initAuthority(floodDir, 'flood-test')
+    const flooded = await buildAuthority({
+      dataDir: floodDir,
+      passwordCost: { N: 2 ** 14, r: 8, p: 1 },
+      maxHashQueue: 0,
+      rates: { perUser: '1000/1s', perAddress: '1000/1s', registrations: '1000/1s' },
+      log: pino({ level: 'silent' }),
+      clientAddress: () => '127.0.0.1',
+    })
+    try {
+      const attempts = Array.from({ length: 12 }, async () =>
+        flooded.app.fetch(
+          new Request('http://authority/v1/devices/list', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ username: 'someone', password: 'whatever password' }),
+          }),
+        ),
+      )
+      const answers = await Promise.all(attempts)
+      const busy = answers.filter((r) => r.status === 503)
+      // Four run (libuv's thread pool); none may wait; the rest are shed at once.
+      expect(answers.filter((r) => r.status === 401).length).toBeGreaterThanOrEqual(1)
+      expect(busy.length).toBeGreaterThanOrEqual(1)
+      expect(busy[0]?.headers.get('retry-after')).toBe('2')
+      expect(((await busy[0]?.json()) as Answer).error.code).toBe('unavailable')
+      const metrics = await (await flooded.app.fetch(new Request('http://authority/metrics'))).text()
+      expect(metrics).toMatch(/parley_authority_shed_total\{reason="hash_queue"\} [1-9]/)
+    } finally {
+      await flooded.store.close()
+      rmSync(floodDir, { recursive: true, force: true })
+    }
+  })
+})

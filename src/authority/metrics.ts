@@ -8,6 +8,7 @@ export interface AuthorityMetrics {
   renewals: Counter<'result'>
   revocations: Counter<'by'>
   rateLimited: Counter<'scope'>
+  shed: Counter<'reason'>
   passwordHashSeconds: Histogram
   httpSeconds: Histogram<'route' | 'status'>
 }
@@ -46,6 +47,12 @@ export function createAuthorityMetrics(): AuthorityMetrics {
       name: 'parley_authority_rate_limited_total',
       help: 'Requests refused with 429, by limit',
       labelNames: ['scope'],
+      registers,
+    }),
+    shed: new Counter({
+      name: 'parley_authority_shed_total',
+      help: 'Requests answered 503 busy because the authority was saturated, by reason',
+      labelNames: ['reason'],
       registers,
     }),
     passwordHashSeconds: new Histogram({

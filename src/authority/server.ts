@@ -10,7 +10,8 @@ import { createAuthorityApp } from './http.js'
 import { createAuthorityMetrics } from './metrics.js'
 import type { ScryptCost } from './password.js'
 import { parseRate, RateLimiter } from './rate-limit.js'
-import { AuthorityService } from './service.js'
+import { HashGate } from './hash-gate.js'
+import { AuthorityService, DEFAULT_HASH_CONCURRENCY, DEFAULT_HASH_QUEUE } from './service.js'
 import { openStore } from './store/index.js'
 import type { AuthorityStore } from './store/types.js'
 
@@ -30,6 +31,8 @@ export interface AuthorityOptions {
   rates?: Partial<Record<keyof typeof DEFAULT_RATES, string>>
   passwordCost?: ScryptCost
   log: Logger
+  /** Password checks waiting beyond the four running before the authority answers 503 busy. */
+  maxHashQueue?: number
   /** How to tell clients apart; the socket's remote address by default. */
   clientAddress?: (c: Context) => string
 }
@@ -59,6 +62,7 @@ export async function buildAuthority(opts: Omit<AuthorityOptions, 'host' | 'port
     settings: files.settings,
     metrics,
     passwordCost: opts.passwordCost,
+    hashGate: new HashGate(DEFAULT_HASH_CONCURRENCY, opts.maxHashQueue ?? DEFAULT_HASH_QUEUE),
   })
   const rates = { ...DEFAULT_RATES, ...opts.rates }
   const app = createAuthorityApp({

