@@ -1,4 +1,4 @@
-import { decodeMessage, encodeMessage, MaxLengthError, message, streamMessage } from 'protons-runtime'
+import { decodeMessage, encodeMessage, enumeration, MaxLengthError, message, streamMessage } from 'protons-runtime'
 import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
@@ -1610,5 +1610,1747 @@ export namespace SignInProof {
 
   export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SignInProof>): Generator<SignInProofNetworkIdFieldEvent | SignInProofChallengeFieldEvent | SignInProofUsernameFieldEvent | SignInProofDevicePublicKeyFieldEvent> {
     return streamMessage(buf, SignInProof.codec(), opts)
+  }
+}
+
+export enum PresenceStatus {
+  OFFLINE = 'OFFLINE',
+  ONLINE = 'ONLINE',
+  AWAY = 'AWAY',
+  DO_NOT_DISTURB = 'DO_NOT_DISTURB'
+}
+
+enum __PresenceStatusValues {
+  OFFLINE = 0,
+  ONLINE = 1,
+  AWAY = 2,
+  DO_NOT_DISTURB = 3
+}
+
+export namespace PresenceStatus {
+  export const codec = (): Codec<PresenceStatus> => {
+    return enumeration<PresenceStatus>(__PresenceStatusValues)
+  }
+}
+
+export interface PresenceRecord {
+  certificate: Uint8Array<ArrayBuffer>
+  addrs: string[]
+  status: PresenceStatus
+  sequence: bigint
+  expiresAt: bigint
+}
+
+export namespace PresenceRecord {
+  let _codec: Codec<PresenceRecord>
+
+  export const codec = (): Codec<PresenceRecord> => {
+    if (_codec == null) {
+      _codec = message<PresenceRecord>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.certificate != null && obj.certificate.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.certificate)
+        }
+
+        if (obj.addrs != null && obj.addrs.length > 0) {
+          for (const value of obj.addrs) {
+            w.uint32(18)
+            w.string(value)
+          }
+        }
+
+        if (obj.status != null && __PresenceStatusValues[obj.status] !== 0) {
+          w.uint32(24)
+          PresenceStatus.codec().encode(obj.status, w)
+        }
+
+        if ((obj.sequence != null && obj.sequence !== 0n)) {
+          w.uint32(32)
+          w.uint64(obj.sequence)
+        }
+
+        if ((obj.expiresAt != null && obj.expiresAt !== 0n)) {
+          w.uint32(40)
+          w.uint64(obj.expiresAt)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          certificate: uint8ArrayAlloc(0),
+          addrs: [],
+          status: PresenceStatus.OFFLINE,
+          sequence: 0n,
+          expiresAt: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.certificate = reader.bytes()
+              break
+            }
+            case 2: {
+              if (opts.limits?.addrs != null && obj.addrs.length === opts.limits.addrs) {
+                throw new MaxLengthError('Decode error - repeated field "addrs" had too many elements')
+              }
+
+              obj.addrs.push(reader.string())
+              break
+            }
+            case 3: {
+              obj.status = PresenceStatus.codec().decode(reader)
+              break
+            }
+            case 4: {
+              obj.sequence = reader.uint64()
+              break
+            }
+            case 5: {
+              obj.expiresAt = reader.uint64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          addrs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.certificate`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.addrs != null && obj.addrs === opts.limits.addrs) {
+                throw new MaxLengthError('Streaming decode error - repeated field "addrs" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.addrs[]`,
+                index: obj.addrs,
+                value: reader.string()
+              }
+
+              obj.addrs++
+
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.status`,
+                value: PresenceStatus.codec().decode(reader)
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.sequence`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.expiresAt`,
+                value: reader.uint64()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface PresenceRecordCertificateFieldEvent {
+    field: '$.certificate'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface PresenceRecordAddrsFieldEvent {
+    field: '$.addrs[]'
+    index: number
+    value: string
+  }
+
+  export interface PresenceRecordStatusFieldEvent {
+    field: '$.status'
+    value: PresenceStatus
+  }
+
+  export interface PresenceRecordSequenceFieldEvent {
+    field: '$.sequence'
+    value: bigint
+  }
+
+  export interface PresenceRecordExpiresAtFieldEvent {
+    field: '$.expiresAt'
+    value: bigint
+  }
+
+  export function encode (obj: Partial<PresenceRecord>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, PresenceRecord.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PresenceRecord>): PresenceRecord {
+    return decodeMessage(buf, PresenceRecord.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PresenceRecord>): Generator<PresenceRecordCertificateFieldEvent | PresenceRecordAddrsFieldEvent | PresenceRecordStatusFieldEvent | PresenceRecordSequenceFieldEvent | PresenceRecordExpiresAtFieldEvent> {
+    return streamMessage(buf, PresenceRecord.codec(), opts)
+  }
+}
+
+export interface Announcement {
+  certificate: Uint8Array<ArrayBuffer>
+  addrs: string[]
+  capacity: number
+  load: number
+  version: string
+  incarnation: bigint
+  metricsUrl: string
+}
+
+export namespace Announcement {
+  let _codec: Codec<Announcement>
+
+  export const codec = (): Codec<Announcement> => {
+    if (_codec == null) {
+      _codec = message<Announcement>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.certificate != null && obj.certificate.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.certificate)
+        }
+
+        if (obj.addrs != null && obj.addrs.length > 0) {
+          for (const value of obj.addrs) {
+            w.uint32(18)
+            w.string(value)
+          }
+        }
+
+        if ((obj.capacity != null && obj.capacity !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.capacity)
+        }
+
+        if ((obj.load != null && obj.load !== 0)) {
+          w.uint32(32)
+          w.uint32(obj.load)
+        }
+
+        if ((obj.version != null && obj.version !== '')) {
+          w.uint32(42)
+          w.string(obj.version)
+        }
+
+        if ((obj.incarnation != null && obj.incarnation !== 0n)) {
+          w.uint32(48)
+          w.uint64(obj.incarnation)
+        }
+
+        if ((obj.metricsUrl != null && obj.metricsUrl !== '')) {
+          w.uint32(58)
+          w.string(obj.metricsUrl)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          certificate: uint8ArrayAlloc(0),
+          addrs: [],
+          capacity: 0,
+          load: 0,
+          version: '',
+          incarnation: 0n,
+          metricsUrl: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.certificate = reader.bytes()
+              break
+            }
+            case 2: {
+              if (opts.limits?.addrs != null && obj.addrs.length === opts.limits.addrs) {
+                throw new MaxLengthError('Decode error - repeated field "addrs" had too many elements')
+              }
+
+              obj.addrs.push(reader.string())
+              break
+            }
+            case 3: {
+              obj.capacity = reader.uint32()
+              break
+            }
+            case 4: {
+              obj.load = reader.uint32()
+              break
+            }
+            case 5: {
+              obj.version = reader.string()
+              break
+            }
+            case 6: {
+              obj.incarnation = reader.uint64()
+              break
+            }
+            case 7: {
+              obj.metricsUrl = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          addrs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.certificate`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.addrs != null && obj.addrs === opts.limits.addrs) {
+                throw new MaxLengthError('Streaming decode error - repeated field "addrs" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.addrs[]`,
+                index: obj.addrs,
+                value: reader.string()
+              }
+
+              obj.addrs++
+
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.capacity`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.load`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.version`,
+                value: reader.string()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.incarnation`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.metricsUrl`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface AnnouncementCertificateFieldEvent {
+    field: '$.certificate'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface AnnouncementAddrsFieldEvent {
+    field: '$.addrs[]'
+    index: number
+    value: string
+  }
+
+  export interface AnnouncementCapacityFieldEvent {
+    field: '$.capacity'
+    value: number
+  }
+
+  export interface AnnouncementLoadFieldEvent {
+    field: '$.load'
+    value: number
+  }
+
+  export interface AnnouncementVersionFieldEvent {
+    field: '$.version'
+    value: string
+  }
+
+  export interface AnnouncementIncarnationFieldEvent {
+    field: '$.incarnation'
+    value: bigint
+  }
+
+  export interface AnnouncementMetricsUrlFieldEvent {
+    field: '$.metricsUrl'
+    value: string
+  }
+
+  export function encode (obj: Partial<Announcement>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Announcement.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Announcement>): Announcement {
+    return decodeMessage(buf, Announcement.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Announcement>): Generator<AnnouncementCertificateFieldEvent | AnnouncementAddrsFieldEvent | AnnouncementCapacityFieldEvent | AnnouncementLoadFieldEvent | AnnouncementVersionFieldEvent | AnnouncementIncarnationFieldEvent | AnnouncementMetricsUrlFieldEvent> {
+    return streamMessage(buf, Announcement.codec(), opts)
+  }
+}
+
+export interface MemberUpdate {
+  peerId: string
+  incarnation: bigint
+  state: number
+  announcement: Uint8Array<ArrayBuffer>
+}
+
+export namespace MemberUpdate {
+  let _codec: Codec<MemberUpdate>
+
+  export const codec = (): Codec<MemberUpdate> => {
+    if (_codec == null) {
+      _codec = message<MemberUpdate>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.peerId != null && obj.peerId !== '')) {
+          w.uint32(10)
+          w.string(obj.peerId)
+        }
+
+        if ((obj.incarnation != null && obj.incarnation !== 0n)) {
+          w.uint32(16)
+          w.uint64(obj.incarnation)
+        }
+
+        if ((obj.state != null && obj.state !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.state)
+        }
+
+        if ((obj.announcement != null && obj.announcement.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.announcement)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          peerId: '',
+          incarnation: 0n,
+          state: 0,
+          announcement: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.peerId = reader.string()
+              break
+            }
+            case 2: {
+              obj.incarnation = reader.uint64()
+              break
+            }
+            case 3: {
+              obj.state = reader.uint32()
+              break
+            }
+            case 4: {
+              obj.announcement = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.peerId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.incarnation`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.state`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.announcement`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface MemberUpdatePeerIdFieldEvent {
+    field: '$.peerId'
+    value: string
+  }
+
+  export interface MemberUpdateIncarnationFieldEvent {
+    field: '$.incarnation'
+    value: bigint
+  }
+
+  export interface MemberUpdateStateFieldEvent {
+    field: '$.state'
+    value: number
+  }
+
+  export interface MemberUpdateAnnouncementFieldEvent {
+    field: '$.announcement'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<MemberUpdate>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, MemberUpdate.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MemberUpdate>): MemberUpdate {
+    return decodeMessage(buf, MemberUpdate.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MemberUpdate>): Generator<MemberUpdatePeerIdFieldEvent | MemberUpdateIncarnationFieldEvent | MemberUpdateStateFieldEvent | MemberUpdateAnnouncementFieldEvent> {
+    return streamMessage(buf, MemberUpdate.codec(), opts)
+  }
+}
+
+export interface MembershipMessage {
+  kind: number
+  seq: bigint
+  target: string
+  updates: MemberUpdate[]
+}
+
+export namespace MembershipMessage {
+  let _codec: Codec<MembershipMessage>
+
+  export const codec = (): Codec<MembershipMessage> => {
+    if (_codec == null) {
+      _codec = message<MembershipMessage>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.kind != null && obj.kind !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.kind)
+        }
+
+        if ((obj.seq != null && obj.seq !== 0n)) {
+          w.uint32(16)
+          w.uint64(obj.seq)
+        }
+
+        if ((obj.target != null && obj.target !== '')) {
+          w.uint32(26)
+          w.string(obj.target)
+        }
+
+        if (obj.updates != null && obj.updates.length > 0) {
+          for (const value of obj.updates) {
+            w.uint32(34)
+            MemberUpdate.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          kind: 0,
+          seq: 0n,
+          target: '',
+          updates: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.kind = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.seq = reader.uint64()
+              break
+            }
+            case 3: {
+              obj.target = reader.string()
+              break
+            }
+            case 4: {
+              if (opts.limits?.updates != null && obj.updates.length === opts.limits.updates) {
+                throw new MaxLengthError('Decode error - repeated field "updates" had too many elements')
+              }
+
+              obj.updates.push(MemberUpdate.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.updates$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          updates: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.kind`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.seq`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.target`,
+                value: reader.string()
+              }
+              break
+            }
+            case 4: {
+              if (opts.limits?.updates != null && obj.updates === opts.limits.updates) {
+                throw new MaxLengthError('Streaming decode error - repeated field "updates" had too many elements')
+              }
+
+              for (const evt of MemberUpdate.codec().stream(reader, reader.uint32(), `${prefix}.updates[]`, {
+                limits: opts.limits?.updates$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.updates
+                }
+              }
+
+              obj.updates++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface MembershipMessageKindFieldEvent {
+    field: '$.kind'
+    value: number
+  }
+
+  export interface MembershipMessageSeqFieldEvent {
+    field: '$.seq'
+    value: bigint
+  }
+
+  export interface MembershipMessageTargetFieldEvent {
+    field: '$.target'
+    value: string
+  }
+
+  export interface MembershipMessageUpdatesPeerIdFieldEvent {
+    field: '$.updates[].peerId'
+    value: string
+    index: number
+  }
+
+  export interface MembershipMessageUpdatesIncarnationFieldEvent {
+    field: '$.updates[].incarnation'
+    value: bigint
+    index: number
+  }
+
+  export interface MembershipMessageUpdatesStateFieldEvent {
+    field: '$.updates[].state'
+    value: number
+    index: number
+  }
+
+  export interface MembershipMessageUpdatesAnnouncementFieldEvent {
+    field: '$.updates[].announcement'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export function encode (obj: Partial<MembershipMessage>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, MembershipMessage.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MembershipMessage>): MembershipMessage {
+    return decodeMessage(buf, MembershipMessage.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<MembershipMessage>): Generator<MembershipMessageKindFieldEvent | MembershipMessageSeqFieldEvent | MembershipMessageTargetFieldEvent | MembershipMessageUpdatesPeerIdFieldEvent | MembershipMessageUpdatesIncarnationFieldEvent | MembershipMessageUpdatesStateFieldEvent | MembershipMessageUpdatesAnnouncementFieldEvent> {
+    return streamMessage(buf, MembershipMessage.codec(), opts)
+  }
+}
+
+export interface AttachRequest {
+  certificate: Uint8Array<ArrayBuffer>
+  version: string
+}
+
+export namespace AttachRequest {
+  let _codec: Codec<AttachRequest>
+
+  export const codec = (): Codec<AttachRequest> => {
+    if (_codec == null) {
+      _codec = message<AttachRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.certificate != null && obj.certificate.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.certificate)
+        }
+
+        if ((obj.version != null && obj.version !== '')) {
+          w.uint32(18)
+          w.string(obj.version)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          certificate: uint8ArrayAlloc(0),
+          version: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.certificate = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.version = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.certificate`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.version`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface AttachRequestCertificateFieldEvent {
+    field: '$.certificate'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface AttachRequestVersionFieldEvent {
+    field: '$.version'
+    value: string
+  }
+
+  export function encode (obj: Partial<AttachRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, AttachRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AttachRequest>): AttachRequest {
+    return decodeMessage(buf, AttachRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AttachRequest>): Generator<AttachRequestCertificateFieldEvent | AttachRequestVersionFieldEvent> {
+    return streamMessage(buf, AttachRequest.codec(), opts)
+  }
+}
+
+export interface SupernodeHint {
+  peerId: string
+  addrs: string[]
+  load: number
+  capacity: number
+  mega: boolean
+}
+
+export namespace SupernodeHint {
+  let _codec: Codec<SupernodeHint>
+
+  export const codec = (): Codec<SupernodeHint> => {
+    if (_codec == null) {
+      _codec = message<SupernodeHint>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.peerId != null && obj.peerId !== '')) {
+          w.uint32(10)
+          w.string(obj.peerId)
+        }
+
+        if (obj.addrs != null && obj.addrs.length > 0) {
+          for (const value of obj.addrs) {
+            w.uint32(18)
+            w.string(value)
+          }
+        }
+
+        if ((obj.load != null && obj.load !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.load)
+        }
+
+        if ((obj.capacity != null && obj.capacity !== 0)) {
+          w.uint32(32)
+          w.uint32(obj.capacity)
+        }
+
+        if ((obj.mega != null && obj.mega !== false)) {
+          w.uint32(40)
+          w.bool(obj.mega)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          peerId: '',
+          addrs: [],
+          load: 0,
+          capacity: 0,
+          mega: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.peerId = reader.string()
+              break
+            }
+            case 2: {
+              if (opts.limits?.addrs != null && obj.addrs.length === opts.limits.addrs) {
+                throw new MaxLengthError('Decode error - repeated field "addrs" had too many elements')
+              }
+
+              obj.addrs.push(reader.string())
+              break
+            }
+            case 3: {
+              obj.load = reader.uint32()
+              break
+            }
+            case 4: {
+              obj.capacity = reader.uint32()
+              break
+            }
+            case 5: {
+              obj.mega = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          addrs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.peerId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.addrs != null && obj.addrs === opts.limits.addrs) {
+                throw new MaxLengthError('Streaming decode error - repeated field "addrs" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.addrs[]`,
+                index: obj.addrs,
+                value: reader.string()
+              }
+
+              obj.addrs++
+
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.load`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.capacity`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.mega`,
+                value: reader.bool()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SupernodeHintPeerIdFieldEvent {
+    field: '$.peerId'
+    value: string
+  }
+
+  export interface SupernodeHintAddrsFieldEvent {
+    field: '$.addrs[]'
+    index: number
+    value: string
+  }
+
+  export interface SupernodeHintLoadFieldEvent {
+    field: '$.load'
+    value: number
+  }
+
+  export interface SupernodeHintCapacityFieldEvent {
+    field: '$.capacity'
+    value: number
+  }
+
+  export interface SupernodeHintMegaFieldEvent {
+    field: '$.mega'
+    value: boolean
+  }
+
+  export function encode (obj: Partial<SupernodeHint>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SupernodeHint.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SupernodeHint>): SupernodeHint {
+    return decodeMessage(buf, SupernodeHint.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SupernodeHint>): Generator<SupernodeHintPeerIdFieldEvent | SupernodeHintAddrsFieldEvent | SupernodeHintLoadFieldEvent | SupernodeHintCapacityFieldEvent | SupernodeHintMegaFieldEvent> {
+    return streamMessage(buf, SupernodeHint.codec(), opts)
+  }
+}
+
+export interface AttachResponse {
+  result: number
+  code: string
+  message: string
+  hints: SupernodeHint[]
+  load: number
+  capacity: number
+  configSequence: bigint
+}
+
+export namespace AttachResponse {
+  let _codec: Codec<AttachResponse>
+
+  export const codec = (): Codec<AttachResponse> => {
+    if (_codec == null) {
+      _codec = message<AttachResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.result != null && obj.result !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.result)
+        }
+
+        if ((obj.code != null && obj.code !== '')) {
+          w.uint32(18)
+          w.string(obj.code)
+        }
+
+        if ((obj.message != null && obj.message !== '')) {
+          w.uint32(26)
+          w.string(obj.message)
+        }
+
+        if (obj.hints != null && obj.hints.length > 0) {
+          for (const value of obj.hints) {
+            w.uint32(34)
+            SupernodeHint.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.load != null && obj.load !== 0)) {
+          w.uint32(40)
+          w.uint32(obj.load)
+        }
+
+        if ((obj.capacity != null && obj.capacity !== 0)) {
+          w.uint32(48)
+          w.uint32(obj.capacity)
+        }
+
+        if ((obj.configSequence != null && obj.configSequence !== 0n)) {
+          w.uint32(56)
+          w.uint64(obj.configSequence)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          result: 0,
+          code: '',
+          message: '',
+          hints: [],
+          load: 0,
+          capacity: 0,
+          configSequence: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.result = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.code = reader.string()
+              break
+            }
+            case 3: {
+              obj.message = reader.string()
+              break
+            }
+            case 4: {
+              if (opts.limits?.hints != null && obj.hints.length === opts.limits.hints) {
+                throw new MaxLengthError('Decode error - repeated field "hints" had too many elements')
+              }
+
+              obj.hints.push(SupernodeHint.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.hints$
+              }))
+              break
+            }
+            case 5: {
+              obj.load = reader.uint32()
+              break
+            }
+            case 6: {
+              obj.capacity = reader.uint32()
+              break
+            }
+            case 7: {
+              obj.configSequence = reader.uint64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          hints: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.result`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.code`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.message`,
+                value: reader.string()
+              }
+              break
+            }
+            case 4: {
+              if (opts.limits?.hints != null && obj.hints === opts.limits.hints) {
+                throw new MaxLengthError('Streaming decode error - repeated field "hints" had too many elements')
+              }
+
+              for (const evt of SupernodeHint.codec().stream(reader, reader.uint32(), `${prefix}.hints[]`, {
+                limits: opts.limits?.hints$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.hints
+                }
+              }
+
+              obj.hints++
+
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.load`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.capacity`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.configSequence`,
+                value: reader.uint64()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface AttachResponseResultFieldEvent {
+    field: '$.result'
+    value: number
+  }
+
+  export interface AttachResponseCodeFieldEvent {
+    field: '$.code'
+    value: string
+  }
+
+  export interface AttachResponseMessageFieldEvent {
+    field: '$.message'
+    value: string
+  }
+
+  export interface AttachResponseHintsPeerIdFieldEvent {
+    field: '$.hints[].peerId'
+    value: string
+    index: number
+  }
+
+  export interface AttachResponseHintsAddrsFieldEvent {
+    field: '$.hints[].addrs[]'
+    index: number
+    value: string
+  }
+
+  export interface AttachResponseHintsLoadFieldEvent {
+    field: '$.hints[].load'
+    value: number
+    index: number
+  }
+
+  export interface AttachResponseHintsCapacityFieldEvent {
+    field: '$.hints[].capacity'
+    value: number
+    index: number
+  }
+
+  export interface AttachResponseHintsMegaFieldEvent {
+    field: '$.hints[].mega'
+    value: boolean
+    index: number
+  }
+
+  export interface AttachResponseLoadFieldEvent {
+    field: '$.load'
+    value: number
+  }
+
+  export interface AttachResponseCapacityFieldEvent {
+    field: '$.capacity'
+    value: number
+  }
+
+  export interface AttachResponseConfigSequenceFieldEvent {
+    field: '$.configSequence'
+    value: bigint
+  }
+
+  export function encode (obj: Partial<AttachResponse>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, AttachResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AttachResponse>): AttachResponse {
+    return decodeMessage(buf, AttachResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AttachResponse>): Generator<AttachResponseResultFieldEvent | AttachResponseCodeFieldEvent | AttachResponseMessageFieldEvent | AttachResponseHintsPeerIdFieldEvent | AttachResponseHintsAddrsFieldEvent | AttachResponseHintsLoadFieldEvent | AttachResponseHintsCapacityFieldEvent | AttachResponseHintsMegaFieldEvent | AttachResponseLoadFieldEvent | AttachResponseCapacityFieldEvent | AttachResponseConfigSequenceFieldEvent> {
+    return streamMessage(buf, AttachResponse.codec(), opts)
+  }
+}
+
+export interface DirectoryRequest {
+  kind: number
+  records: Uint8Array<ArrayBuffer>[]
+  username: string
+}
+
+export namespace DirectoryRequest {
+  let _codec: Codec<DirectoryRequest>
+
+  export const codec = (): Codec<DirectoryRequest> => {
+    if (_codec == null) {
+      _codec = message<DirectoryRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.kind != null && obj.kind !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.kind)
+        }
+
+        if (obj.records != null && obj.records.length > 0) {
+          for (const value of obj.records) {
+            w.uint32(18)
+            w.bytes(value)
+          }
+        }
+
+        if ((obj.username != null && obj.username !== '')) {
+          w.uint32(26)
+          w.string(obj.username)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          kind: 0,
+          records: [],
+          username: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.kind = reader.uint32()
+              break
+            }
+            case 2: {
+              if (opts.limits?.records != null && obj.records.length === opts.limits.records) {
+                throw new MaxLengthError('Decode error - repeated field "records" had too many elements')
+              }
+
+              obj.records.push(reader.bytes())
+              break
+            }
+            case 3: {
+              obj.username = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          records: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.kind`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.records != null && obj.records === opts.limits.records) {
+                throw new MaxLengthError('Streaming decode error - repeated field "records" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.records[]`,
+                index: obj.records,
+                value: reader.bytes()
+              }
+
+              obj.records++
+
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.username`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface DirectoryRequestKindFieldEvent {
+    field: '$.kind'
+    value: number
+  }
+
+  export interface DirectoryRequestRecordsFieldEvent {
+    field: '$.records[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface DirectoryRequestUsernameFieldEvent {
+    field: '$.username'
+    value: string
+  }
+
+  export function encode (obj: Partial<DirectoryRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, DirectoryRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectoryRequest>): DirectoryRequest {
+    return decodeMessage(buf, DirectoryRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectoryRequest>): Generator<DirectoryRequestKindFieldEvent | DirectoryRequestRecordsFieldEvent | DirectoryRequestUsernameFieldEvent> {
+    return streamMessage(buf, DirectoryRequest.codec(), opts)
+  }
+}
+
+export interface DirectoryResponse {
+  result: number
+  code: string
+  message: string
+  records: Uint8Array<ArrayBuffer>[]
+}
+
+export namespace DirectoryResponse {
+  let _codec: Codec<DirectoryResponse>
+
+  export const codec = (): Codec<DirectoryResponse> => {
+    if (_codec == null) {
+      _codec = message<DirectoryResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.result != null && obj.result !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.result)
+        }
+
+        if ((obj.code != null && obj.code !== '')) {
+          w.uint32(18)
+          w.string(obj.code)
+        }
+
+        if ((obj.message != null && obj.message !== '')) {
+          w.uint32(26)
+          w.string(obj.message)
+        }
+
+        if (obj.records != null && obj.records.length > 0) {
+          for (const value of obj.records) {
+            w.uint32(34)
+            w.bytes(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          result: 0,
+          code: '',
+          message: '',
+          records: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.result = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.code = reader.string()
+              break
+            }
+            case 3: {
+              obj.message = reader.string()
+              break
+            }
+            case 4: {
+              if (opts.limits?.records != null && obj.records.length === opts.limits.records) {
+                throw new MaxLengthError('Decode error - repeated field "records" had too many elements')
+              }
+
+              obj.records.push(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          records: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.result`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.code`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.message`,
+                value: reader.string()
+              }
+              break
+            }
+            case 4: {
+              if (opts.limits?.records != null && obj.records === opts.limits.records) {
+                throw new MaxLengthError('Streaming decode error - repeated field "records" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.records[]`,
+                index: obj.records,
+                value: reader.bytes()
+              }
+
+              obj.records++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface DirectoryResponseResultFieldEvent {
+    field: '$.result'
+    value: number
+  }
+
+  export interface DirectoryResponseCodeFieldEvent {
+    field: '$.code'
+    value: string
+  }
+
+  export interface DirectoryResponseMessageFieldEvent {
+    field: '$.message'
+    value: string
+  }
+
+  export interface DirectoryResponseRecordsFieldEvent {
+    field: '$.records[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<DirectoryResponse>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, DirectoryResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectoryResponse>): DirectoryResponse {
+    return decodeMessage(buf, DirectoryResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DirectoryResponse>): Generator<DirectoryResponseResultFieldEvent | DirectoryResponseCodeFieldEvent | DirectoryResponseMessageFieldEvent | DirectoryResponseRecordsFieldEvent> {
+    return streamMessage(buf, DirectoryResponse.codec(), opts)
   }
 }
