@@ -13,6 +13,8 @@ export const PayloadType = {
   NetworkConfig: 'parley/network-config/1',
   Revocations: 'parley/revocations/1',
   SignInProof: 'parley/sign-in/1',
+  Presence: 'parley/presence/1',
+  Announcement: 'parley/announce/1',
 } as const
 export type PayloadType = (typeof PayloadType)[keyof typeof PayloadType]
 

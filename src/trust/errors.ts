@@ -11,6 +11,8 @@ export type TrustErrorCode =
   | typeof ErrorCode.CertificateExpired
   | typeof ErrorCode.CertificateNotYetValid
   | typeof ErrorCode.CertificateRevoked
+  | typeof ErrorCode.PolicyForbids
+  | typeof ErrorCode.VersionBanned
 
 /** A signed document (certificate, network config, revocation list) was refused. `.code` says why. */
 export class TrustError extends Error {

@@ -24,6 +24,10 @@ export const ErrorCode = {
   CertificateExpired: 'certificate_expired',
   CertificateNotYetValid: 'certificate_not_yet_valid',
   CertificateRevoked: 'certificate_revoked',
+  /** The certificate's policy flags forbid this role (supernode, relay, files). */
+  PolicyForbids: 'policy_forbids',
+  /** The client version is banned from this role by the signed network config. */
+  VersionBanned: 'version_banned',
 
   // Authority HTTP API
   InvalidJson: 'invalid_json',

@@ -19,3 +19,19 @@ export const Limits = {
   revocations: 4096,
   challengeBytes: 64,
 } as const
+
+/** Caps for the supernode network's messages. */
+export const OverlayLimits = {
+  presenceBytes: 8 * 1024,
+  announcementBytes: 8 * 1024,
+  addrs: 16,
+  membershipBytes: 256 * 1024,
+  memberUpdates: 512,
+  attachBytes: 8 * 1024,
+  hints: 16,
+  directoryBytes: 256 * 1024,
+  records: 64,
+  /** A signed presence record inside an envelope: cert (2 KiB) + addresses. */
+  recordEnvelopeBytes: 12 * 1024,
+  peerIdChars: 128,
+} as const

@@ -1,0 +1,81 @@
+/**
+ * libp2p hosts for Parley's roles. A supernode listens on TCP and WebSockets
+ * and runs a circuit relay v2 server sized for hour-long calls and large
+ * transfers; a device listens on TCP and, through its supernodes, on relay
+ * circuit addresses. Noise on a relayed connection is end-to-end between the
+ * two devices: the relay sees only ciphertext.
+ */
+import '../polyfills.js'
+import { autoNAT } from '@libp2p/autonat'
+import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { dcutr } from '@libp2p/dcutr'
+import { identify } from '@libp2p/identify'
+import type { Ed25519PrivateKey, Libp2p } from '@libp2p/interface'
+import { noise } from '@libp2p/noise'
+import { ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { webSockets } from '@libp2p/websockets'
+import { yamux } from '@libp2p/yamux'
+import { createLibp2p } from 'libp2p'
+
+/** Relayed connections last as long as a long call or a large transfer, not the protocol's 2 minutes / 128 KiB. */
+export const RELAY_DURATION_LIMIT_MS = 4 * 3600_000
+export const RELAY_DATA_LIMIT_BYTES = 16n * 1024n ** 3n
+
+export interface SupernodeHostOptions {
+  privateKey: Ed25519PrivateKey
+  host: string
+  tcpPort: number
+  wsPort: number
+  /** Devices it serves: sizes relay reservations and the connection manager. */
+  capacity: number
+}
+
+export async function createSupernodeHost(opts: SupernodeHostOptions): Promise<Libp2p> {
+  return createLibp2p({
+    privateKey: opts.privateKey,
+    addresses: {
+      listen: [`/ip4/${opts.host}/tcp/${opts.tcpPort}`, `/ip4/${opts.host}/tcp/${opts.wsPort}/ws`],
+    },
+    transports: [tcp(), webSockets()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionManager: {
+      // Many devices share one address behind a NAT; the defaults (5 a second per IP, 300 in all) would refuse them.
+      maxConnections: opts.capacity * 2 + 1000,
+      inboundConnectionThreshold: Math.max(100, opts.capacity),
+      maxIncomingPendingConnections: Math.max(100, opts.capacity / 4),
+    },
+    services: {
+      identify: identify(),
+      ping: ping(),
+      relay: circuitRelayServer({
+        reservations: {
+          maxReservations: opts.capacity,
+          defaultDurationLimit: RELAY_DURATION_LIMIT_MS,
+          defaultDataLimit: RELAY_DATA_LIMIT_BYTES,
+        },
+        maxInboundHopStreams: Math.max(64, opts.capacity),
+        maxOutboundStopStreams: Math.max(300, opts.capacity),
+      }),
+    },
+  })
+}
+
+export interface DeviceHostOptions {
+  privateKey: Ed25519PrivateKey
+  host: string
+  tcpPort?: number
+}
+
+export async function createDeviceHost(opts: DeviceHostOptions): Promise<Libp2p> {
+  return createLibp2p({
+    privateKey: opts.privateKey,
+    addresses: { listen: [`/ip4/${opts.host}/tcp/${opts.tcpPort ?? 0}`] },
+    transports: [tcp(), webSockets(), circuitRelayTransport({ reservationCompletionTimeout: 5000 })],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionManager: { maxConnections: 300 },
+    services: { identify: identify(), ping: ping(), dcutr: dcutr(), autoNAT: autoNAT() },
+  })
+}

@@ -1,0 +1,53 @@
+/**
+ * Documents a device signs with its own key and carries its certificate in:
+ * presence records and supernode announcements. Any node verifies them
+ * offline: the certificate against the network key, then the document
+ * against the certificate's device key.
+ */
+import { open, PayloadType, seal } from '../crypto/envelope.js'
+import type { Signer } from '../crypto/keys.js'
+import { decodeEnvelope, WireDecodeError } from '../wire/codec.js'
+import { ErrorCode } from '../wire/error-codes.js'
+import { OverlayLimits } from '../wire/limits.js'
+import { verifyCertificate, type Certificate, type VerifyCertificateOptions } from './certificate.js'
+import { TrustError } from './errors.js'
+import { openSigned } from './verify.js'
+
+export function signByDevice(type: PayloadType, body: Uint8Array, device: Signer): Uint8Array {
+  return seal(type, body, device)
+}
+
+/**
+ * Verifies a device-signed document: its certificate (offline, with the
+ * network key, revocations and time) and its signature by that device.
+ */
+export function verifyDeviceSigned<T extends { certificate: Uint8Array }>(
+  what: string,
+  bytes: Uint8Array,
+  type: PayloadType,
+  decodeBody: (payload: Uint8Array) => T,
+  opts: VerifyCertificateOptions,
+): { body: T; certificate: Certificate } {
+  let unverified: T
+  try {
+    const env = decodeEnvelope(bytes, OverlayLimits.recordEnvelopeBytes)
+    if (env.payloadType !== type)
+      throw new TrustError(ErrorCode.WrongPayloadType, `${what}: expected ${type}, got ${env.payloadType}`)
+    unverified = decodeBody(env.payload)
+  } catch (err) {
+    if (err instanceof WireDecodeError) throw new TrustError(err.code, `${what}: ${err.message}`)
+    throw err
+  }
+  const certificate = verifyCertificate(unverified.certificate, opts)
+  const body = openSigned(
+    what,
+    bytes,
+    type,
+    certificate.devicePublicKey,
+    OverlayLimits.recordEnvelopeBytes,
+    decodeBody,
+  )
+  return { body, certificate }
+}
+
+export { open }
