@@ -22,6 +22,8 @@ const KNOWN = new Set([
   'KeyFormatError',
   'RateFormatError',
   'AuthorityUnreachableError',
+  'SupernodeForbiddenError',
+  'LookupError',
 ])
 
 export function describeError(err: unknown): { message: string; exitCode: number } {

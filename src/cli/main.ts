@@ -11,6 +11,7 @@ import {
 } from './commands/account.js'
 import { authorityCommand } from './commands/authority.js'
 import { devCommand } from './commands/dev.js'
+import { lookupCommand, statusCommand, supernodeCommand, upCommand } from './commands/network.js'
 import { describeError } from './errors.js'
 
 const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
@@ -26,6 +27,10 @@ export function program(): Command {
   for (const cmd of [
     devCommand(),
     authorityCommand(),
+    supernodeCommand(),
+    upCommand(),
+    statusCommand(),
+    lookupCommand(),
     registerCommand(),
     loginCommand(),
     whoamiCommand(),

@@ -10,9 +10,9 @@ import { autoNAT } from '@libp2p/autonat'
 import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { dcutr } from '@libp2p/dcutr'
 import { identify } from '@libp2p/identify'
-import type { Ed25519PrivateKey, Libp2p } from '@libp2p/interface'
+import type { Ed25519PrivateKey, Libp2p, PeerId } from '@libp2p/interface'
 import { noise } from '@libp2p/noise'
-import { ping } from '@libp2p/ping'
+import { ping, type Ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
@@ -29,6 +29,8 @@ export interface SupernodeHostOptions {
   wsPort: number
   /** Devices it serves: sizes relay reservations and the connection manager. */
   capacity: number
+  /** Relay reservations go only to devices attached here. */
+  mayReserve: (peer: PeerId) => boolean
 }
 
 export async function createSupernodeHost(opts: SupernodeHostOptions): Promise<Libp2p> {
@@ -40,6 +42,9 @@ export async function createSupernodeHost(opts: SupernodeHostOptions): Promise<L
     transports: [tcp(), webSockets()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
+    connectionGater: {
+      denyInboundRelayReservation: (peer) => Promise.resolve(!opts.mayReserve(peer)),
+    },
     connectionManager: {
       // Many devices share one address behind a NAT; the defaults (5 a second per IP, 300 in all) would refuse them.
       maxConnections: opts.capacity * 2 + 1000,
@@ -68,7 +73,9 @@ export interface DeviceHostOptions {
   tcpPort?: number
 }
 
-export async function createDeviceHost(opts: DeviceHostOptions): Promise<Libp2p> {
+export type DeviceHost = Libp2p<{ ping: Ping }>
+
+export async function createDeviceHost(opts: DeviceHostOptions): Promise<DeviceHost> {
   return createLibp2p({
     privateKey: opts.privateKey,
     addresses: { listen: [`/ip4/${opts.host}/tcp/${opts.tcpPort ?? 0}`] },

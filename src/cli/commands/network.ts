@@ -1,0 +1,181 @@
+/** `parley supernode`, `parley up`, `parley status`, `parley lookup`: the roles on the network and their questions. */
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { Command, Option } from 'commander'
+import { API_FILE, startControlApi, type ApiInfo } from '../../device/control-api.js'
+import { DeviceNode } from '../../device/node.js'
+import { createLogger } from '../../log/logger.js'
+import { DEFAULT_CAPACITY, startSupernode } from '../../supernode/node.js'
+import { CliError, UsageError } from '../errors.js'
+import { profileOf, withProfile, type DeviceOptions } from '../options.js'
+import { onShutdown } from '../shutdown.js'
+import { parseListen } from './authority.js'
+
+function port(text: string, flag: string): number {
+  const n = Number(text)
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`${flag} must be a port number`)
+  return n
+}
+
+export function supernodeCommand(): Command {
+  return withProfile(new Command('supernode'))
+    .description(
+      'run a supernode: attachment, directory, relay; the profile must be signed in with a certificate that allows it',
+    )
+    .option('--listen <host:port>', 'libp2p TCP address (WebSockets on the next port)', '127.0.0.1:0')
+    .option('--ws-port <port>', 'WebSockets port (default: TCP port + 1, or random)')
+    .option('--http <host:port>', 'address of /health, /metrics and /v1/status', '127.0.0.1:0')
+    .option('--capacity <n>', 'devices it accepts before answering busy', String(DEFAULT_CAPACITY))
+    .addOption(new Option('--mega', 'an operator mega-supernode (it must be a seed in the network config)'))
+    .action(
+      async (
+        opts: DeviceOptions & {
+          listen: string
+          wsPort?: string
+          http: string
+          capacity: string
+          mega?: boolean
+        },
+      ) => {
+        const profile = profileOf(opts)
+        const { host, port: tcpPort } = parseListen(opts.listen)
+        const http = parseListen(opts.http)
+        const capacity = Number(opts.capacity)
+        if (!Number.isInteger(capacity) || capacity < 1)
+          throw new UsageError('--capacity must be a positive whole number')
+        const wsPort =
+          opts.wsPort !== undefined ? port(opts.wsPort, '--ws-port') : tcpPort === 0 ? 0 : tcpPort + 1
+        const log = createLogger('supernode', { file: join(profile.dir, 'supernode.log') })
+        const sn = await startSupernode({
+          profile,
+          host,
+          tcpPort,
+          wsPort,
+          httpPort: http.port,
+          capacity,
+          log,
+        })
+        if (opts.mega === true && !sn.mega) {
+          await sn.stop()
+          throw new CliError(
+            `--mega: ${sn.peerId} is not a seed in the network config (parley authority config --seed ${sn.peerId}=ADDR)`,
+          )
+        }
+        console.log(
+          `supernode ${sn.peerId}${sn.mega ? ' (mega)' : ''} listening at ${sn.addrs.join(' ')} http ${sn.httpUrl}`,
+        )
+        onShutdown(async () => {
+          await sn.stop()
+          log.flush()
+        })
+      },
+    )
+}
+
+export function upCommand(): Command {
+  return withProfile(new Command('up'))
+    .description(
+      'bring this device onto the network: attach to supernodes, publish presence, run until stopped',
+    )
+    .option('--listen <host>', 'address to listen on', '127.0.0.1')
+    .option('--attachments <n>', 'supernodes to stay attached to', '2')
+    .action(async (opts: DeviceOptions & { listen: string; attachments: string }) => {
+      const profile = profileOf(opts)
+      const log = createLogger('device', { file: join(profile.dir, 'node.log') })
+      const device = await DeviceNode.start({
+        profile,
+        host: opts.listen,
+        log,
+        attachments: Number(opts.attachments),
+      })
+      const api = await startControlApi(device, profile.dir)
+      console.log(
+        `device ${device.peerId} up; local API ${api.info.url}; logs in ${join(profile.dir, 'node.log')}`,
+      )
+      onShutdown(async () => {
+        await api.close()
+        await device.stop()
+        log.flush()
+      })
+    })
+}
+
+async function callNode(opts: DeviceOptions, path: string): Promise<Record<string, unknown>> {
+  const profile = profileOf(opts)
+  const file = join(profile.dir, API_FILE)
+  if (!existsSync(file))
+    throw new CliError(
+      `no device is running for profile "${profile.name}"; start it with: parley up --profile ${profile.name}`,
+    )
+  const api = JSON.parse(readFileSync(file, 'utf8')) as ApiInfo
+  let res: Response
+  try {
+    res = await fetch(api.url + path, {
+      headers: { authorization: `Bearer ${api.token}` },
+      signal: AbortSignal.timeout(15_000),
+    })
+  } catch {
+    throw new CliError(
+      `the device for profile "${profile.name}" does not answer (pid ${api.pid}); is parley up still running?`,
+    )
+  }
+  const body = (await res.json()) as Record<string, unknown> & { error?: { code: string; message: string } }
+  if (!res.ok)
+    throw new CliError(`${body.error?.message ?? res.statusText} [${body.error?.code ?? res.status}]`)
+  return body
+}
+
+export function statusCommand(): Command {
+  return withProfile(new Command('status'))
+    .description("show the running device's attachments, its supernodes' load and its reachability")
+    .option('--json', 'print JSON')
+    .action(async (opts: DeviceOptions & { json?: boolean }) => {
+      const s = (await callNode(opts, '/v1/status')) as {
+        peerId: string
+        attachments: Array<{ peerId: string; load: number; capacity: number }>
+        reachability: { direct: string[]; relayed: string[] }
+        knownSupernodes: number
+      }
+      if (opts.json === true) return console.log(JSON.stringify(s))
+      console.log(`device       ${s.peerId}`)
+      console.log(`attached to  ${s.attachments.length} supernode(s) (${s.knownSupernodes} known)`)
+      for (const a of s.attachments) console.log(`  ${a.peerId}  load ${a.load}/${a.capacity}`)
+      console.log(`reachable    directly at ${s.reachability.direct.join(', ') || 'no address'}`)
+      console.log(`             through relays at ${s.reachability.relayed.length} address(es)`)
+    })
+}
+
+export function lookupCommand(): Command {
+  return withProfile(new Command('lookup'))
+    .description("print a user's online devices and how each is reached (through the running device)")
+    .argument('<username>')
+    .option('--reach', 'also connect to each device and report the path and round trip')
+    .option('--json', 'print JSON')
+    .action(async (username: string, opts: DeviceOptions & { reach?: boolean; json?: boolean }) => {
+      const r = (await callNode(
+        opts,
+        `/v1/lookup/${encodeURIComponent(username)}${opts.reach === true ? '?reach=1' : ''}`,
+      )) as {
+        devices: Array<{
+          deviceId: string
+          deviceName: string
+          status: string
+          addrs: string[]
+          reached?: { path?: string; rttMs?: number; error?: string }
+        }>
+      }
+      if (opts.json === true) return console.log(JSON.stringify(r))
+      if (r.devices.length === 0) throw new CliError(`${username} has no device online`)
+      for (const d of r.devices) {
+        console.log(`${d.deviceId}  "${d.deviceName}"  ${d.status.toLowerCase()}`)
+        for (const a of d.addrs) console.log(`  ${a.includes('/p2p-circuit') ? 'relay ' : 'direct'}  ${a}`)
+        if (d.reached !== undefined) {
+          console.log(
+            d.reached.error !== undefined
+              ? `  not reached: ${d.reached.error}`
+              : `  reached ${d.reached.path}, round trip ${d.reached.rttMs?.toFixed(1)} ms`,
+          )
+        }
+      }
+    })
+}

@@ -1,0 +1,177 @@
+/**
+ * Runs the sans-IO Attacher on libp2p: dials the supernodes it picks, asks
+ * them to attach, reserves a relay slot on each, and reports losses. The
+ * host cache is persisted in the profile, seeded from the config's
+ * mega-supernodes, and refreshed from every supernode's hints.
+ */
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Libp2p } from '@libp2p/interface'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { Attacher } from '../attach/attacher.js'
+import { HostCache, type HostEntry, type HostHint } from '../attach/host-cache.js'
+import type { Logger } from '../log/logger.js'
+import { request } from '../net/rpc.js'
+import { Deadlines, Protocols } from '../supernode/protocols.js'
+import type { NetworkConfig } from '../trust/network-config.js'
+import { VERSION } from '../version.js'
+import { plain } from '../wire/bytes.js'
+import { OverlayLimits } from '../wire/limits.js'
+import { AttachRequest, AttachResult, decodeAttachResponse } from '../wire/overlay.js'
+
+export interface SupernodeLink {
+  peerId: string
+  addrs: Multiaddr[]
+  load: number
+  capacity: number
+  since: number
+}
+
+export interface AttachmentsInit {
+  node: Libp2p
+  dir: string
+  certificate: () => Uint8Array
+  config: NetworkConfig
+  log: Logger
+  target?: number
+  onChange: () => void
+}
+
+const MEGA_CAPACITY = 100_000
+
+export class Attachments {
+  readonly links = new Map<string, SupernodeLink>()
+  private readonly cache: HostCache
+  private readonly core: Attacher
+  private timer: NodeJS.Timeout | undefined
+  private stopped = false
+
+  constructor(private readonly init: AttachmentsInit) {
+    this.cache = new HostCache({}, this.loadCache())
+    for (const seed of init.config.seeds) {
+      this.cache.upsert(
+        { peerId: seed.peerId, addrs: seed.addrs, load: 0, capacity: MEGA_CAPACITY, mega: true },
+        Date.now(),
+      )
+    }
+    this.core = new Attacher({ cache: this.cache, target: init.target ?? 2, random: Math.random }, Date.now())
+    init.node.addEventListener('connection:close', (evt) => {
+      const peer = evt.detail.remotePeer.toString()
+      if (this.links.has(peer) && init.node.getConnections(evt.detail.remotePeer).length === 0) {
+        this.links.delete(peer)
+        this.core.onLost(peer, Date.now())
+        init.log.info({ supernode: peer }, 'lost a supernode; attaching elsewhere')
+        this.init.onChange()
+        this.pump()
+      }
+    })
+  }
+
+  start(): void {
+    this.pump()
+  }
+
+  stop(): void {
+    this.stopped = true
+    clearTimeout(this.timer)
+    this.saveCache()
+  }
+
+  hosts(): HostEntry[] {
+    return this.cache.entries()
+  }
+
+  private pump(): void {
+    if (this.stopped) return
+    this.core.handleTimeout(Date.now())
+    for (let a = this.core.pollAction(); a !== undefined; a = this.core.pollAction()) {
+      if (a.type === 'dial') void this.attach(a.peerId, a.addrs)
+      else void this.init.node.hangUp(multiaddr(`/p2p/${a.peerId}`)).catch(() => undefined)
+    }
+    clearTimeout(this.timer)
+    const at = this.core.pollTimeout()
+    if (at !== undefined) this.timer = setTimeout(() => this.pump(), Math.max(0, at - Date.now()))
+  }
+
+  private async attach(peerId: string, addrs: string[]): Promise<void> {
+    const targets = addrs.map((a) => multiaddr(a.includes('/p2p/') ? a : `${a}/p2p/${peerId}`))
+    try {
+      const payload = AttachRequest.encode({ certificate: plain(this.init.certificate()), version: VERSION })
+      const answer = decodeAttachResponse(
+        await request(this.init.node, targets, Protocols.attach, payload, {
+          timeoutMs: Deadlines.attachMs,
+          maxResponseBytes: OverlayLimits.attachBytes,
+        }),
+      )
+      const hints: HostHint[] = answer.hints.map((h) => ({ ...h }))
+      for (const h of hints) this.cache.upsert(h, Date.now())
+      if (answer.result === AttachResult.Attached) {
+        await this.reserveRelay(targets)
+        this.cache.upsert(
+          { peerId, addrs, load: answer.load, capacity: answer.capacity, mega: this.isMega(peerId) },
+          Date.now(),
+        )
+        this.cache.markOk(peerId, Date.now())
+        this.links.set(peerId, {
+          peerId,
+          addrs: targets,
+          load: answer.load,
+          capacity: answer.capacity,
+          since: Date.now(),
+        })
+        this.core.onAttached(peerId, Date.now())
+        this.init.log.info({ supernode: peerId, load: answer.load }, 'attached')
+        this.init.onChange()
+      } else if (answer.result === AttachResult.Busy) {
+        this.init.log.info({ supernode: peerId, hints: hints.length }, 'supernode busy; trying its hints')
+        this.core.onBusy(peerId, hints, Date.now())
+        await this.init.node.hangUp(targets[0] ?? multiaddr(`/p2p/${peerId}`)).catch(() => undefined)
+      } else {
+        this.init.log.warn(
+          { supernode: peerId, code: answer.code, message: answer.message },
+          'attachment refused',
+        )
+        this.core.onRefused(peerId, answer.code, Date.now())
+      }
+    } catch (err) {
+      this.init.log.debug({ supernode: peerId, err: (err as Error).message }, 'attach failed')
+      this.core.onFailed(peerId, Date.now())
+    }
+    this.saveCache()
+    this.pump()
+  }
+
+  /** Listens on a relay circuit through the supernode, so devices that cannot dial us directly still reach us. */
+  private async reserveRelay(targets: Multiaddr[]): Promise<void> {
+    const tm = (
+      this.init.node as unknown as {
+        components: { transportManager: { listen(a: Multiaddr[]): Promise<void> } }
+      }
+    ).components.transportManager
+    const tcpAddr = targets.find((a) => !a.toString().includes('/ws')) ?? targets[0]
+    if (tcpAddr === undefined) return
+    await tm.listen([multiaddr(`${tcpAddr.toString()}/p2p-circuit`)]).catch((err: unknown) => {
+      this.init.log.warn({ err: (err as Error).message }, 'relay reservation failed')
+    })
+  }
+
+  private isMega(peerId: string): boolean {
+    return this.init.config.seeds.some((s) => s.peerId === peerId)
+  }
+
+  private loadCache(): HostEntry[] {
+    const file = join(this.init.dir, 'hosts.json')
+    if (!existsSync(file)) return []
+    try {
+      return JSON.parse(readFileSync(file, 'utf8')) as HostEntry[]
+    } catch {
+      return []
+    }
+  }
+
+  private saveCache(): void {
+    const tmp = join(this.init.dir, '.hosts.json.tmp')
+    writeFileSync(tmp, JSON.stringify(this.cache.entries()))
+    renameSync(tmp, join(this.init.dir, 'hosts.json'))
+  }
+}

@@ -1,0 +1,250 @@
+/**
+ * `parley up`: a device on the network. Verifies its certificate, keeps two
+ * or more supernode attachments, publishes its presence through them, looks
+ * others up, and serves a small control API on 127.0.0.1 for the CLI.
+ */
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import { signerOf } from '../crypto/keys.js'
+import type { Logger } from '../log/logger.js'
+import { createDeviceHost, type DeviceHost } from '../net/host.js'
+import { request } from '../net/rpc.js'
+import { Deadlines, Protocols } from '../supernode/protocols.js'
+import { verifyCertificate } from '../trust/certificate.js'
+import { PresenceStatus, signPresence, verifyPresence, type Presence } from '../trust/presence.js'
+import { plain } from '../wire/bytes.js'
+import { OverlayLimits } from '../wire/limits.js'
+import { decodeDirectoryResponse, DirectoryKind, DirectoryRequest, DirectoryResult } from '../wire/overlay.js'
+import { Attachments } from './attachments.js'
+import type { Profile } from './profile.js'
+import { keepFresh, loadIdentity } from './session.js'
+
+export const PRESENCE_TTL_MS = 10 * 60_000
+const REPUBLISH_MS = 4 * 60_000
+
+export class LookupError extends Error {
+  override name = 'LookupError'
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+export interface DeviceNodeOptions {
+  profile: Profile
+  host: string
+  log: Logger
+  attachments?: number
+}
+
+export interface ReachResult {
+  deviceId: string
+  path: 'direct' | 'relayed'
+  addr: string
+  rttMs: number
+}
+
+export class DeviceNode {
+  private sequence = 0
+  private publishTimer: NodeJS.Timeout | undefined
+  private debounce: NodeJS.Timeout | undefined
+
+  private constructor(
+    readonly node: DeviceHost,
+    readonly attachments: Attachments,
+    private readonly opts: DeviceNodeOptions,
+    private certificate: Uint8Array,
+  ) {}
+
+  static async start(opts: DeviceNodeOptions): Promise<DeviceNode> {
+    const { profile, log } = opts
+    const fresh = await keepFresh(profile)
+    if (fresh.problem !== undefined)
+      log.warn({ err: fresh.problem.message }, 'certificate renewal is due but failed')
+    const { config } = loadIdentity(profile)
+    verifyCertificate(fresh.certificate.bytes, {
+      networkPublicKey: config.networkPublicKey,
+      networkId: config.networkId,
+      now: Date.now(),
+    })
+    const node = await createDeviceHost({ privateKey: await profile.deviceKey(), host: opts.host })
+    let device: DeviceNode | undefined
+    const attachments = new Attachments({
+      node,
+      dir: profile.dir,
+      certificate: () => device?.certificate ?? fresh.certificate.bytes,
+      config,
+      log,
+      target: opts.attachments,
+      onChange: () => device?.schedulePublish(),
+    })
+    device = new DeviceNode(node, attachments, opts, fresh.certificate.bytes)
+    attachments.start()
+    device.publishTimer = setInterval(() => device?.schedulePublish(), REPUBLISH_MS)
+    return device
+  }
+
+  get peerId(): string {
+    return this.node.peerId.toString()
+  }
+
+  addrs(): string[] {
+    return this.node.getMultiaddrs().map(String)
+  }
+
+  /** Publishes soon, once: several attachment changes in a burst make one record. */
+  schedulePublish(): void {
+    clearTimeout(this.debounce)
+    this.debounce = setTimeout(() => void this.publish(), 150)
+  }
+
+  async publish(status: PresenceStatus = PresenceStatus.ONLINE): Promise<number> {
+    const links = [...this.attachments.links.values()]
+    if (links.length === 0) return 0
+    this.sequence = Math.max(this.sequence + 1, Date.now())
+    const record = signPresence(
+      {
+        certificate: this.certificate,
+        addrs: this.addrs().slice(0, OverlayLimits.addrs),
+        status,
+        sequence: this.sequence,
+        expiresAt: Date.now() + PRESENCE_TTL_MS,
+      },
+      signerOf(await this.opts.profile.deviceKey()),
+    )
+    const req = DirectoryRequest.encode({
+      kind: DirectoryKind.Publish,
+      records: [plain(record)],
+      username: '',
+    })
+    const results = await Promise.all(
+      links.map(async (link) => {
+        try {
+          const answer = decodeDirectoryResponse(
+            await request(this.node, link.addrs, Protocols.directory, req, {
+              timeoutMs: Deadlines.directoryMs,
+              maxResponseBytes: OverlayLimits.directoryBytes,
+            }),
+          )
+          if (answer.result !== DirectoryResult.Ok)
+            this.opts.log.warn({ code: answer.code, message: answer.message }, 'publish refused')
+          return answer.result === DirectoryResult.Ok
+        } catch (err) {
+          this.opts.log.debug({ err: (err as Error).message }, 'publish failed')
+          return false
+        }
+      }),
+    )
+    const ok = results.filter(Boolean).length
+    this.opts.log.info({ supernodes: ok, sequence: this.sequence }, 'presence published')
+    return ok
+  }
+
+  /** Asks an attached supernode (then the next) for the user's devices; verifies every record. */
+  async lookup(username: string): Promise<Presence[]> {
+    const links = [...this.attachments.links.values()]
+    if (links.length === 0)
+      throw new LookupError('not_attached', 'not attached to any supernode yet; try again in a moment')
+    const { config } = loadIdentity(this.opts.profile)
+    let lastError = 'no supernode answered'
+    for (const link of links) {
+      try {
+        const answer = decodeDirectoryResponse(
+          await request(
+            this.node,
+            link.addrs,
+            Protocols.directory,
+            DirectoryRequest.encode({ kind: DirectoryKind.Lookup, username, records: [] }),
+            {
+              timeoutMs: Deadlines.directoryMs,
+              maxResponseBytes: OverlayLimits.directoryBytes,
+            },
+          ),
+        )
+        if (answer.result === DirectoryResult.NotFound) return []
+        if (answer.result !== DirectoryResult.Ok) {
+          lastError = `${answer.message} [${answer.code}]`
+          continue
+        }
+        const now = Date.now()
+        return answer.records.flatMap((bytes) => {
+          try {
+            const p = verifyPresence(bytes, {
+              networkPublicKey: config.networkPublicKey,
+              networkId: config.networkId,
+              now,
+            })
+            return p.username === username ? [p] : []
+          } catch {
+            return []
+          }
+        })
+      } catch (err) {
+        lastError = (err as Error).message
+      }
+    }
+    throw new LookupError('unavailable', `lookup failed: ${lastError}`)
+  }
+
+  /** Connects to a device: direct addresses first, then its relay circuits; measures a ping round trip. */
+  async reach(presence: Presence): Promise<ReachResult> {
+    const direct = presence.addrs.filter((a) => !a.includes('/p2p-circuit'))
+    const relayed = presence.addrs.filter((a) => a.includes('/p2p-circuit'))
+    const peer = peerIdFromString(presence.deviceId)
+    for (const [path, addrs] of [
+      ['direct', direct],
+      ['relayed', relayed],
+    ] as const) {
+      for (const a of addrs) {
+        const target = multiaddr(
+          a.includes(`/p2p/${presence.deviceId}`) ? a : `${a}/p2p/${presence.deviceId}`,
+        )
+        try {
+          const conn = await this.node.dial(target, { signal: AbortSignal.timeout(3000) })
+          const rttMs = await this.node.services.ping
+            .ping(peer, { signal: AbortSignal.timeout(3000) })
+            .catch(() => NaN)
+          return {
+            deviceId: presence.deviceId,
+            path: conn.remoteAddr.toString().includes('/p2p-circuit') ? 'relayed' : path,
+            addr: conn.remoteAddr.toString(),
+            rttMs,
+          }
+        } catch {
+          // try the next address
+        }
+      }
+    }
+    throw new LookupError(
+      'unreachable',
+      `device ${presence.deviceId} could not be reached at any of its ${presence.addrs.length} addresses`,
+    )
+  }
+
+  status() {
+    return {
+      peerId: this.peerId,
+      addrs: this.addrs(),
+      attachments: [...this.attachments.links.values()].map((l) => ({
+        peerId: l.peerId,
+        load: l.load,
+        capacity: l.capacity,
+        since: l.since,
+      })),
+      reachability: {
+        direct: this.addrs().filter((a) => !a.includes('/p2p-circuit')),
+        relayed: this.addrs().filter((a) => a.includes('/p2p-circuit')),
+      },
+      knownSupernodes: this.attachments.hosts().length,
+    }
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.publishTimer)
+    clearTimeout(this.debounce)
+    this.attachments.stop()
+    await this.node.stop()
+  }
+}

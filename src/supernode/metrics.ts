@@ -1,0 +1,62 @@
+/** A supernode's Prometheus metrics. */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
+
+export function createSupernodeMetrics() {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry, prefix: 'parley_supernode_' })
+  const registers = [registry]
+  return {
+    registry,
+    attached: new Gauge({
+      name: 'parley_supernode_attached_devices',
+      help: 'Devices attached now',
+      registers,
+    }),
+    capacity: new Gauge({
+      name: 'parley_supernode_capacity',
+      help: 'Devices this supernode accepts',
+      registers,
+    }),
+    attachments: new Counter({
+      name: 'parley_supernode_attach_total',
+      help: 'Attach requests by result (attached, busy, or a refusal code)',
+      labelNames: ['result'],
+      registers,
+    }),
+    members: new Gauge({
+      name: 'parley_supernode_members',
+      help: 'Supernodes this one sees alive, itself included',
+      registers,
+    }),
+    records: new Gauge({
+      name: 'parley_supernode_directory_records',
+      help: 'Presence records held',
+      registers,
+    }),
+    directory: new Counter({
+      name: 'parley_supernode_directory_requests_total',
+      help: 'Directory requests by kind and result',
+      labelNames: ['kind', 'result'],
+      registers,
+    }),
+    lookupSeconds: new Histogram({
+      name: 'parley_supernode_lookup_seconds',
+      help: 'Time to answer a device lookup from the replicas',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2],
+      registers,
+    }),
+    streamErrors: new Counter({
+      name: 'parley_supernode_stream_errors_total',
+      help: 'Inbound streams ended by an error (malformed, oversized, timed out)',
+      labelNames: ['protocol'],
+      registers,
+    }),
+    membershipBytes: new Counter({
+      name: 'parley_supernode_membership_bytes_sent_total',
+      help: 'Membership protocol bytes sent',
+      registers,
+    }),
+  }
+}
+
+export type SupernodeMetrics = ReturnType<typeof createSupernodeMetrics>

@@ -1,0 +1,261 @@
+/** A supernode: its libp2p host, membership, directory, attachment, relay, and its HTTP /health and /metrics. */
+import type { Libp2p } from '@libp2p/interface'
+import { Admission } from '../attach/admission.js'
+import type { HostHint } from '../attach/host-cache.js'
+import { signerOf } from '../crypto/keys.js'
+import { AuthorityClient } from '../device/authority-client.js'
+import type { Profile } from '../device/profile.js'
+import { loadIdentity } from '../device/session.js'
+import type { Placed } from '../directory/placement.js'
+import type { Logger } from '../log/logger.js'
+import { Membership } from '../membership/membership.js'
+import type { MemberAnnouncement, MemberView } from '../membership/types.js'
+import { createSupernodeHost } from '../net/host.js'
+import { serve } from '../net/rpc.js'
+import { signAnnouncement } from '../trust/announcement.js'
+import { verifyCertificate } from '../trust/certificate.js'
+import { VERSION } from '../version.js'
+import { OverlayLimits } from '../wire/limits.js'
+import { AttachService } from './attach-service.js'
+import { DirectoryService } from './directory-service.js'
+import { startSupernodeHttp } from './http.js'
+import { MembershipAdapter } from './membership-adapter.js'
+import { createSupernodeMetrics } from './metrics.js'
+import { Deadlines, Protocols } from './protocols.js'
+import { TrustState } from './trust-state.js'
+
+export const DEFAULT_CAPACITY = 800
+export const MEGA_WEIGHT = 4
+const ANNOUNCE_EVERY_MS = 10_000
+
+export class SupernodeForbiddenError extends Error {
+  override name = 'SupernodeForbiddenError'
+}
+
+export interface SupernodeOptions {
+  profile: Profile
+  host: string
+  tcpPort: number
+  wsPort: number
+  httpPort: number
+  capacity: number
+  log: Logger
+  version?: string
+}
+
+export interface RunningSupernode {
+  peerId: string
+  addrs: string[]
+  httpUrl: string
+  mega: boolean
+  node: Libp2p
+  stop(): Promise<void>
+}
+
+export async function startSupernode(opts: SupernodeOptions): Promise<RunningSupernode> {
+  const { profile, log } = opts
+  const identity = loadIdentity(profile)
+  const config = identity.config
+  const cert = verifyCertificate(identity.certificate.bytes, {
+    networkPublicKey: config.networkPublicKey,
+    networkId: config.networkId,
+    now: Date.now(),
+  })
+  if (!cert.policy.maySupernode) {
+    throw new SupernodeForbiddenError(
+      `the certificate of ${cert.username}/${cert.deviceName} does not allow the supernode role`,
+    )
+  }
+  const version = opts.version ?? VERSION
+  const key = await profile.deviceKey()
+  const signer = signerOf(key)
+  const self = cert.deviceId
+  const trust = new TrustState(config, profile.dir, new AuthorityClient(identity.authority), log)
+  await trust.refresh()
+  if (trust.config.policies.supernodeBannedVersions.includes(version)) {
+    throw new SupernodeForbiddenError(
+      `version ${version} is banned from the supernode role by the network config`,
+    )
+  }
+  trust.start()
+
+  const isMega = (peerId: string): boolean => trust.config.seeds.some((s) => s.peerId === peerId)
+  const metrics = createSupernodeMetrics()
+  const admission = new Admission({ capacity: opts.capacity })
+  metrics.capacity.set(opts.capacity)
+  const node = await createSupernodeHost({
+    privateKey: key,
+    host: opts.host,
+    tcpPort: opts.tcpPort,
+    wsPort: opts.wsPort,
+    capacity: opts.capacity,
+    mayReserve: (peer) => admission.has(peer.toString()),
+  })
+  const http = await startSupernodeHttp({
+    host: opts.host,
+    port: opts.httpPort,
+    metrics,
+    status: () => status(),
+  })
+  const addrs = node.getMultiaddrs().map(String)
+
+  let incarnation = Date.now()
+  const announcement = (inc: number): MemberAnnouncement => {
+    incarnation = Math.max(incarnation, inc)
+    const bytes = signAnnouncement(
+      {
+        certificate: cert.bytes,
+        addrs,
+        capacity: opts.capacity,
+        load: admission.load,
+        version,
+        incarnation,
+        metricsUrl: `${http.url}/metrics`,
+      },
+      signer,
+    )
+    return {
+      peerId: self,
+      incarnation,
+      addrs,
+      capacity: opts.capacity,
+      load: admission.load,
+      mega: isMega(self),
+      version,
+      bytes,
+    }
+  }
+
+  const alive = (): MemberView[] => core.members().filter((m) => m.state !== 'dead')
+  const placed = (): Placed[] =>
+    alive().map((m) => ({ peerId: m.peerId, weight: m.announcement.mega ? MEGA_WEIGHT : 1 }))
+  const others = (): HostHint[] =>
+    alive()
+      .filter((m) => m.peerId !== self)
+      .map((m) => ({
+        peerId: m.peerId,
+        addrs: m.announcement.addrs,
+        load: m.announcement.load,
+        capacity: m.announcement.capacity,
+        mega: m.announcement.mega,
+      }))
+      .sort((a, b) => a.load / a.capacity - b.load / b.capacity)
+
+  const core = new Membership(
+    {
+      self: announcement(incarnation),
+      seeds: trust.config.seeds.map((s) => s.peerId).filter((id) => id !== self),
+      random: Math.random,
+    },
+    Date.now(),
+  )
+  let lastPlacement = placed()
+  const adapter: MembershipAdapter = new MembershipAdapter({
+    node,
+    core,
+    trust,
+    metrics,
+    log,
+    isMega,
+    seedAddrs: (peerId) => trust.config.seeds.find((s) => s.peerId === peerId)?.addrs ?? [],
+    reannounce: announcement,
+    onEvent: (event) => {
+      if (event.type === 'refute') return
+      log.info({ event: event.type, peer: event.member.peerId }, 'membership')
+      const next = placed()
+      const key = (p: Placed[]): string =>
+        p
+          .map((x) => x.peerId)
+          .sort()
+          .join(',')
+      if (key(next) !== key(lastPlacement)) {
+        const before = lastPlacement
+        lastPlacement = next
+        directory.repair(before, next).catch((err: unknown) => log.warn({ err }, 'directory repair failed'))
+      }
+    },
+  })
+  const directory = new DirectoryService({
+    self,
+    node,
+    admission,
+    trust,
+    metrics,
+    log,
+    members: placed,
+    isMember: (peerId) => core.member(peerId)?.state === 'alive' || core.member(peerId)?.state === 'suspect',
+    addrsOf: (peerId) => adapter.addrsOf(peerId),
+  })
+  const attach = new AttachService({ admission, trust, metrics, log, others })
+
+  const onError = (protocol: string) => (err: unknown) => {
+    metrics.streamErrors.inc({ protocol })
+    log.debug({ protocol, err: (err as Error).message }, 'stream failed')
+  }
+  await serve(node, Protocols.membership, (p, c) => Promise.resolve(adapter.handle(p, c)), {
+    maxRequestBytes: OverlayLimits.membershipBytes,
+    timeoutMs: Deadlines.handlerMs,
+    onError: onError('membership'),
+  })
+  await serve(node, Protocols.attach, (p, c) => Promise.resolve(attach.handle(p, c)), {
+    maxRequestBytes: OverlayLimits.attachBytes,
+    timeoutMs: Deadlines.handlerMs,
+    onError: onError('attach'),
+  })
+  await serve(node, Protocols.directory, (p, c) => directory.handle(p, c), {
+    maxRequestBytes: OverlayLimits.directoryBytes,
+    timeoutMs: Deadlines.handlerMs,
+    onError: onError('directory'),
+  })
+  node.addEventListener('connection:close', (evt) => {
+    const peer = evt.detail.remotePeer
+    if (node.getConnections(peer).length === 0) {
+      attach.released(peer.toString())
+      directory.forgetDevice(peer.toString())
+    }
+  })
+  adapter.start()
+
+  let announcedLoad = admission.load
+  const loadTimer = setInterval(() => {
+    if (admission.load === announcedLoad) return
+    announcedLoad = admission.load
+    core.announce(announcement(incarnation + 1), Date.now())
+    adapter.pump()
+  }, ANNOUNCE_EVERY_MS)
+  loadTimer.unref()
+
+  function status() {
+    return {
+      peerId: self,
+      addrs,
+      mega: isMega(self),
+      load: admission.load,
+      capacity: opts.capacity,
+      records: directory.store.size,
+      members: core.members().map((m) => ({
+        peerId: m.peerId,
+        state: m.state,
+        load: m.announcement.load,
+        capacity: m.announcement.capacity,
+        mega: m.announcement.mega,
+      })),
+    }
+  }
+
+  log.info({ peerId: self, addrs }, 'supernode started')
+  return {
+    peerId: self,
+    addrs,
+    httpUrl: http.url,
+    mega: isMega(self),
+    node,
+    stop: async () => {
+      clearInterval(loadTimer)
+      adapter.stop()
+      trust.stop()
+      await http.close()
+      await node.stop()
+    },
+  }
+}

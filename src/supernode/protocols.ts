@@ -1,0 +1,17 @@
+/** Protocol ids of the supernode network, and the deadlines each one works to. */
+export const Protocols = {
+  membership: '/parley/membership/1.0.0',
+  attach: '/parley/attach/1.0.0',
+  directory: '/parley/directory/1.0.0',
+} as const
+
+export const Deadlines = {
+  /** A membership message that cannot be delivered in this time counts as a failed probe. */
+  membershipSendMs: 800,
+  attachMs: 5_000,
+  /** Supernode → replica store/fetch: past this, the next replica is asked. */
+  replicaMs: 300,
+  /** Device → its supernode for publish and lookup. */
+  directoryMs: 3_000,
+  handlerMs: 5_000,
+} as const
