@@ -11,6 +11,7 @@ import {
 } from './commands/account.js'
 import { authorityCommand } from './commands/authority.js'
 import { devCommand } from './commands/dev.js'
+import { devnetCommand, devnetPoolCommand } from './commands/devnet.js'
 import { lookupCommand, statusCommand, supernodeCommand, upCommand } from './commands/network.js'
 import { describeError } from './errors.js'
 
@@ -26,6 +27,7 @@ export function program(): Command {
     .exitOverride()
   for (const cmd of [
     devCommand(),
+    devnetCommand(),
     authorityCommand(),
     supernodeCommand(),
     upCommand(),
@@ -40,6 +42,8 @@ export function program(): Command {
   ]) {
     root.addCommand(cmd.exitOverride().showHelpAfterError('(run with --help for usage)'))
   }
+  // Internal: the devnet's device pools. Not in the help.
+  root.addCommand(devnetPoolCommand().exitOverride(), { hidden: true })
   return root
 }
 

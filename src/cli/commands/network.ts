@@ -11,6 +11,12 @@ import { profileOf, withProfile, type DeviceOptions } from '../options.js'
 import { onShutdown } from '../shutdown.js'
 import { parseListen } from './authority.js'
 
+/** Logs go to the profile folder, or to PARLEY_LOG_DIR/<profile>.log when a local network gathers them in one place. */
+function logFile(dir: string, profile: string, file: string): string {
+  const gathered = process.env.PARLEY_LOG_DIR
+  return gathered === undefined || gathered === '' ? join(dir, file) : join(gathered, `${profile}.log`)
+}
+
 function port(text: string, flag: string): number {
   const n = Number(text)
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`${flag} must be a port number`)
@@ -45,7 +51,7 @@ export function supernodeCommand(): Command {
           throw new UsageError('--capacity must be a positive whole number')
         const wsPort =
           opts.wsPort !== undefined ? port(opts.wsPort, '--ws-port') : tcpPort === 0 ? 0 : tcpPort + 1
-        const log = createLogger('supernode', { file: join(profile.dir, 'supernode.log') })
+        const log = createLogger('supernode', { file: logFile(profile.dir, profile.name, 'supernode.log') })
         const sn = await startSupernode({
           profile,
           host,
@@ -81,7 +87,7 @@ export function upCommand(): Command {
     .option('--attachments <n>', 'supernodes to stay attached to', '2')
     .action(async (opts: DeviceOptions & { listen: string; attachments: string }) => {
       const profile = profileOf(opts)
-      const log = createLogger('device', { file: join(profile.dir, 'node.log') })
+      const log = createLogger('device', { file: logFile(profile.dir, profile.name, 'node.log') })
       const device = await DeviceNode.start({
         profile,
         host: opts.listen,
@@ -90,7 +96,7 @@ export function upCommand(): Command {
       })
       const api = await startControlApi(device, profile.dir)
       console.log(
-        `device ${device.peerId} up; local API ${api.info.url}; logs in ${join(profile.dir, 'node.log')}`,
+        `device ${device.peerId} up; local API ${api.info.url}; logs in ${logFile(profile.dir, profile.name, 'node.log')}`,
       )
       onShutdown(async () => {
         await api.close()

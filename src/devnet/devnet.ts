@@ -1,0 +1,203 @@
+/**
+ * A whole Parley network on loopback, each role its own process: the
+ * authority, K mega-supernodes (seeds in the signed config), N supernodes,
+ * and M devices (several devices may share a pool process, each a full libp2p
+ * host with its own key and certificate). Used by `npm start`, `parley
+ * devnet`, the tests and the benchmarks. Data in one folder, reused on the
+ * next run.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { initAuthority, isInitialised, loadSettings, saveSettings } from '../authority/files.js'
+import { deviceIdOf, signerOf } from '../crypto/keys.js'
+import { AuthorityClient, AuthorityRefusedError } from '../device/authority-client.js'
+import { Profile } from '../device/profile.js'
+import { signIn } from '../device/session.js'
+import { ErrorCode } from '../wire/error-codes.js'
+import { freePort } from './ports.js'
+import { spawnParley, type Child } from './children.js'
+
+export interface DevnetOptions {
+  dir: string
+  megas: number
+  supernodes: number
+  /** Named devices, each `parley up` in its own process (npm start's alice and bob). */
+  namedDevices?: string[]
+  /** Numbered devices user-1…user-M, in pool processes. */
+  devices?: number
+  devicesPerPool?: number
+  authorityPort?: number
+  capacity?: number
+  password?: string
+  onProgress?: (line: string) => void
+}
+
+export interface DevnetNode {
+  name: string
+  peerId: string
+  child: Child
+  httpUrl?: string
+}
+
+export interface Devnet {
+  authorityUrl: string
+  home: string
+  logDir: string
+  authority: Child
+  supernodes: DevnetNode[]
+  devices: DevnetNode[]
+  pools: Child[]
+  stop(): Promise<void>
+}
+
+interface Layout {
+  authorityPort: number
+  megaPorts: Record<string, number>
+}
+
+export const DEMO_PASSWORD = 'parley-demo-password'
+const FAST_AUTHORITY = [
+  '--password-cost',
+  '10',
+  '--rate-user',
+  '100000/1s',
+  '--rate-address',
+  '100000/1s',
+  '--rate-register',
+  '100000/1s',
+]
+
+export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
+  const say = opts.onProgress ?? (() => undefined)
+  const authorityDir = join(opts.dir, 'authority')
+  const home = join(opts.dir, 'home')
+  const logDir = join(opts.dir, 'logs')
+  const env = { PARLEY_HOME: home, PARLEY_LOG_DIR: logDir }
+  const password = opts.password ?? DEMO_PASSWORD
+  if (!isInitialised(authorityDir)) await initAuthority(authorityDir, 'parley-devnet')
+  const layout = await loadLayout(opts.dir, opts.authorityPort)
+
+  // Mega-supernodes are seeds: their keys and ports go into the signed config before anyone fetches it.
+  const megaNames = Array.from({ length: opts.megas }, (_, i) => `mega-${i + 1}`)
+  const settings = loadSettings(authorityDir)
+  const seeds = []
+  for (const name of megaNames) {
+    const key = await new Profile(home, name).deviceKey()
+    layout.megaPorts[name] ??= await freePort()
+    seeds.push({
+      peerId: deviceIdOf(signerOf(key).publicKey),
+      addrs: [`/ip4/127.0.0.1/tcp/${layout.megaPorts[name]}`],
+    })
+  }
+  if (JSON.stringify(settings.seeds) !== JSON.stringify(seeds))
+    saveSettings(authorityDir, { ...settings, seeds, sequence: settings.sequence + 1 })
+  writeFileSync(join(opts.dir, 'devnet.json'), JSON.stringify(layout, null, 2))
+
+  say('starting the authority')
+  const authority = await spawnParley(
+    'authority',
+    [
+      'authority',
+      '--data-dir',
+      authorityDir,
+      '--listen',
+      `127.0.0.1:${layout.authorityPort}`,
+      '--log-file',
+      join(logDir, 'authority.log'),
+      ...FAST_AUTHORITY,
+    ],
+    /listening at (http:\/\/\S+)/,
+    { logDir, env },
+  )
+  const authorityUrl = authority.ready[1] ?? ''
+  const children: Child[] = [authority]
+  const stop = async (): Promise<void> => {
+    for (const c of children.reverse()) await c.stop()
+  }
+  try {
+    const client = new AuthorityClient(authorityUrl)
+    const ensure = async (username: string, profileName: string): Promise<void> => {
+      const profile = new Profile(home, profileName)
+      if (profile.certificate() !== undefined) return
+      try {
+        await client.register(username, password)
+      } catch (err) {
+        if (!(err instanceof AuthorityRefusedError && err.code === ErrorCode.UsernameTaken)) throw err
+      }
+      await signIn({ profile, authority: authorityUrl, username, password, deviceName: profileName })
+    }
+
+    const snNames = [...megaNames, ...Array.from({ length: opts.supernodes }, (_, i) => `sn-${i + 1}`)]
+    say(`signing in ${snNames.length} supernodes`)
+    for (const name of snNames) await ensure('operator', name)
+    const supernodes: DevnetNode[] = []
+    const startSn = async (name: string): Promise<DevnetNode> => {
+      const mega = name.startsWith('mega-')
+      const port = mega ? layout.megaPorts[name] : 0
+      const child = await spawnParley(
+        name,
+        [
+          'supernode',
+          '--profile',
+          name,
+          '--listen',
+          `127.0.0.1:${port}`,
+          '--capacity',
+          String(opts.capacity ?? 800),
+          ...(mega ? ['--mega'] : []),
+        ],
+        /supernode (\S+).* listening at .* http (\S+)/,
+        { logDir, env },
+      )
+      children.push(child)
+      return { name, peerId: child.ready[1] ?? '', child, httpUrl: child.ready[2] }
+    }
+    say('starting the mega-supernodes')
+    for (const name of megaNames) supernodes.push(await startSn(name))
+    say('starting the supernodes')
+    supernodes.push(...(await Promise.all(snNames.filter((n) => !n.startsWith('mega-')).map(startSn))))
+
+    const devices: DevnetNode[] = []
+    for (const name of opts.namedDevices ?? []) {
+      await ensure(name, name)
+      const child = await spawnParley(name, ['up', '--profile', name], /device (\S+) up/, { logDir, env })
+      children.push(child)
+      devices.push({ name, peerId: child.ready[1] ?? '', child })
+    }
+    const pools: Child[] = []
+    const numbered = Array.from({ length: opts.devices ?? 0 }, (_, i) => `user-${i + 1}`)
+    if (numbered.length > 0) say(`signing in ${numbered.length} devices`)
+    for (const name of numbered) await ensure(name, name)
+    const perPool = opts.devicesPerPool ?? 50
+    for (let i = 0; i < numbered.length; i += perPool) {
+      const batch = numbered.slice(i, i + perPool)
+      say(`starting devices ${i + 1}–${i + batch.length}`)
+      const pool = await spawnParley(
+        `pool-${i / perPool + 1}`,
+        ['devnet-pool', '--profiles', batch.join(',')],
+        /pool ready/,
+        {
+          logDir,
+          env,
+          timeoutMs: 120_000,
+        },
+      )
+      children.push(pool)
+      pools.push(pool)
+      for (const name of batch) devices.push({ name, peerId: '', child: pool })
+    }
+    return { authorityUrl, home, logDir, authority, supernodes, devices, pools, stop }
+  } catch (err) {
+    await stop()
+    throw err
+  }
+}
+
+async function loadLayout(dir: string, authorityPort?: number): Promise<Layout> {
+  const file = join(dir, 'devnet.json')
+  const saved = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Layout) : undefined
+  return {
+    authorityPort: authorityPort ?? saved?.authorityPort ?? (await freePort()),
+    megaPorts: saved?.megaPorts ?? {},
+  }
+}
