@@ -130,17 +130,23 @@ export class DirectoryService {
     return results.filter(Boolean).length
   }
 
+  /** Sends records in batches that fit the wire caps; true when every batch was accepted. */
   private async pushTo(peer: string, records: StoredRecord[]): Promise<boolean> {
-    try {
-      const answer = await this.ask(peer, {
-        kind: DirectoryKind.Store,
-        records: records.map((r) => plain(r.bytes)),
-        username: '',
-      })
-      return answer.result === DirectoryResult.Ok
-    } catch {
-      return false
+    let ok = true
+    for (let i = 0; i < records.length; i += OverlayLimits.records) {
+      const batch = records.slice(i, i + OverlayLimits.records)
+      try {
+        const answer = await this.ask(peer, {
+          kind: DirectoryKind.Store,
+          records: batch.map((r) => plain(r.bytes)),
+          username: '',
+        })
+        ok &&= answer.result === DirectoryResult.Ok
+      } catch {
+        return false
+      }
     }
+    return ok
   }
 
   private async lookup(username: string): Promise<DirectoryResponse> {

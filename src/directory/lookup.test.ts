@@ -1,0 +1,298 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { Lookup, type LookupOptions, type LookupResult, type ReplicaAnswer } from './lookup.js'
+import type { StoredRecord } from './records.js'
+
+const rec = (deviceId: string, sequence = 1, expiresAt = 1e9, username = 'alice'): StoredRecord => ({
+  username,
+  deviceId,
+  sequence,
+  expiresAt,
+  bytes: new Uint8Array(0),
+})
+const found = (...records: StoredRecord[]): ReplicaAnswer => ({ kind: 'found', records })
+const NOT_FOUND: ReplicaAnswer = { kind: 'not-found' }
+const ERROR: ReplicaAnswer = { kind: 'error' }
+
+/** How a replica behaves: answers after `after` ms, or never (frozen, e.g. SIGSTOP). */
+type Behaviour = { after: number; answer: ReplicaAnswer } | 'frozen'
+
+interface Run {
+  result: LookupResult | undefined
+  decidedAt: number
+  asks: Array<{ peer: string; at: number }>
+  lookup: Lookup
+  /** Answers still travelling when the lookup decided. */
+  late: Array<{ at: number; peer: string; answer: ReplicaAnswer }>
+}
+
+/** Drives a Lookup on virtual time: the simulated network of these tests. */
+function run(opts: LookupOptions, behaviours: Record<string, Behaviour>, start = 0): Run {
+  const lookup = new Lookup(opts, start)
+  const asks: Run['asks'] = []
+  let inbox: Run['late'] = []
+  let now = start
+  for (let steps = 0; steps < 1_000; steps++) {
+    for (let peer = lookup.pollAsk(); peer !== undefined; peer = lookup.pollAsk()) {
+      asks.push({ peer, at: now })
+      const b = behaviours[peer] ?? 'frozen'
+      if (b !== 'frozen') inbox.push({ at: now + b.after, peer, answer: b.answer })
+    }
+    if (lookup.result() !== undefined) break
+    inbox.sort((a, b) => a.at - b.at)
+    const timeout = lookup.pollTimeout()!
+    const next = inbox[0]
+    // An answer arriving at the same instant as a timer is delivered first.
+    if (next !== undefined && next.at <= timeout) {
+      inbox = inbox.slice(1)
+      now = next.at
+      lookup.onAnswer(next.peer, next.answer, now)
+    } else {
+      now = timeout
+      lookup.handleTimeout(now)
+    }
+  }
+  return { result: lookup.result(), decidedAt: now, asks, lookup, late: inbox }
+}
+
+const replicas = ['r0', 'r1', 'r2']
+
+describe('Lookup', () => {
+  it('answers from the first replica in one round trip when it is healthy', () => {
+    const { result, decidedAt, asks } = run({ replicas }, { r0: { after: 1, answer: found(rec('phone')) } })
+    expect(result).toEqual({ kind: 'found', records: [rec('phone')] })
+    expect(decidedAt).toBe(1)
+    expect(asks).toEqual([{ peer: 'r0', at: 0 }])
+  })
+
+  it('asks the second after hedgeDelay when the first is frozen, never waiting attemptTimeout', () => {
+    const { result, decidedAt, asks } = run(
+      { replicas, hedgeDelayMs: 25, attemptTimeoutMs: 300 },
+      { r0: 'frozen', r1: { after: 2, answer: found(rec('phone')) } },
+    )
+    expect(result?.kind).toBe('found')
+    expect(asks).toEqual([
+      { peer: 'r0', at: 0 },
+      { peer: 'r1', at: 25 },
+    ])
+    expect(decidedAt).toBe(27)
+  })
+
+  it('reaches the third when two are frozen', () => {
+    const { result, decidedAt, asks } = run(
+      { replicas },
+      { r0: 'frozen', r1: 'frozen', r2: { after: 2, answer: found(rec('phone')) } },
+    )
+    expect(result?.kind).toBe('found')
+    expect(asks.map((a) => [a.peer, a.at])).toEqual([
+      ['r0', 0],
+      ['r1', 25],
+      ['r2', 50],
+    ])
+    expect(decidedAt).toBe(52)
+  })
+
+  it('moves on at once when a replica errors', () => {
+    const { result, asks } = run(
+      { replicas },
+      {
+        r0: { after: 1, answer: ERROR },
+        r1: { after: 1, answer: ERROR },
+        r2: { after: 1, answer: found(rec('x')) },
+      },
+    )
+    expect(result?.kind).toBe('found')
+    expect(asks.map((a) => [a.peer, a.at])).toEqual([
+      ['r0', 0],
+      ['r1', 1],
+      ['r2', 2],
+    ])
+  })
+
+  it('without hedging, a silent replica costs attemptTimeout and no more', () => {
+    const { asks } = run(
+      { replicas, hedgeDelayMs: 10_000, attemptTimeoutMs: 300 },
+      { r0: 'frozen', r1: { after: 1, answer: found(rec('x')) } },
+    )
+    expect(asks.map((a) => [a.peer, a.at])).toEqual([
+      ['r0', 0],
+      ['r1', 300],
+    ])
+  })
+
+  it('decides not-found on a quorum of two, without waiting on the third', () => {
+    const { result, decidedAt, asks } = run(
+      { replicas },
+      { r0: { after: 1, answer: NOT_FOUND }, r1: { after: 1, answer: NOT_FOUND }, r2: 'frozen' },
+    )
+    expect(result).toEqual({ kind: 'not-found' })
+    expect(decidedAt).toBe(2)
+    expect(asks.map((a) => a.peer)).toEqual(['r0', 'r1'])
+  })
+
+  it('lets a slower replica that has the record win over an earlier not-found', () => {
+    // r0 was just repaired and lacks the record; r1 is slow but has it.
+    const { result } = run(
+      { replicas },
+      { r0: { after: 1, answer: NOT_FOUND }, r1: { after: 40, answer: found(rec('phone')) }, r2: 'frozen' },
+    )
+    expect(result).toEqual({ kind: 'found', records: [rec('phone')] })
+  })
+
+  it('settles for one not-found when everyone else failed', () => {
+    const { result } = run({ replicas }, { r0: { after: 1, answer: NOT_FOUND }, r1: 'frozen', r2: 'frozen' })
+    expect(result).toEqual({ kind: 'not-found' })
+  })
+
+  it('fails when every replica fails, by attemptTimeout of the last', () => {
+    const { result, decidedAt } = run({ replicas }, { r0: 'frozen', r1: { after: 1, answer: ERROR } })
+    expect(result).toEqual({ kind: 'failed', reason: 'all-failed' })
+    // r2 asked at 26 (r1 errored at 26) and never answers: failed at 326.
+    expect(decidedAt).toBe(326)
+  })
+
+  it('uses a late found from a replica it had given up on, while undecided', () => {
+    const { result, decidedAt } = run(
+      { replicas: ['r0', 'r1'], attemptTimeoutMs: 100, hedgeDelayMs: 1_000 },
+      { r0: { after: 150, answer: found(rec('phone')) }, r1: 'frozen' },
+    )
+    expect(result?.kind).toBe('found')
+    expect(decidedAt).toBe(150)
+  })
+
+  it('ignores answers after the decision, duplicates, and strangers', () => {
+    const { lookup, late } = run(
+      { replicas },
+      { r0: 'frozen', r1: { after: 1, answer: found(rec('phone')) }, r2: { after: 5, answer: NOT_FOUND } },
+    )
+    const decided = lookup.result()
+    for (const l of late) lookup.onAnswer(l.peer, l.answer, l.at)
+    lookup.onAnswer('r0', found(rec('tablet')), 500)
+    lookup.onAnswer('r1', found(rec('laptop', 9)), 500)
+    lookup.onAnswer('mallory', found(rec('evil')), 500)
+    lookup.handleTimeout(10_000)
+    expect(lookup.result()).toBe(decided)
+    expect(lookup.pollAsk()).toBeUndefined()
+    expect(lookup.pollTimeout()).toBeUndefined()
+  })
+
+  it('ignores an answer from a replica it has not asked yet', () => {
+    const lookup = new Lookup({ replicas }, 0)
+    expect(lookup.pollAsk()).toBe('r0')
+    lookup.onAnswer('r2', found(rec('phone')), 1)
+    expect(lookup.result()).toBeUndefined()
+    expect(lookup.pending()).toEqual(['r0'])
+  })
+
+  it('fails at the overall timeout whatever is still in flight', () => {
+    const { result, decidedAt } = run(
+      { replicas, overallTimeoutMs: 40, attemptTimeoutMs: 300 },
+      { r0: 'frozen', r1: 'frozen', r2: 'frozen' },
+    )
+    expect(result).toEqual({ kind: 'failed', reason: 'timeout' })
+    expect(decidedAt).toBe(40)
+  })
+
+  it('fails at once with no replicas', () => {
+    const lookup = new Lookup({ replicas: [] }, 0)
+    expect(lookup.result()).toEqual({ kind: 'failed', reason: 'no-replicas' })
+    expect(lookup.pollAsk()).toBeUndefined()
+  })
+
+  it('keeps one record per device, the highest sequence, and drops expired or foreign ones', () => {
+    const answer = found(rec('phone', 3), rec('phone', 7), rec('laptop', 1, 10), rec('tab', 1, 1e9, 'bob'))
+    const { result } = run({ replicas, username: 'alice' }, { r0: { after: 20, answer } })
+    expect(result).toEqual({ kind: 'found', records: [rec('phone', 7)] })
+  })
+
+  it('counts a found answer with nothing usable as not-found', () => {
+    const { result, asks } = run(
+      { replicas },
+      {
+        r0: { after: 1, answer: found() },
+        r1: { after: 1, answer: found(rec('phone', 1, 1)) },
+        r2: 'frozen',
+      },
+    )
+    expect(result).toEqual({ kind: 'not-found' })
+    expect(asks).toHaveLength(2)
+  })
+
+  it('caps the not-found quorum at the number of replicas', () => {
+    const { result, decidedAt } = run(
+      { replicas: ['only'], notFoundQuorum: 5 },
+      { only: { after: 3, answer: NOT_FOUND } },
+    )
+    expect(result).toEqual({ kind: 'not-found' })
+    expect(decidedAt).toBe(3)
+  })
+
+  it('falls back to the defaults for waits that are not finite, so it always decides', () => {
+    const { result, decidedAt } = run(
+      { replicas, hedgeDelayMs: Number.NaN, attemptTimeoutMs: Infinity, overallTimeoutMs: Number.NaN },
+      {},
+    )
+    expect(result).toEqual({ kind: 'failed', reason: 'all-failed' })
+    expect(decidedAt).toBe(350)
+  })
+
+  it('asks a replica listed twice once', () => {
+    const { asks } = run({ replicas: ['r0', 'r0', 'r1'] }, { r0: 'frozen', r1: 'frozen' })
+    expect(asks.map((a) => a.peer)).toEqual(['r0', 'r1'])
+  })
+})
+
+describe('Lookup under any answer schedule', () => {
+  const behaviour: fc.Arbitrary<Behaviour> = fc.oneof(
+    fc.constant('frozen' as const),
+    fc.record({
+      after: fc.nat(2_000),
+      answer: fc.constantFrom<ReplicaAnswer>(found(rec('phone')), found(), NOT_FOUND, ERROR),
+    }),
+  )
+  const options = fc.record({
+    hedgeDelayMs: fc.nat(400),
+    attemptTimeoutMs: fc.integer({ min: 1, max: 800 }),
+    overallTimeoutMs: fc.nat(2_000),
+    notFoundQuorum: fc.integer({ min: 0, max: 4 }),
+  })
+
+  it('decides by overallTimeoutMs, asks without waiting on the silent, and never changes its mind', () => {
+    fc.assert(
+      fc.property(
+        options,
+        fc.array(behaviour, { minLength: 1, maxLength: 5 }),
+        fc.integer({ min: 0, max: 1e12 }),
+        (opts, list, start) => {
+          const peers = list.map((_, i) => `r${i}`)
+          const behaviours = Object.fromEntries(list.map((b, i) => [`r${i}`, b]))
+          const { result, decidedAt, asks, lookup, late } = run(
+            { replicas: peers, ...opts },
+            behaviours,
+            start,
+          )
+          expect(result).toBeDefined()
+          expect(decidedAt - start).toBeLessThanOrEqual(opts.overallTimeoutMs)
+          // Each next replica is asked within min(hedgeDelay, attemptTimeout) of the one before.
+          const gap = Math.min(opts.hedgeDelayMs, opts.attemptTimeoutMs)
+          asks.forEach((a, i) => {
+            expect(a.peer).toBe(peers[i])
+            if (i > 0) expect(a.at - asks[i - 1]!.at).toBeLessThanOrEqual(gap)
+          })
+          // The decision follows from what was heard.
+          const heard = (kind: string): boolean =>
+            asks.some((a) => {
+              const b = behaviours[a.peer]!
+              return b !== 'frozen' && b.answer.kind === kind && a.at + b.after <= decidedAt
+            })
+          if (result!.kind === 'found') expect(heard('found')).toBe(true)
+          if (result!.kind === 'not-found') expect(heard('not-found') || heard('found')).toBe(true)
+          for (const l of late) lookup.onAnswer(l.peer, l.answer, l.at)
+          lookup.handleTimeout(start + 10_000)
+          expect(lookup.result()).toBe(result)
+        },
+      ),
+      { numRuns: 500 },
+    )
+  })
+})

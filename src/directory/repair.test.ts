@@ -1,0 +1,151 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { Placement, replicasFor, type Placed } from './placement.js'
+import { RecordStore, type StoredRecord } from './records.js'
+import { notMine, planRepair } from './repair.js'
+
+const R = 3
+const NOW = 0
+const USERS = Array.from({ length: 40 }, (_, i) => `user-${i}`)
+const rec = (username: string, deviceId: string): StoredRecord => ({
+  username,
+  deviceId,
+  sequence: 1,
+  expiresAt: 1_000,
+  bytes: new Uint8Array(0),
+})
+const recordsOf = (username: string): StoredRecord[] => [rec(username, 'phone'), rec(username, 'laptop')]
+
+/** Each member's store, filled as a completed repair would leave it: every user on its R replicas. */
+function settled(members: readonly Placed[]): Map<string, RecordStore> {
+  const stores = new Map(members.map((m) => [m.peerId, new RecordStore()]))
+  const placement = new Placement(members)
+  for (const username of USERS) {
+    for (const peer of placement.replicasFor(username, R)) {
+      for (const r of recordsOf(username)) stores.get(peer)!.put(r, NOW)
+    }
+  }
+  return stores
+}
+
+/** Every surviving holder plans and pushes; checks that pushes go only to new replicas. */
+function repair(stores: Map<string, RecordStore>, before: readonly Placed[], after: readonly Placed[]): void {
+  const alive = new Set(after.map((m) => m.peerId))
+  for (const m of after) if (!stores.has(m.peerId)) stores.set(m.peerId, new RecordStore())
+  // Every holder plans from what it held when membership changed, as they would at once on separate nodes.
+  const plans = [...stores]
+    .filter(([self]) => alive.has(self))
+    .map(([self, store]) => ({
+      self,
+      plan: planRepair({ self, records: store.all(NOW), before, after, r: R }),
+    }))
+  const was = new Placement(before, { cacheSize: USERS.length })
+  const now = new Placement(after, { cacheSize: USERS.length })
+  for (const { self, plan } of plans) {
+    for (const { to, records } of plan) {
+      expect(to).not.toBe(self)
+      for (const r of records) {
+        expect(now.replicasFor(r.username, R)).toContain(to)
+        expect(was.replicasFor(r.username, R)).not.toContain(to)
+        stores.get(to)!.put(r, NOW)
+      }
+    }
+  }
+}
+
+function holds(store: RecordStore | undefined, username: string): boolean {
+  return store !== undefined && store.get(username, NOW).length === recordsOf(username).length
+}
+
+const membership = fc
+  .uniqueArray(
+    fc.record({ peerId: fc.stringMatching(/^sn-[a-z]{1,3}$/), weight: fc.constantFrom(1, 1, 1, 4) }),
+    { minLength: 1, maxLength: 10, selector: (n) => n.peerId },
+  )
+  .chain((before) =>
+    fc.record({
+      before: fc.constant(before),
+      removed: fc.subarray(before.map((n) => n.peerId)),
+      added: fc.uniqueArray(fc.stringMatching(/^new-[a-z]{1,2}$/), { maxLength: 3 }),
+    }),
+  )
+
+describe('planRepair', () => {
+  it('puts every record that still has a holder on all of its new replicas', () => {
+    fc.assert(
+      fc.property(membership, ({ before, removed, added }) => {
+        const after = [
+          ...before.filter((n) => !removed.includes(n.peerId)),
+          ...added.map((peerId) => ({ peerId, weight: 1 })),
+        ]
+        const stores = settled(before)
+        repair(stores, before, after)
+        for (const username of USERS) {
+          const holders = replicasFor(username, before, R)
+          if (holders.every((p) => removed.includes(p))) continue
+          for (const peer of replicasFor(username, after, R))
+            expect(holds(stores.get(peer), username)).toBe(true)
+        }
+      }),
+      { numRuns: 100 },
+    )
+  })
+
+  it('loses nothing when any two of three replicas die', () => {
+    const before: Placed[] = [
+      ...Array.from({ length: 7 }, (_, i) => ({ peerId: `sn-${i}`, weight: 1 })),
+      { peerId: 'mega', weight: 4 },
+    ]
+    // Every pair of every user's replicas, for a sample of users: exhaustive where it matters.
+    for (const username of USERS.slice(0, 15)) {
+      const replicas = replicasFor(username, before, R)
+      for (const [i, j] of [
+        [0, 1],
+        [0, 2],
+        [1, 2],
+      ] as const) {
+        const dead = [replicas[i]!, replicas[j]!]
+        const after = before.filter((n) => !dead.includes(n.peerId))
+        const stores = settled(before)
+        repair(stores, before, after)
+        for (const peer of replicasFor(username, after, R))
+          expect(holds(stores.get(peer), username)).toBe(true)
+      }
+    }
+  })
+
+  it('plans nothing when membership did not change, in whatever order it is listed', () => {
+    const members = Array.from({ length: 6 }, (_, i) => ({ peerId: `sn-${i}`, weight: 1 }))
+    const records = USERS.flatMap(recordsOf)
+    expect(
+      planRepair({ self: 'sn-0', records, before: members, after: [...members].reverse(), r: R }),
+    ).toEqual([])
+  })
+
+  it('groups by destination, sorted, independent of record order', () => {
+    const before = Array.from({ length: 6 }, (_, i) => ({ peerId: `sn-${i}`, weight: 1 }))
+    const after = [...before.slice(1), { peerId: 'new-a', weight: 4 }, { peerId: 'new-b', weight: 1 }]
+    const records = USERS.flatMap(recordsOf)
+    const plan = planRepair({ self: 'sn-1', records, before, after, r: R })
+    const again = planRepair({ self: 'sn-1', records: [...records].reverse(), before, after, r: R })
+    expect(again).toEqual(plan)
+    const destinations = plan.map((p) => p.to)
+    expect(destinations).toEqual([...new Set(destinations)].sort())
+    expect(destinations).not.toContain('sn-1')
+  })
+})
+
+describe('notMine', () => {
+  it('returns exactly the records of usernames this node is no replica for', () => {
+    const members = Array.from({ length: 8 }, (_, i) => ({ peerId: `sn-${i}`, weight: i === 0 ? 4 : 1 }))
+    const records = USERS.flatMap(recordsOf)
+    for (const self of ['sn-0', 'sn-5', 'gone']) {
+      const extra = notMine({ self, records, members, r: R })
+      for (const username of USERS) {
+        const mine = replicasFor(username, members, R).includes(self)
+        const listed = extra.filter((r) => r.username === username).length
+        expect(listed).toBe(mine ? 0 : recordsOf(username).length)
+      }
+    }
+  })
+})
