@@ -38,12 +38,16 @@ export interface AttachmentsInit {
 }
 
 const MEGA_CAPACITY = 100_000
+/** A frozen supernode keeps its TCP connection open: only a failed ping tells. */
+export const KEEPALIVE_MS = 2_000
+export const KEEPALIVE_TIMEOUT_MS = 1_500
 
 export class Attachments {
   readonly links = new Map<string, SupernodeLink>()
   private readonly cache: HostCache
   private readonly core: Attacher
   private timer: NodeJS.Timeout | undefined
+  private keepalive: NodeJS.Timeout | undefined
   private stopped = false
 
   constructor(private readonly init: AttachmentsInit) {
@@ -69,12 +73,36 @@ export class Attachments {
 
   start(): void {
     this.pump()
+    this.keepalive = setInterval(() => void this.checkLinks(), KEEPALIVE_MS)
   }
 
   stop(): void {
     this.stopped = true
     clearTimeout(this.timer)
+    clearInterval(this.keepalive)
     this.saveCache()
+  }
+
+  /** Pings every attached supernode; one that does not answer in time is dropped and replaced. */
+  private async checkLinks(): Promise<void> {
+    const ping = (
+      this.init.node as unknown as { services: { ping: { ping(p: unknown, o: object): Promise<number> } } }
+    ).services.ping
+    await Promise.all(
+      [...this.links.values()].map(async (link) => {
+        try {
+          await ping.ping(link.addrs[0], { signal: AbortSignal.timeout(KEEPALIVE_TIMEOUT_MS) })
+        } catch {
+          if (!this.links.delete(link.peerId)) return
+          this.init.log.info({ supernode: link.peerId }, 'supernode stopped answering; attaching elsewhere')
+          this.core.onLost(link.peerId, Date.now())
+          this.cache.markFailed(link.peerId, Date.now(), Math.random())
+          void this.init.node.hangUp(link.addrs[0] ?? multiaddr(`/p2p/${link.peerId}`)).catch(() => undefined)
+          this.init.onChange()
+          this.pump()
+        }
+      }),
+    )
   }
 
   hosts(): HostEntry[] {

@@ -19,6 +19,8 @@ import { spawnParley, type Child } from './children.js'
 
 export interface DevnetOptions {
   dir: string
+  /** Address supernodes listen on (default 127.0.0.1); a namespace test uses a veth address. */
+  host?: string
   megas: number
   supernodes: number
   /** Named devices, each `parley up` in its own process (npm start's alice and bob). */
@@ -74,6 +76,7 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
   const logDir = join(opts.dir, 'logs')
   const env = { PARLEY_HOME: home, PARLEY_LOG_DIR: logDir }
   const password = opts.password ?? DEMO_PASSWORD
+  const host = opts.host ?? '127.0.0.1'
   if (!isInitialised(authorityDir)) await initAuthority(authorityDir, 'parley-devnet')
   const layout = await loadLayout(opts.dir, opts.authorityPort)
 
@@ -86,7 +89,7 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
     layout.megaPorts[name] ??= await freePort()
     seeds.push({
       peerId: deviceIdOf(signerOf(key).publicKey),
-      addrs: [`/ip4/127.0.0.1/tcp/${layout.megaPorts[name]}`],
+      addrs: [`/ip4/${host}/tcp/${layout.megaPorts[name]}`],
     })
   }
   if (JSON.stringify(settings.seeds) !== JSON.stringify(seeds))
@@ -141,7 +144,7 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
           '--profile',
           name,
           '--listen',
-          `127.0.0.1:${port}`,
+          `${host}:${port}`,
           '--capacity',
           String(opts.capacity ?? 800),
           ...(mega ? ['--mega'] : []),
