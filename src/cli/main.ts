@@ -1,5 +1,4 @@
 /** The `parley` command: one subcommand per role and per user action. */
-import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
 import {
   devicesCommand,
@@ -13,16 +12,13 @@ import { authorityCommand } from './commands/authority.js'
 import { devCommand } from './commands/dev.js'
 import { devnetCommand, devnetPoolCommand } from './commands/devnet.js'
 import { lookupCommand, statusCommand, supernodeCommand, upCommand } from './commands/network.js'
+import { VERSION } from '../version.js'
 import { describeError } from './errors.js'
-
-const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
-  version: string
-}
 
 export function program(): Command {
   const root = new Command('parley')
     .description('Parley: peer-to-peer messaging and calls')
-    .version(pkg.version)
+    .version(VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
   for (const cmd of [

@@ -34,13 +34,22 @@ export interface AttachmentsInit {
   config: NetworkConfig
   log: Logger
   target?: number
+  /**
+   * Tests only: re-attach within seconds instead of the production spread
+   * (refills over 30 s, attachments stable after 30 s), which is what keeps a
+   * network that lost supernodes from storming the rest.
+   */
+  fastReattach?: boolean
   onChange: () => void
 }
 
 const MEGA_CAPACITY = 100_000
+const FAST_REATTACH = { refillSpreadMs: 2_000, stableAfterMs: 2_000 }
 /** A frozen supernode keeps its TCP connection open: only a failed ping tells. */
 export const KEEPALIVE_MS = 2_000
 export const KEEPALIVE_TIMEOUT_MS = 1_500
+/** How often a device refreshes its supernodes' load and its list of live supernodes. */
+export const REFRESH_MS = 20_000
 
 export class Attachments {
   readonly links = new Map<string, SupernodeLink>()
@@ -48,6 +57,8 @@ export class Attachments {
   private readonly core: Attacher
   private timer: NodeJS.Timeout | undefined
   private keepalive: NodeJS.Timeout | undefined
+  private refresher: NodeJS.Timeout | undefined
+  private readonly misses = new Map<string, number>()
   private stopped = false
 
   constructor(private readonly init: AttachmentsInit) {
@@ -58,7 +69,15 @@ export class Attachments {
         Date.now(),
       )
     }
-    this.core = new Attacher({ cache: this.cache, target: init.target ?? 2, random: Math.random }, Date.now())
+    this.core = new Attacher(
+      {
+        cache: this.cache,
+        target: init.target ?? 2,
+        random: Math.random,
+        ...(init.fastReattach === true ? FAST_REATTACH : {}),
+      },
+      Date.now(),
+    )
     init.node.addEventListener('connection:close', (evt) => {
       const peer = evt.detail.remotePeer.toString()
       if (this.links.has(peer) && init.node.getConnections(evt.detail.remotePeer).length === 0) {
@@ -74,12 +93,17 @@ export class Attachments {
   start(): void {
     this.pump()
     this.keepalive = setInterval(() => void this.checkLinks(), KEEPALIVE_MS)
+    this.refresher = setInterval(
+      () => void this.refresh(),
+      this.init.fastReattach === true ? 3_000 : REFRESH_MS,
+    )
   }
 
   stop(): void {
     this.stopped = true
     clearTimeout(this.timer)
     clearInterval(this.keepalive)
+    clearInterval(this.refresher)
     this.saveCache()
   }
 
@@ -92,17 +116,62 @@ export class Attachments {
       [...this.links.values()].map(async (link) => {
         try {
           await ping.ping(link.addrs[0], { signal: AbortSignal.timeout(KEEPALIVE_TIMEOUT_MS) })
+          this.misses.delete(link.peerId)
         } catch {
+          // One slow answer on a busy machine is not a dead supernode; two in a row are.
+          const misses = (this.misses.get(link.peerId) ?? 0) + 1
+          this.misses.set(link.peerId, misses)
+          if (misses < 2) return
+          this.misses.delete(link.peerId)
           if (!this.links.delete(link.peerId)) return
           this.init.log.info({ supernode: link.peerId }, 'supernode stopped answering; attaching elsewhere')
           this.core.onLost(link.peerId, Date.now())
-          this.cache.markFailed(link.peerId, Date.now(), Math.random())
           void this.init.node.hangUp(link.addrs[0] ?? multiaddr(`/p2p/${link.peerId}`)).catch(() => undefined)
           this.init.onChange()
           this.pump()
         }
       }),
     )
+  }
+
+  /**
+   * Takes a supernode's view of the live supernodes into the host cache. When
+   * the list is complete (under the hint cap), ordinary hosts missing from it
+   * are dropped: membership declared them dead, so dialling them would only
+   * cost a timeout and double the next wait. Mega-supernodes stay: they are
+   * the seeds.
+   */
+  private learn(hints: HostHint[], from: string): void {
+    const now = Date.now()
+    for (const h of hints) this.cache.upsert(h, now)
+    if (hints.length >= OverlayLimits.hints) return
+    const alive = new Set([from, ...hints.map((h) => h.peerId), ...this.links.keys()])
+    for (const e of this.cache.entries()) if (!e.mega && !alive.has(e.peerId)) this.cache.remove(e.peerId)
+  }
+
+  /** Asks one attached supernode again (idempotent): fresh load figures and a fresh list of live supernodes. */
+  private async refresh(): Promise<void> {
+    const link = [...this.links.values()][0]
+    if (link === undefined) return
+    try {
+      const payload = AttachRequest.encode({ certificate: plain(this.init.certificate()), version: VERSION })
+      const answer = decodeAttachResponse(
+        await request(this.init.node, link.addrs, Protocols.attach, payload, {
+          timeoutMs: Deadlines.attachMs,
+          maxResponseBytes: OverlayLimits.attachBytes,
+        }),
+      )
+      if (answer.result !== AttachResult.Attached) return
+      link.load = answer.load
+      link.capacity = answer.capacity
+      this.learn(
+        answer.hints.map((h) => ({ ...h })),
+        link.peerId,
+      )
+      this.pump()
+    } catch {
+      // The keepalive decides whether the link is lost.
+    }
   }
 
   hosts(): HostEntry[] {
@@ -132,14 +201,13 @@ export class Attachments {
         }),
       )
       const hints: HostHint[] = answer.hints.map((h) => ({ ...h }))
-      for (const h of hints) this.cache.upsert(h, Date.now())
       if (answer.result === AttachResult.Attached) {
+        this.learn(hints, peerId)
         await this.reserveRelay(targets)
         this.cache.upsert(
           { peerId, addrs, load: answer.load, capacity: answer.capacity, mega: this.isMega(peerId) },
           Date.now(),
         )
-        this.cache.markOk(peerId, Date.now())
         this.links.set(peerId, {
           peerId,
           addrs: targets,

@@ -37,6 +37,8 @@ export interface DeviceNodeOptions {
   host: string
   log: Logger
   attachments?: number
+  /** Tests only: see Attachments. */
+  fastReattach?: boolean
 }
 
 export interface ReachResult {
@@ -78,6 +80,7 @@ export class DeviceNode {
       config,
       log,
       target: opts.attachments,
+      fastReattach: opts.fastReattach,
       onChange: () => device?.schedulePublish(),
     })
     device = new DeviceNode(node, attachments, opts, fresh.certificate.bytes)

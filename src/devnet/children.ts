@@ -2,9 +2,10 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createWriteStream, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 
-export const PARLEY_BIN = fileURLToPath(new URL('../../../bin/parley.js', import.meta.url))
+import { PARLEY_BIN } from '../paths.js'
+
+export { PARLEY_BIN }
 
 export class ChildStartError extends Error {
   override name = 'ChildStartError'

@@ -31,6 +31,8 @@ export interface DevnetOptions {
   authorityPort?: number
   capacity?: number
   password?: string
+  /** Tests: devices re-attach within seconds instead of spreading re-attachments over 30 s. */
+  fastReattach?: boolean
   onProgress?: (line: string) => void
 }
 
@@ -77,6 +79,7 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
   const env = { PARLEY_HOME: home, PARLEY_LOG_DIR: logDir }
   const password = opts.password ?? DEMO_PASSWORD
   const host = opts.host ?? '127.0.0.1'
+  const spread = opts.fastReattach === true ? ['--fast-reattach'] : []
   if (!isInitialised(authorityDir)) await initAuthority(authorityDir, 'parley-devnet')
   const layout = await loadLayout(opts.dir, opts.authorityPort)
 
@@ -163,7 +166,10 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
     const devices: DevnetNode[] = []
     for (const name of opts.namedDevices ?? []) {
       await ensure(name, name)
-      const child = await spawnParley(name, ['up', '--profile', name], /device (\S+) up/, { logDir, env })
+      const child = await spawnParley(name, ['up', '--profile', name, ...spread], /device (\S+) up/, {
+        logDir,
+        env,
+      })
       children.push(child)
       devices.push({ name, peerId: child.ready[1] ?? '', child })
     }
@@ -177,7 +183,7 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
       say(`starting devices ${i + 1}–${i + batch.length}`)
       const pool = await spawnParley(
         `pool-${i / perPool + 1}`,
-        ['devnet-pool', '--profiles', batch.join(',')],
+        ['devnet-pool', '--profiles', batch.join(','), ...spread],
         /pool ready/,
         {
           logDir,

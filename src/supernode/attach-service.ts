@@ -10,6 +10,7 @@ import type { Logger } from '../log/logger.js'
 import { verifyCertificate } from '../trust/certificate.js'
 import { TrustError } from '../trust/errors.js'
 import { ErrorCode } from '../wire/error-codes.js'
+import { OverlayLimits } from '../wire/limits.js'
 import { AttachResponse, AttachResult, decodeAttachRequest } from '../wire/overlay.js'
 import type { SupernodeMetrics } from './metrics.js'
 import type { TrustState } from './trust-state.js'
@@ -59,7 +60,7 @@ export class AttachService {
     }
     metrics.attachments.inc({ result: 'attached' })
     metrics.attached.set(admission.load)
-    const hints = others.slice(0, 8)
+    const hints = others.slice(0, OverlayLimits.hints)
     return AttachResponse.encode({
       ...common,
       load: admission.load,

@@ -57,10 +57,7 @@ export function verifyAnnouncement(
     opts,
   )
   if (!certificate.policy.maySupernode) {
-    throw new TrustError(
-      ErrorCode.PolicyForbids,
-      `device ${certificate.deviceId} may not act as a supernode`,
-    )
+    throw new TrustError(ErrorCode.PolicyForbids, `device ${certificate.deviceId} may not act as a supernode`)
   }
   if (
     opts.bannedVersions.includes(body.version) ||

@@ -59,7 +59,8 @@ export function devnetPoolCommand(): Command {
     .description('(for devnets) run several signed-in device profiles in one process')
     .requiredOption('--profiles <names>', 'comma-separated profile names')
     .option('--home <dir>', 'data folder', parleyHome())
-    .action(async (opts: { profiles: string; home: string }) => {
+    .option('--fast-reattach', 're-attach within seconds (tests)')
+    .action(async (opts: { profiles: string; home: string; fastReattach?: boolean }) => {
       const names = opts.profiles.split(',').filter((n) => n !== '')
       const running: Array<{ device: DeviceNode; api: Awaited<ReturnType<typeof startControlApi>> }> = []
       const logDir = process.env.PARLEY_LOG_DIR

@@ -85,7 +85,13 @@ export function upCommand(): Command {
     )
     .option('--listen <host>', 'address to listen on', '127.0.0.1')
     .option('--attachments <n>', 'supernodes to stay attached to', '2')
-    .action(async (opts: DeviceOptions & { listen: string; attachments: string }) => {
+    .addOption(
+      new Option(
+        '--fast-reattach',
+        're-attach within seconds (tests; production spreads re-attachments)',
+      ).hideHelp(),
+    )
+    .action(async (opts: DeviceOptions & { listen: string; attachments: string; fastReattach?: boolean }) => {
       const profile = profileOf(opts)
       const log = createLogger('device', { file: logFile(profile.dir, profile.name, 'node.log') })
       const device = await DeviceNode.start({

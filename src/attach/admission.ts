@@ -1,0 +1,87 @@
+import { InvalidOptionError } from '../core/errors.js'
+import type { HostHint } from './host-cache.js'
+import { compareHosts, hasRoom } from './rank.js'
+
+/**
+ * The supernode side of attachment (rule 4: an overloaded supernode degrades,
+ * it does not quit). Up to `capacity` devices are admitted; past that a device
+ * is answered "busy, try these" with the least loaded supernodes that still
+ * have room. A device already served is never dropped to make room, and a
+ * lowered capacity (setCapacity, when the host is short of CPU or memory) only
+ * stops new admissions: the devices already here stay until they leave.
+ */
+export type AdmissionVerdict = { ok: true } | { ok: false; hints: HostHint[] }
+
+export interface AdmissionInit {
+  /** Devices served at once. Default 800. */
+  capacity?: number
+  /** Supernodes recommended in a busy answer. Default 3. */
+  hintCount?: number
+  /** This supernode's own peer id, so it never recommends itself. */
+  self?: string
+}
+
+export const ADMISSION_DEFAULTS = { capacity: 800, hintCount: 3 } as const
+
+export class Admission {
+  private readonly devices = new Set<string>()
+  private cap: number
+  private readonly hintCount: number
+  private readonly self: string | undefined
+
+  constructor(opts: AdmissionInit = {}) {
+    this.cap = checkCount('capacity', opts.capacity ?? ADMISSION_DEFAULTS.capacity)
+    this.hintCount = checkCount('hintCount', opts.hintCount ?? ADMISSION_DEFAULTS.hintCount)
+    this.self = opts.self
+  }
+
+  /**
+   * `others` is this supernode's current view of the other supernodes (from
+   * their signed announcements). An admitted device asking again is ok: a
+   * retried request or a reconnection must not be counted twice.
+   */
+  admit(deviceId: string, others: readonly HostHint[]): AdmissionVerdict {
+    if (this.devices.has(deviceId)) return { ok: true }
+    if (this.devices.size < this.cap) {
+      this.devices.add(deviceId)
+      return { ok: true }
+    }
+    return { ok: false, hints: this.hints(others) }
+  }
+
+  release(deviceId: string): void {
+    this.devices.delete(deviceId)
+  }
+
+  has(deviceId: string): boolean {
+    return this.devices.has(deviceId)
+  }
+
+  get load(): number {
+    return this.devices.size
+  }
+
+  get capacity(): number {
+    return this.cap
+  }
+
+  /** Shrinks or grows what this supernode takes on; never evicts (load may stay above it for a while). */
+  setCapacity(capacity: number): void {
+    this.cap = checkCount('capacity', capacity)
+  }
+
+  private hints(others: readonly HostHint[]): HostHint[] {
+    return others
+      .filter((h) => h.peerId !== this.self && hasRoom(h))
+      .sort(compareHosts)
+      .slice(0, this.hintCount)
+      .map((h) => ({ ...h, addrs: [...h.addrs] }))
+  }
+}
+
+function checkCount(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 0) {
+    throw new InvalidOptionError(`${name} must be an integer >= 0, got ${value}`)
+  }
+  return value
+}
