@@ -7,7 +7,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { signerOf } from '../crypto/keys.js'
 import type { Logger } from '../log/logger.js'
-import { createDeviceHost, type DeviceHost } from '../net/host.js'
+import { boundAddrs, createDeviceHost, type DeviceHost } from '../net/host.js'
 import { request } from '../net/rpc.js'
 import { Deadlines, Protocols } from '../supernode/protocols.js'
 import { verifyCertificate } from '../trust/certificate.js'
@@ -93,8 +93,13 @@ export class DeviceNode {
     return this.node.peerId.toString()
   }
 
+  /** Where others can reach this device: its bound addresses, then its relay circuits. */
   addrs(): string[] {
-    return this.node.getMultiaddrs().map(String)
+    const circuits = this.node
+      .getMultiaddrs()
+      .map(String)
+      .filter((a) => a.includes('/p2p-circuit'))
+    return [...boundAddrs(this.node), ...circuits]
   }
 
   /** Publishes soon, once: several attachment changes in a burst make one record. */

@@ -33,6 +33,8 @@ export interface DevnetOptions {
   password?: string
   /** Tests: devices re-attach within seconds instead of spreading re-attachments over 30 s. */
   fastReattach?: boolean
+  /** Seconds between the supernodes' revocation list fetches (default 60). */
+  revocationRefreshS?: number
   onProgress?: (line: string) => void
 }
 
@@ -151,6 +153,9 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
           '--capacity',
           String(opts.capacity ?? 800),
           ...(mega ? ['--mega'] : []),
+          ...(opts.revocationRefreshS === undefined
+            ? []
+            : ['--revocation-refresh', String(opts.revocationRefreshS)]),
         ],
         /supernode (\S+).* listening at .* http (\S+)/,
         { logDir, env },

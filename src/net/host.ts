@@ -33,6 +33,30 @@ export interface SupernodeHostOptions {
   mayReserve: (peer: PeerId) => boolean
 }
 
+/**
+ * The addresses a node is bound to, with its peer id. libp2p 3 announces a
+ * public address only once something has verified it, and a supernode on a
+ * public IP would otherwise announce nothing; its bound addresses are what it
+ * is reachable at.
+ */
+export function boundAddrs(node: Libp2p): string[] {
+  const tm = (
+    node as unknown as { components: { transportManager: { getAddrs(): Array<{ toString(): string }> } } }
+  ).components.transportManager
+  const id = node.peerId.toString()
+  // A wildcard bind (0.0.0.0) says nothing useful: use the interface addresses libp2p expanded it to.
+  const bound = tm
+    .getAddrs()
+    .map(String)
+    .filter((a) => !a.includes('/p2p-circuit') && !a.startsWith('/ip4/0.0.0.0/') && !a.startsWith('/ip6/::/'))
+  const expanded = node
+    .getMultiaddrs()
+    .map(String)
+    .filter((a) => !a.includes('/p2p-circuit'))
+  const all = [...bound, ...expanded].map((a) => (a.includes('/p2p/') ? a : `${a}/p2p/${id}`))
+  return [...new Set(all)]
+}
+
 export async function createSupernodeHost(opts: SupernodeHostOptions): Promise<Libp2p> {
   return createLibp2p({
     privateKey: opts.privateKey,

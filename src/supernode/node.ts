@@ -10,7 +10,7 @@ import type { Placed } from '../directory/placement.js'
 import type { Logger } from '../log/logger.js'
 import { Membership } from '../membership/membership.js'
 import type { MemberAnnouncement, MemberView } from '../membership/types.js'
-import { createSupernodeHost } from '../net/host.js'
+import { boundAddrs, createSupernodeHost } from '../net/host.js'
 import { serve } from '../net/rpc.js'
 import { signAnnouncement } from '../trust/announcement.js'
 import { verifyCertificate } from '../trust/certificate.js'
@@ -41,6 +41,8 @@ export interface SupernodeOptions {
   capacity: number
   log: Logger
   version?: string
+  /** How often to fetch the revocation list (default a minute). */
+  revocationRefreshMs?: number
 }
 
 export interface RunningSupernode {
@@ -70,7 +72,13 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
   const key = await profile.deviceKey()
   const signer = signerOf(key)
   const self = cert.deviceId
-  const trust = new TrustState(config, profile.dir, new AuthorityClient(identity.authority), log)
+  const trust = new TrustState(
+    config,
+    profile.dir,
+    new AuthorityClient(identity.authority),
+    log,
+    opts.revocationRefreshMs,
+  )
   await trust.refresh()
   if (trust.config.policies.supernodeBannedVersions.includes(version)) {
     throw new SupernodeForbiddenError(
@@ -97,7 +105,7 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
     metrics,
     status: () => status(),
   })
-  const addrs = node.getMultiaddrs().map(String)
+  const addrs = boundAddrs(node)
 
   let incarnation = Date.now()
   const announcement = (inc: number): MemberAnnouncement => {

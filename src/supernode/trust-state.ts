@@ -23,6 +23,7 @@ export class TrustState {
     private readonly dir: string,
     private readonly authority: AuthorityClient,
     private readonly log: Logger,
+    private readonly refreshMs: number = REVOCATION_REFRESH_MS,
   ) {
     this.config = config
     const cached = join(dir, 'revocations.bin')
@@ -47,7 +48,7 @@ export class TrustState {
 
   start(): void {
     void this.refresh()
-    this.timer = setInterval(() => void this.refresh(), REVOCATION_REFRESH_MS)
+    this.timer = setInterval(() => void this.refresh(), this.refreshMs)
     this.timer.unref()
   }
 

@@ -77,6 +77,7 @@ export function devnetPoolCommand(): Command {
           profile,
           host: '127.0.0.1',
           log: log.child({ device: name }),
+          fastReattach: opts.fastReattach === true,
         })
         running.push({ device, api: await startControlApi(device, profile.dir) })
       }

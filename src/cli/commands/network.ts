@@ -33,6 +33,7 @@ export function supernodeCommand(): Command {
     .option('--http <host:port>', 'address of /health, /metrics and /v1/status', '127.0.0.1:0')
     .option('--capacity <n>', 'devices it accepts before answering busy', String(DEFAULT_CAPACITY))
     .addOption(new Option('--mega', 'an operator mega-supernode (it must be a seed in the network config)'))
+    .option('--revocation-refresh <seconds>', 'how often to fetch the revocation list', '60')
     .action(
       async (
         opts: DeviceOptions & {
@@ -41,6 +42,7 @@ export function supernodeCommand(): Command {
           http: string
           capacity: string
           mega?: boolean
+          revocationRefresh: string
         },
       ) => {
         const profile = profileOf(opts)
@@ -51,6 +53,8 @@ export function supernodeCommand(): Command {
           throw new UsageError('--capacity must be a positive whole number')
         const wsPort =
           opts.wsPort !== undefined ? port(opts.wsPort, '--ws-port') : tcpPort === 0 ? 0 : tcpPort + 1
+        const refresh = Number(opts.revocationRefresh)
+        if (!(refresh >= 1)) throw new UsageError('--revocation-refresh must be at least 1 second')
         const log = createLogger('supernode', { file: logFile(profile.dir, profile.name, 'supernode.log') })
         const sn = await startSupernode({
           profile,
@@ -60,6 +64,7 @@ export function supernodeCommand(): Command {
           httpPort: http.port,
           capacity,
           log,
+          revocationRefreshMs: refresh * 1000,
         })
         if (opts.mega === true && !sn.mega) {
           await sn.stop()
@@ -99,6 +104,7 @@ export function upCommand(): Command {
         host: opts.listen,
         log,
         attachments: Number(opts.attachments),
+        fastReattach: opts.fastReattach === true,
       })
       const api = await startControlApi(device, profile.dir)
       console.log(
