@@ -72,20 +72,22 @@ export class DeviceNode {
       now: Date.now(),
     })
     const node = await createDeviceHost({ privateKey: await profile.deviceKey(), host: opts.host })
-    let device: DeviceNode | undefined
+    // The attachments call back into the device, which needs them to exist first.
+    const ref: { device?: DeviceNode } = {}
     const attachments = new Attachments({
       node,
       dir: profile.dir,
-      certificate: () => device?.certificate ?? fresh.certificate.bytes,
+      certificate: () => ref.device?.certificate ?? fresh.certificate.bytes,
       config,
       log,
       target: opts.attachments,
       fastReattach: opts.fastReattach,
-      onChange: () => device?.schedulePublish(),
+      onChange: () => ref.device?.schedulePublish(),
     })
-    device = new DeviceNode(node, attachments, opts, fresh.certificate.bytes)
+    const device = new DeviceNode(node, attachments, opts, fresh.certificate.bytes)
+    ref.device = device
     attachments.start()
-    device.publishTimer = setInterval(() => device?.schedulePublish(), REPUBLISH_MS)
+    device.publishTimer = setInterval(() => device.schedulePublish(), REPUBLISH_MS)
     return device
   }
 

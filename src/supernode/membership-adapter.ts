@@ -6,7 +6,7 @@
 import type { Connection, Libp2p } from '@libp2p/interface'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { Logger } from '../log/logger.js'
-import { Membership } from '../membership/membership.js'
+import type { Membership } from '../membership/membership.js'
 import type {
   MemberAnnouncement,
   MembershipEvent,

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { AuthorityClient } from '../device/authority-client.js'
+import type { AuthorityClient } from '../device/authority-client.js'
 import type { Logger } from '../log/logger.js'
 import type { VerifyCertificateOptions } from '../trust/certificate.js'
 import { verifyNetworkConfig, type NetworkConfig } from '../trust/network-config.js'
