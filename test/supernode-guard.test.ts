@@ -28,7 +28,7 @@ import {
   DirectoryResult,
 } from '../src/wire/overlay.js'
 import { eventually, metric, status } from './support/devnet.js'
-import { tempDir } from './support/process.js'
+import { run, tempDir } from './support/process.js'
 
 const dir = tempDir('parley-guard-')
 let net: Devnet
@@ -174,6 +174,34 @@ describe('certificates at attach time', () => {
     } finally {
       await node.stop()
     }
+  })
+})
+
+describe('roles', () => {
+  it('a device whose certificate forbids the supernode role never becomes one', async () => {
+    const profile = new Profile(net.home, 'no-supernode')
+    const key = await profile.deviceKey()
+    const now = Date.now()
+    const cert = issueCertificate(
+      {
+        networkId: 'parley-devnet',
+        serial: 4242n,
+        username: 'plainuser',
+        devicePublicKey: key.publicKey.raw,
+        deviceName: 'laptop',
+        policy: { maySupernode: false, mayRelay: false, maySendFiles: true },
+        organisation: '',
+        notBefore: now - 1000,
+        notAfter: now + 3600_000,
+      },
+      networkKey(),
+    )
+    profile.saveCertificate(cert)
+    profile.saveNetworkConfig(new Profile(net.home, 'user-1').networkConfig()!)
+    profile.saveSettings({ authority: net.authorityUrl, username: 'plainuser', deviceName: 'laptop' })
+    const res = await run(['supernode', '--profile', 'no-supernode'], { env: { PARLEY_HOME: net.home } })
+    expect(res.code).toBe(1)
+    expect(res.stderr).toMatch(/does not allow the supernode role/)
   })
 })
 
