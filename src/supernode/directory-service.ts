@@ -152,7 +152,7 @@ export class DirectoryService {
   private async lookup(username: string): Promise<DirectoryResponse> {
     const end = this.init.metrics.lookupSeconds.startTimer()
     const replicas = replicasFor(username, this.init.members(), REPLICAS)
-    const core = new Lookup({ replicas }, Date.now())
+    const core = new Lookup({ replicas, username, attemptTimeoutMs: this.replicaTimeoutMs }, Date.now())
     const result = await driveLookup(core, (peer) => this.fetchFrom(peer, username))
     end()
     if (result.kind === 'found') return ok(result.records.map((r) => plain(r.bytes)))

@@ -43,6 +43,8 @@ export interface SupernodeOptions {
   version?: string
   /** How often to fetch the revocation list (default a minute). */
   revocationRefreshMs?: number
+  /** How long a lookup waits on one replica before asking the next. */
+  replicaTimeoutMs?: number
 }
 
 export interface RunningSupernode {
@@ -193,6 +195,7 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
     members: placed,
     isMember: (peerId) => core.member(peerId)?.state === 'alive' || core.member(peerId)?.state === 'suspect',
     addrsOf: (peerId) => adapter.addrsOf(peerId),
+    replicaTimeoutMs: opts.replicaTimeoutMs,
   })
   const attach = new AttachService({ admission, trust, metrics, log, others })
 

@@ -4,7 +4,7 @@
  * offline: the certificate against the network key, then the document
  * against the certificate's device key.
  */
-import type { PayloadType} from '../crypto/envelope.js';
+import type { PayloadType } from '../crypto/envelope.js'
 import { open, seal } from '../crypto/envelope.js'
 import type { Signer } from '../crypto/keys.js'
 import { decodeEnvelope, WireDecodeError } from '../wire/codec.js'

@@ -34,6 +34,7 @@ export function supernodeCommand(): Command {
     .option('--capacity <n>', 'devices it accepts before answering busy', String(DEFAULT_CAPACITY))
     .addOption(new Option('--mega', 'an operator mega-supernode (it must be a seed in the network config)'))
     .option('--revocation-refresh <seconds>', 'how often to fetch the revocation list', '60')
+    .option('--replica-timeout <ms>', 'how long a lookup waits on one replica before asking the next', '300')
     .action(
       async (
         opts: DeviceOptions & {
@@ -43,6 +44,7 @@ export function supernodeCommand(): Command {
           capacity: string
           mega?: boolean
           revocationRefresh: string
+          replicaTimeout: string
         },
       ) => {
         const profile = profileOf(opts)
@@ -55,6 +57,8 @@ export function supernodeCommand(): Command {
           opts.wsPort !== undefined ? port(opts.wsPort, '--ws-port') : tcpPort === 0 ? 0 : tcpPort + 1
         const refresh = Number(opts.revocationRefresh)
         if (!(refresh >= 1)) throw new UsageError('--revocation-refresh must be at least 1 second')
+        if (!(Number(opts.replicaTimeout) >= 10))
+          throw new UsageError('--replica-timeout must be at least 10 ms')
         const log = createLogger('supernode', { file: logFile(profile.dir, profile.name, 'supernode.log') })
         const sn = await startSupernode({
           profile,
@@ -65,6 +69,7 @@ export function supernodeCommand(): Command {
           capacity,
           log,
           revocationRefreshMs: refresh * 1000,
+          replicaTimeoutMs: Number(opts.replicaTimeout),
         })
         if (opts.mega === true && !sn.mega) {
           await sn.stop()
