@@ -4,7 +4,7 @@
  * supernodes, and the demo devices alice and bob, each its own process.
  * Data and logs persist in --dir and are reused on the next run.
  */
-import { relative, resolve } from 'node:path'
+import { isAbsolute, relative, resolve } from 'node:path'
 import { Command } from 'commander'
 import { DEMO_PASSWORD, startDevnet } from '../../devnet/devnet.js'
 import { onShutdown } from '../shutdown.js'
@@ -26,11 +26,13 @@ export function devCommand(): Command {
         onProgress: (line) => console.log(`… ${line}`),
       })
       onShutdown(() => net.stop())
-      const home = relative(process.cwd(), net.home) || '.'
+      const shown = (path: string): string => {
+        const rel = relative(process.cwd(), path)
+        return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? path : rel
+      }
+      const home = shown(net.home)
       console.log('')
-      console.log(
-        `Parley local network (data in ${opts.dir}, logs in ${relative(process.cwd(), net.logDir)})`,
-      )
+      console.log(`Parley local network (data in ${opts.dir}, logs in ${shown(net.logDir)})`)
       console.log(`  authority   ${net.authorityUrl}`)
       for (const s of net.supernodes)
         console.log(`  ${s.name.padEnd(10)}  ${s.peerId}  metrics ${s.httpUrl ?? ''}/metrics`)
