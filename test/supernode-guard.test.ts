@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { multiaddr } from '@multiformats/multiaddr'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decodeKey, generateKey, signerOf, type Signer } from '../src/crypto/keys.js'
 import { Profile } from '../src/device/profile.js'
@@ -36,11 +36,11 @@ let host: DeviceHost
 const users = ['user-1', 'user-2', 'user-3']
 
 beforeAll(async () => {
-  // Capacity 2 everywhere: three devices wanting two attachments each fill the network exactly.
+  // Capacity 2 everywhere: the three devices all try the mega-supernode first, so one is turned away.
   net = await startDevnet({
     dir: dir.path,
     megas: 1,
-    supernodes: 2,
+    supernodes: 3,
     devices: 3,
     capacity: 2,
     revocationRefreshS: 1,
@@ -59,6 +59,20 @@ const mega = () => net.supernodes[0]!
 const megaAddrs = async () => {
   const s = (await (await fetch(`${mega().httpUrl}/v1/status`)).json()) as { addrs: string[] }
   return s.addrs.map((a) => multiaddr(a))
+}
+
+async function attachAt(node: DeviceHost, addrs: Multiaddr[], certificate: Uint8Array) {
+  const bytes = await request(
+    node,
+    addrs,
+    Protocols.attach,
+    AttachRequest.encode({ certificate: plain(certificate), version: '0.1.0' }),
+    {
+      timeoutMs: 5000,
+      maxResponseBytes: 8192,
+    },
+  )
+  return decodeAttachResponse(bytes)
 }
 
 async function attachAs(node: DeviceHost, certificate: Uint8Array) {
@@ -206,7 +220,7 @@ describe('roles', () => {
 })
 
 describe('records', () => {
-  it('refuses a record signed by another key, an expired one, and publishing for someone else', async () => {
+  it('refuses publishing before attaching, a record signed by another key, and an expired one', async () => {
     const profile = new Profile(net.home, 'mallory')
     await fetch(`${net.authorityUrl}/v1/accounts`, {
       method: 'POST',
@@ -221,13 +235,18 @@ describe('records', () => {
     })
     const node = await createDeviceHost({ privateKey: await profile.deviceKey(), host: '127.0.0.1' })
     const me = signerOf(await profile.deviceKey())
-    const publish = async (record: Uint8Array) =>
+    const record = (certificate: Uint8Array, expiresAt: number) =>
+      signPresence(
+        { certificate, addrs: [], status: PresenceStatus.ONLINE, sequence: Date.now(), expiresAt },
+        me,
+      )
+    const publish = async (addrs: Multiaddr[], bytes: Uint8Array) =>
       decodeDirectoryResponse(
         await request(
           node,
-          await megaAddrs(),
+          addrs,
           Protocols.directory,
-          DirectoryRequest.encode({ kind: DirectoryKind.Publish, records: [plain(record)], username: '' }),
+          DirectoryRequest.encode({ kind: DirectoryKind.Publish, records: [plain(bytes)], username: '' }),
           {
             timeoutMs: 5000,
             maxResponseBytes: 1 << 18,
@@ -235,50 +254,29 @@ describe('records', () => {
         ),
       )
     try {
-      // The mega-supernode is full (capacity 2): attaching is refused as busy, so publishing is refused too.
-      const attach = await attachAs(node, cert.bytes)
-      if (attach.result === AttachResult.Busy) {
-        expect(
-          (
-            await publish(
-              signPresence(
-                {
-                  certificate: cert.bytes,
-                  addrs: [],
-                  status: PresenceStatus.ONLINE,
-                  sequence: 1,
-                  expiresAt: Date.now() + 60_000,
-                },
-                me,
-              ),
-            )
-          ).code,
-        ).toBe('unauthorized')
-        return
+      // Not attached to the full mega-supernode: it refuses to publish for a stranger.
+      expect((await publish(await megaAddrs(), record(cert.bytes, Date.now() + 60_000))).code).toBe(
+        'unauthorized',
+      )
+
+      // Attached to a supernode with room, a record signed by another key and an expired one are refused.
+      let home: Multiaddr[] | undefined
+      for (const s of net.supernodes) {
+        const st = (await (await fetch(`${s.httpUrl}/v1/status`)).json()) as { addrs: string[] }
+        const addrs = st.addrs.map((a) => multiaddr(a))
+        if ((await attachAt(node, addrs, cert.bytes)).result === AttachResult.Attached) {
+          home = addrs
+          break
+        }
       }
+      if (home === undefined) throw new Error('no supernode had room for mallory')
       const alice = loadIdentity(new Profile(net.home, 'user-1')).certificate.bytes
-      const forged = signPresence(
-        {
-          certificate: alice,
-          addrs: [],
-          status: PresenceStatus.ONLINE,
-          sequence: 1,
-          expiresAt: Date.now() + 60_000,
-        },
-        me,
-      )
-      expect((await publish(forged)).code).toBe('bad_signature')
-      const expired = signPresence(
-        {
-          certificate: cert.bytes,
-          addrs: [],
-          status: PresenceStatus.ONLINE,
-          sequence: 2,
-          expiresAt: Date.now() - 1,
-        },
-        me,
-      )
-      expect((await publish(expired)).result).toBe(DirectoryResult.Refused)
+      const forged = await publish(home, record(alice, Date.now() + 60_000))
+      expect(forged.result).toBe(DirectoryResult.Refused)
+      expect(forged.code).toBe('unknown_signer')
+      const expired = await publish(home, record(cert.bytes, Date.now() - 1))
+      expect(expired.code).toBe('record_expired')
+      expect((await publish(home, record(cert.bytes, Date.now() + 60_000))).result).toBe(DirectoryResult.Ok)
     } finally {
       await node.stop()
     }

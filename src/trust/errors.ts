@@ -13,6 +13,7 @@ export type TrustErrorCode =
   | typeof ErrorCode.CertificateRevoked
   | typeof ErrorCode.PolicyForbids
   | typeof ErrorCode.VersionBanned
+  | typeof ErrorCode.RecordExpired
 
 /** A signed document (certificate, network config, revocation list) was refused. `.code` says why. */
 export class TrustError extends Error {

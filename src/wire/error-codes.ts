@@ -26,6 +26,8 @@ export const ErrorCode = {
   CertificateRevoked: 'certificate_revoked',
   /** The certificate's policy flags forbid this role (supernode, relay, files). */
   PolicyForbids: 'policy_forbids',
+  /** A presence record past its expiry. */
+  RecordExpired: 'record_expired',
   /** The client version is banned from this role by the signed network config. */
   VersionBanned: 'version_banned',
 

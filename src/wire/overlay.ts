@@ -3,7 +3,7 @@
  * messages. Like codec.ts, nothing but WireDecodeError escapes them.
  */
 import { checkString, decodeCapped, invalid, time } from './decode.js'
-import { VERSION_PATTERN } from './fields.js'
+import { isUsername, VERSION_PATTERN } from './fields.js'
 import {
   Announcement,
   AttachRequest,
@@ -153,7 +153,7 @@ export function decodeDirectoryRequest(bytes: Uint8Array): DirectoryRequest {
   }
   if ((r.kind === DirectoryKind.Lookup || r.kind === DirectoryKind.Fetch) && r.username === '')
     invalid('username', 'is missing')
-  checkString('username', r.username, Limits.usernameChars)
+  if (r.username !== '' && !isUsername(r.username)) invalid('username', 'is not a valid username')
   return r
 }
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../../../test/support/postgres.js'
 import { openPostgresStore } from './postgres.js'
+import { storeRevocationsSuite } from './store.revocations.suite.js'
 import { storeSuite } from './store.suite.js'
 
 // Provided by test/setup/postgres.ts, which fails the whole run when no server can start.
@@ -22,7 +23,9 @@ function url(): string {
   return database.url
 }
 
-storeSuite('PostgresStore', () => Promise.resolve(openPostgresStore(url())))
+const open = () => Promise.resolve(openPostgresStore(url()))
+storeSuite('PostgresStore', open)
+storeRevocationsSuite('PostgresStore', open)
 
 describe('PostgresStore on a new database', () => {
   it('migrates once when several processes migrate at once', async () => {

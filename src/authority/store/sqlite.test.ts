@@ -3,13 +3,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { openSqliteStore } from './sqlite.js'
+import { storeRevocationsSuite } from './store.revocations.suite.js'
 import { storeSuite } from './store.suite.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'parley-sqlite-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 const path = join(dir, 'authority.db')
-storeSuite('SqliteStore', () => Promise.resolve(openSqliteStore(path)))
+const open = () => Promise.resolve(openSqliteStore(path))
+storeSuite('SqliteStore', open)
+storeRevocationsSuite('SqliteStore', open)
 
 describe('SqliteStore on a new file', () => {
   it('migrates once when several connections migrate at once', async () => {
