@@ -51,8 +51,7 @@ export function verifyPresence(bytes: Uint8Array, opts: VerifyCertificateOptions
     decodePresenceBody,
     opts,
   )
-  if (body.expiresAt <= opts.now)
-    throw new TrustError(ErrorCode.RecordExpired, 'presence record has expired')
+  if (body.expiresAt <= opts.now) throw new TrustError(ErrorCode.RecordExpired, 'presence record has expired')
   if (body.expiresAt > opts.now + MAX_PRESENCE_TTL_MS + 60_000) {
     throw new TrustError(ErrorCode.InvalidField, 'presence record claims to live too long')
   }

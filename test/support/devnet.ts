@@ -54,7 +54,9 @@ export async function eventually<T>(
       last = err
     }
     if (Date.now() > end)
-      throw new Error(`condition not met within ${timeoutMs} ms${last instanceof Error ? `: ${last.message}` : ''}`)
+      throw new Error(
+        `condition not met within ${timeoutMs} ms${last instanceof Error ? `: ${last.message}` : ''}`,
+      )
     await sleep(everyMs)
   }
 }
