@@ -56,6 +56,12 @@ export class TrustState {
     clearInterval(this.timer)
   }
 
+  private save(file: string, bytes: Uint8Array): void {
+    const tmp = join(this.dir, `.${file}.tmp`)
+    writeFileSync(tmp, bytes)
+    renameSync(tmp, join(this.dir, file))
+  }
+
   async refresh(): Promise<void> {
     try {
       const [configBytes, listBytes] = await Promise.all([
@@ -66,13 +72,15 @@ export class TrustState {
         networkPublicKey: this.config.networkPublicKey,
         networkId: this.config.networkId,
       })
-      if (config.sequence > this.config.sequence) this.config = config
+      if (config.sequence > this.config.sequence) {
+        this.config = config
+        // Cached on disk: a restart while the authority is down starts from the newest config seen.
+        this.save('network-config.bin', config.bytes)
+      }
       const list = verifyRevocationList(listBytes, this.config)
       if (this.revocations === undefined || list.sequence >= this.revocations.sequence) {
         this.revocations = list
-        const tmp = join(this.dir, '.revocations.bin.tmp')
-        writeFileSync(tmp, list.bytes)
-        renameSync(tmp, join(this.dir, 'revocations.bin'))
+        this.save('revocations.bin', list.bytes)
       }
     } catch (err) {
       this.log.warn(
