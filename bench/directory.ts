@@ -1,0 +1,267 @@
+/**
+ * Directory lookups: Parley's one-hop directory against libp2p's kad-dht on
+ * the same machine, in one run, as real processes on 127.0.0.1.
+ *
+ *   npm run bench:directory [-- --lookups 1000 --not-found 200 --kad-gets 100 --kad-in-flight 5]
+ *
+ * Parley: a devnet of 2 mega-supernodes and 18 supernodes, 200 devices in
+ * pools of 50 per process, and the bench's own lookup clients (DeviceNodes in
+ * this process). Sequential lookups of random users, healthy; then with 30% of
+ * the supernodes frozen (SIGSTOP), at once and again once membership has
+ * declared them dead. kad-dht: 20 servers and 200 clients in pools of 50 (as
+ * many processes), the same signed presence records under /parley/<username>,
+ * gets healthy and with 30% of the servers frozen.
+ *
+ * It prints figures and asserts none; but a Parley lookup that fails or gives
+ * a wrong answer while the network is healthy fails the run, so a broken
+ * directory cannot produce a table. Every process is thawed and stopped and
+ * the temporary folder removed, also on failure and Ctrl-C (--keep keeps the
+ * folder and its logs).
+ */
+import { join } from 'node:path'
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os'
+import { parseArgs } from 'node:util'
+import { startDevnet } from '../src/devnet/devnet.js'
+import { Cleanup, InterruptedError, interruptOn } from './support/cleanup.js'
+import { tempDir } from './support/process.js'
+import { signInAll } from './directory/accounts.js'
+import { PUT_CONCURRENCY, runKad, type KadResult } from './directory/kad.js'
+import { BrokenDirectoryError, runParley, type ParleyResult } from './directory/parley.js'
+import { Children, Freezer } from './directory/procs.js'
+import { goalChecks, latencyTable, memoryLines, ratioLines } from './directory/report.js'
+import type { Phase } from './directory/stats.js'
+
+const MEGAS = 2
+const SUPERNODES = 18
+const USERS = 200
+const PER_POOL = 50
+const CLIENTS = 2
+const FREEZE = 0.3
+
+class UsageError extends Error {
+  override name = 'UsageError'
+}
+
+interface Plan {
+  lookups: number
+  notFound: number
+  kadGets: number
+  kadInFlight: number
+  systems: Set<string>
+  keep: boolean
+}
+
+function parsePlan(argv: string[]): Plan {
+  let values
+  try {
+    ;({ values } = parseArgs({
+      args: argv,
+      options: {
+        lookups: { type: 'string', default: '1000' },
+        'not-found': { type: 'string', default: '200' },
+        'kad-gets': { type: 'string', default: '100' },
+        'kad-in-flight': { type: 'string', default: '5' },
+        systems: { type: 'string', default: 'parley,kad' },
+        keep: { type: 'boolean', default: false },
+      },
+    }))
+  } catch (err) {
+    throw new UsageError(
+      `${(err as Error).message}; options: --lookups N --not-found N --kad-gets N --kad-in-flight N ` +
+        '--systems parley,kad --keep',
+    )
+  }
+  const count = (name: string, text: string): number => {
+    const n = Number(text)
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} "${text}" must be a whole number ≥ 1`)
+    return n
+  }
+  const systems = new Set(values.systems.split(','))
+  if ([...systems].some((s) => s !== 'parley' && s !== 'kad') || systems.size === 0)
+    throw new UsageError('--systems takes parley, kad or both')
+  return {
+    lookups: count('lookups', values.lookups),
+    notFound: count('not-found', values['not-found']),
+    kadGets: count('kad-gets', values['kad-gets']),
+    kadInFlight: count('kad-in-flight', values['kad-in-flight']),
+    systems,
+    keep: values.keep,
+  }
+}
+
+async function main(signal: AbortSignal, cleanup: Cleanup): Promise<void> {
+  const plan = parsePlan(process.argv.slice(2))
+  const started = Date.now()
+  const elapsed = (): string => `${((Date.now() - started) / 1000).toFixed(0)} s`
+  const say = (line: string): void => console.log(`[${elapsed().padStart(5)}] ${line}`)
+  const cores = cpus()
+  console.log('Parley directory benchmark: one-hop directory vs kad-dht')
+  console.log(
+    `machine: ${cores.length} CPUs (${cores[0]?.model.trim() ?? 'unknown'}), available parallelism ` +
+      `${availableParallelism()}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB; node ${process.version}; ` +
+      `load average at start ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')}`,
+  )
+
+  const root = tempDir('parley-bench-directory-')
+  cleanup.add('remove the temporary folder', () => {
+    if (plan.keep) console.log(`bench: kept ${root.path}`)
+    else root.remove()
+  })
+  const children = new Children()
+  cleanup.onExit(() => children.killAll())
+  const freezer = new Freezer()
+  cleanup.onExit(() => freezer.thawAll())
+  const ctx = { cleanup, children, freezer, signal, say }
+  const dir = join(root.path, 'devnet')
+  const users = Array.from({ length: USERS }, (_, i) => `user-${i + 1}`)
+
+  let parley: ParleyResult | undefined
+  let home: string
+  let deviceIds: Map<string, string>
+  if (plan.systems.has('parley')) {
+    parley = await runParley(
+      {
+        dir,
+        megas: MEGAS,
+        supernodes: SUPERNODES,
+        users: USERS,
+        perPool: PER_POOL,
+        clients: CLIENTS,
+        lookups: plan.lookups,
+        notFoundLookups: plan.notFound,
+        freezeFraction: FREEZE,
+      },
+      ctx,
+    )
+    home = parley.home
+    deviceIds = parley.deviceIds
+  } else {
+    // kad-dht alone still signs Parley records: an authority and signed-in profiles, nothing else.
+    const net = await startDevnet({ dir, megas: 0, supernodes: 0, devices: 0 })
+    cleanup.add('stop the authority', () => net.stop())
+    children.add(net.authority.process)
+    deviceIds = await signInAll(net.authorityUrl, net.home, users, signal)
+    home = net.home
+    await net.stop()
+  }
+
+  let kad: KadResult | undefined
+  if (plan.systems.has('kad')) {
+    kad = await runKad(
+      {
+        servers: MEGAS + SUPERNODES,
+        users,
+        deviceIds,
+        perPool: PER_POOL,
+        home,
+        configFile: join(home, 'profiles', 'user-1', 'network-config.bin'),
+        logDir: join(dir, 'logs'),
+        gets: plan.kadGets,
+        inFlight: plan.kadInFlight,
+        freezeFraction: FREEZE,
+      },
+      ctx,
+    )
+  }
+  say('done; every process stopped')
+  print(plan, parley, kad)
+}
+
+function print(plan: Plan, parley: ParleyResult | undefined, kad: KadResult | undefined): void {
+  const phases: Phase[] = [...(parley?.phases ?? []), ...(kad?.phases ?? [])]
+  console.log()
+  console.log(latencyTable(phases))
+  console.log()
+  if (parley !== undefined) {
+    const f = parley.freeze
+    console.log(
+      `Parley: directory populated ${(parley.populatedAfterMs / 1000).toFixed(1)} s after the last pool was up. ` +
+        `Frozen (SIGSTOP): ${f.frozen.join(', ')}.`,
+    )
+    for (const c of f.clientLinks) {
+      const hit = c.links.filter((l) => f.frozen.includes(l))
+      console.log(
+        `  lookup client ${c.client} attached to ${c.links.join(', ')}` +
+          (hit.length > 0 ? ` — ${hit.join(', ')} frozen (its lookups go there first)` : ' — none frozen'),
+      )
+    }
+    console.log(
+      `  every live supernode had declared them dead, and no client was still attached to one, ` +
+        `${(f.noticedAfterMs / 1000).toFixed(1)} s after the freeze`,
+    )
+  }
+  if (kad !== undefined) {
+    const s = kad.puts.summary()
+    console.log(
+      `kad-dht: ${kad.puts.count} puts (${PUT_CONCURRENCY} at a time), p50 ${s.p50.toFixed(0)} ms, p99 ${s.p99.toFixed(0)} ms, ` +
+        `failures ${kad.puts.failureText()}; ${kad.frozen} of ${MEGAS + SUPERNODES} servers frozen; ` +
+        `${plan.kadGets} gets per phase, ${plan.kadInFlight} clients at a time, each one's gets sequential`,
+    )
+  }
+  if (parley !== undefined && kad !== undefined) {
+    const find = (system: string, prefix: string) =>
+      phases.find((p) => p.system === system && p.name.startsWith(prefix) && !p.name.includes('·'))
+    console.log()
+    console.log('Parley / kad-dht:')
+    for (const line of ratioLines([
+      { label: 'healthy', parley: find('parley', 'healthy'), kad: find('kad-dht', 'healthy') },
+      {
+        label: 'frozen, immediately',
+        parley: find('parley', 'frozen, immediately'),
+        kad: find('kad-dht', 'frozen, immediately'),
+      },
+      {
+        label: 'frozen, later (membership noticed / 2nd kad)',
+        parley: find('parley', 'frozen, membership noticed'),
+        kad: find('kad-dht', 'frozen, after'),
+      },
+    ]))
+      console.log(line)
+  }
+  console.log()
+  console.log('Memory (VmRSS from /proc/<pid>/status):')
+  for (const line of memoryLines(parley, kad)) console.log(line)
+  console.log()
+  console.log('Goals (from the issue):')
+  for (const system of ['parley', 'kad-dht']) {
+    for (const g of goalChecks(phases, system)) console.log(`  ${g.pass ? 'PASS' : 'FAIL'}  ${g.text}`)
+  }
+  for (const p of phases.filter((x) => x.failures > 0 && !x.name.includes('·'))) {
+    console.log(`  failures in ${p.system} ${p.name}: ${p.topErrors().join('; ')}`)
+  }
+  console.log()
+  console.log(
+    [
+      'Latency: client-side ms per lookup over every attempt, failed ones included; max is the slowest.',
+      'Parley: DeviceNode.lookup from the bench process (clients alternate; "· bench-x" rows split a phase by',
+      'client). A lookup is ok only when it returns the user\'s own device, verified; "missing": answered',
+      'nobody for an online user; "not found" phases look up usernames nobody has. kad-dht: time of',
+      "dht.get inside the client's process until the query ends, value verified with verifyPresence.",
+    ].join('\n'),
+  )
+}
+
+const controller = new AbortController()
+const cleanup = new Cleanup()
+interruptOn(cleanup, controller)
+try {
+  await main(controller.signal, cleanup)
+} catch (err) {
+  if (err instanceof InterruptedError || controller.signal.aborted) {
+    console.error(`bench: ${(controller.signal.reason as Error).message}; cleaning up`)
+  } else if (err instanceof UsageError) {
+    console.error(`bench: ${err.message}`)
+  } else if (err instanceof BrokenDirectoryError) {
+    console.error(`bench: the directory is broken, no figures: ${err.message}`)
+  } else {
+    console.error(`bench: failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)
+  }
+  if (process.exitCode === undefined || process.exitCode === 0) process.exitCode = 1
+} finally {
+  for (const failure of await cleanup.run()) {
+    console.error(`bench: ${failure.message}`)
+    if (process.exitCode === undefined || process.exitCode === 0) process.exitCode = 1
+  }
+}

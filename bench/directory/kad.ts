@@ -1,0 +1,255 @@
+/**
+ * The kad-dht yardstick: as many processes as Parley's side (servers, and
+ * clients in pools), each client putting its own signed presence record under
+ * /parley/<username>, then gets of random users' records, healthy and with
+ * 30% of the servers frozen (SIGSTOP). kad-dht's gets take seconds once
+ * servers are frozen, so each phase is a bounded number of gets, several in
+ * flight from different clients (each client's own gets one after another).
+ */
+import { performance } from 'node:perf_hooks'
+import type { Cleanup } from '../support/cleanup.js'
+import { KadProcess } from './kad-process.js'
+import { type Children, type Freezer, rssKib, waitFor } from './procs.js'
+import { Phase } from './stats.js'
+
+const SYSTEM = 'kad-dht'
+/** Addresses each client knows at start, like a device's seeds. */
+const BOOTSTRAP_SERVERS = 2
+const CONVERGE_TIMEOUT_MS = 120_000
+const REDIAL_EVERY_MS = 5_000
+const REQUEST_TIMEOUT_MS = 200_000
+export const PUT_CONCURRENCY = 10
+
+export interface KadRun {
+  servers: number
+  /** Client usernames (their Parley profiles sign the records), in pools of perPool. */
+  users: string[]
+  deviceIds: Map<string, string>
+  perPool: number
+  home: string
+  configFile: string
+  logDir: string
+  gets: number
+  inFlight: number
+  freezeFraction: number
+}
+
+export interface KadResult {
+  phases: Phase[]
+  puts: Phase
+  serverRssKib: number[]
+  perClientKib: number[]
+  frozen: number
+}
+
+interface ClientRef {
+  pool: KadProcess
+  node: number
+  username: string
+}
+
+export async function runKad(
+  run: KadRun,
+  ctx: {
+    cleanup: Cleanup
+    children: Children
+    freezer: Freezer
+    signal: AbortSignal
+    say: (s: string) => void
+  },
+): Promise<KadResult> {
+  const { signal, say } = ctx
+  const started: KadProcess[] = []
+  let stopped: Promise<void> | undefined
+  const stop = (): Promise<void> =>
+    (stopped ??= (async () => {
+      ctx.freezer.thawAll()
+      await Promise.all(started.map((p) => p.stop()))
+    })())
+  ctx.cleanup.add('stop the kad-dht processes', stop)
+  const launch = async (name: string, args: string[]): Promise<KadProcess> => {
+    const p = await KadProcess.start(name, args, run.logDir)
+    started.push(p)
+    ctx.children.add(p.child)
+    return p
+  }
+
+  say(`starting ${run.servers} kad-dht servers`)
+  const servers = await Promise.all(
+    Array.from({ length: run.servers }, (_, i) =>
+      launch(`kad-server-${i + 1}`, ['--role', 'server', '--config', run.configFile]),
+    ),
+  )
+  const batches: string[][] = []
+  for (let i = 0; i < run.users.length; i += run.perPool) batches.push(run.users.slice(i, i + run.perPool))
+  say(`starting ${run.users.length} kad-dht clients in ${batches.length} processes`)
+  const pools = await Promise.all(
+    batches.map((batch, i) =>
+      launch(`kad-clients-${i + 1}`, ['--role', 'client', '--home', run.home, '--profiles', batch.join(',')]),
+    ),
+  )
+  const serverAddrs = servers.map((s) => {
+    const node = s.ready.nodes[0]
+    const addr = node?.addrs[0] ?? ''
+    return addr.includes('/p2p/') ? addr : `${addr}/p2p/${node?.peerId ?? ''}`
+  })
+
+  say(`connecting the kad-dht servers to each other, and each client to ${BOOTSTRAP_SERVERS} of them`)
+  const clients: ClientRef[] = pools.flatMap((pool) =>
+    pool.ready.nodes.map((n, node) => ({ pool, node, username: n.username ?? '' })),
+  )
+  // Dials can time out on a loaded machine: whoever's table is still short is told to dial again.
+  // A pool at a time: 200 clients' first self-queries all at once would each dial every server together.
+  const tables = [
+    ...(await converge(
+      'kad-dht servers',
+      servers.map((p) => ({
+        p,
+        node: 0,
+        want: Math.ceil((run.servers - 1) * 0.8),
+        addrs: () => serverAddrs,
+      })),
+      signal,
+    )),
+  ]
+  for (const pool of pools) {
+    const mine = clients.filter((c) => c.pool === pool)
+    tables.push(
+      ...(await converge(
+        `kad-dht clients of ${pool.name}`,
+        mine.map((c) => ({
+          p: pool,
+          node: c.node,
+          want: 1,
+          addrs: () => sample(serverAddrs, BOOTSTRAP_SERVERS),
+        })),
+        signal,
+      )),
+    )
+  }
+  say(
+    `kad-dht routing tables: servers ${range(tables.slice(0, servers.length))}, ` +
+      `clients ${range(tables.slice(servers.length))} peers`,
+  )
+
+  say(`putting ${clients.length} signed presence records`)
+  const puts = new Phase(SYSTEM, 'put')
+  const queue = [...clients]
+  const t0 = performance.now()
+  await Promise.all(
+    Array.from({ length: PUT_CONCURRENCY }, async () => {
+      for (let c = queue.shift(); c !== undefined; c = queue.shift()) {
+        signal.throwIfAborted()
+        const a = await c.pool.request({ op: 'put', node: c.node }, REQUEST_TIMEOUT_MS)
+        puts.record(a.ms ?? NaN, a.ok ? 'ok' : 'error', a.error)
+      }
+    }),
+  )
+  puts.durationMs = performance.now() - t0
+
+  const serverRssKib = servers.map((s) => rssKib(s.pid))
+  const perClientKib = pools.map((p) => rssKib(p.pid) / p.ready.nodes.length)
+
+  const phases: Phase[] = []
+  const measure = async (name: string): Promise<void> => {
+    const phase = await gets(name, clients, run, signal)
+    phases.push(phase)
+    say(`kad-dht ${name}: ${phase.count} gets in ${(phase.durationMs / 1000).toFixed(1)} s`)
+  }
+  await measure('healthy')
+  const frozen = servers.slice(0, Math.round(run.servers * run.freezeFraction))
+  say(`freezing ${frozen.length} kad-dht servers (SIGSTOP)`)
+  const frozenAt = performance.now()
+  ctx.freezer.freeze(frozen.map((s) => s.pid))
+  await measure('frozen, immediately')
+  await measure(`frozen, after ${Math.round((performance.now() - frozenAt) / 1000)} s`)
+  await stop()
+  return { phases, puts, serverRssKib, perClientKib, frozen: frozen.length }
+}
+
+/** `run.gets` gets of random other users' records, `run.inFlight` clients at a time, each sequential. */
+async function gets(name: string, clients: ClientRef[], run: KadRun, signal: AbortSignal): Promise<Phase> {
+  const phase = new Phase(SYSTEM, name)
+  const askers = sample(clients, run.inFlight)
+  let left = run.gets
+  const start = performance.now()
+  await Promise.all(
+    askers.map(async (c) => {
+      while (left > 0) {
+        left--
+        signal.throwIfAborted()
+        let user = c.username
+        while (user === c.username) user = run.users[Math.floor(Math.random() * run.users.length)] ?? ''
+        const a = await c.pool.request({ op: 'get', node: c.node, username: user }, REQUEST_TIMEOUT_MS)
+        if (!a.ok) phase.record(a.ms ?? NaN, a.error === 'not found' ? 'missing' : 'error', a.error)
+        else
+          phase.record(
+            a.ms ?? NaN,
+            a.username === user && a.deviceId === run.deviceIds.get(user) ? 'ok' : 'wrong',
+          )
+      }
+    }),
+  )
+  phase.durationMs = performance.now() - start
+  return phase
+}
+
+function sample<T>(items: readonly T[], n: number): T[] {
+  const copy = [...items]
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1))
+    ;[copy[i], copy[j]] = [copy[j] as T, copy[i] as T]
+  }
+  return copy.slice(0, n)
+}
+
+interface Target {
+  p: KadProcess
+  node: number
+  want: number
+  addrs: () => string[]
+}
+
+/** Dials until every node's routing table holds `want` peers; returns the sizes. */
+async function converge(what: string, targets: Target[], signal: AbortSignal): Promise<number[]> {
+  const processes = [...new Set(targets.map((t) => t.p))]
+  const dialing = new Map<Target, number>()
+  let sizes: number[] = []
+  await waitFor(
+    what,
+    async () => {
+      const answers = new Map(
+        await Promise.all(
+          processes.map(async (p) => [p, await p.request({ op: 'status' }, REQUEST_TIMEOUT_MS)] as const),
+        ),
+      )
+      sizes = targets.map((t) => answers.get(t.p)?.routingTable?.[t.node] ?? 0)
+      const now = Date.now()
+      targets.forEach((t, i) => {
+        if ((sizes[i] ?? 0) >= t.want || now - (dialing.get(t) ?? -Infinity) < REDIAL_EVERY_MS) return
+        const fresh = dialing.has(t)
+        dialing.set(t, now)
+        void t.p
+          .request({ op: 'connect', node: t.node, addrs: t.addrs(), fresh }, REQUEST_TIMEOUT_MS)
+          .catch(() => undefined)
+      })
+      return targets.every((t, i) => (sizes[i] ?? 0) >= t.want) || undefined
+    },
+    {
+      timeoutMs: CONVERGE_TIMEOUT_MS,
+      everyMs: 1000,
+      signal,
+      state: () => {
+        const short = targets.flatMap((t, i) =>
+          (sizes[i] ?? 0) < t.want ? [`${sizes[i] ?? 0}/${t.want}`] : [],
+        )
+        return `${short.length} nodes short: ${short.slice(0, 12).join(' ')}`
+      },
+    },
+  )
+  return sizes
+}
+
+function range(values: number[]): string {
+  return values.length === 0 ? '-' : `${Math.min(...values)}–${Math.max(...values)}`
+}

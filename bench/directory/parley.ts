@@ -1,0 +1,251 @@
+/**
+ * Parley's directory under measurement: sequential DeviceNode.lookup calls
+ * from the bench's clients, healthy, right after 30% of the supernodes are
+ * frozen (SIGSTOP), and once membership has declared them dead.
+ */
+import { performance } from 'node:perf_hooks'
+import type { DeviceNode } from '../../src/device/node.js'
+import type { DevnetNode } from '../../src/devnet/devnet.js'
+import type { Cleanup } from '../support/cleanup.js'
+import { startParleyNet, type ParleyNet, type ParleyPlan } from './parley-net.js'
+import { type Children, type Freezer, rssKib, waitFor } from './procs.js'
+import { Phase, type Outcome } from './stats.js'
+
+export class BrokenDirectoryError extends Error {
+  override name = 'BrokenDirectoryError'
+}
+
+export interface ParleyRun extends ParleyPlan {
+  lookups: number
+  notFoundLookups: number
+  freezeFraction: number
+}
+
+export interface Memory {
+  perDeviceKib: number[]
+  poolRssKib: number[]
+  supernodes: Array<{ name: string; mega: boolean; idleKib: number; loadedKib: number; attached: number }>
+}
+
+export interface FreezeInfo {
+  frozen: string[]
+  clientLinks: Array<{ client: string; links: string[] }>
+  noticedAfterMs: number
+}
+
+export interface ParleyResult {
+  phases: Phase[]
+  memory: Memory
+  freeze: FreezeInfo
+  populatedAfterMs: number
+  /** The devnet's PARLEY_HOME (its profiles outlive the devnet) and each user's device id. */
+  home: string
+  deviceIds: Map<string, string>
+}
+
+const SYSTEM = 'parley'
+const POPULATE_TIMEOUT_MS = 180_000
+const NOTICE_TIMEOUT_MS = 60_000
+
+export async function runParley(
+  run: ParleyRun,
+  ctx: {
+    cleanup: Cleanup
+    children: Children
+    freezer: Freezer
+    signal: AbortSignal
+    say: (s: string) => void
+  },
+): Promise<ParleyResult> {
+  const net = await startParleyNet(run, ctx)
+  const { signal, say } = ctx
+  const nameOf = (peerId: string): string => net.supernodes.find((s) => s.peerId === peerId)?.name ?? peerId
+
+  say(`waiting until all ${net.users.length} devices are findable`)
+  const t0 = performance.now()
+  await populated(net, signal)
+  const populatedAfterMs = performance.now() - t0
+  // Second attachments come within the refill spread (0–30 s): the freeze picks from settled links.
+  await waitFor(
+    'bench clients attached twice',
+    () => net.clients.every((c) => c.attachments.links.size >= 2) || undefined,
+    { timeoutMs: 45_000, everyMs: 500, signal },
+  )
+  say(`directory populated after ${(populatedAfterMs / 1000).toFixed(1)} s; reading memory`)
+  const memory = await readMemory(net)
+
+  const phases: Phase[] = []
+  const measure = async (name: string, notFound: boolean): Promise<Phase[]> => {
+    const measured = await lookups(net, name, notFound ? run.notFoundLookups : run.lookups, notFound, signal)
+    phases.push(...measured)
+    const [all] = measured
+    if (all !== undefined) say(`${all.name}: ${all.count} lookups in ${(all.durationMs / 1000).toFixed(1)} s`)
+    return measured
+  }
+  const healthy = [...(await measure('healthy', false)), ...(await measure('healthy, not found', true))]
+  const broken = healthy.filter((p) => p.failures > 0)
+  if (broken.length > 0) {
+    throw new BrokenDirectoryError(
+      `healthy lookups failed: ${broken
+        .map((p) => `${p.name}: ${p.failureText()} [${p.topErrors().join('; ')}]`)
+        .join(' | ')}`,
+    )
+  }
+
+  const { frozen, clientLinks } = chooseFrozen(net, run.freezeFraction)
+  say(`freezing ${frozen.map((s) => s.name).join(', ')} (SIGSTOP)`)
+  const frozenAt = performance.now()
+  ctx.freezer.freeze(frozen.map((s) => s.child.process.pid ?? -1))
+  await measure('frozen, immediately', false)
+  await measure('frozen, immediately, not found', true)
+  say('waiting until every live supernode has declared the frozen ones dead')
+  await noticed(net, frozen, signal)
+  const noticedAfterMs = performance.now() - frozenAt
+  await measure('frozen, membership noticed', false)
+  await measure('frozen, membership noticed, not found', true)
+  ctx.freezer.thawAll()
+  await net.stop()
+  return {
+    phases,
+    memory,
+    populatedAfterMs,
+    home: net.devnet.home,
+    deviceIds: net.deviceIds,
+    freeze: {
+      frozen: frozen.map((s) => s.name),
+      clientLinks: clientLinks.map(({ client, links }) => ({ client, links: links.map(nameOf) })),
+      noticedAfterMs,
+    },
+  }
+}
+
+/** Every user's own device is found (through the first client), or the wait times out. */
+async function populated(net: ParleyNet, signal: AbortSignal): Promise<void> {
+  const missing = new Set(net.users)
+  const client = net.clients[0]
+  if (client === undefined) throw new BrokenDirectoryError('no lookup client')
+  await waitFor(
+    `directory populated (${missing.size} users not found yet)`,
+    async () => {
+      if (client.attachments.links.size === 0) return undefined
+      for (const user of [...missing]) {
+        const found = await client.lookup(user).catch(() => [])
+        if (found.some((p) => p.deviceId === net.deviceIds.get(user))) missing.delete(user)
+      }
+      return missing.size === 0 || undefined
+    },
+    { timeoutMs: POPULATE_TIMEOUT_MS, everyMs: 1000, signal },
+  ).catch((err: unknown) => {
+    throw new BrokenDirectoryError(
+      `${missing.size} of ${net.users.length} devices never became findable (e.g. ${[...missing].slice(0, 5).join(', ')}): ${(err as Error).message}`,
+    )
+  })
+}
+
+/**
+ * n sequential lookups alternating between the clients: random online users
+ * (or, for notFound, usernames nobody has). Returns the phase over all
+ * clients, then one per client.
+ */
+async function lookups(
+  net: ParleyNet,
+  name: string,
+  n: number,
+  notFound: boolean,
+  signal: AbortSignal,
+): Promise<Phase[]> {
+  const all = new Phase(SYSTEM, name)
+  const per = net.clients.map((_, i) => new Phase(SYSTEM, `${name} · ${net.clientNames[i] ?? i}`))
+  const start = performance.now()
+  for (let i = 0; i < n; i++) {
+    signal.throwIfAborted()
+    const c = i % net.clients.length
+    const client = net.clients[c] as DeviceNode
+    const user = notFound
+      ? `nobody-${i}-${Math.floor(Math.random() * 1e9)}`
+      : (net.users[Math.floor(Math.random() * net.users.length)] ?? '')
+    const t0 = performance.now()
+    let outcome: Outcome
+    let error: string | undefined
+    try {
+      const found = await client.lookup(user)
+      if (notFound) outcome = found.length === 0 ? 'ok' : 'wrong'
+      else if (found.length === 0) outcome = 'missing'
+      else
+        outcome = found.some((p) => p.username === user && p.deviceId === net.deviceIds.get(user))
+          ? 'ok'
+          : 'wrong'
+    } catch (err) {
+      outcome = 'error'
+      error = (err as Error).message
+    }
+    const ms = performance.now() - t0
+    all.record(ms, outcome, error)
+    per[c]?.record(ms, outcome, error)
+  }
+  all.durationMs = performance.now() - start
+  for (const p of per) p.durationMs = all.durationMs
+  return [all, ...per]
+}
+
+/**
+ * 30% of the supernodes: the first attachment of the first client (the one its
+ * lookups go to first), and ordinary supernodes to which no other client and
+ * no other attachment of the first client is attached; so the first client
+ * has lost one of its two supernodes and the others none.
+ */
+function chooseFrozen(
+  net: ParleyNet,
+  fraction: number,
+): { frozen: DevnetNode[]; clientLinks: Array<{ client: string; links: string[] }> } {
+  const clientLinks = net.clients.map((c, i) => ({
+    client: net.clientNames[i] ?? String(i),
+    links: [...c.attachments.links.keys()],
+  }))
+  const want = Math.round(net.supernodes.length * fraction)
+  const first = clientLinks[0]?.links[0]
+  const spared = new Set(clientLinks.flatMap((c, i) => (i === 0 ? c.links.slice(1) : c.links)))
+  const byId = (id: string | undefined) => net.supernodes.find((s) => s.peerId === id)
+  const frozen: DevnetNode[] = []
+  const head = byId(first)
+  if (head !== undefined) frozen.push(head)
+  for (const sn of net.supernodes) {
+    if (frozen.length >= want) break
+    if (sn === head || spared.has(sn.peerId) || sn.name.startsWith('mega-')) continue
+    frozen.push(sn)
+  }
+  return { frozen, clientLinks }
+}
+
+/** Every live supernode lists none of the frozen as a member, and no client is attached to one. */
+async function noticed(net: ParleyNet, frozen: DevnetNode[], signal: AbortSignal): Promise<void> {
+  const ids = new Set(frozen.map((s) => s.peerId))
+  const live = net.supernodes.filter((s) => !ids.has(s.peerId))
+  await waitFor(
+    'membership noticing the frozen supernodes',
+    async () => {
+      const statuses = await Promise.all(live.map((s) => net.status(s)))
+      const seen = statuses.every(
+        (s) => s !== undefined && !s.members.some((m) => ids.has(m.peerId) && m.state !== 'dead'),
+      )
+      const detached = net.clients.every((c) => ![...c.attachments.links.keys()].some((id) => ids.has(id)))
+      return (seen && detached) || undefined
+    },
+    { timeoutMs: NOTICE_TIMEOUT_MS, everyMs: 250, signal },
+  )
+}
+
+async function readMemory(net: ParleyNet): Promise<Memory> {
+  const poolRssKib = net.pools.map((p) => rssKib(p.process.pid ?? -1))
+  const size = (i: number): number => Math.min(net.perPool, net.users.length - i * net.perPool)
+  const supernodes = await Promise.all(
+    net.supernodes.map(async (sn) => ({
+      name: sn.name,
+      mega: sn.name.startsWith('mega-'),
+      idleKib: net.idleRssKib.get(sn.peerId) ?? NaN,
+      loadedKib: rssKib(sn.child.process.pid ?? -1),
+      attached: (await net.status(sn))?.load ?? NaN,
+    })),
+  )
+  return { poolRssKib, perDeviceKib: poolRssKib.map((r, i) => r / size(i)), supernodes }
+}

@@ -1,0 +1,84 @@
+/** Process-level tools for the directory benchmark: resident memory, freezing and thawing, waiting. */
+import type { ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { setTimeout as sleep } from 'node:timers/promises'
+
+export class WaitTimeoutError extends Error {
+  override name = 'WaitTimeoutError'
+}
+
+/** VmRSS of a process in KiB, from /proc/<pid>/status; NaN when unreadable. */
+export function rssKib(pid: number): number {
+  try {
+    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return match === null ? NaN : Number(match[1])
+  } catch {
+    return NaN
+  }
+}
+
+/**
+ * SIGSTOP and SIGCONT with a record of who is frozen, so that every exit path
+ * can thaw them: a stopped process ignores SIGTERM until it is continued.
+ */
+export class Freezer {
+  private readonly frozen = new Set<number>()
+
+  freeze(pids: readonly number[]): void {
+    for (const pid of pids) {
+      process.kill(pid, 'SIGSTOP')
+      this.frozen.add(pid)
+    }
+  }
+
+  thawAll(): void {
+    for (const pid of this.frozen) {
+      try {
+        process.kill(pid, 'SIGCONT')
+      } catch {
+        // Already gone.
+      }
+    }
+    this.frozen.clear()
+  }
+}
+
+/**
+ * Every child process the bench started, for the exit hook: SIGCONT then
+ * SIGKILL, synchronously, and only to children that have not exited (a pid
+ * of an exited child may already belong to someone else).
+ */
+export class Children {
+  private readonly children = new Set<ChildProcess>()
+
+  add(child: ChildProcess): void {
+    this.children.add(child)
+  }
+
+  killAll(): void {
+    for (const child of this.children) {
+      if (child.exitCode !== null || child.signalCode !== null) continue
+      child.kill('SIGCONT')
+      child.kill('SIGKILL')
+    }
+  }
+}
+
+/** Polls `check` until it returns a value, every `everyMs`, failing after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  opts: { timeoutMs: number; everyMs: number; signal: AbortSignal; state?: () => string },
+): Promise<T> {
+  const deadline = Date.now() + opts.timeoutMs
+  for (;;) {
+    opts.signal.throwIfAborted()
+    const value = await check()
+    if (value !== undefined) return value
+    if (Date.now() >= deadline) {
+      const state = opts.state === undefined ? '' : ` (${opts.state()})`
+      throw new WaitTimeoutError(`${what}: not done after ${opts.timeoutMs / 1000} s${state}`)
+    }
+    await sleep(opts.everyMs, undefined, { signal: opts.signal })
+  }
+}
