@@ -156,6 +156,10 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
       self: announcement(incarnation),
       seeds: trust.config.seeds.map((s) => s.peerId).filter((id) => id !== self),
       random: Math.random,
+      // A first message to a peer also sets up its connection (Noise, Yamux): on a loaded machine that
+      // takes far longer than a round trip, and a tight probe timeout turns it into false suspicions.
+      probeTimeoutMs: 800,
+      suspicionTimeoutMs: 5_000,
     },
     Date.now(),
   )

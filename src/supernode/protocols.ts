@@ -7,7 +7,7 @@ export const Protocols = {
 
 export const Deadlines = {
   /** A membership message that cannot be delivered in this time counts as a failed probe. */
-  membershipSendMs: 800,
+  membershipSendMs: 2_000,
   attachMs: 5_000,
   /** Supernode → replica store/fetch: past this, the next replica is asked. */
   replicaMs: 300,
