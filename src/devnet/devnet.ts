@@ -152,7 +152,8 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
           `${host}:${port}`,
           '--capacity',
           String(opts.capacity ?? 800),
-          ...(mega ? ['--mega'] : []),
+          // Seeds are dialled on TCP; WebSockets takes any free port (port + 1 may be taken).
+          ...(mega ? ['--mega', '--ws-port', '0'] : []),
           ...(opts.revocationRefreshS === undefined
             ? []
             : ['--revocation-refresh', String(opts.revocationRefreshS)]),
