@@ -2,7 +2,8 @@
  * Directory lookups: Parley's one-hop directory against libp2p's kad-dht on
  * the same machine, in one run, as real processes on 127.0.0.1.
  *
- *   npm run bench:directory [-- --lookups 1000 --not-found 200 --kad-gets 100 --kad-in-flight 5]
+ *   npm run bench:directory [-- --lookups 1000 --not-found 200 --kad-gets 100 --kad-later-gets 50
+ *     --kad-in-flight 5 --kad-connection-monitor --systems parley,kad --keep]
  *
  * Parley: a devnet of 2 mega-supernodes and 18 supernodes, 200 devices in
  * pools of 50 per process, and the bench's own lookup clients (DeviceNodes in
@@ -46,7 +47,9 @@ interface Plan {
   lookups: number
   notFound: number
   kadGets: number
+  kadLaterGets: number
   kadInFlight: number
+  kadConnectionMonitor: boolean
   systems: Set<string>
   keep: boolean
 }
@@ -60,14 +63,16 @@ function parsePlan(argv: string[]): Plan {
         lookups: { type: 'string', default: '1000' },
         'not-found': { type: 'string', default: '200' },
         'kad-gets': { type: 'string', default: '100' },
+        'kad-later-gets': { type: 'string', default: '50' },
         'kad-in-flight': { type: 'string', default: '5' },
+        'kad-connection-monitor': { type: 'boolean', default: false },
         systems: { type: 'string', default: 'parley,kad' },
         keep: { type: 'boolean', default: false },
       },
     }))
   } catch (err) {
     throw new UsageError(
-      `${(err as Error).message}; options: --lookups N --not-found N --kad-gets N --kad-in-flight N ` +
+      `${(err as Error).message}; options: --lookups N --not-found N --kad-gets N --kad-later-gets N --kad-in-flight N --kad-connection-monitor ` +
         '--systems parley,kad --keep',
     )
   }
@@ -83,7 +88,9 @@ function parsePlan(argv: string[]): Plan {
     lookups: count('lookups', values.lookups),
     notFound: count('not-found', values['not-found']),
     kadGets: count('kad-gets', values['kad-gets']),
+    kadLaterGets: count('kad-later-gets', values['kad-later-gets']),
     kadInFlight: count('kad-in-flight', values['kad-in-flight']),
+    kadConnectionMonitor: values['kad-connection-monitor'],
     systems,
     keep: values.keep,
   }
@@ -159,7 +166,9 @@ async function main(signal: AbortSignal, cleanup: Cleanup): Promise<void> {
         configFile: join(home, 'profiles', 'user-1', 'network-config.bin'),
         logDir: join(dir, 'logs'),
         gets: plan.kadGets,
+        laterGets: plan.kadLaterGets,
         inFlight: plan.kadInFlight,
+        connectionMonitor: plan.kadConnectionMonitor,
         freezeFraction: FREEZE,
       },
       ctx,
@@ -195,9 +204,16 @@ function print(plan: Plan, parley: ParleyResult | undefined, kad: KadResult | un
   if (kad !== undefined) {
     const s = kad.puts.summary()
     console.log(
-      `kad-dht: ${kad.puts.count} puts (${PUT_CONCURRENCY} at a time), p50 ${s.p50.toFixed(0)} ms, p99 ${s.p99.toFixed(0)} ms, ` +
-        `failures ${kad.puts.failureText()}; ${kad.frozen} of ${MEGAS + SUPERNODES} servers frozen; ` +
-        `${plan.kadGets} gets per phase, ${plan.kadInFlight} clients at a time, each one's gets sequential`,
+      `kad-dht: ${kad.puts.count} puts (${PUT_CONCURRENCY} at a time), p50 ${s.p50.toFixed(0)} ms, ` +
+        `p99 ${s.p99.toFixed(0)} ms, failures ${kad.puts.failureText()}; ${kad.frozen} of ` +
+        `${MEGAS + SUPERNODES} servers frozen. Gets bounded: ${plan.kadGets} per phase (${plan.kadLaterGets} in ` +
+        `the last), ${plan.kadInFlight} clients at a time, each one's gets sequential.`,
+    )
+    console.log(
+      `  kad-dht at its defaults (k 20, alpha 10, default timeouts); libp2p's connection monitor ` +
+        `${plan.kadConnectionMonitor ? 'on' : 'off (--kad-connection-monitor turns it on)'}: each client ends ` +
+        'up connected to every server, and pinging those 4,000 connections every 10 s kept both cores busy ' +
+        'with the network idle, so that every kad figure measured the co-location rather than kad.',
     )
   }
   if (parley !== undefined && kad !== undefined) {
@@ -221,7 +237,9 @@ function print(plan: Plan, parley: ParleyResult | undefined, kad: KadResult | un
       console.log(line)
   }
   console.log()
-  console.log('Memory (VmRSS from /proc/<pid>/status):')
+  console.log(
+    'Memory (VmRSS from /proc/<pid>/status) and idle CPU (/proc/<pid>/stat, 5 s, no lookups running):',
+  )
   for (const line of memoryLines(parley, kad)) console.log(line)
   console.log()
   console.log('Goals (from the issue):')

@@ -94,9 +94,11 @@ async function createHost(
   key: Ed25519PrivateKey,
   server: boolean,
   config: NetworkConfig,
+  monitor: boolean,
 ): Promise<Libp2p<{ dht: KadDHT }>> {
   return createLibp2p({
     privateKey: key,
+    connectionMonitor: { enabled: monitor },
     addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
     transports: [tcp()],
     connectionEncrypters: [noise()],
@@ -221,15 +223,17 @@ async function main(): Promise<void> {
       config: { type: 'string' },
       home: { type: 'string' },
       profiles: { type: 'string' },
+      'connection-monitor': { type: 'string', default: 'on' },
     },
   })
+  const monitor = values['connection-monitor'] !== 'off'
   const members: Member[] = []
   let config: NetworkConfig
   if (values.role === 'server') {
     if (values.config === undefined) throw new KadNodeError('--config is required for a server')
     config = verifyNetworkConfig(new Uint8Array(readFileSync(values.config)))
     const key = await generateKey()
-    members.push({ host: await createHost(key, true, config), key })
+    members.push({ host: await createHost(key, true, config, monitor), key })
   } else if (values.role === 'client') {
     if (values.home === undefined || values.profiles === undefined)
       throw new KadNodeError('--home and --profiles are required for clients')
@@ -241,7 +245,7 @@ async function main(): Promise<void> {
       const { certificate } = loadIdentity(profile)
       const key = await profile.deviceKey()
       members.push({
-        host: await createHost(key, false, config),
+        host: await createHost(key, false, config, monitor),
         key,
         username: certificate.username,
         certificate: certificate.bytes,

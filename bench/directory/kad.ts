@@ -9,7 +9,7 @@
 import { performance } from 'node:perf_hooks'
 import type { Cleanup } from '../support/cleanup.js'
 import { KadProcess } from './kad-process.js'
-import { type Children, type Freezer, rssKib, waitFor } from './procs.js'
+import { type Children, cpuCores, type Freezer, IDLE_SAMPLE_MS, rssKib, waitFor } from './procs.js'
 import { Phase } from './stats.js'
 
 const SYSTEM = 'kad-dht'
@@ -30,7 +30,11 @@ export interface KadRun {
   configFile: string
   logDir: string
   gets: number
+  /** Gets in the last phase (frozen, some seconds later). */
+  laterGets: number
   inFlight: number
+  /** libp2p's connection monitor (a ping per connection every 10 s); off unless asked for. */
+  connectionMonitor: boolean
   freezeFraction: number
 }
 
@@ -40,6 +44,8 @@ export interface KadResult {
   serverRssKib: number[]
   perClientKib: number[]
   frozen: number
+  /** CPU the kad-dht processes used while idle, in cores, measured over a few seconds after the puts. */
+  idleCores: number
 }
 
 interface ClientRef {
@@ -74,10 +80,11 @@ export async function runKad(
     return p
   }
 
+  const monitor = ['--connection-monitor', run.connectionMonitor ? 'on' : 'off']
   say(`starting ${run.servers} kad-dht servers`)
   const servers = await Promise.all(
     Array.from({ length: run.servers }, (_, i) =>
-      launch(`kad-server-${i + 1}`, ['--role', 'server', '--config', run.configFile]),
+      launch(`kad-server-${i + 1}`, ['--role', 'server', '--config', run.configFile, ...monitor]),
     ),
   )
   const batches: string[][] = []
@@ -85,7 +92,15 @@ export async function runKad(
   say(`starting ${run.users.length} kad-dht clients in ${batches.length} processes`)
   const pools = await Promise.all(
     batches.map((batch, i) =>
-      launch(`kad-clients-${i + 1}`, ['--role', 'client', '--home', run.home, '--profiles', batch.join(',')]),
+      launch(`kad-clients-${i + 1}`, [
+        '--role',
+        'client',
+        '--home',
+        run.home,
+        '--profiles',
+        batch.join(','),
+        ...monitor,
+      ]),
     ),
   )
   const serverAddrs = servers.map((s) => {
@@ -149,10 +164,15 @@ export async function runKad(
 
   const serverRssKib = servers.map((s) => rssKib(s.pid))
   const perClientKib = pools.map((p) => rssKib(p.pid) / p.ready.nodes.length)
+  const idleCores = await cpuCores(
+    [...servers, ...pools].map((p) => p.pid),
+    IDLE_SAMPLE_MS,
+    signal,
+  )
 
   const phases: Phase[] = []
-  const measure = async (name: string): Promise<void> => {
-    const phase = await gets(name, clients, run, signal)
+  const measure = async (name: string, n = run.gets): Promise<void> => {
+    const phase = await gets(name, n, clients, run, signal)
     phases.push(phase)
     say(`kad-dht ${name}: ${phase.count} gets in ${(phase.durationMs / 1000).toFixed(1)} s`)
   }
@@ -162,16 +182,22 @@ export async function runKad(
   const frozenAt = performance.now()
   ctx.freezer.freeze(frozen.map((s) => s.pid))
   await measure('frozen, immediately')
-  await measure(`frozen, after ${Math.round((performance.now() - frozenAt) / 1000)} s`)
+  await measure(`frozen, after ${Math.round((performance.now() - frozenAt) / 1000)} s`, run.laterGets)
   await stop()
-  return { phases, puts, serverRssKib, perClientKib, frozen: frozen.length }
+  return { phases, puts, serverRssKib, perClientKib, frozen: frozen.length, idleCores }
 }
 
-/** `run.gets` gets of random other users' records, `run.inFlight` clients at a time, each sequential. */
-async function gets(name: string, clients: ClientRef[], run: KadRun, signal: AbortSignal): Promise<Phase> {
+/** n gets of random other users' records, `run.inFlight` clients at a time, each sequential. */
+async function gets(
+  name: string,
+  n: number,
+  clients: ClientRef[],
+  run: KadRun,
+  signal: AbortSignal,
+): Promise<Phase> {
   const phase = new Phase(SYSTEM, name)
   const askers = sample(clients, run.inFlight)
-  let left = run.gets
+  let left = n
   const start = performance.now()
   await Promise.all(
     askers.map(async (c) => {

@@ -8,7 +8,7 @@ import type { DeviceNode } from '../../src/device/node.js'
 import type { DevnetNode } from '../../src/devnet/devnet.js'
 import type { Cleanup } from '../support/cleanup.js'
 import { startParleyNet, type ParleyNet, type ParleyPlan } from './parley-net.js'
-import { type Children, type Freezer, rssKib, waitFor } from './procs.js'
+import { type Children, cpuCores, type Freezer, IDLE_SAMPLE_MS, rssKib, waitFor } from './procs.js'
 import { Phase, type Outcome } from './stats.js'
 
 export class BrokenDirectoryError extends Error {
@@ -25,6 +25,8 @@ export interface Memory {
   perDeviceKib: number[]
   poolRssKib: number[]
   supernodes: Array<{ name: string; mega: boolean; idleKib: number; loadedKib: number; attached: number }>
+  /** CPU the supernodes and device pools used together while no lookups ran, in cores. */
+  idleCores: number
 }
 
 export interface FreezeInfo {
@@ -72,7 +74,7 @@ export async function runParley(
     { timeoutMs: 45_000, everyMs: 500, signal },
   )
   say(`directory populated after ${(populatedAfterMs / 1000).toFixed(1)} s; reading memory`)
-  const memory = await readMemory(net)
+  const memory = await readMemory(net, signal)
 
   const phases: Phase[] = []
   const measure = async (name: string, notFound: boolean): Promise<Phase[]> => {
@@ -235,7 +237,7 @@ async function noticed(net: ParleyNet, frozen: DevnetNode[], signal: AbortSignal
   )
 }
 
-async function readMemory(net: ParleyNet): Promise<Memory> {
+async function readMemory(net: ParleyNet, signal: AbortSignal): Promise<Memory> {
   const poolRssKib = net.pools.map((p) => rssKib(p.process.pid ?? -1))
   const size = (i: number): number => Math.min(net.perPool, net.users.length - i * net.perPool)
   const supernodes = await Promise.all(
@@ -247,5 +249,7 @@ async function readMemory(net: ParleyNet): Promise<Memory> {
       attached: (await net.status(sn))?.load ?? NaN,
     })),
   )
-  return { poolRssKib, perDeviceKib: poolRssKib.map((r, i) => r / size(i)), supernodes }
+  const pids = [...net.supernodes.map((s) => s.child), ...net.pools].map((c) => c.process.pid ?? -1)
+  const idleCores = await cpuCores(pids, IDLE_SAMPLE_MS, signal)
+  return { poolRssKib, perDeviceKib: poolRssKib.map((r, i) => r / size(i)), supernodes, idleCores }
 }

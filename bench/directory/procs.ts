@@ -1,6 +1,7 @@
 /** Process-level tools for the directory benchmark: resident memory, freezing and thawing, waiting. */
 import type { ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
+import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 
 export class WaitTimeoutError extends Error {
@@ -15,6 +16,30 @@ export function rssKib(pid: number): number {
   } catch {
     return NaN
   }
+}
+
+/** How long idle CPU is sampled. */
+export const IDLE_SAMPLE_MS = 5_000
+
+/** user + system CPU seconds a process has used, from /proc/<pid>/stat; NaN when unreadable. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+    // Fields 14 and 15 of stat (utime, stime) are the 12th and 13th after the command name, in clock ticks.
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS
+  } catch {
+    return NaN
+  }
+}
+const CLOCK_TICKS = 100
+
+/** Cores the processes used together over `ms` (1 = one core busy). */
+export async function cpuCores(pids: readonly number[], ms: number, signal: AbortSignal): Promise<number> {
+  const total = (): number => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0)
+  const before = total()
+  const t0 = performance.now()
+  await sleep(ms, undefined, { signal })
+  return (total() - before) / ((performance.now() - t0) / 1000)
 }
 
 /**

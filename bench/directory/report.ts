@@ -76,6 +76,10 @@ export function memoryLines(parley: ParleyResult | undefined, kad: KadResult | u
         `(Σ(VmRSS with devices − idle) / Σ attached, over ${sn.length} supernodes; includes the directory records ` +
         `and heap warm-up)`,
     )
+    lines.push(
+      `  Parley idle CPU: ${figure(m.idleCores)} cores for the ${sn.length} supernodes and ${m.poolRssKib.length} ` +
+        'device pools together',
+    )
     const busiest = [...sn].sort((a, b) => b.attached - a.attached).slice(0, 3)
     lines.push(
       `  busiest supernodes: ${busiest
@@ -89,6 +93,7 @@ export function memoryLines(parley: ParleyResult | undefined, kad: KadResult | u
       `  kad-dht client node: ${kad.perClientKib.map((k) => mib(k)).join(', ')} per client (pool VmRSS / clients); ` +
         `kad-dht server: ${mib(serverMean)} mean VmRSS`,
     )
+    lines.push(`  kad-dht idle CPU: ${figure(kad.idleCores)} cores for its servers and client pools together`)
   }
   return lines
 }
