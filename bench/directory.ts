@@ -2,16 +2,18 @@
  * Directory lookups: Parley's one-hop directory against libp2p's kad-dht on
  * the same machine, in one run, as real processes on 127.0.0.1.
  *
- *   npm run bench:directory [-- --lookups 1000 --not-found 200 --kad-gets 100 --kad-later-gets 50
- *     --kad-in-flight 5 --kad-connection-monitor --systems parley,kad --keep]
+ *   npm run bench:directory [-- --megas 2 --supernodes 18 --lookups 1000 --not-found 200
+ *     --kad-gets 100 --kad-frozen-gets 40 --kad-later-gets 20 --kad-in-flight 4
+ *     --kad-connection-monitor --systems parley,kad --keep]
  *
  * Parley: a devnet of 2 mega-supernodes and 18 supernodes, 200 devices in
  * pools of 50 per process, and the bench's own lookup clients (DeviceNodes in
  * this process). Sequential lookups of random users, healthy; then with 30% of
  * the supernodes frozen (SIGSTOP), at once and again once membership has
- * declared them dead. kad-dht: 20 servers and 200 clients in pools of 50 (as
- * many processes), the same signed presence records under /parley/<username>,
- * gets healthy and with 30% of the servers frozen.
+ * declared them dead. kad-dht: as many servers as Parley has supernodes and
+ * 200 clients in pools of 50 (as many processes), the same signed presence
+ * records under /parley/<username>, gets healthy and with 30% of the servers
+ * frozen, a bounded number per phase since a frozen-phase get takes seconds.
  *
  * It prints figures and asserts none; but a Parley lookup that fails or gives
  * a wrong answer while the network is healthy fails the run, so a broken
@@ -32,8 +34,6 @@ import { Children, Freezer } from './directory/procs.js'
 import { goalChecks, latencyTable, memoryLines, ratioLines } from './directory/report.js'
 import type { Phase } from './directory/stats.js'
 
-const MEGAS = 2
-const SUPERNODES = 18
 const USERS = 200
 const PER_POOL = 50
 const CLIENTS = 2
@@ -44,9 +44,12 @@ class UsageError extends Error {
 }
 
 interface Plan {
+  megas: number
+  supernodes: number
   lookups: number
   notFound: number
   kadGets: number
+  kadFrozenGets: number
   kadLaterGets: number
   kadInFlight: number
   kadConnectionMonitor: boolean
@@ -60,11 +63,14 @@ function parsePlan(argv: string[]): Plan {
     ;({ values } = parseArgs({
       args: argv,
       options: {
+        megas: { type: 'string', default: '2' },
+        supernodes: { type: 'string', default: '18' },
         lookups: { type: 'string', default: '1000' },
         'not-found': { type: 'string', default: '200' },
         'kad-gets': { type: 'string', default: '100' },
-        'kad-later-gets': { type: 'string', default: '50' },
-        'kad-in-flight': { type: 'string', default: '5' },
+        'kad-frozen-gets': { type: 'string', default: '40' },
+        'kad-later-gets': { type: 'string', default: '20' },
+        'kad-in-flight': { type: 'string', default: '4' },
         'kad-connection-monitor': { type: 'boolean', default: false },
         systems: { type: 'string', default: 'parley,kad' },
         keep: { type: 'boolean', default: false },
@@ -72,7 +78,7 @@ function parsePlan(argv: string[]): Plan {
     }))
   } catch (err) {
     throw new UsageError(
-      `${(err as Error).message}; options: --lookups N --not-found N --kad-gets N --kad-later-gets N --kad-in-flight N --kad-connection-monitor ` +
+      `${(err as Error).message}; options: --megas N --supernodes N --lookups N --not-found N --kad-gets N --kad-frozen-gets N --kad-later-gets N --kad-in-flight N --kad-connection-monitor ` +
         '--systems parley,kad --keep',
     )
   }
@@ -85,9 +91,12 @@ function parsePlan(argv: string[]): Plan {
   if ([...systems].some((s) => s !== 'parley' && s !== 'kad') || systems.size === 0)
     throw new UsageError('--systems takes parley, kad or both')
   return {
+    megas: count('megas', values.megas),
+    supernodes: count('supernodes', values.supernodes),
     lookups: count('lookups', values.lookups),
     notFound: count('not-found', values['not-found']),
     kadGets: count('kad-gets', values['kad-gets']),
+    kadFrozenGets: count('kad-frozen-gets', values['kad-frozen-gets']),
     kadLaterGets: count('kad-later-gets', values['kad-later-gets']),
     kadInFlight: count('kad-in-flight', values['kad-in-flight']),
     kadConnectionMonitor: values['kad-connection-monitor'],
@@ -131,8 +140,8 @@ async function main(signal: AbortSignal, cleanup: Cleanup): Promise<void> {
     parley = await runParley(
       {
         dir,
-        megas: MEGAS,
-        supernodes: SUPERNODES,
+        megas: plan.megas,
+        supernodes: plan.supernodes,
         users: USERS,
         perPool: PER_POOL,
         clients: CLIENTS,
@@ -158,7 +167,7 @@ async function main(signal: AbortSignal, cleanup: Cleanup): Promise<void> {
   if (plan.systems.has('kad')) {
     kad = await runKad(
       {
-        servers: MEGAS + SUPERNODES,
+        servers: plan.megas + plan.supernodes,
         users,
         deviceIds,
         perPool: PER_POOL,
@@ -166,6 +175,7 @@ async function main(signal: AbortSignal, cleanup: Cleanup): Promise<void> {
         configFile: join(home, 'profiles', 'user-1', 'network-config.bin'),
         logDir: join(dir, 'logs'),
         gets: plan.kadGets,
+        frozenGets: plan.kadFrozenGets,
         laterGets: plan.kadLaterGets,
         inFlight: plan.kadInFlight,
         connectionMonitor: plan.kadConnectionMonitor,
@@ -206,8 +216,9 @@ function print(plan: Plan, parley: ParleyResult | undefined, kad: KadResult | un
     console.log(
       `kad-dht: ${kad.puts.count} puts (${PUT_CONCURRENCY} at a time), p50 ${s.p50.toFixed(0)} ms, ` +
         `p99 ${s.p99.toFixed(0)} ms, failures ${kad.puts.failureText()}; ${kad.frozen} of ` +
-        `${MEGAS + SUPERNODES} servers frozen. Gets bounded: ${plan.kadGets} per phase (${plan.kadLaterGets} in ` +
-        `the last), ${plan.kadInFlight} clients at a time, each one's gets sequential.`,
+        `${plan.megas + plan.supernodes} servers frozen. Gets bounded: ${plan.kadGets} healthy, ${plan.kadFrozenGets} and ` +
+        `${plan.kadLaterGets} frozen (each takes seconds); ${plan.kadInFlight} clients asking at a time, one per ` +
+        `client process, each one's gets sequential (Parley's lookups are all sequential).`,
     )
     console.log(
       `  kad-dht at its defaults (k 20, alpha 10, default timeouts); libp2p's connection monitor ` +

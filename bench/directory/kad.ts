@@ -18,7 +18,7 @@ const BOOTSTRAP_SERVERS = 2
 const CONVERGE_TIMEOUT_MS = 120_000
 const REDIAL_EVERY_MS = 5_000
 const REQUEST_TIMEOUT_MS = 200_000
-export const PUT_CONCURRENCY = 10
+export const PUT_CONCURRENCY = 16
 
 export interface KadRun {
   servers: number
@@ -29,9 +29,14 @@ export interface KadRun {
   home: string
   configFile: string
   logDir: string
+  /** Gets per phase: healthy, frozen at once, frozen some seconds later. */
   gets: number
-  /** Gets in the last phase (frozen, some seconds later). */
+  frozenGets: number
   laterGets: number
+  /**
+   * Clients asking at once, spread over the client processes: gets in flight
+   * in one process slow each other down once servers are frozen.
+   */
   inFlight: number
   /** libp2p's connection monitor (a ping per connection every 10 s); off unless asked for. */
   connectionMonitor: boolean
@@ -149,7 +154,8 @@ export async function runKad(
 
   say(`putting ${clients.length} signed presence records`)
   const puts = new Phase(SYSTEM, 'put')
-  const queue = [...clients]
+  // Interleaved over the client processes, so that no one process does all the puts in flight.
+  const queue = [...clients].sort((a, b) => a.node - b.node)
   const t0 = performance.now()
   await Promise.all(
     Array.from({ length: PUT_CONCURRENCY }, async () => {
@@ -181,13 +187,13 @@ export async function runKad(
   say(`freezing ${frozen.length} kad-dht servers (SIGSTOP)`)
   const frozenAt = performance.now()
   ctx.freezer.freeze(frozen.map((s) => s.pid))
-  await measure('frozen, immediately')
+  await measure('frozen, immediately', run.frozenGets)
   await measure(`frozen, after ${Math.round((performance.now() - frozenAt) / 1000)} s`, run.laterGets)
   await stop()
   return { phases, puts, serverRssKib, perClientKib, frozen: frozen.length, idleCores }
 }
 
-/** n gets of random other users' records, `run.inFlight` clients at a time, each sequential. */
+/** n gets of random other users' records, `run.inFlight` clients at a time (a client per process first), each sequential. */
 async function gets(
   name: string,
   n: number,
@@ -196,7 +202,18 @@ async function gets(
   signal: AbortSignal,
 ): Promise<Phase> {
   const phase = new Phase(SYSTEM, name)
-  const askers = sample(clients, run.inFlight)
+  // One client from each process in turn, then more from each.
+  const byPool = [...new Set(clients.map((c) => c.pool))].map((p) =>
+    sample(
+      clients.filter((c) => c.pool === p),
+      clients.length,
+    ),
+  )
+  const askers: ClientRef[] = []
+  for (let i = 0; askers.length < Math.min(run.inFlight, clients.length); i++) {
+    const c = byPool[i % byPool.length]?.[Math.floor(i / byPool.length)]
+    if (c !== undefined) askers.push(c)
+  }
   let left = n
   const start = performance.now()
   await Promise.all(

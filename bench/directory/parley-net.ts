@@ -5,6 +5,7 @@
  * DeviceNodes in this process, signed in like any device.
  */
 import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
 import { DeviceNode } from '../../src/device/node.js'
 import { Profile } from '../../src/device/profile.js'
 import { spawnParley, type Child } from '../../src/devnet/children.js'
@@ -12,10 +13,15 @@ import { startDevnet, type Devnet, type DevnetNode } from '../../src/devnet/devn
 import { createLogger } from '../../src/log/logger.js'
 import type { Cleanup } from '../support/cleanup.js'
 import { signInAll } from './accounts.js'
-import { type Children, type Freezer, rssKib, waitFor } from './procs.js'
+import { type Children, cpuSeconds, type Freezer, rssKib, waitFor, WaitTimeoutError } from './procs.js'
 
 const POOL_START_TIMEOUT_MS = 180_000
 const STATUS_TIMEOUT_MS = 2_000
+const MEMBERSHIP_TIMEOUT_MS = 60_000
+
+export class BrokenDirectoryError extends Error {
+  override name = 'BrokenDirectoryError'
+}
 
 export interface ParleyPlan {
   dir: string
@@ -88,21 +94,36 @@ export async function startParleyNet(
     }
   }
 
+  say('waiting until every supernode sees all the others alive')
+  const total = devnet.supernodes.length
+  const pids = devnet.supernodes.map((s) => s.child.process.pid ?? -1)
+  const cpuBefore = pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0)
+  const waitStart = performance.now()
+  let views: number[] = []
+  await waitFor(
+    'supernode membership',
+    async () => {
+      const all = await Promise.all(devnet.supernodes.map(status))
+      views = all.map((s) => s?.members.filter((m) => m.state === 'alive').length ?? 0)
+      return views.every((n) => n === total) || undefined
+    },
+    { timeoutMs: MEMBERSHIP_TIMEOUT_MS, everyMs: 500, signal },
+  ).catch((err: unknown) => {
+    if (!(err instanceof WaitTimeoutError)) throw err
+    const cores =
+      (pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0) - cpuBefore) /
+      ((performance.now() - waitStart) / 1000)
+    throw new BrokenDirectoryError(
+      `the ${total} supernodes never agreed on who is alive: after ${MEMBERSHIP_TIMEOUT_MS / 1000} s they see ` +
+        `${Math.min(...views)}–${Math.max(...views)} of ${total} alive, using ${cores.toFixed(2)} cores together ` +
+        `with no device attached (logs in ${devnet.logDir}; --keep keeps them)`,
+    )
+  })
   const users = Array.from({ length: plan.users }, (_, i) => `user-${i + 1}`)
   const clientNames = Array.from({ length: plan.clients }, (_, i) => `bench-${String.fromCharCode(97 + i)}`)
   say(`signing in ${users.length} devices and ${clientNames.length} lookup clients`)
   const deviceIds = await signInAll(devnet.authorityUrl, devnet.home, [...users, ...clientNames], signal)
 
-  say('waiting until every supernode sees all the others alive')
-  const total = devnet.supernodes.length
-  await waitFor(
-    'supernode membership',
-    async () => {
-      const all = await Promise.all(devnet.supernodes.map(status))
-      return all.every((s) => s?.members.filter((m) => m.state === 'alive').length === total) || undefined
-    },
-    { timeoutMs: 60_000, everyMs: 500, signal },
-  )
   const idleRssKib = new Map(devnet.supernodes.map((s) => [s.peerId, rssKib(s.child.process.pid ?? -1)]))
 
   const env = { PARLEY_HOME: devnet.home, PARLEY_LOG_DIR: devnet.logDir }

@@ -7,13 +7,19 @@ import { performance } from 'node:perf_hooks'
 import type { DeviceNode } from '../../src/device/node.js'
 import type { DevnetNode } from '../../src/devnet/devnet.js'
 import type { Cleanup } from '../support/cleanup.js'
-import { startParleyNet, type ParleyNet, type ParleyPlan } from './parley-net.js'
-import { type Children, cpuCores, type Freezer, IDLE_SAMPLE_MS, rssKib, waitFor } from './procs.js'
+import { BrokenDirectoryError, startParleyNet, type ParleyNet, type ParleyPlan } from './parley-net.js'
+import {
+  type Children,
+  cpuCores,
+  type Freezer,
+  IDLE_SAMPLE_MS,
+  rssKib,
+  waitFor,
+  WaitTimeoutError,
+} from './procs.js'
 import { Phase, type Outcome } from './stats.js'
 
-export class BrokenDirectoryError extends Error {
-  override name = 'BrokenDirectoryError'
-}
+export { BrokenDirectoryError }
 
 export interface ParleyRun extends ParleyPlan {
   lookups: number
@@ -126,20 +132,34 @@ async function populated(net: ParleyNet, signal: AbortSignal): Promise<void> {
   const missing = new Set(net.users)
   const client = net.clients[0]
   if (client === undefined) throw new BrokenDirectoryError('no lookup client')
+  let last = 'no lookup yet'
   await waitFor(
-    `directory populated (${missing.size} users not found yet)`,
+    'directory populated',
     async () => {
-      if (client.attachments.links.size === 0) return undefined
+      if (client.attachments.links.size === 0) {
+        last = 'the lookup client is not attached'
+        return undefined
+      }
       for (const user of [...missing]) {
-        const found = await client.lookup(user).catch(() => [])
+        const found = await client.lookup(user).catch((err: unknown) => {
+          last = (err as Error).message
+          return []
+        })
         if (found.some((p) => p.deviceId === net.deviceIds.get(user))) missing.delete(user)
+        else if (found.length === 0 && !last.startsWith('lookup failed')) last = `${user}: nobody found`
       }
       return missing.size === 0 || undefined
     },
     { timeoutMs: POPULATE_TIMEOUT_MS, everyMs: 1000, signal },
-  ).catch((err: unknown) => {
+  ).catch(async (err: unknown) => {
+    if (!(err instanceof WaitTimeoutError)) throw err
+    const views = (await Promise.all(net.supernodes.map((s) => net.status(s)))).map(
+      (s) => s?.members.filter((m) => m.state === 'alive').length ?? 0,
+    )
     throw new BrokenDirectoryError(
-      `${missing.size} of ${net.users.length} devices never became findable (e.g. ${[...missing].slice(0, 5).join(', ')}): ${(err as Error).message}`,
+      `${missing.size} of ${net.users.length} devices never became findable in ${POPULATE_TIMEOUT_MS / 1000} s ` +
+        `(e.g. ${[...missing].slice(0, 3).join(', ')}); last answer: ${last}; the supernodes see ` +
+        `${Math.min(...views)}–${Math.max(...views)} of ${views.length} alive`,
     )
   })
 }
