@@ -10,9 +10,9 @@ import {
   publicKeyFromRaw,
 } from '@libp2p/crypto/keys'
 import { peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id'
-import { ed25519 } from '@noble/curves/ed25519.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import type { Ed25519PrivateKey } from '@libp2p/interface'
+import { signerFromSeed, verifyEd25519 } from './ed25519.js'
 
 /** Signs with one Ed25519 key. `publicKey` is the raw 32-byte key. */
 export interface Signer {
@@ -49,19 +49,15 @@ export function decodeKey(bytes: Uint8Array): Ed25519PrivateKey {
 }
 
 export function signerOf(key: Ed25519PrivateKey): Signer {
-  // libp2p's raw Ed25519 private key is seed ‖ public key; noble signs with the seed.
+  // libp2p's raw Ed25519 private key is seed ‖ public key; Ed25519 signs with the seed.
   const seed = key.raw.subarray(0, 32)
   const publicKey = key.publicKey.raw
-  return { publicKey, sign: (data) => ed25519.sign(data, seed) }
+  return { publicKey, sign: signerFromSeed(seed) }
 }
 
 /** Verifies an Ed25519 signature; false (never a throw) for malformed keys or signatures. */
 export function verifySignature(signature: Uint8Array, data: Uint8Array, publicKey: Uint8Array): boolean {
-  try {
-    return ed25519.verify(signature, data, publicKey, { zip215: false })
-  } catch {
-    return false
-  }
+  return verifyEd25519(signature, data, publicKey)
 }
 
 /** The device id: the libp2p peer id string of a raw Ed25519 public key. */
