@@ -59,6 +59,22 @@ export const ErrorCode = {
   MethodNotAllowed: 'method_not_allowed',
   Unavailable: 'unavailable',
   Internal: 'internal',
+
+  // Chat and the offline store
+  /** A chat event addressed to another user than the one receiving it. */
+  WrongRecipient: 'wrong_recipient',
+  /** The sender is blocked by the recipient (never told to the sender by the recipient's devices). */
+  Blocked: 'blocked',
+  /** Only contacts may do this (messages from others are held as requests). */
+  NotContact: 'not_contact',
+  /** A per-recipient or per-sender offline quota is full. */
+  QuotaExceeded: 'quota_exceeded',
+  /** The offline store is shedding load: try again after retry_after_ms. */
+  TryLater: 'try_later',
+  /** History is served only to the same user's other devices. */
+  NotOwnDevice: 'not_own_device',
+  /** The device node is not running: start `parley up` first. */
+  NodeNotRunning: 'node_not_running',
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]

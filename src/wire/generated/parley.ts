@@ -3354,3 +3354,1958 @@ export namespace DirectoryResponse {
     return streamMessage(buf, DirectoryResponse.codec(), opts)
   }
 }
+
+export enum ChatKind {
+  CHAT_NONE = 'CHAT_NONE',
+  TEXT = 'TEXT',
+  EDIT = 'EDIT',
+  DELETE = 'DELETE',
+  DELIVERED = 'DELIVERED',
+  READ = 'READ',
+  CONTACT_REQUEST = 'CONTACT_REQUEST',
+  CONTACT_ACCEPT = 'CONTACT_ACCEPT',
+  CONTACT_DECLINE = 'CONTACT_DECLINE',
+  CONTACT_REMOVE = 'CONTACT_REMOVE',
+  CONTACT_BLOCK = 'CONTACT_BLOCK',
+  PRESENCE = 'PRESENCE',
+  TYPING = 'TYPING'
+}
+
+enum __ChatKindValues {
+  CHAT_NONE = 0,
+  TEXT = 1,
+  EDIT = 2,
+  DELETE = 3,
+  DELIVERED = 4,
+  READ = 5,
+  CONTACT_REQUEST = 6,
+  CONTACT_ACCEPT = 7,
+  CONTACT_DECLINE = 8,
+  CONTACT_REMOVE = 9,
+  CONTACT_BLOCK = 10,
+  PRESENCE = 11,
+  TYPING = 12
+}
+
+export namespace ChatKind {
+  export const codec = (): Codec<ChatKind> => {
+    return enumeration<ChatKind>(__ChatKindValues)
+  }
+}
+
+export interface ChatEvent {
+  certificate: Uint8Array<ArrayBuffer>
+  id: Uint8Array<ArrayBuffer>
+  kind: ChatKind
+  to: string
+  lamport: bigint
+  sentAt: bigint
+  text: string
+  refs: Uint8Array<ArrayBuffer>[]
+  status: PresenceStatus
+}
+
+export namespace ChatEvent {
+  let _codec: Codec<ChatEvent>
+
+  export const codec = (): Codec<ChatEvent> => {
+    if (_codec == null) {
+      _codec = message<ChatEvent>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.certificate != null && obj.certificate.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.certificate)
+        }
+
+        if ((obj.id != null && obj.id.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.id)
+        }
+
+        if (obj.kind != null && __ChatKindValues[obj.kind] !== 0) {
+          w.uint32(24)
+          ChatKind.codec().encode(obj.kind, w)
+        }
+
+        if ((obj.to != null && obj.to !== '')) {
+          w.uint32(34)
+          w.string(obj.to)
+        }
+
+        if ((obj.lamport != null && obj.lamport !== 0n)) {
+          w.uint32(40)
+          w.uint64(obj.lamport)
+        }
+
+        if ((obj.sentAt != null && obj.sentAt !== 0n)) {
+          w.uint32(48)
+          w.uint64(obj.sentAt)
+        }
+
+        if ((obj.text != null && obj.text !== '')) {
+          w.uint32(58)
+          w.string(obj.text)
+        }
+
+        if (obj.refs != null && obj.refs.length > 0) {
+          for (const value of obj.refs) {
+            w.uint32(66)
+            w.bytes(value)
+          }
+        }
+
+        if (obj.status != null && __PresenceStatusValues[obj.status] !== 0) {
+          w.uint32(72)
+          PresenceStatus.codec().encode(obj.status, w)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          certificate: uint8ArrayAlloc(0),
+          id: uint8ArrayAlloc(0),
+          kind: ChatKind.CHAT_NONE,
+          to: '',
+          lamport: 0n,
+          sentAt: 0n,
+          text: '',
+          refs: [],
+          status: PresenceStatus.OFFLINE
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.certificate = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.id = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.kind = ChatKind.codec().decode(reader)
+              break
+            }
+            case 4: {
+              obj.to = reader.string()
+              break
+            }
+            case 5: {
+              obj.lamport = reader.uint64()
+              break
+            }
+            case 6: {
+              obj.sentAt = reader.uint64()
+              break
+            }
+            case 7: {
+              obj.text = reader.string()
+              break
+            }
+            case 8: {
+              if (opts.limits?.refs != null && obj.refs.length === opts.limits.refs) {
+                throw new MaxLengthError('Decode error - repeated field "refs" had too many elements')
+              }
+
+              obj.refs.push(reader.bytes())
+              break
+            }
+            case 9: {
+              obj.status = PresenceStatus.codec().decode(reader)
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          refs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.certificate`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.id`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.kind`,
+                value: ChatKind.codec().decode(reader)
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.to`,
+                value: reader.string()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.lamport`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.sentAt`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.text`,
+                value: reader.string()
+              }
+              break
+            }
+            case 8: {
+              if (opts.limits?.refs != null && obj.refs === opts.limits.refs) {
+                throw new MaxLengthError('Streaming decode error - repeated field "refs" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.refs[]`,
+                index: obj.refs,
+                value: reader.bytes()
+              }
+
+              obj.refs++
+
+              break
+            }
+            case 9: {
+              yield {
+                field: `${prefix}.status`,
+                value: PresenceStatus.codec().decode(reader)
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ChatEventCertificateFieldEvent {
+    field: '$.certificate'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ChatEventIdFieldEvent {
+    field: '$.id'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ChatEventKindFieldEvent {
+    field: '$.kind'
+    value: ChatKind
+  }
+
+  export interface ChatEventToFieldEvent {
+    field: '$.to'
+    value: string
+  }
+
+  export interface ChatEventLamportFieldEvent {
+    field: '$.lamport'
+    value: bigint
+  }
+
+  export interface ChatEventSentAtFieldEvent {
+    field: '$.sentAt'
+    value: bigint
+  }
+
+  export interface ChatEventTextFieldEvent {
+    field: '$.text'
+    value: string
+  }
+
+  export interface ChatEventRefsFieldEvent {
+    field: '$.refs[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ChatEventStatusFieldEvent {
+    field: '$.status'
+    value: PresenceStatus
+  }
+
+  export function encode (obj: Partial<ChatEvent>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ChatEvent.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatEvent>): ChatEvent {
+    return decodeMessage(buf, ChatEvent.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatEvent>): Generator<ChatEventCertificateFieldEvent | ChatEventIdFieldEvent | ChatEventKindFieldEvent | ChatEventToFieldEvent | ChatEventLamportFieldEvent | ChatEventSentAtFieldEvent | ChatEventTextFieldEvent | ChatEventRefsFieldEvent | ChatEventStatusFieldEvent> {
+    return streamMessage(buf, ChatEvent.codec(), opts)
+  }
+}
+
+export interface ChatPush {
+  events: Uint8Array<ArrayBuffer>[]
+}
+
+export namespace ChatPush {
+  let _codec: Codec<ChatPush>
+
+  export const codec = (): Codec<ChatPush> => {
+    if (_codec == null) {
+      _codec = message<ChatPush>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.events != null && obj.events.length > 0) {
+          for (const value of obj.events) {
+            w.uint32(10)
+            w.bytes(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          events: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.events != null && obj.events.length === opts.limits.events) {
+                throw new MaxLengthError('Decode error - repeated field "events" had too many elements')
+              }
+
+              obj.events.push(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          events: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.events != null && obj.events === opts.limits.events) {
+                throw new MaxLengthError('Streaming decode error - repeated field "events" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.events[]`,
+                index: obj.events,
+                value: reader.bytes()
+              }
+
+              obj.events++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ChatPushEventsFieldEvent {
+    field: '$.events[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<ChatPush>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ChatPush.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatPush>): ChatPush {
+    return decodeMessage(buf, ChatPush.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatPush>): Generator<ChatPushEventsFieldEvent> {
+    return streamMessage(buf, ChatPush.codec(), opts)
+  }
+}
+
+export interface ChatAck {
+  result: number
+  code: string
+  message: string
+  committed: Uint8Array<ArrayBuffer>[]
+  refused: Uint8Array<ArrayBuffer>[]
+}
+
+export namespace ChatAck {
+  let _codec: Codec<ChatAck>
+
+  export const codec = (): Codec<ChatAck> => {
+    if (_codec == null) {
+      _codec = message<ChatAck>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.result != null && obj.result !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.result)
+        }
+
+        if ((obj.code != null && obj.code !== '')) {
+          w.uint32(18)
+          w.string(obj.code)
+        }
+
+        if ((obj.message != null && obj.message !== '')) {
+          w.uint32(26)
+          w.string(obj.message)
+        }
+
+        if (obj.committed != null && obj.committed.length > 0) {
+          for (const value of obj.committed) {
+            w.uint32(34)
+            w.bytes(value)
+          }
+        }
+
+        if (obj.refused != null && obj.refused.length > 0) {
+          for (const value of obj.refused) {
+            w.uint32(42)
+            w.bytes(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          result: 0,
+          code: '',
+          message: '',
+          committed: [],
+          refused: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.result = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.code = reader.string()
+              break
+            }
+            case 3: {
+              obj.message = reader.string()
+              break
+            }
+            case 4: {
+              if (opts.limits?.committed != null && obj.committed.length === opts.limits.committed) {
+                throw new MaxLengthError('Decode error - repeated field "committed" had too many elements')
+              }
+
+              obj.committed.push(reader.bytes())
+              break
+            }
+            case 5: {
+              if (opts.limits?.refused != null && obj.refused.length === opts.limits.refused) {
+                throw new MaxLengthError('Decode error - repeated field "refused" had too many elements')
+              }
+
+              obj.refused.push(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          committed: 0,
+          refused: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.result`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.code`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.message`,
+                value: reader.string()
+              }
+              break
+            }
+            case 4: {
+              if (opts.limits?.committed != null && obj.committed === opts.limits.committed) {
+                throw new MaxLengthError('Streaming decode error - repeated field "committed" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.committed[]`,
+                index: obj.committed,
+                value: reader.bytes()
+              }
+
+              obj.committed++
+
+              break
+            }
+            case 5: {
+              if (opts.limits?.refused != null && obj.refused === opts.limits.refused) {
+                throw new MaxLengthError('Streaming decode error - repeated field "refused" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.refused[]`,
+                index: obj.refused,
+                value: reader.bytes()
+              }
+
+              obj.refused++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ChatAckResultFieldEvent {
+    field: '$.result'
+    value: number
+  }
+
+  export interface ChatAckCodeFieldEvent {
+    field: '$.code'
+    value: string
+  }
+
+  export interface ChatAckMessageFieldEvent {
+    field: '$.message'
+    value: string
+  }
+
+  export interface ChatAckCommittedFieldEvent {
+    field: '$.committed[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ChatAckRefusedFieldEvent {
+    field: '$.refused[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<ChatAck>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ChatAck.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatAck>): ChatAck {
+    return decodeMessage(buf, ChatAck.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatAck>): Generator<ChatAckResultFieldEvent | ChatAckCodeFieldEvent | ChatAckMessageFieldEvent | ChatAckCommittedFieldEvent | ChatAckRefusedFieldEvent> {
+    return streamMessage(buf, ChatAck.codec(), opts)
+  }
+}
+
+export interface HistoryRequest {
+  certificate: Uint8Array<ArrayBuffer>
+  since: bigint
+  after: Uint8Array<ArrayBuffer>
+  limit: number
+}
+
+export namespace HistoryRequest {
+  let _codec: Codec<HistoryRequest>
+
+  export const codec = (): Codec<HistoryRequest> => {
+    if (_codec == null) {
+      _codec = message<HistoryRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.certificate != null && obj.certificate.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.certificate)
+        }
+
+        if ((obj.since != null && obj.since !== 0n)) {
+          w.uint32(16)
+          w.uint64(obj.since)
+        }
+
+        if ((obj.after != null && obj.after.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.after)
+        }
+
+        if ((obj.limit != null && obj.limit !== 0)) {
+          w.uint32(32)
+          w.uint32(obj.limit)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          certificate: uint8ArrayAlloc(0),
+          since: 0n,
+          after: uint8ArrayAlloc(0),
+          limit: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.certificate = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.since = reader.uint64()
+              break
+            }
+            case 3: {
+              obj.after = reader.bytes()
+              break
+            }
+            case 4: {
+              obj.limit = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.certificate`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.since`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.after`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.limit`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface HistoryRequestCertificateFieldEvent {
+    field: '$.certificate'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface HistoryRequestSinceFieldEvent {
+    field: '$.since'
+    value: bigint
+  }
+
+  export interface HistoryRequestAfterFieldEvent {
+    field: '$.after'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface HistoryRequestLimitFieldEvent {
+    field: '$.limit'
+    value: number
+  }
+
+  export function encode (obj: Partial<HistoryRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, HistoryRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HistoryRequest>): HistoryRequest {
+    return decodeMessage(buf, HistoryRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HistoryRequest>): Generator<HistoryRequestCertificateFieldEvent | HistoryRequestSinceFieldEvent | HistoryRequestAfterFieldEvent | HistoryRequestLimitFieldEvent> {
+    return streamMessage(buf, HistoryRequest.codec(), opts)
+  }
+}
+
+export interface HistoryResponse {
+  result: number
+  code: string
+  message: string
+  events: Uint8Array<ArrayBuffer>[]
+  more: boolean
+}
+
+export namespace HistoryResponse {
+  let _codec: Codec<HistoryResponse>
+
+  export const codec = (): Codec<HistoryResponse> => {
+    if (_codec == null) {
+      _codec = message<HistoryResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.result != null && obj.result !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.result)
+        }
+
+        if ((obj.code != null && obj.code !== '')) {
+          w.uint32(18)
+          w.string(obj.code)
+        }
+
+        if ((obj.message != null && obj.message !== '')) {
+          w.uint32(26)
+          w.string(obj.message)
+        }
+
+        if (obj.events != null && obj.events.length > 0) {
+          for (const value of obj.events) {
+            w.uint32(34)
+            w.bytes(value)
+          }
+        }
+
+        if ((obj.more != null && obj.more !== false)) {
+          w.uint32(40)
+          w.bool(obj.more)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          result: 0,
+          code: '',
+          message: '',
+          events: [],
+          more: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.result = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.code = reader.string()
+              break
+            }
+            case 3: {
+              obj.message = reader.string()
+              break
+            }
+            case 4: {
+              if (opts.limits?.events != null && obj.events.length === opts.limits.events) {
+                throw new MaxLengthError('Decode error - repeated field "events" had too many elements')
+              }
+
+              obj.events.push(reader.bytes())
+              break
+            }
+            case 5: {
+              obj.more = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          events: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.result`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.code`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.message`,
+                value: reader.string()
+              }
+              break
+            }
+            case 4: {
+              if (opts.limits?.events != null && obj.events === opts.limits.events) {
+                throw new MaxLengthError('Streaming decode error - repeated field "events" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.events[]`,
+                index: obj.events,
+                value: reader.bytes()
+              }
+
+              obj.events++
+
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.more`,
+                value: reader.bool()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface HistoryResponseResultFieldEvent {
+    field: '$.result'
+    value: number
+  }
+
+  export interface HistoryResponseCodeFieldEvent {
+    field: '$.code'
+    value: string
+  }
+
+  export interface HistoryResponseMessageFieldEvent {
+    field: '$.message'
+    value: string
+  }
+
+  export interface HistoryResponseEventsFieldEvent {
+    field: '$.events[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface HistoryResponseMoreFieldEvent {
+    field: '$.more'
+    value: boolean
+  }
+
+  export function encode (obj: Partial<HistoryResponse>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, HistoryResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HistoryResponse>): HistoryResponse {
+    return decodeMessage(buf, HistoryResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HistoryResponse>): Generator<HistoryResponseResultFieldEvent | HistoryResponseCodeFieldEvent | HistoryResponseMessageFieldEvent | HistoryResponseEventsFieldEvent | HistoryResponseMoreFieldEvent> {
+    return streamMessage(buf, HistoryResponse.codec(), opts)
+  }
+}
+
+export interface SealedCopy {
+  deviceId: string
+  ephemeral: Uint8Array<ArrayBuffer>
+  wrapped: Uint8Array<ArrayBuffer>
+}
+
+export namespace SealedCopy {
+  let _codec: Codec<SealedCopy>
+
+  export const codec = (): Codec<SealedCopy> => {
+    if (_codec == null) {
+      _codec = message<SealedCopy>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.deviceId != null && obj.deviceId !== '')) {
+          w.uint32(10)
+          w.string(obj.deviceId)
+        }
+
+        if ((obj.ephemeral != null && obj.ephemeral.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.ephemeral)
+        }
+
+        if ((obj.wrapped != null && obj.wrapped.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.wrapped)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          deviceId: '',
+          ephemeral: uint8ArrayAlloc(0),
+          wrapped: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.deviceId = reader.string()
+              break
+            }
+            case 2: {
+              obj.ephemeral = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.wrapped = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.deviceId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.ephemeral`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.wrapped`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SealedCopyDeviceIdFieldEvent {
+    field: '$.deviceId'
+    value: string
+  }
+
+  export interface SealedCopyEphemeralFieldEvent {
+    field: '$.ephemeral'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SealedCopyWrappedFieldEvent {
+    field: '$.wrapped'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<SealedCopy>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SealedCopy.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SealedCopy>): SealedCopy {
+    return decodeMessage(buf, SealedCopy.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SealedCopy>): Generator<SealedCopyDeviceIdFieldEvent | SealedCopyEphemeralFieldEvent | SealedCopyWrappedFieldEvent> {
+    return streamMessage(buf, SealedCopy.codec(), opts)
+  }
+}
+
+export interface SealedItem {
+  id: Uint8Array<ArrayBuffer>
+  recipient: string
+  sender: string
+  storedAt: bigint
+  nonce: Uint8Array<ArrayBuffer>
+  ciphertext: Uint8Array<ArrayBuffer>
+  copies: SealedCopy[]
+}
+
+export namespace SealedItem {
+  let _codec: Codec<SealedItem>
+
+  export const codec = (): Codec<SealedItem> => {
+    if (_codec == null) {
+      _codec = message<SealedItem>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.id != null && obj.id.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.id)
+        }
+
+        if ((obj.recipient != null && obj.recipient !== '')) {
+          w.uint32(18)
+          w.string(obj.recipient)
+        }
+
+        if ((obj.sender != null && obj.sender !== '')) {
+          w.uint32(26)
+          w.string(obj.sender)
+        }
+
+        if ((obj.storedAt != null && obj.storedAt !== 0n)) {
+          w.uint32(32)
+          w.uint64(obj.storedAt)
+        }
+
+        if ((obj.nonce != null && obj.nonce.byteLength > 0)) {
+          w.uint32(42)
+          w.bytes(obj.nonce)
+        }
+
+        if ((obj.ciphertext != null && obj.ciphertext.byteLength > 0)) {
+          w.uint32(50)
+          w.bytes(obj.ciphertext)
+        }
+
+        if (obj.copies != null && obj.copies.length > 0) {
+          for (const value of obj.copies) {
+            w.uint32(58)
+            SealedCopy.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          id: uint8ArrayAlloc(0),
+          recipient: '',
+          sender: '',
+          storedAt: 0n,
+          nonce: uint8ArrayAlloc(0),
+          ciphertext: uint8ArrayAlloc(0),
+          copies: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.id = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.recipient = reader.string()
+              break
+            }
+            case 3: {
+              obj.sender = reader.string()
+              break
+            }
+            case 4: {
+              obj.storedAt = reader.uint64()
+              break
+            }
+            case 5: {
+              obj.nonce = reader.bytes()
+              break
+            }
+            case 6: {
+              obj.ciphertext = reader.bytes()
+              break
+            }
+            case 7: {
+              if (opts.limits?.copies != null && obj.copies.length === opts.limits.copies) {
+                throw new MaxLengthError('Decode error - repeated field "copies" had too many elements')
+              }
+
+              obj.copies.push(SealedCopy.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.copies$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          copies: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.id`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.recipient`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.sender`,
+                value: reader.string()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.storedAt`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.nonce`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.ciphertext`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 7: {
+              if (opts.limits?.copies != null && obj.copies === opts.limits.copies) {
+                throw new MaxLengthError('Streaming decode error - repeated field "copies" had too many elements')
+              }
+
+              for (const evt of SealedCopy.codec().stream(reader, reader.uint32(), `${prefix}.copies[]`, {
+                limits: opts.limits?.copies$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.copies
+                }
+              }
+
+              obj.copies++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SealedItemIdFieldEvent {
+    field: '$.id'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SealedItemRecipientFieldEvent {
+    field: '$.recipient'
+    value: string
+  }
+
+  export interface SealedItemSenderFieldEvent {
+    field: '$.sender'
+    value: string
+  }
+
+  export interface SealedItemStoredAtFieldEvent {
+    field: '$.storedAt'
+    value: bigint
+  }
+
+  export interface SealedItemNonceFieldEvent {
+    field: '$.nonce'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SealedItemCiphertextFieldEvent {
+    field: '$.ciphertext'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SealedItemCopiesDeviceIdFieldEvent {
+    field: '$.copies[].deviceId'
+    value: string
+    index: number
+  }
+
+  export interface SealedItemCopiesEphemeralFieldEvent {
+    field: '$.copies[].ephemeral'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface SealedItemCopiesWrappedFieldEvent {
+    field: '$.copies[].wrapped'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export function encode (obj: Partial<SealedItem>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SealedItem.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SealedItem>): SealedItem {
+    return decodeMessage(buf, SealedItem.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SealedItem>): Generator<SealedItemIdFieldEvent | SealedItemRecipientFieldEvent | SealedItemSenderFieldEvent | SealedItemStoredAtFieldEvent | SealedItemNonceFieldEvent | SealedItemCiphertextFieldEvent | SealedItemCopiesDeviceIdFieldEvent | SealedItemCopiesEphemeralFieldEvent | SealedItemCopiesWrappedFieldEvent> {
+    return streamMessage(buf, SealedItem.codec(), opts)
+  }
+}
+
+export interface OfflineRequest {
+  kind: number
+  items: SealedItem[]
+  recipient: string
+  deviceId: string
+  ids: Uint8Array<ArrayBuffer>[]
+}
+
+export namespace OfflineRequest {
+  let _codec: Codec<OfflineRequest>
+
+  export const codec = (): Codec<OfflineRequest> => {
+    if (_codec == null) {
+      _codec = message<OfflineRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.kind != null && obj.kind !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.kind)
+        }
+
+        if (obj.items != null && obj.items.length > 0) {
+          for (const value of obj.items) {
+            w.uint32(18)
+            SealedItem.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.recipient != null && obj.recipient !== '')) {
+          w.uint32(26)
+          w.string(obj.recipient)
+        }
+
+        if ((obj.deviceId != null && obj.deviceId !== '')) {
+          w.uint32(34)
+          w.string(obj.deviceId)
+        }
+
+        if (obj.ids != null && obj.ids.length > 0) {
+          for (const value of obj.ids) {
+            w.uint32(42)
+            w.bytes(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          kind: 0,
+          items: [],
+          recipient: '',
+          deviceId: '',
+          ids: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.kind = reader.uint32()
+              break
+            }
+            case 2: {
+              if (opts.limits?.items != null && obj.items.length === opts.limits.items) {
+                throw new MaxLengthError('Decode error - repeated field "items" had too many elements')
+              }
+
+              obj.items.push(SealedItem.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.items$
+              }))
+              break
+            }
+            case 3: {
+              obj.recipient = reader.string()
+              break
+            }
+            case 4: {
+              obj.deviceId = reader.string()
+              break
+            }
+            case 5: {
+              if (opts.limits?.ids != null && obj.ids.length === opts.limits.ids) {
+                throw new MaxLengthError('Decode error - repeated field "ids" had too many elements')
+              }
+
+              obj.ids.push(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          items: 0,
+          ids: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.kind`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.items != null && obj.items === opts.limits.items) {
+                throw new MaxLengthError('Streaming decode error - repeated field "items" had too many elements')
+              }
+
+              for (const evt of SealedItem.codec().stream(reader, reader.uint32(), `${prefix}.items[]`, {
+                limits: opts.limits?.items$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.items
+                }
+              }
+
+              obj.items++
+
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.recipient`,
+                value: reader.string()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.deviceId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 5: {
+              if (opts.limits?.ids != null && obj.ids === opts.limits.ids) {
+                throw new MaxLengthError('Streaming decode error - repeated field "ids" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.ids[]`,
+                index: obj.ids,
+                value: reader.bytes()
+              }
+
+              obj.ids++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface OfflineRequestKindFieldEvent {
+    field: '$.kind'
+    value: number
+  }
+
+  export interface OfflineRequestItemsIdFieldEvent {
+    field: '$.items[].id'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface OfflineRequestItemsRecipientFieldEvent {
+    field: '$.items[].recipient'
+    value: string
+    index: number
+  }
+
+  export interface OfflineRequestItemsSenderFieldEvent {
+    field: '$.items[].sender'
+    value: string
+    index: number
+  }
+
+  export interface OfflineRequestItemsStoredAtFieldEvent {
+    field: '$.items[].storedAt'
+    value: bigint
+    index: number
+  }
+
+  export interface OfflineRequestItemsNonceFieldEvent {
+    field: '$.items[].nonce'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface OfflineRequestItemsCiphertextFieldEvent {
+    field: '$.items[].ciphertext'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface OfflineRequestItemsCopiesDeviceIdFieldEvent {
+    field: '$.items[].copies[].deviceId'
+    value: string
+    index: number
+  }
+
+  export interface OfflineRequestItemsCopiesEphemeralFieldEvent {
+    field: '$.items[].copies[].ephemeral'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface OfflineRequestItemsCopiesWrappedFieldEvent {
+    field: '$.items[].copies[].wrapped'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface OfflineRequestRecipientFieldEvent {
+    field: '$.recipient'
+    value: string
+  }
+
+  export interface OfflineRequestDeviceIdFieldEvent {
+    field: '$.deviceId'
+    value: string
+  }
+
+  export interface OfflineRequestIdsFieldEvent {
+    field: '$.ids[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<OfflineRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, OfflineRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OfflineRequest>): OfflineRequest {
+    return decodeMessage(buf, OfflineRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OfflineRequest>): Generator<OfflineRequestKindFieldEvent | OfflineRequestItemsIdFieldEvent | OfflineRequestItemsRecipientFieldEvent | OfflineRequestItemsSenderFieldEvent | OfflineRequestItemsStoredAtFieldEvent | OfflineRequestItemsNonceFieldEvent | OfflineRequestItemsCiphertextFieldEvent | OfflineRequestItemsCopiesDeviceIdFieldEvent | OfflineRequestItemsCopiesEphemeralFieldEvent | OfflineRequestItemsCopiesWrappedFieldEvent | OfflineRequestRecipientFieldEvent | OfflineRequestDeviceIdFieldEvent | OfflineRequestIdsFieldEvent> {
+    return streamMessage(buf, OfflineRequest.codec(), opts)
+  }
+}
+
+export interface OfflineResponse {
+  result: number
+  code: string
+  message: string
+  items: SealedItem[]
+  more: boolean
+  retryAfterMs: number
+}
+
+export namespace OfflineResponse {
+  let _codec: Codec<OfflineResponse>
+
+  export const codec = (): Codec<OfflineResponse> => {
+    if (_codec == null) {
+      _codec = message<OfflineResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.result != null && obj.result !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.result)
+        }
+
+        if ((obj.code != null && obj.code !== '')) {
+          w.uint32(18)
+          w.string(obj.code)
+        }
+
+        if ((obj.message != null && obj.message !== '')) {
+          w.uint32(26)
+          w.string(obj.message)
+        }
+
+        if (obj.items != null && obj.items.length > 0) {
+          for (const value of obj.items) {
+            w.uint32(34)
+            SealedItem.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.more != null && obj.more !== false)) {
+          w.uint32(40)
+          w.bool(obj.more)
+        }
+
+        if ((obj.retryAfterMs != null && obj.retryAfterMs !== 0)) {
+          w.uint32(48)
+          w.uint32(obj.retryAfterMs)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          result: 0,
+          code: '',
+          message: '',
+          items: [],
+          more: false,
+          retryAfterMs: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.result = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.code = reader.string()
+              break
+            }
+            case 3: {
+              obj.message = reader.string()
+              break
+            }
+            case 4: {
+              if (opts.limits?.items != null && obj.items.length === opts.limits.items) {
+                throw new MaxLengthError('Decode error - repeated field "items" had too many elements')
+              }
+
+              obj.items.push(SealedItem.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.items$
+              }))
+              break
+            }
+            case 5: {
+              obj.more = reader.bool()
+              break
+            }
+            case 6: {
+              obj.retryAfterMs = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          items: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.result`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.code`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.message`,
+                value: reader.string()
+              }
+              break
+            }
+            case 4: {
+              if (opts.limits?.items != null && obj.items === opts.limits.items) {
+                throw new MaxLengthError('Streaming decode error - repeated field "items" had too many elements')
+              }
+
+              for (const evt of SealedItem.codec().stream(reader, reader.uint32(), `${prefix}.items[]`, {
+                limits: opts.limits?.items$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.items
+                }
+              }
+
+              obj.items++
+
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.more`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.retryAfterMs`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface OfflineResponseResultFieldEvent {
+    field: '$.result'
+    value: number
+  }
+
+  export interface OfflineResponseCodeFieldEvent {
+    field: '$.code'
+    value: string
+  }
+
+  export interface OfflineResponseMessageFieldEvent {
+    field: '$.message'
+    value: string
+  }
+
+  export interface OfflineResponseItemsIdFieldEvent {
+    field: '$.items[].id'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface OfflineResponseItemsRecipientFieldEvent {
+    field: '$.items[].recipient'
+    value: string
+    index: number
+  }
+
+  export interface OfflineResponseItemsSenderFieldEvent {
+    field: '$.items[].sender'
+    value: string
+    index: number
+  }
+
+  export interface OfflineResponseItemsStoredAtFieldEvent {
+    field: '$.items[].storedAt'
+    value: bigint
+    index: number
+  }
+
+  export interface OfflineResponseItemsNonceFieldEvent {
+    field: '$.items[].nonce'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface OfflineResponseItemsCiphertextFieldEvent {
+    field: '$.items[].ciphertext'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface OfflineResponseItemsCopiesDeviceIdFieldEvent {
+    field: '$.items[].copies[].deviceId'
+    value: string
+    index: number
+  }
+
+  export interface OfflineResponseItemsCopiesEphemeralFieldEvent {
+    field: '$.items[].copies[].ephemeral'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface OfflineResponseItemsCopiesWrappedFieldEvent {
+    field: '$.items[].copies[].wrapped'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface OfflineResponseMoreFieldEvent {
+    field: '$.more'
+    value: boolean
+  }
+
+  export interface OfflineResponseRetryAfterMsFieldEvent {
+    field: '$.retryAfterMs'
+    value: number
+  }
+
+  export function encode (obj: Partial<OfflineResponse>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, OfflineResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OfflineResponse>): OfflineResponse {
+    return decodeMessage(buf, OfflineResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OfflineResponse>): Generator<OfflineResponseResultFieldEvent | OfflineResponseCodeFieldEvent | OfflineResponseMessageFieldEvent | OfflineResponseItemsIdFieldEvent | OfflineResponseItemsRecipientFieldEvent | OfflineResponseItemsSenderFieldEvent | OfflineResponseItemsStoredAtFieldEvent | OfflineResponseItemsNonceFieldEvent | OfflineResponseItemsCiphertextFieldEvent | OfflineResponseItemsCopiesDeviceIdFieldEvent | OfflineResponseItemsCopiesEphemeralFieldEvent | OfflineResponseItemsCopiesWrappedFieldEvent | OfflineResponseMoreFieldEvent | OfflineResponseRetryAfterMsFieldEvent> {
+    return streamMessage(buf, OfflineResponse.codec(), opts)
+  }
+}
