@@ -15,6 +15,7 @@ export const PayloadType = {
   SignInProof: 'parley/sign-in/1',
   Presence: 'parley/presence/1',
   Announcement: 'parley/announce/1',
+  ChatEvent: 'parley/chat/1',
 } as const
 export type PayloadType = (typeof PayloadType)[keyof typeof PayloadType]
 

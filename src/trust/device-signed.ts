@@ -28,10 +28,11 @@ export function verifyDeviceSigned<T extends { certificate: Uint8Array }>(
   type: PayloadType,
   decodeBody: (payload: Uint8Array) => T,
   opts: VerifyCertificateOptions,
+  maxBytes: number = OverlayLimits.recordEnvelopeBytes,
 ): { body: T; certificate: Certificate } {
   let unverified: T
   try {
-    const env = decodeEnvelope(bytes, OverlayLimits.recordEnvelopeBytes)
+    const env = decodeEnvelope(bytes, maxBytes)
     if (env.payloadType !== type)
       throw new TrustError(ErrorCode.WrongPayloadType, `${what}: expected ${type}, got ${env.payloadType}`)
     unverified = decodeBody(env.payload)
@@ -40,14 +41,7 @@ export function verifyDeviceSigned<T extends { certificate: Uint8Array }>(
     throw err
   }
   const certificate = verifyCertificate(unverified.certificate, opts)
-  const body = openSigned(
-    what,
-    bytes,
-    type,
-    certificate.devicePublicKey,
-    OverlayLimits.recordEnvelopeBytes,
-    decodeBody,
-  )
+  const body = openSigned(what, bytes, type, certificate.devicePublicKey, maxBytes, decodeBody)
   return { body, certificate }
 }
 
