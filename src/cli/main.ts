@@ -9,6 +9,7 @@ import {
   whoamiCommand,
 } from './commands/account.js'
 import { authorityCommand } from './commands/authority.js'
+import { chatCommands } from './commands/chat.js'
 import { devCommand } from './commands/dev.js'
 import { devnetCommand, devnetPoolCommand } from './commands/devnet.js'
 import { lookupCommand, statusCommand, supernodeCommand, upCommand } from './commands/network.js'
@@ -35,6 +36,7 @@ export function program(): Command {
     renewCommand(),
     devicesCommand(),
     revokeCommand(),
+    ...chatCommands(),
   ]) {
     root.addCommand(cmd.exitOverride().showHelpAfterError('(run with --help for usage)'))
   }

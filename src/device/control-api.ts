@@ -11,6 +11,8 @@ import { join } from 'node:path'
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
 import { isUsername } from '../wire/fields.js'
+import type { ChatService } from '../chat/service.js'
+import { addChatRoutes } from './chat-api.js'
 import { LookupError, type DeviceNode } from './node.js'
 import { writePrivateJson } from './private-file.js'
 
@@ -28,7 +30,7 @@ function sameToken(presented: string, token: string): boolean {
   return presented.length > 0 && timingSafeEqual(a, b)
 }
 
-export function createControlApp(device: DeviceNode, token: string): Hono {
+export function createControlApp(device: DeviceNode, token: string, chat?: ChatService): Hono {
   const app = new Hono()
   app.use(async (c, next) => {
     if (c.req.header('origin') !== undefined)
@@ -41,7 +43,13 @@ export function createControlApp(device: DeviceNode, token: string): Hono {
       return c.json({ error: { code: 'unauthorized', message: 'missing or wrong token' } }, 401)
     await next()
   })
-  app.get('/v1/status', (c) => c.json(device.status()))
+  app.get('/v1/status', (c) =>
+    c.json({
+      ...device.status(),
+      chat: chat && { status: chat.status(), username: chat.username, outbox: chat.store.pending() },
+    }),
+  )
+  if (chat !== undefined) addChatRoutes(app, chat)
   app.get('/v1/lookup/:username', async (c) => {
     const username = c.req.param('username')
     if (!isUsername(username))
@@ -71,9 +79,10 @@ export function createControlApp(device: DeviceNode, token: string): Hono {
 export async function startControlApi(
   device: DeviceNode,
   profileDir: string,
+  chat?: ChatService,
 ): Promise<{ info: ApiInfo; close: () => Promise<void> }> {
   const token = randomBytes(32).toString('base64url')
-  const app = createControlApp(device, token)
+  const app = createControlApp(device, token, chat)
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s))
     s.once('error', reject)

@@ -4,7 +4,7 @@
  * others up, and serves a small control API on 127.0.0.1 for the CLI.
  */
 import { peerIdFromString } from '@libp2p/peer-id'
-import { multiaddr } from '@multiformats/multiaddr'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { signerOf } from '../crypto/keys.js'
 import type { Logger } from '../log/logger.js'
 import { boundAddrs, createDeviceHost, type DeviceHost } from '../net/host.js'
@@ -52,6 +52,7 @@ export class DeviceNode {
   private sequence = 0
   private publishTimer: NodeJS.Timeout | undefined
   private debounce: NodeJS.Timeout | undefined
+  private readonly attachListeners: Array<() => void> = []
 
   private constructor(
     readonly node: DeviceHost,
@@ -82,13 +83,31 @@ export class DeviceNode {
       log,
       target: opts.attachments,
       fastReattach: opts.fastReattach,
-      onChange: () => ref.device?.schedulePublish(),
+      onChange: () => {
+        ref.device?.schedulePublish()
+        for (const listener of ref.device?.attachListeners ?? []) listener()
+      },
     })
     const device = new DeviceNode(node, attachments, opts, fresh.certificate.bytes)
     ref.device = device
     attachments.start()
     device.publishTimer = setInterval(() => device.schedulePublish(), REPUBLISH_MS)
     return device
+  }
+
+  /** The current certificate (renewed in place). */
+  get certificateBytes(): Uint8Array {
+    return this.certificate
+  }
+
+  /** Called whenever the set of attached supernodes changes. */
+  onAttachmentsChange(listener: () => void): void {
+    this.attachListeners.push(listener)
+  }
+
+  /** Multiaddrs of the attached supernodes, for their services (offline store). */
+  supernodeAddrs(): Multiaddr[][] {
+    return [...this.attachments.links.values()].map((l) => l.addrs)
   }
 
   get peerId(): string {
@@ -196,6 +215,28 @@ export class DeviceNode {
       }
     }
     throw new LookupError('unavailable', `lookup failed: ${lastError}`)
+  }
+
+  /** Opens a connection to a device: direct addresses first, then relay circuits. */
+  async dialAny(deviceId: string, addrs: string[], timeoutMs = 5_000): Promise<void> {
+    const ordered = [
+      ...addrs.filter((a) => !a.includes('/p2p-circuit')),
+      ...addrs.filter((a) => a.includes('/p2p-circuit')),
+    ]
+    let last: unknown
+    for (const a of ordered) {
+      const target = multiaddr(a.includes(`/p2p/${deviceId}`) ? a : `${a}/p2p/${deviceId}`)
+      try {
+        await this.node.dial(target, { signal: AbortSignal.timeout(timeoutMs) })
+        return
+      } catch (err) {
+        last = err
+      }
+    }
+    throw new LookupError(
+      'unreachable',
+      `device ${deviceId} unreachable: ${(last as Error | undefined)?.message ?? 'no address'}`,
+    )
   }
 
   /** Connects to a device: direct addresses first, then its relay circuits; measures a ping round trip. */

@@ -17,6 +17,8 @@ export interface Presence {
   username: string
   deviceId: string
   deviceName: string
+  /** The device's raw Ed25519 public key, from its certificate. */
+  devicePublicKey: Uint8Array
   addrs: string[]
   status: PresenceStatus
   sequence: number
@@ -59,6 +61,7 @@ export function verifyPresence(bytes: Uint8Array, opts: VerifyCertificateOptions
     username: certificate.username,
     deviceId: certificate.deviceId,
     deviceName: certificate.deviceName,
+    devicePublicKey: certificate.devicePublicKey,
     addrs: body.addrs,
     status: body.status,
     sequence: body.sequence,

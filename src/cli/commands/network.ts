@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Command, Option } from 'commander'
 import { API_FILE, startControlApi, type ApiInfo } from '../../device/control-api.js'
+import { ChatService } from '../../chat/service.js'
 import { DeviceNode } from '../../device/node.js'
 import { createLogger } from '../../log/logger.js'
 import { DEFAULT_CAPACITY, startSupernode } from '../../supernode/node.js'
@@ -95,35 +96,54 @@ export function upCommand(): Command {
     )
     .option('--listen <host>', 'address to listen on', '127.0.0.1')
     .option('--attachments <n>', 'supernodes to stay attached to', '2')
+    .option('--away-after <seconds>', 'idle time before your status turns to away (0: never)', '300')
     .addOption(
       new Option(
         '--fast-reattach',
         're-attach within seconds (tests; production spreads re-attachments)',
       ).hideHelp(),
     )
-    .action(async (opts: DeviceOptions & { listen: string; attachments: string; fastReattach?: boolean }) => {
-      const profile = profileOf(opts)
-      const log = createLogger('device', { file: logFile(profile.dir, profile.name, 'node.log') })
-      const device = await DeviceNode.start({
-        profile,
-        host: opts.listen,
-        log,
-        attachments: Number(opts.attachments),
-        fastReattach: opts.fastReattach === true,
-      })
-      const api = await startControlApi(device, profile.dir)
-      console.log(
-        `device ${device.peerId} up; local API ${api.info.url}; logs in ${logFile(profile.dir, profile.name, 'node.log')}`,
-      )
-      onShutdown(async () => {
-        await api.close()
-        await device.stop()
-        log.flush()
-      })
-    })
+    .action(
+      async (
+        opts: DeviceOptions & {
+          listen: string
+          attachments: string
+          awayAfter: string
+          fastReattach?: boolean
+        },
+      ) => {
+        const profile = profileOf(opts)
+        const log = createLogger('device', { file: logFile(profile.dir, profile.name, 'node.log') })
+        const device = await DeviceNode.start({
+          profile,
+          host: opts.listen,
+          log,
+          attachments: Number(opts.attachments),
+          fastReattach: opts.fastReattach === true,
+        })
+        const awayAfter = Number(opts.awayAfter)
+        if (!Number.isFinite(awayAfter) || awayAfter < 0)
+          throw new UsageError('--away-after takes a number of seconds ≥ 0')
+        const chat = await ChatService.start({ device, profile, log, awayAfterMs: awayAfter * 1000 })
+        const api = await startControlApi(device, profile.dir, chat)
+        console.log(
+          `device ${device.peerId} up; local API ${api.info.url}; logs in ${logFile(profile.dir, profile.name, 'node.log')}`,
+        )
+        onShutdown(async () => {
+          await api.close()
+          await chat.stop()
+          await device.stop()
+          log.flush()
+        })
+      },
+    )
 }
 
-async function callNode(opts: DeviceOptions, path: string): Promise<Record<string, unknown>> {
+export async function callNode(
+  opts: DeviceOptions,
+  path: string,
+  send?: { method: 'POST'; body?: unknown },
+): Promise<Record<string, unknown>> {
   const profile = profileOf(opts)
   const file = join(profile.dir, API_FILE)
   if (!existsSync(file))
@@ -134,7 +154,9 @@ async function callNode(opts: DeviceOptions, path: string): Promise<Record<strin
   let res: Response
   try {
     res = await fetch(api.url + path, {
-      headers: { authorization: `Bearer ${api.token}` },
+      method: send?.method ?? 'GET',
+      headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/json' },
+      body: send === undefined ? undefined : JSON.stringify(send.body ?? {}),
       signal: AbortSignal.timeout(15_000),
     })
   } catch {
@@ -150,16 +172,28 @@ async function callNode(opts: DeviceOptions, path: string): Promise<Record<strin
 
 export function statusCommand(): Command {
   return withProfile(new Command('status'))
-    .description("show the running device's attachments, its supernodes' load and its reachability")
+    .description(
+      "show the running device's status, attachments and reachability; with a state, set your status " +
+        '(online, away, dnd, invisible)',
+    )
+    .argument('[state]', 'online, away, dnd (do not disturb) or invisible')
     .option('--json', 'print JSON')
-    .action(async (opts: DeviceOptions & { json?: boolean }) => {
+    .action(async (state: string | undefined, opts: DeviceOptions & { json?: boolean }) => {
+      if (state !== undefined) {
+        const r = (await callNode(opts, '/v1/chat/status', { method: 'POST', body: { status: state } })) as {
+          status: string
+        }
+        return console.log(`status: ${r.status}`)
+      }
       const s = (await callNode(opts, '/v1/status')) as {
         peerId: string
         attachments: Array<{ peerId: string; load: number; capacity: number }>
         reachability: { direct: string[]; relayed: string[] }
         knownSupernodes: number
+        chat?: { username: string; status: string }
       }
       if (opts.json === true) return console.log(JSON.stringify(s))
+      if (s.chat !== undefined) console.log(`user         ${s.chat.username} (${s.chat.status})`)
       console.log(`device       ${s.peerId}`)
       console.log(`attached to  ${s.attachments.length} supernode(s) (${s.knownSupernodes} known)`)
       for (const a of s.attachments) console.log(`  ${a.peerId}  load ${a.load}/${a.capacity}`)

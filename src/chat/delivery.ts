@@ -1,0 +1,168 @@
+/**
+ * The outbox worker: gets every queued event to every device of its user.
+ * Online devices get it pushed (acknowledged after their commit); devices
+ * known but not reachable get a sealed copy in the offline store. Failures
+ * retry with exponential backoff and full jitter, across restarts (the queue
+ * is in SQLite). Several events for one user travel in one push.
+ */
+import { fullJitter, type BackoffPolicy } from '../core/backoff.js'
+import type { Logger } from '../log/logger.js'
+import type { Presence } from '../trust/presence.js'
+import type { SealedItem } from '../wire/chat.js'
+import { ChatLimits } from '../wire/chat.js'
+import { hex, type Chat } from './chat.js'
+import type { KnownDevice } from './store.js'
+
+export const RETRY: BackoffPolicy = { baseMs: 1_000, capMs: 5 * 60_000 }
+const BATCH = ChatLimits.pushEvents
+const PARALLEL_USERS = 4
+
+export interface DeliveryPorts {
+  /** The user's online devices (cached briefly); [] when none. Throws when the directory cannot answer. */
+  devices(username: string): Promise<Presence[]>
+  /** Pushes signed events to one device; the ids it committed and refused. */
+  push(device: Presence, events: Uint8Array[]): Promise<{ committed: Uint8Array[]; refused: Uint8Array[] }>
+  /** Seals one event for devices. */
+  seal(id: Uint8Array, recipient: string, bytes: Uint8Array, devices: KnownDevice[]): SealedItem
+  /** Deposits sealed items with the offline store; throws when no supernode holds them. */
+  deposit(items: SealedItem[]): Promise<void>
+  /** A device's lookup answer turned out stale: forget the cache for the user. */
+  stale(username: string): void
+}
+
+export class Delivery {
+  private timer: NodeJS.Timeout | undefined
+  private running = false
+  private again = false
+  private stopped = false
+
+  constructor(
+    private readonly chat: Chat,
+    private readonly ports: DeliveryPorts,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    this.kick()
+  }
+
+  stop(): void {
+    this.stopped = true
+    clearTimeout(this.timer)
+  }
+
+  /** Something was queued or a device came online: run soon. */
+  kick(): void {
+    if (this.stopped) return
+    if (this.running) {
+      this.again = true
+      return
+    }
+    clearTimeout(this.timer)
+    this.timer = setTimeout(() => void this.run(), 0)
+  }
+
+  private async run(): Promise<void> {
+    this.running = true
+    try {
+      do {
+        this.again = false
+        const users = this.chat.store.dueUsers(Date.now())
+        for (let i = 0; i < users.length; i += PARALLEL_USERS)
+          await Promise.all(users.slice(i, i + PARALLEL_USERS).map((u) => this.deliverTo(u)))
+        if (users.length > 0) this.again ||= this.chat.store.dueUsers(Date.now()).length > 0
+      } while (this.again && !this.stopped)
+    } catch (err) {
+      this.log.warn({ err }, 'delivery round failed')
+    } finally {
+      this.running = false
+    }
+    if (this.stopped) return
+    const next = this.chat.store.nextDue()
+    clearTimeout(this.timer)
+    if (next !== undefined) this.timer = setTimeout(() => void this.run(), Math.max(50, next - Date.now()))
+  }
+
+  private async deliverTo(user: string): Promise<void> {
+    const store = this.chat.store
+    const me = this.chat.me
+    const batch = store.due(user, Date.now(), BATCH)
+    if (batch.length === 0) return
+    let online: Presence[] = []
+    try {
+      online = (await this.ports.devices(user)).filter((p) => p.deviceId !== me.deviceId)
+    } catch (err) {
+      this.log.debug({ user, err: (err as Error).message }, 'lookup failed; offline store only')
+    }
+    for (const p of online)
+      store.rememberDevice({ username: user, deviceId: p.deviceId, publicKey: p.devicePublicKey }, Date.now())
+
+    await Promise.all(
+      online.map(async (device) => {
+        const wanted = batch.filter((e) => !store.ackedBy(e.id).has(device.deviceId))
+        if (wanted.length === 0) return
+        try {
+          const { committed, refused } = await this.ports.push(
+            device,
+            wanted.map((e) => e.bytes),
+          )
+          store.transaction(() => {
+            for (const id of [...committed, ...refused]) store.recordAck(id, device.deviceId)
+            if (user !== me.username) for (const id of committed) this.advance(id, 'delivered')
+          })
+        } catch (err) {
+          this.ports.stale(user)
+          this.log.debug({ user, device: device.deviceId, err: (err as Error).message }, 'push failed')
+        }
+      }),
+    )
+
+    const known = store.devicesOf(user).filter((d) => d.deviceId !== me.deviceId)
+    const sealed: { id: Uint8Array; item: SealedItem }[] = []
+    const retry: Uint8Array[] = []
+    store.transaction(() => {
+      for (const e of batch) {
+        const acked = store.ackedBy(e.id)
+        const missing = known.filter((d) => !acked.has(d.deviceId))
+        if (missing.length === 0 && (acked.size > 0 || user === me.username)) store.done(e.id, user)
+        else if (missing.length === 0) retry.push(e.id)
+        else
+          sealed.push({
+            id: e.id,
+            item: this.ports.seal(e.id, user, e.bytes, missing.slice(0, ChatLimits.copies)),
+          })
+      }
+    })
+    for (let i = 0; i < sealed.length; i += ChatLimits.offlineItems) {
+      const part = sealed.slice(i, i + ChatLimits.offlineItems)
+      try {
+        await this.ports.deposit(part.map((s) => s.item))
+        store.transaction(() => {
+          for (const s of part) {
+            store.done(s.id, user)
+            if (user !== me.username) this.advance(s.id, 'sent')
+          }
+        })
+      } catch (err) {
+        this.log.debug({ user, err: (err as Error).message }, 'offline deposit failed')
+        retry.push(...part.map((s) => s.id))
+      }
+    }
+    const attempts = new Map(batch.map((e) => [hex(e.id), e.attempts]))
+    store.transaction(() => {
+      for (const id of retry)
+        store.retryLater(
+          id,
+          user,
+          Date.now() + fullJitter(attempts.get(hex(id)) ?? 0, RETRY, Math.random()) + 250,
+        )
+    })
+  }
+
+  private advance(id: Uint8Array, state: 'sent' | 'delivered'): void {
+    if (this.chat.store.advance(id, state)) {
+      const m = this.chat.store.message(id)
+      if (m !== undefined) this.chat.notifyUpdate(m)
+    }
+  }
+}

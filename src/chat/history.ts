@@ -1,0 +1,136 @@
+/**
+ * History backfill between a user's own devices: a newly signed-in device
+ * asks one of its user's other online devices for the signed events of the
+ * last 30 days, page by page, and applies them as if they had just arrived.
+ * Only devices of the same user are served (their certificate says so, and
+ * the connection proves the key).
+ */
+import type { Connection } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import type { DeviceNode } from '../device/node.js'
+import type { Logger } from '../log/logger.js'
+import { request } from '../net/rpc.js'
+import { verifyCertificate } from '../trust/certificate.js'
+import { TrustError } from '../trust/errors.js'
+import {
+  ChatLimits,
+  ChatResult,
+  decodeHistoryRequest,
+  decodeHistoryResponse,
+  HistoryRequest,
+  HistoryResponse,
+} from '../wire/chat.js'
+import { ErrorCode } from '../wire/error-codes.js'
+import { plain } from '../wire/bytes.js'
+import type { Chat } from './chat.js'
+
+export const HISTORY_PROTOCOL = '/parley/history/1.0.0'
+export const BACKFILL_MS = 30 * 24 * 3600_000
+const PAGE = 200
+const TIMEOUT_MS = 10_000
+
+export class History {
+  constructor(
+    private readonly device: DeviceNode,
+    private readonly chat: Chat,
+    private readonly log: Logger,
+  ) {}
+
+  handle(payload: Uint8Array, connection: Connection): Uint8Array {
+    const req = decodeHistoryRequest(payload)
+    const refuse = (code: string, message: string) =>
+      HistoryResponse.encode({ result: ChatResult.Refused, code, message, events: [], more: false })
+    try {
+      const cert = verifyCertificate(req.certificate, { ...this.verifyOptions() })
+      if (cert.deviceId !== connection.remotePeer.toString())
+        return refuse(ErrorCode.ProofFailed, 'the certificate is for another device key')
+      if (cert.username !== this.chat.me.username)
+        return refuse(ErrorCode.NotOwnDevice, 'history is served only to the same user')
+    } catch (err) {
+      if (err instanceof TrustError) return refuse(err.code, err.message)
+      throw err
+    }
+    const after = req.after.byteLength > 0 ? req.after : undefined
+    const page = this.chat.store.eventsSince(Number(req.since), after, req.limit + 1)
+    // Keep a page under the wire cap whatever the event sizes.
+    const events: Uint8Array<ArrayBuffer>[] = []
+    let bytes = 0
+    for (const e of page.slice(0, req.limit)) {
+      if (bytes + e.bytes.byteLength + 8 > ChatLimits.historyBytes - 1024) break
+      events.push(plain(e.bytes))
+      bytes += e.bytes.byteLength + 8
+    }
+    return HistoryResponse.encode({
+      result: ChatResult.Ok,
+      code: '',
+      message: '',
+      events,
+      more: page.length > events.length,
+    })
+  }
+
+  /** Once per device: pulls history from another device of the user, if one is online. */
+  async backfill(): Promise<number> {
+    const store = this.chat.store
+    if (store.getMeta('backfilled') !== undefined) return 0
+    let others
+    try {
+      others = (await this.device.lookup(this.chat.me.username)).filter(
+        (p) => p.deviceId !== this.device.peerId,
+      )
+    } catch {
+      return 0
+    }
+    for (const other of others) {
+      try {
+        const n = await this.pullFrom(other.deviceId, other.addrs)
+        store.setMeta('backfilled', String(Date.now()))
+        this.log.info({ from: other.deviceId, events: n }, 'history backfilled')
+        return n
+      } catch (err) {
+        this.log.info(
+          { from: other.deviceId, err: (err as Error).message },
+          'history backfill failed; trying another',
+        )
+      }
+    }
+    // No other device: this one is the first; nothing to pull, ever.
+    if (others.length === 0) store.setMeta('backfilled', String(Date.now()))
+    return 0
+  }
+
+  private async pullFrom(deviceId: string, addrs: string[]): Promise<number> {
+    const node = this.device.node
+    const peer = peerIdFromString(deviceId)
+    if (node.getConnections(peer).length === 0) await this.device.dialAny(deviceId, addrs)
+    const since = Date.now() - BACKFILL_MS
+    let after = new Uint8Array()
+    let total = 0
+    for (;;) {
+      const answer = decodeHistoryResponse(
+        await request(
+          node,
+          peer,
+          HISTORY_PROTOCOL,
+          HistoryRequest.encode({
+            certificate: new Uint8Array(this.device.certificateBytes),
+            since: BigInt(since),
+            after,
+            limit: PAGE,
+          }),
+          { timeoutMs: TIMEOUT_MS, maxResponseBytes: ChatLimits.historyBytes },
+        ),
+      )
+      if (answer.result !== ChatResult.Ok) throw new Error(`${answer.message} [${answer.code}]`)
+      this.chat.receive(answer.events)
+      total += answer.events.length
+      const last = answer.events.at(-1)
+      if (!answer.more || last === undefined) return total
+      after = new Uint8Array(this.chat.idOf(last))
+    }
+  }
+
+  private verifyOptions() {
+    return this.chat.verifyOptionsNow()
+  }
+}

@@ -1,0 +1,301 @@
+/**
+ * Chat on a running device: serves /parley/chat (pushes from other devices,
+ * acknowledged after commit) and /parley/history (backfill for the user's own
+ * new devices), runs the outbox, fetches the offline store whenever it
+ * attaches, pushes presence to contacts, and turns online into away after
+ * the configured idle time.
+ */
+import { EventEmitter } from 'node:events'
+import { join } from 'node:path'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { signerOf } from '../crypto/keys.js'
+import type { DeviceNode } from '../device/node.js'
+import type { Profile } from '../device/profile.js'
+import { loadIdentity } from '../device/session.js'
+import type { Logger } from '../log/logger.js'
+import { request, serve } from '../net/rpc.js'
+import type { VerifyCertificateOptions } from '../trust/certificate.js'
+import type { Presence } from '../trust/presence.js'
+import {
+  ChatAck,
+  ChatKind,
+  ChatLimits,
+  ChatPush,
+  ChatResult,
+  decodeChatAck,
+  decodeChatPush,
+} from '../wire/chat.js'
+import { PresenceStatus } from '../wire/generated/parley.js'
+import { Chat, STATUS_NAMES, statusName, type ChatNotice } from './chat.js'
+import { Delivery } from './delivery.js'
+import { History } from './history.js'
+import { OfflineInbox } from './inbox.js'
+import { sealForDevices } from './seal.js'
+import { ChatStore } from './store.js'
+
+export const ChatProtocols = {
+  chat: '/parley/chat/1.0.0',
+  history: '/parley/history/1.0.0',
+} as const
+
+const PUSH_TIMEOUT_MS = 5_000
+const LOOKUP_CACHE_MS = 3_000
+const CONTACT_SWEEP_MS = 30_000
+export const AWAY_AFTER_MS = 5 * 60_000
+
+export type UserStatus = 'online' | 'away' | 'dnd' | 'invisible'
+
+export interface ChatServiceOptions {
+  device: DeviceNode
+  profile: Profile
+  log: Logger
+  /** Idle time before online turns into away; 0 turns it off. */
+  awayAfterMs?: number
+}
+
+export class ChatService {
+  readonly events = new EventEmitter<{ notice: [ChatNotice] }>()
+  readonly chat: Chat
+  readonly delivery: Delivery
+  private readonly inbox: OfflineInbox
+  private readonly history: History
+  private readonly lookups = new Map<string, { at: number; devices: Promise<Presence[]> }>()
+  private lastActive = Date.now()
+  private autoAway = false
+  private sweepTimer: NodeJS.Timeout | undefined
+  /** Devices that have our current presence (reset when it changes). */
+  private told = new Set<string>()
+
+  private constructor(
+    private readonly opts: ChatServiceOptions,
+    readonly store: ChatStore,
+    username: string,
+    private readonly seed: Uint8Array,
+    signer: ReturnType<typeof signerOf>,
+  ) {
+    const { device, profile, log } = opts
+    const verifyOptions = (): VerifyCertificateOptions => {
+      const { config } = loadIdentity(profile)
+      return { networkPublicKey: config.networkPublicKey, networkId: config.networkId, now: Date.now() }
+    }
+    let cached: { at: number; value: VerifyCertificateOptions } | undefined
+    const verify = () => {
+      if (cached === undefined || Date.now() - cached.at > 10_000)
+        cached = { at: Date.now(), value: verifyOptions() }
+      return { ...cached.value, now: Date.now() }
+    }
+    this.chat = new Chat(
+      store,
+      { username, deviceId: device.peerId, certificate: () => device.certificateBytes, signer },
+      verify,
+      (n) => this.onNotice(n),
+    )
+    this.delivery = new Delivery(
+      this.chat,
+      {
+        devices: (u) => this.devicesOf(u),
+        push: (p, events) => this.push(p, events),
+        seal: (id, recipient, bytes, devices) => sealForDevices({ id, recipient, plaintext: bytes, devices }),
+        deposit: (items) => this.inbox.deposit(items),
+        stale: (u) => this.lookups.delete(u),
+      },
+      log,
+    )
+    this.inbox = new OfflineInbox(device, this.chat, { deviceId: device.peerId, seed }, log, () =>
+      this.delivery.kick(),
+    )
+    this.history = new History(device, this.chat, log)
+  }
+
+  static async start(opts: ChatServiceOptions): Promise<ChatService> {
+    const key = await opts.profile.deviceKey()
+    const { certificate } = loadIdentity(opts.profile)
+    const store = new ChatStore(join(opts.profile.dir, 'chat.sqlite'))
+    const service = new ChatService(opts, store, certificate.username, key.raw.subarray(0, 32), signerOf(key))
+    await service.serveProtocols()
+    service.delivery.start()
+    opts.device.onAttachmentsChange(() => {
+      service.inbox.fetchSoon()
+      service.delivery.kick()
+    })
+    service.inbox.fetchSoon()
+    void service.history.backfill().then(() => service.delivery.kick())
+    void service.broadcastPresence()
+    service.sweepTimer = setInterval(() => void service.sweep(), CONTACT_SWEEP_MS)
+    service.sweepTimer.unref()
+    return service
+  }
+
+  get username(): string {
+    return this.chat.me.username
+  }
+
+  /** The user did something: back from away. */
+  active(): void {
+    this.lastActive = Date.now()
+    if (this.autoAway) {
+      this.autoAway = false
+      void this.broadcastPresence()
+    }
+  }
+
+  status(): UserStatus {
+    const chosen = (this.store.getMeta('status') ?? 'online') as UserStatus
+    return chosen === 'online' && this.autoAway ? 'away' : chosen
+  }
+
+  setStatus(status: UserStatus): void {
+    this.store.setMeta('status', status)
+    this.autoAway = false
+    this.lastActive = Date.now()
+    void this.broadcastPresence()
+  }
+
+  /** A contact's status as this device knows it. */
+  presenceOf(username: string): string {
+    return this.store.contact(username)?.presence ?? 'offline'
+  }
+
+  /** Live typing indicator to the contact's online devices. */
+  async typing(to: string): Promise<void> {
+    const event = this.chat.live(ChatKind.TYPING, to)
+    const devices = await this.devicesOf(to).catch(() => [])
+    await Promise.all(devices.map((d) => this.push(d, [event]).catch(() => undefined)))
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.sweepTimer)
+    this.delivery.stop()
+    this.inbox.stop()
+    // Contacts see us go offline now rather than at their next sweep.
+    await this.broadcastPresence(PresenceStatus.OFFLINE).catch(() => undefined)
+    await this.opts.device.node.unhandle([ChatProtocols.chat, ChatProtocols.history]).catch(() => undefined)
+    this.store.close()
+  }
+
+  // ---- network ----------------------------------------------------------------
+
+  private async serveProtocols(): Promise<void> {
+    const node = this.opts.device.node
+    const onError = (err: unknown) =>
+      this.opts.log.debug({ err: (err as Error).message }, 'chat stream failed')
+    await serve(node, ChatProtocols.chat, async (payload) => this.handlePush(payload), {
+      maxRequestBytes: ChatLimits.pushBytes,
+      timeoutMs: PUSH_TIMEOUT_MS,
+      onError,
+    })
+    await serve(node, ChatProtocols.history, async (payload, conn) => this.history.handle(payload, conn), {
+      maxRequestBytes: ChatLimits.historyRequestBytes,
+      timeoutMs: PUSH_TIMEOUT_MS,
+      onError,
+    })
+  }
+
+  private handlePush(payload: Uint8Array): Uint8Array {
+    const push = decodeChatPush(payload)
+    const { committed, refused, applied } = this.chat.receive(push.events)
+    for (const e of applied) {
+      // A contact came online: tell that device our presence too.
+      if (e.kind === ChatKind.PRESENCE && e.from !== this.username && !this.told.has(e.deviceId))
+        void this.presenceTo(e.from, e.deviceId)
+    }
+    if (committed.length > 0) this.delivery.kick()
+    return ChatAck.encode({
+      result: committed.length === 0 && refused.length === 0 ? ChatResult.Refused : ChatResult.Ok,
+      code: committed.length === 0 && refused.length === 0 ? 'bad_signature' : '',
+      message: '',
+      committed: committed.map((id) => new Uint8Array(id)),
+      refused: refused.map((id) => new Uint8Array(id)),
+    })
+  }
+
+  async push(
+    device: Presence,
+    events: Uint8Array[],
+  ): Promise<{ committed: Uint8Array[]; refused: Uint8Array[] }> {
+    const node = this.opts.device.node
+    const peer = peerIdFromString(device.deviceId)
+    if (node.getConnections(peer).length === 0) await this.opts.device.dialAny(device.deviceId, device.addrs)
+    const answer = decodeChatAck(
+      await request(
+        node,
+        peer,
+        ChatProtocols.chat,
+        ChatPush.encode({ events: events.map((e) => new Uint8Array(e)) }),
+        {
+          timeoutMs: PUSH_TIMEOUT_MS,
+          maxResponseBytes: ChatLimits.ackBytes * 4,
+        },
+      ),
+    )
+    if (answer.result !== ChatResult.Ok) throw new Error(`push refused: ${answer.message} [${answer.code}]`)
+    return { committed: answer.committed, refused: answer.refused }
+  }
+
+  devicesOf(username: string): Promise<Presence[]> {
+    const hit = this.lookups.get(username)
+    if (hit !== undefined && Date.now() - hit.at < LOOKUP_CACHE_MS) return hit.devices
+    const devices = this.opts.device.lookup(username)
+    this.lookups.set(username, { at: Date.now(), devices })
+    devices.catch(() => this.lookups.delete(username))
+    return devices
+  }
+
+  // ---- presence -----------------------------------------------------------------
+
+  private wireStatus(): PresenceStatus {
+    const s = this.status()
+    return s === 'invisible' ? PresenceStatus.OFFLINE : (STATUS_NAMES[s] ?? PresenceStatus.ONLINE)
+  }
+
+  /** Pushes our presence to every accepted contact's online devices and to our own. */
+  async broadcastPresence(status = this.wireStatus()): Promise<void> {
+    this.told = new Set()
+    const contacts = this.store.contacts(['accepted']).map((c) => c.username)
+    await Promise.all([...contacts, this.username].map((u) => this.presenceTo(u, undefined, status)))
+  }
+
+  private async presenceTo(username: string, onlyDevice?: string, status = this.wireStatus()): Promise<void> {
+    const devices = (await this.devicesOf(username).catch(() => [])).filter(
+      (d) =>
+        d.deviceId !== this.opts.device.peerId && (onlyDevice === undefined || d.deviceId === onlyDevice),
+    )
+    const event = this.chat.live(ChatKind.PRESENCE, username, status)
+    await Promise.all(
+      devices.map(async (d) => {
+        this.told.add(d.deviceId)
+        await this.push(d, [event]).catch(() => this.told.delete(d.deviceId))
+      }),
+    )
+  }
+
+  /** Idle → away; contacts whose devices all vanished (crashed) → offline. */
+  private async sweep(): Promise<void> {
+    const awayAfter = this.opts.awayAfterMs ?? AWAY_AFTER_MS
+    if (
+      awayAfter > 0 &&
+      !this.autoAway &&
+      this.status() === 'online' &&
+      Date.now() - this.lastActive >= awayAfter
+    ) {
+      this.autoAway = true
+      await this.broadcastPresence()
+    }
+    for (const c of this.store.contacts(['accepted'])) {
+      if (c.presence === 'offline') continue
+      const devices = await this.devicesOf(c.username).catch(() => undefined)
+      if (
+        devices !== undefined &&
+        devices.length === 0 &&
+        this.store.setPresence(c.username, 'offline', Date.now())
+      )
+        this.onNotice({ type: 'presence', username: c.username, status: 'offline' })
+    }
+  }
+
+  private onNotice(n: ChatNotice): void {
+    this.events.emit('notice', n)
+  }
+}
+
+export { statusName }

@@ -1,0 +1,456 @@
+/**
+ * A device's chat history in its own SQLite file (`chat.sqlite` in the
+ * profile): contacts, the devices of the users it talks to, every signed
+ * event it holds (what history backfill serves), the conversation view with
+ * edits, deletes and receipts applied, a full-text index, and the outbox of
+ * what still has to reach someone. Synchronous (better-sqlite3): a method is
+ * one transaction, so an acknowledgement sent after it returns is after commit.
+ */
+import Database from 'better-sqlite3'
+
+export type ContactState = 'requested' | 'pending' | 'accepted' | 'declined' | 'blocked' | 'removed'
+export type MessageState = 'sending' | 'sent' | 'delivered' | 'read' | 'received'
+
+export interface ContactRow {
+  username: string
+  state: ContactState
+  greeting: string
+  updatedAt: number
+  presence: string
+  presenceAt: number
+}
+
+export interface MessageRow {
+  id: string
+  conversation: string
+  sender: string
+  senderDevice: string
+  lamport: number
+  sentAt: number
+  text: string
+  edited: boolean
+  deleted: boolean
+  state: MessageState
+  held: boolean
+}
+
+export interface KnownDevice {
+  username: string
+  deviceId: string
+  publicKey: Uint8Array
+}
+
+export interface StoredEvent {
+  id: Uint8Array
+  bytes: Uint8Array
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS contacts (
+  username TEXT PRIMARY KEY,
+  state TEXT NOT NULL,
+  greeting TEXT NOT NULL DEFAULT '',
+  updated_at INTEGER NOT NULL,
+  presence TEXT NOT NULL DEFAULT 'offline',
+  presence_at INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS devices (
+  username TEXT NOT NULL,
+  device_id TEXT NOT NULL,
+  public_key BLOB NOT NULL,
+  seen_at INTEGER NOT NULL,
+  PRIMARY KEY (username, device_id)
+);
+CREATE TABLE IF NOT EXISTS events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id BLOB NOT NULL UNIQUE,
+  conversation TEXT NOT NULL,
+  sent_at INTEGER NOT NULL,
+  bytes BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS messages (
+  id BLOB PRIMARY KEY,
+  conversation TEXT NOT NULL,
+  sender TEXT NOT NULL,
+  sender_device TEXT NOT NULL,
+  lamport INTEGER NOT NULL,
+  sent_at INTEGER NOT NULL,
+  text TEXT NOT NULL,
+  edited INTEGER NOT NULL DEFAULT 0,
+  deleted INTEGER NOT NULL DEFAULT 0,
+  state TEXT NOT NULL,
+  held INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS messages_order ON messages (conversation, lamport, sender_device, id);
+CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5 (text, content = 'messages', content_rowid = 'rowid');
+CREATE TRIGGER IF NOT EXISTS messages_ai AFTER INSERT ON messages BEGIN
+  INSERT INTO messages_fts (rowid, text) VALUES (new.rowid, new.text);
+END;
+CREATE TRIGGER IF NOT EXISTS messages_au AFTER UPDATE OF text ON messages BEGIN
+  INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+  INSERT INTO messages_fts (rowid, text) VALUES (new.rowid, new.text);
+END;
+CREATE TABLE IF NOT EXISTS outbox (
+  id BLOB NOT NULL,
+  username TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_at INTEGER NOT NULL,
+  PRIMARY KEY (id, username)
+);
+CREATE TABLE IF NOT EXISTS outbox_acked (
+  id BLOB NOT NULL,
+  device_id TEXT NOT NULL,
+  PRIMARY KEY (id, device_id)
+);
+`
+
+interface RawMessage {
+  id: Buffer
+  conversation: string
+  sender: string
+  sender_device: string
+  lamport: number
+  sent_at: number
+  text: string
+  edited: number
+  deleted: number
+  state: MessageState
+  held: number
+}
+
+function messageOf(r: RawMessage): MessageRow {
+  return {
+    id: r.id.toString('hex'),
+    conversation: r.conversation,
+    sender: r.sender,
+    senderDevice: r.sender_device,
+    lamport: r.lamport,
+    sentAt: r.sent_at,
+    text: r.text,
+    edited: r.edited === 1,
+    deleted: r.deleted === 1,
+    state: r.state,
+    held: r.held === 1,
+  }
+}
+
+const STATE_RANK: Record<MessageState, number> = { sending: 0, sent: 1, delivered: 2, read: 3, received: 0 }
+
+export class ChatStore {
+  readonly db: Database.Database
+
+  constructor(path: string) {
+    this.db = new Database(path)
+    this.db.pragma('busy_timeout = 5000')
+    this.db.pragma('journal_mode = WAL')
+    // WAL + NORMAL survives a killed process (only an OS crash can lose the last commits).
+    this.db.pragma('synchronous = NORMAL')
+    this.db.exec(SCHEMA)
+  }
+
+  close(): void {
+    this.db.close()
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)()
+  }
+
+  // ---- meta ---------------------------------------------------------------
+
+  getMeta(key: string): string | undefined {
+    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as
+      { value: string } | undefined
+    return row?.value
+  }
+
+  setMeta(key: string, value: string): void {
+    this.db
+      .prepare(
+        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      )
+      .run(key, value)
+  }
+
+  /** The Lamport clock: `observe` a received time, `tick` for a new event. */
+  observe(lamport: number): void {
+    const now = Number(this.getMeta('lamport') ?? '0')
+    if (lamport > now) this.setMeta('lamport', String(lamport))
+  }
+
+  tick(): number {
+    const next = Number(this.getMeta('lamport') ?? '0') + 1
+    this.setMeta('lamport', String(next))
+    return next
+  }
+
+  // ---- contacts -----------------------------------------------------------
+
+  contact(username: string): ContactRow | undefined {
+    const r = this.db.prepare('SELECT * FROM contacts WHERE username = ?').get(username) as
+      | {
+          username: string
+          state: ContactState
+          greeting: string
+          updated_at: number
+          presence: string
+          presence_at: number
+        }
+      | undefined
+    return (
+      r && {
+        username: r.username,
+        state: r.state,
+        greeting: r.greeting,
+        updatedAt: r.updated_at,
+        presence: r.presence,
+        presenceAt: r.presence_at,
+      }
+    )
+  }
+
+  contacts(states?: ContactState[]): ContactRow[] {
+    const rows = this.db.prepare('SELECT username FROM contacts ORDER BY username').all() as {
+      username: string
+    }[]
+    return rows
+      .map((r) => this.contact(r.username)!)
+      .filter((c) => states === undefined || states.includes(c.state))
+  }
+
+  setContact(username: string, state: ContactState, at: number, greeting?: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO contacts (username, state, greeting, updated_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (username) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at,
+           greeting = CASE WHEN ? IS NULL THEN contacts.greeting ELSE excluded.greeting END`,
+      )
+      .run(username, state, greeting ?? '', at, greeting ?? null)
+    if (state === 'accepted')
+      this.db.prepare('UPDATE messages SET held = 0 WHERE conversation = ?').run(username)
+  }
+
+  setPresence(username: string, presence: string, at: number): boolean {
+    const r = this.db
+      .prepare('UPDATE contacts SET presence = ?, presence_at = ? WHERE username = ? AND presence_at <= ?')
+      .run(presence, at, username, at)
+    return r.changes > 0
+  }
+
+  // ---- devices ------------------------------------------------------------
+
+  rememberDevice(d: KnownDevice, at: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO devices (username, device_id, public_key, seen_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (username, device_id) DO UPDATE SET seen_at = max(devices.seen_at, excluded.seen_at)`,
+      )
+      .run(d.username, d.deviceId, Buffer.from(d.publicKey), at)
+  }
+
+  devicesOf(username: string): KnownDevice[] {
+    const rows = this.db
+      .prepare('SELECT device_id, public_key FROM devices WHERE username = ? ORDER BY seen_at DESC')
+      .all(username) as { device_id: string; public_key: Buffer }[]
+    return rows.map((r) => ({ username, deviceId: r.device_id, publicKey: new Uint8Array(r.public_key) }))
+  }
+
+  // ---- events and messages ------------------------------------------------
+
+  hasEvent(id: Uint8Array): boolean {
+    return this.db.prepare('SELECT 1 FROM events WHERE id = ?').get(Buffer.from(id)) !== undefined
+  }
+
+  /** Keeps a signed event; false when it was already held (a duplicate). */
+  addEvent(id: Uint8Array, conversation: string, sentAt: number, bytes: Uint8Array): boolean {
+    const r = this.db
+      .prepare('INSERT OR IGNORE INTO events (id, conversation, sent_at, bytes) VALUES (?, ?, ?, ?)')
+      .run(Buffer.from(id), conversation, sentAt, Buffer.from(bytes))
+    return r.changes > 0
+  }
+
+  event(id: Uint8Array): Uint8Array | undefined {
+    const r = this.db.prepare('SELECT bytes FROM events WHERE id = ?').get(Buffer.from(id)) as
+      { bytes: Buffer } | undefined
+    return r && new Uint8Array(r.bytes)
+  }
+
+  /** Events sent after `since`, in the order this device received them, after the event `after`. */
+  eventsSince(since: number, after: Uint8Array | undefined, limit: number): StoredEvent[] {
+    const from =
+      after === undefined
+        ? 0
+        : ((
+            this.db.prepare('SELECT seq FROM events WHERE id = ?').get(Buffer.from(after)) as
+              { seq: number } | undefined
+          )?.seq ?? 0)
+    const rows = this.db
+      .prepare('SELECT id, bytes FROM events WHERE seq > ? AND sent_at >= ? ORDER BY seq LIMIT ?')
+      .all(from, since, limit) as { id: Buffer; bytes: Buffer }[]
+    return rows.map((r) => ({ id: new Uint8Array(r.id), bytes: new Uint8Array(r.bytes) }))
+  }
+
+  addMessage(m: Omit<MessageRow, 'id' | 'edited' | 'deleted'> & { id: Uint8Array }): void {
+    this.db
+      .prepare(
+        `INSERT OR IGNORE INTO messages (id, conversation, sender, sender_device, lamport, sent_at, text, state, held)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        Buffer.from(m.id),
+        m.conversation,
+        m.sender,
+        m.senderDevice,
+        m.lamport,
+        m.sentAt,
+        m.text,
+        m.state,
+        m.held ? 1 : 0,
+      )
+  }
+
+  message(id: Uint8Array): MessageRow | undefined {
+    const r = this.db.prepare('SELECT * FROM messages WHERE id = ?').get(Buffer.from(id)) as
+      RawMessage | undefined
+    return r && messageOf(r)
+  }
+
+  editMessage(id: Uint8Array, sender: string, text: string): boolean {
+    return (
+      this.db
+        .prepare('UPDATE messages SET text = ?, edited = 1 WHERE id = ? AND sender = ? AND deleted = 0')
+        .run(text, Buffer.from(id), sender).changes > 0
+    )
+  }
+
+  deleteMessage(id: Uint8Array, sender: string): boolean {
+    return (
+      this.db
+        .prepare("UPDATE messages SET text = '', deleted = 1 WHERE id = ? AND sender = ?")
+        .run(Buffer.from(id), sender).changes > 0
+    )
+  }
+
+  /** Moves a message forward (sending → sent → delivered → read), never back. */
+  advance(id: Uint8Array, state: MessageState): boolean {
+    const m = this.message(id)
+    if (m === undefined || m.state === 'received' || STATE_RANK[state] <= STATE_RANK[m.state]) return false
+    this.db.prepare('UPDATE messages SET state = ? WHERE id = ?').run(state, Buffer.from(id))
+    return true
+  }
+
+  /** A conversation in the order every device shows it: Lamport time, then sender device, then id. */
+  conversation(username: string, limit = 50, held = false): MessageRow[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM (SELECT * FROM messages WHERE conversation = ? AND held = ?
+           ORDER BY lamport DESC, sender_device DESC, id DESC LIMIT ?)
+         ORDER BY lamport, sender_device, id`,
+      )
+      .all(username, held ? 1 : 0, limit) as RawMessage[]
+    return rows.map(messageOf)
+  }
+
+  /** Incoming messages of a conversation not read yet. */
+  unread(username: string, self: string): MessageRow[] {
+    const rows = this.db
+      .prepare(
+        "SELECT * FROM messages WHERE conversation = ? AND sender <> ? AND state = 'received' AND held = 0 ORDER BY lamport",
+      )
+      .all(username, self) as RawMessage[]
+    return rows.map(messageOf)
+  }
+
+  markRead(ids: Uint8Array[]): void {
+    const st = this.db.prepare("UPDATE messages SET state = 'read' WHERE id = ? AND state = 'received'")
+    for (const id of ids) st.run(Buffer.from(id))
+  }
+
+  search(text: string, limit = 50): MessageRow[] {
+    // Each word is a quoted FTS5 term: the user's text is never FTS5 syntax.
+    const query = text
+      .split(/\s+/)
+      .filter((w) => w.length > 0)
+      .map((w) => `"${w.replaceAll('"', '""')}"`)
+      .join(' ')
+    if (query === '') return []
+    const rows = this.db
+      .prepare(
+        `SELECT m.* FROM messages_fts f JOIN messages m ON m.rowid = f.rowid
+         WHERE messages_fts MATCH ? AND m.deleted = 0 ORDER BY m.sent_at DESC LIMIT ?`,
+      )
+      .all(query, limit) as RawMessage[]
+    return rows.map(messageOf)
+  }
+
+  // ---- outbox -------------------------------------------------------------
+
+  enqueue(id: Uint8Array, username: string, at: number): void {
+    this.db
+      .prepare('INSERT OR IGNORE INTO outbox (id, username, next_at) VALUES (?, ?, ?)')
+      .run(Buffer.from(id), username, at)
+  }
+
+  /** Users with something due, soonest first. */
+  dueUsers(now: number): string[] {
+    const rows = this.db
+      .prepare(
+        'SELECT username, min(next_at) AS at FROM outbox WHERE next_at <= ? GROUP BY username ORDER BY at',
+      )
+      .all(now) as { username: string }[]
+    return rows.map((r) => r.username)
+  }
+
+  nextDue(): number | undefined {
+    const r = this.db.prepare('SELECT min(next_at) AS at FROM outbox').get() as { at: number | null }
+    return r.at ?? undefined
+  }
+
+  due(
+    username: string,
+    now: number,
+    limit: number,
+  ): { id: Uint8Array; attempts: number; bytes: Uint8Array }[] {
+    const rows = this.db
+      .prepare(
+        `SELECT o.id, o.attempts, e.bytes FROM outbox o JOIN events e ON e.id = o.id
+         WHERE o.username = ? AND o.next_at <= ? ORDER BY e.seq LIMIT ?`,
+      )
+      .all(username, now, limit) as { id: Buffer; attempts: number; bytes: Buffer }[]
+    return rows.map((r) => ({
+      id: new Uint8Array(r.id),
+      attempts: r.attempts,
+      bytes: new Uint8Array(r.bytes),
+    }))
+  }
+
+  ackedBy(id: Uint8Array): Set<string> {
+    const rows = this.db.prepare('SELECT device_id FROM outbox_acked WHERE id = ?').all(Buffer.from(id)) as {
+      device_id: string
+    }[]
+    return new Set(rows.map((r) => r.device_id))
+  }
+
+  recordAck(id: Uint8Array, deviceId: string): void {
+    this.db
+      .prepare('INSERT OR IGNORE INTO outbox_acked (id, device_id) VALUES (?, ?)')
+      .run(Buffer.from(id), deviceId)
+  }
+
+  done(id: Uint8Array, username: string): void {
+    this.db.prepare('DELETE FROM outbox WHERE id = ? AND username = ?').run(Buffer.from(id), username)
+    const left = this.db.prepare('SELECT 1 FROM outbox WHERE id = ?').get(Buffer.from(id))
+    if (left === undefined) this.db.prepare('DELETE FROM outbox_acked WHERE id = ?').run(Buffer.from(id))
+  }
+
+  retryLater(id: Uint8Array, username: string, at: number): void {
+    this.db
+      .prepare('UPDATE outbox SET attempts = attempts + 1, next_at = ? WHERE id = ? AND username = ?')
+      .run(at, Buffer.from(id), username)
+  }
+
+  pending(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * The chat part of the device's local API (127.0.0.1, token-protected by
+ * control-api.ts): contacts, presence, messages, history, search, and a
+ * Server-Sent Events stream of live notices for `parley chat`.
+ */
+import type { Context, Hono } from 'hono'
+import { streamSSE } from 'hono/streaming'
+import { ChatError, type ChatNotice } from '../chat/chat.js'
+import type { ChatService, UserStatus } from '../chat/service.js'
+import { ErrorCode } from '../wire/error-codes.js'
+import { isUsername } from '../wire/fields.js'
+
+const STATUSES: UserStatus[] = ['online', 'away', 'dnd', 'invisible']
+
+function fail(c: Context, code: string, message: string, status: 400 | 404 | 409 = 400) {
+  return c.json({ error: { code, message } }, status)
+}
+
+async function body(c: Context): Promise<Record<string, unknown>> {
+  try {
+    const b: unknown = await c.req.json()
+    return typeof b === 'object' && b !== null ? (b as Record<string, unknown>) : {}
+  } catch {
+    return {}
+  }
+}
+
+function idOf(value: string): Uint8Array | undefined {
+  return /^[0-9a-f]{32}$/.test(value) ? new Uint8Array(Buffer.from(value, 'hex')) : undefined
+}
+
+export function addChatRoutes(app: Hono, service: ChatService): void {
+  const chat = service.chat
+  const store = service.store
+
+  // Every chat call is the user being active (away → online).
+  app.use('/v1/chat/*', async (c, next) => {
+    if (c.req.method !== 'GET') service.active()
+    await next()
+  })
+  app.onError((err, c) => {
+    if (err instanceof ChatError)
+      return fail(c, err.code, err.message, err.code === ErrorCode.NotFound ? 404 : 409)
+    throw err
+  })
+
+  const user = (c: Context) => {
+    const u = c.req.param('user') ?? ''
+    return isUsername(u) ? u : undefined
+  }
+
+  app.get('/v1/chat/contacts', (c) =>
+    c.json({
+      contacts: store
+        .contacts()
+        .map((x) => ({ ...x, unread: store.unread(x.username, service.username).length })),
+    }),
+  )
+  app.get('/v1/chat/requests', (c) =>
+    c.json({
+      requests: store
+        .contacts(['pending'])
+        .map((x) => ({ ...x, held: store.conversation(x.username, 20, true) })),
+    }),
+  )
+  app.post('/v1/chat/contacts/:user', async (c) => {
+    const u = user(c)
+    if (u === undefined) return fail(c, ErrorCode.InvalidUsername, 'not a valid username')
+    const b = await body(c)
+    const greeting = typeof b.greeting === 'string' ? b.greeting : ''
+    const contact = chat.addContact(u, greeting)
+    service.delivery.kick()
+    return c.json({ contact })
+  })
+  for (const action of ['accept', 'decline', 'block', 'remove'] as const) {
+    app.post(`/v1/chat/contacts/:user/${action}`, (c) => {
+      const u = user(c)
+      if (u === undefined) return fail(c, ErrorCode.InvalidUsername, 'not a valid username')
+      const contact =
+        action === 'accept'
+          ? chat.accept(u)
+          : action === 'decline'
+            ? chat.decline(u)
+            : action === 'block'
+              ? chat.block(u)
+              : chat.removeContact(u)
+      service.delivery.kick()
+      if (action === 'accept') void service.broadcastPresence()
+      return c.json({ contact })
+    })
+  }
+
+  app.get('/v1/chat/status', (c) => c.json({ status: service.status() }))
+  app.post('/v1/chat/status', async (c) => {
+    const s = (await body(c)).status
+    if (typeof s !== 'string' || !STATUSES.includes(s as UserStatus))
+      return fail(c, ErrorCode.InvalidField, `status must be one of ${STATUSES.join(', ')}`)
+    service.setStatus(s as UserStatus)
+    return c.json({ status: service.status() })
+  })
+
+  app.post('/v1/chat/messages/:user', async (c) => {
+    const u = user(c)
+    if (u === undefined) return fail(c, ErrorCode.InvalidUsername, 'not a valid username')
+    const text = (await body(c)).text
+    if (typeof text !== 'string') return fail(c, ErrorCode.InvalidField, 'text is required')
+    const message = chat.send(u, text)
+    service.delivery.kick()
+    return c.json({ message })
+  })
+  app.get('/v1/chat/messages/:user', (c) => {
+    const u = user(c)
+    if (u === undefined) return fail(c, ErrorCode.InvalidUsername, 'not a valid username')
+    const limit = Math.min(Math.max(Number(c.req.query('limit') ?? '50') || 50, 1), 10_000)
+    return c.json({ messages: store.conversation(u, limit), presence: service.presenceOf(u) })
+  })
+  app.post('/v1/chat/read/:user', (c) => {
+    const u = user(c)
+    if (u === undefined) return fail(c, ErrorCode.InvalidUsername, 'not a valid username')
+    const read = chat.markRead(u)
+    service.delivery.kick()
+    return c.json({ read })
+  })
+  app.post('/v1/chat/typing/:user', (c) => {
+    const u = user(c)
+    if (u === undefined) return fail(c, ErrorCode.InvalidUsername, 'not a valid username')
+    void service.typing(u)
+    return c.json({ ok: true })
+  })
+  app.post('/v1/chat/edit/:id', async (c) => {
+    const id = idOf(c.req.param('id'))
+    const text = (await body(c)).text
+    if (id === undefined || typeof text !== 'string')
+      return fail(c, ErrorCode.InvalidField, 'a message id and text')
+    const message = chat.edit(id, text)
+    service.delivery.kick()
+    return c.json({ message })
+  })
+  app.post('/v1/chat/delete/:id', (c) => {
+    const id = idOf(c.req.param('id'))
+    if (id === undefined) return fail(c, ErrorCode.InvalidField, 'not a message id')
+    const message = chat.delete(id)
+    service.delivery.kick()
+    return c.json({ message })
+  })
+  app.get('/v1/chat/search', (c) => c.json({ messages: store.search(c.req.query('q') ?? '') }))
+  app.get('/v1/chat/outbox', (c) => c.json({ pending: store.pending() }))
+
+  app.get('/v1/chat/events', (c) =>
+    streamSSE(c, async (stream) => {
+      const queue: ChatNotice[] = []
+      let wake: (() => void) | undefined
+      const listener = (n: ChatNotice) => {
+        queue.push(n)
+        wake?.()
+      }
+      service.events.on('notice', listener)
+      stream.onAbort(() => {
+        service.events.off('notice', listener)
+        wake?.()
+      })
+      await stream.writeSSE({ event: 'hello', data: JSON.stringify({ status: service.status() }) })
+      while (!stream.aborted) {
+        const next = queue.shift()
+        if (next === undefined) {
+          await new Promise<void>((resolve) => {
+            wake = resolve
+            setTimeout(resolve, 15_000)
+          })
+          wake = undefined
+          if (queue.length === 0 && !stream.aborted) await stream.writeSSE({ event: 'ping', data: '{}' })
+          continue
+        }
+        await stream.writeSSE({ event: next.type, data: JSON.stringify(next) })
+      }
+    }),
+  )
+}
