@@ -1,0 +1,253 @@
+/**
+ * Chat between real device processes on a devnet: contacts, presence,
+ * receipts, offline delivery through the supernodes' offline store (with two
+ * of its three holders SIGKILLed), a receiver SIGKILLed mid-stream, a third
+ * device with backfilled history, and bad input on the wire.
+ */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startDevnet, type Devnet } from '../src/devnet/devnet.js'
+import { api, ApiError, conversation, replicasOf, send, signIn, up } from './support/chat.js'
+import { eventually } from './support/devnet.js'
+import { tempDir, type Daemon } from './support/process.js'
+
+const dir = tempDir('parley-chat-')
+let net: Devnet
+const running = new Map<string, Daemon>()
+
+async function start(profile: string, extra: string[] = []): Promise<void> {
+  running.set(profile, await up(net, profile, extra))
+  // Attached and published: its own user finds it.
+  await eventually(async () => {
+    const s = await api<{ attachments: unknown[] }>(net.home, profile, '/v1/status')
+    return s.attachments.length >= 2 || undefined
+  }, 30_000)
+}
+
+async function stop(profile: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  await running.get(profile)?.stop(signal)
+  running.delete(profile)
+}
+
+beforeAll(async () => {
+  net = await startDevnet({ dir: dir.path, megas: 1, supernodes: 5, fastReattach: true })
+  for (const user of ['alice', 'bob', 'carol']) await signIn(net, user, user)
+  for (const p of ['alice', 'bob', 'carol']) await start(p, ['--away-after', '0'])
+}, 180_000)
+
+afterAll(async () => {
+  for (const p of [...running.keys()]) await stop(p, 'SIGKILL')
+  for (const s of net?.supernodes ?? []) s.child.process.kill('SIGCONT')
+  await net?.stop()
+  dir.remove()
+})
+
+const contactState = async (profile: string, peer: string) =>
+  (
+    await api<{ contacts: { username: string; state: string; presence: string }[] }>(
+      net.home,
+      profile,
+      '/v1/chat/contacts',
+    )
+  ).contacts.find((c) => c.username === peer)
+
+describe('two users', () => {
+  it('become contacts: request with a greeting, accept', async () => {
+    await api(net.home, 'alice', '/v1/chat/contacts/bob', { greeting: 'hi bob, alice here' })
+    const req = await eventually(async () => {
+      const r = await api<{ requests: { username: string; greeting: string }[] }>(
+        net.home,
+        'bob',
+        '/v1/chat/requests',
+      )
+      return r.requests.find((x) => x.username === 'alice')
+    }, 20_000)
+    expect(req.greeting).toBe('hi bob, alice here')
+    await api(net.home, 'bob', '/v1/chat/contacts/alice/accept', {})
+    await eventually(
+      async () => (await contactState('alice', 'bob'))?.state === 'accepted' || undefined,
+      20_000,
+    )
+  })
+
+  it('chat both ways with delivered and read receipts', async () => {
+    const { message } = await send(net.home, 'alice', 'bob', 'hello bob')
+    await send(net.home, 'bob', 'alice', 'hello alice')
+    const atBob = await eventually(
+      async () => (await conversation(net.home, 'bob', 'alice')).find((m) => m.id === message.id),
+      20_000,
+    )
+    expect(atBob.text).toBe('hello bob')
+    await eventually(
+      async () =>
+        (await conversation(net.home, 'alice', 'bob')).some((m) => m.text === 'hello alice') || undefined,
+      20_000,
+    )
+    await eventually(
+      async () =>
+        (await conversation(net.home, 'alice', 'bob')).find(
+          (m) => m.id === message.id && m.state === 'delivered',
+        ),
+      20_000,
+    )
+    await api(net.home, 'bob', '/v1/chat/read/alice', {})
+    await eventually(
+      async () =>
+        (await conversation(net.home, 'alice', 'bob')).find((m) => m.id === message.id && m.state === 'read'),
+      20_000,
+    )
+    // Both sides show the same conversation in the same order.
+    const a = (await conversation(net.home, 'alice', 'bob')).map((m) => m.id)
+    const b = (await conversation(net.home, 'bob', 'alice')).map((m) => m.id)
+    expect(b).toEqual(a)
+  })
+
+  it('presence changes are pushed to the contact', async () => {
+    await api(net.home, 'alice', '/v1/chat/status', { status: 'dnd' })
+    await eventually(
+      async () => (await contactState('bob', 'alice'))?.presence === 'dnd' || undefined,
+      10_000,
+    )
+    await api(net.home, 'alice', '/v1/chat/status', { status: 'invisible' })
+    await eventually(
+      async () => (await contactState('bob', 'alice'))?.presence === 'offline' || undefined,
+      10_000,
+    )
+    await api(net.home, 'alice', '/v1/chat/status', { status: 'online' })
+    await eventually(
+      async () => (await contactState('bob', 'alice'))?.presence === 'online' || undefined,
+      10_000,
+    )
+  })
+
+  it('a non-contact can neither message nor see presence', async () => {
+    const err = await send(net.home, 'carol', 'bob', 'hi').catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(ApiError)
+    expect((err as ApiError).code).toBe('not_contact')
+    expect(await contactState('carol', 'bob')).toBeUndefined()
+  })
+})
+
+describe('offline delivery', () => {
+  it('100 messages to an offline user arrive once, in order, when they come back', async () => {
+    await stop('bob')
+    const sent: string[] = []
+    for (let i = 1; i <= 100; i++)
+      sent.push((await send(net.home, 'alice', 'bob', `offline ${i}`)).message.id)
+    // Held by the offline store: "sent".
+    await eventually(async () => {
+      const mine = (await conversation(net.home, 'alice', 'bob')).filter((m) => sent.includes(m.id))
+      return mine.every((m) => m.state === 'sent') || undefined
+    }, 60_000)
+    await start('bob', ['--away-after', '0'])
+    const got = await eventually(async () => {
+      const c = (await conversation(net.home, 'bob', 'alice')).filter((m) => m.text.startsWith('offline '))
+      return c.length >= 100 ? c : undefined
+    }, 60_000)
+    expect(got.map((m) => m.id)).toEqual(sent)
+    // Bob's device told alice's: delivered.
+    await eventually(async () => {
+      const mine = (await conversation(net.home, 'alice', 'bob')).filter((m) => sent.includes(m.id))
+      return mine.every((m) => m.state === 'delivered') || undefined
+    }, 30_000)
+  })
+
+  it('loses nothing when two of the three supernodes holding the messages are SIGKILLed', async () => {
+    await stop('bob')
+    const sent: string[] = []
+    for (let i = 1; i <= 20; i++)
+      sent.push((await send(net.home, 'alice', 'bob', `survivor ${i}`)).message.id)
+    await eventually(async () => {
+      const mine = (await conversation(net.home, 'alice', 'bob')).filter((m) => sent.includes(m.id))
+      return mine.every((m) => m.state === 'sent') || undefined
+    }, 60_000)
+    const holders = await replicasOf(net, 'bob')
+    const victims = net.supernodes.filter((s) => holders.slice(0, 2).includes(s.peerId))
+    expect(victims).toHaveLength(2)
+    for (const v of victims) v.child.process.kill('SIGKILL')
+    await start('bob', ['--away-after', '0'])
+    const got = await eventually(async () => {
+      const c = (await conversation(net.home, 'bob', 'alice')).filter((m) => m.text.startsWith('survivor '))
+      return c.length >= 20 ? c : undefined
+    }, 90_000)
+    expect(got.map((m) => m.id)).toEqual(sent)
+  })
+
+  it('supernodes never see message text', () => {
+    const secret = 'offline 42'
+    for (const s of net.supernodes) {
+      let bytes: Buffer
+      try {
+        bytes = readFileSync(join(net.home, 'profiles', s.name, 'offline.sqlite'))
+      } catch {
+        continue
+      }
+      expect(bytes.includes(Buffer.from(secret))).toBe(false)
+    }
+  })
+})
+
+describe('a receiver SIGKILLed in the middle of 1,000 messages', () => {
+  it('keeps every message the sender saw delivered, none twice', async () => {
+    const sent: string[] = []
+    let killed = false
+    for (let i = 1; i <= 1000; i++) {
+      sent.push((await send(net.home, 'alice', 'bob', `burst ${i}`)).message.id)
+      if (i === 300) {
+        await stop('bob', 'SIGKILL')
+        killed = true
+      }
+    }
+    expect(killed).toBe(true)
+    const deliveredBefore = (await conversation(net.home, 'alice', 'bob'))
+      .filter((m) => sent.includes(m.id) && (m.state === 'delivered' || m.state === 'read'))
+      .map((m) => m.id)
+    expect(deliveredBefore.length).toBeGreaterThan(0)
+    await start('bob', ['--away-after', '0'])
+    const got = await eventually(async () => {
+      const c = (await conversation(net.home, 'bob', 'alice')).filter((m) => m.text.startsWith('burst '))
+      return c.length >= 1000 ? c : undefined
+    }, 120_000)
+    const ids = got.map((m) => m.id)
+    expect(new Set(ids).size).toBe(ids.length)
+    for (const id of deliveredBefore) expect(ids).toContain(id)
+    expect(ids).toEqual(sent)
+  })
+})
+
+describe('several devices per user', () => {
+  it('a third device gets backfilled history, then live messages', async () => {
+    await signIn(net, 'alice-tablet', 'alice')
+    await start('alice-tablet', ['--away-after', '0'])
+    const history = await eventually(async () => {
+      const c = await conversation(net.home, 'alice-tablet', 'bob')
+      return c.length >= 1100 ? c : undefined
+    }, 60_000)
+    expect(history.some((m) => m.text === 'hello bob')).toBe(true)
+    expect((await contactState('alice-tablet', 'bob'))?.state).toBe('accepted')
+    const { message } = await send(net.home, 'bob', 'alice', 'to all your devices')
+    for (const p of ['alice', 'alice-tablet'])
+      await eventually(
+        async () => (await conversation(net.home, p, 'bob')).find((m) => m.id === message.id),
+        20_000,
+      )
+    // What the tablet sends reaches bob and alice's other device.
+    const fromTablet = (await send(net.home, 'alice-tablet', 'bob', 'sent from the tablet')).message
+    for (const [p, peer] of [
+      ['bob', 'alice'],
+      ['alice', 'bob'],
+    ] as const)
+      await eventually(
+        async () => (await conversation(net.home, p, peer)).find((m) => m.id === fromTablet.id),
+        20_000,
+      )
+  })
+
+  it('history is searchable and survives a restart', async () => {
+    await stop('bob')
+    await start('bob', ['--away-after', '0'])
+    const r = await api<{ messages: { text: string }[] }>(net.home, 'bob', '/v1/chat/search?q=tablet')
+    expect(r.messages.map((m) => m.text)).toContain('sent from the tablet')
+  })
+})
