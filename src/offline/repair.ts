@@ -1,0 +1,55 @@
+/**
+ * What an offline-store holder pushes where when membership changes. The
+ * same rule as the directory's repair (src/directory/repair.ts): for each
+ * recipient held, push its items to every member of its new replica set that
+ * was not in its old set, other than self. Every surviving holder does so on
+ * its own; the receiving store answers duplicates ok, and the redundancy lets
+ * repair finish when a holder dies halfway through. Sans-IO: keys in, plan out.
+ */
+import { Placement, type Placed } from '../directory/placement.js'
+
+export interface KeyPush {
+  to: string
+  /** Keys (recipients) whose items go to `to`, sorted. */
+  keys: string[]
+}
+
+export interface PlanKeyRepairArgs {
+  self: string
+  keys: readonly string[]
+  before: readonly Placed[]
+  after: readonly Placed[]
+  r: number
+}
+
+/** Destinations sorted by peer id, keys sorted, so the plan does not depend on input order. */
+export function planKeyRepair(args: PlanKeyRepairArgs): KeyPush[] {
+  const { self, before, after, r } = args
+  if (sameMembership(before, after)) return []
+  const was = new Placement(before)
+  const now = new Placement(after)
+  const plan = new Map<string, string[]>()
+  for (const key of [...new Set(args.keys)].sort(compare)) {
+    const old = new Set(was.replicasFor(key, r))
+    for (const to of now.replicasFor(key, r)) {
+      if (to === self || old.has(to)) continue
+      let keys = plan.get(to)
+      if (keys === undefined) plan.set(to, (keys = []))
+      keys.push(key)
+    }
+  }
+  return [...plan.keys()].sort(compare).map((to) => ({ to, keys: plan.get(to)! }))
+}
+
+function sameMembership(a: readonly Placed[], b: readonly Placed[]): boolean {
+  const key = (nodes: readonly Placed[]): string =>
+    nodes
+      .map((n) => `${n.peerId}\u0000${n.weight}`)
+      .sort(compare)
+      .join('\u0001')
+  return key(a) === key(b)
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}

@@ -1,0 +1,359 @@
+/**
+ * The offline store on one supernode: sealed items on a SQLite file (WAL),
+ * `<profile dir>/offline.sqlite`. Items are opaque: the store keeps the bytes
+ * it was given and never sees plaintext. An item is keyed by (recipient, id),
+ * since the same event goes to its recipient and to the sender's own devices
+ * under one id; it has one copy per recipient device, and leaves when the
+ * last copy is dropped or retention ends.
+ *
+ * The deciding parts (quotas, paging) are the sans-IO cores in quota.ts and
+ * paging.ts; this file only keeps the tables and the counters in step. Every
+ * call takes `now`: the store never reads the clock.
+ */
+import Database from 'better-sqlite3'
+import { InvalidOptionError } from '../core/errors.js'
+import { pageLength, type PageLimits } from './paging.js'
+import { Usage, type Charge, type QuotaBreach, type Quotas } from './quota.js'
+import { hexId, itemBytes, type OfflineCopy, type OfflineItem } from './types.js'
+
+export const DEFAULT_RETENTION_MS = 30 * 24 * 3600_000
+export const DEFAULT_PAGE: PageLimits = { items: 64, bytes: 2 * 1024 * 1024 }
+
+export interface OfflineStoreOptions {
+  quotas?: Partial<Quotas>
+  /** How long an item is kept after it was stored, default 30 days. */
+  retentionMs?: number
+}
+
+export type PutResult =
+  | { ok: true; stored: number; duplicates: number; acknowledged: number; expired: number }
+  | { ok: false; code: 'quota_exceeded'; breach: QuotaBreach }
+
+export interface TakeOptions {
+  /** Items and bytes per page (default 64 items, 2 MiB). */
+  page?: Partial<PageLimits>
+  /** Ids the caller already has: skipped, so a caller can page without acknowledging first. */
+  exclude?: readonly Uint8Array[]
+}
+
+export interface TakeResult {
+  /** Oldest first, each with this device's copy only. */
+  items: OfflineItem[]
+  more: boolean
+}
+
+export interface RepairCursor {
+  storedAt: number
+  id: Uint8Array
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS items (
+  seq INTEGER PRIMARY KEY,
+  recipient TEXT NOT NULL,
+  id BLOB NOT NULL,
+  sender TEXT NOT NULL,
+  stored_at INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  nonce BLOB NOT NULL,
+  ciphertext BLOB NOT NULL,
+  UNIQUE (recipient, id)
+);
+CREATE INDEX IF NOT EXISTS items_age ON items (stored_at);
+CREATE INDEX IF NOT EXISTS items_order ON items (recipient, stored_at, id);
+CREATE TABLE IF NOT EXISTS copies (
+  item INTEGER NOT NULL REFERENCES items (seq) ON DELETE CASCADE,
+  device_id TEXT NOT NULL,
+  recipient TEXT NOT NULL,
+  stored_at INTEGER NOT NULL,
+  id BLOB NOT NULL,
+  size INTEGER NOT NULL,
+  ephemeral BLOB NOT NULL,
+  wrapped BLOB NOT NULL,
+  PRIMARY KEY (item, device_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS copies_order ON copies (recipient, device_id, stored_at, id);
+CREATE TABLE IF NOT EXISTS dropped (
+  recipient TEXT NOT NULL,
+  id BLOB NOT NULL,
+  device_id TEXT NOT NULL,
+  stored_at INTEGER NOT NULL,
+  PRIMARY KEY (recipient, id, device_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS dropped_age ON dropped (stored_at);
+`
+
+interface ItemRow {
+  seq: number
+  recipient: string
+  id: Buffer
+  sender: string
+  stored_at: number
+  size: number
+  nonce: Buffer
+  ciphertext: Buffer
+}
+
+interface CopyRow {
+  item: number
+  device_id: string
+  ephemeral: Buffer
+  wrapped: Buffer
+}
+
+const buf = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength)
+const bytes = (b: Buffer): Uint8Array => new Uint8Array(b)
+
+export class OfflineStore {
+  readonly retentionMs: number
+  private readonly usage: Usage
+  private readonly q
+
+  private constructor(
+    private readonly db: Database.Database,
+    opts: OfflineStoreOptions,
+  ) {
+    this.usage = new Usage(opts.quotas)
+    this.retentionMs = opts.retentionMs ?? DEFAULT_RETENTION_MS
+    if (!Number.isSafeInteger(this.retentionMs) || this.retentionMs <= 0)
+      throw new InvalidOptionError(`retentionMs must be a positive integer, got ${this.retentionMs}`)
+    db.exec(SCHEMA)
+    this.q = {
+      find: db.prepare<[string, Buffer], { seq: number }>(
+        'SELECT seq FROM items WHERE recipient = ? AND id = ?',
+      ),
+      item: db.prepare<[number], ItemRow>('SELECT * FROM items WHERE seq = ?'),
+      copies: db.prepare<[number], CopyRow>('SELECT * FROM copies WHERE item = ? ORDER BY device_id'),
+      copy: db.prepare<[number, string], CopyRow>('SELECT * FROM copies WHERE item = ? AND device_id = ?'),
+      dropped: db.prepare<[string, Buffer, string], { one: number }>(
+        'SELECT 1 AS one FROM dropped WHERE recipient = ? AND id = ? AND device_id = ?',
+      ),
+      insertItem: db.prepare(
+        'INSERT INTO items (recipient, id, sender, stored_at, size, nonce, ciphertext) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      insertCopy: db.prepare(
+        'INSERT INTO copies (item, device_id, recipient, stored_at, id, size, ephemeral, wrapped) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
+      candidates: db.prepare<[string, string, number, number], { seq: number; id: Buffer; size: number }>(
+        `SELECT item AS seq, id, size FROM copies WHERE recipient = ? AND device_id = ? AND stored_at > ?
+         ORDER BY stored_at, id LIMIT ?`,
+      ),
+      deleteCopy: db.prepare('DELETE FROM copies WHERE item = ? AND device_id = ?'),
+      remaining: db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM copies WHERE item = ?'),
+      deleteItem: db.prepare('DELETE FROM items WHERE seq = ?'),
+      tombstone: db.prepare(
+        'INSERT OR IGNORE INTO dropped (recipient, id, device_id, stored_at) VALUES (?, ?, ?, ?)',
+      ),
+      expireItems: db.prepare('DELETE FROM items WHERE stored_at <= ?'),
+      expireDropped: db.prepare('DELETE FROM dropped WHERE stored_at <= ?'),
+      recipients: db.prepare<[], { recipient: string }>(
+        'SELECT DISTINCT recipient FROM items ORDER BY recipient',
+      ),
+      page: db.prepare<[string, number, number, Buffer, number], ItemRow>(
+        `SELECT * FROM items WHERE recipient = ? AND (stored_at > ? OR (stored_at = ? AND id > ?))
+         ORDER BY stored_at, id LIMIT ?`,
+      ),
+      all: db.prepare<[], ItemRow>('SELECT * FROM items ORDER BY recipient, stored_at, id'),
+      usage: db.prepare<[], { recipient: string; sender: string; size: number }>(
+        'SELECT recipient, sender, size FROM items',
+      ),
+    }
+    this.reloadUsage()
+  }
+
+  /** Opens (creating if needed) the store at `path`. */
+  static open(path: string, opts: OfflineStoreOptions = {}): OfflineStore {
+    const db = new Database(path)
+    db.pragma('busy_timeout = 5000')
+    db.pragma('journal_mode = WAL')
+    // In WAL mode NORMAL cannot corrupt the file; a power cut may lose the last commits, which the
+    // other two replicas still hold.
+    db.pragma('synchronous = NORMAL')
+    db.pragma('foreign_keys = ON')
+    try {
+      return new OfflineStore(db, opts)
+    } catch (err) {
+      db.close()
+      throw err
+    }
+  }
+
+  get quotas(): Quotas {
+    return this.usage.quotas
+  }
+
+  /** Items held. */
+  get count(): number {
+    return this.usage.items
+  }
+
+  /**
+   * Stores a batch, whole or not at all. Idempotent: an item held already
+   * (same recipient and id) is a duplicate and left as it is; copies whose
+   * device already dropped the item are not stored again. `storedAt` in the
+   * future is taken as now; an item past retention is not stored.
+   */
+  put(items: readonly OfflineItem[], now: number): PutResult {
+    return this.db.transaction((): PutResult => {
+      const fresh = new Map<string, OfflineItem>()
+      let duplicates = 0
+      let acknowledged = 0
+      let expired = 0
+      for (const item of items) {
+        const storedAt = Math.min(item.storedAt, now)
+        const key = `${item.recipient}\u0000${hexId(item.id)}`
+        if (storedAt <= now - this.retentionMs) expired++
+        else if (fresh.has(key) || this.q.find.get(item.recipient, buf(item.id)) !== undefined) duplicates++
+        else {
+          const copies = item.copies.filter(
+            (c) => this.q.dropped.get(item.recipient, buf(item.id), c.deviceId) === undefined,
+          )
+          if (copies.length === 0) acknowledged++
+          else fresh.set(key, { ...item, storedAt, copies: uniqueCopies(copies) })
+        }
+      }
+      const breach = this.usage.breach([...fresh.values()].map(chargeOf))
+      if (breach !== undefined) return { ok: false, code: 'quota_exceeded', breach }
+      for (const item of fresh.values()) this.insert(item)
+      return { ok: true, stored: fresh.size, duplicates, acknowledged, expired }
+    })()
+  }
+
+  private insert(item: OfflineItem): void {
+    const size = itemBytes(item)
+    const id = buf(item.id)
+    const { lastInsertRowid } = this.q.insertItem.run(
+      item.recipient,
+      id,
+      item.sender,
+      item.storedAt,
+      size,
+      buf(item.nonce),
+      buf(item.ciphertext),
+    )
+    for (const c of item.copies) {
+      this.q.insertCopy.run(
+        lastInsertRowid,
+        c.deviceId,
+        item.recipient,
+        item.storedAt,
+        id,
+        size,
+        buf(c.ephemeral),
+        buf(c.wrapped),
+      )
+    }
+    this.usage.add(chargeOf(item))
+  }
+
+  /** The oldest items that still have a copy for this device, one page of them. */
+  take(recipient: string, deviceId: string, now: number, opts: TakeOptions = {}): TakeResult {
+    const page = { ...DEFAULT_PAGE, ...opts.page }
+    const exclude = new Set((opts.exclude ?? []).map(hexId))
+    const limit = page.items + exclude.size + 1
+    const rows = this.q.candidates.all(recipient, deviceId, now - this.retentionMs, limit)
+    const wanted = rows.filter((r) => !exclude.has(hexId(r.id)))
+    const n = pageLength(
+      wanted.map((r) => r.size),
+      page,
+    )
+    const items: OfflineItem[] = []
+    for (const { seq } of wanted.slice(0, n)) {
+      const row = this.q.item.get(seq)
+      const copy = this.q.copy.get(seq, deviceId)
+      if (row !== undefined && copy !== undefined) items.push(itemOf(row, [copy]))
+    }
+    return { items, more: wanted.length > n || rows.length === limit }
+  }
+
+  /** Removes this device's copies of these items; an item with no copy left is deleted. Returns copies removed. */
+  drop(recipient: string, deviceId: string, ids: readonly Uint8Array[]): number {
+    return this.db.transaction((): number => {
+      let removed = 0
+      for (const id of ids) {
+        const found = this.q.find.get(recipient, buf(id))
+        if (found === undefined) continue
+        const row = this.q.item.get(found.seq)
+        if (row === undefined) continue
+        // Remembered until the item would have expired, so a repair push of it does not bring it back.
+        this.q.tombstone.run(recipient, buf(id), deviceId, row.stored_at)
+        if (this.q.deleteCopy.run(found.seq, deviceId).changes === 0) continue
+        removed++
+        if ((this.q.remaining.get(found.seq)?.n ?? 0) === 0) {
+          this.q.deleteItem.run(found.seq)
+          this.usage.remove({ recipient: row.recipient, sender: row.sender, bytes: row.size })
+        }
+      }
+      return removed
+    })()
+  }
+
+  /** Deletes what is past retention; returns how many items left. */
+  expire(now: number): number {
+    const cutoff = now - this.retentionMs
+    const removed = this.db.transaction(() => {
+      this.q.expireDropped.run(cutoff)
+      return this.q.expireItems.run(cutoff).changes
+    })()
+    if (removed > 0) this.reloadUsage()
+    return removed
+  }
+
+  /** Recipients with items held, sorted: what repair plans over. */
+  recipients(): string[] {
+    return this.q.recipients.all().map((r) => r.recipient)
+  }
+
+  /** A recipient's items with all their copies, oldest first, after `cursor`: repair pushes them page by page. */
+  itemsOf(recipient: string, cursor: RepairCursor | undefined, limit: number): OfflineItem[] {
+    const storedAt = cursor?.storedAt ?? -1
+    const id = buf(cursor?.id ?? new Uint8Array(0))
+    return this.q.page.all(recipient, storedAt, storedAt, id, limit).map((row) => this.full(row))
+  }
+
+  /** Every item, with every copy: for tests and small stores only. */
+  all(): OfflineItem[] {
+    return this.q.all.all().map((row) => this.full(row))
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close()
+  }
+
+  private full(row: ItemRow): OfflineItem {
+    return itemOf(row, this.q.copies.all(row.seq))
+  }
+
+  private reloadUsage(): void {
+    this.usage.clear()
+    for (const r of this.q.usage.iterate())
+      this.usage.add({ recipient: r.recipient, sender: r.sender, bytes: r.size })
+  }
+}
+
+function chargeOf(item: OfflineItem): Charge {
+  return { recipient: item.recipient, sender: item.sender, bytes: itemBytes(item) }
+}
+
+/** One copy per device: a second copy for the same device could never be told apart from the first. */
+function uniqueCopies(copies: readonly OfflineCopy[]): OfflineCopy[] {
+  const seen = new Map<string, OfflineCopy>()
+  for (const c of copies) if (!seen.has(c.deviceId)) seen.set(c.deviceId, c)
+  return [...seen.values()]
+}
+
+function itemOf(row: ItemRow, copies: readonly CopyRow[]): OfflineItem {
+  return {
+    id: bytes(row.id),
+    recipient: row.recipient,
+    sender: row.sender,
+    storedAt: row.stored_at,
+    nonce: bytes(row.nonce),
+    ciphertext: bytes(row.ciphertext),
+    copies: copies.map((c) => ({
+      deviceId: c.device_id,
+      ephemeral: bytes(c.ephemeral),
+      wrapped: bytes(c.wrapped),
+    })),
+  }
+}
