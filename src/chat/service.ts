@@ -63,6 +63,8 @@ export class ChatService {
   private lastActive = Date.now()
   private autoAway = false
   private sweepTimer: NodeJS.Timeout | undefined
+  private attachTimer: NodeJS.Timeout | undefined
+  private lastContactSweep = 0
   /** Devices that have our current presence (reset when it changes). */
   private told = new Set<string>()
 
@@ -114,16 +116,29 @@ export class ChatService {
     const service = new ChatService(opts, store, certificate.username, key.raw.subarray(0, 32), signerOf(key))
     await service.serveProtocols()
     service.delivery.start()
-    opts.device.onAttachmentsChange(() => {
-      service.inbox.fetchSoon()
-      service.delivery.kick()
-    })
-    service.inbox.fetchSoon()
-    void service.history.backfill().then(() => service.delivery.kick())
-    void service.broadcastPresence()
-    service.sweepTimer = setInterval(() => void service.sweep(), CONTACT_SWEEP_MS)
+    opts.device.onAttachmentsChange(() => service.attachmentsChanged())
+    service.attachmentsChanged()
+    const awayAfter = opts.awayAfterMs ?? AWAY_AFTER_MS
+    const every =
+      awayAfter > 0 ? Math.min(CONTACT_SWEEP_MS, Math.max(1_000, awayAfter / 4)) : CONTACT_SWEEP_MS
+    service.sweepTimer = setInterval(() => void service.sweep(), every)
     service.sweepTimer.unref()
     return service
+  }
+
+  /** Newly attached (or re-attached): fetch what waits, retry what waits, catch up, say we are here. */
+  private attachmentsChanged(): void {
+    if (this.opts.device.supernodeAddrs().length === 0) return
+    this.inbox.fetchSoon()
+    this.store.retryAllNow(Date.now())
+    this.delivery.kick()
+    // Our presence record is published shortly after attaching: give it a moment, so
+    // that contacts answering our presence can find us.
+    clearTimeout(this.attachTimer)
+    this.attachTimer = setTimeout(() => {
+      void this.history.backfill().then((n) => n > 0 && this.delivery.kick())
+      void this.broadcastPresence()
+    }, 500)
   }
 
   get username(): string {
@@ -165,6 +180,7 @@ export class ChatService {
 
   async stop(): Promise<void> {
     clearInterval(this.sweepTimer)
+    clearTimeout(this.attachTimer)
     this.delivery.stop()
     this.inbox.stop()
     // Contacts see us go offline now rather than at their next sweep.
@@ -179,16 +195,21 @@ export class ChatService {
     const node = this.opts.device.node
     const onError = (err: unknown) =>
       this.opts.log.debug({ err: (err as Error).message }, 'chat stream failed')
-    await serve(node, ChatProtocols.chat, async (payload) => this.handlePush(payload), {
+    await serve(node, ChatProtocols.chat, (payload) => Promise.resolve(this.handlePush(payload)), {
       maxRequestBytes: ChatLimits.pushBytes,
       timeoutMs: PUSH_TIMEOUT_MS,
       onError,
     })
-    await serve(node, ChatProtocols.history, async (payload, conn) => this.history.handle(payload, conn), {
-      maxRequestBytes: ChatLimits.historyRequestBytes,
-      timeoutMs: PUSH_TIMEOUT_MS,
-      onError,
-    })
+    await serve(
+      node,
+      ChatProtocols.history,
+      (payload, conn) => Promise.resolve(this.history.handle(payload, conn)),
+      {
+        maxRequestBytes: ChatLimits.historyRequestBytes,
+        timeoutMs: PUSH_TIMEOUT_MS,
+        onError,
+      },
+    )
   }
 
   private handlePush(payload: Uint8Array): Uint8Array {
@@ -216,6 +237,16 @@ export class ChatService {
     const node = this.opts.device.node
     const peer = peerIdFromString(device.deviceId)
     if (node.getConnections(peer).length === 0) await this.opts.device.dialAny(device.deviceId, device.addrs)
+    return this.pushTo(device.deviceId, events)
+  }
+
+  /** Pushes over the open connection to a device (or dials it by peer id). */
+  private async pushTo(
+    deviceId: string,
+    events: Uint8Array[],
+  ): Promise<{ committed: Uint8Array[]; refused: Uint8Array[] }> {
+    const node = this.opts.device.node
+    const peer = peerIdFromString(deviceId)
     const answer = decodeChatAck(
       await request(
         node,
@@ -256,6 +287,13 @@ export class ChatService {
   }
 
   private async presenceTo(username: string, onlyDevice?: string, status = this.wireStatus()): Promise<void> {
+    if (onlyDevice !== undefined) {
+      // An answer to a device that just told us its presence: its connection is open.
+      this.told.add(onlyDevice)
+      const event = this.chat.live(ChatKind.PRESENCE, username, status)
+      await this.pushTo(onlyDevice, [event]).catch(() => this.told.delete(onlyDevice))
+      return
+    }
     const devices = (await this.devicesOf(username).catch(() => [])).filter(
       (d) =>
         d.deviceId !== this.opts.device.peerId && (onlyDevice === undefined || d.deviceId === onlyDevice),
@@ -281,6 +319,8 @@ export class ChatService {
       this.autoAway = true
       await this.broadcastPresence()
     }
+    if (Date.now() - this.lastContactSweep < CONTACT_SWEEP_MS) return
+    this.lastContactSweep = Date.now()
     for (const c of this.store.contacts(['accepted'])) {
       if (c.presence === 'offline') continue
       const devices = await this.devicesOf(c.username).catch(() => undefined)

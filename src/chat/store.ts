@@ -450,6 +450,11 @@ export class ChatStore {
       .run(at, Buffer.from(id), username)
   }
 
+  /** Connectivity came back: whatever waits for a retry is due now. */
+  retryAllNow(now: number): void {
+    this.db.prepare('UPDATE outbox SET next_at = ? WHERE next_at > ?').run(now, now)
+  }
+
   pending(): number {
     return (this.db.prepare('SELECT count(*) AS n FROM outbox').get() as { n: number }).n
   }
