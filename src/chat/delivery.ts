@@ -16,6 +16,32 @@ import type { KnownDevice } from './store.js'
 export const RETRY: BackoffPolicy = { baseMs: 1_000, capMs: 5 * 60_000 }
 const BATCH = ChatLimits.pushEvents
 const PARALLEL_USERS = 4
+/** Room left in a push or a deposit for framing and field tags. */
+const PUSH_BUDGET = ChatLimits.pushBytes - 64 * 1024
+const DEPOSIT_BUDGET = ChatLimits.offlineBytes - 64 * 1024
+
+/** Consecutive groups of at most `budget` bytes (and `max` items); an item is never split. */
+export function bySize<T>(items: T[], size: (t: T) => number, budget: number, max = Infinity): T[][] {
+  const out: T[][] = []
+  let group: T[] = []
+  let used = 0
+  for (const item of items) {
+    const n = size(item) + 16
+    if (group.length > 0 && (used + n > budget || group.length >= max)) {
+      out.push(group)
+      group = []
+      used = 0
+    }
+    group.push(item)
+    used += n
+  }
+  if (group.length > 0) out.push(group)
+  return out
+}
+
+function sealedSize(item: SealedItem): number {
+  return item.ciphertext.byteLength + item.copies.length * 160 + 128
+}
 
 export interface DeliveryPorts {
   /** The user's online devices (cached briefly); [] when none. Throws when the directory cannot answer. */
@@ -100,19 +126,22 @@ export class Delivery {
     await Promise.all(
       online.map(async (device) => {
         const wanted = batch.filter((e) => !store.ackedBy(e.id).has(device.deviceId))
-        if (wanted.length === 0) return
-        try {
-          const { committed, refused } = await this.ports.push(
-            device,
-            wanted.map((e) => e.bytes),
-          )
-          store.transaction(() => {
-            for (const id of [...committed, ...refused]) store.recordAck(id, device.deviceId)
-            if (user !== me.username) for (const id of committed) this.advance(id, 'delivered')
-          })
-        } catch (err) {
-          this.ports.stale(user)
-          this.log.debug({ user, device: device.deviceId, err: (err as Error).message }, 'push failed')
+        // Pushes stay under the wire's byte cap whatever the event sizes.
+        for (const part of bySize(wanted, (e) => e.bytes.byteLength, PUSH_BUDGET)) {
+          try {
+            const { committed, refused } = await this.ports.push(
+              device,
+              part.map((e) => e.bytes),
+            )
+            store.transaction(() => {
+              for (const id of [...committed, ...refused]) store.recordAck(id, device.deviceId)
+              if (user !== me.username) for (const id of committed) this.advance(id, 'delivered')
+            })
+          } catch (err) {
+            this.ports.stale(user)
+            this.log.debug({ user, device: device.deviceId, err: (err as Error).message }, 'push failed')
+            return
+          }
         }
       }),
     )
@@ -133,8 +162,7 @@ export class Delivery {
           })
       }
     })
-    for (let i = 0; i < sealed.length; i += ChatLimits.offlineItems) {
-      const part = sealed.slice(i, i + ChatLimits.offlineItems)
+    for (const part of bySize(sealed, (x) => sealedSize(x.item), DEPOSIT_BUDGET, ChatLimits.offlineItems)) {
       try {
         await this.ports.deposit(part.map((s) => s.item))
         store.transaction(() => {

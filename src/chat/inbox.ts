@@ -12,6 +12,7 @@ import { ChatKind } from '../wire/generated/parley.js'
 import type { Chat } from './chat.js'
 import { ack, deposit, fetchAll } from './offline-client.js'
 import { openSealed } from './seal.js'
+import { equalBytes } from '../wire/bytes.js'
 
 const FETCH_EVERY_MS = 60_000
 
@@ -76,7 +77,10 @@ export class OfflineInbox {
     const unreadable: Uint8Array[] = []
     for (const item of items) {
       try {
-        events.push(openSealed(item, this.key))
+        const event = openSealed(item, this.key)
+        // Anyone can seal to our key: the event inside must be the one the item names.
+        if (!equalBytes(this.chat.idOf(event), item.id)) throw new Error('the item holds another event')
+        events.push(event)
       } catch {
         // Not for us or damaged: nobody can ever open it here; let the store drop our copy.
         unreadable.push(item.id)
