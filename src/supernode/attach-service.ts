@@ -25,7 +25,15 @@ export interface AttachServiceInit {
 }
 
 export class AttachService {
+  /** The username of each attached device, from its verified certificate; kept in step with admission. */
+  private readonly usernames = new Map<string, string>()
+
   constructor(private readonly init: AttachServiceInit) {}
+
+  /** The username of an attached device, or undefined when it is not attached here. */
+  usernameOf(deviceId: string): string | undefined {
+    return this.init.admission.has(deviceId) ? this.usernames.get(deviceId) : undefined
+  }
 
   handle(payload: Uint8Array, connection: Connection): Uint8Array {
     const { admission, trust, metrics } = this.init
@@ -36,9 +44,11 @@ export class AttachService {
       configSequence: BigInt(trust.config.sequence),
     }
     let deviceId: string
+    let username: string
     try {
       const cert = verifyCertificate(req.certificate, trust.verifyOptions(Date.now()))
       deviceId = cert.deviceId
+      username = cert.username
       if (deviceId !== connection.remotePeer.toString()) {
         return this.refuse(ErrorCode.ProofFailed, 'the certificate is for another device key', common)
       }
@@ -58,6 +68,7 @@ export class AttachService {
         hints: verdict.hints,
       })
     }
+    this.usernames.set(deviceId, username)
     metrics.attachments.inc({ result: 'attached' })
     metrics.attached.set(admission.load)
     const hints = others.slice(0, OverlayLimits.hints)
@@ -73,6 +84,7 @@ export class AttachService {
 
   /** The device's last connection closed: its place is free. */
   released(deviceId: string): void {
+    this.usernames.delete(deviceId)
     if (!this.init.admission.has(deviceId)) return
     this.init.admission.release(deviceId)
     this.init.metrics.attached.set(this.init.admission.load)

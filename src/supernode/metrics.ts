@@ -45,6 +45,29 @@ export function createSupernodeMetrics() {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2],
       registers,
     }),
+    offlineItems: new Gauge({
+      name: 'parley_supernode_offline_items',
+      help: 'Sealed items held in the offline store',
+      registers,
+    }),
+    offline: new Counter({
+      name: 'parley_supernode_offline_requests_total',
+      help: 'Offline store requests by kind (deposit, fetch, ack, store, take, drop) and result (ok, busy, or a refusal code)',
+      labelNames: ['kind', 'result'],
+      registers,
+    }),
+    offlineShed: new Counter({
+      name: 'parley_supernode_offline_shed_total',
+      help: 'Offline store requests answered busy at once because too many were in progress, by lane (device, replica)',
+      labelNames: ['lane'],
+      registers,
+    }),
+    offlineRepaired: new Counter({
+      name: 'parley_supernode_offline_repair_items_total',
+      help: 'Sealed items pushed to new replicas after membership changes, by result (ok, failed)',
+      labelNames: ['result'],
+      registers,
+    }),
     streamErrors: new Counter({
       name: 'parley_supernode_stream_errors_total',
       help: 'Inbound streams ended by an error (malformed, oversized, timed out)',

@@ -1,4 +1,5 @@
 /** A supernode: its libp2p host, membership, directory, attachment, relay, and its HTTP /health and /metrics. */
+import { join } from 'node:path'
 import type { Libp2p } from '@libp2p/interface'
 import { Admission } from '../attach/admission.js'
 import type { HostHint } from '../attach/host-cache.js'
@@ -12,15 +13,19 @@ import { Membership } from '../membership/membership.js'
 import type { MemberAnnouncement, MemberView } from '../membership/types.js'
 import { boundAddrs, createSupernodeHost } from '../net/host.js'
 import { serve } from '../net/rpc.js'
+import { OfflineStore, type OfflineStoreOptions } from '../offline/store.js'
 import { signAnnouncement } from '../trust/announcement.js'
 import { verifyCertificate } from '../trust/certificate.js'
 import { VERSION } from '../version.js'
+import { ChatLimits } from '../wire/chat.js'
 import { OverlayLimits } from '../wire/limits.js'
 import { AttachService } from './attach-service.js'
 import { DirectoryService } from './directory-service.js'
 import { startSupernodeHttp } from './http.js'
 import { MembershipAdapter } from './membership-adapter.js'
 import { createSupernodeMetrics } from './metrics.js'
+import { libp2pAsk } from './offline-replicas.js'
+import { OfflineService } from './offline-service.js'
 import { Deadlines, Protocols } from './protocols.js'
 import { TrustState } from './trust-state.js'
 
@@ -45,6 +50,8 @@ export interface SupernodeOptions {
   revocationRefreshMs?: number
   /** How long a lookup waits on one replica before asking the next. */
   replicaTimeoutMs?: number
+  /** Offline store quotas and retention (defaults: 10,000 items / 64 MiB per recipient, 2,000 per sender, 30 days). */
+  offline?: OfflineStoreOptions
 }
 
 export interface RunningSupernode {
@@ -186,6 +193,7 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
         const before = lastPlacement
         lastPlacement = next
         directory.repair(before, next).catch((err: unknown) => log.warn({ err }, 'directory repair failed'))
+        void offline.repair.run(before, next)
       }
     },
   })
@@ -202,6 +210,19 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
     replicaTimeoutMs: opts.replicaTimeoutMs,
   })
   const attach = new AttachService({ admission, trust, metrics, log, others })
+  const offlineStore = OfflineStore.open(join(profile.dir, 'offline.sqlite'), opts.offline)
+  const offline = new OfflineService({
+    self,
+    store: offlineStore,
+    isAttached: (peerId) => admission.has(peerId),
+    usernameOf: (deviceId) => attach.usernameOf(deviceId),
+    isMember: (peerId) => core.member(peerId)?.state === 'alive' || core.member(peerId)?.state === 'suspect',
+    members: placed,
+    ask: libp2pAsk(node, (peerId) => adapter.addrsOf(peerId)),
+    metrics,
+    log,
+    replicaTimeoutMs: opts.replicaTimeoutMs,
+  })
 
   const onError = (protocol: string) => (err: unknown) => {
     metrics.streamErrors.inc({ protocol })
@@ -222,6 +243,12 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
     timeoutMs: Deadlines.handlerMs,
     onError: onError('directory'),
   })
+  await serve(node, Protocols.offline, (p, c) => offline.handle(p, c), {
+    maxRequestBytes: ChatLimits.offlineBytes,
+    timeoutMs: Deadlines.handlerMs,
+    onError: onError('offline'),
+  })
+  offline.start()
   node.addEventListener('connection:close', (evt) => {
     const peer = evt.detail.remotePeer
     if (node.getConnections(peer).length === 0) {
@@ -248,6 +275,7 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
       load: admission.load,
       capacity: opts.capacity,
       records: directory.store.size,
+      offlineItems: offlineStore.count,
       members: core.members().map((m) => ({
         peerId: m.peerId,
         state: m.state,
@@ -268,9 +296,11 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
     stop: async () => {
       clearInterval(loadTimer)
       adapter.stop()
+      offline.stop()
       trust.stop()
       await http.close()
       await node.stop()
+      offlineStore.close()
     },
   }
 }

@@ -3,6 +3,7 @@ export const Protocols = {
   membership: '/parley/membership/1.0.0',
   attach: '/parley/attach/1.0.0',
   directory: '/parley/directory/1.0.0',
+  offline: '/parley/offline/1.0.0',
 } as const
 
 export const Deadlines = {
@@ -13,5 +14,9 @@ export const Deadlines = {
   replicaMs: 300,
   /** Device → its supernode for publish and lookup. */
   directoryMs: 3_000,
+  /** Device → its supernode for the offline store (the supernode asks R replicas in that time). */
+  offlineMs: 5_000,
+  /** Supernode → replica offline store and drop, and repair pushes: larger batches than a lookup. */
+  offlineStoreMs: 2_000,
   handlerMs: 5_000,
 } as const

@@ -1,0 +1,108 @@
+/**
+ * Offline-store repair on one supernode: when membership changes, push the
+ * items of every recipient whose replica set gained members to those
+ * members (planKeyRepair decides which), page by page, retrying a refused or
+ * failed push a few times with full-jitter backoff (a newcomer may not know
+ * this node is alive yet). Items this node no longer replicates stay until
+ * retention ends: a take on them still works, and dropping them before the
+ * new replicas hold them could lose the last copy.
+ */
+import { fullJitter, type BackoffPolicy } from '../core/backoff.js'
+import type { Placed } from '../directory/placement.js'
+import type { Logger } from '../log/logger.js'
+import { planKeyRepair } from '../offline/repair.js'
+import type { OfflineStore, RepairCursor } from '../offline/store.js'
+import { OfflineKind, OfflineResult, type SealedItem } from '../wire/chat.js'
+import { ErrorCode } from '../wire/error-codes.js'
+import type { SupernodeMetrics } from './metrics.js'
+import { requestBatches, toWire, type AskReplica } from './offline-replicas.js'
+import { Deadlines } from './protocols.js'
+
+export interface OfflineRepairInit {
+  self: string
+  store: OfflineStore
+  ask: AskReplica
+  metrics: SupernodeMetrics
+  log: Logger
+  r: number
+  random?: () => number
+}
+
+const PAGE_ITEMS = 256
+const ATTEMPTS = 5
+const RETRY: BackoffPolicy = { baseMs: 500, capMs: 8_000 }
+
+export class OfflineRepair {
+  private stopped = false
+  private readonly random: () => number
+
+  constructor(private readonly init: OfflineRepairInit) {
+    this.random = init.random ?? Math.random
+  }
+
+  stop(): void {
+    this.stopped = true
+  }
+
+  /** Membership changed from `before` to `after`: push what new replicas lack. Never throws. */
+  async run(before: Placed[], after: Placed[]): Promise<void> {
+    const { store, self, r, log } = this.init
+    try {
+      store.expire(Date.now())
+      const plan = planKeyRepair({ self, keys: store.recipients(), before, after, r })
+      if (plan.length === 0) return
+      log.info({ destinations: plan.length }, 'offline repair')
+      await Promise.all(plan.map(({ to, keys }) => this.pushAll(to, keys)))
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'offline repair failed')
+    }
+  }
+
+  private async pushAll(to: string, recipients: string[]): Promise<void> {
+    for (const recipient of recipients) {
+      let cursor: RepairCursor | undefined
+      for (;;) {
+        if (this.stopped) return
+        const page = this.init.store.itemsOf(recipient, cursor, PAGE_ITEMS)
+        const last = page[page.length - 1]
+        if (last === undefined) break
+        cursor = { storedAt: last.storedAt, id: last.id }
+        for (const batch of requestBatches(page.map(toWire))) {
+          if (!(await this.push(to, batch))) {
+            // The destination is gone or refuses: the next membership change plans again.
+            this.init.log.warn({ to, recipient }, 'offline repair push failed; giving up on this replica')
+            return
+          }
+        }
+      }
+    }
+  }
+
+  private async push(to: string, items: SealedItem[]): Promise<boolean> {
+    const { ask, metrics } = this.init
+    for (let attempt = 0; attempt < ATTEMPTS && !this.stopped; attempt++) {
+      if (attempt > 0) await sleep(fullJitter(attempt, RETRY, this.random()))
+      try {
+        const res = await ask(
+          to,
+          { kind: OfflineKind.Store, items, recipient: '', deviceId: '', ids: [] },
+          Deadlines.offlineStoreMs,
+        )
+        if (res.result === OfflineResult.Ok) {
+          metrics.offlineRepaired.inc({ result: 'ok' }, items.length)
+          return true
+        }
+        // A full quota there will not empty itself in a few seconds.
+        if (res.result === OfflineResult.Refused && res.code !== ErrorCode.Unauthorized) break
+      } catch {
+        // Unreachable for now: try again.
+      }
+    }
+    metrics.offlineRepaired.inc({ result: 'failed' }, items.length)
+    return false
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref())
+}
