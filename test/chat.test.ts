@@ -4,12 +4,24 @@
  * of its three holders SIGKILLed), a receiver SIGKILLed mid-stream, a third
  * device with backfilled history, and bad input on the wire.
  */
+import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import { ChatProtocols } from '../src/chat/service.js'
+import { PayloadType, seal } from '../src/crypto/envelope.js'
+import { generateKey, signerOf } from '../src/crypto/keys.js'
+import { Profile } from '../src/device/profile.js'
 import { startDevnet, type Devnet } from '../src/devnet/devnet.js'
+import { createDeviceHost } from '../src/net/host.js'
+import { request } from '../src/net/rpc.js'
+import { signChatEvent } from '../src/trust/chat-event.js'
+import { plain } from '../src/wire/bytes.js'
+import { ChatKind, ChatPush, decodeChatAck } from '../src/wire/chat.js'
 import { api, ApiError, conversation, replicasOf, send, signIn, up } from './support/chat.js'
-import { eventually } from './support/devnet.js'
+import { eventually, lookup } from './support/devnet.js'
 import { tempDir, type Daemon } from './support/process.js'
 
 const dir = tempDir('parley-chat-')
@@ -249,5 +261,72 @@ describe('several devices per user', () => {
     await start('bob', ['--away-after', '0'])
     const r = await api<{ messages: { text: string }[] }>(net.home, 'bob', '/v1/chat/search?q=tablet')
     expect(r.messages.map((m) => m.text)).toContain('sent from the tablet')
+  })
+})
+
+describe('bad input on the wire', () => {
+  it('malformed, oversized, unsigned, misaddressed and replayed pushes are refused and change nothing', async () => {
+    await signIn(net, 'mallory', 'mallory')
+    const profile = new Profile(net.home, 'mallory')
+    const key = await profile.deviceKey()
+    const host = await createDeviceHost({ privateKey: key, host: '127.0.0.1' })
+    try {
+      const bobDevice = (await lookup(net.home, 'alice', 'bob')).body.devices[0]!
+      const direct = bobDevice.addrs.filter((a) => !a.includes('/p2p-circuit'))
+      await host.dial(
+        direct.map((a) => multiaddr(a.includes('/p2p/') ? a : `${a}/p2p/${bobDevice.deviceId}`)),
+      )
+      const peer = peerIdFromString(bobDevice.deviceId)
+      const push = (payload: Uint8Array) =>
+        request(host, peer, ChatProtocols.chat, payload, { timeoutMs: 5000, maxResponseBytes: 64 * 1024 })
+      const garbage = new Uint8Array(200).map((_, i) => (i * 37) & 0xff)
+      await expect(push(garbage)).rejects.toThrow()
+      await expect(push(new Uint8Array(3 * 1024 * 1024))).rejects.toThrow()
+      const signer = signerOf(key)
+      const event = (to: string, text: string) =>
+        signChatEvent(
+          {
+            certificate: profile.certificate()!,
+            id: new Uint8Array(randomBytes(16)),
+            kind: ChatKind.TEXT,
+            to,
+            lamport: 1,
+            sentAt: Date.now(),
+            text,
+            refs: [],
+          },
+          signer,
+        )
+      const unsigned = seal(PayloadType.ChatEvent, new Uint8Array(10), signerOf(await generateKey()))
+      const bad = decodeChatAck(await push(ChatPush.encode({ events: [plain(unsigned)] })))
+      expect(bad.committed).toEqual([])
+      const elsewhere = decodeChatAck(
+        await push(ChatPush.encode({ events: [plain(event('carol', 'not for bob'))] })),
+      )
+      expect(elsewhere.refused).toHaveLength(1)
+      // A non-contact's message is held as a request; its replay is acknowledged and not applied again.
+      const once = event('bob', 'buy my stuff')
+      for (let i = 0; i < 3; i++) {
+        const ack = decodeChatAck(await push(ChatPush.encode({ events: [plain(once)] })))
+        expect(ack.committed).toHaveLength(1)
+      }
+      const requests = await api<{ requests: { username: string; held: { text: string }[] }[] }>(
+        net.home,
+        'bob',
+        '/v1/chat/requests',
+      )
+      expect(requests.requests.find((r) => r.username === 'mallory')?.held.map((m) => m.text)).toEqual([
+        'buy my stuff',
+      ])
+      expect(await conversation(net.home, 'bob', 'mallory')).toEqual([])
+      // Bob's device is still fine: alice still reaches him.
+      const { message } = await send(net.home, 'alice', 'bob', 'still there?')
+      await eventually(
+        async () => (await conversation(net.home, 'bob', 'alice')).find((m) => m.id === message.id),
+        20_000,
+      )
+    } finally {
+      await host.stop()
+    }
   })
 })

@@ -279,6 +279,11 @@ export class Chat {
     switch (e.kind) {
       case ChatKind.TEXT: {
         const held = !mine && contact?.state !== 'accepted'
+        // A stranger's first message is a contact request in all but name.
+        if (held && contact === undefined) {
+          s.setContact(peer, 'pending', at, '')
+          contactNotice()
+        }
         s.addMessage({
           id: e.id,
           conversation: peer,
