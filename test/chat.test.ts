@@ -4,6 +4,7 @@
  * of its three holders SIGKILLed), a receiver SIGKILLed mid-stream, a third
  * device with backfilled history, and bad input on the wire.
  */
+import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -22,7 +23,7 @@ import { plain } from '../src/wire/bytes.js'
 import { ChatKind, ChatPush, decodeChatAck } from '../src/wire/chat.js'
 import { api, ApiError, conversation, replicasOf, send, signIn, up } from './support/chat.js'
 import { eventually, lookup } from './support/devnet.js'
-import { tempDir, type Daemon } from './support/process.js'
+import { PARLEY, run, tempDir, type Daemon } from './support/process.js'
 
 const dir = tempDir('parley-chat-')
 let net: Devnet
@@ -327,6 +328,63 @@ describe('bad input on the wire', () => {
       )
     } finally {
       await host.stop()
+    }
+  })
+})
+
+describe('the command line', () => {
+  const env = () => ({ PARLEY_HOME: net.home })
+
+  it('send, history, contacts, search and status print what a user expects', async () => {
+    const sent = await run(['send', 'bob', 'from', 'the', 'command', 'line', '--profile', 'alice'], {
+      env: env(),
+    })
+    expect(sent.code).toBe(0)
+    expect(sent.stdout).toMatch(/^sent to bob \(id [0-9a-f]{32}\)/)
+    const history = await eventually(async () => {
+      const r = await run(['history', 'alice', '--profile', 'bob', '-n', '5'], { env: env() })
+      return r.stdout.includes('alice: from the command line') ? r : undefined
+    }, 20_000)
+    expect(history.code).toBe(0)
+    const contacts = await run(['contacts', '--profile', 'bob'], { env: env() })
+    expect(contacts.stdout).toMatch(/^alice\s+online/m)
+    const found = await run(['search', 'command', 'line', '--profile', 'bob'], { env: env() })
+    expect(found.stdout).toContain('(alice)')
+    const dnd = await run(['status', 'dnd', '--profile', 'bob'], { env: env() })
+    expect(dnd.stdout.trim()).toBe('status: dnd')
+    const wrong = await run(['status', 'sleepy', '--profile', 'bob'], { env: env() })
+    expect(wrong.code).toBe(1)
+    expect(wrong.stderr).toContain('[invalid_field]')
+    await run(['status', 'online', '--profile', 'bob'], { env: env() })
+  })
+
+  it('parley chat shows history, sends typed lines, prints incoming messages live', async () => {
+    const chat = spawn(process.execPath, [PARLEY, 'chat', 'bob', '--profile', 'alice'], {
+      env: { ...process.env, ...env() },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    let out = ''
+    chat.stdout.on('data', (d: Buffer) => (out += d.toString()))
+    try {
+      await eventually(() => Promise.resolve(out.includes('— bob (') || undefined), 15_000)
+      expect(out).toContain('alice: from the command line')
+      chat.stdin.write('typed in parley chat\n')
+      await eventually(
+        async () =>
+          (await conversation(net.home, 'bob', 'alice')).some((m) => m.text === 'typed in parley chat') ||
+          undefined,
+        20_000,
+      )
+      await send(net.home, 'bob', 'alice', 'answer while chatting')
+      await eventually(() => Promise.resolve(out.includes('bob: answer while chatting') || undefined), 20_000)
+      chat.stdin.write('/quit\n')
+      const code = await new Promise<number | null | 'still running'>((resolve) => {
+        chat.once('exit', resolve)
+        setTimeout(() => resolve('still running'), 10_000)
+      })
+      expect(code, out).toBe(0)
+    } finally {
+      chat.kill('SIGKILL')
     }
   })
 })

@@ -207,7 +207,11 @@ async function interactive(u: string, opts: DeviceOptions): Promise<void> {
       console.log(`! ${err.message}`),
     )
   })
-  rl.on('close', () => abort.abort())
+  rl.on('close', () => {
+    abort.abort()
+    // A paused pipe would keep the process alive after /quit.
+    process.stdin.destroy()
+  })
   try {
     const res = await fetch(`${api.url}/v1/chat/events`, {
       headers: { authorization: `Bearer ${api.token}` },
