@@ -134,6 +134,19 @@ describe('mistakes get one clear line and a non-zero exit', () => {
       'renew',
       'devices',
       'revoke',
+      'up',
+      'status',
+      'contacts',
+      'add',
+      'requests',
+      'accept',
+      'decline',
+      'block',
+      'remove',
+      'send',
+      'chat',
+      'history',
+      'search',
     ]) {
       const res = await parley([...cmd.split(' '), '--help'])
       expect(res.code, cmd).toBe(0)

@@ -8,6 +8,7 @@ import { isAbsolute, relative, resolve } from 'node:path'
 import { Command } from 'commander'
 import { DEMO_PASSWORD, startDevnet } from '../../devnet/devnet.js'
 import { onShutdown } from '../shutdown.js'
+import { introduce } from '../../devnet/introduce.js'
 
 export const DEMO_USERS = ['alice', 'bob'] as const
 
@@ -26,6 +27,7 @@ export function devCommand(): Command {
         onProgress: (line) => console.log(`… ${line}`),
       })
       onShutdown(() => net.stop())
+      const contacts = await introduce(net.home, 'alice', 'bob').catch(() => false)
       const shown = (path: string): string => {
         const rel = relative(process.cwd(), path)
         return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? path : rel
@@ -42,6 +44,12 @@ export function devCommand(): Command {
       console.log('Try, in another terminal:')
       console.log(`  PARLEY_HOME=${home} npx parley status --profile alice`)
       console.log(`  PARLEY_HOME=${home} npx parley lookup bob --profile alice --reach`)
+      if (contacts) {
+        console.log(
+          `  PARLEY_HOME=${home} npx parley chat bob --profile alice     (alice and bob are contacts)`,
+        )
+        console.log(`  PARLEY_HOME=${home} npx parley send alice "hi" --profile bob`)
+      }
       console.log(`  npx parley register <username> --authority ${net.authorityUrl}`)
       console.log('Ctrl-C stops everything.')
     })
