@@ -147,6 +147,7 @@ export class Delivery {
     )
 
     const known = store.devicesOf(user).filter((d) => d.deviceId !== me.deviceId)
+    let notBefore = 0
     const sealed: { id: Uint8Array; item: SealedItem }[] = []
     const retry: Uint8Array[] = []
     store.transaction(() => {
@@ -172,7 +173,10 @@ export class Delivery {
           }
         })
       } catch (err) {
-        this.log.debug({ user, err: (err as Error).message }, 'offline deposit failed')
+        // "Busy, try later" is normal input (December 2010): wait at least as asked, never hammer.
+        const asked = (err as { retryAfterMs?: number }).retryAfterMs ?? 0
+        notBefore = Math.max(notBefore, Date.now() + asked)
+        this.log.debug({ user, err: (err as Error).message, retryAfterMs: asked }, 'offline deposit failed')
         retry.push(...part.map((s) => s.id))
       }
     }
@@ -182,7 +186,10 @@ export class Delivery {
         store.retryLater(
           id,
           user,
-          Date.now() + fullJitter(attempts.get(hex(id)) ?? 0, RETRY, Math.random()) + 250,
+          Math.max(
+            notBefore,
+            Date.now() + fullJitter(attempts.get(hex(id)) ?? 0, RETRY, Math.random()) + 250,
+          ),
         )
     })
   }
