@@ -1,0 +1,369 @@
+/**
+ * Chat: one-to-one delivery latency (send → delivered) beside the bare
+ * libp2p stream round trip to the same device over the same connection,
+ * direct and through a supernode's relay; messages per second in one
+ * conversation; offline-store writes per second through one supernode.
+ * Real processes on 127.0.0.1, in one run.
+ *
+ *   npm run bench:chat [-- --samples 1000 --paced-samples 150 --warmup 100 --messages 20000
+ *     --deposits 8192 --single-deposits 2000 --in-flight 8
+ *     --where in-process,own-process --phases latency,throughput,offline --max-wait 10 --keep]
+ *
+ * The network: startDevnet's authority, 1 mega-supernode and 3 supernodes,
+ * each its own process. The sender (alice) is a DeviceNode with a ChatService
+ * in this process, started as `parley up` starts them. Recipients: bob
+ * (direct) and carol (relayed) in this process; dave (direct) and erin
+ * (relayed) the same code in their own processes, so that sender and
+ * recipient do not share an event loop. A relayed recipient closes its TCP
+ * listener once its relay reservations are up and publishes only its relay
+ * circuits: nobody can dial it, as behind a NAT (see bench/chat/peer.ts). The
+ * sender does the same, or the relayed recipient (which can dial out) would
+ * open a direct connection to it and the sender would reuse it: relayed means
+ * both behind NATs. A direct recipient is dialled by the sender.
+ *
+ * It prints figures and asserts none; but a message not delivered, an echo
+ * that fails, a "relayed" figure that went direct (or the reverse), or a
+ * deposit refused fails the run, so a broken system cannot produce a table.
+ * Before each measurement it waits (up to --max-wait minutes in all) while
+ * the 1-minute load average is above 3, and prints the load it measured under.
+ */
+import { availableParallelism, cpus, totalmem } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { ChatKind, ChatLimits } from '../src/wire/chat.js'
+import { Cleanup, InterruptedError, interruptOn, withTimeout } from './support/cleanup.js'
+import { tempDir } from './support/process.js'
+import { Children } from './directory/procs.js'
+import { measureLatency, WrongPathError, type LatencyResult } from './chat/latency.js'
+import { BrokenNetworkError, startChatNet } from './chat/net.js'
+import { measureDeposits, sealItems, type DepositPlan, type DepositResult } from './chat/offline.js'
+import { PeerSetupError, type ChatPeer } from './chat/peer.js'
+import { loadAverage, QuietWait } from './chat/quiet.js'
+import { reuseOpenConnections } from './chat/reuse.js'
+import { depositTable, goalChecks, latencyTable, throughputTable } from './chat/report.js'
+import { notes, profileLines } from './chat/notes.js'
+import { chatUsers, startDepositors, startPeers } from './chat/setup.js'
+import { targetLabel, type Target } from './chat/target.js'
+import { measureThroughput, type ThroughputResult } from './chat/throughput.js'
+import { DeliveryWatch } from './chat/watch.js'
+
+/** Relayed, as the code is: one sample per this many ms keeps the recipient under 5 new connections a second. */
+const RELAYED_PACE_MS = 400
+const PACED_WARMUP = 10
+const DRAIN_TIMEOUT_MS = 60_000
+/** Items per deposit request: the wire's most (ChatLimits.offlineItems). */
+const BATCH = ChatLimits.offlineItems
+/** A store keeps at most 2,000 items of one sender: stay well under it. */
+const ITEMS_PER_DEPOSITOR = 1_500
+
+class UsageError extends Error {
+  override name = 'UsageError'
+}
+
+type Phase = 'latency' | 'throughput' | 'offline'
+
+interface Plan {
+  samples: number
+  pacedSamples: number
+  warmup: number
+  messages: number
+  deposits: number
+  singleDeposits: number
+  inFlight: number
+  where: Target['where'][]
+  phases: Set<Phase>
+  /** Minutes to wait in all for a quiet machine. */
+  maxWaitMin: number
+  keep: boolean
+}
+
+function parsePlan(argv: string[]): Plan {
+  let values
+  try {
+    ;({ values } = parseArgs({
+      args: argv,
+      options: {
+        samples: { type: 'string', default: '1000' },
+        'paced-samples': { type: 'string', default: '150' },
+        warmup: { type: 'string', default: '100' },
+        messages: { type: 'string', default: '20000' },
+        deposits: { type: 'string', default: '8192' },
+        'single-deposits': { type: 'string', default: '2000' },
+        'in-flight': { type: 'string', default: '8' },
+        where: { type: 'string', default: 'in-process,own-process' },
+        phases: { type: 'string', default: 'latency,throughput,offline' },
+        'max-wait': { type: 'string', default: '10' },
+        keep: { type: 'boolean', default: false },
+      },
+    }))
+  } catch (err) {
+    throw new UsageError(
+      `${(err as Error).message}; options: --samples N --paced-samples N --warmup N --messages N --deposits N --single-deposits N ` +
+        '--in-flight N --where in-process,own-process --phases latency,throughput,offline --max-wait M --keep',
+    )
+  }
+  const count = (name: string, text: string, min = 1): number => {
+    const n = Number(text)
+    if (!Number.isInteger(n) || n < min)
+      throw new UsageError(`--${name} "${text}" must be a whole number ≥ ${min}`)
+    return n
+  }
+  const where = values.where.split(',').map((w) => (w === 'own-process' ? 'own process' : w))
+  if (where.length === 0 || where.some((w) => w !== 'in-process' && w !== 'own process'))
+    throw new UsageError('--where takes in-process, own-process or both')
+  const phases = values.phases.split(',')
+  if (phases.length === 0 || phases.some((p) => !['latency', 'throughput', 'offline'].includes(p)))
+    throw new UsageError('--phases takes latency, throughput, offline or several')
+  return {
+    samples: count('samples', values.samples),
+    pacedSamples: count('paced-samples', values['paced-samples']),
+    warmup: count('warmup', values.warmup, 0),
+    messages: count('messages', values.messages),
+    deposits: count('deposits', values.deposits),
+    singleDeposits: count('single-deposits', values['single-deposits']),
+    inFlight: count('in-flight', values['in-flight']),
+    where: where as Target['where'][],
+    phases: new Set(phases as Phase[]),
+    maxWaitMin: count('max-wait', values['max-wait'], 0),
+    keep: values.keep,
+  }
+}
+
+async function main(signal: AbortSignal, cleanup: Cleanup): Promise<void> {
+  const plan = parsePlan(process.argv.slice(2))
+  const started = Date.now()
+  const say = (line: string): void =>
+    console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(5)} s] ${line}`)
+  const cores = cpus()
+  console.log('Parley chat benchmark')
+  console.log(
+    `machine: ${cores.length} CPUs (${cores[0]?.model.trim() ?? 'unknown'}), available parallelism ` +
+      `${availableParallelism()}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB; node ${process.version}; ` +
+      `load average at start ${loadAverage()}`,
+  )
+  const quiet = new QuietWait(plan.maxWaitMin * 60_000)
+  await quiet.before('setup', say, signal)
+
+  const root = tempDir('parley-bench-chat-')
+  cleanup.add('remove the temporary folder', () => {
+    if (plan.keep) console.log(`bench: kept ${root.path}`)
+    else root.remove()
+  })
+  const children = new Children()
+  cleanup.onExit(() => children.killAll())
+  const ctx = { cleanup, children, signal, say }
+
+  const batchDepositors = depositorsFor(plan.deposits, BATCH, plan.inFlight)
+  const singleDepositors = depositorsFor(plan.singleDeposits, 1, Math.min(4, plan.inFlight))
+  const depositorNames = Array.from({ length: batchDepositors + singleDepositors }, (_, i) => `dep-${i + 1}`)
+  const net = await startChatNet(
+    {
+      dir: join(root.path, 'devnet'),
+      megas: 1,
+      supernodes: 3,
+      users: [...chatUsers(plan.where), ...(plan.phases.has('offline') ? depositorNames : [])],
+    },
+    ctx,
+  )
+  const peers = await startPeers(net, plan.where, ctx)
+  const { sender, targets } = peers
+  const watch = new DeliveryWatch(sender.service)
+  cleanup.add('stop watching deliveries', () => watch.close())
+  const loads = new Map<string, string>()
+
+  // A relayed recipient is measured twice: as the code is, paced under the rate at which its
+  // connection manager refuses the new connection each push makes (see bench/chat/reuse.ts),
+  // and with the sender patched to push over the open connection, back to back.
+  const cases = targets.flatMap((t) =>
+    t.path === 'direct'
+      ? [{ target: t, reuse: false, paced: false }]
+      : [
+          { target: t, reuse: false, paced: true },
+          { target: t, reuse: true, paced: false },
+        ],
+  )
+  const latency: LatencyResult[] = []
+  if (plan.phases.has('latency')) {
+    for (const c of cases) {
+      const phase = `latency, ${targetLabel(c.target, c.reuse)}`
+      const samples = c.paced ? plan.pacedSamples : plan.samples
+      const warmup = c.paced ? Math.min(plan.warmup, PACED_WARMUP) : plan.warmup
+      const paceMs = c.paced ? RELAYED_PACE_MS : 0
+      loads.set(phase, await quiet.before(phase, say, signal))
+      say(
+        `${phase}: ${warmup} warm-up + ${samples} samples (echo, then message, alternating` +
+          `${paceMs > 0 ? `, one every ${paceMs} ms` : ''})`,
+      )
+      const r = await measureLatency(sender, watch, c.target, {
+        samples,
+        warmup,
+        paceMs,
+        reuse: c.reuse,
+        signal,
+      })
+      latency.push(r)
+      say(
+        `${phase}: done in ${(r.durationMs / 1000).toFixed(1)} s, ${r.connectionsOpened} connections opened`,
+      )
+    }
+  }
+
+  const throughput: ThroughputResult[] = []
+  const stuck: string[] = []
+  if (plan.phases.has('throughput')) {
+    // Relayed as the code is goes last: its refused pushes back off for up to minutes.
+    const order = [
+      ...cases.filter((c) => c.target.path === 'direct' || c.reuse),
+      ...cases.filter((c) => !c.reuse && c.target.path === 'relayed'),
+    ]
+    for (const c of order) {
+      const phase = `throughput, ${targetLabel(c.target, c.reuse)}`
+      loads.set(phase, await quiet.before(phase, say, signal))
+      say(`${phase}: ${plan.messages} messages`)
+      const r = await measureThroughput(sender, watch, c.target, {
+        messages: plan.messages,
+        reuse: c.reuse,
+        signal,
+      })
+      throughput.push(r)
+      if (r.delivered === r.messages) {
+        say(`${phase}: delivered in ${(r.totalMs / 1000).toFixed(1)} s`)
+        continue
+      }
+      stuck.push(`${phase}: ${r.delivered} of ${r.messages} delivered in ${(r.totalMs / 1000).toFixed(0)} s`)
+      say(
+        `${phase}: only ${r.delivered} of ${r.messages} delivered in ${(r.totalMs / 1000).toFixed(0)} s; draining the rest`,
+      )
+      await drain(sender, r.rest, signal)
+    }
+  }
+
+  const deposits: DepositResult[] = []
+  let held: number | undefined
+  if (plan.phases.has('offline')) {
+    const supernode = net.devnet.supernodes.find((s) => !s.name.startsWith('mega-'))
+    if (supernode === undefined) throw new BrokenNetworkError('no ordinary supernode to deposit through')
+    say(`starting ${depositorNames.length} depositing devices, attached to ${supernode.name}`)
+    const depositors = await startDepositors(net, depositorNames, supernode, ctx, peers.log)
+    // What is sealed is a signed event of a short message's size.
+    const plaintext = sender.service.chat.live(ChatKind.TYPING, targets[0]?.username ?? 'bob')
+    const plans: Array<{ plan: DepositPlan; from: typeof depositors }> = [
+      {
+        plan: { label: `batches of ${BATCH}`, batch: BATCH, items: plan.deposits, inFlight: plan.inFlight },
+        from: depositors.slice(0, batchDepositors),
+      },
+      {
+        plan: { label: 'one item each', batch: 1, items: plan.singleDeposits, inFlight: plan.inFlight },
+        from: depositors.slice(batchDepositors),
+      },
+    ]
+    for (const p of plans) {
+      say(`offline, ${p.plan.label}: sealing ${p.plan.items} items`)
+      const { items, sealMs } = await sealItems(p.plan.items, plaintext)
+      const phase = `offline, ${p.plan.label}`
+      loads.set(phase, await quiet.before(phase, say, signal))
+      say(`${phase}: ${p.plan.items} items through ${supernode.name}, ${p.plan.inFlight} requests in flight`)
+      const r = await measureDeposits(p.plan, p.from, items, sealMs, signal)
+      deposits.push(r)
+      say(`${phase}: done in ${(r.elapsedMs / 1000).toFixed(1)} s`)
+    }
+    const statuses = await Promise.all(net.devnet.supernodes.map((s) => net.status(s)))
+    held = statuses.reduce((sum, s) => sum + (s?.offlineItems ?? 0), 0)
+    const wanted = plan.deposits + plan.singleDeposits
+    if (held < wanted)
+      throw new BrokenNetworkError(`the supernodes hold ${held} copies of ${wanted} deposited items`)
+  }
+  say('done; stopping every device and process')
+  console.log()
+  print({ latency, throughput, deposits, held, loads, quiet })
+  if (stuck.length > 0) {
+    console.log()
+    console.log(`BROKEN: messages stuck in the outbox (see bench/chat/reuse.ts): ${stuck.join('; ')}`)
+    process.exitCode = 1
+  }
+}
+
+/**
+ * What a cut-off phase left in the outbox, sent now over the open connections
+ * (reuse.ts) and without waiting out the backoff, so the next phase starts clean.
+ */
+async function drain(sender: ChatPeer, rest: Promise<void>, signal: AbortSignal): Promise<void> {
+  const unpatch = reuseOpenConnections(sender.device.node)
+  try {
+    sender.service.store.retryAllNow(Date.now())
+    sender.service.delivery.kick()
+    await withTimeout(rest, DRAIN_TIMEOUT_MS, 'draining the outbox')
+    signal.throwIfAborted()
+  } finally {
+    unpatch()
+  }
+}
+
+/** Enough depositing users to stay under the per-sender quota, and one per request in flight (up to `most`). */
+function depositorsFor(items: number, batch: number, most: number): number {
+  return Math.max(Math.min(most, Math.ceil(items / batch)), Math.ceil(items / ITEMS_PER_DEPOSITOR))
+}
+
+function print(r: {
+  latency: LatencyResult[]
+  throughput: ThroughputResult[]
+  deposits: DepositResult[]
+  held: number | undefined
+  loads: Map<string, string>
+  quiet: QuietWait
+}): void {
+  if (r.latency.length > 0) {
+    console.log('Delivery latency, ms (send → delivered; floor: echo on a fresh stream to the same device):')
+    console.log(latencyTable(r.latency))
+    console.log()
+  }
+  if (r.throughput.length > 0) {
+    console.log('Messages per second in one conversation:')
+    console.log(throughputTable(r.throughput))
+    console.log()
+  }
+  if (r.deposits.length > 0) {
+    console.log('Offline-store writes through one supernode:')
+    console.log(depositTable(r.deposits, r.held))
+    console.log()
+  }
+  for (const line of profileLines(r.latency, r.throughput, r.deposits)) console.log(line)
+  console.log()
+  console.log('Load average (1, 5, 15 min) at the start of each measurement:')
+  for (const [phase, load] of r.loads) console.log(`  ${phase.padEnd(40)} ${load}`)
+  if (r.quiet.loaded.length > 0)
+    console.log(`  measured above the limit after waiting: ${r.quiet.loaded.join('; ')}`)
+  console.log(`  at the end                               ${loadAverage()}`)
+  console.log()
+  console.log('Goals (from the issue):')
+  for (const g of goalChecks(r.latency, r.throughput)) console.log(`  ${g.pass ? 'PASS' : 'FAIL'}  ${g.text}`)
+  console.log()
+  console.log(notes())
+}
+
+const controller = new AbortController()
+const cleanup = new Cleanup()
+interruptOn(cleanup, controller)
+try {
+  await main(controller.signal, cleanup)
+} catch (err) {
+  if (err instanceof InterruptedError || controller.signal.aborted) {
+    console.error(`bench: ${(controller.signal.reason as Error).message}; cleaning up`)
+  } else if (err instanceof UsageError) {
+    console.error(`bench: ${err.message}`)
+  } else if (
+    err instanceof BrokenNetworkError ||
+    err instanceof PeerSetupError ||
+    err instanceof WrongPathError
+  ) {
+    console.error(`bench: broken, no figures: ${err.message}`)
+  } else {
+    console.error(`bench: failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)
+  }
+  if (process.exitCode === undefined || process.exitCode === 0) process.exitCode = 1
+} finally {
+  for (const failure of await cleanup.run()) {
+    console.error(`bench: ${failure.message}`)
+    if (process.exitCode === undefined || process.exitCode === 0) process.exitCode = 1
+  }
+}

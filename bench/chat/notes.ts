@@ -1,0 +1,77 @@
+/** What the chat benchmark prints under its tables: where the time went, and how to read the figures. */
+import { figure } from '../support/report.js'
+import type { LatencyResult } from './latency.js'
+import type { DepositResult } from './offline.js'
+import { summary } from './report.js'
+import { targetLabel } from './target.js'
+import type { ThroughputResult } from './throughput.js'
+
+export function profileLines(
+  latency: readonly LatencyResult[],
+  throughput: readonly ThroughputResult[],
+  deposits: readonly DepositResult[],
+): string[] {
+  const lines = ['Where the time went:']
+  for (const r of latency) {
+    const push = summary(r.probe.pushMs)
+    const lookup = summary(r.probe.lookupMs)
+    lines.push(
+      `  latency, ${targetLabel(r.target, r.reuse)}: ${r.probe.pushes} pushes (p50 ${figure(push.p50)} ms, ` +
+        `p99 ${figure(push.p99)} ms, ${figure(r.probe.events / Math.max(1, r.probe.pushes))} events each), ` +
+        `${r.probe.lookups} directory lookups (p50 ${figure(lookup.p50)} ms, max ${figure(lookup.max)} ms), ` +
+        `${r.connectionsOpened} connections opened to the recipient, echo of ${r.echoBytes} B; ` +
+        `${connectionsText(r.connections)} open at the end`,
+    )
+  }
+  for (const r of throughput) {
+    const seconds = r.totalMs / 1000
+    const peak = Math.max(0, ...r.deliveredPerSlot) * 10
+    lines.push(
+      `  throughput, ${targetLabel(r.target, r.reuse)}: chat.send ${figure((r.sendCallMs * 1000) / r.messages)} µs a ` +
+        `message (${figure(r.sendCallMs / 1000)} s of ${figure(seconds)} s); bench process ` +
+        `${figure(r.benchCpuS / seconds)} cores` +
+        (r.target.where === 'own process'
+          ? `, recipient process ${figure(r.recipientCpuS / seconds)} cores`
+          : '') +
+        `; ${r.probe.pushes} pushes of ${figure(r.probe.events / Math.max(1, r.probe.pushes))} events, ` +
+        `${r.probe.lookups} lookups; best 100 ms: ${figure(peak)} messages/s`,
+    )
+  }
+  for (const r of deposits) {
+    lines.push(
+      `  offline, ${r.plan.label}: ${r.depositors} depositing devices; sealing (client side, before the ` +
+        `clock) ${figure(r.sealMs)} ms an item`,
+    )
+  }
+  return lines
+}
+
+/** "1 direct" or "3 relayed (through 2 relays)". */
+function connectionsText(addrs: readonly string[]): string {
+  const relayed = addrs.filter((a) => a.includes('/p2p-circuit'))
+  const relays = new Set(relayed.map((a) => /\/p2p\/([^/]+)\/p2p-circuit/.exec(a)?.[1]))
+  const parts = []
+  if (addrs.length > relayed.length) parts.push(`${addrs.length - relayed.length} direct`)
+  if (relayed.length > 0) parts.push(`${relayed.length} relayed (through ${relays.size} relays)`)
+  return parts.join(' and ') || 'no connection'
+}
+
+export function notes(): string {
+  return [
+    'Latency: ms from chat.send (sign, verify, commit, queue) until the sender marks the message delivered,',
+    "which needs the recipient device's ack, sent after its SQLite commit; one message at a time. Floor: an",
+    'echo of as many bytes as a one-message push on a fresh stream over the connection the sender holds to',
+    'the recipient device, framed as src/net/rpc.ts frames a push; echo and message alternate. new conns:',
+    'connections the sender opened to the recipient while measuring (0 = everything over the one it had).',
+    'in-process: sender and recipient share this process (one event loop for both); own process: the',
+    'recipient is the same code in its own process (bench/chat/peer-process.ts). relayed: recipient and',
+    'sender closed their TCP listeners and publish only relay circuits (both behind NATs), so the sender',
+    "reaches the recipient through a supernode's relay; as the code is, one sample every 400 ms (each push",
+    'dials the relay again, and the recipient refuses a 6th new connection in a second); "+ reuse": the',
+    'sender patched to open its streams on the open connection (bench/chat/reuse.ts), as a fix would.',
+    'Throughput: N messages through chat.send, one per event-loop turn, until all are delivered. pushes:',
+    'requests the outbox made to the recipient; lookups: directory lookups (cached 3 s by the ChatService).',
+    "Offline: deposits through one supernode, which stores each item on the recipient's 3 replicas and answers",
+    'once one holds it; writes/s = items / wall time; request latency includes busy retries.',
+  ].join('\n')
+}

@@ -1,0 +1,137 @@
+/**
+ * Offline-store writes through one supernode: devices attached to it deposit
+ * sealed items (batches of 64, the wire's most, and one at a time) until N
+ * are held. The supernode stores each on the recipient's R = 3 replicas
+ * (itself perhaps among them) and answers once one holds it, so a write is
+ * the whole deposit path, not one SQLite insert. Items are sealed before the
+ * clock starts (sealing is the sender's cost, reported on its own).
+ *
+ * A store holds at most 2,000 items from one sender, so the items are spread
+ * over several depositing users, each a DeviceNode in this process, and over
+ * many recipients (whose devices need not exist: the store never sees inside).
+ */
+import { randomBytes } from 'node:crypto'
+import { performance } from 'node:perf_hooks'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import { deposit, OfflineBusyError } from '../../src/chat/offline-client.js'
+import { sealForDevices } from '../../src/chat/seal.js'
+import { deviceIdOf, generateKey, signerOf } from '../../src/crypto/keys.js'
+import type { DeviceNode } from '../../src/device/node.js'
+import type { SealedItem } from '../../src/wire/chat.js'
+
+const RECIPIENTS = 16
+/** A busy answer is retried after its retry-after; this many in one deposit fail the run. */
+const MAX_BUSY_PER_DEPOSIT = 20
+
+export interface DepositPlan {
+  label: string
+  /** Items per deposit request. */
+  batch: number
+  items: number
+  /** Deposits in flight at once, spread over the depositors. */
+  inFlight: number
+}
+
+export interface DepositResult {
+  plan: DepositPlan
+  depositors: number
+  deposits: number
+  /** ms per deposit request (busy retries included), ascending. */
+  latenciesMs: number[]
+  busy: number
+  elapsedMs: number
+  /** ms to seal one item for one device, client side. */
+  sealMs: number
+  bytesPerItem: number
+}
+
+export interface Depositor {
+  device: DeviceNode
+  /** The chosen supernode's addresses, as this device is attached to it. */
+  addrs: Multiaddr[]
+}
+
+/** Seals `count` items of `plaintext` for fresh recipient devices. */
+export async function sealItems(
+  count: number,
+  plaintext: Uint8Array,
+): Promise<{ items: SealedItem[]; sealMs: number }> {
+  const devices = await Promise.all(
+    Array.from({ length: RECIPIENTS }, async () => {
+      const pub = signerOf(await generateKey()).publicKey
+      return { deviceId: deviceIdOf(pub), publicKey: pub }
+    }),
+  )
+  const items: SealedItem[] = []
+  const t0 = performance.now()
+  for (let i = 0; i < count; i++) {
+    const r = i % RECIPIENTS
+    items.push(
+      sealForDevices({
+        id: new Uint8Array(randomBytes(16)),
+        recipient: `rcpt-${r + 1}`,
+        plaintext,
+        devices: [devices[r]!],
+      }),
+    )
+  }
+  return { items, sealMs: (performance.now() - t0) / Math.max(1, count) }
+}
+
+export async function measureDeposits(
+  plan: DepositPlan,
+  depositors: Depositor[],
+  items: SealedItem[],
+  sealMs: number,
+  signal: AbortSignal,
+): Promise<DepositResult> {
+  // Each depositor deposits its own share, so no sender passes its quota.
+  const share = Math.ceil(items.length / depositors.length)
+  const queues = depositors.map((d, i) => ({
+    depositor: d,
+    batches: chunk(items.slice(i * share, (i + 1) * share), plan.batch),
+  }))
+  const latencies: number[] = []
+  let busy = 0
+  let deposits = 0
+  const worker = async (q: (typeof queues)[number]): Promise<void> => {
+    for (let batch = q.batches.shift(); batch !== undefined; batch = q.batches.shift()) {
+      signal.throwIfAborted()
+      const t0 = performance.now()
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await deposit(q.depositor.device.node, [q.depositor.addrs], batch, { signal })
+          break
+        } catch (err) {
+          if (!(err instanceof OfflineBusyError) || attempt >= MAX_BUSY_PER_DEPOSIT) throw err
+          busy++
+          await sleep(err.retryAfterMs, undefined, { signal })
+        }
+      }
+      latencies.push(performance.now() - t0)
+      deposits++
+    }
+  }
+  const perDepositor = Math.max(1, Math.round(plan.inFlight / depositors.length))
+  const start = performance.now()
+  await Promise.all(queues.flatMap((q) => Array.from({ length: perDepositor }, () => worker(q))))
+  const elapsedMs = performance.now() - start
+  const bytes = items.reduce((s, i) => s + i.ciphertext.byteLength + i.copies.length * 160, 0)
+  return {
+    plan,
+    depositors: depositors.length,
+    deposits,
+    latenciesMs: latencies.sort((a, b) => a - b),
+    busy,
+    elapsedMs,
+    sealMs,
+    bytesPerItem: bytes / Math.max(1, items.length),
+  }
+}
+
+function chunk<T>(items: T[], size: number): T[][] {
+  const out: T[][] = []
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
+  return out
+}

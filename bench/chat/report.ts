@@ -1,0 +1,162 @@
+/** The chat benchmark's printout: latency beside its floor, throughput, offline writes, and the goals. */
+import { percentile } from '../support/load.js'
+import { figure, formatTable } from '../support/report.js'
+import type { LatencyResult } from './latency.js'
+import type { DepositResult } from './offline.js'
+import { targetLabel } from './target.js'
+import type { ThroughputResult } from './throughput.js'
+
+/** The goals from the issue. */
+export const GOALS = { p50OverFloor: 3, p99Ms: 20, messagesPerSecond: 5_000 } as const
+
+export interface Summary {
+  p50: number
+  p99: number
+  max: number
+}
+
+export function summary(values: readonly number[]): Summary {
+  const sorted = [...values].sort((a, b) => a - b)
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? NaN }
+}
+
+function ratio(a: number, b: number): string {
+  return b > 0 && Number.isFinite(a) ? `${figure(a / b)}×` : '-'
+}
+
+export function latencyTable(rows: readonly LatencyResult[]): string {
+  const columns = [
+    { title: 'recipient', align: 'left' as const },
+    { title: 'n' },
+    { title: 'floor p50' },
+    { title: 'floor p99' },
+    { title: 'floor max' },
+    { title: 'chat p50' },
+    { title: 'chat p99' },
+    { title: 'chat max' },
+    { title: 'p50/floor' },
+    { title: 'p99/floor' },
+    { title: 'new conns' },
+  ]
+  const cells = rows.map((r) => {
+    const f = summary(r.floorMs)
+    const c = summary(r.chatMs)
+    return [
+      targetLabel(r.target, r.reuse),
+      String(r.chatMs.length),
+      figure(f.p50),
+      figure(f.p99),
+      figure(f.max),
+      figure(c.p50),
+      figure(c.p99),
+      figure(c.max),
+      ratio(c.p50, f.p50),
+      ratio(c.p99, f.p99),
+      String(r.connectionsOpened),
+    ]
+  })
+  return formatTable(columns, cells)
+}
+
+/** Delivered messages per second; for a run cut off by its time bound, over that bound. */
+export function messagesPerSecond(r: ThroughputResult): number {
+  return (r.delivered * 1000) / r.totalMs
+}
+
+export function throughputTable(rows: readonly ThroughputResult[]): string {
+  const columns = [
+    { title: 'recipient', align: 'left' as const },
+    { title: 'delivered' },
+    { title: 'msgs/s' },
+    { title: 'sent in s' },
+    { title: 'delivered in s' },
+    { title: 'send µs/msg' },
+    { title: 'pushes' },
+    { title: 'events/push' },
+    { title: 'push p50 ms' },
+    { title: 'push p99 ms' },
+    { title: 'lookups' },
+    { title: 'bench CPU s' },
+    { title: 'recipient CPU s' },
+  ]
+  const cells = rows.map((r) => {
+    const push = summary(r.probe.pushMs)
+    return [
+      targetLabel(r.target, r.reuse),
+      r.delivered === r.messages ? String(r.messages) : `${r.delivered} of ${r.messages}!`,
+      figure(messagesPerSecond(r)),
+      figure(r.sendMs / 1000),
+      figure(r.totalMs / 1000),
+      figure((r.sendCallMs * 1000) / r.messages),
+      String(r.probe.pushes),
+      figure(r.probe.events / Math.max(1, r.probe.pushes)),
+      figure(push.p50),
+      figure(push.p99),
+      String(r.probe.lookups),
+      figure(r.benchCpuS),
+      r.target.where === 'own process' ? figure(r.recipientCpuS) : '(in bench)',
+    ]
+  })
+  return formatTable(columns, cells)
+}
+
+export function depositTable(rows: readonly DepositResult[], held: number | undefined): string {
+  const columns = [
+    { title: 'deposits', align: 'left' as const },
+    { title: 'items' },
+    { title: 'requests' },
+    { title: 'in flight' },
+    { title: 'writes/s' },
+    { title: 'request p50 ms' },
+    { title: 'request p99 ms' },
+    { title: 'busy' },
+    { title: 'B/item' },
+  ]
+  const cells = rows.map((r) => {
+    const items = r.deposits === 0 ? 0 : r.plan.items
+    return [
+      r.plan.label,
+      String(items),
+      String(r.deposits),
+      String(r.plan.inFlight),
+      figure((items * 1000) / r.elapsedMs),
+      figure(percentile(r.latenciesMs, 50)),
+      figure(percentile(r.latenciesMs, 99)),
+      String(r.busy),
+      figure(r.bytesPerItem),
+    ]
+  })
+  const table = formatTable(columns, cells)
+  return held === undefined ? table : `${table}\n(copies held by the supernodes afterwards: ${held})`
+}
+
+export interface GoalCheck {
+  text: string
+  pass: boolean
+}
+
+export function goalChecks(
+  latency: readonly LatencyResult[],
+  throughput: readonly ThroughputResult[],
+): GoalCheck[] {
+  const checks: GoalCheck[] = []
+  for (const r of latency) {
+    const f = summary(r.floorMs)
+    const c = summary(r.chatMs)
+    const label = targetLabel(r.target, r.reuse)
+    checks.push({
+      text: `${label}: p50 ${figure(c.p50)} ms ≤ ${GOALS.p50OverFloor} × floor ${figure(f.p50)} ms (${ratio(c.p50, f.p50)})`,
+      pass: c.p50 <= GOALS.p50OverFloor * f.p50,
+    })
+    checks.push({ text: `${label}: p99 ${figure(c.p99)} ms ≤ ${GOALS.p99Ms} ms`, pass: c.p99 <= GOALS.p99Ms })
+  }
+  for (const r of throughput) {
+    const rate = messagesPerSecond(r)
+    const cut = r.delivered < r.messages ? ` (only ${r.delivered} of ${r.messages} delivered in time)` : ''
+    checks.push({
+      text: `${targetLabel(r.target, r.reuse)}: ${figure(rate)} messages/s ≥ ${GOALS.messagesPerSecond} in one conversation${cut}`,
+      pass: rate >= GOALS.messagesPerSecond && cut === '',
+    })
+  }
+  return checks
+}
