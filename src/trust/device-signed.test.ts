@@ -134,6 +134,7 @@ describe('presence records', () => {
       username: 'alice',
       deviceId: deviceIdOf(alice.publicKey),
       deviceName: 'Alice phone',
+      devicePublicKey: alice.publicKey,
       addrs: input.addrs,
       status: PresenceStatus.ONLINE,
       sequence: 3,

@@ -314,6 +314,7 @@ describe('verifiers take any body the device signs', () => {
           username: cert.username,
           deviceId: cert.deviceId,
           deviceName: cert.deviceName,
+          devicePublicKey: cert.devicePublicKey,
           ...rest,
         })
       }),
