@@ -53,7 +53,9 @@ afterAll(async () => {
   for (const p of [...running.keys()]) await stop(p, 'SIGKILL')
   for (const s of net?.supernodes ?? []) s.child.process.kill('SIGCONT')
   await net?.stop()
-  dir.remove()
+  // PARLEY_KEEP=1 keeps the devnet's folder (profiles, logs) to look into a failure.
+  if (process.env.PARLEY_KEEP === undefined) dir.remove()
+  else console.log(`kept ${dir.path}`)
 })
 
 const contactState = async (profile: string, peer: string) =>
@@ -287,6 +289,28 @@ describe('several devices per user', () => {
     const r = await api<{ messages: { text: string }[] }>(net.home, 'bob', '/v1/chat/search?q=tablet')
     expect(r.messages.map((m) => m.text)).toContain('sent from the tablet')
   })
+})
+
+describe('the sender restarts', () => {
+  it('what it had not delivered is retried after a SIGKILL and restart', async () => {
+    // erin has an account but no device has ever been online: nobody can deliver to her yet.
+    await signIn(net, 'erin', 'erin')
+    await api(net.home, 'alice', '/v1/chat/contacts/erin', { greeting: 'hello erin' })
+    const pending = await api<{ pending: number }>(net.home, 'alice', '/v1/chat/outbox')
+    expect(pending.pending).toBeGreaterThan(0)
+    await stop('alice', 'SIGKILL')
+    await start('alice', ['--away-after', '0'])
+    await start('erin', ['--away-after', '0'])
+    const req = await eventually(async () => {
+      const r = await api<{ requests: { username: string; greeting: string }[] }>(
+        net.home,
+        'erin',
+        '/v1/chat/requests',
+      )
+      return r.requests.find((x) => x.username === 'alice')
+    }, 60_000)
+    expect(req.greeting).toBe('hello erin')
+  }, 180_000)
 })
 
 describe('bad input on the wire', () => {

@@ -58,6 +58,7 @@ export interface DeliveryPorts {
 
 export class Delivery {
   private timer: NodeJS.Timeout | undefined
+  private soon: NodeJS.Immediate | undefined
   private running = false
   private again = false
   private stopped = false
@@ -75,6 +76,7 @@ export class Delivery {
   stop(): void {
     this.stopped = true
     clearTimeout(this.timer)
+    clearImmediate(this.soon)
   }
 
   /** Something was queued or a device came online: run soon. */
@@ -85,7 +87,11 @@ export class Delivery {
       return
     }
     clearTimeout(this.timer)
-    this.timer = setTimeout(() => void this.run(), 0)
+    // Not setTimeout(0): a timer waits at least 1 ms, several loopback round trips (bench:chat).
+    this.soon ??= setImmediate(() => {
+      this.soon = undefined
+      void this.run()
+    })
   }
 
   private async run(): Promise<void> {
@@ -125,7 +131,7 @@ export class Delivery {
 
     await Promise.all(
       online.map(async (device) => {
-        const wanted = batch.filter((e) => !store.ackedBy(e.id).has(device.deviceId))
+        const wanted = batch.filter((e) => !store.ackedBy(e.id, user).has(device.deviceId))
         // Pushes stay under the wire's byte cap whatever the event sizes.
         for (const part of bySize(wanted, (e) => e.bytes.byteLength, PUSH_BUDGET)) {
           try {
@@ -134,7 +140,7 @@ export class Delivery {
               part.map((e) => e.bytes),
             )
             store.transaction(() => {
-              for (const id of [...committed, ...refused]) store.recordAck(id, device.deviceId)
+              for (const id of [...committed, ...refused]) store.recordAck(id, user, device.deviceId)
               if (user !== me.username) for (const id of committed) this.advance(id, 'delivered')
             })
           } catch (err) {
@@ -152,7 +158,7 @@ export class Delivery {
     const retry: Uint8Array[] = []
     store.transaction(() => {
       for (const e of batch) {
-        const acked = store.ackedBy(e.id)
+        const acked = store.ackedBy(e.id, user)
         const missing = known.filter((d) => !acked.has(d.deviceId))
         if (missing.length === 0 && (acked.size > 0 || user === me.username)) store.done(e.id, user)
         else if (missing.length === 0) retry.push(e.id)

@@ -98,10 +98,13 @@ CREATE TABLE IF NOT EXISTS outbox (
   next_at INTEGER NOT NULL,
   PRIMARY KEY (id, username)
 );
-CREATE TABLE IF NOT EXISTS outbox_acked (
+-- Which devices of the destination user hold an event: per user, so that our own
+-- other device's ack never counts for the other user (they are two destinations).
+CREATE TABLE IF NOT EXISTS outbox_acks (
   id BLOB NOT NULL,
+  username TEXT NOT NULL,
   device_id TEXT NOT NULL,
-  PRIMARY KEY (id, device_id)
+  PRIMARY KEY (id, username, device_id)
 );
 `
 
@@ -425,23 +428,23 @@ export class ChatStore {
     }))
   }
 
-  ackedBy(id: Uint8Array): Set<string> {
-    const rows = this.db.prepare('SELECT device_id FROM outbox_acked WHERE id = ?').all(Buffer.from(id)) as {
-      device_id: string
-    }[]
+  /** The devices of `username` that acknowledged the event. */
+  ackedBy(id: Uint8Array, username: string): Set<string> {
+    const rows = this.db
+      .prepare('SELECT device_id FROM outbox_acks WHERE id = ? AND username = ?')
+      .all(Buffer.from(id), username) as { device_id: string }[]
     return new Set(rows.map((r) => r.device_id))
   }
 
-  recordAck(id: Uint8Array, deviceId: string): void {
+  recordAck(id: Uint8Array, username: string, deviceId: string): void {
     this.db
-      .prepare('INSERT OR IGNORE INTO outbox_acked (id, device_id) VALUES (?, ?)')
-      .run(Buffer.from(id), deviceId)
+      .prepare('INSERT OR IGNORE INTO outbox_acks (id, username, device_id) VALUES (?, ?, ?)')
+      .run(Buffer.from(id), username, deviceId)
   }
 
   done(id: Uint8Array, username: string): void {
     this.db.prepare('DELETE FROM outbox WHERE id = ? AND username = ?').run(Buffer.from(id), username)
-    const left = this.db.prepare('SELECT 1 FROM outbox WHERE id = ?').get(Buffer.from(id))
-    if (left === undefined) this.db.prepare('DELETE FROM outbox_acked WHERE id = ?').run(Buffer.from(id))
+    this.db.prepare('DELETE FROM outbox_acks WHERE id = ? AND username = ?').run(Buffer.from(id), username)
   }
 
   retryLater(id: Uint8Array, username: string, at: number): void {
