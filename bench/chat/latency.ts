@@ -42,6 +42,8 @@ export interface LatencyResult {
   reuse: boolean
   /** ms, in sample order. */
   chatMs: number[]
+  /** ms inside chat.send (sign, verify, commit, queue) of each sample. */
+  sendMs: number[]
   floorMs: number[]
   echoBytes: number
   /** Connections the sender opened to the recipient during the phase (0 when everything reused one). */
@@ -70,6 +72,7 @@ export async function measureLatency(
   }
   const probe = new SenderProbe(sender.service, sender.device)
   const chatMs: number[] = []
+  const sendMs: number[] = []
   const floorMs: number[] = []
   let uninstall: (() => void) | undefined
   const unpatch = opts.reuse ? reuseOpenConnections(node) : () => undefined
@@ -89,11 +92,13 @@ export async function measureLatency(
       if (answer.byteLength !== echo.byteLength) throw new WrongPathError('the echo came back altered')
       t0 = performance.now()
       const m = sender.service.chat.send(target.username, `latency sample ${i}`)
+      const sent = performance.now()
       sender.service.delivery.kick()
       const at = await watch.delivered(m.id, DELIVERY_TIMEOUT_MS)
       if (i >= opts.warmup) {
         floorMs.push(floor)
         chatMs.push(at - t0)
+        sendMs.push(sent - t0)
       }
       const rest = opts.paceMs - (performance.now() - sampleStart)
       if (rest > 0) await sleep(rest, undefined, { signal: opts.signal })
@@ -111,6 +116,7 @@ export async function measureLatency(
     paceMs: opts.paceMs,
     reuse: opts.reuse,
     chatMs,
+    sendMs,
     floorMs,
     echoBytes: echo.byteLength,
     connectionsOpened,

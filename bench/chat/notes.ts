@@ -15,8 +15,12 @@ export function profileLines(
   for (const r of latency) {
     const push = summary(r.probe.pushMs)
     const lookup = summary(r.probe.lookupMs)
+    const send = summary(r.sendMs)
+    const chat = summary(r.chatMs)
     lines.push(
-      `  latency, ${targetLabel(r.target, r.reuse)}: ${r.probe.pushes} pushes (p50 ${figure(push.p50)} ms, ` +
+      `  latency, ${targetLabel(r.target, r.reuse)}: p50 ${figure(chat.p50)} ms = chat.send ${figure(send.p50)} + ` +
+        `push ${figure(push.p50)} + the rest ${figure(chat.p50 - send.p50 - push.p50)} (outbox wake-up and ` +
+        `queries, ack bookkeeping); ${r.probe.pushes} pushes (p50 ${figure(push.p50)} ms, ` +
         `p99 ${figure(push.p99)} ms, ${figure(r.probe.events / Math.max(1, r.probe.pushes))} events each), ` +
         `${r.probe.lookups} directory lookups (p50 ${figure(lookup.p50)} ms, max ${figure(lookup.max)} ms), ` +
         `${r.connectionsOpened} connections opened to the recipient, echo of ${r.echoBytes} B; ` +
