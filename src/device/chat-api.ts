@@ -29,18 +29,23 @@ function idOf(value: string): Uint8Array | undefined {
   return /^[0-9a-f]{32}$/.test(value) ? new Uint8Array(Buffer.from(value, 'hex')) : undefined
 }
 
-export function addChatRoutes(app: Hono, service: ChatService): void {
-  const chat = service.chat
-  const store = service.store
+export function addChatRoutes(app: Hono, current: () => ChatService | undefined): void {
+  const svc = (): ChatService => {
+    const s = current()
+    if (s === undefined) throw new ChatError('starting', 'chat is starting; try again')
+    return s
+  }
 
   // Every chat call is the user being active (away → online).
   app.use('/v1/chat/*', async (c, next) => {
-    if (c.req.method !== 'GET') service.active()
+    if (c.req.method !== 'GET') svc().active()
     await next()
   })
   app.onError((err, c) => {
-    if (err instanceof ChatError)
-      return fail(c, err.code, err.message, err.code === ErrorCode.NotFound ? 404 : 409)
+    if (err instanceof ChatError) {
+      const status = err.code === ErrorCode.NotFound ? 404 : err.code === 'starting' ? 503 : 409
+      return c.json({ error: { code: err.code, message: err.message } }, status)
+    }
     throw err
   })
 
@@ -51,16 +56,16 @@ export function addChatRoutes(app: Hono, service: ChatService): void {
 
   app.get('/v1/chat/contacts', (c) =>
     c.json({
-      contacts: store
-        .contacts()
-        .map((x) => ({ ...x, unread: store.unread(x.username, service.username).length })),
+      contacts: svc()
+        .store.contacts()
+        .map((x) => ({ ...x, unread: svc().store.unread(x.username, svc().username).length })),
     }),
   )
   app.get('/v1/chat/requests', (c) =>
     c.json({
-      requests: store
-        .contacts(['pending'])
-        .map((x) => ({ ...x, held: store.conversation(x.username, 20, true) })),
+      requests: svc()
+        .store.contacts(['pending'])
+        .map((x) => ({ ...x, held: svc().store.conversation(x.username, 20, true) })),
     }),
   )
   app.post('/v1/chat/contacts/:user', async (c) => {
@@ -68,8 +73,8 @@ export function addChatRoutes(app: Hono, service: ChatService): void {
     if (u === undefined) return fail(c, ErrorCode.InvalidUsername, 'not a valid username')
     const b = await body(c)
     const greeting = typeof b.greeting === 'string' ? b.greeting : ''
-    const contact = chat.addContact(u, greeting)
-    service.delivery.kick()
+    const contact = svc().chat.addContact(u, greeting)
+    svc().delivery.kick()
     return c.json({ contact })
   })
   for (const action of ['accept', 'decline', 'block', 'remove'] as const) {
@@ -78,25 +83,25 @@ export function addChatRoutes(app: Hono, service: ChatService): void {
       if (u === undefined) return fail(c, ErrorCode.InvalidUsername, 'not a valid username')
       const contact =
         action === 'accept'
-          ? chat.accept(u)
+          ? svc().chat.accept(u)
           : action === 'decline'
-            ? chat.decline(u)
+            ? svc().chat.decline(u)
             : action === 'block'
-              ? chat.block(u)
-              : chat.removeContact(u)
-      service.delivery.kick()
-      if (action === 'accept') void service.broadcastPresence()
+              ? svc().chat.block(u)
+              : svc().chat.removeContact(u)
+      svc().delivery.kick()
+      if (action === 'accept') void svc().broadcastPresence()
       return c.json({ contact })
     })
   }
 
-  app.get('/v1/chat/status', (c) => c.json({ status: service.status() }))
+  app.get('/v1/chat/status', (c) => c.json({ status: svc().status() }))
   app.post('/v1/chat/status', async (c) => {
     const s = (await body(c)).status
     if (typeof s !== 'string' || !STATUSES.includes(s as UserStatus))
       return fail(c, ErrorCode.InvalidField, `status must be one of ${STATUSES.join(', ')}`)
-    service.setStatus(s as UserStatus)
-    return c.json({ status: service.status() })
+    svc().setStatus(s as UserStatus)
+    return c.json({ status: svc().status() })
   })
 
   app.post('/v1/chat/messages/:user', async (c) => {
@@ -104,27 +109,27 @@ export function addChatRoutes(app: Hono, service: ChatService): void {
     if (u === undefined) return fail(c, ErrorCode.InvalidUsername, 'not a valid username')
     const text = (await body(c)).text
     if (typeof text !== 'string') return fail(c, ErrorCode.InvalidField, 'text is required')
-    const message = chat.send(u, text)
-    service.delivery.kick()
+    const message = svc().chat.send(u, text)
+    svc().delivery.kick()
     return c.json({ message })
   })
   app.get('/v1/chat/messages/:user', (c) => {
     const u = user(c)
     if (u === undefined) return fail(c, ErrorCode.InvalidUsername, 'not a valid username')
     const limit = Math.min(Math.max(Number(c.req.query('limit') ?? '50') || 50, 1), 10_000)
-    return c.json({ messages: store.conversation(u, limit), presence: service.presenceOf(u) })
+    return c.json({ messages: svc().store.conversation(u, limit), presence: svc().presenceOf(u) })
   })
   app.post('/v1/chat/read/:user', (c) => {
     const u = user(c)
     if (u === undefined) return fail(c, ErrorCode.InvalidUsername, 'not a valid username')
-    const read = chat.markRead(u)
-    service.delivery.kick()
+    const read = svc().chat.markRead(u)
+    svc().delivery.kick()
     return c.json({ read })
   })
   app.post('/v1/chat/typing/:user', (c) => {
     const u = user(c)
     if (u === undefined) return fail(c, ErrorCode.InvalidUsername, 'not a valid username')
-    void service.typing(u)
+    void svc().typing(u)
     return c.json({ ok: true })
   })
   app.post('/v1/chat/edit/:id', async (c) => {
@@ -132,19 +137,19 @@ export function addChatRoutes(app: Hono, service: ChatService): void {
     const text = (await body(c)).text
     if (id === undefined || typeof text !== 'string')
       return fail(c, ErrorCode.InvalidField, 'a message id and text')
-    const message = chat.edit(id, text)
-    service.delivery.kick()
+    const message = svc().chat.edit(id, text)
+    svc().delivery.kick()
     return c.json({ message })
   })
   app.post('/v1/chat/delete/:id', (c) => {
     const id = idOf(c.req.param('id'))
     if (id === undefined) return fail(c, ErrorCode.InvalidField, 'not a message id')
-    const message = chat.delete(id)
-    service.delivery.kick()
+    const message = svc().chat.delete(id)
+    svc().delivery.kick()
     return c.json({ message })
   })
-  app.get('/v1/chat/search', (c) => c.json({ messages: store.search(c.req.query('q') ?? '') }))
-  app.get('/v1/chat/outbox', (c) => c.json({ pending: store.pending() }))
+  app.get('/v1/chat/search', (c) => c.json({ messages: svc().store.search(c.req.query('q') ?? '') }))
+  app.get('/v1/chat/outbox', (c) => c.json({ pending: svc().store.pending() }))
 
   app.get('/v1/chat/events', (c) =>
     streamSSE(c, async (stream) => {
@@ -154,12 +159,12 @@ export function addChatRoutes(app: Hono, service: ChatService): void {
         queue.push(n)
         wake?.()
       }
-      service.events.on('notice', listener)
+      svc().events.on('notice', listener)
       stream.onAbort(() => {
-        service.events.off('notice', listener)
+        svc().events.off('notice', listener)
         wake?.()
       })
-      await stream.writeSSE({ event: 'hello', data: JSON.stringify({ status: service.status() }) })
+      await stream.writeSSE({ event: 'hello', data: JSON.stringify({ status: svc().status() }) })
       while (!stream.aborted) {
         const next = queue.shift()
         if (next === undefined) {

@@ -41,3 +41,8 @@ export async function introduce(home: string, a: string, b: string, timeoutMs = 
   }
   return false
 }
+
+/** A one-time link signing a browser in to a running device's web client. */
+export async function signInLink(home: string, profile: string): Promise<string> {
+  return ((await call(home, profile, '/v1/auth/link', {})) as { url: string }).url
+}

@@ -155,7 +155,15 @@ export function chatCommands(): Command[] {
     .argument('<user>')
     .action(async (u: string, opts: DeviceOptions) => interactive(u, opts))
 
+  const link = withProfile(new Command('link'))
+    .description('print a one-time link that opens the web client of the running device in a browser')
+    .action(async (opts: DeviceOptions) => {
+      const r = (await post(opts, '/v1/auth/link')) as { url: string }
+      console.log(r.url)
+    })
+
   return [
+    link,
     contacts,
     add,
     requests,

@@ -8,7 +8,7 @@ import { isAbsolute, relative, resolve } from 'node:path'
 import { Command } from 'commander'
 import { DEMO_PASSWORD, startDevnet } from '../../devnet/devnet.js'
 import { onShutdown } from '../shutdown.js'
-import { introduce } from '../../devnet/introduce.js'
+import { introduce, signInLink } from '../../devnet/introduce.js'
 
 export const DEMO_USERS = ['alice', 'bob'] as const
 
@@ -40,6 +40,12 @@ export function devCommand(): Command {
         console.log(`  ${s.name.padEnd(10)}  ${s.peerId}  metrics ${s.httpUrl ?? ''}/metrics`)
       for (const d of net.devices)
         console.log(`  ${d.name.padEnd(10)}  ${d.peerId}  (password: ${DEMO_PASSWORD})`)
+      console.log('')
+      console.log('Open in a browser (one link per user, each works once; `parley link` makes new ones):')
+      for (const d of net.devices) {
+        const url = await signInLink(net.home, d.name).catch(() => undefined)
+        if (url !== undefined) console.log(`  ${d.name.padEnd(10)}  ${url}`)
+      }
       console.log('')
       console.log('Try, in another terminal:')
       console.log(`  PARLEY_HOME=${home} npx parley status --profile alice`)

@@ -2,13 +2,16 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Command, Option } from 'commander'
-import { API_FILE, startControlApi, type ApiInfo } from '../../device/control-api.js'
+import { AuthorityClient } from '../../device/authority-client.js'
+import { API_FILE, LocalApi, type ApiInfo } from '../../device/local-api.js'
+import { signIn } from '../../device/session.js'
+import { PROJECT_ROOT } from '../../paths.js'
 import { ChatService } from '../../chat/service.js'
 import { DeviceNode } from '../../device/node.js'
 import { createLogger } from '../../log/logger.js'
 import { DEFAULT_CAPACITY, startSupernode } from '../../supernode/node.js'
 import { CliError, UsageError } from '../errors.js'
-import { profileOf, withProfile, type DeviceOptions } from '../options.js'
+import { profileOf, withAuthority, withProfile, type DeviceOptions } from '../options.js'
 import { onShutdown } from '../shutdown.js'
 import { parseListen } from './authority.js'
 
@@ -89,10 +92,19 @@ export function supernodeCommand(): Command {
     )
 }
 
+interface UpOptions extends DeviceOptions {
+  listen: string
+  attachments: string
+  awayAfter: string
+  authority?: string
+  fastReattach?: boolean
+}
+
 export function upCommand(): Command {
-  return withProfile(new Command('up'))
+  return withAuthority(withProfile(new Command('up')))
     .description(
-      'bring this device onto the network: attach to supernodes, publish presence, run until stopped',
+      'bring this device onto the network and serve the web client: attach to supernodes, publish presence, ' +
+        'chat; run until stopped. A profile with no account yet waits for sign-up in the browser.',
     )
     .option('--listen <host>', 'address to listen on', '127.0.0.1')
     .option('--attachments <n>', 'supernodes to stay attached to', '2')
@@ -103,17 +115,15 @@ export function upCommand(): Command {
         're-attach within seconds (tests; production spreads re-attachments)',
       ).hideHelp(),
     )
-    .action(
-      async (
-        opts: DeviceOptions & {
-          listen: string
-          attachments: string
-          awayAfter: string
-          fastReattach?: boolean
-        },
-      ) => {
-        const profile = profileOf(opts)
-        const log = createLogger('device', { file: logFile(profile.dir, profile.name, 'node.log') })
+    .action(async (opts: UpOptions) => {
+      const profile = profileOf(opts)
+      const awayAfter = Number(opts.awayAfter)
+      if (!Number.isFinite(awayAfter) || awayAfter < 0)
+        throw new UsageError('--away-after takes a number of seconds ≥ 0')
+      const log = createLogger('device', { file: logFile(profile.dir, profile.name, 'node.log') })
+      const signedIn = profile.certificate() !== undefined
+      let stopNode: (() => Promise<void>) | undefined
+      const startNode = async (): Promise<void> => {
         const device = await DeviceNode.start({
           profile,
           host: opts.listen,
@@ -121,22 +131,47 @@ export function upCommand(): Command {
           attachments: Number(opts.attachments),
           fastReattach: opts.fastReattach === true,
         })
-        const awayAfter = Number(opts.awayAfter)
-        if (!Number.isFinite(awayAfter) || awayAfter < 0)
-          throw new UsageError('--away-after takes a number of seconds ≥ 0')
         const chat = await ChatService.start({ device, profile, log, awayAfterMs: awayAfter * 1000 })
-        const api = await startControlApi(device, profile.dir, chat)
+        api.ready(device, chat)
+        stopNode = async () => {
+          await chat.stop()
+          await device.stop()
+        }
         console.log(
           `device ${device.peerId} up; local API ${api.info.url}; logs in ${logFile(profile.dir, profile.name, 'node.log')}`,
         )
-        onShutdown(async () => {
-          await api.close()
-          await chat.stop()
-          await device.stop()
-          log.flush()
-        })
-      },
-    )
+      }
+      const api = await LocalApi.start({
+        profileDir: profile.dir,
+        webRoot: join(PROJECT_ROOT, 'dist', 'web'),
+        state: signedIn ? 'starting' : 'setup',
+        onAccount: async (req) => {
+          const authority = opts.authority ?? profile.settings()?.authority
+          if (authority === undefined)
+            throw Object.assign(new Error('no authority: start parley up with --authority URL'), {
+              code: 'no_authority',
+            })
+          if (req.mode === 'register')
+            await new AuthorityClient(authority).register(req.username, req.password)
+          await signIn({
+            profile,
+            authority,
+            username: req.username,
+            password: req.password,
+            deviceName: req.deviceName,
+          })
+          await startNode()
+        },
+      })
+      onShutdown(async () => {
+        await api.close()
+        await stopNode?.()
+        log.flush()
+      })
+      console.log(`sign-in link: ${api.signInLink()}`)
+      if (signedIn) await startNode()
+      else console.log(`no account on profile "${profile.name}" yet: open the link to sign up or sign in`)
+    })
 }
 
 export async function callNode(

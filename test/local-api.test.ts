@@ -1,0 +1,168 @@
+/**
+ * The device's local API as a browser and as another web page see it: a
+ * fresh device waits for sign-up through a one-time sign-in link; the link
+ * gives a session cookie once; other origins, other hosts and callers with
+ * no token or session are refused, on HTTP and on the WebSocket.
+ */
+import { request as httpRequest } from 'node:http'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { WebSocket } from 'ws'
+import { DEMO_PASSWORD, startDevnet, type Devnet } from '../src/devnet/devnet.js'
+import { eventually } from './support/devnet.js'
+import { run, startDaemon, tempDir, type Daemon } from './support/process.js'
+
+const dir = tempDir('parley-api-')
+let net: Devnet
+let up: Daemon
+let origin: string
+let link: string
+
+beforeAll(async () => {
+  net = await startDevnet({ dir: dir.path, megas: 1, supernodes: 2, fastReattach: true })
+  up = await startDaemon(['up', '--profile', 'newcomer', '--fast-reattach'], /no account on profile/, {
+    env: { PARLEY_HOME: net.home, PARLEY_AUTHORITY: net.authorityUrl },
+  })
+  link = /sign-in link: (\S+)/.exec(up.output())![1]!
+  origin = new URL(link).origin
+}, 120_000)
+
+afterAll(async () => {
+  await up?.stop('SIGKILL')
+  await net?.stop()
+  dir.remove()
+})
+
+/** A raw HTTP request, so that Host and Origin are exactly what a test says. */
+function raw(
+  path: string,
+  headers: Record<string, string>,
+  method = 'GET',
+  body?: string,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  const url = new URL(path, origin)
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname + url.search,
+        method,
+        headers,
+        setHost: false,
+      },
+      (res) => {
+        let text = ''
+        res.on('data', (d: Buffer) => (text += d.toString()))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }))
+      },
+    )
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+const host = () => ({ host: new URL(origin).host })
+let cookie = ''
+
+describe('signing a browser in', () => {
+  it('refuses the API without a session or token', async () => {
+    const r = await raw('/v1/session', host())
+    expect(r.status).toBe(401)
+    expect(JSON.parse(r.body)).toMatchObject({ error: { code: 'unauthorized' } })
+  })
+
+  it('the sign-in link gives a session cookie, once', async () => {
+    const path = new URL(link).pathname + new URL(link).search
+    const first = await raw(path, host())
+    expect(first.status).toBe(303)
+    const set = String(first.headers['set-cookie'])
+    expect(set).toMatch(/parley_session=[^;]+;.*HttpOnly/i)
+    expect(set).toMatch(/SameSite=Strict/i)
+    cookie = /parley_session=[^;]+/.exec(set)![0]
+    expect((await raw(path, host())).status).toBe(401)
+    const session = await raw('/v1/session', { ...host(), cookie })
+    expect(JSON.parse(session.body)).toMatchObject({ state: 'setup' })
+  })
+
+  it('signs up through the device, which then starts', async () => {
+    const weak = await raw(
+      '/v1/account/register',
+      { ...host(), cookie, origin, 'content-type': 'application/json' },
+      'POST',
+      JSON.stringify({ username: 'newcomer', password: 'short' }),
+    )
+    expect(weak.status).toBe(400)
+    expect(JSON.parse(weak.body)).toMatchObject({ error: { code: 'invalid_password' } })
+    const r = await raw(
+      '/v1/account/register',
+      { ...host(), cookie, origin, 'content-type': 'application/json' },
+      'POST',
+      JSON.stringify({ username: 'newcomer', password: DEMO_PASSWORD, deviceName: 'browser test' }),
+    )
+    expect(r.status).toBe(200)
+    await eventually(async () => {
+      const s = JSON.parse((await raw('/v1/session', { ...host(), cookie })).body) as {
+        state: string
+        username?: string
+      }
+      return s.state === 'ready' && s.username === 'newcomer' ? s : undefined
+    }, 30_000)
+    const contacts = await raw('/v1/chat/contacts', { ...host(), cookie })
+    expect(contacts.status).toBe(200)
+    const again = await raw(
+      '/v1/account/login',
+      { ...host(), cookie, origin, 'content-type': 'application/json' },
+      'POST',
+      JSON.stringify({ username: 'newcomer', password: DEMO_PASSWORD }),
+    )
+    expect(JSON.parse(again.body)).toMatchObject({ error: { code: 'already_signed_in' } })
+  })
+})
+
+describe('refusing everyone else', () => {
+  it('refuses a foreign Origin even with a valid session', async () => {
+    const r = await raw('/v1/chat/contacts', { ...host(), cookie, origin: 'http://evil.example' })
+    expect(r.status).toBe(403)
+    expect(JSON.parse(r.body)).toMatchObject({ error: { code: 'forbidden_origin' } })
+    const post = await raw(
+      '/v1/chat/status',
+      { ...host(), cookie, origin: 'http://127.0.0.1:1', 'content-type': 'application/json' },
+      'POST',
+      '{"status":"dnd"}',
+    )
+    expect(post.status).toBe(403)
+  })
+
+  it('refuses another Host (DNS rebinding)', async () => {
+    const r = await raw('/v1/session', { host: `attacker.example:${new URL(origin).port}`, cookie })
+    expect(r.status).toBe(403)
+    expect(JSON.parse(r.body)).toMatchObject({ error: { code: 'forbidden_host' } })
+  })
+
+  it('the WebSocket takes the session and the own origin only', async () => {
+    const ws = new WebSocket(`${origin.replace('http', 'ws')}/v1/ws`, { headers: { cookie, origin } })
+    const hello = await new Promise<string>((resolve, reject) => {
+      ws.once('message', (d: Buffer) => resolve(d.toString()))
+      ws.once('error', reject)
+    })
+    expect(JSON.parse(hello)).toMatchObject({ type: 'hello' })
+    ws.close()
+    for (const headers of [{ cookie, origin: 'http://evil.example' }, { origin }]) {
+      const bad = new WebSocket(`${origin.replace('http', 'ws')}/v1/ws`, { headers })
+      const outcome = await new Promise<string>((resolve) => {
+        bad.once('open', () => resolve('open'))
+        bad.once('error', () => resolve('refused'))
+      })
+      expect(outcome).toBe('refused')
+    }
+  })
+
+  it('the CLI keeps its token, and `parley link` makes a new one-time link', async () => {
+    const r = await run(['link', '--profile', 'newcomer'], { env: { PARLEY_HOME: net.home } })
+    expect(r.code).toBe(0)
+    const fresh = r.stdout.trim()
+    expect(fresh).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/signin\?code=/)
+    const url = new URL(fresh)
+    expect((await raw(url.pathname + url.search, host())).status).toBe(303)
+  })
+})
