@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // Makes a fresh clone runnable: installs the locked dependencies when they are
-// missing or older than package-lock.json, then compiles the TypeScript.
+// missing or older than package-lock.json, compiles the TypeScript, and builds
+// the web client (web/ → dist/web/) when a file under web/ is newer than it.
 // Runs before `npm start`, `npm test` and the benchmarks, so a newcomer needs
 // nothing but Node.js and npm.
 import { execFileSync } from 'node:child_process'
-import { existsSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -26,4 +27,26 @@ if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtime
 }
 if (!process.argv.includes('--no-build')) {
   run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'])
+}
+
+// The web client: rebuilt only when something it is made of changed, so ensure stays fast.
+const webBuilt = join(root, 'dist', 'web', 'index.html')
+const webSources = join(root, 'web')
+const newestUnder = (dir) =>
+  Math.max(...readdirSync(dir, { recursive: true }).map((f) => statSync(join(dir, f)).mtimeMs))
+if (
+  !process.argv.includes('--no-build') &&
+  existsSync(webSources) &&
+  (!existsSync(webBuilt) ||
+    statSync(webBuilt).mtimeMs < Math.max(newestUnder(webSources), statSync(lock).mtimeMs))
+) {
+  console.error('parley: building the web client (vite)…')
+  run(process.execPath, [
+    join(root, 'node_modules', 'vite', 'bin', 'vite.js'),
+    'build',
+    '--config',
+    join('web', 'vite.config.ts'),
+    '--logLevel',
+    'warn',
+  ])
 }

@@ -1,0 +1,172 @@
+/** One conversation: its messages with receipts, "typing…", and the send box. */
+import { useLayoutEffect, useRef, useState } from 'react'
+import { Composer } from './Composer.js'
+import { Presence } from './Sidebar.js'
+import { shownState } from './state.js'
+import type { ListedContact, Message } from './types.js'
+
+export interface ConversationProps {
+  me: string
+  peer: string
+  contact: ListedContact | undefined
+  messages: Message[]
+  typing: boolean
+  onBack: () => void
+  onSend: (text: string) => Promise<boolean>
+  onEdit: (id: string, text: string) => Promise<boolean>
+  onDelete: (id: string) => Promise<boolean>
+  onTyping: () => void
+}
+
+const RECEIPT: Record<Message['state'], { mark: string; label: string }> = {
+  sending: { mark: '…', label: 'sending' },
+  sent: { mark: '✓', label: 'sent' },
+  delivered: { mark: '✓✓', label: 'delivered' },
+  read: { mark: '✓✓', label: 'read' },
+  received: { mark: '', label: '' },
+}
+
+const PRESENCE_LABEL: Record<string, string> = {
+  online: 'online',
+  away: 'away',
+  dnd: 'do not disturb',
+  offline: 'offline',
+}
+
+function hint(peer: string, contact: ListedContact | undefined): string | undefined {
+  switch (contact?.state) {
+    case 'accepted':
+      return undefined
+    case 'requested':
+      return `Waiting for ${peer} to accept your contact request.`
+    case 'pending':
+      return `${peer} wants to add you: accept the request to chat.`
+    case 'blocked':
+      return `You blocked ${peer}.`
+    default:
+      return `${peer} is not a contact. Add them to chat.`
+  }
+}
+
+export function Conversation(p: ConversationProps) {
+  const { me, peer, contact, messages } = p
+  const [selected, setSelected] = useState<string>()
+  const [editing, setEditing] = useState<Message>()
+  const list = useRef<HTMLOListElement>(null)
+  const last = messages.at(-1)?.id
+
+  // Keep the newest message in view.
+  useLayoutEffect(() => {
+    const el = list.current
+    if (el !== null) el.scrollTop = el.scrollHeight
+  }, [last, p.typing])
+
+  const disabled = hint(peer, contact)
+  const presence = contact?.presence ?? 'offline'
+  return (
+    <section className="conversation" data-testid="conversation" data-peer={peer}>
+      <header>
+        <button
+          type="button"
+          className="back"
+          aria-label="Back to contacts"
+          onClick={p.onBack}
+          data-testid="back"
+        >
+          ←
+        </button>
+        <Presence username={peer} presence={presence} />
+        <h2 data-testid="conversation-title">{peer}</h2>
+        <span className="hint">{PRESENCE_LABEL[presence] ?? presence}</span>
+      </header>
+      <ol className="messages" ref={list} data-testid="messages">
+        {messages.map((m) => {
+          const mine = m.sender === me
+          const state = shownState(m, me)
+          const canChange = mine && !m.deleted
+          return (
+            <li
+              key={m.id}
+              className={`message ${mine ? 'mine' : 'theirs'}${m.deleted ? ' deleted' : ''}`}
+              data-testid="message"
+              data-id={m.id}
+              data-state={state}
+              data-sender={m.sender}
+              onClick={() => canChange && setSelected(selected === m.id ? undefined : m.id)}
+            >
+              <div className="text" data-testid="message-text">
+                {m.deleted ? 'message deleted' : m.text}
+              </div>
+              <div className="meta">
+                <time dateTime={new Date(m.sentAt).toISOString()}>
+                  {new Date(m.sentAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
+                </time>
+                {m.edited && !m.deleted && <span> · edited</span>}
+                {mine && (
+                  <span
+                    className={`receipt ${state}`}
+                    title={RECEIPT[state].label}
+                    aria-label={RECEIPT[state].label}
+                    data-testid="receipt"
+                  >
+                    {RECEIPT[state].mark}
+                  </span>
+                )}
+              </div>
+              {canChange && selected === m.id && (
+                <div className="actions">
+                  <button
+                    type="button"
+                    data-testid="message-edit"
+                    onClick={(e) => {
+                      e.stopPropagation()
+                      setEditing(m)
+                      setSelected(undefined)
+                    }}
+                  >
+                    Edit
+                  </button>
+                  <button
+                    type="button"
+                    data-testid="message-delete"
+                    onClick={(e) => {
+                      e.stopPropagation()
+                      setSelected(undefined)
+                      void p.onDelete(m.id)
+                    }}
+                  >
+                    Delete
+                  </button>
+                </div>
+              )}
+            </li>
+          )
+        })}
+      </ol>
+      {p.typing && (
+        <p className="typing" data-testid="typing-indicator">
+          {peer} is typing…
+        </p>
+      )}
+      {disabled !== undefined && (
+        <p className="hint pad" data-testid="conversation-hint">
+          {disabled}
+        </p>
+      )}
+      <Composer
+        key={editing?.id ?? 'new'}
+        initial={editing?.text ?? ''}
+        editing={editing !== undefined}
+        disabled={disabled !== undefined}
+        onSubmit={async (text) => {
+          if (editing === undefined) return p.onSend(text)
+          const ok = await p.onEdit(editing.id, text)
+          if (ok) setEditing(undefined)
+          return ok
+        }}
+        onCancel={() => setEditing(undefined)}
+        onTyping={p.onTyping}
+      />
+    </section>
+  )
+}

@@ -1,0 +1,208 @@
+/**
+ * The signed-in messenger: keeps the chat state (state.ts), loads it from the
+ * device, follows the live socket, and turns the user's actions into API
+ * calls. Two panes on a wide screen; on a narrow one the contact list or the
+ * open conversation.
+ */
+import { useCallback, useEffect, useEffectEvent, useReducer, useRef, useState } from 'react'
+import { api, messageOf, type ApiError, type ContactAction } from './api.js'
+import { isSignedOut } from './App.js'
+import { Conversation } from './Conversation.js'
+import { useFocused } from './focus.js'
+import { connectLive } from './live.js'
+import { Sidebar } from './Sidebar.js'
+import { initialState, reduce, unreadIds } from './state.js'
+import type { Notice, Status } from './types.js'
+
+/** At most one typing signal per this interval while the user types. */
+export const TYPING_EVERY_MS = 2_000
+
+export interface MessengerProps {
+  me: string
+  onSignedOut: (err: ApiError) => void
+}
+
+export function Messenger({ me, onSignedOut }: MessengerProps) {
+  const [state, dispatch] = useReducer(reduce, me, initialState)
+  const [error, setError] = useState<string>()
+  const [historyRound, setHistoryRound] = useState(0)
+  const focused = useFocused()
+  const lastTyping = useRef({ to: '', at: 0 })
+
+  const report = useCallback(
+    (err: unknown) => {
+      if (isSignedOut(err)) onSignedOut(err)
+      else setError(messageOf(err))
+    },
+    [onSignedOut],
+  )
+  /** Runs an API call; a refusal shows in the banner. Resolves to whether it went through. */
+  const attempt = useCallback(
+    async (call: () => Promise<void>): Promise<boolean> => {
+      try {
+        await call()
+        return true
+      } catch (err) {
+        report(err)
+        return false
+      }
+    },
+    [report],
+  )
+  const loadRequests = useCallback(
+    () => attempt(async () => dispatch({ type: 'requests', requests: await api.requests() })),
+    [attempt],
+  )
+
+  // The socket lives as long as the messenger; each (re)open reloads what notices may have missed.
+  const onOpen = useEffectEvent(() => {
+    dispatch({ type: 'connected', connected: true })
+    void attempt(async () => {
+      const [contacts, requests, status] = await Promise.all([api.contacts(), api.requests(), api.status()])
+      dispatch({ type: 'contacts', contacts })
+      dispatch({ type: 'requests', requests })
+      dispatch({ type: 'status', status })
+    })
+    setHistoryRound((r) => r + 1)
+  })
+  const onNotice = useEffectEvent((notice: Notice) => {
+    dispatch({ type: 'notice', notice, now: Date.now(), focused })
+    const request =
+      (notice.type === 'contact' && notice.contact.state === 'pending') ||
+      (notice.type === 'message' && notice.message.held)
+    if (request) void loadRequests()
+  })
+  useEffect(
+    () =>
+      connectLive({
+        onOpen: () => onOpen(),
+        onClose: () => dispatch({ type: 'connected', connected: false }),
+        onNotice: (n) => onNotice(n),
+      }),
+    [],
+  )
+
+  const { open } = state
+  useEffect(() => {
+    if (open === undefined) return
+    let current = true
+    api.messages(open).then(({ messages, presence }) => {
+      if (current) dispatch({ type: 'history', username: open, messages, presence })
+    }, report)
+    return () => {
+      current = false
+    }
+  }, [open, historyRound, report])
+
+  // Read while the conversation is open and the window has focus; the sender sees "read".
+  const unread = unreadIds(state)
+  const unreadKey = unread === undefined ? '' : `${unread.count}:${unread.ids.join(',')}`
+  useEffect(() => {
+    if (open === undefined || !focused || unreadKey === '') return
+    const ids = unreadKey.slice(unreadKey.indexOf(':') + 1).split(',')
+    api.read(open).then(() => dispatch({ type: 'read', username: open, ids }), report)
+  }, [open, focused, unreadKey, report])
+
+  // "typing…" fades out by itself when no new signal comes.
+  const nextExpiry = Math.min(...Object.values(state.typing))
+  useEffect(() => {
+    if (!Number.isFinite(nextExpiry)) return
+    const timer = setTimeout(() => dispatch({ type: 'tick', now: Date.now() }), nextExpiry - Date.now() + 50)
+    return () => clearTimeout(timer)
+  }, [nextExpiry])
+
+  const openConversation = useCallback((username: string | undefined) => {
+    dispatch({ type: 'open', username })
+  }, [])
+  const addContact = useCallback(
+    (username: string, greeting: string) =>
+      attempt(async () => dispatch({ type: 'contact', contact: await api.addContact(username, greeting) })),
+    [attempt],
+  )
+  const contactAction = useCallback(
+    async (username: string, action: ContactAction) => {
+      const ok = await attempt(async () =>
+        dispatch({ type: 'contact', contact: await api.contactAction(username, action) }),
+      )
+      if (ok && action === 'accept') openConversation(username)
+      return ok
+    },
+    [attempt, openConversation],
+  )
+  const setStatus = useCallback(
+    (status: Status) =>
+      attempt(async () => dispatch({ type: 'status', status: await api.setStatus(status) })),
+    [attempt],
+  )
+  const send = useCallback(
+    (to: string, text: string) =>
+      attempt(async () => dispatch({ type: 'message', message: await api.send(to, text) })),
+    [attempt],
+  )
+  const edit = useCallback(
+    (id: string, text: string) =>
+      attempt(async () => dispatch({ type: 'message', message: await api.edit(id, text) })),
+    [attempt],
+  )
+  const remove = useCallback(
+    (id: string) => attempt(async () => dispatch({ type: 'message', message: await api.delete(id) })),
+    [attempt],
+  )
+  const typing = useCallback((to: string) => {
+    const now = Date.now()
+    if (lastTyping.current.to === to && now - lastTyping.current.at < TYPING_EVERY_MS) return
+    lastTyping.current = { to, at: now }
+    // A lost typing signal is not worth a banner.
+    api.typing(to).catch(() => undefined)
+  }, [])
+
+  const contact = state.contacts.find((c) => c.username === open)
+  return (
+    <div className={open === undefined ? 'messenger' : 'messenger has-open'}>
+      <div className="banners">
+        {error !== undefined && (
+          <div className="banner error" role="alert" data-testid="error">
+            <span>{error}</span>
+            <button type="button" aria-label="Dismiss" onClick={() => setError(undefined)}>
+              ×
+            </button>
+          </div>
+        )}
+        {!state.connected && (
+          <div className="banner" data-testid="offline">
+            Connecting to the device…
+          </div>
+        )}
+      </div>
+      <div className="panes">
+        <Sidebar
+          state={state}
+          onOpen={openConversation}
+          onAdd={addContact}
+          onContactAction={contactAction}
+          onStatus={setStatus}
+          onError={report}
+        />
+        {open === undefined ? (
+          <section className="conversation empty">
+            <p>Pick a contact to chat with, or add one by username.</p>
+          </section>
+        ) : (
+          <Conversation
+            key={open}
+            me={me}
+            peer={open}
+            contact={contact}
+            messages={state.messages}
+            typing={(state.typing[open] ?? 0) > 0}
+            onBack={() => openConversation(undefined)}
+            onSend={(text) => send(open, text)}
+            onEdit={edit}
+            onDelete={remove}
+            onTyping={() => typing(open)}
+          />
+        )}
+      </div>
+    </div>
+  )
+}

@@ -1,0 +1,28 @@
+/**
+ * Builds the web client into dist/web/, which the device node serves on its
+ * own origin. Asset paths are relative so the page works under any prefix.
+ * `PARLEY_DEVICE=http://127.0.0.1:PORT npx vite --config web/vite.config.ts`
+ * serves it with hot reload, passing the API, the WebSocket and the sign-in
+ * link through to that device.
+ */
+import { fileURLToPath } from 'node:url'
+import react from '@vitejs/plugin-react'
+import { defineConfig } from 'vite'
+
+const device = process.env.PARLEY_DEVICE ?? 'http://127.0.0.1:7300'
+
+export default defineConfig({
+  root: fileURLToPath(new URL('.', import.meta.url)),
+  base: './',
+  plugins: [react()],
+  build: {
+    outDir: fileURLToPath(new URL('../dist/web', import.meta.url)),
+    emptyOutDir: true,
+  },
+  server: {
+    proxy: {
+      '/v1': { target: device, ws: true },
+      '/signin': { target: device },
+    },
+  },
+})
