@@ -191,3 +191,35 @@ describe('messages', () => {
     expect(alice2.chat.store.search('three').map((m) => m.text)).toEqual(['three'])
   })
 })
+
+describe('calls and files in the conversation', () => {
+  it('a call signal from a contact is announced live and never stored; from a stranger it is dropped', () => {
+    const before = bob.notices.length
+    bob.chat.receive([alice.chat.signal('bob', '{"sdp":"offer"}')])
+    const got = bob.notices.slice(before).filter((n) => n.type === 'call-signal')
+    expect(got).toEqual([expect.objectContaining({ username: 'alice', payload: '{"sdp":"offer"}' })])
+    const stranger = bob.notices.length
+    bob.chat.receive([carol.chat.signal('bob', '{"sdp":"spam"}')])
+    expect(bob.notices.slice(stranger).some((n) => n.type === 'call-signal')).toBe(false)
+  })
+
+  it('call events and file offers are conversation entries of their own kind; answers come back as notices', () => {
+    const offer = alice.chat.record(ChatKind.FILE_OFFER, 'bob', '{"name":"a.txt","size":3}')
+    alice.chat.record(ChatKind.CALL_EVENT, 'bob', '{"what":"ended","durationMs":61000}')
+    deliver(alice, bob, 'bob')
+    const kinds = bob.chat.store.conversation('alice', 5).map((m) => m.kind)
+    expect(kinds.slice(-2)).toEqual(['file', 'call'])
+    bob.chat.record(ChatKind.FILE_ANSWER, 'alice', 'accept', [offer])
+    const before = alice.notices.length
+    deliver(bob, alice, 'alice')
+    expect(alice.notices.slice(before)).toContainEqual(
+      expect.objectContaining({
+        type: 'file-answer',
+        username: 'bob',
+        answer: 'accept',
+        offer: Buffer.from(offer).toString('hex'),
+      }),
+    )
+    expect(() => carol.chat.record(ChatKind.FILE_OFFER, 'bob', '{}')).toThrow(ChatError)
+  })
+})

@@ -14,6 +14,7 @@ import { decodeEnvelope } from '../wire/codec.js'
 import { WireDecodeError } from '../wire/decode.js'
 import { ErrorCode } from '../wire/error-codes.js'
 import { PresenceStatus } from '../wire/generated/parley.js'
+import { applyEvent } from './apply.js'
 import type { ChatStore, ContactRow, MessageRow } from './store.js'
 
 export class ChatError extends Error {
@@ -40,6 +41,10 @@ export type ChatNotice =
   | { type: 'contact'; contact: ContactRow }
   | { type: 'presence'; username: string; status: string }
   | { type: 'typing'; username: string }
+  /** A WebRTC offer, answer or ICE candidate from a contact's device (live only). */
+  | { type: 'call-signal'; username: string; deviceId: string; payload: string }
+  /** A contact's answer to a file we offered. */
+  | { type: 'file-answer'; username: string; deviceId: string; offer: string; answer: string }
 
 /** Who must receive an event: the other user, our own other devices, or both. */
 export interface Outgoing {
@@ -49,7 +54,7 @@ export interface Outgoing {
   toSelf: boolean
 }
 
-const STORED = new Set([
+export const STORED = new Set([
   ChatKind.TEXT,
   ChatKind.EDIT,
   ChatKind.DELETE,
@@ -60,6 +65,9 @@ const STORED = new Set([
   ChatKind.CONTACT_DECLINE,
   ChatKind.CONTACT_REMOVE,
   ChatKind.CONTACT_BLOCK,
+  ChatKind.CALL_EVENT,
+  ChatKind.FILE_OFFER,
+  ChatKind.FILE_ANSWER,
 ])
 
 export const STATUS_NAMES: Record<string, PresenceStatus> = {
@@ -155,6 +163,26 @@ export class Chat {
     return unread.length
   }
 
+  /** A call event or a file offer in the conversation, or an answer to an offer: stored and delivered like a message. */
+  record(
+    kind: typeof ChatKind.CALL_EVENT | typeof ChatKind.FILE_OFFER | typeof ChatKind.FILE_ANSWER,
+    to: string,
+    text: string,
+    refs: Uint8Array[] = [],
+  ): Uint8Array {
+    this.checkPeer(to)
+    if (this.store.contact(to)?.state !== 'accepted')
+      throw new ChatError(ErrorCode.NotContact, `${to} is not a contact`)
+    return this.create(kind, to, { text, refs }).id
+  }
+
+  /** A live-only signal to a contact (WebRTC offer, answer, candidate). */
+  signal(to: string, payload: string): Uint8Array {
+    if (new TextEncoder().encode(payload).byteLength > ChatLimits.textBytes)
+      throw new ChatError(ErrorCode.InvalidField, 'a signal holds at most 64 KiB')
+    return this.sign(ChatKind.CALL_SIGNAL, to, { text: payload }, this.store.tick())
+  }
+
   /** A live-only event (presence, typing): signed, never stored or queued. */
   live(
     kind: typeof ChatKind.PRESENCE | typeof ChatKind.TYPING,
@@ -201,7 +229,7 @@ export class Chat {
           refused.push(e.id)
           continue
         }
-        if (this.apply(e, notices)) applied.push(e)
+        if (applyEvent(this.store, this.me.username, this.me.deviceId, e, notices)) applied.push(e)
         committed.push(e.id)
       }
     })
@@ -231,7 +259,7 @@ export class Chat {
       const lamport = this.store.tick()
       const bytes = this.sign(kind, to, body, lamport)
       const e = verifyChatEvent(bytes, this.verifyOptions())
-      this.apply(e, notices)
+      applyEvent(this.store, this.me.username, this.me.deviceId, e, notices)
       const toPeer = kind !== ChatKind.CONTACT_BLOCK
       const now = Date.now()
       if (toPeer) this.store.enqueue(e.id, to, now)
@@ -262,99 +290,6 @@ export class Chat {
       },
       this.me.signer,
     )
-  }
-
-  /** Applies one verified event; false when it was a duplicate. */
-  private apply(e: VerifiedChatEvent, notices: ChatNotice[]): boolean {
-    const mine = e.from === this.me.username
-    const peer = mine ? e.to : e.from
-    const s = this.store
-    s.observe(e.lamport)
-    s.rememberDevice({ username: e.from, deviceId: e.deviceId, publicKey: e.devicePublicKey }, Date.now())
-    const contact = s.contact(peer)
-    if (!mine && contact?.state === 'blocked') return false
-    if (STORED.has(e.kind) && !s.addEvent(e.id, peer, e.sentAt, e.bytes)) return false
-    const at = e.sentAt
-    const contactNotice = () => notices.push({ type: 'contact', contact: s.contact(peer)! })
-    switch (e.kind) {
-      case ChatKind.TEXT: {
-        const held = !mine && contact?.state !== 'accepted'
-        // A stranger's first message is a contact request in all but name.
-        if (held && contact === undefined) {
-          s.setContact(peer, 'pending', at, '')
-          contactNotice()
-        }
-        s.addMessage({
-          id: e.id,
-          conversation: peer,
-          sender: e.from,
-          senderDevice: e.deviceId,
-          lamport: e.lamport,
-          sentAt: e.sentAt,
-          text: e.text,
-          state: mine ? (e.deviceId === this.me.deviceId ? 'sending' : 'sent') : 'received',
-          held,
-        })
-        notices.push({ type: 'message', message: s.message(e.id)! })
-        return true
-      }
-      case ChatKind.EDIT:
-      case ChatKind.DELETE: {
-        const ref = e.refs[0]
-        if (ref === undefined) return true
-        const changed =
-          e.kind === ChatKind.EDIT ? s.editMessage(ref, e.from, e.text) : s.deleteMessage(ref, e.from)
-        if (changed) notices.push({ type: 'message-updated', message: s.message(ref)! })
-        return true
-      }
-      case ChatKind.DELIVERED:
-      case ChatKind.READ: {
-        if (mine) {
-          if (e.kind === ChatKind.READ) s.markRead(e.refs)
-          return true
-        }
-        for (const ref of e.refs) {
-          const m = s.message(ref)
-          if (m?.sender !== this.me.username || m.conversation !== peer) continue
-          if (s.advance(ref, e.kind === ChatKind.READ ? 'read' : 'delivered'))
-            notices.push({ type: 'message-updated', message: s.message(ref)! })
-        }
-        return true
-      }
-      case ChatKind.CONTACT_REQUEST:
-        if (mine) s.setContact(peer, contact?.state === 'pending' ? 'accepted' : 'requested', at)
-        else if (contact?.state === 'requested' || contact?.state === 'accepted')
-          s.setContact(peer, 'accepted', at)
-        else s.setContact(peer, 'pending', at, e.text)
-        contactNotice()
-        return true
-      case ChatKind.CONTACT_ACCEPT:
-        if (mine || contact?.state === 'requested') s.setContact(peer, 'accepted', at)
-        contactNotice()
-        return true
-      case ChatKind.CONTACT_DECLINE:
-        if (mine || contact?.state === 'requested') s.setContact(peer, 'declined', at)
-        contactNotice()
-        return true
-      case ChatKind.CONTACT_REMOVE:
-        if (contact !== undefined) s.setContact(peer, 'removed', at)
-        contactNotice()
-        return true
-      case ChatKind.CONTACT_BLOCK:
-        if (mine) s.setContact(peer, 'blocked', at)
-        if (mine) contactNotice()
-        return true
-      case ChatKind.PRESENCE:
-        if (mine || contact?.state !== 'accepted') return false
-        if (s.setPresence(peer, statusName(e.status), e.sentAt))
-          notices.push({ type: 'presence', username: peer, status: statusName(e.status) })
-        return true
-      case ChatKind.TYPING:
-        if (!mine && contact?.state === 'accepted') notices.push({ type: 'typing', username: peer })
-        return true
-      default:
-        return false
-    }
   }
 
   private ownMessage(id: Uint8Array): MessageRow {

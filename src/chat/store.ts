@@ -32,7 +32,11 @@ export interface MessageRow {
   deleted: boolean
   state: MessageState
   held: boolean
+  /** text: a message; call: a call event; file: a file offer (text holds their JSON). */
+  kind: MessageKind
 }
+
+export type MessageKind = 'text' | 'call' | 'file'
 
 export interface KnownDevice {
   username: string
@@ -80,7 +84,8 @@ CREATE TABLE IF NOT EXISTS messages (
   edited INTEGER NOT NULL DEFAULT 0,
   deleted INTEGER NOT NULL DEFAULT 0,
   state TEXT NOT NULL,
-  held INTEGER NOT NULL DEFAULT 0
+  held INTEGER NOT NULL DEFAULT 0,
+  kind TEXT NOT NULL DEFAULT 'text'
 );
 CREATE INDEX IF NOT EXISTS messages_order ON messages (conversation, lamport, sender_device, id);
 CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5 (text, content = 'messages', content_rowid = 'rowid');
@@ -120,6 +125,7 @@ interface RawMessage {
   deleted: number
   state: MessageState
   held: number
+  kind: MessageKind
 }
 
 function messageOf(r: RawMessage): MessageRow {
@@ -135,6 +141,7 @@ function messageOf(r: RawMessage): MessageRow {
     deleted: r.deleted === 1,
     state: r.state,
     held: r.held === 1,
+    kind: r.kind,
   }
 }
 
@@ -150,6 +157,10 @@ export class ChatStore {
     // WAL + NORMAL survives a killed process (only an OS crash can lose the last commits).
     this.db.pragma('synchronous = NORMAL')
     this.db.exec(SCHEMA)
+    // Files made before messages had kinds.
+    const columns = this.db.prepare('PRAGMA table_info(messages)').all() as { name: string }[]
+    if (!columns.some((c) => c.name === 'kind'))
+      this.db.exec("ALTER TABLE messages ADD COLUMN kind TEXT NOT NULL DEFAULT 'text'")
   }
 
   close(): void {
@@ -294,11 +305,13 @@ export class ChatStore {
     return rows.map((r) => ({ id: new Uint8Array(r.id), bytes: new Uint8Array(r.bytes) }))
   }
 
-  addMessage(m: Omit<MessageRow, 'id' | 'edited' | 'deleted'> & { id: Uint8Array }): void {
+  addMessage(
+    m: Omit<MessageRow, 'id' | 'edited' | 'deleted' | 'kind'> & { id: Uint8Array; kind?: MessageKind },
+  ): void {
     this.db
       .prepare(
-        `INSERT OR IGNORE INTO messages (id, conversation, sender, sender_device, lamport, sent_at, text, state, held)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT OR IGNORE INTO messages (id, conversation, sender, sender_device, lamport, sent_at, text, state, held, kind)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         Buffer.from(m.id),
@@ -310,6 +323,7 @@ export class ChatStore {
         m.text,
         m.state,
         m.held ? 1 : 0,
+        m.kind ?? 'text',
       )
   }
 

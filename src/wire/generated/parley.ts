@@ -3368,7 +3368,11 @@ export enum ChatKind {
   CONTACT_REMOVE = 'CONTACT_REMOVE',
   CONTACT_BLOCK = 'CONTACT_BLOCK',
   PRESENCE = 'PRESENCE',
-  TYPING = 'TYPING'
+  TYPING = 'TYPING',
+  CALL_SIGNAL = 'CALL_SIGNAL',
+  CALL_EVENT = 'CALL_EVENT',
+  FILE_OFFER = 'FILE_OFFER',
+  FILE_ANSWER = 'FILE_ANSWER'
 }
 
 enum __ChatKindValues {
@@ -3384,7 +3388,11 @@ enum __ChatKindValues {
   CONTACT_REMOVE = 9,
   CONTACT_BLOCK = 10,
   PRESENCE = 11,
-  TYPING = 12
+  TYPING = 12,
+  CALL_SIGNAL = 13,
+  CALL_EVENT = 14,
+  FILE_OFFER = 15,
+  FILE_ANSWER = 16
 }
 
 export namespace ChatKind {

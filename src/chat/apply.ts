@@ -1,0 +1,141 @@
+/**
+ * How a verified chat event changes a device's store: contact steps, held
+ * messages from strangers, edits, receipts, presence, call and file events.
+ * Pure store logic; the caller verifies, batches in a transaction and
+ * announces the notices afterwards.
+ */
+import type { VerifiedChatEvent } from '../trust/chat-event.js'
+import { ChatKind } from '../wire/chat.js'
+import { hex, STORED, statusName, type ChatNotice } from './chat.js'
+import type { ChatStore } from './store.js'
+
+/** Applies one verified event to the store; false when it was a duplicate (or not for the store). */
+export function applyEvent(
+  s: ChatStore,
+  self: string,
+  selfDevice: string,
+  e: VerifiedChatEvent,
+  notices: ChatNotice[],
+): boolean {
+  const mine = e.from === self
+  const peer = mine ? e.to : e.from
+  s.observe(e.lamport)
+  s.rememberDevice({ username: e.from, deviceId: e.deviceId, publicKey: e.devicePublicKey }, Date.now())
+  const contact = s.contact(peer)
+  if (!mine && contact?.state === 'blocked') return false
+  if (STORED.has(e.kind) && !s.addEvent(e.id, peer, e.sentAt, e.bytes)) return false
+  const at = e.sentAt
+  const contactNotice = () => notices.push({ type: 'contact', contact: s.contact(peer)! })
+  switch (e.kind) {
+    case ChatKind.TEXT: {
+      const held = !mine && contact?.state !== 'accepted'
+      // A stranger's first message is a contact request in all but name.
+      if (held && contact === undefined) {
+        s.setContact(peer, 'pending', at, '')
+        contactNotice()
+      }
+      s.addMessage({
+        id: e.id,
+        conversation: peer,
+        sender: e.from,
+        senderDevice: e.deviceId,
+        lamport: e.lamport,
+        sentAt: e.sentAt,
+        text: e.text,
+        state: mine ? (e.deviceId === selfDevice ? 'sending' : 'sent') : 'received',
+        held,
+      })
+      notices.push({ type: 'message', message: s.message(e.id)! })
+      return true
+    }
+    case ChatKind.EDIT:
+    case ChatKind.DELETE: {
+      const ref = e.refs[0]
+      if (ref === undefined) return true
+      const changed =
+        e.kind === ChatKind.EDIT ? s.editMessage(ref, e.from, e.text) : s.deleteMessage(ref, e.from)
+      if (changed) notices.push({ type: 'message-updated', message: s.message(ref)! })
+      return true
+    }
+    case ChatKind.DELIVERED:
+    case ChatKind.READ: {
+      if (mine) {
+        if (e.kind === ChatKind.READ) s.markRead(e.refs)
+        return true
+      }
+      for (const ref of e.refs) {
+        const m = s.message(ref)
+        if (m?.sender !== self || m.conversation !== peer) continue
+        if (s.advance(ref, e.kind === ChatKind.READ ? 'read' : 'delivered'))
+          notices.push({ type: 'message-updated', message: s.message(ref)! })
+      }
+      return true
+    }
+    case ChatKind.CONTACT_REQUEST:
+      if (mine) s.setContact(peer, contact?.state === 'pending' ? 'accepted' : 'requested', at)
+      else if (contact?.state === 'requested' || contact?.state === 'accepted')
+        s.setContact(peer, 'accepted', at)
+      else s.setContact(peer, 'pending', at, e.text)
+      contactNotice()
+      return true
+    case ChatKind.CONTACT_ACCEPT:
+      if (mine || contact?.state === 'requested') s.setContact(peer, 'accepted', at)
+      contactNotice()
+      return true
+    case ChatKind.CONTACT_DECLINE:
+      if (mine || contact?.state === 'requested') s.setContact(peer, 'declined', at)
+      contactNotice()
+      return true
+    case ChatKind.CONTACT_REMOVE:
+      if (contact !== undefined) s.setContact(peer, 'removed', at)
+      contactNotice()
+      return true
+    case ChatKind.CONTACT_BLOCK:
+      if (mine) s.setContact(peer, 'blocked', at)
+      if (mine) contactNotice()
+      return true
+    case ChatKind.PRESENCE:
+      if (mine || contact?.state !== 'accepted') return false
+      if (s.setPresence(peer, statusName(e.status), e.sentAt))
+        notices.push({ type: 'presence', username: peer, status: statusName(e.status) })
+      return true
+    case ChatKind.TYPING:
+      if (!mine && contact?.state === 'accepted') notices.push({ type: 'typing', username: peer })
+      return true
+    case ChatKind.CALL_SIGNAL:
+      // Our own other devices hear our signals too (to stop ringing when one answers).
+      if (mine || contact?.state === 'accepted')
+        notices.push({ type: 'call-signal', username: e.from, deviceId: e.deviceId, payload: e.text })
+      return true
+    case ChatKind.CALL_EVENT:
+    case ChatKind.FILE_OFFER: {
+      if (!mine && contact?.state !== 'accepted') return true
+      s.addMessage({
+        id: e.id,
+        conversation: peer,
+        sender: e.from,
+        senderDevice: e.deviceId,
+        lamport: e.lamport,
+        sentAt: e.sentAt,
+        text: e.text,
+        state: mine ? 'sent' : 'received',
+        held: false,
+        kind: e.kind === ChatKind.CALL_EVENT ? 'call' : 'file',
+      })
+      notices.push({ type: 'message', message: s.message(e.id)! })
+      return true
+    }
+    case ChatKind.FILE_ANSWER:
+      if (e.refs[0] !== undefined)
+        notices.push({
+          type: 'file-answer',
+          username: e.from,
+          deviceId: e.deviceId,
+          offer: hex(e.refs[0]),
+          answer: e.text,
+        })
+      return true
+    default:
+      return false
+  }
+}
