@@ -75,7 +75,7 @@ export function Conversation(p: ConversationProps) {
         >
           ←
         </button>
-        <Presence username={peer} presence={presence} />
+        <Presence presence={presence} testId="conversation-presence" />
         <h2 data-testid="conversation-title">{peer}</h2>
         <span className="hint">{PRESENCE_LABEL[presence] ?? presence}</span>
       </header>

@@ -120,14 +120,9 @@ export function Messenger({ me, onSignedOut }: MessengerProps) {
     [attempt],
   )
   const contactAction = useCallback(
-    async (username: string, action: ContactAction) => {
-      const ok = await attempt(async () =>
-        dispatch({ type: 'contact', contact: await api.contactAction(username, action) }),
-      )
-      if (ok && action === 'accept') openConversation(username)
-      return ok
-    },
-    [attempt, openConversation],
+    (username: string, action: ContactAction) =>
+      attempt(async () => dispatch({ type: 'contact', contact: await api.contactAction(username, action) })),
+    [attempt],
   )
   const setStatus = useCallback(
     (status: Status) =>

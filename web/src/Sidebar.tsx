@@ -65,7 +65,7 @@ export function Sidebar({ state, onOpen, onAdd, onContactAction, onStatus, onErr
                 data-state={c.state}
                 onClick={() => onOpen(c.username)}
               >
-                <Presence username={c.username} presence={c.presence} />
+                <Presence presence={c.presence} testId={`contact-${c.username}-presence`} />
                 <span className="name">{c.username}</span>
                 {CONTACT_NOTE[c.state] !== undefined && <span className="note">{CONTACT_NOTE[c.state]}</span>}
                 {c.unread > 0 && (
@@ -82,13 +82,13 @@ export function Sidebar({ state, onOpen, onAdd, onContactAction, onStatus, onErr
   )
 }
 
-export function Presence({ username, presence }: { username: string; presence: string }) {
+export function Presence({ presence, testId }: { presence: string; testId: string }) {
   return (
     <span
       className={`dot ${presence}`}
       title={presence}
       aria-label={presence}
-      data-testid={`contact-${username}-presence`}
+      data-testid={testId}
       data-presence={presence}
     />
   )

@@ -1,0 +1,50 @@
+/**
+ * Debian's Chromium for the browser tests, driven by playwright-core (which
+ * brings no browser of its own). Installed with apt-get when it is missing
+ * and we are root; otherwise the tests stop with a message saying how.
+ */
+import { execFile } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { promisify } from 'node:util'
+import { chromium, type Browser } from 'playwright-core'
+
+export const CHROMIUM = process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium'
+
+const ARGS = [
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+  '--allow-loopback-in-peer-connection',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+]
+
+const INSTALL_TIMEOUT_MS = 10 * 60_000
+
+export class BrowserMissingError extends Error {
+  override name = 'BrowserMissingError'
+}
+
+/** The path of a Chromium to drive, installing Debian's package first when we may. */
+export async function ensureChromium(): Promise<string> {
+  if (existsSync(CHROMIUM)) return CHROMIUM
+  if (process.getuid?.() !== 0)
+    throw new BrowserMissingError(
+      `the browser tests need Chromium at ${CHROMIUM}: install it with "sudo apt-get install -y chromium", ` +
+        'or point PARLEY_CHROMIUM at another Chromium',
+    )
+  const apt = promisify(execFile)
+  const opts = { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, timeout: INSTALL_TIMEOUT_MS }
+  console.log('installing chromium (apt-get) for the browser tests…')
+  await apt('apt-get', ['update', '-q'], opts)
+  await apt('apt-get', ['install', '-y', '-q', 'chromium'], opts)
+  if (!existsSync(CHROMIUM))
+    throw new BrowserMissingError(`apt-get installed chromium, but ${CHROMIUM} is still missing`)
+  return CHROMIUM
+}
+
+/** A headless Chromium with fake camera and microphone (the calls to come use them). */
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: await ensureChromium(), headless: true, args: ARGS })
+}

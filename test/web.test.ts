@@ -1,0 +1,295 @@
+/**
+ * The web client: its state reducer on its own, then the real thing in
+ * Chromium. Two fresh devices (`parley up` on profiles with no account) print
+ * their sign-in links; alice and bob each open theirs in a browser context of
+ * their own, sign up, become contacts and chat, and the receipts, the unread
+ * count, typing, status and search show on the page. Then alice's window
+ * shrinks to 360 px and the conversation is still usable.
+ */
+import { existsSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { startDevnet, type Devnet } from '../src/devnet/devnet.js'
+import { compareMessages, initialState, reduce, unreadIds, type ChatState } from '../web/src/state.js'
+import type { ListedContact, Message } from '../web/src/types.js'
+import { launchBrowser } from './support/browser.js'
+import { startDaemon, tempDir, type Daemon } from './support/process.js'
+
+const ROOT = join(import.meta.dirname, '..')
+const SCREENSHOTS = process.env.PARLEY_SCREENSHOTS ?? join(ROOT, 'test-results', 'web')
+const PASSWORD = 'correct horse battery'
+const WAIT_MS = 30_000
+
+// ---- the reducer, without a browser -------------------------------------------------
+
+const message = (over: Partial<Message>): Message => ({
+  id: '00',
+  conversation: 'bob',
+  sender: 'alice',
+  senderDevice: 'd1',
+  lamport: 1,
+  sentAt: 0,
+  text: 'hi',
+  edited: false,
+  deleted: false,
+  state: 'sending',
+  held: false,
+  ...over,
+})
+const contact = (username: string, over: Partial<ListedContact> = {}): ListedContact => ({
+  username,
+  state: 'accepted',
+  greeting: '',
+  updatedAt: 0,
+  presence: 'online',
+  presenceAt: 0,
+  unread: 0,
+  ...over,
+})
+const withBob = (): ChatState => ({
+  ...initialState('alice'),
+  contacts: [contact('bob')],
+  open: 'bob',
+})
+
+describe('web client state', () => {
+  it('orders messages as every device does: Lamport time, sender device, id', () => {
+    const a = message({ id: 'aa', lamport: 2, senderDevice: 'd2' })
+    const b = message({ id: '01', lamport: 2, senderDevice: 'd1' })
+    const c = message({ id: 'ff', lamport: 1, senderDevice: 'd9' })
+    expect([a, b, c].sort(compareMessages).map((m) => m.id)).toEqual(['ff', '01', 'aa'])
+  })
+
+  it('never moves an own message back: a late send answer does not undo "delivered"', () => {
+    let s = withBob()
+    const m = message({ id: 'aa' })
+    s = reduce(s, { type: 'notice', notice: { type: 'message', message: m }, now: 0, focused: true })
+    s = reduce(s, {
+      type: 'notice',
+      notice: { type: 'message-updated', message: { ...m, state: 'delivered' } },
+      now: 0,
+      focused: true,
+    })
+    s = reduce(s, { type: 'message', message: m })
+    expect(s.messages.map((x) => x.state)).toEqual(['delivered'])
+  })
+
+  it('counts unread messages of conversations not in view, and reads only what was on screen', () => {
+    let s = reduce(withBob(), { type: 'open', username: undefined })
+    const incoming = (id: string) =>
+      message({ id, sender: 'bob', senderDevice: 'b1', state: 'received', lamport: Number.parseInt(id, 16) })
+    s = reduce(s, {
+      type: 'notice',
+      notice: { type: 'message', message: incoming('01') },
+      now: 0,
+      focused: true,
+    })
+    expect(s.contacts[0]?.unread).toBe(1)
+    s = reduce(s, { type: 'open', username: 'bob' })
+    s = reduce(s, { type: 'history', username: 'bob', messages: [incoming('01')] })
+    expect(unreadIds(s)).toEqual({ count: 1, ids: ['01'] })
+    // A message comes while the read call is on its way: it stays unread.
+    s = reduce(s, {
+      type: 'notice',
+      notice: { type: 'message', message: incoming('02') },
+      now: 0,
+      focused: true,
+    })
+    s = reduce(s, { type: 'read', username: 'bob', ids: ['01'] })
+    expect(unreadIds(s)).toEqual({ count: 1, ids: ['02'] })
+  })
+
+  it("shows typing until the sender's message or the timeout, and keeps held messages out", () => {
+    let s = withBob()
+    s = reduce(s, { type: 'notice', notice: { type: 'typing', username: 'bob' }, now: 1_000, focused: true })
+    expect(s.typing.bob).toBeGreaterThan(1_000)
+    expect(reduce(s, { type: 'tick', now: 1_000 + 60_000 }).typing).toEqual({})
+    const held = message({ id: 'cc', sender: 'bob', state: 'received', held: true })
+    const after = reduce(s, {
+      type: 'notice',
+      notice: { type: 'message', message: held },
+      now: 0,
+      focused: true,
+    })
+    expect(after.messages).toEqual([])
+    const text = message({ id: 'dd', sender: 'bob', state: 'received' })
+    s = reduce(s, { type: 'notice', notice: { type: 'message', message: text }, now: 2_000, focused: true })
+    expect(s.typing).toEqual({})
+  })
+
+  it('takes a request off the list once it is answered', () => {
+    let s = reduce(initialState('alice'), {
+      type: 'requests',
+      requests: [{ ...contact('carol', { state: 'pending' }), held: [] }],
+    })
+    s = reduce(s, { type: 'contact', contact: contact('carol', { state: 'accepted' }) })
+    expect(s.requests).toEqual([])
+    expect(s.contacts.map((c) => [c.username, c.state])).toEqual([['carol', 'accepted']])
+  })
+})
+
+// ---- the client in Chromium against real devices ---------------------------------
+
+const dir = tempDir('parley-web-')
+let net: Devnet
+let browser: Browser
+const devices: Daemon[] = []
+const users = new Map<string, { context: BrowserContext; page: Page }>()
+
+const page = (user: string): Page => users.get(user)!.page
+const byTestId = (user: string, id: string) => page(user).getByTestId(id)
+const bubble = (user: string, text: string) => byTestId(user, 'message').filter({ hasText: text })
+/** Waits for a value on the page: what a user would see once the network has done its part. */
+const poll = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: WAIT_MS, interval: 100 })
+const attr = (user: string, id: string, name: string) => () => byTestId(user, id).getAttribute(name)
+
+/** A fresh device with no account, and a browser context that opened its sign-in link. */
+async function arrive(user: string): Promise<void> {
+  // `parley up` on a new profile writes api.json before its logger has made the profile's folder
+  // (pino's mkdir is asynchronous): made here until the node makes it itself.
+  mkdirSync(join(net.home, 'profiles', user), { recursive: true, mode: 0o700 })
+  const daemon = await startDaemon(
+    ['up', '--profile', user, '--fast-reattach', '--away-after', '0'],
+    /no account on profile/,
+    {
+      env: { PARLEY_HOME: net.home, PARLEY_AUTHORITY: net.authorityUrl },
+    },
+  )
+  devices.push(daemon)
+  const link = /sign-in link: (\S+)/.exec(daemon.output())?.[1]
+  if (link === undefined) throw new Error(`no sign-in link in:\n${daemon.output()}`)
+  const context = await browser.newContext({ viewport: { width: 1100, height: 800 } })
+  context.setDefaultTimeout(WAIT_MS)
+  const p = await context.newPage()
+  users.set(user, { context, page: p })
+  await p.goto(link)
+}
+
+describe('web client in Chromium', () => {
+  beforeAll(async () => {
+    if (!existsSync(join(ROOT, 'dist', 'web', 'index.html')))
+      throw new Error('the web client is not built: run node scripts/ensure.mjs (npm test does)')
+    browser = await launchBrowser()
+    net = await startDevnet({ dir: dir.path, megas: 1, supernodes: 2, fastReattach: true })
+    await Promise.all(['alice', 'bob'].map(arrive))
+  }, 600_000)
+
+  afterEach(async ({ task }) => {
+    if (task.result?.state !== 'fail') return
+    mkdirSync(SCREENSHOTS, { recursive: true })
+    for (const [user, { page: p }] of users) {
+      const file = join(SCREENSHOTS, `${task.name.replace(/[^a-z0-9]+/gi, '-')}-${user}.png`)
+      await p.screenshot({ path: file, fullPage: true }).catch(() => undefined)
+      console.log(`screenshot: ${file}`)
+    }
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    for (const d of devices) await d.stop('SIGKILL')
+    await net?.stop()
+    if (process.env.PARLEY_KEEP === undefined) dir.remove()
+    else console.log(`kept ${dir.path}`)
+  })
+
+  it('signs up through the sign-in link; a bad password is refused in words', async () => {
+    await byTestId('alice', 'signup-username').fill('alice')
+    await byTestId('alice', 'signup-password').fill('short')
+    await byTestId('alice', 'signup-submit').click()
+    expect(await byTestId('alice', 'error').textContent()).toContain('at least 10 characters')
+    for (const user of ['alice', 'bob']) {
+      await byTestId(user, 'signup-username').fill(user)
+      await byTestId(user, 'signup-password').fill(PASSWORD)
+      await byTestId(user, 'signup-device').fill(`${user}'s browser`)
+      await byTestId(user, 'signup-submit').click()
+    }
+    for (const user of ['alice', 'bob']) await poll(() => byTestId(user, 'me').textContent()).toBe(user)
+  }, 120_000)
+
+  it('alice adds bob with a greeting; bob accepts', async () => {
+    await byTestId('alice', 'add-contact-username').fill('bob')
+    await byTestId('alice', 'add-contact-greeting').fill('hi bob, alice here')
+    await byTestId('alice', 'add-contact-submit').click()
+    expect(await byTestId('alice', 'contact-bob').getAttribute('data-state')).toBe('requested')
+
+    expect(await byTestId('bob', 'request-alice-greeting').textContent()).toBe('hi bob, alice here')
+    await byTestId('bob', 'request-alice-accept').click()
+    await poll(attr('alice', 'contact-bob', 'data-state')).toBe('accepted')
+    expect(await byTestId('bob', 'contact-alice').getAttribute('data-state')).toBe('accepted')
+    await byTestId('bob', 'request-alice').waitFor({ state: 'detached' })
+    await poll(attr('alice', 'contact-bob-presence', 'data-presence')).toBe('online')
+    await poll(attr('bob', 'contact-alice-presence', 'data-presence')).toBe('online')
+  }, 90_000)
+
+  it('chats both ways: delivered, unread, read, typing, Shift+Enter for a new line', async () => {
+    await byTestId('alice', 'contact-bob').click()
+    await byTestId('alice', 'message-input').fill('hello bob')
+    await byTestId('alice', 'message-input').press('Enter')
+    expect(await byTestId('alice', 'message-input').inputValue()).toBe('')
+    expect(await bubble('alice', 'hello bob').getAttribute('data-sender')).toBe('alice')
+    // bob has not opened the conversation: delivered to his device, unread there.
+    await poll(() => bubble('alice', 'hello bob').getAttribute('data-state')).toBe('delivered')
+    expect(await byTestId('bob', 'contact-alice-unread').textContent()).toBe('1')
+
+    await byTestId('bob', 'contact-alice').click()
+    expect(await bubble('bob', 'hello bob').getAttribute('data-state')).toBe('received')
+    await poll(() => bubble('alice', 'hello bob').getAttribute('data-state')).toBe('read')
+    await byTestId('bob', 'contact-alice-unread').waitFor({ state: 'detached' })
+
+    const input = byTestId('bob', 'message-input')
+    await input.pressSequentially('hi alice,')
+    expect(await byTestId('alice', 'typing-indicator').textContent()).toBe('bob is typing…')
+    await input.press('Shift+Enter')
+    await input.pressSequentially('two lines')
+    await byTestId('bob', 'message-send').click()
+    const reply = bubble('alice', 'two lines')
+    expect(await reply.getByTestId('message-text').textContent()).toBe('hi alice,\ntwo lines')
+    expect(await reply.getAttribute('data-sender')).toBe('bob')
+    await byTestId('alice', 'typing-indicator').waitFor({ state: 'detached' })
+    // alice has the conversation open in a focused window: bob sees it read.
+    await poll(() => bubble('bob', 'two lines').getAttribute('data-state')).toBe('read')
+  }, 90_000)
+
+  it("shows a contact's status: alice goes do-not-disturb, then online", async () => {
+    await byTestId('alice', 'status-select').selectOption('dnd')
+    await poll(attr('bob', 'contact-alice-presence', 'data-presence')).toBe('dnd')
+    await byTestId('alice', 'status-select').selectOption('online')
+    await poll(attr('bob', 'contact-alice-presence', 'data-presence')).toBe('online')
+  }, 60_000)
+
+  it('searches every conversation; a result opens its conversation', async () => {
+    await byTestId('bob', 'search-input').fill('hello')
+    const result = byTestId('bob', 'search-result')
+    expect(await result.textContent()).toContain('hello bob')
+    expect(await result.getAttribute('data-conversation')).toBe('alice')
+    await result.click()
+    expect(await byTestId('bob', 'conversation-title').textContent()).toBe('alice')
+    await byTestId('bob', 'search-result').waitFor({ state: 'detached' })
+  }, 60_000)
+
+  it('at 360 px wide shows one pane at a time, and the conversation is usable', async () => {
+    const p = page('alice')
+    await p.setViewportSize({ width: 360, height: 740 })
+    // The open conversation fills the screen; back leads to the contact list.
+    await byTestId('alice', 'contacts').waitFor({ state: 'hidden' })
+    await byTestId('alice', 'back').click()
+    await byTestId('alice', 'conversation').waitFor({ state: 'detached' })
+    await byTestId('alice', 'contact-bob').click()
+    await byTestId('alice', 'contacts').waitFor({ state: 'hidden' })
+
+    for (const id of ['message-input', 'message-send']) {
+      const box = await byTestId('alice', id).boundingBox()
+      expect(box, id).not.toBeNull()
+      expect(box!.x).toBeGreaterThanOrEqual(0)
+      expect(box!.x + box!.width, id).toBeLessThanOrEqual(360)
+    }
+    await byTestId('alice', 'message-input').fill('from a small screen')
+    await byTestId('alice', 'message-send').click()
+    const sent = bubble('alice', 'from a small screen')
+    const box = await sent.boundingBox()
+    expect(box!.x + box!.width).toBeLessThanOrEqual(360)
+    expect(await bubble('bob', 'from a small screen').getAttribute('data-sender')).toBe('alice')
+    await poll(() => sent.getAttribute('data-state')).toBe('read')
+  }, 60_000)
+})
