@@ -11,6 +11,9 @@ import { defineConfig } from 'vite'
 
 const device = process.env.PARLEY_DEVICE ?? 'http://127.0.0.1:7300'
 
+// The device accepts only its own Host and Origin: the dev server speaks for the page as the device.
+const asDevice = { target: device, changeOrigin: true, headers: { origin: device } }
+
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: './',
@@ -21,8 +24,8 @@ export default defineConfig({
   },
   server: {
     proxy: {
-      '/v1': { target: device, ws: true },
-      '/signin': { target: device },
+      '/v1': { ...asDevice, ws: true },
+      '/signin': asDevice,
     },
   },
 })
