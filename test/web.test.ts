@@ -292,4 +292,19 @@ describe('web client in Chromium', () => {
     expect(await bubble('bob', 'from a small screen').getAttribute('data-sender')).toBe('alice')
     await poll(() => sent.getAttribute('data-state')).toBe('read')
   }, 60_000)
+
+  it('signs alice in on a second device: the Sign in form, then her contacts and history are there', async () => {
+    await arrive('alice-2')
+    await byTestId('alice-2', 'setup-signin').click()
+    await byTestId('alice-2', 'signin-username').fill('alice')
+    await byTestId('alice-2', 'signin-password').fill(PASSWORD)
+    await byTestId('alice-2', 'signin-device').fill("alice's second browser")
+    await byTestId('alice-2', 'signin-submit').click()
+    await poll(() => byTestId('alice-2', 'me').textContent()).toBe('alice')
+    // Backfilled from her first device: the contact, then the conversation.
+    await poll(attr('alice-2', 'contact-bob', 'data-state')).toBe('accepted')
+    await byTestId('alice-2', 'contact-bob').click()
+    expect(await bubble('alice-2', 'hello bob').getAttribute('data-sender')).toBe('alice')
+    expect(await bubble('alice-2', 'two lines').getAttribute('data-sender')).toBe('bob')
+  }, 120_000)
 })

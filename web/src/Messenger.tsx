@@ -72,11 +72,16 @@ export function Messenger({ me, onSignedOut }: MessengerProps) {
       (notice.type === 'message' && notice.message.held)
     if (request) void loadRequests()
   })
+  // A device that restarted has forgotten our session: the socket is refused, and a call says why.
+  const onClose = useEffectEvent(() => {
+    dispatch({ type: 'connected', connected: false })
+    api.session().catch(report)
+  })
   useEffect(
     () =>
       connectLive({
         onOpen: () => onOpen(),
-        onClose: () => dispatch({ type: 'connected', connected: false }),
+        onClose: () => onClose(),
         onNotice: (n) => onNotice(n),
       }),
     [],
