@@ -27,6 +27,7 @@ export default tseslint.config(
     languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: globals.node },
   },
   { files: ['bin/**', 'scripts/**'], rules: { 'no-console': 'off' } },
+  { files: ['test/**/*.page.js'], languageOptions: { globals: globals.browser } },
   // The web client (web/): browser code type-checked by web/tsconfig.json, React's rules of hooks.
   {
     ...reactHooks.configs.flat.recommended,

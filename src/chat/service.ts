@@ -26,7 +26,8 @@ import {
   decodeChatPush,
 } from '../wire/chat.js'
 import { PresenceStatus } from '../wire/generated/parley.js'
-import { Chat, STATUS_NAMES, statusName, type ChatNotice } from './chat.js'
+import { Chat, ChatError, STATUS_NAMES, statusName, type ChatNotice } from './chat.js'
+import { ErrorCode } from '../wire/error-codes.js'
 import { Delivery } from './delivery.js'
 import { History } from './history.js'
 import { OfflineInbox } from './inbox.js'
@@ -169,6 +170,29 @@ export class ChatService {
   /** A contact's status as this device knows it. */
   presenceOf(username: string): string {
     return this.store.contact(username)?.presence ?? 'offline'
+  }
+
+  /**
+   * A call signal (offer, answer, ICE candidate, hang-up) to the contact's
+   * online devices and our own other ones; returns how many devices took it.
+   */
+  async signal(to: string, payload: string): Promise<number> {
+    if (this.store.contact(to)?.state !== 'accepted')
+      throw new ChatError(ErrorCode.NotContact, `${to} is not a contact`)
+    const event = this.chat.signal(to, payload)
+    const targets = [
+      ...(await this.devicesOf(to).catch(() => [])),
+      ...(await this.devicesOf(this.username).catch(() => [])),
+    ].filter((d) => d.deviceId !== this.opts.device.peerId)
+    const results = await Promise.all(
+      targets.map((d) =>
+        this.push(d, [event]).then(
+          () => 1,
+          () => 0,
+        ),
+      ),
+    )
+    return results.reduce<number>((a, b) => a + b, 0)
   }
 
   /** Live typing indicator to the contact's online devices. */

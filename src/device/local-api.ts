@@ -20,6 +20,7 @@ import type { ChatNotice } from '../chat/chat.js'
 import type { ChatService } from '../chat/service.js'
 import { ErrorCode } from '../wire/error-codes.js'
 import { isUsername } from '../wire/fields.js'
+import { addCallRoutes } from './call-api.js'
 import { addChatRoutes } from './chat-api.js'
 import { addDeviceRoutes } from './device-api.js'
 import type { DeviceNode } from './node.js'
@@ -200,6 +201,11 @@ export class LocalApi {
       () => this.chat,
     )
     addChatRoutes(app, () => this.chat)
+    addCallRoutes(
+      app,
+      () => this.device!,
+      () => this.chat,
+    )
     if (this.opts.webRoot !== undefined) serveWeb(app, this.opts.webRoot)
     return app
   }

@@ -15,6 +15,7 @@ import { PresenceStatus, signPresence, verifyPresence, type Presence } from '../
 import { plain } from '../wire/bytes.js'
 import { OverlayLimits } from '../wire/limits.js'
 import { decodeDirectoryResponse, DirectoryKind, DirectoryRequest, DirectoryResult } from '../wire/overlay.js'
+import { decodeTurnResponse, TurnLimits, TurnRequest } from '../wire/chat.js'
 import { Attachments } from './attachments.js'
 import type { Profile } from './profile.js'
 import { keepFresh, loadIdentity } from './session.js'
@@ -215,6 +216,32 @@ export class DeviceNode {
       }
     }
     throw new LookupError('unavailable', `lookup failed: ${lastError}`)
+  }
+
+  /** Short-lived TURN credentials from an attached supernode (none when it runs no TURN server). */
+  async turnCredentials(): Promise<{ urls: string[]; username: string; credential: string; ttlS: number }> {
+    let last = 'not attached to any supernode yet'
+    for (const link of this.attachments.links.values()) {
+      try {
+        const answer = decodeTurnResponse(
+          await request(this.node, link.addrs, Protocols.turn, TurnRequest.encode({ version: 1 }), {
+            timeoutMs: Deadlines.directoryMs,
+            maxResponseBytes: TurnLimits.responseBytes,
+          }),
+        )
+        if (answer.result === 0)
+          return {
+            urls: answer.urls,
+            username: answer.username,
+            credential: answer.credential,
+            ttlS: answer.ttlS,
+          }
+        last = `${answer.message} [${answer.code}]`
+      } catch (err) {
+        last = (err as Error).message
+      }
+    }
+    throw new LookupError('unavailable', `no TURN credentials: ${last}`)
   }
 
   /** Opens a connection to a device: direct addresses first, then relay circuits. */

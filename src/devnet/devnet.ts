@@ -16,6 +16,7 @@ import { signIn } from '../device/session.js'
 import { ErrorCode } from '../wire/error-codes.js'
 import { freePort } from './ports.js'
 import { spawnParley, type Child } from './children.js'
+import { haveTurnServer, startTurnServer, type TurnServer } from './turn.js'
 
 export interface DevnetOptions {
   dir: string
@@ -33,6 +34,8 @@ export interface DevnetOptions {
   password?: string
   /** Tests: devices re-attach within seconds instead of spreading re-attachments over 30 s. */
   fastReattach?: boolean
+  /** Start coturn beside the supernodes when it is installed (default true). */
+  turn?: boolean
   /** Seconds between the supernodes' revocation list fetches (default 60). */
   revocationRefreshS?: number
   onProgress?: (line: string) => void
@@ -53,6 +56,8 @@ export interface Devnet {
   supernodes: DevnetNode[]
   devices: DevnetNode[]
   pools: Child[]
+  /** The TURN relay's URLs; empty when coturn is not installed. */
+  turnUrls: string[]
   stop(): Promise<void>
 }
 
@@ -119,10 +124,18 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
   )
   const authorityUrl = authority.ready[1] ?? ''
   const children: Child[] = [authority]
+  let turn: TurnServer | undefined
   const stop = async (): Promise<void> => {
     for (const c of children.reverse()) await c.stop()
+    await turn?.stop()
   }
   try {
+    if (opts.turn !== false && haveTurnServer()) {
+      say('starting the TURN relay (coturn)')
+      turn = await startTurnServer(opts.dir, logDir)
+    } else if (opts.turn !== false) say('no TURN relay: install coturn for calls through NAT')
+    const turnArgs =
+      turn === undefined ? [] : ['--turn-url', ...turn.urls, '--turn-secret-file', turn.secretFile]
     const client = new AuthorityClient(authorityUrl)
     const ensure = async (username: string, profileName: string): Promise<void> => {
       const profile = new Profile(home, profileName)
@@ -154,6 +167,7 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
           String(opts.capacity ?? 800),
           // Seeds are dialled on TCP; WebSockets takes any free port (port + 1 may be taken).
           ...(mega ? ['--mega', '--ws-port', '0'] : []),
+          ...turnArgs,
           ...(opts.revocationRefreshS === undefined
             ? []
             : ['--revocation-refresh', String(opts.revocationRefreshS)]),
@@ -201,7 +215,17 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
       pools.push(pool)
       for (const name of batch) devices.push({ name, peerId: '', child: pool })
     }
-    return { authorityUrl, home, logDir, authority, supernodes, devices, pools, stop }
+    return {
+      authorityUrl,
+      home,
+      logDir,
+      authority,
+      supernodes,
+      devices,
+      pools,
+      turnUrls: turn?.urls ?? [],
+      stop,
+    }
   } catch (err) {
     await stop()
     throw err

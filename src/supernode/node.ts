@@ -17,10 +17,11 @@ import { OfflineStore, type OfflineStoreOptions } from '../offline/store.js'
 import { signAnnouncement } from '../trust/announcement.js'
 import { verifyCertificate } from '../trust/certificate.js'
 import { VERSION } from '../version.js'
-import { ChatLimits } from '../wire/chat.js'
+import { ChatLimits, TurnLimits } from '../wire/chat.js'
 import { OverlayLimits } from '../wire/limits.js'
 import { AttachService } from './attach-service.js'
 import { DirectoryService } from './directory-service.js'
+import { TurnService, type TurnConfig } from './turn-service.js'
 import { startSupernodeHttp } from './http.js'
 import { MembershipAdapter } from './membership-adapter.js'
 import { createSupernodeMetrics } from './metrics.js'
@@ -52,6 +53,8 @@ export interface SupernodeOptions {
   replicaTimeoutMs?: number
   /** Offline store quotas and retention (defaults: 10,000 items / 64 MiB per recipient, 2,000 per sender, 30 days). */
   offline?: OfflineStoreOptions
+  /** The TURN server beside this supernode, whose credentials it issues to its devices. */
+  turn?: TurnConfig
 }
 
 export interface RunningSupernode {
@@ -242,6 +245,12 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
     maxRequestBytes: OverlayLimits.directoryBytes,
     timeoutMs: Deadlines.handlerMs,
     onError: onError('directory'),
+  })
+  const turn = new TurnService(admission, opts.turn)
+  await serve(node, Protocols.turn, (p, c) => Promise.resolve(turn.handle(p, c)), {
+    maxRequestBytes: TurnLimits.requestBytes,
+    timeoutMs: Deadlines.handlerMs,
+    onError: onError('turn'),
   })
   await serve(node, Protocols.offline, (p, c) => offline.handle(p, c), {
     maxRequestBytes: ChatLimits.offlineBytes,

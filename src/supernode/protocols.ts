@@ -4,6 +4,7 @@ export const Protocols = {
   attach: '/parley/attach/1.0.0',
   directory: '/parley/directory/1.0.0',
   offline: '/parley/offline/1.0.0',
+  turn: '/parley/turn/1.0.0',
 } as const
 
 export const Deadlines = {

@@ -16,6 +16,8 @@ import {
   OfflineResponse,
   SealedCopy,
   SealedItem,
+  TurnRequest,
+  TurnResponse,
 } from './generated/parley.js'
 import { OverlayLimits } from './limits.js'
 
@@ -30,6 +32,8 @@ export {
   OfflineResponse,
   SealedCopy,
   SealedItem,
+  TurnRequest,
+  TurnResponse,
 }
 
 export const ChatLimits = {
@@ -210,4 +214,28 @@ export function decodeOfflineResponse(bytes: Uint8Array): OfflineResponse {
 
 function checkResult(result: number): void {
   if (result !== 0 && result !== 2 && result !== 3) invalid('result', 'is unknown')
+}
+
+export const TurnLimits = { requestBytes: 64, responseBytes: 4096, urls: 8, urlChars: 256 } as const
+
+export function decodeTurnRequest(bytes: Uint8Array): TurnRequest {
+  const r = decodeCapped<TurnRequest>('turn request', TurnRequest, bytes, TurnLimits.requestBytes)
+  if (r.version !== 1) invalid('version', 'is not 1')
+  return r
+}
+
+export function decodeTurnResponse(bytes: Uint8Array): TurnResponse {
+  const r = decodeCapped<TurnResponse>('turn response', TurnResponse, bytes, TurnLimits.responseBytes, {
+    urls: TurnLimits.urls,
+  })
+  if (r.result !== 0 && r.result !== 2) invalid('result', 'is unknown')
+  checkString('code', r.code, 64)
+  checkString('message', r.message, 512)
+  for (const u of r.urls) {
+    checkString('urls', u, TurnLimits.urlChars, 1)
+    if (!/^turns?:[^\s]+$/.test(u)) invalid('urls', 'is not a turn: URL')
+  }
+  checkString('username', r.username, 256)
+  checkString('credential', r.credential, 256)
+  return r
 }

@@ -10,6 +10,7 @@ import { ChatService } from '../../chat/service.js'
 import { DeviceNode } from '../../device/node.js'
 import { createLogger } from '../../log/logger.js'
 import { DEFAULT_CAPACITY, startSupernode } from '../../supernode/node.js'
+import { turnConfigOf } from '../../supernode/turn-service.js'
 import { CliError, UsageError } from '../errors.js'
 import { profileOf, withAuthority, withProfile, type DeviceOptions } from '../options.js'
 import { onShutdown } from '../shutdown.js'
@@ -39,6 +40,11 @@ export function supernodeCommand(): Command {
     .addOption(new Option('--mega', 'an operator mega-supernode (it must be a seed in the network config)'))
     .option('--revocation-refresh <seconds>', 'how often to fetch the revocation list', '60')
     .option('--replica-timeout <ms>', 'how long a lookup waits on one replica before asking the next', '300')
+    .option(
+      '--turn-url <url...>',
+      'the TURN server beside this supernode, e.g. turn:127.0.0.1:3478?transport=udp',
+    )
+    .option('--turn-secret-file <file>', "file holding the TURN server's static-auth-secret")
     .action(
       async (
         opts: DeviceOptions & {
@@ -49,6 +55,8 @@ export function supernodeCommand(): Command {
           mega?: boolean
           revocationRefresh: string
           replicaTimeout: string
+          turnUrl?: string[]
+          turnSecretFile?: string
         },
       ) => {
         const profile = profileOf(opts)
@@ -63,6 +71,12 @@ export function supernodeCommand(): Command {
         if (!(refresh >= 1)) throw new UsageError('--revocation-refresh must be at least 1 second')
         if (!(Number(opts.replicaTimeout) >= 10))
           throw new UsageError('--replica-timeout must be at least 10 ms')
+        let turn
+        try {
+          turn = turnConfigOf(opts.turnUrl, opts.turnSecretFile)
+        } catch (err) {
+          throw new UsageError((err as Error).message)
+        }
         const log = createLogger('supernode', { file: logFile(profile.dir, profile.name, 'supernode.log') })
         const sn = await startSupernode({
           profile,
@@ -74,6 +88,7 @@ export function supernodeCommand(): Command {
           log,
           revocationRefreshMs: refresh * 1000,
           replicaTimeoutMs: Number(opts.replicaTimeout),
+          turn,
         })
         if (opts.mega === true && !sn.mega) {
           await sn.stop()

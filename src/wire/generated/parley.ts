@@ -5317,3 +5317,338 @@ export namespace OfflineResponse {
     return streamMessage(buf, OfflineResponse.codec(), opts)
   }
 }
+
+export interface TurnRequest {
+  version: number
+}
+
+export namespace TurnRequest {
+  let _codec: Codec<TurnRequest>
+
+  export const codec = (): Codec<TurnRequest> => {
+    if (_codec == null) {
+      _codec = message<TurnRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.version != null && obj.version !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.version)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          version: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.version = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.version`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface TurnRequestVersionFieldEvent {
+    field: '$.version'
+    value: number
+  }
+
+  export function encode (obj: Partial<TurnRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, TurnRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TurnRequest>): TurnRequest {
+    return decodeMessage(buf, TurnRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TurnRequest>): Generator<TurnRequestVersionFieldEvent> {
+    return streamMessage(buf, TurnRequest.codec(), opts)
+  }
+}
+
+export interface TurnResponse {
+  result: number
+  code: string
+  message: string
+  urls: string[]
+  username: string
+  credential: string
+  ttlS: number
+}
+
+export namespace TurnResponse {
+  let _codec: Codec<TurnResponse>
+
+  export const codec = (): Codec<TurnResponse> => {
+    if (_codec == null) {
+      _codec = message<TurnResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.result != null && obj.result !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.result)
+        }
+
+        if ((obj.code != null && obj.code !== '')) {
+          w.uint32(18)
+          w.string(obj.code)
+        }
+
+        if ((obj.message != null && obj.message !== '')) {
+          w.uint32(26)
+          w.string(obj.message)
+        }
+
+        if (obj.urls != null && obj.urls.length > 0) {
+          for (const value of obj.urls) {
+            w.uint32(34)
+            w.string(value)
+          }
+        }
+
+        if ((obj.username != null && obj.username !== '')) {
+          w.uint32(42)
+          w.string(obj.username)
+        }
+
+        if ((obj.credential != null && obj.credential !== '')) {
+          w.uint32(50)
+          w.string(obj.credential)
+        }
+
+        if ((obj.ttlS != null && obj.ttlS !== 0)) {
+          w.uint32(56)
+          w.uint32(obj.ttlS)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          result: 0,
+          code: '',
+          message: '',
+          urls: [],
+          username: '',
+          credential: '',
+          ttlS: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.result = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.code = reader.string()
+              break
+            }
+            case 3: {
+              obj.message = reader.string()
+              break
+            }
+            case 4: {
+              if (opts.limits?.urls != null && obj.urls.length === opts.limits.urls) {
+                throw new MaxLengthError('Decode error - repeated field "urls" had too many elements')
+              }
+
+              obj.urls.push(reader.string())
+              break
+            }
+            case 5: {
+              obj.username = reader.string()
+              break
+            }
+            case 6: {
+              obj.credential = reader.string()
+              break
+            }
+            case 7: {
+              obj.ttlS = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          urls: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.result`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.code`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.message`,
+                value: reader.string()
+              }
+              break
+            }
+            case 4: {
+              if (opts.limits?.urls != null && obj.urls === opts.limits.urls) {
+                throw new MaxLengthError('Streaming decode error - repeated field "urls" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.urls[]`,
+                index: obj.urls,
+                value: reader.string()
+              }
+
+              obj.urls++
+
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.username`,
+                value: reader.string()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.credential`,
+                value: reader.string()
+              }
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.ttlS`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface TurnResponseResultFieldEvent {
+    field: '$.result'
+    value: number
+  }
+
+  export interface TurnResponseCodeFieldEvent {
+    field: '$.code'
+    value: string
+  }
+
+  export interface TurnResponseMessageFieldEvent {
+    field: '$.message'
+    value: string
+  }
+
+  export interface TurnResponseUrlsFieldEvent {
+    field: '$.urls[]'
+    index: number
+    value: string
+  }
+
+  export interface TurnResponseUsernameFieldEvent {
+    field: '$.username'
+    value: string
+  }
+
+  export interface TurnResponseCredentialFieldEvent {
+    field: '$.credential'
+    value: string
+  }
+
+  export interface TurnResponseTtlSFieldEvent {
+    field: '$.ttlS'
+    value: number
+  }
+
+  export function encode (obj: Partial<TurnResponse>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, TurnResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TurnResponse>): TurnResponse {
+    return decodeMessage(buf, TurnResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TurnResponse>): Generator<TurnResponseResultFieldEvent | TurnResponseCodeFieldEvent | TurnResponseMessageFieldEvent | TurnResponseUrlsFieldEvent | TurnResponseUsernameFieldEvent | TurnResponseCredentialFieldEvent | TurnResponseTtlSFieldEvent> {
+    return streamMessage(buf, TurnResponse.codec(), opts)
+  }
+}

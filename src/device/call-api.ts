@@ -1,0 +1,76 @@
+/**
+ * The calls part of the local API: TURN credentials from the device's
+ * supernode, call signals to a contact's devices (delivered live, answered
+ * through the WebSocket as `call-signal` notices), and call events in the
+ * conversation (started, missed, ended with a duration).
+ */
+import type { Hono } from 'hono'
+import { ChatError } from '../chat/chat.js'
+import type { ChatService } from '../chat/service.js'
+import { ChatKind } from '../wire/chat.js'
+import { ErrorCode } from '../wire/error-codes.js'
+import { isUsername } from '../wire/fields.js'
+import type { DeviceNode } from './node.js'
+
+async function bodyOf(c: { req: { json: <T>() => Promise<T> } }): Promise<Record<string, unknown>> {
+  try {
+    const b = await c.req.json<unknown>()
+    return typeof b === 'object' && b !== null ? (b as Record<string, unknown>) : {}
+  } catch {
+    return {}
+  }
+}
+
+export function addCallRoutes(
+  app: Hono,
+  device: () => DeviceNode,
+  chat: () => ChatService | undefined,
+): void {
+  const svc = (): ChatService => {
+    const s = chat()
+    if (s === undefined) throw new ChatError('starting', 'chat is starting; try again')
+    return s
+  }
+  app.get('/v1/call/ice-servers', async (c) => {
+    try {
+      const t = await device().turnCredentials()
+      const iceServers =
+        t.urls.length === 0 ? [] : [{ urls: t.urls, username: t.username, credential: t.credential }]
+      return c.json({ iceServers, ttlS: t.ttlS })
+    } catch (err) {
+      return c.json({ error: { code: 'unavailable', message: (err as Error).message } }, 503)
+    }
+  })
+  app.post('/v1/call/signal/:user', async (c) => {
+    const user = c.req.param('user')
+    const payload = (await bodyOf(c)).payload
+    if (!isUsername(user) || typeof payload !== 'string')
+      return c.json(
+        { error: { code: ErrorCode.InvalidField, message: 'a contact and a payload string' } },
+        400,
+      )
+    return c.json({ devices: await svc().signal(user, payload) })
+  })
+  app.post('/v1/call/event/:user', async (c) => {
+    const user = c.req.param('user')
+    const b = await bodyOf(c)
+    const what = b.what
+    if (
+      !isUsername(user) ||
+      typeof what !== 'string' ||
+      !['started', 'answered', 'declined', 'missed', 'ended'].includes(what)
+    )
+      return c.json(
+        { error: { code: ErrorCode.InvalidField, message: 'what: started|answered|declined|missed|ended' } },
+        400,
+      )
+    const text = JSON.stringify({
+      call: typeof b.call === 'string' ? b.call : '',
+      what,
+      durationMs: Number(b.durationMs ?? 0) || 0,
+    })
+    svc().chat.record(ChatKind.CALL_EVENT, user, text)
+    svc().delivery.kick()
+    return c.json({ ok: true })
+  })
+}
