@@ -32,8 +32,9 @@ if (!process.argv.includes('--no-build')) {
 // The web client: rebuilt only when something it is made of changed, so ensure stays fast.
 const webBuilt = join(root, 'dist', 'web', 'index.html')
 const webSources = join(root, 'web')
+const mtime = (path) => statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0
 const newestUnder = (dir) =>
-  Math.max(...readdirSync(dir, { recursive: true }).map((f) => statSync(join(dir, f)).mtimeMs))
+  Math.max(0, ...readdirSync(dir, { recursive: true }).map((f) => mtime(join(dir, f))))
 if (
   !process.argv.includes('--no-build') &&
   existsSync(webSources) &&
