@@ -7,10 +7,12 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Libp2p } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { Attacher } from '../attach/attacher.js'
 import { HostCache, type HostEntry, type HostHint } from '../attach/host-cache.js'
 import type { Logger } from '../log/logger.js'
+import { canMuxerPing, LivenessError, muxerPing } from '../net/liveness.js'
 import { request } from '../net/rpc.js'
 import { Deadlines, Protocols } from '../supernode/protocols.js'
 import type { NetworkConfig } from '../trust/network-config.js'
@@ -45,7 +47,11 @@ export interface AttachmentsInit {
 
 const MEGA_CAPACITY = 100_000
 const FAST_REATTACH = { refillSpreadMs: 2_000, stableAfterMs: 2_000 }
-/** A frozen supernode keeps its TCP connection open: only a failed ping tells. */
+/**
+ * A frozen supernode keeps its TCP connection open: only a failed ping tells.
+ * The ping is the muxer's own frame (net/liveness.ts), not a ping stream, so
+ * this cadence costs two small frames per link, not a stream negotiation.
+ */
 export const KEEPALIVE_MS = 2_000
 export const KEEPALIVE_TIMEOUT_MS = 1_500
 /** How often a device refreshes its supernodes' load and its list of live supernodes. */
@@ -107,15 +113,12 @@ export class Attachments {
     this.saveCache()
   }
 
-  /** Pings every attached supernode; one that does not answer in time is dropped and replaced. */
+  /** Pings every attached supernode; one that misses two pings in a row is dropped and replaced. */
   private async checkLinks(): Promise<void> {
-    const ping = (
-      this.init.node as unknown as { services: { ping: { ping(p: unknown, o: object): Promise<number> } } }
-    ).services.ping
     await Promise.all(
       [...this.links.values()].map(async (link) => {
         try {
-          await ping.ping(link.addrs[0], { signal: AbortSignal.timeout(KEEPALIVE_TIMEOUT_MS) })
+          await this.ping(link)
           this.misses.delete(link.peerId)
         } catch {
           // One slow answer on a busy machine is not a dead supernode; two in a row are.
@@ -132,6 +135,26 @@ export class Attachments {
         }
       }),
     )
+  }
+
+  /**
+   * A muxer ping on the link's connection. Never dials: a link whose
+   * connection closed is handled by the close listener, and one that has none
+   * open here is a miss.
+   */
+  private async ping(link: SupernodeLink): Promise<void> {
+    const connection = this.init.node
+      .getConnections(peerIdFromString(link.peerId))
+      .find((c) => c.status === 'open')
+    if (connection === undefined) throw new LivenessError('no open connection')
+    if (canMuxerPing(connection)) {
+      await muxerPing(connection, KEEPALIVE_TIMEOUT_MS)
+      return
+    }
+    const ping = (
+      this.init.node as unknown as { services: { ping: { ping(p: unknown, o: object): Promise<number> } } }
+    ).services.ping
+    await ping.ping(connection.remotePeer, { signal: AbortSignal.timeout(KEEPALIVE_TIMEOUT_MS) })
   }
 
   /**

@@ -17,10 +17,23 @@ import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
+import { connectionLiveness, type ConnectionLiveness } from './liveness.js'
 
 /** Relayed connections last as long as a long call or a large transfer, not the protocol's 2 minutes / 128 KiB. */
 export const RELAY_DURATION_LIMIT_MS = 4 * 3600_000
 export const RELAY_DATA_LIMIT_BYTES = 16n * 1024n ** 3n
+
+/**
+ * libp2p's connection monitor is off on every role: it opens a `/ipfs/ping`
+ * stream per connection every 10 s, and aborts the connection when that
+ * stream cannot be opened, which it could not while a device's keepalive ping
+ * held the protocol's single outbound stream. On a 20-supernode, 200-device
+ * devnet that tore down healthy attachments several times a second; each one
+ * cost a Noise handshake, identify, an attach, a relay reservation and a
+ * publish to three replicas. `ConnectionLiveness` does the monitor's job with
+ * the muxer's ping frame.
+ */
+const NO_CONNECTION_MONITOR = { enabled: false } as const
 
 export interface SupernodeHostOptions {
   privateKey: Ed25519PrivateKey
@@ -75,9 +88,12 @@ export async function createSupernodeHost(opts: SupernodeHostOptions): Promise<L
       inboundConnectionThreshold: Math.max(100, opts.capacity),
       maxIncomingPendingConnections: Math.max(100, opts.capacity / 4),
     },
+    connectionMonitor: NO_CONNECTION_MONITOR,
     services: {
       identify: identify(),
       ping: ping(),
+      // A device that vanished or froze without closing its socket gives its admission slot back within ~25 s.
+      liveness: connectionLiveness(),
       relay: circuitRelayServer({
         reservations: {
           maxReservations: opts.capacity,
@@ -97,7 +113,7 @@ export interface DeviceHostOptions {
   tcpPort?: number
 }
 
-export type DeviceHost = Libp2p<{ ping: Ping }>
+export type DeviceHost = Libp2p<{ ping: Ping; liveness: ConnectionLiveness }>
 
 export async function createDeviceHost(opts: DeviceHostOptions): Promise<DeviceHost> {
   return createLibp2p({
@@ -107,6 +123,14 @@ export async function createDeviceHost(opts: DeviceHostOptions): Promise<DeviceH
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionManager: { maxConnections: 300 },
-    services: { identify: identify(), ping: ping(), dcutr: dcutr(), autoNAT: autoNAT() },
+    connectionMonitor: NO_CONNECTION_MONITOR,
+    services: {
+      identify: identify(),
+      ping: ping(),
+      dcutr: dcutr(),
+      autoNAT: autoNAT(),
+      // Supernode links have their own 2 s keepalive (Attachments); this covers connections to other devices.
+      liveness: connectionLiveness(),
+    },
   })
 }
