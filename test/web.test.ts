@@ -135,6 +135,7 @@ const dir = tempDir('parley-web-')
 let net: Devnet
 let browser: Browser
 const devices: Daemon[] = []
+let failed = false
 const users = new Map<string, { context: BrowserContext; page: Page }>()
 
 const page = (user: string): Page => users.get(user)!.page
@@ -177,6 +178,7 @@ describe('web client in Chromium', () => {
 
   afterEach(async ({ task }) => {
     if (task.result?.state !== 'fail') return
+    failed = true
     mkdirSync(SCREENSHOTS, { recursive: true })
     for (const [user, { page: p }] of users) {
       const file = join(SCREENSHOTS, `${task.name.replace(/[^a-z0-9]+/gi, '-')}-${user}.png`)
@@ -189,7 +191,8 @@ describe('web client in Chromium', () => {
     await browser?.close()
     for (const d of devices) await d.stop('SIGKILL')
     await net?.stop()
-    if (process.env.PARLEY_KEEP === undefined) dir.remove()
+    // A failure keeps the devnet's folder (every node's log, the devices' chat.sqlite), as PARLEY_KEEP=1 does.
+    if (process.env.PARLEY_KEEP === undefined && !failed) dir.remove()
     else console.log(`kept ${dir.path}`)
   })
 
