@@ -76,9 +76,9 @@ describe('signing a browser in', () => {
     const first = await raw(path, host())
     expect(first.status).toBe(303)
     const set = String(first.headers['set-cookie'])
-    expect(set).toMatch(/parley_session=[^;]+;.*HttpOnly/i)
+    expect(set).toMatch(/parley_session_\d+=[^;]+;.*HttpOnly/i)
     expect(set).toMatch(/SameSite=Strict/i)
-    cookie = /parley_session=[^;]+/.exec(set)![0]
+    cookie = /parley_session_\d+=[^;]+/.exec(set)![0]
     expect((await raw(path, host())).status).toBe(401)
     const session = await raw('/v1/session', { ...host(), cookie })
     expect(JSON.parse(session.body)).toMatchObject({ state: 'setup' })

@@ -28,7 +28,8 @@ import { writePrivateJson } from './private-file.js'
 import { serveWeb } from './web-files.js'
 
 export const API_FILE = 'api.json'
-const COOKIE = 'parley_session'
+/** Cookies are per host, not per port: each device's session cookie is named after its port. */
+const cookieName = (port: number): string => `parley_session_${port}`
 const LINK_TTL_MS = 10 * 60_000
 
 export interface ApiInfo {
@@ -61,8 +62,13 @@ function same(presented: string, secret: string): boolean {
   return presented.length > 0 && timingSafeEqual(a, b)
 }
 
-function sessionOf(cookieHeader: string | undefined): string | undefined {
-  return /(?:^|;\s*)parley_session=([^;]+)/.exec(cookieHeader ?? '')?.[1]
+function sessionOf(cookieHeader: string | undefined, port: number): string | undefined {
+  const name = cookieName(port)
+  for (const part of (cookieHeader ?? '').split(';')) {
+    const [k, v] = part.trim().split('=', 2)
+    if (k === name) return v
+  }
+  return undefined
 }
 
 const refuse = (status: 400 | 401 | 403 | 409 | 502 | 503, code: string, message: string): Response =>
@@ -172,11 +178,11 @@ export class LocalApi {
         return c.text('This sign-in link was used or has expired. Ask parley for a new one: parley link', 401)
       const session = randomBytes(32).toString('base64url')
       this.sessions.add(session)
-      setCookie(c, COOKIE, session, { httpOnly: true, sameSite: 'Strict', path: '/' })
+      setCookie(c, cookieName(this.port), session, { httpOnly: true, sameSite: 'Strict', path: '/' })
       return c.redirect('/', 303)
     })
     app.use('/v1/*', async (c, next) => {
-      if (!this.authorized(c.req.header('authorization'), sessionOf(c.req.header('cookie'))))
+      if (!this.authorized(c.req.header('authorization'), sessionOf(c.req.header('cookie'), this.port)))
         return refuse(401, ErrorCode.Unauthorized, 'missing or wrong token; open the sign-in link again')
       await next()
     })
@@ -245,7 +251,7 @@ export class LocalApi {
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const cookie = sessionOf(req.headers.cookie)
+    const cookie = sessionOf(req.headers.cookie, this.port)
     const ok =
       req.url === '/v1/ws' &&
       this.hostOk(req.headers.host) &&
