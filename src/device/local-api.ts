@@ -18,11 +18,13 @@ import { setCookie } from 'hono/cookie'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { ChatNotice } from '../chat/chat.js'
 import type { ChatService } from '../chat/service.js'
+import type { FileService } from '../files/service.js'
 import { ErrorCode } from '../wire/error-codes.js'
 import { isUsername } from '../wire/fields.js'
 import { addCallRoutes } from './call-api.js'
 import { addChatRoutes } from './chat-api.js'
 import { addDeviceRoutes } from './device-api.js'
+import { addFileRoutes } from './files-api.js'
 import type { DeviceNode } from './node.js'
 import { writePrivateJson } from './private-file.js'
 import { serveWeb } from './web-files.js'
@@ -81,6 +83,7 @@ export class LocalApi {
   private readonly sockets = new Set<WebSocket>()
   private device: DeviceNode | undefined
   private chat: ChatService | undefined
+  private files: FileService | undefined
   private state: ApiState
   private port = 0
   private server: ReturnType<typeof serve> | undefined
@@ -125,14 +128,16 @@ export class LocalApi {
   }
 
   /** The node is up: serve its routes and push its notices to the web client. */
-  ready(device: DeviceNode, chat?: ChatService): void {
+  ready(device: DeviceNode, chat?: ChatService, files?: FileService): void {
     this.device = device
     this.chat = chat
+    this.files = files
     this.state = 'ready'
     chat?.events.on('notice', (n: ChatNotice) => {
       const text = JSON.stringify(n)
       for (const ws of this.sockets) ws.send(text)
     })
+    files?.events.on('notice', (n) => this.sockets.forEach((ws) => ws.send(JSON.stringify(n))))
   }
 
   async close(): Promise<void> {
@@ -212,6 +217,7 @@ export class LocalApi {
       () => this.device!,
       () => this.chat,
     )
+    addFileRoutes(app, () => this.files)
     if (this.opts.webRoot !== undefined) serveWeb(app, this.opts.webRoot)
     return app
   }

@@ -7,6 +7,7 @@ import { API_FILE, LocalApi, type ApiInfo } from '../../device/local-api.js'
 import { signIn } from '../../device/session.js'
 import { PROJECT_ROOT } from '../../paths.js'
 import { ChatService } from '../../chat/service.js'
+import { FileService } from '../../files/service.js'
 import { DeviceNode } from '../../device/node.js'
 import { createLogger } from '../../log/logger.js'
 import { DEFAULT_CAPACITY, startSupernode } from '../../supernode/node.js'
@@ -113,6 +114,8 @@ interface UpOptions extends DeviceOptions {
   awayAfter: string
   authority?: string
   fastReattach?: boolean
+  fileRate?: string
+  filesViaRelay?: boolean
 }
 
 export function upCommand(): Command {
@@ -130,6 +133,8 @@ export function upCommand(): Command {
         're-attach within seconds (tests; production spreads re-attachments)',
       ).hideHelp(),
     )
+    .addOption(new Option('--file-rate <bytes/s>', 'serve files at most this fast (tests)').hideHelp())
+    .addOption(new Option('--files-via-relay', "pull files through the sender's relay (tests)").hideHelp())
     .action(async (opts: UpOptions) => {
       const profile = profileOf(opts)
       const awayAfter = Number(opts.awayAfter)
@@ -147,8 +152,17 @@ export function upCommand(): Command {
           fastReattach: opts.fastReattach === true,
         })
         const chat = await ChatService.start({ device, profile, log, awayAfterMs: awayAfter * 1000 })
-        api.ready(device, chat)
+        const files = await FileService.start({
+          device,
+          chat,
+          profile,
+          log,
+          rateBytesPerS: Number(opts.fileRate ?? 0),
+          viaRelay: opts.filesViaRelay === true,
+        })
+        api.ready(device, chat, files)
         stopNode = async () => {
+          await files.stop()
           await chat.stop()
           await device.stop()
         }

@@ -5652,3 +5652,273 @@ export namespace TurnResponse {
     return streamMessage(buf, TurnResponse.codec(), opts)
   }
 }
+
+export interface FileRequest {
+  transfer: Uint8Array<ArrayBuffer>
+  offset: bigint
+}
+
+export namespace FileRequest {
+  let _codec: Codec<FileRequest>
+
+  export const codec = (): Codec<FileRequest> => {
+    if (_codec == null) {
+      _codec = message<FileRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.transfer != null && obj.transfer.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.transfer)
+        }
+
+        if ((obj.offset != null && obj.offset !== 0n)) {
+          w.uint32(16)
+          w.uint64(obj.offset)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          transfer: uint8ArrayAlloc(0),
+          offset: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.transfer = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.offset = reader.uint64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.transfer`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.offset`,
+                value: reader.uint64()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface FileRequestTransferFieldEvent {
+    field: '$.transfer'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FileRequestOffsetFieldEvent {
+    field: '$.offset'
+    value: bigint
+  }
+
+  export function encode (obj: Partial<FileRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, FileRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FileRequest>): FileRequest {
+    return decodeMessage(buf, FileRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FileRequest>): Generator<FileRequestTransferFieldEvent | FileRequestOffsetFieldEvent> {
+    return streamMessage(buf, FileRequest.codec(), opts)
+  }
+}
+
+export interface FileResponse {
+  result: number
+  code: string
+  message: string
+  size: bigint
+}
+
+export namespace FileResponse {
+  let _codec: Codec<FileResponse>
+
+  export const codec = (): Codec<FileResponse> => {
+    if (_codec == null) {
+      _codec = message<FileResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.result != null && obj.result !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.result)
+        }
+
+        if ((obj.code != null && obj.code !== '')) {
+          w.uint32(18)
+          w.string(obj.code)
+        }
+
+        if ((obj.message != null && obj.message !== '')) {
+          w.uint32(26)
+          w.string(obj.message)
+        }
+
+        if ((obj.size != null && obj.size !== 0n)) {
+          w.uint32(32)
+          w.uint64(obj.size)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          result: 0,
+          code: '',
+          message: '',
+          size: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.result = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.code = reader.string()
+              break
+            }
+            case 3: {
+              obj.message = reader.string()
+              break
+            }
+            case 4: {
+              obj.size = reader.uint64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.result`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.code`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.message`,
+                value: reader.string()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.size`,
+                value: reader.uint64()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface FileResponseResultFieldEvent {
+    field: '$.result'
+    value: number
+  }
+
+  export interface FileResponseCodeFieldEvent {
+    field: '$.code'
+    value: string
+  }
+
+  export interface FileResponseMessageFieldEvent {
+    field: '$.message'
+    value: string
+  }
+
+  export interface FileResponseSizeFieldEvent {
+    field: '$.size'
+    value: bigint
+  }
+
+  export function encode (obj: Partial<FileResponse>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, FileResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FileResponse>): FileResponse {
+    return decodeMessage(buf, FileResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FileResponse>): Generator<FileResponseResultFieldEvent | FileResponseCodeFieldEvent | FileResponseMessageFieldEvent | FileResponseSizeFieldEvent> {
+    return streamMessage(buf, FileResponse.codec(), opts)
+  }
+}

@@ -1,0 +1,333 @@
+/**
+ * File transfer on a running device. Offering copies the file into the
+ * profile while hashing it and records a FILE_OFFER in the conversation;
+ * accepting records a FILE_ANSWER and pulls the bytes from the offering
+ * device over /parley/file/1.0.0 (direct or through its relay), resuming
+ * from the .part file after any break, across restarts of either side.
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import { createReadStream, mkdirSync } from 'node:fs'
+import { open, rename, rm } from 'node:fs/promises'
+import { EventEmitter } from 'node:events'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import type { Stream } from '@libp2p/interface'
+import { hex, type ChatNotice } from '../chat/chat.js'
+import type { ChatService } from '../chat/service.js'
+import type { MessageRow } from '../chat/store.js'
+import type { DeviceNode } from '../device/node.js'
+import type { Profile } from '../device/profile.js'
+import type { Logger } from '../log/logger.js'
+import { ChatKind } from '../wire/chat.js'
+import { FILE_PROTOCOL } from '../wire/files.js'
+import { pullOnce, sha256Of } from './pull.js'
+import { serveFiles } from './serve.js'
+import { TransferTable } from './table.js'
+import {
+  checkSize,
+  FileError,
+  mayServe,
+  offerText,
+  parseOffer,
+  permanent,
+  ProgressGate,
+  retryDelay,
+  sanitizeName,
+  type FileNotice,
+  type TransferRecord,
+  type TransferState,
+} from './transfer.js'
+
+export interface FileServiceOptions {
+  device: DeviceNode
+  chat: ChatService
+  profile: Profile
+  log: Logger
+  /** Serve at most this many bytes per second (tests that need a transfer to last). */
+  rateBytesPerS?: number
+  /** Pull only through the sender's relay circuits (tests of the relayed path). */
+  viaRelay?: boolean
+  random?: () => number
+}
+
+export class FileService {
+  readonly events = new EventEmitter<{ notice: [FileNotice] }>()
+  private readonly table: TransferTable
+  private readonly pulls = new Map<string, AbortController>()
+  private readonly dir: string
+  private readonly onChat = (n: ChatNotice): void => this.chatNotice(n)
+
+  private constructor(private readonly opts: FileServiceOptions) {
+    this.dir = join(opts.profile.dir, 'files')
+    mkdirSync(join(this.dir, 'in'), { recursive: true, mode: 0o700 })
+    mkdirSync(join(this.dir, 'out'), { recursive: true, mode: 0o700 })
+    this.table = new TransferTable(join(this.dir, 'transfers.json'))
+  }
+
+  static async start(opts: FileServiceOptions): Promise<FileService> {
+    const s = new FileService(opts)
+    await serveFiles(opts.device.node, {
+      decide: (t, remote, offset) => s.decide(t, remote, offset),
+      path: (t) => join(s.dir, 'out', t),
+      served: (t, offset) => s.table.served(t, offset),
+      progress: (t, upTo) => s.table.progress(t, upTo),
+      rateBytesPerS: opts.rateBytesPerS,
+      log: opts.log,
+    })
+    opts.chat.events.on('notice', s.onChat)
+    for (const r of s.table.all()) if (r.direction === 'in' && r.state === 'accepted') s.startPull(r)
+    return s
+  }
+
+  list(): TransferRecord[] {
+    return this.table.all()
+  }
+
+  /** The file to hand to the user: what we offered, or what we received in full. */
+  content(id: string): { path: string; name: string; size: number } | undefined {
+    const r = this.table.get(id)
+    if (r === undefined) return undefined
+    if (r.direction === 'out') return { path: join(this.dir, 'out', r.transfer), name: r.name, size: r.size }
+    if (r.state === 'done') return { path: join(this.dir, 'in', r.transfer), name: r.name, size: r.size }
+    return undefined
+  }
+
+  /** Copies the bytes into the profile while hashing them, then offers them in the conversation. */
+  async offer(
+    to: string,
+    rawName: string,
+    source: AsyncIterable<Uint8Array> | string,
+  ): Promise<TransferRecord> {
+    const chat = this.opts.chat
+    if (chat.store.contact(to)?.state !== 'accepted')
+      throw new FileError('not_contact', `${to} is not a contact`)
+    const name = sanitizeName(rawName)
+    const transfer = randomBytes(16).toString('hex')
+    const path = join(this.dir, 'out', transfer)
+    const hash = createHash('sha256')
+    let size = 0
+    const file = await open(path, 'wx', 0o600)
+    try {
+      const input = typeof source === 'string' ? (createReadStream(source) as AsyncIterable<Buffer>) : source
+      for await (const chunk of input) {
+        size += chunk.byteLength
+        checkSize(size)
+        hash.update(chunk)
+        await file.write(chunk)
+      }
+    } catch (err) {
+      await file.close()
+      await rm(path, { force: true })
+      throw err
+    }
+    await file.close()
+    const info = { transfer, name, size, sha256: hash.digest('hex') }
+    const id = chat.chat.record(ChatKind.FILE_OFFER, to, offerText(info))
+    chat.delivery.kick()
+    return this.table.put({
+      ...info,
+      direction: 'out',
+      peer: to,
+      offer: hex(id),
+      device: this.opts.device.peerId,
+      state: 'offered',
+      received: 0,
+      acceptedBy: [],
+      servedFrom: [],
+      at: Date.now(),
+    })
+  }
+
+  accept(id: string): TransferRecord {
+    const r = this.incoming(id)
+    if (r.state === 'offered') {
+      this.answer(r, 'accept')
+      this.setState(r, 'accepted')
+    }
+    if (r.state === 'accepted') this.startPull(r)
+    return r
+  }
+
+  decline(id: string): TransferRecord {
+    const r = this.incoming(id)
+    if (r.state === 'offered' || r.state === 'accepted') {
+      this.pulls.get(r.transfer)?.abort()
+      this.answer(r, 'decline')
+      this.setState(r, 'declined')
+    }
+    return r
+  }
+
+  async stop(): Promise<void> {
+    this.opts.chat.events.off('notice', this.onChat)
+    for (const c of this.pulls.values()) c.abort()
+    await this.opts.device.node.unhandle(FILE_PROTOCOL).catch(() => undefined)
+    this.table.save()
+  }
+
+  // ---- offers and answers from the conversation ---------------------------------
+
+  private chatNotice(n: ChatNotice): void {
+    if (n.type === 'message' && n.message.kind === 'file') this.fromOffer(n.message)
+    if (n.type !== 'file-answer') return
+    const r = this.table.byOffer(n.offer)
+    if (r === undefined) return
+    const state: TransferState = n.answer === 'accept' ? 'accepted' : 'declined'
+    if (r.direction === 'out' && n.username === r.peer) {
+      if (state === 'accepted' && !r.acceptedBy.includes(n.deviceId))
+        this.table.update(r.transfer, { acceptedBy: [...r.acceptedBy, n.deviceId] })
+      if (r.state === 'offered' || (r.state === 'accepted' && state === 'declined')) this.setState(r, state)
+    }
+  }
+
+  private fromOffer(m: MessageRow): TransferRecord | undefined {
+    if (m.sender === this.opts.chat.username) return undefined
+    const o = parseOffer(m.text)
+    if (o === undefined) return undefined
+    const known = this.table.get(o.transfer)
+    if (known !== undefined) return known.direction === 'in' && known.peer === m.sender ? known : undefined
+    return this.table.put({
+      ...o,
+      direction: 'in',
+      peer: m.sender,
+      offer: m.id,
+      device: m.senderDevice,
+      state: 'offered',
+      received: 0,
+      acceptedBy: [],
+      servedFrom: [],
+      at: Date.now(),
+    })
+  }
+
+  /** An incoming transfer by its id or its offer message's id. */
+  private incoming(id: string): TransferRecord {
+    let r = this.table.get(id) ?? this.table.byOffer(id)
+    if (r === undefined && /^[0-9a-f]{32}$/.test(id)) {
+      const m = this.opts.chat.store.message(Buffer.from(id, 'hex'))
+      if (m?.kind === 'file') r = this.fromOffer(m)
+    }
+    if (r?.direction !== 'in') throw new FileError('not_found', 'no such incoming file')
+    return r
+  }
+
+  private answer(r: TransferRecord, answer: 'accept' | 'decline'): void {
+    this.opts.chat.chat.record(ChatKind.FILE_ANSWER, r.peer, answer, [Buffer.from(r.offer, 'hex')])
+    this.opts.chat.delivery.kick()
+  }
+
+  private setState(r: TransferRecord, state: TransferState, error?: string): void {
+    this.table.update(r.transfer, { state, error })
+    this.events.emit('notice', { type: 'file-state', transfer: r.transfer, state })
+  }
+
+  // ---- serving --------------------------------------------------------------------
+
+  private async decide(transfer: string, remote: string, offset: number) {
+    const r = this.table.get(transfer)
+    const quick = mayServe(r, remote, [], offset)
+    if (quick.ok || r === undefined || quick.code !== 'not_accepted' || r.acceptedBy.length === 0)
+      return quick
+    // Another device of the user who accepted (their devices by the directory).
+    const devices = await this.opts.chat.devicesOf(r.peer).catch(() => [])
+    return mayServe(
+      r,
+      remote,
+      devices.map((d) => d.deviceId),
+      offset,
+    )
+  }
+
+  // ---- pulling --------------------------------------------------------------------
+
+  private startPull(r: TransferRecord): void {
+    if (this.pulls.has(r.transfer)) return
+    const controller = new AbortController()
+    this.pulls.set(r.transfer, controller)
+    void this.pullLoop(r, controller.signal).finally(() => this.pulls.delete(r.transfer))
+  }
+
+  private async pullLoop(r: TransferRecord, signal: AbortSignal): Promise<void> {
+    const part = join(this.dir, 'in', `${r.transfer}.part`)
+    const gate = new ProgressGate(100)
+    const random = this.opts.random ?? Math.random
+    for (let attempt = 0; !signal.aborted; attempt++) {
+      try {
+        await pullOnce(
+          (s) => this.openStream(r, s),
+          { transfer: r.transfer, size: r.size, part },
+          (received, offset) => {
+            if (received > offset) attempt = 0
+            this.table.progress(r.transfer, received)
+            if (gate.due(Date.now(), received, r.size))
+              this.events.emit('notice', {
+                type: 'file-progress',
+                transfer: r.transfer,
+                received,
+                size: r.size,
+              })
+          },
+          signal,
+        )
+        await this.finish(r, part)
+        return
+      } catch (err) {
+        if (signal.aborted) return
+        const code = err instanceof FileError ? err.code : 'unreachable'
+        if (permanent(code)) return this.fail(r, code, (err as Error).message)
+        this.opts.log.debug(
+          { transfer: r.transfer, err: (err as Error).message },
+          'file pull broke; retrying',
+        )
+        await sleep(retryDelay(attempt, random()), undefined, { signal }).catch(() => undefined)
+      }
+    }
+  }
+
+  /** A stream to the offering device: over an open connection, else dialled by its presence. */
+  private async openStream(r: TransferRecord, signal: AbortSignal): Promise<Stream> {
+    const { node } = this.opts.device
+    const peer = peerIdFromString(r.device)
+    const options = { signal, runOnLimitedConnection: true }
+    if (!this.opts.viaRelay && node.getConnections(peer).length > 0)
+      return node.dialProtocol(peer, FILE_PROTOCOL, options)
+    const presence = (await this.opts.chat.devicesOf(r.peer)).find((d) => d.deviceId === r.device)
+    if (presence === undefined)
+      throw new FileError('offline', `${r.peer}'s device that offered the file is offline`)
+    if (!this.opts.viaRelay) {
+      await this.opts.device.dialAny(presence.deviceId, presence.addrs)
+      return node.dialProtocol(peer, FILE_PROTOCOL, options)
+    }
+    const circuit = presence.addrs.find((a) => a.includes('/p2p-circuit'))
+    if (circuit === undefined) throw new FileError('offline', 'the offering device has no relay address')
+    const target = multiaddr(circuit.includes(`/p2p/${r.device}`) ? circuit : `${circuit}/p2p/${r.device}`)
+    const conn = await node.dial(target, { signal, force: true })
+    this.table.update(r.transfer, {
+      path: conn.remoteAddr.toString().includes('/p2p-circuit') ? 'relayed' : 'direct',
+    })
+    return conn.newStream(FILE_PROTOCOL, options)
+  }
+
+  private async finish(r: TransferRecord, part: string): Promise<void> {
+    if ((await sha256Of(part)) !== r.sha256) {
+      await rm(part, { force: true })
+      return this.fail(r, 'checksum_mismatch', 'the received file does not match the offered SHA-256')
+    }
+    await rename(part, join(this.dir, 'in', r.transfer))
+    this.table.update(r.transfer, { state: 'done', received: r.size })
+    this.events.emit('notice', {
+      type: 'file-progress',
+      transfer: r.transfer,
+      received: r.size,
+      size: r.size,
+    })
+    this.events.emit('notice', { type: 'file-done', transfer: r.transfer, name: r.name, size: r.size })
+  }
+
+  private fail(r: TransferRecord, code: string, message: string): void {
+    this.table.update(r.transfer, { state: 'failed', error: code })
+    this.events.emit('notice', { type: 'file-failed', transfer: r.transfer, code, message })
+  }
+}

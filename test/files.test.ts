@@ -1,0 +1,205 @@
+/**
+ * File transfer between real device processes on a devnet: a 3 MiB file
+ * crosses with a matching SHA-256, a declined offer is never served, a
+ * transfer survives the receiver's SIGKILL and resumes from its .part file,
+ * a device of another user is refused, and a pull through the sender's
+ * relay circuit completes.
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import { lpStream } from '@libp2p/utils'
+import type { ApiInfo } from '../src/device/control-api.js'
+import { Profile } from '../src/device/profile.js'
+import { startDevnet, type Devnet } from '../src/devnet/devnet.js'
+import type { TransferRecord } from '../src/files/transfer.js'
+import { createDeviceHost } from '../src/net/host.js'
+import { decodeFileResponse, FILE_PROTOCOL, FileRequest } from '../src/wire/files.js'
+import { api, signIn, up } from './support/chat.js'
+import { eventually, lookup } from './support/devnet.js'
+import { tempDir, type Daemon } from './support/process.js'
+
+const dir = tempDir('parley-files-')
+let net: Devnet
+const running = new Map<string, Daemon>()
+/** Alice serves at 1 MiB/s so that a transfer lasts long enough to be interrupted. */
+const RATE = String(1024 * 1024)
+const MiB = 1024 * 1024
+
+async function start(profile: string, extra: string[] = []): Promise<void> {
+  running.set(profile, await up(net, profile, ['--away-after', '0', ...extra]))
+  await eventually(async () => {
+    const s = await api<{ attachments: unknown[] }>(net.home, profile, '/v1/status')
+    return s.attachments.length >= 2 || undefined
+  }, 30_000)
+}
+
+async function stop(profile: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  await running.get(profile)?.stop(signal)
+  running.delete(profile)
+}
+
+function info(profile: string): ApiInfo {
+  return JSON.parse(readFileSync(join(net.home, 'profiles', profile, 'api.json'), 'utf8')) as ApiInfo
+}
+
+async function offer(from: string, to: string, name: string, bytes: Uint8Array): Promise<TransferRecord> {
+  const { url, token } = info(from)
+  const res = await fetch(`${url}/v1/files/${to}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'x-file-name': encodeURIComponent(name) },
+    body: bytes,
+  })
+  expect(res.status).toBe(200)
+  return ((await res.json()) as { transfer: TransferRecord }).transfer
+}
+
+async function content(profile: string, transfer: string): Promise<Response> {
+  const { url, token } = info(profile)
+  return fetch(`${url}/v1/files/${transfer}/content`, { headers: { authorization: `Bearer ${token}` } })
+}
+
+const transfer = async (profile: string, id: string) =>
+  (await api<{ transfers: TransferRecord[] }>(net.home, profile, '/v1/files')).transfers.find(
+    (t) => t.transfer === id,
+  )
+
+const inState = (profile: string, id: string, state: string, timeoutMs = 30_000) =>
+  eventually(async () => {
+    const t = await transfer(profile, id)
+    return t?.state === state ? t : undefined
+  }, timeoutMs)
+
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex')
+
+/** Offers `bytes` from alice, accepts at bob, waits until done and checks the download. */
+async function cross(bytes: Uint8Array, name: string): Promise<TransferRecord> {
+  const sent = await offer('alice', 'bob', name, bytes)
+  await inState('bob', sent.transfer, 'offered')
+  await api(net.home, 'bob', `/v1/files/${sent.transfer}/accept`, {})
+  const done = await inState('bob', sent.transfer, 'done', 60_000)
+  const res = await content('bob', sent.transfer)
+  expect(res.headers.get('content-disposition')).toContain(encodeURIComponent(name))
+  const got = new Uint8Array(await res.arrayBuffer())
+  expect(got.byteLength).toBe(bytes.byteLength)
+  expect(sha(got)).toBe(sha(bytes))
+  return done
+}
+
+beforeAll(async () => {
+  net = await startDevnet({ dir: dir.path, megas: 1, supernodes: 3, fastReattach: true })
+  for (const user of ['alice', 'bob', 'carol']) await signIn(net, user, user)
+  await start('alice', ['--file-rate', RATE])
+  await start('bob')
+  await api(net.home, 'alice', '/v1/chat/contacts/bob', { greeting: 'files?' })
+  await eventually(async () => {
+    const r = await api<{ requests: { username: string }[] }>(net.home, 'bob', '/v1/chat/requests')
+    return r.requests.some((x) => x.username === 'alice') || undefined
+  }, 20_000)
+  await api(net.home, 'bob', '/v1/chat/contacts/alice/accept', {})
+  await eventually(async () => {
+    const r = await api<{ contacts: { username: string; state: string }[] }>(
+      net.home,
+      'alice',
+      '/v1/chat/contacts',
+    )
+    return r.contacts.some((c) => c.username === 'bob' && c.state === 'accepted') || undefined
+  }, 20_000)
+}, 180_000)
+
+afterAll(async () => {
+  for (const p of [...running.keys()]) await stop(p, 'SIGKILL')
+  await net?.stop()
+  if (process.env.PARLEY_KEEP === undefined) dir.remove()
+  else console.log(`kept ${dir.path}`)
+})
+
+let first: TransferRecord
+
+describe('file transfer', () => {
+  it('sends a 3 MiB file that arrives with a matching checksum', async () => {
+    const bytes = randomBytes(3 * MiB)
+    first = await cross(bytes, 'photo (1).bin')
+    expect(first.sha256).toBe(sha(bytes))
+    const atAlice = await transfer('alice', first.transfer)
+    expect(atAlice).toMatchObject({ direction: 'out', state: 'accepted', size: 3 * MiB })
+    expect(atAlice?.servedFrom).toEqual([0])
+    // The offer is a 'file' entry in both conversations.
+    const msgs = await api<{ messages: { kind: string; text: string }[] }>(
+      net.home,
+      'bob',
+      '/v1/chat/messages/alice',
+    )
+    expect(msgs.messages.some((m) => m.kind === 'file' && m.text.includes(first.transfer))).toBe(true)
+  }, 120_000)
+
+  it('declines: both sides see it and nothing is served', async () => {
+    const sent = await offer('alice', 'bob', '../secret.txt', randomBytes(1000))
+    expect(sent.name).toBe('secret.txt')
+    await inState('bob', sent.transfer, 'offered')
+    await api(net.home, 'bob', `/v1/files/${sent.transfer}/decline`, {})
+    await inState('bob', sent.transfer, 'declined')
+    const atAlice = await inState('alice', sent.transfer, 'declined')
+    expect(atAlice.servedFrom).toEqual([])
+    expect((await content('bob', sent.transfer)).status).toBe(404)
+  }, 60_000)
+
+  it('resumes after the receiver is SIGKILLed mid-transfer, from where its .part file ends', async () => {
+    const bytes = randomBytes(3 * MiB)
+    const sent = await offer('alice', 'bob', 'big.bin', bytes)
+    await inState('bob', sent.transfer, 'offered')
+    await api(net.home, 'bob', `/v1/files/${sent.transfer}/accept`, {})
+    await eventually(
+      async () => ((await transfer('bob', sent.transfer))?.received ?? 0) >= MiB / 2 || undefined,
+      30_000,
+      50,
+    )
+    await stop('bob', 'SIGKILL')
+    await start('bob')
+    const done = await inState('bob', sent.transfer, 'done', 60_000)
+    expect(done.received).toBe(3 * MiB)
+    const got = new Uint8Array(await (await content('bob', sent.transfer)).arrayBuffer())
+    expect(sha(got)).toBe(sha(bytes))
+    const served = (await transfer('alice', sent.transfer))!.servedFrom
+    expect(served[0]).toBe(0)
+    // The second pull asked for the rest only, not the whole file again.
+    expect(served.length).toBeGreaterThanOrEqual(2)
+    expect(served.at(-1)).toBeGreaterThan(0)
+  }, 120_000)
+
+  it("refuses a device of another user, even one that knows the transfer's id", async () => {
+    const carol = await new Profile(net.home, 'carol').deviceKey()
+    const host = await createDeviceHost({ privateKey: carol, host: '127.0.0.1' })
+    try {
+      const aliceDevice = (await lookup(net.home, 'bob', 'alice')).body.devices[0]!
+      const direct = aliceDevice.addrs.filter((a) => !a.includes('/p2p-circuit'))
+      await host.dial(
+        direct.map((a) => multiaddr(a.includes('/p2p/') ? a : `${a}/p2p/${aliceDevice.deviceId}`)),
+      )
+      const ask = async (t: string) => {
+        const stream = await host.dialProtocol(peerIdFromString(aliceDevice.deviceId), FILE_PROTOCOL, {
+          signal: AbortSignal.timeout(10_000),
+        })
+        const lp = lpStream(stream)
+        await lp.write(FileRequest.encode({ transfer: Buffer.from(t, 'hex'), offset: 0n }))
+        const answer = decodeFileResponse((await lp.read()).subarray())
+        await stream.close().catch(() => undefined)
+        return answer
+      }
+      expect(await ask(first.transfer)).toMatchObject({ result: 2, code: 'not_accepted' })
+      expect(await ask('00'.repeat(16))).toMatchObject({ result: 2, code: 'not_found' })
+    } finally {
+      await host.stop()
+    }
+  }, 60_000)
+
+  it("crosses through the sender's relay circuit", async () => {
+    await stop('bob')
+    await start('bob', ['--files-via-relay'])
+    const done = await cross(randomBytes(MiB), 'relayed.bin')
+    expect(done.path).toBe('relayed')
+  }, 120_000)
+})
