@@ -1,6 +1,8 @@
 /** One conversation: its messages with receipts, "typing…", and the send box. */
 import { useLayoutEffect, useRef, useState } from 'react'
 import { Composer } from './Composer.js'
+import { FileEntry, isFileMessage } from './FileEntry.js'
+import { SendFile } from './SendFile.js'
 import { Presence } from './Sidebar.js'
 import { shownState } from './state.js'
 import type { ListedContact, Message } from './types.js'
@@ -81,6 +83,7 @@ export function Conversation(p: ConversationProps) {
       </header>
       <ol className="messages" ref={list} data-testid="messages">
         {messages.map((m) => {
+          if (isFileMessage(m)) return <FileEntry key={m.id} message={m} mine={m.sender === me} />
           const mine = m.sender === me
           const state = shownState(m, me)
           const canChange = mine && !m.deleted
@@ -153,6 +156,7 @@ export function Conversation(p: ConversationProps) {
           {disabled}
         </p>
       )}
+      <SendFile peer={peer} disabled={disabled !== undefined} />
       <Composer
         key={editing?.id ?? 'new'}
         initial={editing?.text ?? ''}

@@ -1,0 +1,78 @@
+/**
+ * A file offer in the conversation: its name and size, Accept / Decline for
+ * the receiver, a progress bar while it crosses, a download link when it is
+ * here (or, for the sender, from the start).
+ */
+import { useState } from 'react'
+import { filesApi, messageOf, parseOfferText, sizeText, useTransfer } from './files.js'
+import type { Message } from './types.js'
+import './files.css'
+
+/** Whether a conversation entry is a file offer (the message's kind is 'file'). */
+export function isFileMessage(m: Message): boolean {
+  return (m as { kind?: string }).kind === 'file'
+}
+
+const STATE_TEXT: Record<string, string> = {
+  offered: 'waiting for an answer',
+  accepted: 'accepted',
+  declined: 'declined',
+  done: 'received',
+  failed: 'failed',
+}
+
+export function FileEntry({ message, mine }: { message: Message; mine: boolean }) {
+  const offer = parseOfferText(message.text)
+  const t = useTransfer(offer?.transfer ?? '')
+  const [error, setError] = useState<string>()
+  if (offer === undefined) return null
+  const state = t?.state ?? 'offered'
+  const act = (what: 'accept' | 'decline') => {
+    setError(undefined)
+    filesApi[what](offer.transfer).catch((err: unknown) => setError(messageOf(err)))
+  }
+  const downloadable = t !== undefined && (t.direction === 'out' || t.state === 'done')
+  return (
+    <li
+      className={`message file-entry ${mine ? 'mine' : 'theirs'}`}
+      data-testid="message"
+      data-id={message.id}
+      data-kind="file"
+      data-transfer={offer.transfer}
+      data-file-state={state}
+    >
+      <div className="file-name" data-testid="file-name">
+        📎 {offer.name} <span className="hint">{sizeText(offer.size)}</span>
+      </div>
+      <div className="hint" data-testid="file-state">
+        {mine && state === 'accepted' ? 'accepted by the receiver' : (STATE_TEXT[state] ?? state)}
+        {t?.error !== undefined && ` (${t.error})`}
+      </div>
+      {!mine && t?.direction === 'in' && state === 'offered' && (
+        <div className="actions">
+          <button type="button" data-testid="file-accept" onClick={() => act('accept')}>
+            Accept
+          </button>
+          <button type="button" data-testid="file-decline" onClick={() => act('decline')}>
+            Decline
+          </button>
+        </div>
+      )}
+      {t?.direction === 'in' && (state === 'accepted' || state === 'done') && (
+        <progress data-testid="file-progress" value={t.received} max={t.size}>
+          {Math.floor((100 * t.received) / Math.max(1, t.size))}%
+        </progress>
+      )}
+      {downloadable && (
+        <a data-testid="file-download" href={filesApi.contentUrl(offer.transfer)} download={offer.name}>
+          Download
+        </a>
+      )}
+      {error !== undefined && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+    </li>
+  )
+}

@@ -1,0 +1,148 @@
+/**
+ * File transfers as the web client sees them: the device's /v1/files routes
+ * and a small store of transfers kept current by the `file-*` notices on the
+ * device's WebSocket (a socket of its own, so the chat's live socket stays
+ * as it is). Components read one transfer with useTransfer().
+ */
+import { useEffect, useSyncExternalStore } from 'react'
+import { ApiError, messageOf } from './api.js'
+import { liveUrl } from './live.js'
+
+export type TransferState = 'offered' | 'accepted' | 'declined' | 'done' | 'failed'
+
+export interface Transfer {
+  transfer: string
+  direction: 'out' | 'in'
+  peer: string
+  name: string
+  size: number
+  sha256: string
+  state: TransferState
+  received: number
+  error?: string
+}
+
+/** The JSON text of a FILE_OFFER message. */
+export interface OfferText {
+  transfer: string
+  name: string
+  size: number
+}
+
+export function parseOfferText(text: string): OfferText | undefined {
+  try {
+    const v = JSON.parse(text) as Partial<OfferText>
+    if (typeof v.transfer === 'string' && typeof v.name === 'string' && typeof v.size === 'number')
+      return { transfer: v.transfer, name: v.name, size: v.size }
+  } catch {
+    // not an offer
+  }
+  return undefined
+}
+
+export function sizeText(n: number): string {
+  if (n < 1024) return `${n} B`
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`
+  return `${(n / 1024 ** 3).toFixed(2)} GiB`
+}
+
+async function post<T>(path: string, body?: BodyInit, headers: Record<string, string> = {}): Promise<T> {
+  const res = await fetch(path, { method: 'POST', credentials: 'same-origin', headers, body })
+  const json = (await res.json().catch(() => undefined)) as
+    (T & { error?: { code?: string; message?: string } }) | undefined
+  if (!res.ok)
+    throw new ApiError(
+      res.status,
+      json?.error?.code ?? `http_${res.status}`,
+      json?.error?.message ?? res.statusText,
+    )
+  return json as T
+}
+
+export const filesApi = {
+  list: async (): Promise<Transfer[]> => {
+    const res = await fetch('/v1/files', { credentials: 'same-origin' })
+    if (!res.ok) throw new ApiError(res.status, `http_${res.status}`, 'could not list files')
+    return ((await res.json()) as { transfers: Transfer[] }).transfers
+  },
+  // A raw body is not a simple cross-site form post, and the local API checks the Origin anyway.
+  send: async (to: string, file: File) =>
+    (
+      await post<{ transfer: Transfer }>(`/v1/files/${encodeURIComponent(to)}`, file, {
+        'content-type': 'application/octet-stream',
+        'x-file-name': encodeURIComponent(file.name),
+      })
+    ).transfer,
+  accept: (t: string) => post<{ transfer: Transfer }>(`/v1/files/${t}/accept`),
+  decline: (t: string) => post<{ transfer: Transfer }>(`/v1/files/${t}/decline`),
+  contentUrl: (t: string) => `/v1/files/${t}/content`,
+}
+
+// ---- the store --------------------------------------------------------------------
+
+const transfers = new Map<string, Transfer>()
+const listeners = new Set<() => void>()
+let socket: WebSocket | undefined
+let users = 0
+
+function changed(): void {
+  for (const l of listeners) l()
+}
+
+export async function refreshTransfers(): Promise<void> {
+  try {
+    for (const t of await filesApi.list()) transfers.set(t.transfer, { ...t })
+    changed()
+  } catch {
+    // the next notice or refresh catches up
+  }
+}
+
+function onNotice(data: unknown): void {
+  if (typeof data !== 'string') return
+  let n: { type?: string; transfer?: string; received?: number; state?: TransferState }
+  try {
+    n = JSON.parse(data) as typeof n
+  } catch {
+    return
+  }
+  if (n.type === 'message' || n.type === 'hello') return void refreshTransfers()
+  if (typeof n.type !== 'string' || !n.type.startsWith('file-') || n.transfer === undefined) return
+  const t = transfers.get(n.transfer)
+  if (t === undefined || n.type !== 'file-progress') return void refreshTransfers()
+  transfers.set(n.transfer, { ...t, received: n.received ?? t.received })
+  changed()
+}
+
+function open(): void {
+  const ws = new WebSocket(liveUrl(window.location))
+  socket = ws
+  ws.onmessage = (e: MessageEvent) => onNotice(e.data)
+  ws.onclose = () => {
+    if (socket === ws) socket = undefined
+    if (users > 0) setTimeout(() => users > 0 && socket === undefined && open(), 1000)
+  }
+}
+
+/** One transfer, current; undefined until the device lists it. */
+export function useTransfer(id: string): Transfer | undefined {
+  useEffect(() => {
+    users++
+    if (socket === undefined) open()
+    void refreshTransfers()
+    return () => {
+      users--
+      if (users === 0) socket?.close()
+    }
+  }, [])
+  return useSyncExternalStore(
+    (l) => {
+      listeners.add(l)
+      return () => listeners.delete(l)
+    },
+    () => transfers.get(id),
+  )
+}
+
+export { messageOf }
