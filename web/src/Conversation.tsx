@@ -1,5 +1,6 @@
 /** One conversation: its messages with receipts, "typing…", and the send box. */
 import { useLayoutEffect, useRef, useState } from 'react'
+import { callEventText } from './call-signal.js'
 import { Composer } from './Composer.js'
 import { FileEntry, isFileMessage } from './FileEntry.js'
 import { SendFile } from './SendFile.js'
@@ -18,6 +19,8 @@ export interface ConversationProps {
   onEdit: (id: string, text: string) => Promise<boolean>
   onDelete: (id: string) => Promise<boolean>
   onTyping: () => void
+  /** starts an audio and video call; undefined while a call is on */
+  onCall?: (() => void) | undefined
 }
 
 const RECEIPT: Record<Message['state'], { mark: string; label: string }> = {
@@ -80,6 +83,16 @@ export function Conversation(p: ConversationProps) {
         <Presence presence={presence} testId="conversation-presence" />
         <h2 data-testid="conversation-title">{peer}</h2>
         <span className="hint">{PRESENCE_LABEL[presence] ?? presence}</span>
+        <button
+          type="button"
+          className="call-button"
+          aria-label={`Call ${peer}`}
+          disabled={p.onCall === undefined || contact?.state !== 'accepted'}
+          onClick={p.onCall}
+          data-testid="call-audio-video"
+        >
+          Call
+        </button>
       </header>
       <ol className="messages" ref={list} data-testid="messages">
         {messages.map((m) => {
@@ -87,6 +100,20 @@ export function Conversation(p: ConversationProps) {
           const mine = m.sender === me
           const state = shownState(m, me)
           const canChange = mine && !m.deleted
+          if (m.kind === 'call')
+            return (
+              <li
+                key={m.id}
+                className="message call-event"
+                data-testid="message"
+                data-id={m.id}
+                data-kind="call"
+              >
+                <div className="text" data-testid="message-text">
+                  {callEventText(m.text)}
+                </div>
+              </li>
+            )
           return (
             <li
               key={m.id}

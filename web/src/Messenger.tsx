@@ -7,12 +7,15 @@
 import { useCallback, useEffect, useEffectEvent, useReducer, useRef, useState } from 'react'
 import { api, messageOf, type ApiError, type ContactAction } from './api.js'
 import { isSignedOut } from './App.js'
+import { Call } from './Call.js'
+import { parseSignal } from './call-signal.js'
 import { Conversation } from './Conversation.js'
 import { useFocused } from './focus.js'
 import { connectLive } from './live.js'
 import { Sidebar } from './Sidebar.js'
 import { initialState, reduce, unreadIds } from './state.js'
 import type { Notice, Status } from './types.js'
+import { useCall } from './useCall.js'
 
 /** At most one typing signal per this interval while the user types. */
 export const TYPING_EVERY_MS = 2_000
@@ -65,7 +68,13 @@ export function Messenger({ me, onSignedOut }: MessengerProps) {
     })
     setHistoryRound((r) => r + 1)
   })
+  const call = useCall(me, report)
   const onNotice = useEffectEvent((notice: Notice) => {
+    if (notice.type === 'call-signal') {
+      const signal = parseSignal(notice.payload)
+      if (signal !== undefined) call.engine.onSignal(notice.username, signal)
+      return
+    }
     dispatch({ type: 'notice', notice, now: Date.now(), focused })
     const request =
       (notice.type === 'contact' && notice.contact.state === 'pending') ||
@@ -200,9 +209,11 @@ export function Messenger({ me, onSignedOut }: MessengerProps) {
             onEdit={edit}
             onDelete={remove}
             onTyping={() => typing(open)}
+            onCall={call.view === undefined ? () => void call.engine.start(open) : undefined}
           />
         )}
       </div>
+      {call.view !== undefined && <Call view={call.view} engine={call.engine} />}
     </div>
   )
 }

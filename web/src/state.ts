@@ -116,6 +116,8 @@ function onNotice(s: ChatState, n: Notice, now: number, focused: boolean): ChatS
       return { ...s, contacts: withContact(s.contacts, n.username, (c) => ({ ...c, presence: n.status })) }
     case 'typing':
       return { ...s, typing: { ...s.typing, [n.username]: now + TYPING_SHOWN_MS } }
+    case 'call-signal':
+      return s
   }
 }
 

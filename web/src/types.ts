@@ -55,6 +55,8 @@ export interface Message {
   state: MessageState
   /** from someone who is not a contact yet: shown with the request, never in a conversation */
   held: boolean
+  /** 'call': a call event, its text is `{call, what, durationMs}` */
+  kind?: 'text' | 'call' | 'file'
 }
 
 export interface ContactRequest extends Contact {
@@ -68,6 +70,8 @@ export type Notice =
   | { type: 'contact'; contact: Contact }
   | { type: 'presence'; username: string; status: string }
   | { type: 'typing'; username: string }
+  /** `username` sent it: the contact, or ourselves from another device */
+  | { type: 'call-signal'; username: string; deviceId: string; payload: string }
 
 export const USERNAME = /^[a-z0-9._-]{3,32}$/
 export const MIN_PASSWORD = 10

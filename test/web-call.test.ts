@@ -1,0 +1,206 @@
+/**
+ * Calls in the web client: the signal routing on its own, then two devices on
+ * a devnet with alice and bob (contacts) in Chromium's fake camera and
+ * microphone. alice calls, bob accepts, media flows both ways (bob's inbound
+ * counters rise), mute and camera off turn the local tracks off, hang up ends
+ * it on both sides, and the conversation shows the call; a declined call
+ * shows as declined.
+ */
+import { existsSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { startDevnet, type Devnet } from '../src/devnet/devnet.js'
+import { introduce, signInLink } from '../src/devnet/introduce.js'
+import { callEventText, parseSignal, route, type CallRef } from '../web/src/call-signal.js'
+import { launchBrowser } from './support/browser.js'
+import { signIn, up } from './support/chat.js'
+import { eventually } from './support/devnet.js'
+import { tempDir, type Daemon } from './support/process.js'
+
+const ROOT = join(import.meta.dirname, '..')
+const SCREENSHOTS = process.env.PARLEY_SCREENSHOTS ?? join(ROOT, 'test-results', 'web-call')
+const WAIT_MS = 30_000
+
+// ---- the signal routing, without a browser --------------------------------------------
+
+const ref = (over: Partial<CallRef> = {}): CallRef => ({
+  id: 'c1',
+  peer: 'bob',
+  incoming: false,
+  answered: false,
+  leg: undefined,
+  ended: false,
+  ...over,
+})
+
+describe('call signals', () => {
+  it('parses only well-formed signals', () => {
+    expect(parseSignal('{"call":"c1","type":"hangup"}')).toEqual({ call: 'c1', type: 'hangup' })
+    expect(parseSignal('{"call":"c1","type":"ring"}')).toBeUndefined()
+    expect(parseSignal('{"call":"c1","type":"dance"}')).toBeUndefined()
+    expect(parseSignal('not json')).toBeUndefined()
+    expect(parseSignal(`{"call":"c1","type":"hangup","x":"${'a'.repeat(70_000)}"}`)).toBeUndefined()
+  })
+
+  it('rings when free, answers busy when not, and ignores its own rings', () => {
+    const ring = { call: 'c2', type: 'ring' as const, sdp: { type: 'offer' as const, sdp: 'v=0' } }
+    expect(route(undefined, 'alice', 'bob', ring)).toBe('ring')
+    expect(route(ref({ ended: true }), 'alice', 'bob', ring)).toBe('ring')
+    expect(route(ref({ peer: 'carol' }), 'alice', 'bob', ring)).toBe('busy')
+    expect(route(undefined, 'alice', 'alice', ring)).toBe('ignore')
+  })
+
+  it('stops ringing when another device of ours answers, and follows the first callee device', () => {
+    const ringing = ref({ peer: 'alice', incoming: true })
+    expect(route(ringing, 'bob', 'bob', { call: 'c1', type: 'accept', leg: 'b2' })).toBe('taken')
+    expect(route(ringing, 'bob', 'alice', { call: 'c1', type: 'hangup' })).toBe('apply')
+    expect(route(ringing, 'bob', 'alice', { call: 'c9', type: 'hangup' })).toBe('ignore')
+    const calling = ref()
+    expect(route(calling, 'alice', 'bob', { call: 'c1', type: 'accept', leg: 'b1' })).toBe('apply')
+    const following = ref({ answered: true, leg: 'b1' })
+    expect(route(following, 'alice', 'bob', { call: 'c1', type: 'answer', leg: 'b2' })).toBe('ignore')
+    expect(
+      route(following, 'alice', 'bob', { call: 'c1', type: 'candidate', leg: 'b1', candidate: {} }),
+    ).toBe('apply')
+    expect(route(following, 'alice', 'bob', { call: 'c1', type: 'decline' })).toBe('ignore')
+    expect(route(following, 'alice', 'carol', { call: 'c1', type: 'hangup' })).toBe('ignore')
+  })
+
+  it('shows call events in words', () => {
+    expect(callEventText('{"call":"c1","what":"ended","durationMs":65000}')).toBe('Call ended · 1:05')
+    expect(callEventText('{"call":"c1","what":"missed","durationMs":0}')).toBe('Missed call')
+    expect(callEventText('{"call":"c1","what":"declined","durationMs":0}')).toBe('Call declined')
+  })
+})
+
+// ---- the client in Chromium against real devices -----------------------------------
+
+const dir = tempDir('parley-web-call-')
+let net: Devnet
+let browser: Browser
+const devices: Daemon[] = []
+const pages = new Map<string, Page>()
+let failed = false
+
+const page = (user: string): Page => pages.get(user)!
+const byTestId = (user: string, id: string) => page(user).getByTestId(id)
+const poll = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: WAIT_MS, interval: 100 })
+const callState = (user: string) => () =>
+  byTestId(user, 'call-state')
+    .getAttribute('data-state', { timeout: 1_000 })
+    .catch(() => 'none')
+/** The numbers the page's test hook gives (call-engine.ts CallStats). */
+interface CallStats {
+  audio: { bytes: number; packets: number }
+  video: { bytes: number; frames: number }
+}
+const stats = (user: string) => page(user).evaluate<CallStats | undefined>('window.__parleyCallStats?.()')
+/** Whether the local preview's tracks of a kind are enabled. */
+const localEnabled = (user: string, kind: 'audio' | 'video') =>
+  page(user).evaluate<boolean | undefined>(
+    `document.querySelector('[data-testid="call-local-video"]')?.srcObject` +
+      `?.getTracks().find((t) => t.kind === ${JSON.stringify(kind)})?.enabled`,
+  )
+const callEvents = (user: string) =>
+  page(user)
+    .locator('[data-kind="call"]')
+    .allTextContents()
+    .then((t) => t.join('|'))
+
+describe('calls in the web client', () => {
+  beforeAll(async () => {
+    if (!existsSync(join(ROOT, 'dist', 'web', 'index.html')))
+      throw new Error('the web client is not built: run node scripts/ensure.mjs (npm test does)')
+    net = await startDevnet({ dir: dir.path, megas: 1, supernodes: 2, fastReattach: true })
+    for (const user of ['alice', 'bob']) {
+      await signIn(net, user, user)
+      devices.push(await up(net, user, ['--away-after', '0']))
+    }
+    await eventually(
+      async () => ((await introduce(net.home, 'alice', 'bob', 5_000)) ? true : undefined),
+      60_000,
+    )
+    browser = await launchBrowser()
+    for (const [user, peer] of [
+      ['alice', 'bob'],
+      ['bob', 'alice'],
+    ] as const) {
+      const context = await browser.newContext({ viewport: { width: 1100, height: 800 } })
+      context.setDefaultTimeout(WAIT_MS)
+      const p = await context.newPage()
+      pages.set(user, p)
+      await p.goto(await signInLink(net.home, user))
+      await byTestId(user, `contact-${peer}`).click()
+      await eventually(
+        async () =>
+          (await byTestId(user, `contact-${peer}-presence`).getAttribute('data-presence')) === 'online' ||
+          undefined,
+        WAIT_MS,
+      )
+    }
+  }, 300_000)
+
+  afterEach(async ({ task }) => {
+    if (task.result?.state !== 'fail') return
+    failed = true
+    mkdirSync(SCREENSHOTS, { recursive: true })
+    for (const [user, p] of pages) {
+      const file = join(SCREENSHOTS, `${task.name.replace(/[^a-z0-9]+/gi, '-')}-${user}.png`)
+      await p.screenshot({ path: file, fullPage: true }).catch(() => undefined)
+      console.log(`screenshot: ${file}`)
+    }
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    for (const d of devices) await d.stop('SIGKILL')
+    await net?.stop()
+    if (process.env.PARLEY_KEEP === undefined && !failed) dir.remove()
+    else console.log(`kept ${dir.path}`)
+  })
+
+  it('alice calls bob: media flows, mute and camera off, hang up ends it on both sides', async () => {
+    await byTestId('alice', 'call-audio-video').click()
+    await poll(callState('alice')).toBe('ringing')
+    await byTestId('bob', 'call-incoming').waitFor()
+    await byTestId('bob', 'call-accept').click()
+    await poll(callState('bob')).toBe('connected')
+    await poll(callState('alice')).toBe('connected')
+    await byTestId('alice', 'call-duration').waitFor()
+
+    const first = await eventually(async () => {
+      const s = await stats('bob')
+      return s !== undefined && s.video.frames > 0 && s.audio.bytes > 0 ? s : undefined
+    }, WAIT_MS)
+    // Media keeps flowing, not a one-off packet.
+    await poll(async () => {
+      const s = await stats('bob')
+      return (s?.video.frames ?? 0) > first.video.frames && (s?.audio.bytes ?? 0) > first.audio.bytes
+    }).toBe(true)
+    await poll(async () => ((await stats('alice'))?.video.frames ?? 0) > 0).toBe(true)
+
+    expect(await localEnabled('bob', 'audio')).toBe(true)
+    await byTestId('bob', 'call-mute').click()
+    expect(await localEnabled('bob', 'audio')).toBe(false)
+    await byTestId('bob', 'call-camera').click()
+    expect(await localEnabled('bob', 'video')).toBe(false)
+    expect(await localEnabled('bob', 'audio')).toBe(false)
+    await byTestId('bob', 'call-mute').click()
+    expect(await localEnabled('bob', 'audio')).toBe(true)
+
+    await byTestId('bob', 'call-hangup').click()
+    await poll(callState('bob')).toMatch(/^(ended|none)$/)
+    await poll(callState('alice')).toMatch(/^(ended|none)$/)
+    for (const user of ['alice', 'bob']) await poll(() => callEvents(user)).toMatch(/Call ended · \d+:\d\d/)
+    await poll(callState('alice')).toBe('none')
+  }, 120_000)
+
+  it('a declined call ends on both sides and shows as declined', async () => {
+    await byTestId('alice', 'call-audio-video').click()
+    await byTestId('bob', 'call-decline').click()
+    await poll(callState('alice')).toMatch(/^(ended|none)$/)
+    await byTestId('bob', 'call-incoming').waitFor({ state: 'detached' })
+    for (const user of ['alice', 'bob']) await poll(() => callEvents(user)).toMatch(/Call declined/)
+  }, 90_000)
+})

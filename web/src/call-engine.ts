@@ -1,0 +1,343 @@
+/**
+ * One call at a time in this page: the RTCPeerConnection, the camera and
+ * microphone, and the signals over Parley. What a signal means is decided by
+ * route() in call-signal.ts; this class does the IO and tells the page what
+ * to show through `onView`.
+ *
+ * The caller writes the call event into the conversation (it is the one
+ * that knows every outcome: declined, missed, busy, ended after so long).
+ */
+import { callApi } from './call-api.js'
+import { route, type CallRef, type CallWhat, type Signal } from './call-signal.js'
+
+export type CallPhase = 'ringing' | 'connecting' | 'connected' | 'ended'
+export type CallOutcome = 'ended' | 'declined' | 'missed' | 'busy' | 'failed'
+
+export interface CallView {
+  id: string
+  peer: string
+  incoming: boolean
+  phase: CallPhase
+  connectedAt: number | undefined
+  muted: boolean
+  cameraOff: boolean
+  local: MediaStream | undefined
+  remote: MediaStream | undefined
+  outcome: CallOutcome | undefined
+}
+
+export interface CallStats {
+  audio: { bytes: number; packets: number }
+  video: { bytes: number; frames: number }
+}
+
+export interface CallEngineInit {
+  onView: (view: CallView | undefined) => void
+  onError: (err: unknown) => void
+  now?: () => number
+}
+
+/** An unanswered call stops ringing after this long. */
+export const RING_MS = 30_000
+/** The "call ended" screen stays this long. */
+export const ENDED_SHOWN_MS = 4_000
+
+interface Session extends CallRef {
+  view: CallView
+  pc: RTCPeerConnection | undefined
+  media: MediaStream | undefined
+  /** callee: the offer that came with the ring */
+  offer: RTCSessionDescriptionInit | undefined
+  /** candidates that came before the remote description */
+  pending: RTCIceCandidateInit[]
+  timers: ReturnType<typeof setTimeout>[]
+  /** signals leave one after another, so they arrive in order */
+  chain: Promise<unknown>
+}
+
+const OUTCOME_EVENT: Record<CallOutcome, CallWhat> = {
+  ended: 'missed',
+  declined: 'declined',
+  missed: 'missed',
+  busy: 'missed',
+  failed: 'missed',
+}
+
+export class CallEngine {
+  private s: Session | undefined
+  private ice: { at: number; servers: Promise<RTCIceServer[]> } | undefined
+  private readonly now: () => number
+
+  constructor(
+    private readonly me: string,
+    private readonly init: CallEngineInit,
+  ) {
+    this.now = init.now ?? Date.now
+  }
+
+  /** TURN credentials, fetched ahead so they are not on the way of a call; none if the device has none. */
+  iceServers(): Promise<RTCIceServer[]> {
+    if (this.ice === undefined || this.now() - this.ice.at > 5 * 60_000) {
+      const servers = callApi.iceServers().then(
+        (r) => r.iceServers,
+        () => [],
+      )
+      this.ice = { at: this.now(), servers }
+    }
+    return this.ice.servers
+  }
+
+  async start(peer: string): Promise<void> {
+    if (this.s !== undefined && !this.s.ended) return
+    const s = this.session(crypto.randomUUID(), peer, false)
+    try {
+      const [media, ice] = await Promise.all([this.media(), this.iceServers()])
+      if (s.ended) return stopMedia(media)
+      s.media = media
+      this.show(s, { local: media })
+      const pc = this.connect(s, ice)
+      for (const t of media.getTracks()) pc.addTrack(t, media)
+      await pc.setLocalDescription()
+      this.send(s, { call: s.id, type: 'ring', sdp: pc.localDescription!.toJSON() })
+      s.timers.push(setTimeout(() => this.finish(s, 'missed', true), RING_MS))
+    } catch (err) {
+      this.finish(s, 'failed', true)
+      this.init.onError(err)
+    }
+  }
+
+  async accept(): Promise<void> {
+    const s = this.s
+    if (s === undefined || !s.incoming || s.answered || s.ended || s.offer === undefined) return
+    s.answered = true
+    s.leg = crypto.randomUUID()
+    this.show(s, { phase: 'connecting' })
+    this.send(s, { call: s.id, type: 'accept', leg: s.leg })
+    try {
+      const [media, ice] = await Promise.all([this.media(), this.iceServers()])
+      if (s.ended) return stopMedia(media)
+      s.media = media
+      this.show(s, { local: media })
+      const pc = this.connect(s, ice)
+      for (const t of media.getTracks()) pc.addTrack(t, media)
+      await pc.setRemoteDescription(s.offer)
+      await this.flush(s)
+      await pc.setLocalDescription()
+      this.send(s, { call: s.id, type: 'answer', leg: s.leg, sdp: pc.localDescription!.toJSON() })
+    } catch (err) {
+      this.finish(s, 'failed', true)
+      this.init.onError(err)
+    }
+  }
+
+  decline(): void {
+    const s = this.s
+    if (s === undefined || !s.incoming || s.answered || s.ended) return
+    this.send(s, { call: s.id, type: 'decline' })
+    this.finish(s, 'declined', false)
+  }
+
+  hangup(): void {
+    if (this.s !== undefined) this.finish(this.s, 'ended', true)
+  }
+
+  toggleMute(): void {
+    this.toggle('audio')
+  }
+
+  toggleCamera(): void {
+    this.toggle('video')
+  }
+
+  /** Closes the "call ended" screen. */
+  dismiss(): void {
+    if (this.s?.ended === true) this.clear(this.s)
+  }
+
+  /** A `call-signal` notice: `from` is the sender's username (ours for our other devices). */
+  onSignal(from: string, sig: Signal): void {
+    const s = this.s
+    switch (route(s, this.me, from, sig)) {
+      case 'ring': {
+        const r = this.session(sig.call, from, true)
+        r.offer = sig.sdp
+        // The caller gives up after RING_MS; a lost hang-up must not ring here forever.
+        r.timers.push(setTimeout(() => this.finish(r, 'missed', false), RING_MS + 5_000))
+        void this.iceServers()
+        return
+      }
+      case 'busy':
+        void callApi.signal(from, { call: sig.call, type: 'busy' }).catch(() => undefined)
+        return
+      case 'taken':
+        if (s !== undefined) this.clear(s, true)
+        return
+      case 'apply':
+        if (s !== undefined) this.apply(s, sig).catch((err: unknown) => this.init.onError(err))
+        return
+      case 'ignore':
+        return
+    }
+  }
+
+  /** The inbound counters of the call on screen (numbers only), for tests and benchmarks. */
+  async stats(): Promise<CallStats | undefined> {
+    const pc = this.s?.pc
+    if (pc === undefined || pc.connectionState === 'closed') return undefined
+    const out: CallStats = { audio: { bytes: 0, packets: 0 }, video: { bytes: 0, frames: 0 } }
+    ;(await pc.getStats()).forEach((r: { type?: string; kind?: string } & Record<string, unknown>) => {
+      if (r.type !== 'inbound-rtp') return
+      const n = (k: string) => (typeof r[k] === 'number' ? r[k] : 0)
+      if (r.kind === 'audio') out.audio = { bytes: n('bytesReceived'), packets: n('packetsReceived') }
+      if (r.kind === 'video') out.video = { bytes: n('bytesReceived'), frames: n('framesDecoded') }
+    })
+    return out
+  }
+
+  /** The page goes away: end the call on the other side too. */
+  close(): void {
+    if (this.s !== undefined && !this.s.ended) this.finish(this.s, 'ended', true)
+  }
+
+  private async apply(s: Session, sig: Signal): Promise<void> {
+    switch (sig.type) {
+      case 'accept':
+      case 'answer':
+        if (!s.answered) {
+          s.answered = true
+          s.leg = sig.leg
+          s.timers.forEach(clearTimeout)
+          this.show(s, { phase: 'connecting' })
+        }
+        if (sig.type === 'answer' && s.pc !== undefined && sig.sdp !== undefined) {
+          await s.pc.setRemoteDescription(sig.sdp)
+          await this.flush(s)
+        }
+        return
+      case 'candidate':
+        if (sig.candidate === undefined) return
+        if (s.pc?.remoteDescription == null) s.pending.push(sig.candidate)
+        else await s.pc.addIceCandidate(sig.candidate)
+        return
+      case 'decline':
+        return this.finish(s, 'declined', false)
+      case 'busy':
+        return this.finish(s, 'busy', false)
+      case 'hangup':
+        return this.finish(s, s.answered ? 'ended' : 'missed', false)
+      case 'ring':
+        return
+    }
+  }
+
+  private session(id: string, peer: string, incoming: boolean): Session {
+    const view: CallView = {
+      id,
+      peer,
+      incoming,
+      phase: 'ringing',
+      connectedAt: undefined,
+      muted: false,
+      cameraOff: false,
+      local: undefined,
+      remote: undefined,
+      outcome: undefined,
+    }
+    const s: Session = {
+      id,
+      peer,
+      incoming,
+      answered: false,
+      leg: undefined,
+      ended: false,
+      view,
+      pc: undefined,
+      media: undefined,
+      offer: undefined,
+      pending: [],
+      timers: [],
+      chain: Promise.resolve(),
+    }
+    this.s = s
+    this.init.onView(view)
+    return s
+  }
+
+  private connect(s: Session, iceServers: RTCIceServer[]): RTCPeerConnection {
+    const pc = new RTCPeerConnection({ iceServers })
+    s.pc = pc
+    pc.onicecandidate = (e) => {
+      if (e.candidate === null || s.ended) return
+      this.send(s, { call: s.id, type: 'candidate', leg: s.leg, candidate: e.candidate.toJSON() })
+    }
+    pc.ontrack = (e) => {
+      if (s.view.remote === undefined) this.show(s, { remote: e.streams[0] ?? new MediaStream([e.track]) })
+    }
+    pc.onconnectionstatechange = () => {
+      if (s.ended) return
+      if (pc.connectionState === 'connected' && s.view.connectedAt === undefined)
+        this.show(s, { phase: 'connected', connectedAt: this.now() })
+      if (pc.connectionState === 'failed') this.finish(s, 'failed', true)
+    }
+    return pc
+  }
+
+  private async flush(s: Session): Promise<void> {
+    const pending = s.pending.splice(0)
+    for (const c of pending) await s.pc?.addIceCandidate(c)
+  }
+
+  private media(): Promise<MediaStream> {
+    return navigator.mediaDevices.getUserMedia({ audio: true, video: true })
+  }
+
+  private send(s: Session, sig: Signal): void {
+    // A lost candidate or hang-up is not worth a banner: the call fails or times out by itself.
+    s.chain = s.chain.then(() => callApi.signal(s.peer, sig)).catch(() => undefined)
+  }
+
+  private toggle(kind: 'audio' | 'video'): void {
+    const s = this.s
+    if (s === undefined || s.ended) return
+    const off = kind === 'audio' ? !s.view.muted : !s.view.cameraOff
+    for (const t of s.media?.getTracks() ?? []) if (t.kind === kind) t.enabled = !off
+    this.show(s, kind === 'audio' ? { muted: off } : { cameraOff: off })
+  }
+
+  private finish(s: Session, outcome: CallOutcome, notify: boolean): void {
+    if (s.ended) return
+    s.ended = true
+    s.timers.forEach(clearTimeout)
+    s.pc?.close()
+    if (s.media !== undefined) stopMedia(s.media)
+    if (notify) this.send(s, { call: s.id, type: 'hangup' })
+    if (!s.incoming) {
+      const connectedAt = s.view.connectedAt
+      const what = connectedAt !== undefined ? 'ended' : OUTCOME_EVENT[outcome]
+      const duration = connectedAt === undefined ? 0 : this.now() - connectedAt
+      callApi.event(s.peer, s.id, what, duration).catch((err: unknown) => this.init.onError(err))
+    }
+    this.show(s, { phase: 'ended', outcome })
+    s.timers = [setTimeout(() => this.clear(s), ENDED_SHOWN_MS)]
+  }
+
+  /** Takes the call off the screen; `quietly` when another of our devices took it while ringing. */
+  private clear(s: Session, quietly = false): void {
+    if (quietly) {
+      s.ended = true
+      s.timers.forEach(clearTimeout)
+    }
+    if (this.s !== s) return
+    this.s = undefined
+    this.init.onView(undefined)
+  }
+
+  private show(s: Session, change: Partial<CallView>): void {
+    s.view = { ...s.view, ...change }
+    if (this.s === s) this.init.onView(s.view)
+  }
+}
+
+function stopMedia(media: MediaStream): void {
+  for (const t of media.getTracks()) t.stop()
+}

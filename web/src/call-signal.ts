@@ -1,0 +1,143 @@
+/**
+ * The call signals two browsers exchange over Parley (`POST /v1/call/signal`,
+ * heard back as `call-signal` notices), and the pure decision of what an
+ * incoming one means for the call on screen. No WebRTC, no clock: useCall.ts
+ * does the IO.
+ *
+ * The caller's offer rides on the ring, so the callee can answer as soon as
+ * the user accepts (one round trip fewer than offering after the accept).
+ * Each callee device that accepts names itself with a random `leg`; the
+ * caller follows the first leg and ignores the others.
+ */
+
+export type SignalType = 'ring' | 'accept' | 'answer' | 'candidate' | 'decline' | 'hangup' | 'busy'
+
+/** RTCSessionDescriptionInit and RTCIceCandidateInit, restated so this file needs no DOM types. */
+export interface Description {
+  type: 'offer' | 'answer' | 'pranswer' | 'rollback'
+  sdp?: string
+}
+export interface Candidate {
+  candidate?: string
+  sdpMid?: string | null
+  sdpMLineIndex?: number | null
+  usernameFragment?: string | null
+}
+
+export interface Signal {
+  call: string
+  type: SignalType
+  /** the callee device that accepted (accept, answer, and that device's candidates) */
+  leg?: string
+  /** ring: the offer; answer: the answer */
+  sdp?: Description
+  candidate?: Candidate
+}
+
+/** A signal is one chat event's text: well under the event's 64 KiB. */
+export const MAX_SIGNAL_CHARS = 60_000
+const TYPES = new Set<string>(['ring', 'accept', 'answer', 'candidate', 'decline', 'hangup', 'busy'])
+
+export function parseSignal(payload: string): Signal | undefined {
+  if (payload.length > MAX_SIGNAL_CHARS) return undefined
+  let s: unknown
+  try {
+    s = JSON.parse(payload)
+  } catch {
+    return undefined
+  }
+  if (typeof s !== 'object' || s === null) return undefined
+  const { call, type, leg, sdp, candidate } = s as Record<string, unknown>
+  if (typeof call !== 'string' || call.length === 0 || call.length > 64) return undefined
+  if (typeof type !== 'string' || !TYPES.has(type)) return undefined
+  if (leg !== undefined && typeof leg !== 'string') return undefined
+  const sdpOk = typeof sdp === 'object' && sdp !== null && typeof (sdp as { sdp?: unknown }).sdp === 'string'
+  if ((type === 'ring' || type === 'answer') && !sdpOk) return undefined
+  if (type === 'candidate' && (typeof candidate !== 'object' || candidate === null)) return undefined
+  return s as Signal
+}
+
+/** The call on screen, as far as routing a signal needs to know it. */
+export interface CallRef {
+  id: string
+  peer: string
+  incoming: boolean
+  /** true once it is past ringing (a callee accepted, here or on another of our devices) */
+  answered: boolean
+  /** the callee device the caller follows; on the callee, our own leg */
+  leg: string | undefined
+  ended: boolean
+}
+
+export type Route =
+  /** a new incoming call: ring */
+  | 'ring'
+  /** an incoming call while another is on: answer busy */
+  | 'busy'
+  /** another device of ours answered or declined: stop ringing here, quietly */
+  | 'taken'
+  /** for the call on screen: apply it */
+  | 'apply'
+  | 'ignore'
+
+/** What a signal from `from` means here; `me` is our own username (our other devices sign as us). */
+export function route(current: CallRef | undefined, me: string, from: string, s: Signal): Route {
+  const live = current !== undefined && !current.ended
+  if (s.type === 'ring') {
+    if (from === me) return 'ignore'
+    if (live && current.id === s.call) return 'ignore'
+    return live ? 'busy' : 'ring'
+  }
+  if (!live || current.id !== s.call) return 'ignore'
+  if (from === me) {
+    // Our other device acted on a call ringing here too.
+    const acted = s.type === 'accept' || s.type === 'answer' || s.type === 'decline'
+    return current.incoming && acted && current.leg === undefined ? 'taken' : 'ignore'
+  }
+  if (from !== current.peer) return 'ignore'
+  if (current.incoming) {
+    // From the caller: its candidates, or its hang-up.
+    return s.type === 'candidate' || s.type === 'hangup' ? 'apply' : 'ignore'
+  }
+  // From the callee's devices: the first to accept wins; a decline or busy only while ringing.
+  if (s.type === 'decline' || s.type === 'busy') return current.answered ? 'ignore' : 'apply'
+  if (s.type === 'accept' || s.type === 'answer')
+    return current.leg === undefined || current.leg === s.leg ? 'apply' : 'ignore'
+  if (s.type === 'candidate') return current.leg !== undefined && current.leg === s.leg ? 'apply' : 'ignore'
+  return s.type === 'hangup' ? 'apply' : 'ignore'
+}
+
+export type CallWhat = 'started' | 'answered' | 'declined' | 'missed' | 'ended'
+
+/** "1:05", "1:02:03" */
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000))
+  const h = Math.floor(total / 3600)
+  const m = Math.floor((total % 3600) / 60)
+  const s = String(total % 60).padStart(2, '0')
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`
+}
+
+/** A call event message's text (`{call, what, durationMs}`) as the conversation shows it. */
+export function callEventText(text: string): string {
+  let e: { what?: unknown; durationMs?: unknown } = {}
+  try {
+    e = JSON.parse(text) as typeof e
+  } catch {
+    // shown as a plain call below
+  }
+  switch (e.what) {
+    case 'ended':
+      return `Call ended · ${formatDuration(Number(e.durationMs) || 0)}`
+    case 'missed':
+      return 'Missed call'
+    case 'declined':
+      return 'Call declined'
+    case 'answered':
+      return 'Call answered'
+    case 'started':
+      return 'Call started'
+    default:
+      return 'Call'
+  }
+}
