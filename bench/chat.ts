@@ -7,7 +7,8 @@
  *
  *   npm run bench:chat [-- --samples 1000 --paced-samples 150 --warmup 100 --messages 20000
  *     --deposits 8192 --single-deposits 2000 --in-flight 8
- *     --where in-process,own-process --phases latency,throughput,offline --max-wait 10 --keep]
+ *     --where in-process,own-process --phases latency,send-cost,throughput,offline
+ *     --cost-messages 2000 --max-wait 10 --keep]
  *
  * The network: startDevnet's authority, 1 mega-supernode and 3 supernodes,
  * each its own process. The sender (alice) is a DeviceNode with a ChatService
@@ -38,10 +39,11 @@ import { measureLatency, WrongPathError, type LatencyResult } from './chat/laten
 import { BrokenNetworkError, startChatNet } from './chat/net.js'
 import { measureDeposits, sealItems, type DepositPlan, type DepositResult } from './chat/offline.js'
 import { PeerSetupError, type ChatPeer } from './chat/peer.js'
-import { loadAverage, QuietWait } from './chat/quiet.js'
+import { LOAD_LIMIT, loadAverage, QuietWait } from './chat/quiet.js'
 import { reuseOpenConnections } from './chat/reuse.js'
-import { depositTable, goalChecks, latencyTable, throughputTable } from './chat/report.js'
+import { depositTable, goalChecks, latencyTable, sendCostLines, throughputTable } from './chat/report.js'
 import { notes, profileLines } from './chat/notes.js'
+import { measureSendCost, type SendCost } from './chat/send-cost.js'
 import { chatUsers, startDepositors, startPeers } from './chat/setup.js'
 import { targetLabel, type Target } from './chat/target.js'
 import { measureThroughput, type ThroughputResult } from './chat/throughput.js'
@@ -60,10 +62,12 @@ class UsageError extends Error {
   override name = 'UsageError'
 }
 
-type Phase = 'latency' | 'throughput' | 'offline'
+type Phase = 'latency' | 'send-cost' | 'throughput' | 'offline'
+const PHASES: Phase[] = ['latency', 'send-cost', 'throughput', 'offline']
 
 interface Plan {
   samples: number
+  costMessages: number
   pacedSamples: number
   warmup: number
   messages: number
@@ -91,7 +95,8 @@ function parsePlan(argv: string[]): Plan {
         'single-deposits': { type: 'string', default: '2000' },
         'in-flight': { type: 'string', default: '8' },
         where: { type: 'string', default: 'in-process,own-process' },
-        phases: { type: 'string', default: 'latency,throughput,offline' },
+        phases: { type: 'string', default: PHASES.join(',') },
+        'cost-messages': { type: 'string', default: '2000' },
         'max-wait': { type: 'string', default: '10' },
         keep: { type: 'boolean', default: false },
       },
@@ -99,7 +104,7 @@ function parsePlan(argv: string[]): Plan {
   } catch (err) {
     throw new UsageError(
       `${(err as Error).message}; options: --samples N --paced-samples N --warmup N --messages N --deposits N --single-deposits N ` +
-        '--in-flight N --where in-process,own-process --phases latency,throughput,offline --max-wait M --keep',
+        '--in-flight N --where in-process,own-process --phases latency,send-cost,throughput,offline --cost-messages N --max-wait M --keep',
     )
   }
   const count = (name: string, text: string, min = 1): number => {
@@ -112,10 +117,11 @@ function parsePlan(argv: string[]): Plan {
   if (where.length === 0 || where.some((w) => w !== 'in-process' && w !== 'own process'))
     throw new UsageError('--where takes in-process, own-process or both')
   const phases = values.phases.split(',')
-  if (phases.length === 0 || phases.some((p) => !['latency', 'throughput', 'offline'].includes(p)))
-    throw new UsageError('--phases takes latency, throughput, offline or several')
+  if (phases.length === 0 || phases.some((p) => !(PHASES as string[]).includes(p)))
+    throw new UsageError(`--phases takes one or more of ${PHASES.join(', ')}`)
   return {
     samples: count('samples', values.samples),
+    costMessages: count('cost-messages', values['cost-messages']),
     pacedSamples: count('paced-samples', values['paced-samples']),
     warmup: count('warmup', values.warmup, 0),
     messages: count('messages', values.messages),
@@ -208,6 +214,23 @@ async function main(signal: AbortSignal, cleanup: Cleanup): Promise<void> {
     }
   }
 
+  let sendCost: SendCost | undefined
+  if (plan.phases.has('send-cost')) {
+    const to = targets.find((t) => t.path === 'direct') ?? targets[0]
+    if (to !== undefined) {
+      const phase = 'what one message costs'
+      loads.set(phase, await quiet.before(phase, say, signal))
+      say(`${phase}: ${plan.costMessages} messages to ${to.username}, CPU time piece by piece`)
+      sendCost = await measureSendCost(
+        sender,
+        peers.local.get(to.username),
+        to.username,
+        plan.costMessages,
+        signal,
+      )
+    }
+  }
+
   const throughput: ThroughputResult[] = []
   const stuck: string[] = []
   if (plan.phases.has('throughput')) {
@@ -263,7 +286,11 @@ async function main(signal: AbortSignal, cleanup: Cleanup): Promise<void> {
       const phase = `offline, ${p.plan.label}`
       loads.set(phase, await quiet.before(phase, say, signal))
       say(`${phase}: ${p.plan.items} items through ${supernode.name}, ${p.plan.inFlight} requests in flight`)
-      const r = await measureDeposits(p.plan, p.from, items, sealMs, signal)
+      const pids = {
+        target: supernode.child.process.pid ?? -1,
+        all: net.devnet.supernodes.map((s) => s.child.process.pid ?? -1),
+      }
+      const r = await measureDeposits(p.plan, p.from, items, sealMs, pids, signal)
       deposits.push(r)
       say(`${phase}: done in ${(r.elapsedMs / 1000).toFixed(1)} s`)
     }
@@ -275,7 +302,7 @@ async function main(signal: AbortSignal, cleanup: Cleanup): Promise<void> {
   }
   say('done; stopping every device and process')
   console.log()
-  print({ latency, throughput, deposits, held, loads, quiet })
+  print({ latency, sendCost, throughput, deposits, held, loads, quiet })
   if (stuck.length > 0) {
     console.log()
     console.log(`BROKEN: messages stuck in the outbox (see bench/chat/reuse.ts): ${stuck.join('; ')}`)
@@ -306,6 +333,7 @@ function depositorsFor(items: number, batch: number, most: number): number {
 
 function print(r: {
   latency: LatencyResult[]
+  sendCost: SendCost | undefined
   throughput: ThroughputResult[]
   deposits: DepositResult[]
   held: number | undefined
@@ -315,6 +343,10 @@ function print(r: {
   if (r.latency.length > 0) {
     console.log('Delivery latency, ms (send → delivered; floor: echo on a fresh stream to the same device):')
     console.log(latencyTable(r.latency))
+    console.log()
+  }
+  if (r.sendCost !== undefined) {
+    for (const line of sendCostLines(r.sendCost)) console.log(line)
     console.log()
   }
   if (r.throughput.length > 0) {
@@ -332,7 +364,10 @@ function print(r: {
   console.log('Load average (1, 5, 15 min) at the start of each measurement:')
   for (const [phase, load] of r.loads) console.log(`  ${phase.padEnd(40)} ${load}`)
   if (r.quiet.loaded.length > 0)
-    console.log(`  measured above the limit after waiting: ${r.quiet.loaded.join('; ')}`)
+    console.log(
+      `  ${r.quiet.loaded.length} of ${r.loads.size + 1} measurements (setup included) started above ` +
+        `${LOAD_LIMIT}: the machine was busy with something else, so read the figures as upper bounds`,
+    )
   console.log(`  at the end                               ${loadAverage()}`)
   console.log()
   console.log('Goals (from the issue):')

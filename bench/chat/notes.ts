@@ -43,8 +43,11 @@ export function profileLines(
   }
   for (const r of deposits) {
     lines.push(
-      `  offline, ${r.plan.label}: ${r.depositors} depositing devices; sealing (client side, before the ` +
-        `clock) ${figure(r.sealMs)} ms an item`,
+      `  offline, ${r.plan.label}: ${r.depositors} depositing devices; CPU: the chosen supernode ` +
+        `${figure(r.targetCpuS / (r.elapsedMs / 1000))} cores, all ${r.supernodes} supernodes together ` +
+        `${figure(r.supernodesCpuS / (r.elapsedMs / 1000))}, the depositors ${figure(r.benchCpuS / (r.elapsedMs / 1000))}; ` +
+        `${figure((r.supernodesCpuS * 1e6) / Math.max(1, r.plan.items))} µs of supernode CPU an item; sealing ` +
+        `(client side, before the clock) ${figure(r.sealMs)} ms an item`,
     )
   }
   return lines

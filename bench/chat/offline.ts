@@ -18,7 +18,8 @@ import { deposit, OfflineBusyError } from '../../src/chat/offline-client.js'
 import { sealForDevices } from '../../src/chat/seal.js'
 import { deviceIdOf, generateKey, signerOf } from '../../src/crypto/keys.js'
 import type { DeviceNode } from '../../src/device/node.js'
-import type { SealedItem } from '../../src/wire/chat.js'
+import { SealedItem } from '../../src/wire/chat.js'
+import { cpuSeconds } from '../directory/procs.js'
 
 const RECIPIENTS = 16
 /** A busy answer is retried after its retry-after; this many in one deposit fail the run. */
@@ -36,6 +37,7 @@ export interface DepositPlan {
 export interface DepositResult {
   plan: DepositPlan
   depositors: number
+  supernodes: number
   deposits: number
   /** ms per deposit request (busy retries included), ascending. */
   latenciesMs: number[]
@@ -44,6 +46,15 @@ export interface DepositResult {
   /** ms to seal one item for one device, client side. */
   sealMs: number
   bytesPerItem: number
+  /** CPU seconds over the phase: the chosen supernode, all supernodes together, this process (the depositors). */
+  targetCpuS: number
+  supernodesCpuS: number
+  benchCpuS: number
+}
+
+export interface SupernodePids {
+  target: number
+  all: number[]
 }
 
 export interface Depositor {
@@ -84,6 +95,7 @@ export async function measureDeposits(
   depositors: Depositor[],
   items: SealedItem[],
   sealMs: number,
+  pids: SupernodePids,
   signal: AbortSignal,
 ): Promise<DepositResult> {
   // Each depositor deposits its own share, so no sender passes its quota.
@@ -114,19 +126,26 @@ export async function measureDeposits(
     }
   }
   const perDepositor = Math.max(1, Math.round(plan.inFlight / depositors.length))
+  const allCpu = (): number => pids.all.reduce((sum, pid) => sum + cpuSeconds(pid), 0)
+  const cpu0 = { target: cpuSeconds(pids.target), all: allCpu(), bench: process.cpuUsage() }
   const start = performance.now()
   await Promise.all(queues.flatMap((q) => Array.from({ length: perDepositor }, () => worker(q))))
   const elapsedMs = performance.now() - start
-  const bytes = items.reduce((s, i) => s + i.ciphertext.byteLength + i.copies.length * 160, 0)
+  const bench = process.cpuUsage(cpu0.bench)
+  const bytes = items.reduce((sum, i) => sum + SealedItem.encode(i).byteLength, 0)
   return {
     plan,
     depositors: depositors.length,
+    supernodes: pids.all.length,
     deposits,
     latenciesMs: latencies.sort((a, b) => a - b),
     busy,
     elapsedMs,
     sealMs,
     bytesPerItem: bytes / Math.max(1, items.length),
+    targetCpuS: cpuSeconds(pids.target) - cpu0.target,
+    supernodesCpuS: allCpu() - cpu0.all,
+    benchCpuS: (bench.user + bench.system) / 1e6,
   }
 }
 

@@ -2,7 +2,9 @@
 import { percentile } from '../support/load.js'
 import { figure, formatTable } from '../support/report.js'
 import type { LatencyResult } from './latency.js'
+import { ChatLimits } from '../../src/wire/chat.js'
 import type { DepositResult } from './offline.js'
+import type { SendCost } from './send-cost.js'
 import { targetLabel } from './target.js'
 import type { ThroughputResult } from './throughput.js'
 
@@ -127,7 +129,26 @@ export function depositTable(rows: readonly DepositResult[], held: number | unde
     ]
   })
   const table = formatTable(columns, cells)
-  return held === undefined ? table : `${table}\n(copies held by the supernodes afterwards: ${held})`
+  const items = rows.reduce((sum, r) => sum + r.plan.items, 0)
+  return held === undefined
+    ? table
+    : `${table}\n(held by the supernodes afterwards: ${held} copies of ${items} items, ` +
+        `${figure(held / Math.max(1, items))} each; R = 3, and a deposit is answered once one replica holds it)`
+}
+
+export function sendCostLines(c: SendCost): string[] {
+  const rest = c.sendUs - c.signUs - c.verifyUs
+  const both = c.sendUs + (Number.isFinite(c.receiveUs) ? c.receiveUs : 0)
+  return [
+    `What one message costs (CPU µs in this process, ${c.messages} messages, no network):`,
+    `  chat.send ${figure(c.sendUs)} = sign ${figure(c.signUs)} + verify its own event ${figure(c.verifyUs)} + ` +
+      `SQLite and the rest ${figure(rest)} (${figure(c.preparesPerSend)} statements prepared per send; with each ` +
+      `prepared once, chat.send ${figure(c.cachedSendUs)})`,
+    `  chat.receive on the recipient, per event in pushes of ${ChatLimits.pushEvents}: ${figure(c.receiveUs)}`,
+    `  so one core does at most ${figure(1e6 / both)} messages/s for sending and receiving together ` +
+      `(${GOALS.messagesPerSecond}/s needs ${figure(1e6 / GOALS.messagesPerSecond)} µs a message for both, and ` +
+      `the network besides)`,
+  ]
 }
 
 export interface GoalCheck {

@@ -43,6 +43,8 @@ export function chatUsers(where: readonly Target['where'][]): string[] {
 export interface Peers {
   sender: ChatPeer
   targets: Target[]
+  /** The recipients in this process, by username. */
+  local: Map<string, ChatPeer>
   log: Logger
 }
 
@@ -69,10 +71,12 @@ export async function startPeers(
   ctx.say(`starting the sender (${SENDER}) in this process`)
   const sender = await start(SENDER, true)
   const targets: Target[] = []
+  const local = new Map<string, ChatPeer>()
   if (where.includes('in-process')) {
     for (const u of IN_PROCESS) {
       ctx.say(`starting ${u.username} in this process (${u.path})`)
       const peer = await start(u.username, u.path === 'relayed')
+      local.set(u.username, peer)
       targets.push({ ...u, deviceId: peer.device.peerId, where: 'in-process', pid: process.pid })
     }
   }
@@ -90,7 +94,7 @@ export async function startPeers(
   }
   for (const t of targets) await checkFindable(sender, t, ctx.signal)
   await befriend(sender, targets, ctx.signal)
-  return { sender, targets, log }
+  return { sender, targets, local, log }
 }
 
 /** The sender finds the recipient's device, with only relay circuits for a relayed one. */

@@ -1,0 +1,134 @@
+/**
+ * What one message costs in CPU, piece by piece, measured as CPU time of
+ * this process (process.cpuUsage) over tight loops, so that other load on
+ * the machine inflates it less than wall time: on the sender, chat.send and
+ * the signing and verifying inside it; on a recipient in this process,
+ * chat.receive of pushes of 256 events (what a push does before its ack).
+ * Also a what-if: chat.send with every SQL statement prepared once, not on
+ * each call (ChatStore calls db.prepare in every method).
+ */
+import { randomBytes } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { signChatEvent } from '../../src/trust/chat-event.js'
+import { verifyChatEvent } from '../../src/trust/chat-event.js'
+import { ChatKind, ChatLimits } from '../../src/wire/chat.js'
+import { PresenceStatus } from '../../src/wire/generated/parley.js'
+import { waitFor } from '../directory/procs.js'
+import type { ChatPeer } from './peer.js'
+
+const PUSH_EVENTS = ChatLimits.pushEvents
+const DRAIN_TIMEOUT_MS = 120_000
+
+export interface SendCost {
+  messages: number
+  /** CPU µs per message. */
+  sendUs: number
+  signUs: number
+  verifyUs: number
+  /** chat.send with statements prepared once. */
+  cachedSendUs: number
+  /** db.prepare calls in one chat.send. */
+  preparesPerSend: number
+  /** chat.receive on the recipient, per event, in pushes of 256; NaN without an in-process recipient. */
+  receiveUs: number
+}
+
+function cpuUs(work: () => void): number {
+  const t0 = process.cpuUsage()
+  work()
+  const d = process.cpuUsage(t0)
+  return d.user + d.system
+}
+
+export async function measureSendCost(
+  sender: ChatPeer,
+  recipient: ChatPeer | undefined,
+  to: string,
+  n: number,
+  signal: AbortSignal,
+): Promise<SendCost> {
+  const chat = sender.service.chat
+  const text = 'a short chat message, as people type them'
+  const input = (kind: ChatKind, dest: string) => ({
+    certificate: chat.me.certificate(),
+    id: new Uint8Array(randomBytes(ChatLimits.idBytes)),
+    kind,
+    to: dest,
+    lamport: 1,
+    sentAt: Date.now(),
+    text,
+    refs: [],
+    status: PresenceStatus.OFFLINE,
+  })
+  const signed = Array.from({ length: n }, () => signChatEvent(input(ChatKind.TEXT, to), chat.me.signer))
+  const signUs = cpuUs(() => {
+    for (let i = 0; i < n; i++) signChatEvent(input(ChatKind.TEXT, to), chat.me.signer)
+  })
+  const opts = chat.verifyOptionsNow()
+  const verifyUs = cpuUs(() => {
+    for (const bytes of signed) verifyChatEvent(bytes, opts)
+  })
+
+  const db = sender.service.store.db
+  const prepare = db.prepare.bind(db)
+  let prepares = 0
+  const sendUs = cpuUs(() => {
+    db.prepare = (sql: string) => {
+      prepares++
+      return prepare(sql)
+    }
+    try {
+      for (let i = 0; i < n; i++) chat.send(to, text)
+    } finally {
+      db.prepare = prepare
+    }
+  })
+  await drain(sender, signal)
+  const cache = new Map<string, ReturnType<typeof prepare>>()
+  const cachedSendUs = cpuUs(() => {
+    db.prepare = ((sql: string) => {
+      let stmt = cache.get(sql)
+      if (stmt === undefined) cache.set(sql, (stmt = prepare(sql)))
+      return stmt
+    }) as typeof db.prepare
+    try {
+      for (let i = 0; i < n; i++) chat.send(to, text)
+    } finally {
+      db.prepare = prepare
+    }
+  })
+  await drain(sender, signal)
+
+  let receiveUs = NaN
+  if (recipient !== undefined) {
+    // Events from the sender to this recipient, as its pushes carry them.
+    const events = Array.from({ length: n }, () =>
+      signChatEvent(input(ChatKind.TEXT, recipient.service.username), chat.me.signer),
+    )
+    receiveUs = cpuUs(() => {
+      for (let i = 0; i < events.length; i += PUSH_EVENTS)
+        recipient.service.chat.receive(events.slice(i, i + PUSH_EVENTS))
+    })
+  }
+  return {
+    messages: n,
+    sendUs: sendUs / n,
+    signUs: signUs / n,
+    verifyUs: verifyUs / n,
+    cachedSendUs: cachedSendUs / n,
+    preparesPerSend: prepares / n,
+    receiveUs: receiveUs / n,
+  }
+}
+
+/** Lets the outbox deliver what the loops queued, so the next measurement starts from an empty queue. */
+async function drain(sender: ChatPeer, signal: AbortSignal): Promise<void> {
+  sender.service.delivery.kick()
+  await sleep(0)
+  await waitFor('the outbox emptied', () => sender.service.store.pending() === 0 || undefined, {
+    timeoutMs: DRAIN_TIMEOUT_MS,
+    everyMs: 100,
+    signal,
+    state: () => `${sender.service.store.pending()} queued`,
+  })
+}
