@@ -3,9 +3,11 @@
  * Chromium. Two fresh devices (`parley up` on profiles with no account) print
  * their sign-in links; alice and bob each open theirs in a browser context of
  * their own, sign up, become contacts and chat, and the receipts, the unread
- * count, typing, status and search show on the page. Then alice's window
- * shrinks to 360 px and the conversation is still usable.
+ * count, typing, status and search show on the page; a file crosses with its
+ * progress bar. Then alice's window shrinks to 360 px and the conversation is
+ * still usable.
  */
+import { createHash, randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
@@ -252,6 +254,29 @@ describe('web client in Chromium', () => {
     await byTestId('alice', 'typing-indicator').waitFor({ state: 'detached' })
     // alice has the conversation open in a focused window: bob sees it read.
     await poll(() => bubble('bob', 'two lines').getAttribute('data-state')).toBe('read')
+  }, 90_000)
+
+  it('sends a file: bob accepts, the progress bar fills, the download matches', async () => {
+    const bytes = randomBytes(512 * 1024)
+    await byTestId('alice', 'file-input').setInputFiles({
+      name: 'notes.bin',
+      mimeType: 'application/octet-stream',
+      buffer: bytes,
+    })
+    const offer = bubble('bob', 'notes.bin')
+    await offer.getByTestId('file-accept').click()
+    const bar = offer.getByTestId('file-progress')
+    await poll(() => bar.evaluate((el) => (el as unknown as { value: number }).value)).toBe(bytes.byteLength)
+    expect(await bar.evaluate((el) => (el as unknown as { max: number }).max)).toBe(bytes.byteLength)
+    const href = await offer.getByTestId('file-download').getAttribute('href')
+    const sum = await page('bob').evaluate(async (h) => {
+      const body = await (await fetch(h)).arrayBuffer()
+      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', body))
+      return [...digest].map((x) => x.toString(16).padStart(2, '0')).join('')
+    }, href!)
+    expect(sum).toBe(createHash('sha256').update(bytes).digest('hex'))
+    // alice can download what she sent from the start.
+    await bubble('alice', 'notes.bin').getByTestId('file-download').waitFor()
   }, 90_000)
 
   it("shows a contact's status: alice goes do-not-disturb, then online", async () => {
