@@ -54,6 +54,7 @@ export class DeviceNode {
   private publishTimer: NodeJS.Timeout | undefined
   private debounce: NodeJS.Timeout | undefined
   private readonly attachListeners: Array<() => void> = []
+  private anchor: { networkPublicKey: Uint8Array; networkId: string } | undefined
 
   private constructor(
     readonly node: DeviceHost,
@@ -172,12 +173,25 @@ export class DeviceNode {
     return ok
   }
 
+  /**
+   * The network key and id that records are verified against: fixed for a
+   * network, so read from the profile once, not on every lookup (that was
+   * three file reads and a signature check per lookup).
+   */
+  private trustAnchor(): { networkPublicKey: Uint8Array; networkId: string } {
+    if (this.anchor === undefined) {
+      const { config } = loadIdentity(this.opts.profile)
+      this.anchor = { networkPublicKey: config.networkPublicKey, networkId: config.networkId }
+    }
+    return this.anchor
+  }
+
   /** Asks an attached supernode (then the next) for the user's devices; verifies every record. */
   async lookup(username: string): Promise<Presence[]> {
     const links = [...this.attachments.links.values()]
     if (links.length === 0)
       throw new LookupError('not_attached', 'not attached to any supernode yet; try again in a moment')
-    const { config } = loadIdentity(this.opts.profile)
+    const anchor = this.trustAnchor()
     let lastError = 'no supernode answered'
     for (const link of links) {
       try {
@@ -201,11 +215,7 @@ export class DeviceNode {
         const now = Date.now()
         return answer.records.flatMap((bytes) => {
           try {
-            const p = verifyPresence(bytes, {
-              networkPublicKey: config.networkPublicKey,
-              networkId: config.networkId,
-              now,
-            })
+            const p = verifyPresence(bytes, { ...anchor, now })
             return p.username === username ? [p] : []
           } catch {
             return []

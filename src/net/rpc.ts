@@ -1,11 +1,19 @@
 /**
- * One request, one answer, on a fresh libp2p stream, length-prefixed and
- * size-capped both ways, with a deadline. A handler's failure (bad bytes,
- * oversized frame, exception) aborts that stream and nothing else (rule 1).
+ * One request, one answer, length-prefixed and size-capped both ways, with a
+ * deadline. A handler's failure (bad bytes, oversized frame, exception) aborts
+ * that stream and nothing else (rule 1).
+ *
+ * A stream carries one exchange after another: the server keeps reading
+ * requests until the client closes it, and the client keeps idle streams per
+ * peer and protocol (stream-pool.ts). Requests must therefore be idempotent,
+ * which every Parley request is: a pooled stream that fails before its answer
+ * (the peer closed it meanwhile) is retried once on a fresh stream. A client
+ * that closes after one answer, or a server that does, still works.
  */
-import type { Connection, Libp2p, PeerId } from '@libp2p/interface'
-import type { Multiaddr } from '@multiformats/multiaddr'
+import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
+import { CODE_P2P, type Multiaddr } from '@multiformats/multiaddr'
 import { lpStream } from '@libp2p/utils'
+import { giveStream, takeStream, wrap, type PooledStream } from './stream-pool.js'
 
 export class RpcError extends Error {
   override name = 'RpcError'
@@ -19,9 +27,23 @@ export interface RequestOptions {
   signal?: AbortSignal
 }
 
+/** How long a server waits for the next request on a stream before closing it (clients close theirs first). */
+export const SERVE_IDLE_MS = 60_000
+
 function deadline(timeoutMs: number, signal?: AbortSignal): AbortSignal {
   const timeout = AbortSignal.timeout(timeoutMs)
   return signal === undefined ? timeout : AbortSignal.any([signal, timeout])
+}
+
+function abortError(err: unknown): Error {
+  return err instanceof Error ? err : new RpcError(String(err))
+}
+
+/** The peer a target names, when it names one (a multiaddr may not). */
+function peerOf(target: Target): string | undefined {
+  if (!Array.isArray(target) && !('getComponents' in target)) return target.toString()
+  const first = Array.isArray(target) ? target[0] : target
+  return first?.getComponents().findLast((c) => c.code === CODE_P2P)?.value
 }
 
 export async function request(
@@ -32,20 +54,46 @@ export async function request(
   opts: RequestOptions,
 ): Promise<Uint8Array> {
   const signal = deadline(opts.timeoutMs, opts.signal)
+  const pool = `${protocol}\u0000${opts.maxResponseBytes}`
+  const peer = peerOf(target)
+  const pooled = peer === undefined ? undefined : takeStream(node, peer, pool)
+  if (pooled !== undefined) {
+    try {
+      return await exchange(pooled, payload, signal, (s) => giveStream(node, peer!, pool, s))
+    } catch (err) {
+      // Past the deadline, or aborted by the caller: final. Otherwise the peer closed the idle stream.
+      if (signal.aborted) throw err
+    }
+  }
   const stream = await node.dialProtocol(target, protocol, { signal, runOnLimitedConnection: true })
+  const owner = peer ?? stream.id
+  return exchange(wrap(stream, opts.maxResponseBytes), payload, signal, (s) =>
+    peer === undefined ? void closeStream(s.stream) : giveStream(node, owner, pool, s),
+  )
+}
+
+async function exchange(
+  pooled: PooledStream,
+  payload: Uint8Array,
+  signal: AbortSignal,
+  done: (s: PooledStream) => void,
+): Promise<Uint8Array> {
   try {
-    const lp = lpStream(stream, { maxDataLength: opts.maxResponseBytes })
-    await lp.write(payload, { signal })
-    const answer = await lp.read({ signal })
-    await stream.close({ signal }).catch(() => stream.abort(new RpcError('close failed')))
+    await pooled.lp.write(payload, { signal })
+    const answer = await pooled.lp.read({ signal })
+    done(pooled)
     return answer.subarray()
   } catch (err) {
-    stream.abort(err instanceof Error ? err : new RpcError(String(err)))
+    pooled.stream.abort(abortError(err))
     throw err
   }
 }
 
-/** Sends one message and does not wait for an answer (membership gossip). */
+async function closeStream(stream: Stream): Promise<void> {
+  await stream.close().catch((err: unknown) => stream.abort(abortError(err)))
+}
+
+/** Sends one message on its own stream and does not wait for an answer (membership gossip). */
 export async function send(
   node: Libp2p,
   target: Target,
@@ -59,13 +107,14 @@ export async function send(
     await lpStream(stream).write(payload, { signal })
     await stream.close({ signal })
   } catch (err) {
-    stream.abort(err instanceof Error ? err : new RpcError(String(err)))
+    stream.abort(abortError(err))
     throw err
   }
 }
 
 export interface ServeOptions {
   maxRequestBytes: number
+  /** Deadline of one exchange: reading the first request, handling it, writing the answer. */
   timeoutMs: number
   maxInboundStreams?: number
   /** Called when a stream fails; for logging and metrics. */
@@ -82,18 +131,39 @@ export async function serve(
   await node.handle(
     protocol,
     async (stream, connection) => {
-      const signal = AbortSignal.timeout(opts.timeoutMs)
-      try {
-        const lp = lpStream(stream, { maxDataLength: opts.maxRequestBytes })
-        const payload = await lp.read({ signal })
-        const answer = await handle(payload.subarray(), connection)
-        if (answer !== undefined) await lp.write(answer, { signal })
-        await stream.close({ signal })
-      } catch (err) {
-        opts.onError?.(err, connection)
-        stream.abort(err instanceof Error ? err : new RpcError(String(err)))
+      const lp = lpStream(stream, { maxDataLength: opts.maxRequestBytes })
+      for (let served = 0; ; served++) {
+        let payload: Uint8Array
+        try {
+          const waitMs = served === 0 ? opts.timeoutMs : SERVE_IDLE_MS
+          payload = (await lp.read({ signal: AbortSignal.timeout(waitMs) })).subarray()
+        } catch (err) {
+          // After a first exchange, the client closing the stream (or leaving it idle) is its normal end.
+          if (served > 0 && isQuietEnd(err)) return stream.status === 'open' ? closeStream(stream) : undefined
+          fail(stream, connection, err, opts)
+          return
+        }
+        try {
+          const signal = AbortSignal.timeout(opts.timeoutMs)
+          const answer = await handle(payload, connection)
+          if (answer !== undefined) await lp.write(answer, { signal })
+        } catch (err) {
+          fail(stream, connection, err, opts)
+          return
+        }
       }
     },
     { runOnLimitedConnection: true, maxInboundStreams: opts.maxInboundStreams ?? 256 },
   )
+}
+
+/** End of stream between requests, or no next request in time: not a failure of the stream. */
+function isQuietEnd(err: unknown): boolean {
+  const name = (err as { name?: unknown } | undefined)?.name
+  return name === 'UnexpectedEOFError' || name === 'TimeoutError' || name === 'StreamResetError'
+}
+
+function fail(stream: Stream, connection: Connection, err: unknown, opts: ServeOptions): void {
+  opts.onError?.(err, connection)
+  stream.abort(abortError(err))
 }

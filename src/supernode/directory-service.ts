@@ -5,11 +5,12 @@
  * and a lookup is answered from them in one hop, hedged so that no dead or
  * frozen replica holds it up past a short timeout.
  */
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { Connection, Libp2p } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Admission } from '../attach/admission.js'
 import { Lookup, type ReplicaAnswer } from '../directory/lookup.js'
-import { replicasFor, type Placed } from '../directory/placement.js'
+import { Placement, type Placed } from '../directory/placement.js'
 import { RecordStore, type StoredRecord } from '../directory/records.js'
 import { planRepair } from '../directory/repair.js'
 import type { Logger } from '../log/logger.js'
@@ -33,6 +34,14 @@ import { Deadlines, Protocols } from './protocols.js'
 import type { TrustState } from './trust-state.js'
 
 export const REPLICAS = 3
+/**
+ * Membership changes that come in a burst (several deaths noticed together,
+ * or a supernode declared dead that refutes and rejoins) are repaired once,
+ * from the placement before the first to the placement after the last.
+ */
+export const REPAIR_SETTLE_MS = 500
+/** Replica sets remembered per membership: a lookup-serving supernode asks for the same names again and again. */
+const PLACEMENT_CACHE = 10_000
 
 export interface DirectoryServiceInit {
   self: string
@@ -55,6 +64,9 @@ export class DirectoryService {
   /** The latest record of each device attached here: republished to its replicas whenever membership changes. */
   private readonly home = new Map<string, StoredRecord>()
   private readonly replicaTimeoutMs: number
+  private placement: { key: string; placement: Placement } | undefined
+  private pendingRepair: { before: Placed[]; after: Placed[] } | undefined
+  private repairing: Promise<void> | undefined
 
   constructor(private readonly init: DirectoryServiceInit) {
     this.replicaTimeoutMs = init.replicaTimeoutMs ?? Deadlines.replicaMs
@@ -118,9 +130,18 @@ export class DirectoryService {
         }
   }
 
-  /** Puts the record on its replicas; returns how many hold it. */
-  private async replicate(record: StoredRecord): Promise<number> {
-    const replicas = replicasFor(record.username, this.init.members(), REPLICAS)
+  /** The replicas of a username under the current membership; one Placement per membership. */
+  private replicasOf(username: string): string[] {
+    const members = this.init.members()
+    const key = members.map((m) => `${m.peerId}:${m.weight}`).join(',')
+    if (this.placement?.key !== key)
+      this.placement = { key, placement: new Placement(members, { cacheSize: PLACEMENT_CACHE }) }
+    return this.placement.placement.replicasFor(username, REPLICAS)
+  }
+
+  /** Puts the record on its replicas (all of them, or only `to`); returns how many hold it. */
+  private async replicate(record: StoredRecord, to?: string[]): Promise<number> {
+    const replicas = to ?? this.replicasOf(record.username)
     const results = await Promise.all(
       replicas.map(async (peer) => {
         if (peer === this.init.self) return this.store.put(record, Date.now()) !== 'full'
@@ -151,7 +172,7 @@ export class DirectoryService {
 
   private async lookup(username: string): Promise<DirectoryResponse> {
     const end = this.init.metrics.lookupSeconds.startTimer()
-    const replicas = replicasFor(username, this.init.members(), REPLICAS)
+    const replicas = this.replicasOf(username)
     const core = new Lookup({ replicas, username, attemptTimeoutMs: this.replicaTimeoutMs }, Date.now())
     const result = await driveLookup(core, (peer) => this.fetchFrom(peer, username))
     end()
@@ -210,8 +231,29 @@ export class DirectoryService {
       : { result: DirectoryResult.NotFound, code: ErrorCode.NotFound, message: '', records: [] }
   }
 
-  /** Membership changed: push what new replicas may lack, then republish the devices attached here. */
-  async repair(before: Placed[], after: Placed[]): Promise<void> {
+  /**
+   * Membership changed: push what new replicas may lack, then the records of
+   * the devices attached here to the replicas their usernames gained. Bursts
+   * are coalesced (REPAIR_SETTLE_MS) and repairs never overlap; the promise
+   * settles when the repair that includes this change is done.
+   */
+  repair(before: Placed[], after: Placed[]): Promise<void> {
+    if (this.pendingRepair === undefined) this.pendingRepair = { before, after }
+    else this.pendingRepair.after = after
+    this.repairing ??= this.drainRepairs().finally(() => (this.repairing = undefined))
+    return this.repairing
+  }
+
+  private async drainRepairs(): Promise<void> {
+    while (this.pendingRepair !== undefined) {
+      await sleep(REPAIR_SETTLE_MS)
+      const { before, after } = this.pendingRepair
+      this.pendingRepair = undefined
+      await this.repairOnce(before, after)
+    }
+  }
+
+  private async repairOnce(before: Placed[], after: Placed[]): Promise<void> {
     const now = Date.now()
     this.store.expire(now)
     const plan = planRepair({
@@ -225,7 +267,17 @@ export class DirectoryService {
     for (const [deviceId, record] of this.home) {
       if (record.expiresAt <= now || !this.init.admission.has(deviceId)) this.home.delete(deviceId)
     }
-    await Promise.all([...this.home.values()].map((r) => this.replicate(r)))
+    // A home record goes only where its username gained a replica: the replicas it kept hold it already,
+    // and republishing every attached device at every change turned membership flaps into store storms.
+    const was = new Placement(before)
+    const is = new Placement(after)
+    await Promise.all(
+      [...this.home.values()].map((r) => {
+        const old = new Set(was.replicasFor(r.username, REPLICAS))
+        const gained = is.replicasFor(r.username, REPLICAS).filter((p) => !old.has(p))
+        return gained.length > 0 ? this.replicate(r, gained) : Promise.resolve(0)
+      }),
+    )
     // Records this node no longer replicates are left to expire (an hour at most): lookups never ask
     // a non-replica, and dropping them before the new replicas confirmed could lose the last copy.
   }

@@ -1,0 +1,84 @@
+/** rpc on two real hosts over loopback: streams are reused, and every way a reused stream can end is survived. */
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import type { Libp2p } from '@libp2p/interface'
+import { lpStream } from '@libp2p/utils'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createDeviceHost } from './host.js'
+import { request, serve } from './rpc.js'
+import { POOL_MAX_IDLE } from './stream-pool.js'
+
+const ECHO = '/parley-test/echo/1.0.0'
+const FAIL = '/parley-test/fail/1.0.0'
+const opts = { timeoutMs: 5_000, maxResponseBytes: 1024 }
+const bytes = (s: string): Uint8Array => new TextEncoder().encode(s)
+const text = (b: Uint8Array): string => new TextDecoder().decode(b)
+
+let server: Libp2p
+let client: Libp2p
+const failures: unknown[] = []
+
+beforeAll(async () => {
+  server = await createDeviceHost({ privateKey: await generateKeyPair('Ed25519'), host: '127.0.0.1' })
+  client = await createDeviceHost({ privateKey: await generateKeyPair('Ed25519'), host: '127.0.0.1' })
+  await serve(server, ECHO, (p) => Promise.resolve(p), { maxRequestBytes: 1024, timeoutMs: 5_000 })
+  await serve(server, FAIL, () => Promise.reject(new Error('handler failed')), {
+    maxRequestBytes: 1024,
+    timeoutMs: 5_000,
+    onError: (err) => failures.push(err),
+  })
+  await client.dial(server.getMultiaddrs()[0]!)
+})
+
+afterAll(async () => {
+  await client?.stop()
+  await server?.stop()
+})
+
+const streams = (node: Libp2p, peer: Libp2p, protocol: string) =>
+  node.getConnections(peer.peerId).flatMap((c) => c.streams.filter((s) => s.protocol === protocol))
+
+describe('request', () => {
+  it('answers one request after another on the same stream', async () => {
+    for (let i = 0; i < 5; i++)
+      expect(text(await request(client, server.peerId, ECHO, bytes(`m${i}`), opts))).toBe(`m${i}`)
+    expect(streams(client, server, ECHO)).toHaveLength(1)
+  })
+
+  it('opens more streams for concurrent requests and keeps at most a few idle', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: POOL_MAX_IDLE + 4 }, (_, i) =>
+        request(client, server.peerId, ECHO, bytes(`c${i}`), opts),
+      ),
+    )
+    expect(answers.map(text)).toEqual(Array.from({ length: POOL_MAX_IDLE + 4 }, (_, i) => `c${i}`))
+    await expect.poll(() => streams(client, server, ECHO).length).toBeLessThanOrEqual(POOL_MAX_IDLE)
+  })
+
+  it('retries on a fresh stream when the server closed the idle one', async () => {
+    await request(client, server.peerId, ECHO, bytes('before'), opts)
+    for (const s of streams(server, client, ECHO)) s.abort(new Error('server went away'))
+    expect(text(await request(client, server.peerId, ECHO, bytes('after'), opts))).toBe('after')
+  })
+
+  it('serves a client that closes after one answer, as older clients do', async () => {
+    const stream = await client.dialProtocol(server.peerId, ECHO)
+    const lp = lpStream(stream)
+    await lp.write(bytes('once'))
+    expect(text((await lp.read()).subarray())).toBe('once')
+    await stream.close()
+    // The server reads the end of the stream and closes its side too.
+    await expect.poll(() => stream.status).toBe('closed')
+  })
+
+  it("ends only that stream when a handler fails, and the caller's next request works", async () => {
+    await expect(request(client, server.peerId, FAIL, bytes('x'), opts)).rejects.toThrow()
+    expect(failures.length).toBeGreaterThan(0)
+    expect(text(await request(client, server.peerId, ECHO, bytes('still here'), opts))).toBe('still here')
+  })
+
+  it('refuses an answer over the cap without breaking the pool', async () => {
+    const big = new Uint8Array(2048)
+    await expect(request(client, server.peerId, ECHO, big, opts)).rejects.toThrow()
+    expect(text(await request(client, server.peerId, ECHO, bytes('small'), opts))).toBe('small')
+  })
+})
