@@ -1,12 +1,12 @@
 /**
  * File transfer between real device processes on a devnet: a 3 MiB file
  * crosses with a matching SHA-256, a declined offer is never served, a
- * transfer survives the receiver's SIGKILL and resumes from its .part file,
- * a device of another user is refused, and a pull through the sender's
- * relay circuit completes.
+ * transfer survives the receiver's or the sender's SIGKILL and resumes from
+ * the .part file, a checksum mismatch fails it, a device of another user is
+ * refused, and a pull through the sender's relay circuit completes.
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -169,6 +169,39 @@ describe('file transfer', () => {
     expect(served.length).toBeGreaterThanOrEqual(2)
     expect(served.at(-1)).toBeGreaterThan(0)
   }, 120_000)
+
+  it('resumes after the sender is SIGKILLed mid-transfer and restarts', async () => {
+    const bytes = randomBytes(3 * MiB)
+    const sent = await offer('alice', 'bob', 'again.bin', bytes)
+    await inState('bob', sent.transfer, 'offered')
+    await api(net.home, 'bob', `/v1/files/${sent.transfer}/accept`, {})
+    await eventually(
+      async () => ((await transfer('bob', sent.transfer))?.received ?? 0) >= MiB / 2 || undefined,
+      30_000,
+      50,
+    )
+    await stop('alice', 'SIGKILL')
+    await start('alice', ['--file-rate', RATE])
+    await inState('bob', sent.transfer, 'done', 90_000)
+    const got = new Uint8Array(await (await content('bob', sent.transfer)).arrayBuffer())
+    expect(sha(got)).toBe(sha(bytes))
+    // The restarted sender served the rest only.
+    const served = (await transfer('alice', sent.transfer))!.servedFrom
+    expect(served.at(-1)).toBeGreaterThan(0)
+  }, 150_000)
+
+  it('fails a transfer whose bytes do not match the offered SHA-256, and keeps no .part', async () => {
+    const sent = await offer('alice', 'bob', 'tampered.bin', randomBytes(4096))
+    // The sender's copy changes after the offer (a disk fault, a tamperer): same size, other bytes.
+    writeFileSync(join(net.home, 'profiles', 'alice', 'files', 'out', sent.transfer), randomBytes(4096))
+    await inState('bob', sent.transfer, 'offered')
+    await api(net.home, 'bob', `/v1/files/${sent.transfer}/accept`, {})
+    const failed = await inState('bob', sent.transfer, 'failed')
+    expect(failed.error).toBe('checksum_mismatch')
+    const inbox = join(net.home, 'profiles', 'bob', 'files', 'in')
+    expect(readdirSync(inbox).filter((f) => f.startsWith(sent.transfer))).toEqual([])
+    expect((await content('bob', sent.transfer)).status).toBe(404)
+  }, 60_000)
 
   it("refuses a device of another user, even one that knows the transfer's id", async () => {
     const carol = await new Profile(net.home, 'carol').deviceKey()

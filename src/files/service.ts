@@ -77,6 +77,9 @@ export class FileService {
       log: opts.log,
     })
     opts.chat.events.on('notice', s.onChat)
+    // Offers that came while this service was not listening (a crash between commit and notice).
+    for (const c of opts.chat.store.contacts(['accepted']))
+      for (const m of opts.chat.store.conversation(c.username, 200)) if (m.kind === 'file') s.fromOffer(m)
     for (const r of s.table.all()) if (r.direction === 'in' && r.state === 'accepted') s.startPull(r)
     return s
   }
