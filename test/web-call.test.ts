@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startDevnet, type Devnet } from '../src/devnet/devnet.js'
 import { introduce, signInLink } from '../src/devnet/introduce.js'
-import { callEventText, parseSignal, route, type CallRef } from '../web/src/call-signal.js'
+import { callEventText, parseSignal, parseSignals, route, type CallRef } from '../web/src/call-signal.js'
 import { launchBrowser } from './support/browser.js'
 import { signIn, up } from './support/chat.js'
 import { eventually } from './support/devnet.js'
@@ -40,6 +40,8 @@ describe('call signals', () => {
     expect(parseSignal('{"call":"c1","type":"ring"}')).toBeUndefined()
     expect(parseSignal('{"call":"c1","type":"dance"}')).toBeUndefined()
     expect(parseSignal('not json')).toBeUndefined()
+    const batch = '[{"call":"c1","type":"candidate","candidate":{}},{"call":"c1","type":"hangup"},{"x":1}]'
+    expect(parseSignals(batch).map((x) => x.type)).toEqual(['candidate', 'hangup'])
     expect(parseSignal(`{"call":"c1","type":"hangup","x":"${'a'.repeat(70_000)}"}`)).toBeUndefined()
   })
 

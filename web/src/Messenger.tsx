@@ -8,7 +8,7 @@ import { useCallback, useEffect, useEffectEvent, useReducer, useRef, useState } 
 import { api, messageOf, type ApiError, type ContactAction } from './api.js'
 import { isSignedOut } from './App.js'
 import { Call } from './Call.js'
-import { parseSignal } from './call-signal.js'
+import { parseSignals } from './call-signal.js'
 import { Conversation } from './Conversation.js'
 import { useFocused } from './focus.js'
 import { connectLive } from './live.js'
@@ -71,8 +71,7 @@ export function Messenger({ me, onSignedOut }: MessengerProps) {
   const call = useCall(me, report)
   const onNotice = useEffectEvent((notice: Notice) => {
     if (notice.type === 'call-signal') {
-      const signal = parseSignal(notice.payload)
-      if (signal !== undefined) call.engine.onSignal(notice.username, signal)
+      for (const signal of parseSignals(notice.payload)) call.engine.onSignal(notice.username, signal)
       return
     }
     dispatch({ type: 'notice', notice, now: Date.now(), focused })

@@ -8,7 +8,7 @@
  * that knows every outcome: declined, missed, busy, ended after so long).
  */
 import { callApi } from './call-api.js'
-import { route, type CallRef, type CallWhat, type Signal } from './call-signal.js'
+import { MAX_BATCH, route, type CallRef, type CallWhat, type Signal } from './call-signal.js'
 
 export type CallPhase = 'ringing' | 'connecting' | 'connected' | 'ended'
 export type CallOutcome = 'ended' | 'declined' | 'missed' | 'busy' | 'failed'
@@ -51,8 +51,9 @@ interface Session extends CallRef {
   /** candidates that came before the remote description */
   pending: RTCIceCandidateInit[]
   timers: ReturnType<typeof setTimeout>[]
-  /** signals leave one after another, so they arrive in order */
-  chain: Promise<unknown>
+  /** signals leave in order, one request at a time; what queues meanwhile leaves as one batch */
+  outbox: Signal[]
+  sending: boolean
 }
 
 const OUTCOME_EVENT: Record<CallOutcome, CallWhat> = {
@@ -167,7 +168,7 @@ export class CallEngine {
         return
       }
       case 'busy':
-        void callApi.signal(from, { call: sig.call, type: 'busy' }).catch(() => undefined)
+        void callApi.signal(from, [{ call: sig.call, type: 'busy' }]).catch(() => undefined)
         return
       case 'taken':
         if (s !== undefined) this.clear(s, true)
@@ -256,7 +257,8 @@ export class CallEngine {
       offer: undefined,
       pending: [],
       timers: [],
-      chain: Promise.resolve(),
+      outbox: [],
+      sending: false,
     }
     this.s = s
     this.init.onView(view)
@@ -292,8 +294,18 @@ export class CallEngine {
   }
 
   private send(s: Session, sig: Signal): void {
-    // A lost candidate or hang-up is not worth a banner: the call fails or times out by itself.
-    s.chain = s.chain.then(() => callApi.signal(s.peer, sig)).catch(() => undefined)
+    s.outbox.push(sig)
+    if (!s.sending) void this.drain(s)
+  }
+
+  private async drain(s: Session): Promise<void> {
+    s.sending = true
+    while (s.outbox.length > 0) {
+      const batch = s.outbox.splice(0, MAX_BATCH)
+      // A lost candidate or hang-up is not worth a banner: the call fails or times out by itself.
+      await callApi.signal(s.peer, batch).catch(() => undefined)
+    }
+    s.sending = false
   }
 
   private toggle(kind: 'audio' | 'video'): void {

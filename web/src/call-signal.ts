@@ -38,14 +38,28 @@ export interface Signal {
 export const MAX_SIGNAL_CHARS = 60_000
 const TYPES = new Set<string>(['ring', 'accept', 'answer', 'candidate', 'decline', 'hangup', 'busy'])
 
-export function parseSignal(payload: string): Signal | undefined {
-  if (payload.length > MAX_SIGNAL_CHARS) return undefined
+/** At most this many signals travel in one payload (candidates queued while a request was out). */
+export const MAX_BATCH = 32
+
+/** A payload: one signal, or a JSON array of them in order; what is malformed is dropped. */
+export function parseSignals(payload: string): Signal[] {
+  if (payload.length > MAX_SIGNAL_CHARS) return []
   let s: unknown
   try {
     s = JSON.parse(payload)
   } catch {
-    return undefined
+    return []
   }
+  const list: unknown[] = Array.isArray(s) ? s.slice(0, MAX_BATCH) : [s]
+  return list.map(validSignal).filter((x) => x !== undefined)
+}
+
+export function parseSignal(payload: string): Signal | undefined {
+  const [s, ...rest] = parseSignals(payload)
+  return rest.length === 0 ? s : undefined
+}
+
+function validSignal(s: unknown): Signal | undefined {
   if (typeof s !== 'object' || s === null) return undefined
   const { call, type, leg, sdp, candidate } = s as Record<string, unknown>
   if (typeof call !== 'string' || call.length === 0 || call.length > 64) return undefined

@@ -1,0 +1,178 @@
+/**
+ * Call setup time in the web client, beside a bare WebRTC call.
+ *
+ * A devnet (1 mega-supernode, 2 supernodes, coturn when installed) with alice
+ * and bob's devices, contacts. In headless Chromium with a fake camera and
+ * microphone, alice's web client calls bob's, who accepts at once (a script
+ * presses Accept as it shows); setup time is from the click on Call to the
+ * first remote video frame on alice's page. Beside it, in the same browser,
+ * a bare call between two plain pages whose offer, answer and candidates the
+ * bench passes along itself (no Parley). Prints p50/p90 of each and the ratio
+ * (goal: Parley within 1.5x of raw).
+ *
+ *   npm run bench:call -- [--calls 20]
+ */
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { parseArgs } from 'node:util'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { startDevnet } from '../src/devnet/devnet.js'
+import { introduce, signInLink } from '../src/devnet/introduce.js'
+import { PARLEY_CALLER, PARLEY_SETUP, RAW } from './call/pages.js'
+import { Cleanup, withTimeout } from './support/cleanup.js'
+import { tempDir } from './support/process.js'
+import { figure, formatTable } from './support/report.js'
+
+const CHROMIUM = process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium'
+const ARGS = [
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+  '--allow-loopback-in-peer-connection',
+  '--disable-background-networking',
+  '--no-first-run',
+]
+const CALL_TIMEOUT_MS = 30_000
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+function quantile(xs: readonly number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? Number.NaN
+}
+
+async function until(what: string, check: () => Promise<boolean>, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms
+  while (Date.now() < end) {
+    if (await check().catch(() => false)) return
+    await sleep(100)
+  }
+  throw new Error(`timed out waiting for ${what}`)
+}
+
+async function parleyCalls(browser: Browser, home: string, calls: number): Promise<number[]> {
+  const pages = new Map<string, Page>()
+  for (const [user, peer] of [
+    ['alice', 'bob'],
+    ['bob', 'alice'],
+  ] as const) {
+    const page = await (await browser.newContext()).newPage()
+    await page.goto(await signInLink(home, user))
+    await page.getByTestId(`contact-${peer}`).click()
+    await until(
+      `${user} to see ${peer} online`,
+      async () =>
+        (await page.getByTestId(`contact-${peer}-presence`).getAttribute('data-presence')) === 'online',
+    )
+    await page.evaluate(PARLEY_SETUP)
+    pages.set(user, page)
+  }
+  const alice = pages.get('alice')!
+  const times: number[] = []
+  for (let i = 0; i < calls; i++) {
+    times.push(await withTimeout(alice.evaluate<number>(PARLEY_CALLER), CALL_TIMEOUT_MS, `parley call ${i}`))
+    await alice.getByTestId('call-hangup').click()
+    await alice.getByTestId('call-close').click()
+    await alice.getByTestId('call-state').waitFor({ state: 'detached' })
+    // bob's side has heard the hang-up before the next ring.
+    await pages.get('bob')!.getByTestId('call-close').waitFor()
+    await sleep(200)
+  }
+  return times
+}
+
+/** A page on 127.0.0.1 (a secure context, so the camera is allowed) with nothing on it. */
+async function blankServer(): Promise<{ url: string; server: Server }> {
+  const server = createServer((_req, res) => res.end('<!doctype html><title>raw</title><body></body>'))
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server }
+}
+
+async function rawCalls(browser: Browser, url: string, calls: number): Promise<number[]> {
+  const caller = await (await browser.newContext()).newPage()
+  const callee = await (await browser.newContext()).newPage()
+  for (const [page, other] of [
+    [caller, callee],
+    [callee, caller],
+  ] as const) {
+    await page.exposeBinding('__signal', (_src, m: unknown) => {
+      other
+        .evaluate((msg) => (globalThis as unknown as { __recv: (m: unknown) => void }).__recv(msg), m)
+        .catch(() => undefined)
+    })
+    await page.goto(url)
+    await page.evaluate(RAW)
+  }
+  const times: number[] = []
+  for (let i = 0; i < calls; i++) {
+    times.push(
+      await withTimeout(caller.evaluate<number>('window.rawCall()'), CALL_TIMEOUT_MS, `raw call ${i}`),
+    )
+    await caller.evaluate('window.rawHangup()')
+    await callee.evaluate('window.rawHangup()')
+    await sleep(200)
+  }
+  return times
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { calls: { type: 'string', default: '20' } } })
+  const calls = Math.max(1, Number(values.calls) || 20)
+  const cleanup = new Cleanup()
+  try {
+    const dir = tempDir('parley-bench-call-')
+    cleanup.add('remove the devnet folder', () => dir.remove())
+    console.log('starting a devnet with alice and bob…')
+    const net = await startDevnet({
+      dir: dir.path,
+      megas: 1,
+      supernodes: 2,
+      namedDevices: ['alice', 'bob'],
+      fastReattach: true,
+    })
+    cleanup.add('stop the devnet', () => net.stop())
+    await until('alice and bob to be contacts', () => introduce(net.home, 'alice', 'bob', 5_000), 90_000)
+    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS })
+    cleanup.add('close the browser', () => browser.close())
+    const { url, server } = await blankServer()
+    cleanup.add('stop the page server', () => new Promise<void>((r) => server.close(() => r())))
+
+    // One call of each first, not counted: the first camera start and page warm-up.
+    await rawCalls(browser, url, 1)
+    const raw = await rawCalls(browser, url, calls)
+    const parley = await parleyCalls(browser, net.home, calls + 1).then((t) => t.slice(1))
+
+    const p50 = { raw: quantile(raw, 0.5), parley: quantile(parley, 0.5) }
+    const rows = [
+      ['raw WebRTC (bench passes signals)', raw],
+      ['Parley web client (ring, accept, over Parley)', parley],
+    ] as const
+    console.log(`\ncall setup: click → first remote video frame on the caller, ${calls} calls each, loopback`)
+    console.log(`TURN: ${net.turnUrls.length > 0 ? net.turnUrls.join(' ') : 'none (coturn not installed)'}\n`)
+    console.log(
+      formatTable(
+        [
+          { title: 'call', align: 'left' },
+          { title: 'p50 ms' },
+          { title: 'p90 ms' },
+          { title: 'min ms' },
+          { title: 'max ms' },
+          { title: 'vs raw p50' },
+        ],
+        rows.map(([name, t]) => [
+          name,
+          figure(quantile(t, 0.5)),
+          figure(quantile(t, 0.9)),
+          figure(Math.min(...t)),
+          figure(Math.max(...t)),
+          `${figure(quantile(t, 0.5) / p50.raw)}x`,
+        ]),
+      ),
+    )
+    const ratio = p50.parley / p50.raw
+    console.log(`\ngoal: Parley within 1.5x of raw: ${ratio <= 1.5 ? 'met' : 'NOT met'} (${figure(ratio)}x)`)
+  } finally {
+    await cleanup.run()
+  }
+}
+
+await main()
