@@ -56,7 +56,7 @@ export function addFileRoutes(app: Hono, current: () => FileService | undefined)
     if (body === null)
       return c.json({ error: { code: ErrorCode.InvalidField, message: 'the body is the file' } }, 400)
     try {
-      const transfer = await svc().offer(user, nameOf(c.req.header('x-file-name')), body)
+      const transfer = await svc().offer(user, nameOf(c.req.header('x-file-name')), body, c.req.raw.signal)
       return c.json({ transfer })
     } catch (err) {
       return fail(c, err)

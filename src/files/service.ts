@@ -102,6 +102,7 @@ export class FileService {
     to: string,
     rawName: string,
     source: AsyncIterable<Uint8Array> | string,
+    signal?: AbortSignal,
   ): Promise<TransferRecord> {
     const chat = this.opts.chat
     if (chat.store.contact(to)?.state !== 'accepted')
@@ -117,6 +118,7 @@ export class FileService {
       for await (const chunk of input) {
         size += chunk.byteLength
         checkSize(size)
+        signal?.throwIfAborted()
         hash.update(chunk)
         await file.write(chunk)
       }
