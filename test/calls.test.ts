@@ -90,7 +90,10 @@ describe('an audio and video call', () => {
     await alice.evaluate('window.parleyCall()')
     const first = await eventually(async () => {
       const s = await inbound(bob)
-      return s.state === 'connected' && (s.media.video?.frames ?? 0) > 0 && (s.media.audio?.bytes ?? 0) > 0
+      return s.state === 'connected' &&
+        s.via !== 'none' &&
+        (s.media.video?.frames ?? 0) > 0 &&
+        (s.media.audio?.bytes ?? 0) > 0
         ? s
         : undefined
     }, 30_000)

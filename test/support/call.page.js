@@ -38,12 +38,17 @@ window.parleyPrepare = async (peerUser) => {
   window.parleyInbound = async () => {
     const out = {}
     const stats = await pc.getStats()
-    let pair
+    let selected
+    let succeeded
     stats.forEach((r) => {
       if (r.type === 'inbound-rtp' && r.kind !== undefined)
         out[r.kind] = { bytes: r.bytesReceived ?? 0, frames: r.framesDecoded ?? r.totalSamplesReceived ?? 0 }
-      if (r.type === 'candidate-pair' && r.state === 'succeeded' && r.nominated === true) pair = r
+      // The pair in use: the transport names it (a pair's "nominated" flag lags on the controlled side).
+      if (r.type === 'transport' && r.selectedCandidatePairId !== undefined)
+        selected = r.selectedCandidatePairId
+      if (r.type === 'candidate-pair' && r.state === 'succeeded') succeeded ??= r
     })
+    const pair = selected !== undefined ? stats.get(selected) : succeeded
     const local = pair === undefined ? undefined : stats.get(pair.localCandidateId)
     return { media: out, via: local?.candidateType ?? 'none', state: pc.connectionState }
   }
