@@ -1,13 +1,14 @@
 /**
  * Chat: one-to-one delivery latency (send → delivered) beside the bare
  * libp2p stream round trip to the same device over the same connection,
- * direct and through a supernode's relay; messages per second in one
- * conversation; offline-store writes per second through one supernode.
- * Real processes on 127.0.0.1, in one run.
+ * direct and through a supernode's relay, warm and after an idle pause;
+ * what one message costs in CPU; messages per second in one conversation;
+ * offline-store writes per second through one supernode. Real processes on
+ * 127.0.0.1, in one run.
  *
- *   npm run bench:chat [-- --samples 1000 --paced-samples 150 --warmup 100 --messages 20000
+ *   npm run bench:chat [-- --samples 1000 --cold-rounds 8 --warmup 100 --messages 20000
  *     --deposits 8192 --single-deposits 2000 --in-flight 8
- *     --where in-process,own-process --phases latency,send-cost,throughput,offline
+ *     --where in-process,own-process --phases latency,cold,send-cost,throughput,offline
  *     --cost-messages 2000 --max-wait 10 --keep]
  *
  * The network: startDevnet's authority, 1 mega-supernode and 3 supernodes,
@@ -35,13 +36,21 @@ import { ChatKind, ChatLimits } from '../src/wire/chat.js'
 import { Cleanup, InterruptedError, interruptOn, withTimeout } from './support/cleanup.js'
 import { tempDir } from './support/process.js'
 import { Children } from './directory/procs.js'
+import { COLD_AFTER_MS, measureCold, type ColdResult } from './chat/cold.js'
 import { measureLatency, WrongPathError, type LatencyResult } from './chat/latency.js'
 import { BrokenNetworkError, startChatNet } from './chat/net.js'
 import { measureDeposits, sealItems, type DepositPlan, type DepositResult } from './chat/offline.js'
 import { PeerSetupError, type ChatPeer } from './chat/peer.js'
 import { LOAD_LIMIT, loadAverage, QuietWait } from './chat/quiet.js'
 import { reuseOpenConnections } from './chat/reuse.js'
-import { depositTable, goalChecks, latencyTable, sendCostLines, throughputTable } from './chat/report.js'
+import {
+  coldTable,
+  depositTable,
+  goalChecks,
+  latencyTable,
+  sendCostLines,
+  throughputTable,
+} from './chat/report.js'
 import { notes, profileLines } from './chat/notes.js'
 import { measureSendCost, type SendCost } from './chat/send-cost.js'
 import { chatUsers, startDepositors, startPeers } from './chat/setup.js'
@@ -49,9 +58,6 @@ import { targetLabel, type Target } from './chat/target.js'
 import { measureThroughput, type ThroughputResult } from './chat/throughput.js'
 import { DeliveryWatch } from './chat/watch.js'
 
-/** Relayed, as the code is: one sample per this many ms keeps the recipient under 5 new connections a second. */
-const RELAYED_PACE_MS = 400
-const PACED_WARMUP = 10
 const DRAIN_TIMEOUT_MS = 60_000
 /** Items per deposit request: the wire's most (ChatLimits.offlineItems). */
 const BATCH = ChatLimits.offlineItems
@@ -62,13 +68,13 @@ class UsageError extends Error {
   override name = 'UsageError'
 }
 
-type Phase = 'latency' | 'send-cost' | 'throughput' | 'offline'
-const PHASES: Phase[] = ['latency', 'send-cost', 'throughput', 'offline']
+type Phase = 'latency' | 'cold' | 'send-cost' | 'throughput' | 'offline'
+const PHASES: Phase[] = ['latency', 'cold', 'send-cost', 'throughput', 'offline']
 
 interface Plan {
   samples: number
   costMessages: number
-  pacedSamples: number
+  coldRounds: number
   warmup: number
   messages: number
   deposits: number
@@ -88,7 +94,7 @@ function parsePlan(argv: string[]): Plan {
       args: argv,
       options: {
         samples: { type: 'string', default: '1000' },
-        'paced-samples': { type: 'string', default: '150' },
+        'cold-rounds': { type: 'string', default: '8' },
         warmup: { type: 'string', default: '100' },
         messages: { type: 'string', default: '20000' },
         deposits: { type: 'string', default: '8192' },
@@ -103,8 +109,8 @@ function parsePlan(argv: string[]): Plan {
     }))
   } catch (err) {
     throw new UsageError(
-      `${(err as Error).message}; options: --samples N --paced-samples N --warmup N --messages N --deposits N --single-deposits N ` +
-        '--in-flight N --where in-process,own-process --phases latency,send-cost,throughput,offline --cost-messages N --max-wait M --keep',
+      `${(err as Error).message}; options: --samples N --cold-rounds N --warmup N --messages N --deposits N --single-deposits N ` +
+        '--in-flight N --where in-process,own-process --phases latency,cold,send-cost,throughput,offline --cost-messages N --max-wait M --keep',
     )
   }
   const count = (name: string, text: string, min = 1): number => {
@@ -122,7 +128,7 @@ function parsePlan(argv: string[]): Plan {
   return {
     samples: count('samples', values.samples),
     costMessages: count('cost-messages', values['cost-messages']),
-    pacedSamples: count('paced-samples', values['paced-samples']),
+    coldRounds: count('cold-rounds', values['cold-rounds']),
     warmup: count('warmup', values.warmup, 0),
     messages: count('messages', values.messages),
     deposits: count('deposits', values.deposits),
@@ -177,41 +183,28 @@ async function main(signal: AbortSignal, cleanup: Cleanup): Promise<void> {
   cleanup.add('stop watching deliveries', () => watch.close())
   const loads = new Map<string, string>()
 
-  // A relayed recipient is measured twice: as the code is, paced under the rate at which its
-  // connection manager refuses the new connection each push makes (see bench/chat/reuse.ts),
-  // and with the sender patched to push over the open connection, back to back.
-  const cases = targets.flatMap((t) =>
-    t.path === 'direct'
-      ? [{ target: t, reuse: false, paced: false }]
-      : [
-          { target: t, reuse: false, paced: true },
-          { target: t, reuse: true, paced: false },
-        ],
-  )
   const latency: LatencyResult[] = []
   if (plan.phases.has('latency')) {
-    for (const c of cases) {
-      const phase = `latency, ${targetLabel(c.target, c.reuse)}`
-      const samples = c.paced ? plan.pacedSamples : plan.samples
-      const warmup = c.paced ? Math.min(plan.warmup, PACED_WARMUP) : plan.warmup
-      const paceMs = c.paced ? RELAYED_PACE_MS : 0
+    for (const t of targets) {
+      const phase = `latency, ${targetLabel(t)}`
       loads.set(phase, await quiet.before(phase, say, signal))
-      say(
-        `${phase}: ${warmup} warm-up + ${samples} samples (echo, then message, alternating` +
-          `${paceMs > 0 ? `, one every ${paceMs} ms` : ''})`,
-      )
-      const r = await measureLatency(sender, watch, c.target, {
-        samples,
-        warmup,
-        paceMs,
-        reuse: c.reuse,
-        signal,
-      })
+      say(`${phase}: ${plan.warmup} warm-up + ${plan.samples} samples (fresh-stream echo, rpc echo, message)`)
+      const r = await measureLatency(sender, watch, t, { samples: plan.samples, warmup: plan.warmup, signal })
       latency.push(r)
       say(
         `${phase}: done in ${(r.durationMs / 1000).toFixed(1)} s, ${r.connectionsOpened} connections opened`,
       )
     }
+  }
+
+  let cold: ColdResult[] = []
+  if (plan.phases.has('cold')) {
+    const phase = 'after idle'
+    loads.set(phase, await quiet.before(phase, say, signal))
+    say(
+      `${phase}: ${plan.coldRounds} rounds of ${COLD_AFTER_MS / 1000} s idle, then a message to each recipient`,
+    )
+    cold = await measureCold(sender, watch, targets, { rounds: plan.coldRounds, signal, say })
   }
 
   let sendCost: SendCost | undefined
@@ -234,20 +227,11 @@ async function main(signal: AbortSignal, cleanup: Cleanup): Promise<void> {
   const throughput: ThroughputResult[] = []
   const stuck: string[] = []
   if (plan.phases.has('throughput')) {
-    // Relayed as the code is goes last: its refused pushes back off for up to minutes.
-    const order = [
-      ...cases.filter((c) => c.target.path === 'direct' || c.reuse),
-      ...cases.filter((c) => !c.reuse && c.target.path === 'relayed'),
-    ]
-    for (const c of order) {
-      const phase = `throughput, ${targetLabel(c.target, c.reuse)}`
+    for (const t of targets) {
+      const phase = `throughput, ${targetLabel(t)}`
       loads.set(phase, await quiet.before(phase, say, signal))
       say(`${phase}: ${plan.messages} messages`)
-      const r = await measureThroughput(sender, watch, c.target, {
-        messages: plan.messages,
-        reuse: c.reuse,
-        signal,
-      })
+      const r = await measureThroughput(sender, watch, t, { messages: plan.messages, signal })
       throughput.push(r)
       if (r.delivered === r.messages) {
         say(`${phase}: delivered in ${(r.totalMs / 1000).toFixed(1)} s`)
@@ -302,7 +286,7 @@ async function main(signal: AbortSignal, cleanup: Cleanup): Promise<void> {
   }
   say('done; stopping every device and process')
   console.log()
-  print({ latency, sendCost, throughput, deposits, held, loads, quiet })
+  print({ latency, cold, sendCost, throughput, deposits, held, loads, quiet })
   if (stuck.length > 0) {
     console.log()
     console.log(`BROKEN: messages stuck in the outbox (see bench/chat/reuse.ts): ${stuck.join('; ')}`)
@@ -333,6 +317,7 @@ function depositorsFor(items: number, batch: number, most: number): number {
 
 function print(r: {
   latency: LatencyResult[]
+  cold: ColdResult[]
   sendCost: SendCost | undefined
   throughput: ThroughputResult[]
   deposits: DepositResult[]
@@ -341,8 +326,15 @@ function print(r: {
   quiet: QuietWait
 }): void {
   if (r.latency.length > 0) {
-    console.log('Delivery latency, ms (send → delivered; floor: echo on a fresh stream to the same device):')
+    console.log(
+      'Delivery latency, ms (send → delivered; floors: an echo on a fresh stream, and through rpc.ts request):',
+    )
     console.log(latencyTable(r.latency))
+    console.log()
+  }
+  if (r.cold.length > 0) {
+    console.log(`The first message after ${COLD_AFTER_MS / 1000} s idle (pooled streams closed), ms:`)
+    console.log(coldTable(r.cold))
     console.log()
   }
   if (r.sendCost !== undefined) {

@@ -18,7 +18,7 @@ export function profileLines(
     const send = summary(r.sendMs)
     const chat = summary(r.chatMs)
     lines.push(
-      `  latency, ${targetLabel(r.target, r.reuse)}: p50 ${figure(chat.p50)} ms = chat.send ${figure(send.p50)} + ` +
+      `  latency, ${targetLabel(r.target)}: p50 ${figure(chat.p50)} ms = chat.send ${figure(send.p50)} + ` +
         `push ${figure(push.p50)} + the rest ${figure(chat.p50 - send.p50 - push.p50)} (outbox wake-up and ` +
         `queries, ack bookkeeping); ${r.probe.pushes} pushes (p50 ${figure(push.p50)} ms, ` +
         `p99 ${figure(push.p99)} ms, ${figure(r.probe.events / Math.max(1, r.probe.pushes))} events each), ` +
@@ -31,7 +31,7 @@ export function profileLines(
     const seconds = r.totalMs / 1000
     const peak = Math.max(0, ...r.deliveredPerSlot) * 10
     lines.push(
-      `  throughput, ${targetLabel(r.target, r.reuse)}: chat.send ${figure((r.sendCallMs * 1000) / r.messages)} µs a ` +
+      `  throughput, ${targetLabel(r.target)}: chat.send ${figure((r.sendCallMs * 1000) / r.messages)} µs a ` +
         `message (${figure(r.sendCallMs / 1000)} s of ${figure(seconds)} s); bench process ` +
         `${figure(r.benchCpuS / seconds)} cores` +
         (r.target.where === 'own process'
@@ -66,16 +66,17 @@ function connectionsText(addrs: readonly string[]): string {
 export function notes(): string {
   return [
     'Latency: ms from chat.send (sign, verify, commit, queue) until the sender marks the message delivered,',
-    "which needs the recipient device's ack, sent after its SQLite commit; one message at a time. Floor: an",
-    'echo of as many bytes as a one-message push on a fresh stream over the connection the sender holds to',
-    'the recipient device, framed as src/net/rpc.ts frames a push; echo and message alternate. new conns:',
-    'connections the sender opened to the recipient while measuring (0 = everything over the one it had).',
+    "which needs the recipient device's ack, sent after its SQLite commit; one message at a time. Floors, in",
+    'the same samples: "stream", an echo of as many bytes as a one-message push on a fresh stream over the',
+    'connection the sender holds (the issue\'s floor); "rpc", the same echo through src/net/rpc.ts request,',
+    'which reuses an idle stream (one round trip: what a push costs on the wire). new conns: connections the',
+    'sender opened to the recipient while measuring (0 = everything over the one it had).',
     'in-process: sender and recipient share this process (one event loop for both); own process: the',
     'recipient is the same code in its own process (bench/chat/peer-process.ts). relayed: recipient and',
     'sender closed their TCP listeners and publish only relay circuits (both behind NATs), so the sender',
-    "reaches the recipient through a supernode's relay; as the code is, one sample every 400 ms (each push",
-    'dials the relay again, and the recipient refuses a 6th new connection in a second); "+ reuse": the',
-    'sender patched to open its streams on the open connection (bench/chat/reuse.ts), as a fix would.',
+    "reaches the recipient through a supernode's relay.",
+    'After idle: the first message after the stream pools closed their idle streams; "+ reuse": with the',
+    "sender's streams opened on the open connection (bench/chat/reuse.ts), as a fix would.",
     'Throughput: N messages through chat.send, one per event-loop turn, until all are delivered. pushes:',
     'requests the outbox made to the recipient; lookups: directory lookups (cached 3 s by the ChatService).',
     "Offline: deposits through one supernode, which stores each item on the recipient's 3 replicas and answers",

@@ -1,16 +1,18 @@
 /**
- * A bench-only patch, applied to the sender for the rows marked so: what
- * fixing the relayed push path would give.
+ * A bench-only patch, applied to the sender for the rows marked "+ reuse":
+ * what fixing the relayed push path would give.
  *
- * rpc.ts `request` dials by peer id; libp2p's connection manager reuses an
- * open connection only when it is unlimited, and a circuit-relay v2
- * connection always carries the relay's limits (duration, bytes). So every
- * request to a relayed device dials the relay again: HOP CONNECT, STOP, a
- * Noise handshake and Yamux, after which libp2p drops the new connection as
- * a duplicate and uses the old one. The recipient's connection manager
- * accepts at most 5 inbound connections a second from one address (libp2p's
- * inboundConnectionThreshold), and every relayed connection comes from the
- * relay's address, so beyond 5 requests a second the pushes are refused.
+ * rpc.ts `request` reuses an idle stream to the peer when it has one
+ * (stream-pool.ts); otherwise (the first request, one after POOL_IDLE_MS of
+ * quiet, or one beside another in flight) it dials by peer id. libp2p's
+ * connection manager reuses an open connection only when it is unlimited, and
+ * a circuit-relay v2 connection always carries the relay's limits (duration,
+ * bytes), so such a request to a relayed device dials the relay again: HOP
+ * CONNECT, STOP, a Noise handshake and Yamux, before the stream can open. The
+ * recipient's connection manager also accepts at most 5 inbound connections
+ * a second from one address (libp2p's inboundConnectionThreshold), and every
+ * relayed connection comes from its relay's address: past that, pushes are
+ * refused and wait out the outbox's backoff.
  *
  * The patch opens the stream on the open connection when there is one, as a
  * fix in rpc.ts (or in ChatService.pushTo) would.

@@ -8,7 +8,7 @@ export interface Target {
   pid: number
 }
 
-/** "relayed, own process"; "+ reuse" when the sender ran with reuse.ts's patch. */
+/** "relayed, own process"; "+ reuse" when the sender ran with reuse.ts's patch (cold phase). */
 export function targetLabel(t: Target, reuse = false): string {
   return `${t.path}, ${t.where}${reuse ? ' + reuse' : ''}`
 }

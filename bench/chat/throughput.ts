@@ -11,7 +11,6 @@ import { TimeoutError, withTimeout } from '../support/cleanup.js'
 import { cpuSeconds } from '../directory/procs.js'
 import type { ChatPeer } from './peer.js'
 import { SenderProbe, type ProbeFigures } from './probe.js'
-import { reuseOpenConnections } from './reuse.js'
 import type { Target } from './target.js'
 import type { DeliveryWatch } from './watch.js'
 
@@ -20,7 +19,6 @@ const timeoutFor = (n: number): number => 30_000 + n * 5
 
 export interface ThroughputResult {
   target: Target
-  reuse: boolean
   messages: number
   /** Delivered within the time bound (all of them unless the system is broken). */
   delivered: number
@@ -44,11 +42,10 @@ export async function measureThroughput(
   sender: ChatPeer,
   watch: DeliveryWatch,
   target: Target,
-  opts: { messages: number; reuse: boolean; signal: AbortSignal },
+  opts: { messages: number; signal: AbortSignal },
 ): Promise<ThroughputResult> {
   const n = opts.messages
   const probe = new SenderProbe(sender.service, sender.device)
-  const unpatch = opts.reuse ? reuseOpenConnections(sender.device.node) : () => undefined
   const uninstall = probe.install()
   const own = target.where === 'own process'
   const cpu0 = process.cpuUsage()
@@ -89,7 +86,6 @@ export async function measureThroughput(
     }
     return {
       target,
-      reuse: opts.reuse,
       messages: n,
       delivered,
       sendMs,
@@ -103,6 +99,5 @@ export async function measureThroughput(
     }
   } finally {
     uninstall()
-    unpatch()
   }
 }
