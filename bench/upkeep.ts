@@ -66,7 +66,12 @@ async function main(): Promise<void> {
     ),
   )
   rows.push(
-    await measure('one-way message on a new stream (membership)', n, () =>
+    await measure('one-way message on a new stream (rpc.send before pooling)', n, () =>
+      freshSend(device, supernode, payload),
+    ),
+  )
+  rows.push(
+    await measure('one-way message on a pooled stream (rpc.send, membership)', n, () =>
       send(device, supernode.peerId, ONE_WAY, payload, 5_000),
     ),
   )
@@ -107,6 +112,14 @@ async function freshRequest(device: Libp2p, supernode: Libp2p, payload: Uint8Arr
   const answer = await lp.read({ signal })
   await stream.close({ signal })
   return answer.subarray()
+}
+
+/** What rpc.send did before it kept streams: open, negotiate, write, close. */
+async function freshSend(device: Libp2p, supernode: Libp2p, payload: Uint8Array): Promise<void> {
+  const signal = AbortSignal.timeout(5_000)
+  const stream = await device.dialProtocol(supernode.peerId, ONE_WAY, { signal })
+  await lpStream(stream).write(payload, { signal })
+  await stream.close({ signal })
 }
 
 /** A connection that is not the shared one: `force` dials even though one exists. */

@@ -4,11 +4,13 @@ import type { Libp2p } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDeviceHost } from './host.js'
-import { request, serve } from './rpc.js'
+import { request, send, serve } from './rpc.js'
 import { POOL_MAX_IDLE } from './stream-pool.js'
 
 const ECHO = '/parley-test/echo/1.0.0'
 const FAIL = '/parley-test/fail/1.0.0'
+const INBOX = '/parley-test/inbox/1.0.0'
+const inbox: string[] = []
 const opts = { timeoutMs: 5_000, maxResponseBytes: 1024 }
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s)
 const text = (b: Uint8Array): string => new TextDecoder().decode(b)
@@ -26,6 +28,15 @@ beforeAll(async () => {
     timeoutMs: 5_000,
     onError: (err) => failures.push(err),
   })
+  await serve(
+    server,
+    INBOX,
+    (p) => {
+      inbox.push(text(p))
+      return Promise.resolve(undefined)
+    },
+    { maxRequestBytes: 1024, timeoutMs: 5_000 },
+  )
   await client.dial(server.getMultiaddrs()[0]!)
 })
 
@@ -80,5 +91,18 @@ describe('request', () => {
     const big = new Uint8Array(2048)
     await expect(request(client, server.peerId, ECHO, big, opts)).rejects.toThrow()
     expect(text(await request(client, server.peerId, ECHO, bytes('small'), opts))).toBe('small')
+  })
+})
+
+describe('send', () => {
+  it('delivers one-way messages in order on one stream, and again after the server closed it', async () => {
+    for (let i = 0; i < 5; i++) await send(client, server.peerId, INBOX, bytes(`s${i}`), 5_000)
+    await expect.poll(() => inbox.length).toBe(5)
+    expect(inbox).toEqual(['s0', 's1', 's2', 's3', 's4'])
+    expect(streams(client, server, INBOX)).toHaveLength(1)
+    for (const s of streams(server, client, INBOX)) s.abort(new Error('server went away'))
+    await expect.poll(() => streams(client, server, INBOX).length).toBe(0)
+    await send(client, server.peerId, INBOX, bytes('after'), 5_000)
+    await expect.poll(() => inbox.at(-1)).toBe('after')
   })
 })

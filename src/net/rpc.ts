@@ -93,7 +93,12 @@ async function closeStream(stream: Stream): Promise<void> {
   await stream.close().catch((err: unknown) => stream.abort(abortError(err)))
 }
 
-/** Sends one message on its own stream and does not wait for an answer (membership gossip). */
+/**
+ * Sends one message and does not wait for an answer (membership gossip), on
+ * a pooled stream like `request`. It fails only when the message cannot be
+ * handed to a stream in time (no connection, the dial failed); a frozen peer
+ * with an open stream is not noticed here but by the protocol's own answers.
+ */
 export async function send(
   node: Libp2p,
   target: Target,
@@ -102,14 +107,28 @@ export async function send(
   timeoutMs: number,
 ): Promise<void> {
   const signal = AbortSignal.timeout(timeoutMs)
-  const stream = await node.dialProtocol(target, protocol, { signal, runOnLimitedConnection: true })
-  try {
-    await lpStream(stream).write(payload, { signal })
-    await stream.close({ signal })
-  } catch (err) {
-    stream.abort(abortError(err))
-    throw err
+  const pool = `${protocol}\u0000one-way`
+  const peer = peerOf(target)
+  const write = async (s: PooledStream): Promise<void> => {
+    try {
+      await s.lp.write(payload, { signal })
+    } catch (err) {
+      s.stream.abort(abortError(err))
+      throw err
+    }
+    if (peer === undefined) await closeStream(s.stream)
+    else giveStream(node, peer, pool, s)
   }
+  const pooled = peer === undefined ? undefined : takeStream(node, peer, pool)
+  if (pooled !== undefined) {
+    try {
+      return await write(pooled)
+    } catch (err) {
+      if (signal.aborted) throw err
+    }
+  }
+  const stream = await node.dialProtocol(target, protocol, { signal, runOnLimitedConnection: true })
+  await write(wrap(stream, 0))
 }
 
 export interface ServeOptions {
