@@ -24,7 +24,7 @@ export function profileLines(
         `p99 ${figure(push.p99)} ms, ${figure(r.probe.events / Math.max(1, r.probe.pushes))} events each), ` +
         `${r.probe.lookups} directory lookups (p50 ${figure(lookup.p50)} ms, max ${figure(lookup.max)} ms), ` +
         `${r.connectionsOpened} connections opened to the recipient, echo of ${r.echoBytes} B; ` +
-        `${connectionsText(r.connections)} open at the end`,
+        `${connectionsText(r.connections)} open at the end${failuresText(r.probe.failures)}`,
     )
   }
   for (const r of throughput) {
@@ -38,7 +38,9 @@ export function profileLines(
           ? `, recipient process ${figure(r.recipientCpuS / seconds)} cores`
           : '') +
         `; ${r.probe.pushes} pushes of ${figure(r.probe.events / Math.max(1, r.probe.pushes))} events, ` +
-        `${r.probe.lookups} lookups; best 100 ms: ${figure(peak)} messages/s`,
+        `${r.probe.lookups} lookups; best 100 ms: ${figure(peak)} messages/s` +
+        (r.viaOffline > 0 ? `; ${r.viaOffline} went through the offline store (a push failed)` : '') +
+        failuresText(r.probe.failures),
     )
   }
   for (const r of deposits) {
@@ -51,6 +53,12 @@ export function profileLines(
     )
   }
   return lines
+}
+
+function failuresText(failures: Map<string, number>): string {
+  if (failures.size === 0) return ''
+  const all = [...failures].sort((a, b) => b[1] - a[1])
+  return `; failed pushes: ${all.map(([what, n]) => `${n}× ${what.slice(0, 160)}`).join('; ')}`
 }
 
 /** "1 direct" or "3 relayed (through 2 relays)". */

@@ -16,6 +16,8 @@ export interface ProbeFigures {
   pushMs: number[]
   lookups: number
   lookupMs: number[]
+  /** Failed pushes, by error message. */
+  failures: Map<string, number>
 }
 
 export class SenderProbe {
@@ -36,6 +38,10 @@ export class SenderProbe {
       const t0 = performance.now()
       try {
         return await push(device, events)
+      } catch (err) {
+        const what = err instanceof Error ? `${err.name}: ${err.message}` : String(err)
+        f.failures.set(what, (f.failures.get(what) ?? 0) + 1)
+        throw err
       } finally {
         f.pushes++
         f.events += events.length
@@ -58,10 +64,15 @@ export class SenderProbe {
   }
 
   result(): ProbeFigures {
-    return { ...this.figures, pushMs: [...this.figures.pushMs], lookupMs: [...this.figures.lookupMs] }
+    return {
+      ...this.figures,
+      pushMs: [...this.figures.pushMs],
+      lookupMs: [...this.figures.lookupMs],
+      failures: new Map(this.figures.failures),
+    }
   }
 }
 
 function empty(): ProbeFigures {
-  return { pushes: 0, events: 0, pushMs: [], lookups: 0, lookupMs: [] }
+  return { pushes: 0, events: 0, pushMs: [], lookups: 0, lookupMs: [], failures: new Map() }
 }

@@ -34,6 +34,10 @@ export interface ThroughputResult {
   /** Delivered messages per 100 ms slot, for the shape of the run. */
   deliveredPerSlot: number[]
   probe: ProbeFigures
+  /** Messages that went through the offline store (a push failed) before they were delivered. */
+  viaOffline: number
+  /** Undelivered messages by state when the bound ran out. */
+  leftOver: Map<string, number>
   /** Resolves when the last message is delivered: for draining what the bound left behind. */
   rest: Promise<void>
 }
@@ -51,6 +55,7 @@ export async function measureThroughput(
   const cpu0 = process.cpuUsage()
   const recipientCpu0 = own ? cpuSeconds(target.pid) : 0
   const times: number[] = []
+  const offline0 = watch.viaOffline
   let resolveAll: () => void = () => undefined
   const rest = new Promise<void>((resolve) => (resolveAll = resolve))
   let sendCallMs = 0
@@ -95,6 +100,8 @@ export async function measureThroughput(
       recipientCpuS: own ? cpuSeconds(target.pid) - recipientCpu0 : NaN,
       deliveredPerSlot: Array.from(slots, (x) => x ?? 0),
       probe: probe.result(),
+      viaOffline: watch.viaOffline - offline0,
+      leftOver: complete ? new Map<string, number>() : watch.outstandingStates(),
       rest,
     }
   } finally {
