@@ -258,6 +258,10 @@ export class Attachments {
     } catch (err) {
       this.init.log.debug({ supernode: peerId, err: (err as Error).message }, 'attach failed')
       this.core.onFailed(peerId, Date.now())
+      // A supernode that answered after our deadline may have admitted us: closing the connection is
+      // what releases that place (it counts a device as attached while its connection lasts).
+      if (!this.links.has(peerId))
+        await this.init.node.hangUp(targets[0] ?? multiaddr(`/p2p/${peerId}`)).catch(() => undefined)
     }
     this.scheduleSave()
     this.pump()
