@@ -1,13 +1,13 @@
 /**
- * Where a lookup's milliseconds go, on a small quiet devnet (1 mega-supernode,
- * 4 supernodes, 20 devices in one pool) and one lookup client in this
+ * Where a lookup's milliseconds go, on a devnet (by default a small one: 1
+ * mega-supernode, 4 supernodes, 20 devices in one pool) and one lookup client in this
  * process: the whole DeviceNode.lookup as the client sees it; the supernode's
  * own share (its parley_supernode_lookup_seconds histogram: replicas asked,
  * answers verified); the verification the client does itself; and, for
  * scale, one request on a pooled stream to the same supernode. What is left
  * is the client's hop: stream, framing, two processes scheduled.
  *
- *   node dist/bench/lookup-path.js [--lookups 500] [--keep]
+ *   node dist/bench/lookup-path.js [--lookups 500] [--megas 1 --supernodes 4 --devices 20] [--keep]
  */
 import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
@@ -26,8 +26,6 @@ import { Phase } from './directory/stats.js'
 import { waitFor } from './directory/procs.js'
 import { tempDir } from './support/process.js'
 
-const USERS = 20
-
 async function lookupHistogram(url: string): Promise<{ count: number; sum: number }> {
   const text = await (await fetch(`${url}/metrics`)).text()
   const read = (name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN)
@@ -39,9 +37,16 @@ async function lookupHistogram(url: string): Promise<{ count: number; sum: numbe
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { lookups: { type: 'string', default: '500' }, keep: { type: 'boolean', default: false } },
+    options: {
+      lookups: { type: 'string', default: '500' },
+      megas: { type: 'string', default: '1' },
+      supernodes: { type: 'string', default: '4' },
+      devices: { type: 'string', default: '20' },
+      keep: { type: 'boolean', default: false },
+    },
   })
   const n = Number(values.lookups)
+  const USERS = Number(values.devices)
   const root = tempDir('parley-lookup-path-')
   const signal = AbortSignal.timeout(600_000)
   const net = await startDevnet({
@@ -100,7 +105,10 @@ async function main(): Promise<void> {
     }
     const after = await lookupHistogram(supernode.httpUrl!)
     const snMean = ((after.sum - before.sum) / (after.count - before.count)) * 1000
-    console.log(`lookup path on a quiet devnet (1 mega, 4 supernodes, ${USERS} devices), ${n} lookups each`)
+    console.log(
+      `lookup path: devnet of ${values.megas} mega, ${values.supernodes} supernodes, ${USERS} devices; ` +
+        `client attached first to ${supernode.name}; ${n} lookups each`,
+    )
     for (const p of [whole, hop, verify]) {
       const { p50, p99 } = p.summary()
       console.log(`${p.name.padEnd(72)} p50 ${p50.toFixed(2)} ms  p99 ${p99.toFixed(2)} ms`)
