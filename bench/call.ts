@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { startDevnet } from '../src/devnet/devnet.js'
 import { introduce, signInLink } from '../src/devnet/introduce.js'
-import { PARLEY_CALLER, PARLEY_SETUP, RAW } from './call/pages.js'
+import { MARKS, PARLEY_CALLER, PARLEY_SETUP, RAW } from './call/pages.js'
 import { Cleanup, withTimeout } from './support/cleanup.js'
 import { tempDir } from './support/process.js'
 import { figure, formatTable } from './support/report.js'
@@ -49,13 +49,38 @@ async function until(what: string, check: () => Promise<boolean>, ms = 60_000): 
   throw new Error(`timed out waiting for ${what}`)
 }
 
-async function parleyCalls(browser: Browser, home: string, calls: number): Promise<number[]> {
+type Marks = Map<string, number>
+
+/** Each page's first mark of each kind in this call, as ms after the click; then the marks are cleared. */
+async function takeMarks(pages: Map<string, Page>): Promise<Marks> {
+  const all: [string, number][] = []
+  for (const [user, page] of pages) {
+    const marks = await page.evaluate(() => {
+      const w = globalThis as unknown as { __marks: [string, number][] }
+      return w.__marks.splice(0)
+    })
+    for (const [what, at] of marks) all.push([`${user}: ${what}`, at])
+  }
+  const click = all.find(([what]) => what.endsWith(': click'))?.[1] ?? Number.NaN
+  const out: Marks = new Map()
+  for (const [what, at] of all) if (!out.has(what)) out.set(what, at - click)
+  return out
+}
+
+interface Call {
+  ms: number
+  marks: Marks
+}
+
+/** Opens alice's and bob's web clients; the returned function makes one call and hangs it up. */
+async function openParley(browser: Browser, home: string): Promise<() => Promise<Call>> {
   const pages = new Map<string, Page>()
   for (const [user, peer] of [
     ['alice', 'bob'],
     ['bob', 'alice'],
   ] as const) {
     const page = await (await browser.newContext()).newPage()
+    await page.addInitScript(MARKS)
     await page.goto(await signInLink(home, user))
     await page.getByTestId(`contact-${peer}`).click()
     await until(
@@ -67,17 +92,33 @@ async function parleyCalls(browser: Browser, home: string, calls: number): Promi
     pages.set(user, page)
   }
   const alice = pages.get('alice')!
-  const times: number[] = []
-  for (let i = 0; i < calls; i++) {
-    times.push(await withTimeout(alice.evaluate<number>(PARLEY_CALLER), CALL_TIMEOUT_MS, `parley call ${i}`))
+  return async () => {
+    const ms = await withTimeout(alice.evaluate<number>(PARLEY_CALLER), CALL_TIMEOUT_MS, 'a Parley call')
+    const marks = await takeMarks(pages)
     await alice.getByTestId('call-hangup').click()
     await alice.getByTestId('call-close').click()
     await alice.getByTestId('call-state').waitFor({ state: 'detached' })
     // bob's side has heard the hang-up before the next ring.
     await pages.get('bob')!.getByTestId('call-close').waitFor()
     await sleep(200)
+    await takeMarks(pages)
+    return { ms, marks }
   }
-  return times
+}
+
+/** Each mark's median offset from the click, in the order they happen. */
+function breakdown(marks: readonly Marks[]): string {
+  const names = new Set(marks.flatMap((m) => [...m.keys()]))
+  const rows = [...names]
+    .map((name) => {
+      const xs = marks.map((m) => m.get(name)).filter((x) => x !== undefined)
+      return { name, p50: quantile(xs, 0.5), seen: xs.length }
+    })
+    .sort((a, b) => a.p50 - b.p50)
+  return formatTable(
+    [{ title: 'mark (page: what)', align: 'left' }, { title: 'p50 ms after click' }, { title: 'calls' }],
+    rows.map((r) => [r.name, figure(r.p50), String(r.seen)]),
+  )
 }
 
 /** A page on 127.0.0.1 (a secure context, so the camera is allowed) with nothing on it. */
@@ -87,9 +128,14 @@ async function blankServer(): Promise<{ url: string; server: Server }> {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server }
 }
 
-async function rawCalls(browser: Browser, url: string, calls: number): Promise<number[]> {
+/** Opens the two plain pages; the returned function makes one bare call and hangs it up. */
+async function openRaw(browser: Browser, url: string): Promise<() => Promise<Call>> {
   const caller = await (await browser.newContext()).newPage()
   const callee = await (await browser.newContext()).newPage()
+  const pages = new Map([
+    ['caller', caller],
+    ['callee', callee],
+  ])
   for (const [page, other] of [
     [caller, callee],
     [callee, caller],
@@ -99,19 +145,19 @@ async function rawCalls(browser: Browser, url: string, calls: number): Promise<n
         .evaluate((msg) => (globalThis as unknown as { __recv: (m: unknown) => void }).__recv(msg), m)
         .catch(() => undefined)
     })
+    await page.addInitScript(MARKS)
     await page.goto(url)
     await page.evaluate(RAW)
   }
-  const times: number[] = []
-  for (let i = 0; i < calls; i++) {
-    times.push(
-      await withTimeout(caller.evaluate<number>('window.rawCall()'), CALL_TIMEOUT_MS, `raw call ${i}`),
-    )
+  return async () => {
+    const ms = await withTimeout(caller.evaluate<number>('window.rawCall()'), CALL_TIMEOUT_MS, 'a raw call')
+    const marks = await takeMarks(pages)
     await caller.evaluate('window.rawHangup()')
     await callee.evaluate('window.rawHangup()')
     await sleep(200)
+    await takeMarks(pages)
+    return { ms, marks }
   }
-  return times
 }
 
 async function main(): Promise<void> {
@@ -136,10 +182,20 @@ async function main(): Promise<void> {
     const { url, server } = await blankServer()
     cleanup.add('stop the page server', () => new Promise<void>((r) => server.close(() => r())))
 
-    // One call of each first, not counted: the first camera start and page warm-up.
-    await rawCalls(browser, url, 1)
-    const raw = await rawCalls(browser, url, calls)
-    const parley = await parleyCalls(browser, net.home, calls + 1).then((t) => t.slice(1))
+    const rawCall = await openRaw(browser, url)
+    const parleyCall = await openParley(browser, net.home)
+    // One call of each first, not counted (the first camera start, page warm-up); then
+    // they take turns, so both see the same machine.
+    await rawCall()
+    await parleyCall()
+    const rawMeasured: Call[] = []
+    const measured: Call[] = []
+    for (let i = 0; i < calls; i++) {
+      rawMeasured.push(await rawCall())
+      measured.push(await parleyCall())
+    }
+    const raw = rawMeasured.map((c) => c.ms)
+    const parley = measured.map((c) => c.ms)
 
     const p50 = { raw: quantile(raw, 0.5), parley: quantile(parley, 0.5) }
     const rows = [
@@ -168,6 +224,10 @@ async function main(): Promise<void> {
         ]),
       ),
     )
+    console.log('\nwhere a raw call setup goes:\n')
+    console.log(breakdown(rawMeasured.map((c) => c.marks)))
+    console.log('\nwhere a Parley call setup goes (signals as the pages send and hear them):\n')
+    console.log(breakdown(measured.map((c) => c.marks)))
     const ratio = p50.parley / p50.raw
     console.log(`\ngoal: Parley within 1.5x of raw: ${ratio <= 1.5 ? 'met' : 'NOT met'} (${figure(ratio)}x)`)
   } finally {
