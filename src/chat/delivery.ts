@@ -43,11 +43,21 @@ function sealedSize(item: SealedItem): number {
   return item.ciphertext.byteLength + item.copies.length * 160 + 128
 }
 
+/** Where to push: a device and the addresses to dial when no connection is open. */
+export type Reachable = Pick<Presence, 'deviceId' | 'addrs'>
+
 export interface DeliveryPorts {
   /** The user's online devices (cached briefly); [] when none. Throws when the directory cannot answer. */
   devices(username: string): Promise<Presence[]>
   /** Pushes signed events to one device; the ids it committed and refused. */
-  push(device: Presence, events: Uint8Array[]): Promise<{ committed: Uint8Array[]; refused: Uint8Array[] }>
+  push(device: Reachable, events: Uint8Array[]): Promise<{ committed: Uint8Array[]; refused: Uint8Array[] }>
+  /**
+   * Whether we hold a live connection to a device: it is online whatever the
+   * directory said (a lookup made a moment before it published its presence
+   * answers none), so it gets a push rather than waiting for its next
+   * offline-store fetch.
+   */
+  connected(deviceId: string): boolean
   /** Seals one event for devices. */
   seal(id: Uint8Array, recipient: string, bytes: Uint8Array, devices: KnownDevice[]): SealedItem
   /** Deposits sealed items with the offline store; throws when no supernode holds them. */
@@ -128,9 +138,19 @@ export class Delivery {
     }
     for (const p of online)
       store.rememberDevice({ username: user, deviceId: p.deviceId, publicKey: p.devicePublicKey }, Date.now())
+    const listed = new Set(online.map((p) => p.deviceId))
+    const targets: Reachable[] = [
+      ...online,
+      ...store
+        .devicesOf(user)
+        .filter(
+          (d) => d.deviceId !== me.deviceId && !listed.has(d.deviceId) && this.ports.connected(d.deviceId),
+        )
+        .map((d) => ({ deviceId: d.deviceId, addrs: [] })),
+    ]
 
     await Promise.all(
-      online.map(async (device) => {
+      targets.map(async (device) => {
         const wanted = batch.filter((e) => !store.ackedBy(e.id, user).has(device.deviceId))
         // Pushes stay under the wire's byte cap whatever the event sizes.
         for (const part of bySize(wanted, (e) => e.bytes.byteLength, PUSH_BUDGET)) {

@@ -28,7 +28,7 @@ import {
 import { PresenceStatus } from '../wire/generated/parley.js'
 import { Chat, ChatError, STATUS_NAMES, statusName, type ChatNotice } from './chat.js'
 import { ErrorCode } from '../wire/error-codes.js'
-import { Delivery } from './delivery.js'
+import { Delivery, type Reachable } from './delivery.js'
 import { History } from './history.js'
 import { OfflineInbox } from './inbox.js'
 import { sealForDevices } from './seal.js'
@@ -60,7 +60,10 @@ export class ChatService {
   readonly delivery: Delivery
   private readonly inbox: OfflineInbox
   private readonly history: History
-  private readonly lookups = new Map<string, { at: number; devices: Promise<Presence[]> }>()
+  private readonly lookups = new Map<
+    string,
+    { at: number; devices: Promise<Presence[]>; ids: Set<string> | undefined }
+  >()
   private lastActive = Date.now()
   private autoAway = false
   private sweepTimer: NodeJS.Timeout | undefined
@@ -98,6 +101,7 @@ export class ChatService {
       {
         devices: (u) => this.devicesOf(u),
         push: (p, events) => this.push(p, events),
+        connected: (id) => this.connected(id),
         seal: (id, recipient, bytes, devices) => sealForDevices({ id, recipient, plaintext: bytes, devices }),
         deposit: (items) => this.inbox.deposit(items),
         stale: (u) => this.lookups.delete(u),
@@ -174,25 +178,29 @@ export class ChatService {
 
   /**
    * A call signal (offer, answer, ICE candidate, hang-up) to the contact's
-   * online devices and our own other ones; returns how many devices took it.
+   * online devices and our own other ones; how many of each took it (a
+   * caller knows how many of the callee's devices ring).
    */
-  async signal(to: string, payload: string): Promise<number> {
+  async signal(to: string, payload: string): Promise<{ contact: number; own: number }> {
     if (this.store.contact(to)?.state !== 'accepted')
       throw new ChatError(ErrorCode.NotContact, `${to} is not a contact`)
     const event = this.chat.signal(to, payload)
-    const targets = [
-      ...(await this.devicesOf(to).catch(() => [])),
-      ...(await this.devicesOf(this.username).catch(() => [])),
-    ].filter((d) => d.deviceId !== this.opts.device.peerId)
-    const results = await Promise.all(
-      targets.map((d) =>
-        this.push(d, [event]).then(
-          () => 1,
-          () => 0,
+    const others = (devices: Presence[]) => devices.filter((d) => d.deviceId !== this.opts.device.peerId)
+    const [theirs, ours] = await Promise.all([
+      this.devicesOf(to).then(others, () => []),
+      this.devicesOf(this.username).then(others, () => []),
+    ])
+    const took = (devices: Presence[]) =>
+      Promise.all(
+        devices.map((d) =>
+          this.push(d, [event]).then(
+            () => 1,
+            () => 0,
+          ),
         ),
-      ),
-    )
-    return results.reduce<number>((a, b) => a + b, 0)
+      ).then((r) => r.reduce<number>((a, b) => a + b, 0))
+    const [contact, own] = await Promise.all([took(theirs), took(ours)])
+    return { contact, own }
   }
 
   /** Live typing indicator to the contact's online devices. */
@@ -240,6 +248,7 @@ export class ChatService {
     const push = decodeChatPush(payload)
     const { committed, refused, applied } = this.chat.receive(push.events)
     for (const e of applied) {
+      this.heardFrom(e.from, e.deviceId)
       // A contact came online: tell that device our presence too.
       if (e.kind === ChatKind.PRESENCE && e.from !== this.username && !this.told.has(e.deviceId))
         void this.presenceTo(e.from, e.deviceId)
@@ -254,8 +263,17 @@ export class ChatService {
     })
   }
 
+  /** Whether a live connection to the device is open. */
+  private connected(deviceId: string): boolean {
+    try {
+      return this.opts.device.node.getConnections(peerIdFromString(deviceId)).length > 0
+    } catch {
+      return false
+    }
+  }
+
   async push(
-    device: Presence,
+    device: Reachable,
     events: Uint8Array[],
   ): Promise<{ committed: Uint8Array[]; refused: Uint8Array[] }> {
     const node = this.opts.device.node
@@ -291,9 +309,18 @@ export class ChatService {
     const hit = this.lookups.get(username)
     if (hit !== undefined && Date.now() - hit.at < LOOKUP_CACHE_MS) return hit.devices
     const devices = this.opts.device.lookup(username)
-    this.lookups.set(username, { at: Date.now(), devices })
-    devices.catch(() => this.lookups.delete(username))
+    const entry = { at: Date.now(), devices, ids: undefined as Set<string> | undefined }
+    this.lookups.set(username, entry)
+    // "No device online" is not kept: the next event looks again.
+    const forget = () => this.lookups.get(username) === entry && this.lookups.delete(username)
+    devices.then((d) => (d.length === 0 ? forget() : (entry.ids = new Set(d.map((p) => p.deviceId)))), forget)
     return devices
+  }
+
+  /** An event came from a device the cached lookup of its user does not list: that lookup is stale. */
+  private heardFrom(username: string, deviceId: string): void {
+    const ids = this.lookups.get(username)?.ids
+    if (ids !== undefined && !ids.has(deviceId)) this.lookups.delete(username)
   }
 
   // ---- presence -----------------------------------------------------------------
@@ -358,6 +385,10 @@ export class ChatService {
   }
 
   private onNotice(n: ChatNotice): void {
+    // A contact accepted here, by them, or on another of our devices (which is how a second
+    // device learns of it): tell their devices we are here, and they answer with their presence.
+    if (n.type === 'contact' && n.contact.state === 'accepted')
+      void this.presenceTo(n.contact.username).catch(() => undefined)
     this.events.emit('notice', n)
   }
 }

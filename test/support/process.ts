@@ -21,7 +21,7 @@ export interface RunOptions {
 export function run(args: string[], opts: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [PARLEY, ...args], {
-      env: { ...process.env, PARLEY_LOG: 'warn', ...opts.env },
+      env: { ...process.env, PARLEY_LOG: process.env.PARLEY_LOG ?? 'warn', ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     })
     let stdout = ''
@@ -63,7 +63,7 @@ export function startDaemon(
 ): Promise<Daemon & { match: RegExpMatchArray }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [PARLEY, ...args], {
-      env: { ...process.env, PARLEY_LOG: 'warn', ...opts.env },
+      env: { ...process.env, PARLEY_LOG: process.env.PARLEY_LOG ?? 'warn', ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let out = ''
