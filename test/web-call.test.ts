@@ -82,6 +82,7 @@ const dir = tempDir('parley-web-call-')
 let net: Devnet
 let browser: Browser
 const devices: Daemon[] = []
+const daemons = new Map<string, Daemon>()
 const pages = new Map<string, Page>()
 let failed = false
 
@@ -115,18 +116,30 @@ describe('calls in the web client', () => {
     if (!existsSync(join(ROOT, 'dist', 'web', 'index.html')))
       throw new Error('the web client is not built: run node scripts/ensure.mjs (npm test does)')
     net = await startDevnet({ dir: dir.path, megas: 1, supernodes: 2, fastReattach: true })
-    for (const user of ['alice', 'bob']) {
-      await signIn(net, user, user)
-      devices.push(await up(net, user, ['--away-after', '0']))
+    // Profiles: alice, bob and carol, and bob-2, bob's second device.
+    for (const [profile, user] of [
+      ['alice', 'alice'],
+      ['bob', 'bob'],
+      ['carol', 'carol'],
+      ['bob-2', 'bob'],
+    ] as const) {
+      await signIn(net, profile, user)
+      const d = await up(net, profile, ['--away-after', '0'])
+      devices.push(d)
+      daemons.set(profile, d)
     }
-    await eventually(
-      async () => ((await introduce(net.home, 'alice', 'bob', 5_000)) ? true : undefined),
-      60_000,
-    )
+    for (const [a, b] of [
+      ['alice', 'bob'],
+      ['carol', 'bob'],
+      ['alice', 'carol'],
+    ] as const)
+      await eventually(async () => ((await introduce(net.home, a, b, 5_000)) ? true : undefined), 60_000)
     browser = await launchBrowser()
     for (const [user, peer] of [
       ['alice', 'bob'],
       ['bob', 'alice'],
+      ['carol', 'bob'],
+      ['bob-2', 'alice'],
     ] as const) {
       const context = await browser.newContext({ viewport: { width: 1100, height: 800 } })
       context.setDefaultTimeout(WAIT_MS)
@@ -139,7 +152,9 @@ describe('calls in the web client', () => {
           (await byTestId(user, `contact-${peer}-presence`).getAttribute('data-presence')) === 'online' ||
           undefined,
         WAIT_MS,
-      )
+      ).catch((err: unknown) => {
+        throw new Error(`${user} never saw ${peer} online: ${(err as Error).message}`)
+      })
     }
   }, 300_000)
 
@@ -205,4 +220,46 @@ describe('calls in the web client', () => {
     await byTestId('bob', 'call-incoming').waitFor({ state: 'detached' })
     for (const user of ['alice', 'bob']) await poll(() => callEvents(user)).toMatch(/Call declined/)
   }, 90_000)
+
+  it("one of bob's devices is in a call: it answers busy, his other device rings and takes alice's call", async () => {
+    // carol calls bob: both his devices ring, he answers on the first, the second stops ringing.
+    await byTestId('carol', 'call-audio-video').click()
+    await byTestId('bob-2', 'call-incoming').waitFor()
+    await byTestId('bob', 'call-accept').click()
+    await poll(callState('bob')).toBe('connected')
+    await byTestId('bob-2', 'call-incoming').waitFor({ state: 'detached' })
+
+    // alice calls bob: the first device is busy, the second rings.
+    await byTestId('alice', 'call-audio-video').click()
+    await byTestId('bob-2', 'call-incoming').waitFor()
+    // The first device's busy answer reaches alice within milliseconds; she must still be ringing after it.
+    await new Promise((r) => setTimeout(r, 1_500))
+    expect(await callState('alice')()).toBe('ringing')
+    expect(await callState('bob')()).toBe('connected')
+    await byTestId('bob-2', 'call-accept').click()
+    await poll(callState('alice')).toBe('connected')
+    await poll(async () => ((await stats('bob-2'))?.video.frames ?? 0) > 0).toBe(true)
+    // The two calls are separate: carol and bob still talk.
+    expect(await callState('carol')()).toBe('connected')
+
+    for (const user of ['alice', 'carol']) {
+      await byTestId(user, 'call-hangup').click()
+      await byTestId(user, 'call-close').click()
+    }
+    for (const user of ['bob', 'bob-2']) await poll(callState(user)).toMatch(/^(ended|none)$/)
+  }, 120_000)
+
+  it('calling a contact with no device online ends at once as "Not online"', async () => {
+    await daemons.get('carol')!.stop('SIGTERM')
+    await byTestId('alice', 'contact-carol').click()
+    await poll(() =>
+      byTestId('alice', 'contact-carol-presence').getAttribute('data-presence', { timeout: 1_000 }),
+    ).toBe('offline')
+    await byTestId('alice', 'call-audio-video').click()
+    await poll(() => byTestId('alice', 'call-state').getAttribute('data-outcome', { timeout: 1_000 })).toBe(
+      'unreachable',
+    )
+    expect(await byTestId('alice', 'call-state').textContent()).toContain('Not online')
+    await poll(() => callEvents('alice')).toMatch(/Missed call/)
+  }, 60_000)
 })

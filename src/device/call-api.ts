@@ -49,7 +49,8 @@ export function addCallRoutes(
         { error: { code: ErrorCode.InvalidField, message: 'a contact and a payload string' } },
         400,
       )
-    return c.json({ devices: await svc().signal(user, payload) })
+    const took = await svc().signal(user, payload)
+    return c.json({ devices: took.contact + took.own, contactDevices: took.contact })
   })
   app.post('/v1/call/event/:user', async (c) => {
     const user = c.req.param('user')

@@ -18,6 +18,7 @@ const ENDED: Record<CallOutcome, string> = {
   declined: 'Call declined',
   missed: 'No answer',
   busy: 'Busy',
+  unreachable: 'Not online',
   failed: 'The call could not connect',
 }
 
@@ -62,7 +63,7 @@ export function Call({ view, engine }: CallProps) {
           : undefined
   return (
     <div className="call-overlay" role="dialog" aria-label={`Call with ${peer}`}>
-      <div className="call" data-testid="call-state" data-state={phase}>
+      <div className="call" data-testid="call-state" data-state={phase} data-outcome={view.outcome}>
         <Video className="call-remote" stream={view.remote} testId="call-remote-video" />
         <Video className="call-local" stream={view.local} testId="call-local-video" muted />
         <header className="call-header">

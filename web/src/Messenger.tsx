@@ -71,7 +71,8 @@ export function Messenger({ me, onSignedOut }: MessengerProps) {
   const call = useCall(me, report)
   const onNotice = useEffectEvent((notice: Notice) => {
     if (notice.type === 'call-signal') {
-      for (const signal of parseSignals(notice.payload)) call.engine.onSignal(notice.username, signal)
+      for (const signal of parseSignals(notice.payload))
+        call.engine.onSignal(notice.username, signal, notice.deviceId)
       return
     }
     dispatch({ type: 'notice', notice, now: Date.now(), focused })

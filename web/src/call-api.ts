@@ -34,10 +34,14 @@ const u = (username: string) => encodeURIComponent(username)
 
 export const callApi = {
   iceServers: () => call<{ iceServers: RTCIceServer[]; ttlS: number }>('GET', '/v1/call/ice-servers'),
-  /** One signal, or several in order as a JSON array (see parseSignals). */
+  /**
+   * One signal, or several in order as a JSON array (see parseSignals); how
+   * many of the contact's devices took it.
+   */
   signal: async (to: string, batch: Signal[]) => {
     const payload = JSON.stringify(batch.length === 1 ? batch[0] : batch)
-    return (await call<{ devices: number }>('POST', `/v1/call/signal/${u(to)}`, { payload })).devices
+    return (await call<{ contactDevices: number }>('POST', `/v1/call/signal/${u(to)}`, { payload }))
+      .contactDevices
   },
   event: (to: string, id: string, what: CallWhat, durationMs = 0) =>
     call<unknown>('POST', `/v1/call/event/${u(to)}`, { call: id, what, durationMs }),

@@ -11,7 +11,7 @@ import { callApi } from './call-api.js'
 import { MAX_BATCH, route, type CallRef, type CallWhat, type Signal } from './call-signal.js'
 
 export type CallPhase = 'ringing' | 'connecting' | 'connected' | 'ended'
-export type CallOutcome = 'ended' | 'declined' | 'missed' | 'busy' | 'failed'
+export type CallOutcome = 'ended' | 'declined' | 'missed' | 'busy' | 'unreachable' | 'failed'
 
 export interface CallView {
   id: string
@@ -50,6 +50,10 @@ interface Session extends CallRef {
   offer: RTCSessionDescriptionInit | undefined
   /** callee: the connection made ready while ringing (offer applied, nothing sent, no media) */
   prepared: Promise<RTCPeerConnection> | undefined
+  /** caller: how many of the callee's devices took the ring (undefined until the ring's request returns) */
+  ringing: number | undefined
+  /** caller: the callee devices that answered busy; the call is busy once every ringing device is */
+  busy: Set<string>
   /** candidates that came before the remote description */
   pending: RTCIceCandidateInit[]
   timers: ReturnType<typeof setTimeout>[]
@@ -63,6 +67,7 @@ const OUTCOME_EVENT: Record<CallOutcome, CallWhat> = {
   declined: 'declined',
   missed: 'missed',
   busy: 'missed',
+  unreachable: 'missed',
   failed: 'missed',
 }
 
@@ -160,8 +165,8 @@ export class CallEngine {
     if (this.s?.ended === true) this.clear(this.s)
   }
 
-  /** A `call-signal` notice: `from` is the sender's username (ours for our other devices). */
-  onSignal(from: string, sig: Signal): void {
+  /** A `call-signal` notice: `from` is the sender's username (ours for our other devices), `device` its device. */
+  onSignal(from: string, sig: Signal, device = ''): void {
     const s = this.s
     switch (route(s, this.me, from, sig)) {
       case 'ring': {
@@ -181,7 +186,7 @@ export class CallEngine {
         if (s !== undefined) this.clear(s, true)
         return
       case 'apply':
-        if (s !== undefined) this.apply(s, sig).catch((err: unknown) => this.init.onError(err))
+        if (s !== undefined) this.apply(s, sig, device).catch((err: unknown) => this.init.onError(err))
         return
       case 'ignore':
         return
@@ -207,7 +212,7 @@ export class CallEngine {
     if (this.s !== undefined && !this.s.ended) this.finish(this.s, 'ended', true)
   }
 
-  private async apply(s: Session, sig: Signal): Promise<void> {
+  private async apply(s: Session, sig: Signal, device: string): Promise<void> {
     switch (sig.type) {
       case 'accept':
       case 'answer':
@@ -230,7 +235,9 @@ export class CallEngine {
       case 'decline':
         return this.finish(s, 'declined', false)
       case 'busy':
-        return this.finish(s, 'busy', false)
+        // One device of theirs in another call; the others may still ring.
+        s.busy.add(device)
+        return this.checkBusy(s)
       case 'hangup':
         return this.finish(s, s.answered ? 'ended' : 'missed', false)
       case 'ring':
@@ -277,6 +284,8 @@ export class CallEngine {
       media: undefined,
       offer: undefined,
       prepared: undefined,
+      ringing: undefined,
+      busy: new Set(),
       pending: [],
       timers: [],
       outbox: [],
@@ -327,9 +336,20 @@ export class CallEngine {
     while (s.outbox.length > 0) {
       const batch = s.outbox.splice(0, MAX_BATCH)
       // A lost candidate or hang-up is not worth a banner: the call fails or times out by itself.
-      await callApi.signal(s.peer, batch).catch(() => undefined)
+      const took = await callApi.signal(s.peer, batch).catch(() => undefined)
+      if (batch[0]?.type === 'ring' && took !== undefined && !s.ended) {
+        s.ringing = took
+        // No device of theirs is online: nothing rings, say so now rather than after RING_MS.
+        if (took === 0) this.finish(s, 'unreachable', false)
+        else this.checkBusy(s)
+      }
     }
     s.sending = false
+  }
+
+  private checkBusy(s: Session): void {
+    if (!s.answered && !s.ended && s.ringing !== undefined && s.busy.size >= s.ringing)
+      this.finish(s, 'busy', false)
   }
 
   private toggle(kind: 'audio' | 'video'): void {
