@@ -2,70 +2,23 @@
  * Chat between real device processes on a devnet: contacts, presence,
  * receipts, offline delivery through the supernodes' offline store (with two
  * of its three holders SIGKILLed), a receiver SIGKILLed mid-stream, a third
- * device with backfilled history, and bad input on the wire.
+ * device with backfilled history, bad input on the wire, and the command line.
+ * The devnet and its helpers are in test/support/chat-net.ts.
  */
 import { spawn } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { peerIdFromString } from '@libp2p/peer-id'
-import { multiaddr } from '@multiformats/multiaddr'
-import { ChatProtocols } from '../src/chat/service.js'
+import { describe, expect, it } from 'vitest'
 import { PayloadType, seal } from '../src/crypto/envelope.js'
 import { generateKey, signerOf } from '../src/crypto/keys.js'
-import { Profile } from '../src/device/profile.js'
-import { startDevnet, type Devnet } from '../src/devnet/devnet.js'
-import { createDeviceHost } from '../src/net/host.js'
-import { request } from '../src/net/rpc.js'
-import { signChatEvent } from '../src/trust/chat-event.js'
 import { plain } from '../src/wire/bytes.js'
-import { ChatKind, ChatPush, decodeChatAck } from '../src/wire/chat.js'
-import { api, ApiError, conversation, replicasOf, send, signIn, up } from './support/chat.js'
-import { eventually, lookup } from './support/devnet.js'
-import { PARLEY, run, tempDir, type Daemon } from './support/process.js'
+import { ChatPush, decodeChatAck } from '../src/wire/chat.js'
+import { api, ApiError, conversation, replicasOf, send, signIn } from './support/chat.js'
+import { contactState, net, rawChatPeer, start, stop, useChatNet } from './support/chat-net.js'
+import { eventually } from './support/devnet.js'
+import { PARLEY, run } from './support/process.js'
 
-const dir = tempDir('parley-chat-')
-let net: Devnet
-const running = new Map<string, Daemon>()
-
-async function start(profile: string, extra: string[] = []): Promise<void> {
-  running.set(profile, await up(net, profile, extra))
-  // Attached and published: its own user finds it.
-  await eventually(async () => {
-    const s = await api<{ attachments: unknown[] }>(net.home, profile, '/v1/status')
-    return s.attachments.length >= 2 || undefined
-  }, 30_000)
-}
-
-async function stop(profile: string, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  await running.get(profile)?.stop(signal)
-  running.delete(profile)
-}
-
-beforeAll(async () => {
-  net = await startDevnet({ dir: dir.path, megas: 1, supernodes: 5, fastReattach: true })
-  for (const user of ['alice', 'bob', 'carol']) await signIn(net, user, user)
-  for (const p of ['alice', 'bob', 'carol']) await start(p, ['--away-after', '0'])
-}, 180_000)
-
-afterAll(async () => {
-  for (const p of [...running.keys()]) await stop(p, 'SIGKILL')
-  for (const s of net?.supernodes ?? []) s.child.process.kill('SIGCONT')
-  await net?.stop()
-  // PARLEY_KEEP=1 keeps the devnet's folder (profiles, logs) to look into a failure.
-  if (process.env.PARLEY_KEEP === undefined) dir.remove()
-  else console.log(`kept ${dir.path}`)
-})
-
-const contactState = async (profile: string, peer: string) =>
-  (
-    await api<{ contacts: { username: string; state: string; presence: string }[] }>(
-      net.home,
-      profile,
-      '/v1/chat/contacts',
-    )
-  ).contacts.find((c) => c.username === peer)
+useChatNet()
 
 describe('two users', () => {
   it('become contacts: request with a greeting, accept', async () => {
@@ -316,36 +269,12 @@ describe('the sender restarts', () => {
 describe('bad input on the wire', () => {
   it('malformed, oversized, unsigned, misaddressed and replayed pushes are refused and change nothing', async () => {
     await signIn(net, 'mallory', 'mallory')
-    const profile = new Profile(net.home, 'mallory')
-    const key = await profile.deviceKey()
-    const host = await createDeviceHost({ privateKey: key, host: '127.0.0.1' })
+    const mallory = await rawChatPeer('mallory', 'alice', 'bob')
     try {
-      const bobDevice = (await lookup(net.home, 'alice', 'bob')).body.devices[0]!
-      const direct = bobDevice.addrs.filter((a) => !a.includes('/p2p-circuit'))
-      await host.dial(
-        direct.map((a) => multiaddr(a.includes('/p2p/') ? a : `${a}/p2p/${bobDevice.deviceId}`)),
-      )
-      const peer = peerIdFromString(bobDevice.deviceId)
-      const push = (payload: Uint8Array) =>
-        request(host, peer, ChatProtocols.chat, payload, { timeoutMs: 5000, maxResponseBytes: 64 * 1024 })
+      const { push, event } = mallory
       const garbage = new Uint8Array(200).map((_, i) => (i * 37) & 0xff)
       await expect(push(garbage)).rejects.toThrow()
       await expect(push(new Uint8Array(3 * 1024 * 1024))).rejects.toThrow()
-      const signer = signerOf(key)
-      const event = (to: string, text: string) =>
-        signChatEvent(
-          {
-            certificate: profile.certificate()!,
-            id: new Uint8Array(randomBytes(16)),
-            kind: ChatKind.TEXT,
-            to,
-            lamport: 1,
-            sentAt: Date.now(),
-            text,
-            refs: [],
-          },
-          signer,
-        )
       const unsigned = seal(PayloadType.ChatEvent, new Uint8Array(10), signerOf(await generateKey()))
       const bad = decodeChatAck(await push(ChatPush.encode({ events: [plain(unsigned)] })))
       expect(bad.committed).toEqual([])
@@ -375,7 +304,7 @@ describe('bad input on the wire', () => {
         20_000,
       )
     } finally {
-      await host.stop()
+      await mallory.stop()
     }
   })
 })
