@@ -3,10 +3,13 @@
  * crosses with a matching SHA-256, a declined offer is never served, a
  * transfer survives the receiver's or the sender's SIGKILL and resumes from
  * the .part file, a checksum mismatch fails it, a device of another user is
- * refused, and a pull through the sender's relay circuit completes.
+ * refused, and a pull through the sender's relay circuit completes. Either
+ * side cancels one under way, declined and cancelled offers leave no copy
+ * behind, an unanswered offer expires after 30 days, and `parley file` does
+ * it all from the command line.
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -20,7 +23,7 @@ import { createDeviceHost } from '../src/net/host.js'
 import { decodeFileResponse, FILE_PROTOCOL, FileRequest } from '../src/wire/files.js'
 import { api, signIn, up } from './support/chat.js'
 import { eventually, lookup } from './support/devnet.js'
-import { tempDir, type Daemon } from './support/process.js'
+import { run, tempDir, type Daemon } from './support/process.js'
 
 const dir = tempDir('parley-files-')
 let net: Devnet
@@ -74,6 +77,23 @@ const inState = (profile: string, id: string, state: string, timeoutMs = 30_000)
   }, timeoutMs)
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex')
+const outCopy = (id: string) => join(net.home, 'profiles', 'alice', 'files', 'out', id)
+const partFile = (id: string) => join(net.home, 'profiles', 'bob', 'files', 'in', `${id}.part`)
+const cli = (profile: string, ...args: string[]) =>
+  run(['file', ...args, '--profile', profile], { env: { PARLEY_HOME: net.home } })
+
+/** A 3 MiB offer from alice that bob accepted and is halfway through pulling. */
+async function underWay(name: string): Promise<TransferRecord> {
+  const sent = await offer('alice', 'bob', name, randomBytes(3 * MiB))
+  await inState('bob', sent.transfer, 'offered')
+  await api(net.home, 'bob', `/v1/files/${sent.transfer}/accept`, {})
+  await eventually(
+    async () => ((await transfer('bob', sent.transfer))?.received ?? 0) >= MiB / 2 || undefined,
+    30_000,
+    50,
+  )
+  return sent
+}
 
 /** Offers `bytes` from alice, accepts at bob, waits until done and checks the download. */
 async function cross(bytes: Uint8Array, name: string): Promise<TransferRecord> {
@@ -125,7 +145,8 @@ describe('file transfer', () => {
     first = await cross(bytes, 'photo (1).bin')
     expect(first.sha256).toBe(sha(bytes))
     const atAlice = await transfer('alice', first.transfer)
-    expect(atAlice).toMatchObject({ direction: 'out', state: 'accepted', size: 3 * MiB })
+    // Served to its end: done on the sender's side too.
+    expect(atAlice).toMatchObject({ direction: 'out', state: 'done', size: 3 * MiB })
     expect(atAlice?.servedFrom).toEqual([0])
     // The offer is a 'file' entry in both conversations.
     const msgs = await api<{ messages: { kind: string; text: string }[] }>(
@@ -145,7 +166,85 @@ describe('file transfer', () => {
     const atAlice = await inState('alice', sent.transfer, 'declined')
     expect(atAlice.servedFrom).toEqual([])
     expect((await content('bob', sent.transfer)).status).toBe(404)
+    // The sender's copy is not kept for an offer nobody will take.
+    expect(existsSync(outCopy(sent.transfer))).toBe(false)
   }, 60_000)
+
+  it('the sender cancels mid-transfer: the receiver stops and keeps no .part; the copy goes', async () => {
+    const sent = await underWay('withdrawn.bin')
+    await api(net.home, 'alice', `/v1/files/${sent.transfer}/cancel`, {})
+    expect((await transfer('alice', sent.transfer))?.state).toBe('cancelled')
+    expect(existsSync(outCopy(sent.transfer))).toBe(false)
+    const atBob = await inState('bob', sent.transfer, 'cancelled')
+    expect(atBob.received).toBeLessThan(3 * MiB)
+    await eventually(() => Promise.resolve(!existsSync(partFile(sent.transfer)) || undefined), 10_000)
+    expect((await content('bob', sent.transfer)).status).toBe(404)
+    // Over is over: a second cancel is refused in words.
+    await expect(api(net.home, 'alice', `/v1/files/${sent.transfer}/cancel`, {})).rejects.toThrow(
+      /not_cancellable|only one under way/,
+    )
+  }, 90_000)
+
+  it('the receiver cancels mid-transfer: the sender sees it declined and drops its copy', async () => {
+    const sent = await underWay('unwanted.bin')
+    await api(net.home, 'bob', `/v1/files/${sent.transfer}/cancel`, {})
+    expect((await transfer('bob', sent.transfer))?.state).toBe('cancelled')
+    expect(existsSync(partFile(sent.transfer))).toBe(false)
+    await inState('alice', sent.transfer, 'declined')
+    await eventually(() => Promise.resolve(!existsSync(outCopy(sent.transfer)) || undefined), 10_000)
+  }, 90_000)
+
+  it('an offer left unanswered for 30 days expires at the next start, and its copy goes', async () => {
+    const sent = await offer('alice', 'bob', 'old.bin', randomBytes(2048))
+    await inState('bob', sent.transfer, 'offered')
+    await stop('alice')
+    const table = join(net.home, 'profiles', 'alice', 'files', 'transfers.json')
+    const records = JSON.parse(readFileSync(table, 'utf8')) as TransferRecord[]
+    for (const r of records) if (r.transfer === sent.transfer) r.at -= 31 * 24 * 3600_000
+    writeFileSync(table, JSON.stringify(records))
+    await start('alice', ['--file-rate', RATE])
+    expect((await transfer('alice', sent.transfer))?.state).toBe('expired')
+    expect(existsSync(outCopy(sent.transfer))).toBe(false)
+    // bob accepts too late: the pull is refused for good, not retried forever.
+    await api(net.home, 'bob', `/v1/files/${sent.transfer}/accept`, {})
+    const failed = await inState('bob', sent.transfer, 'failed')
+    expect(failed.error).toBe('withdrawn')
+  }, 90_000)
+
+  it('parley file: send, list, accept with progress and save; the sender sees it sent in full', async () => {
+    const bytes = randomBytes(1.5 * MiB)
+    const path = join(dir.path, 'report.pdf')
+    writeFileSync(path, bytes)
+    const sent = await cli('alice', 'send', 'bob', path)
+    expect(sent.stderr).toContain('offering report.pdf 100%')
+    const id = /transfer ([0-9a-f]{32})/.exec(sent.stdout)?.[1]
+    expect(sent.stdout, sent.stderr).toContain('offered report.pdf (1.5 MiB) to bob')
+    await inState('bob', id!, 'offered')
+    expect((await cli('bob', 'list')).stdout).toContain(`${id}  report.pdf (1.5 MiB) from alice: offered`)
+
+    const saveTo = join(dir.path, 'downloads')
+    mkdirSync(saveTo)
+    const got = await cli('bob', 'accept', id!.slice(0, 8), '--to', saveTo)
+    expect(got.code, got.stderr).toBe(0)
+    expect(got.stdout).toContain('received report.pdf (1.5 MiB), checksum verified')
+    expect(got.stderr).toContain('receiving report.pdf 100%')
+    expect(sha(readFileSync(join(saveTo, 'report.pdf')))).toBe(sha(bytes))
+    await inState('alice', id!, 'done')
+    expect((await cli('alice', 'list')).stdout).toContain(`${id}  report.pdf (1.5 MiB) to bob: done`)
+
+    // Mistakes get one clear line and a usage exit code, not a stack.
+    const bad = await cli('bob', 'accept', 'zz')
+    expect([bad.code, bad.stderr.trim()]).toEqual([
+      2,
+      'parley: "zz" is not a transfer id (see parley file list)',
+    ])
+    const missing = await cli('alice', 'send', 'bob', join(dir.path, 'nope.bin'))
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toContain('no file at')
+    const again = await cli('bob', 'save', id!.slice(0, 8), saveTo)
+    expect(again.code).toBe(1)
+    expect(again.stderr).toContain('exists; not overwritten')
+  }, 120_000)
 
   it('resumes after the receiver is SIGKILLed mid-transfer, from where its .part file ends', async () => {
     const bytes = randomBytes(3 * MiB)

@@ -10,6 +10,7 @@ import {
 } from './commands/account.js'
 import { authorityCommand } from './commands/authority.js'
 import { chatCommands } from './commands/chat.js'
+import { fileCommand } from './commands/files.js'
 import { devCommand } from './commands/dev.js'
 import { devnetCommand, devnetPoolCommand } from './commands/devnet.js'
 import { lookupCommand, statusCommand, supernodeCommand, upCommand } from './commands/network.js'
@@ -37,7 +38,9 @@ export function program(): Command {
     devicesCommand(),
     revokeCommand(),
     ...chatCommands(),
+    fileCommand(),
   ]) {
+    for (const sub of cmd.commands) sub.exitOverride().showHelpAfterError('(run with --help for usage)')
     root.addCommand(cmd.exitOverride().showHelpAfterError('(run with --help for usage)'))
   }
   // Internal: the devnet's device pools. Not in the help.

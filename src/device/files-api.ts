@@ -2,7 +2,7 @@
  * The files part of the local API: offer a file to a contact (the raw body is
  * the file, `x-file-name` its name, URI-encoded), list transfers with their
  * state and progress, accept or decline an incoming one, and download what
- * was sent or received. Live progress comes on the WebSocket as `file-*`
+ * was sent or received, or cancel one under way (either side). Live progress comes on the WebSocket as `file-*`
  * notices.
  */
 import { createReadStream } from 'node:fs'
@@ -16,6 +16,7 @@ import { isUsername } from '../wire/fields.js'
 const STATUS: Record<string, 400 | 404 | 409 | 413 | 503> = {
   not_found: 404,
   not_contact: 409,
+  not_cancellable: 409,
   too_large: 413,
   starting: 503,
 }
@@ -62,10 +63,10 @@ export function addFileRoutes(app: Hono, current: () => FileService | undefined)
       return fail(c, err)
     }
   })
-  for (const action of ['accept', 'decline'] as const)
-    app.post(`/v1/files/:transfer/${action}`, (c) => {
+  for (const action of ['accept', 'decline', 'cancel'] as const)
+    app.post(`/v1/files/:transfer/${action}`, async (c) => {
       try {
-        return c.json({ transfer: svc()[action](id(c)) })
+        return c.json({ transfer: await svc()[action](id(c)) })
       } catch (err) {
         return fail(c, err)
       }

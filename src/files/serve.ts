@@ -22,6 +22,8 @@ export interface ServeDeps {
   path(transfer: string): string
   served(transfer: string, offset: number): void
   progress(transfer: string, upTo: number): void
+  /** Whether the transfer may still be served (not cancelled meanwhile): checked at every chunk. */
+  live(transfer: string): boolean
   /** Bytes per second, for tests that need a transfer to last; 0 or undefined: no limit. */
   rateBytesPerS?: number
   log: Logger
@@ -72,6 +74,7 @@ async function streamFile(
   })
   try {
     for await (const chunk of file as AsyncIterable<Buffer>) {
+      if (!deps.live(transfer)) throw new Error('the transfer was cancelled')
       await lp.write(chunk, { signal: AbortSignal.timeout(IDLE_MS) })
       sent += chunk.byteLength
       deps.progress(transfer, offset + sent)

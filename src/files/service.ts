@@ -6,7 +6,7 @@
  * from the .part file after any break, across restarts of either side.
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { createReadStream, mkdirSync } from 'node:fs'
+import { createReadStream, existsSync, mkdirSync } from 'node:fs'
 import { open, rename, rm } from 'node:fs/promises'
 import { EventEmitter } from 'node:events'
 import { join } from 'node:path'
@@ -26,7 +26,10 @@ import { pullOnce, sha256Of } from './pull.js'
 import { serveFiles } from './serve.js'
 import { TransferTable } from './table.js'
 import {
+  OFFER_KEEP_MS,
+  cancellable,
   checkSize,
+  expired,
   FileError,
   mayServe,
   offerText,
@@ -39,6 +42,9 @@ import {
   type TransferRecord,
   type TransferState,
 } from './transfer.js'
+
+/** How often unfinished transfers are checked for expiry (also at start). */
+const SWEEP_EVERY_MS = 3600_000
 
 export interface FileServiceOptions {
   device: DeviceNode
@@ -58,12 +64,15 @@ export class FileService {
   private readonly pulls = new Map<string, AbortController>()
   private readonly dir: string
   private readonly onChat = (n: ChatNotice): void => this.chatNotice(n)
+  private readonly sweeper: NodeJS.Timeout
 
   private constructor(private readonly opts: FileServiceOptions) {
     this.dir = join(opts.profile.dir, 'files')
     mkdirSync(join(this.dir, 'in'), { recursive: true, mode: 0o700 })
     mkdirSync(join(this.dir, 'out'), { recursive: true, mode: 0o700 })
     this.table = new TransferTable(join(this.dir, 'transfers.json'))
+    this.sweeper = setInterval(() => void this.sweep(), SWEEP_EVERY_MS)
+    this.sweeper.unref()
   }
 
   static async start(opts: FileServiceOptions): Promise<FileService> {
@@ -72,7 +81,11 @@ export class FileService {
       decide: (t, remote, offset) => s.decide(t, remote, offset),
       path: (t) => join(s.dir, 'out', t),
       served: (t, offset) => s.table.served(t, offset),
-      progress: (t, upTo) => s.table.progress(t, upTo),
+      progress: (t, upTo) => s.served(t, upTo),
+      live: (t) => {
+        const state = s.table.get(t)?.state
+        return state === 'accepted' || state === 'done'
+      },
       rateBytesPerS: opts.rateBytesPerS,
       log: opts.log,
     })
@@ -80,6 +93,7 @@ export class FileService {
     // Offers that came while this service was not listening (a crash between commit and notice).
     for (const c of opts.chat.store.contacts(['accepted']))
       for (const m of opts.chat.store.conversation(c.username, 200)) if (m.kind === 'file') s.fromOffer(m)
+    await s.sweep()
     for (const r of s.table.all()) if (r.direction === 'in' && r.state === 'accepted') s.startPull(r)
     return s
   }
@@ -92,9 +106,9 @@ export class FileService {
   content(id: string): { path: string; name: string; size: number } | undefined {
     const r = this.table.get(id)
     if (r === undefined) return undefined
-    if (r.direction === 'out') return { path: join(this.dir, 'out', r.transfer), name: r.name, size: r.size }
-    if (r.state === 'done') return { path: join(this.dir, 'in', r.transfer), name: r.name, size: r.size }
-    return undefined
+    const path = join(this.dir, r.direction, r.transfer)
+    const held = r.direction === 'out' ? cancellable(r.state) || r.state === 'done' : r.state === 'done'
+    return held && existsSync(path) ? { path, name: r.name, size: r.size } : undefined
   }
 
   /** Copies the bytes into the profile while hashing them, then offers them in the conversation. */
@@ -161,11 +175,33 @@ export class FileService {
       this.pulls.get(r.transfer)?.abort()
       this.answer(r, 'decline')
       this.setState(r, 'declined')
+      void this.removeCopy(r)
     }
     return r
   }
 
+  /**
+   * Stops a transfer from either side, while it is offered or crossing: the
+   * other side hears it (a receiver's cancel is a decline), the pull stops,
+   * and the bytes held for it (the sender's copy, the receiver's .part) go.
+   */
+  async cancel(id: string): Promise<TransferRecord> {
+    const r = this.table.get(id) ?? this.table.byOffer(id)
+    if (r === undefined) throw new FileError('not_found', 'no such transfer')
+    if (!cancellable(r.state))
+      throw new FileError(
+        'not_cancellable',
+        `this transfer is ${r.state}; only one under way can be cancelled`,
+      )
+    this.pulls.get(r.transfer)?.abort()
+    this.answer(r, r.direction === 'out' ? 'cancel' : 'decline')
+    this.setState(r, 'cancelled')
+    await this.removeCopy(r)
+    return this.table.get(r.transfer)!
+  }
+
   async stop(): Promise<void> {
+    clearInterval(this.sweeper)
     this.opts.chat.events.off('notice', this.onChat)
     for (const c of this.pulls.values()) c.abort()
     await this.opts.device.node.unhandle(FILE_PROTOCOL).catch(() => undefined)
@@ -179,12 +215,56 @@ export class FileService {
     if (n.type !== 'file-answer') return
     const r = this.table.byOffer(n.offer)
     if (r === undefined) return
+    if (r.direction === 'in' && n.username === r.peer && n.answer === 'cancel' && cancellable(r.state)) {
+      // The sender took the offer back.
+      this.pulls.get(r.transfer)?.abort()
+      this.setState(r, 'cancelled')
+      void this.removeCopy(r)
+      return
+    }
+    if (n.answer !== 'accept' && n.answer !== 'decline') return
     const state: TransferState = n.answer === 'accept' ? 'accepted' : 'declined'
     if (r.direction === 'out' && n.username === r.peer) {
       if (state === 'accepted' && !r.acceptedBy.includes(n.deviceId))
         this.table.update(r.transfer, { acceptedBy: [...r.acceptedBy, n.deviceId] })
-      if (r.state === 'offered' || (r.state === 'accepted' && state === 'declined')) this.setState(r, state)
+      if (r.state === 'offered' || (r.state === 'accepted' && state === 'declined')) {
+        this.setState(r, state)
+        if (state === 'declined') void this.removeCopy(r)
+      }
     }
+  }
+
+  /** Unfinished transfers past their keep expire, and their bytes go. */
+  private async sweep(now = Date.now()): Promise<void> {
+    for (const r of this.table.all()) {
+      if (expired(r, now)) {
+        this.pulls.get(r.transfer)?.abort()
+        this.setState(r, 'expired')
+        await this.removeCopy(r)
+      } else if (r.direction === 'out' && r.state === 'done' && now - r.at > OFFER_KEEP_MS) {
+        // Received, and kept as long as an offer for the receiver's other devices: now it goes.
+        await this.removeCopy(r)
+      }
+    }
+  }
+
+  /** Bytes served up to `upTo`; served to the end, the transfer is done on this side too. */
+  private served(transfer: string, upTo: number): void {
+    this.table.progress(transfer, upTo)
+    const r = this.table.get(transfer)
+    if (r?.direction === 'out' && r.state === 'accepted' && upTo >= r.size) this.setState(r, 'done')
+  }
+
+  /** The sender's copy, or the receiver's partial file: not needed once a transfer is over. */
+  private async removeCopy(r: TransferRecord): Promise<void> {
+    const path =
+      r.direction === 'out' ? join(this.dir, 'out', r.transfer) : join(this.dir, 'in', `${r.transfer}.part`)
+    await rm(path, { force: true }).catch((err: unknown) =>
+      this.opts.log.warn(
+        { transfer: r.transfer, err: (err as Error).message },
+        'could not remove a file copy',
+      ),
+    )
   }
 
   private fromOffer(m: MessageRow): TransferRecord | undefined {
@@ -218,7 +298,7 @@ export class FileService {
     return r
   }
 
-  private answer(r: TransferRecord, answer: 'accept' | 'decline'): void {
+  private answer(r: TransferRecord, answer: 'accept' | 'decline' | 'cancel'): void {
     this.opts.chat.chat.record(ChatKind.FILE_ANSWER, r.peer, answer, [Buffer.from(r.offer, 'hex')])
     this.opts.chat.delivery.kick()
   }

@@ -1,7 +1,9 @@
 /** The deciding logic of file transfer, without disk or network. */
 import { describe, expect, it } from 'vitest'
 import {
+  cancellable,
   checkSize,
+  expired,
   FileError,
   mayServe,
   offerText,
@@ -90,10 +92,24 @@ describe('resume and serve', () => {
     expect(mayServe(out({ acceptedBy: [] }), 'bob-phone', ['bob-phone'], 0)).toMatchObject({
       code: 'not_accepted',
     })
-    expect(mayServe(out({ state: 'declined' }), 'bob-phone', [], 0)).toMatchObject({ code: 'not_accepted' })
+    for (const state of ['declined', 'cancelled', 'expired'] as const)
+      expect(mayServe(out({ state }), 'bob-laptop', [], 0)).toMatchObject({ code: 'withdrawn' })
     expect(mayServe(undefined, 'bob-phone', [], 0)).toMatchObject({ code: 'not_found' })
     expect(mayServe(out({ direction: 'in' }), 'bob-phone', [], 0)).toMatchObject({ code: 'not_found' })
     expect(mayServe(out(), 'bob-phone', [], 1001)).toMatchObject({ code: 'bad_offset' })
+  })
+})
+
+describe('keeping offers', () => {
+  it('expires an unfinished transfer after 30 days, never a finished or ended one', () => {
+    const day = 24 * 3600_000
+    expect(expired({ at: 0, state: 'offered' }, 30 * day)).toBe(false)
+    expect(expired({ at: 0, state: 'offered' }, 30 * day + 1)).toBe(true)
+    expect(expired({ at: 0, state: 'accepted' }, 31 * day)).toBe(true)
+    for (const state of ['done', 'declined', 'cancelled', 'failed'] as const)
+      expect(expired({ at: 0, state }, 365 * day)).toBe(false)
+    expect(cancellable('offered') && cancellable('accepted')).toBe(true)
+    expect(cancellable('done') || cancellable('declined')).toBe(false)
   })
 })
 
@@ -115,6 +131,7 @@ describe('progress and retries', () => {
   it('gives up only on refusals no retry can change', () => {
     expect(permanent('not_found')).toBe(true)
     expect(permanent('checksum_mismatch')).toBe(true)
+    expect(permanent('withdrawn')).toBe(true)
     expect(permanent('not_accepted')).toBe(false)
     expect(permanent('unreachable')).toBe(false)
   })

@@ -25,7 +25,25 @@ export interface OfferInfo {
   sha256: string
 }
 
-export type TransferState = 'offered' | 'accepted' | 'declined' | 'done' | 'failed'
+/**
+ * offered → accepted → done, or: declined (by the receiver), cancelled (by
+ * either side, while offered or crossing), expired (not finished within
+ * OFFER_KEEP_MS), failed (a checksum mismatch, or the offer is gone).
+ */
+export type TransferState = 'offered' | 'accepted' | 'declined' | 'cancelled' | 'expired' | 'done' | 'failed'
+
+/** An offer, and the sender's copy of the file, are kept this long (like the offline store's items). */
+export const OFFER_KEEP_MS = 30 * 24 * 3600_000
+
+/** The states in which a transfer can still be cancelled. */
+export function cancellable(state: TransferState): boolean {
+  return state === 'offered' || state === 'accepted'
+}
+
+/** Whether an unfinished transfer offered at `at` is past its keep. */
+export function expired(r: Pick<TransferRecord, 'at' | 'state'>, now: number): boolean {
+  return cancellable(r.state) && now - r.at > OFFER_KEEP_MS
+}
 
 export interface TransferRecord extends OfferInfo {
   direction: 'out' | 'in'
@@ -116,9 +134,11 @@ export function mayServe(
 ): ServeDecision {
   if (record?.direction !== 'out' || record.state === 'failed')
     return { ok: false, code: FileCode.NotFound, message: 'no such transfer' }
+  if (record.state === 'declined' || record.state === 'cancelled' || record.state === 'expired')
+    return { ok: false, code: FileCode.Withdrawn, message: `this file offer was ${record.state}` }
   const accepted = record.acceptedBy.length > 0
   const theirs = record.acceptedBy.includes(remote) || devicesOfPeer.includes(remote)
-  if (!accepted || !theirs || record.state === 'declined')
+  if (!accepted || !theirs)
     return { ok: false, code: FileCode.NotAccepted, message: 'this transfer was not accepted by this device' }
   if (offset > record.size)
     return { ok: false, code: FileCode.BadOffset, message: `offset ${offset} is past the end` }
@@ -146,5 +166,10 @@ export function retryDelay(attempt: number, random: number): number {
 
 /** Refusals that no retry can change. */
 export function permanent(code: string): boolean {
-  return code === FileCode.NotFound || code === 'size_mismatch' || code === 'checksum_mismatch'
+  return (
+    code === FileCode.NotFound ||
+    code === FileCode.Withdrawn ||
+    code === 'size_mismatch' ||
+    code === 'checksum_mismatch'
+  )
 }

@@ -24,6 +24,8 @@ export const FileCode = {
   NotFound: 'not_found',
   NotAccepted: 'not_accepted',
   BadOffset: 'bad_offset',
+  /** The sender's offer is over: declined by the receiver, cancelled by either side, or expired. */
+  Withdrawn: 'withdrawn',
 } as const
 
 function size(field: string, value: bigint): number {

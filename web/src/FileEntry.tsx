@@ -1,7 +1,8 @@
 /**
  * A file offer in the conversation: its name and size, Accept / Decline for
  * the receiver, a progress bar while it crosses, a download link when it is
- * here (or, for the sender, from the start).
+ * here (or, for the sender, while it is on offer), Cancel while it is under
+ * way on either side.
  */
 import { useState } from 'react'
 import { filesApi, messageOf, parseOfferText, sizeText, useTransfer } from './files.js'
@@ -17,6 +18,8 @@ const STATE_TEXT: Record<string, string> = {
   offered: 'waiting for an answer',
   accepted: 'accepted',
   declined: 'declined',
+  cancelled: 'cancelled',
+  expired: 'expired (not received within 30 days)',
   done: 'received',
   failed: 'failed',
 }
@@ -27,11 +30,14 @@ export function FileEntry({ message, mine }: { message: Message; mine: boolean }
   const [error, setError] = useState<string>()
   if (offer === undefined) return null
   const state = t?.state ?? 'offered'
-  const act = (what: 'accept' | 'decline') => {
+  const act = (what: 'accept' | 'decline' | 'cancel') => {
     setError(undefined)
     filesApi[what](offer.transfer).catch((err: unknown) => setError(messageOf(err)))
   }
-  const downloadable = t !== undefined && (t.direction === 'out' || t.state === 'done')
+  const under = state === 'offered' || state === 'accepted'
+  const downloadable = t !== undefined && (state === 'done' || (t.direction === 'out' && under))
+  // The receiver answers an offer with Accept or Decline; after that, either side may cancel.
+  const cancellable = t !== undefined && under && (t.direction === 'out' || state === 'accepted')
   return (
     <li
       className={`message file-entry ${mine ? 'mine' : 'theirs'}`}
@@ -45,7 +51,11 @@ export function FileEntry({ message, mine }: { message: Message; mine: boolean }
         📎 {offer.name} <span className="hint">{sizeText(offer.size)}</span>
       </div>
       <div className="hint" data-testid="file-state">
-        {mine && state === 'accepted' ? 'accepted by the receiver' : (STATE_TEXT[state] ?? state)}
+        {mine && state === 'accepted'
+          ? 'accepted by the receiver'
+          : mine && state === 'done'
+            ? 'sent in full'
+            : (STATE_TEXT[state] ?? state)}
         {t?.error !== undefined && ` (${t.error})`}
       </div>
       {!mine && t?.direction === 'in' && state === 'offered' && (
@@ -62,6 +72,13 @@ export function FileEntry({ message, mine }: { message: Message; mine: boolean }
         <progress data-testid="file-progress" value={t.received} max={t.size}>
           {Math.floor((100 * t.received) / Math.max(1, t.size))}%
         </progress>
+      )}
+      {cancellable && (
+        <div className="actions">
+          <button type="button" data-testid="file-cancel" onClick={() => act('cancel')}>
+            Cancel
+          </button>
+        </div>
       )}
       {downloadable && (
         <a data-testid="file-download" href={filesApi.contentUrl(offer.transfer)} download={offer.name}>

@@ -8,7 +8,7 @@ import { useEffect, useSyncExternalStore } from 'react'
 import { ApiError, messageOf } from './api.js'
 import { liveUrl } from './live.js'
 
-export type TransferState = 'offered' | 'accepted' | 'declined' | 'done' | 'failed'
+export type TransferState = 'offered' | 'accepted' | 'declined' | 'cancelled' | 'expired' | 'done' | 'failed'
 
 export interface Transfer {
   transfer: string
@@ -76,6 +76,7 @@ export const filesApi = {
     ).transfer,
   accept: (t: string) => post<{ transfer: Transfer }>(`/v1/files/${t}/accept`),
   decline: (t: string) => post<{ transfer: Transfer }>(`/v1/files/${t}/decline`),
+  cancel: (t: string) => post<{ transfer: Transfer }>(`/v1/files/${t}/cancel`),
   contentUrl: (t: string) => `/v1/files/${t}/content`,
 }
 

@@ -203,18 +203,24 @@ export function upCommand(): Command {
     })
 }
 
-export async function callNode(
-  opts: DeviceOptions,
-  path: string,
-  send?: { method: 'POST'; body?: unknown },
-): Promise<Record<string, unknown>> {
+/** The running device's local API (its address and the CLI's token), or a clear error when none runs. */
+export function nodeApi(opts: DeviceOptions): ApiInfo & { profile: string } {
   const profile = profileOf(opts)
   const file = join(profile.dir, API_FILE)
   if (!existsSync(file))
     throw new CliError(
       `no device is running for profile "${profile.name}"; start it with: parley up --profile ${profile.name}`,
     )
-  const api = JSON.parse(readFileSync(file, 'utf8')) as ApiInfo
+  return { ...(JSON.parse(readFileSync(file, 'utf8')) as ApiInfo), profile: profile.name }
+}
+
+export async function callNode(
+  opts: DeviceOptions,
+  path: string,
+  send?: { method: 'POST'; body?: unknown },
+): Promise<Record<string, unknown>> {
+  const api = nodeApi(opts)
+  const profile = { name: api.profile }
   let res: Response
   try {
     res = await fetch(api.url + path, {
