@@ -6,7 +6,8 @@
  *
  * The caller's offer rides on the ring, so the callee can answer as soon as
  * the user accepts (one round trip fewer than offering after the accept).
- * Each callee device that accepts names itself with a random `leg`; the
+ * Each callee device that accepts names itself with a random `leg` in its
+ * answer (this client sends no separate `accept`; the type stays valid); the
  * caller follows the first leg and ignores the others.
  */
 
