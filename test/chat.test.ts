@@ -14,7 +14,7 @@ import { generateKey, signerOf } from '../src/crypto/keys.js'
 import { plain } from '../src/wire/bytes.js'
 import { ChatPush, decodeChatAck } from '../src/wire/chat.js'
 import { api, ApiError, conversation, replicasOf, send, signIn } from './support/chat.js'
-import { contactState, net, rawChatPeer, start, stop, useChatNet } from './support/chat-net.js'
+import { contactState, net, ownEvents, rawChatPeer, start, stop, useChatNet } from './support/chat-net.js'
 import { eventually } from './support/devnet.js'
 import { PARLEY, run } from './support/process.js'
 
@@ -92,6 +92,8 @@ describe('two users', () => {
   it('an idle user turns away on its own, and back online at the next action', async () => {
     await signIn(net, 'dave', 'dave')
     await start('dave', ['--away-after', '2'])
+    // dave's own clients (the web client, parley chat) hear his status change too.
+    const heard = ownEvents('dave')
     await api(net.home, 'alice', '/v1/chat/contacts/dave', { greeting: 'hi dave' })
     await eventually(async () => {
       const r = await api<{ requests: { username: string }[] }>(net.home, 'dave', '/v1/chat/requests')
@@ -108,6 +110,8 @@ describe('two users', () => {
       async () => (await contactState('alice', 'dave'))?.presence === 'online' || undefined,
       20_000,
     )
+    const mine = (await heard.stop()).filter((n) => n.type === 'presence' && n.username === 'dave')
+    expect(mine.map((n) => n.status)).toEqual(['away', 'online'])
   })
 
   it('a non-contact can neither message nor see presence', async () => {

@@ -120,6 +120,25 @@ describe('web client state', () => {
     expect(s.typing).toEqual({})
   })
 
+  it('shows our own status turning away by itself and back, apart from the contacts', () => {
+    let s: ChatState = { ...withBob(), status: 'online' }
+    s = reduce(s, {
+      type: 'notice',
+      notice: { type: 'presence', username: 'alice', status: 'away' },
+      now: 0,
+      focused: true,
+    })
+    expect(s.status).toBe('away')
+    expect(s.contacts[0]!.presence).toBe('online')
+    s = reduce(s, {
+      type: 'notice',
+      notice: { type: 'presence', username: 'bob', status: 'dnd' },
+      now: 0,
+      focused: true,
+    })
+    expect([s.status, s.contacts[0]!.presence]).toEqual(['away', 'dnd'])
+  })
+
   it('takes a request off the list once it is answered', () => {
     let s = reduce(initialState('alice'), {
       type: 'requests',

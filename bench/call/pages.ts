@@ -118,8 +118,13 @@ export const MARKS = `(() => {
     if (!url.includes('/v1/call/signal/')) return fetch0(input, init)
     const t = types(JSON.parse(init.body).payload)
     marks.push(['send ' + t, at()])
+    const t0 = at()
     const res = await fetch0(input, init)
-    marks.push(['sent ' + t, at()])
+    const t1 = at()
+    marks.push(['sent ' + t, t1])
+    // The device's own time for it (Server-Timing), placed where it would end if it began at once.
+    const dur = /push;dur=([0-9.]+)/.exec(res.headers.get('server-timing') ?? '')?.[1]
+    if (dur !== undefined) marks.push(['device pushed ' + t + ' (send + its Server-Timing)', t0 + Number(dur)])
     return res
   }
   new PerformanceObserver((list) => {

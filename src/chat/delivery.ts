@@ -51,13 +51,6 @@ export interface DeliveryPorts {
   devices(username: string): Promise<Presence[]>
   /** Pushes signed events to one device; the ids it committed and refused. */
   push(device: Reachable, events: Uint8Array[]): Promise<{ committed: Uint8Array[]; refused: Uint8Array[] }>
-  /**
-   * Whether we hold a live connection to a device: it is online whatever the
-   * directory said (a lookup made a moment before it published its presence
-   * answers none), so it gets a push rather than waiting for its next
-   * offline-store fetch.
-   */
-  connected(deviceId: string): boolean
   /** Seals one event for devices. */
   seal(id: Uint8Array, recipient: string, bytes: Uint8Array, devices: KnownDevice[]): SealedItem
   /** Deposits sealed items with the offline store; throws when no supernode holds them. */
@@ -138,16 +131,8 @@ export class Delivery {
     }
     for (const p of online)
       store.rememberDevice({ username: user, deviceId: p.deviceId, publicKey: p.devicePublicKey }, Date.now())
-    const listed = new Set(online.map((p) => p.deviceId))
-    const targets: Reachable[] = [
-      ...online,
-      ...store
-        .devicesOf(user)
-        .filter(
-          (d) => d.deviceId !== me.deviceId && !listed.has(d.deviceId) && this.ports.connected(d.deviceId),
-        )
-        .map((d) => ({ deviceId: d.deviceId, addrs: [] })),
-    ]
+    // Only devices the directory lists now: it knows of revocations, a mere open connection does not.
+    const targets: Reachable[] = online
 
     await Promise.all(
       targets.map(async (device) => {

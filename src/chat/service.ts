@@ -41,6 +41,8 @@ export const ChatProtocols = {
 
 const PUSH_TIMEOUT_MS = 5_000
 const LOOKUP_CACHE_MS = 3_000
+/** Call signals go at once to the devices a lookup listed this recently (and a fresh lookup runs). */
+const RECENTLY_LISTED_MS = 60_000
 const CONTACT_SWEEP_MS = 30_000
 export const AWAY_AFTER_MS = 5 * 60_000
 
@@ -60,6 +62,8 @@ export class ChatService {
   readonly delivery: Delivery
   private readonly inbox: OfflineInbox
   private readonly history: History
+  /** The last non-empty lookup answer per user. */
+  private readonly listed = new Map<string, { at: number; devices: Presence[] }>()
   private readonly lookups = new Map<
     string,
     { at: number; devices: Promise<Presence[]>; ids: Set<string> | undefined }
@@ -101,7 +105,6 @@ export class ChatService {
       {
         devices: (u) => this.devicesOf(u),
         push: (p, events) => this.push(p, events),
-        connected: (id) => this.connected(id),
         seal: (id, recipient, bytes, devices) => sealForDevices({ id, recipient, plaintext: bytes, devices }),
         deposit: (items) => this.inbox.deposit(items),
         stale: (u) => this.lookups.delete(u),
@@ -155,8 +158,14 @@ export class ChatService {
     this.lastActive = Date.now()
     if (this.autoAway) {
       this.autoAway = false
+      this.ownStatusChanged()
       void this.broadcastPresence()
     }
+  }
+
+  /** Our status changed by itself (idle → away, back): the user's own clients hear it too. */
+  private ownStatusChanged(): void {
+    this.onNotice({ type: 'presence', username: this.username, status: this.status() })
   }
 
   status(): UserStatus {
@@ -185,22 +194,42 @@ export class ChatService {
     if (this.store.contact(to)?.state !== 'accepted')
       throw new ChatError(ErrorCode.NotContact, `${to} is not a contact`)
     const event = this.chat.signal(to, payload)
-    const others = (devices: Presence[]) => devices.filter((d) => d.deviceId !== this.opts.device.peerId)
+    const pushed = new Map<string, { contact: boolean; took: Promise<number> }>()
+    const pushAll = (devices: Presence[], contact: boolean) => {
+      for (const d of devices)
+        if (d.deviceId !== this.opts.device.peerId && !pushed.has(d.deviceId))
+          pushed.set(d.deviceId, {
+            contact,
+            took: this.push(d, [event]).then(
+              () => 1,
+              () => 0,
+            ),
+          })
+    }
+    // A call's signals are latency: the devices listed within the last minute get this one at
+    // once, while the lookup is refreshed; devices it adds get it when it answers.
+    pushAll(this.recentlyListed(to), true)
+    pushAll(this.recentlyListed(this.username), false)
     const [theirs, ours] = await Promise.all([
-      this.devicesOf(to).then(others, () => []),
-      this.devicesOf(this.username).then(others, () => []),
+      this.devicesOf(to).catch(() => []),
+      this.devicesOf(this.username).catch(() => []),
     ])
-    const took = (devices: Presence[]) =>
-      Promise.all(
-        devices.map((d) =>
-          this.push(d, [event]).then(
-            () => 1,
-            () => 0,
-          ),
-        ),
-      ).then((r) => r.reduce<number>((a, b) => a + b, 0))
-    const [contact, own] = await Promise.all([took(theirs), took(ours)])
+    pushAll(theirs, true)
+    pushAll(ours, false)
+    let contact = 0
+    let own = 0
+    for (const p of pushed.values()) {
+      const n = await p.took
+      if (p.contact) contact += n
+      else own += n
+    }
     return { contact, own }
+  }
+
+  /** The devices the last successful lookup of a user listed, if it is under a minute old. */
+  private recentlyListed(username: string): Presence[] {
+    const last = this.listed.get(username)
+    return last !== undefined && Date.now() - last.at < RECENTLY_LISTED_MS ? last.devices : []
   }
 
   /** Live typing indicator to the contact's online devices. */
@@ -263,15 +292,6 @@ export class ChatService {
     })
   }
 
-  /** Whether a live connection to the device is open. */
-  private connected(deviceId: string): boolean {
-    try {
-      return this.opts.device.node.getConnections(peerIdFromString(deviceId)).length > 0
-    } catch {
-      return false
-    }
-  }
-
   async push(
     device: Reachable,
     events: Uint8Array[],
@@ -313,7 +333,14 @@ export class ChatService {
     this.lookups.set(username, entry)
     // "No device online" is not kept: the next event looks again.
     const forget = () => this.lookups.get(username) === entry && this.lookups.delete(username)
-    devices.then((d) => (d.length === 0 ? forget() : (entry.ids = new Set(d.map((p) => p.deviceId)))), forget)
+    devices.then((d) => {
+      if (d.length === 0) {
+        this.listed.delete(username)
+        return forget()
+      }
+      entry.ids = new Set(d.map((p) => p.deviceId))
+      this.listed.set(username, { at: Date.now(), devices: d })
+    }, forget)
     return devices
   }
 
@@ -368,6 +395,7 @@ export class ChatService {
       Date.now() - this.lastActive >= awayAfter
     ) {
       this.autoAway = true
+      this.ownStatusChanged()
       await this.broadcastPresence()
     }
     if (Date.now() - this.lastContactSweep < CONTACT_SWEEP_MS) return

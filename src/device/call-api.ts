@@ -49,7 +49,10 @@ export function addCallRoutes(
         { error: { code: ErrorCode.InvalidField, message: 'a contact and a payload string' } },
         400,
       )
+    const started = performance.now()
     const took = await svc().signal(user, payload)
+    // How long the device took (sign, look up, push, acks): bench:call shows it beside the page's view.
+    c.header('Server-Timing', `push;dur=${(performance.now() - started).toFixed(1)}`)
     return c.json({ devices: took.contact + took.own, contactDevices: took.contact })
   })
   app.post('/v1/call/event/:user', async (c) => {

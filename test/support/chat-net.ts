@@ -6,6 +6,8 @@
  * device on the chat protocol.
  */
 import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, beforeAll } from 'vitest'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -120,5 +122,37 @@ export async function rawChatPeer(profileName: string, via: string, username: st
   } catch (err) {
     await host.stop()
     throw err
+  }
+}
+
+/** The notices a device's own clients get (`/v1/chat/events`), collected until stop(). */
+export function ownEvents(profile: string): { stop: () => Promise<Record<string, unknown>[]> } {
+  const { url, token } = JSON.parse(
+    readFileSync(join(net.home, 'profiles', profile, 'api.json'), 'utf8'),
+  ) as { url: string; token: string }
+  const abort = new AbortController()
+  const notices: Record<string, unknown>[] = []
+  const reading = (async () => {
+    const res = await fetch(`${url}/v1/chat/events`, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: abort.signal,
+    })
+    let buffered = ''
+    for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+      buffered += Buffer.from(chunk).toString()
+      let end: number
+      while ((end = buffered.indexOf('\n\n')) >= 0) {
+        const data = /^data: (.*)$/m.exec(buffered.slice(0, end))?.[1]
+        buffered = buffered.slice(end + 2)
+        if (data !== undefined) notices.push(JSON.parse(data) as Record<string, unknown>)
+      }
+    }
+  })().catch(() => undefined)
+  return {
+    stop: async () => {
+      abort.abort()
+      await reading
+      return notices
+    },
   }
 }

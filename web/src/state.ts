@@ -113,6 +113,8 @@ function onNotice(s: ChatState, n: Notice, now: number, focused: boolean): ChatS
     case 'contact':
       return reduce(s, { type: 'contact', contact: n.contact })
     case 'presence':
+      // Our own status changing by itself (away after idling, back at the next action).
+      if (n.username === s.me) return { ...s, status: n.status as Status }
       return { ...s, contacts: withContact(s.contacts, n.username, (c) => ({ ...c, presence: n.status })) }
     case 'typing':
       return { ...s, typing: { ...s.typing, [n.username]: now + TYPING_SHOWN_MS } }
