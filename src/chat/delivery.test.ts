@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest'
-import { bySize } from './delivery.js'
+import { bySize, retryAt } from './delivery.js'
+
+describe('retryAt', () => {
+  it('asks again within a minute for a recipient with no known device, within 5 for the rest', () => {
+    const worst = (unseen: boolean) => Math.max(...[0, 0.5, 0.999].map((r) => retryAt(0, 30, unseen, 0, r)))
+    expect(worst(true)).toBeLessThanOrEqual(60_250)
+    expect(worst(false)).toBeGreaterThan(60_250)
+    expect(worst(false)).toBeLessThanOrEqual(5 * 60_000 + 250)
+    // Never before the store's retry-after, never at once.
+    expect(retryAt(1000, 0, true, 90_000, 0)).toBe(90_000)
+    expect(retryAt(1000, 0, false, 0, 0)).toBeGreaterThanOrEqual(1250)
+  })
+})
 
 describe('bySize', () => {
   it('keeps every group under the byte budget and the item cap, in order, never splitting an item', () => {

@@ -14,6 +14,23 @@ import { hex, type Chat } from './chat.js'
 import type { KnownDevice } from './store.js'
 
 export const RETRY: BackoffPolicy = { baseMs: 1_000, capMs: 5 * 60_000 }
+/**
+ * For a recipient none of whose devices we know yet (never online since they
+ * signed up): nothing can be sealed for them, so only a lookup that finds a
+ * device delivers; it is asked at least once a minute rather than every 5.
+ */
+export const UNSEEN_RETRY: BackoffPolicy = { baseMs: 1_000, capMs: 60_000 }
+
+/** When an event that could not leave is tried again. */
+export function retryAt(
+  now: number,
+  attempts: number,
+  unseen: boolean,
+  notBefore: number,
+  random: number,
+): number {
+  return Math.max(notBefore, now + fullJitter(attempts, unseen ? UNSEEN_RETRY : RETRY, random) + 250)
+}
 const BATCH = ChatLimits.pushEvents
 const PARALLEL_USERS = 4
 /** Room left in a push or a deposit for framing and field tags. */
@@ -161,6 +178,7 @@ export class Delivery {
     let notBefore = 0
     const sealed: { id: Uint8Array; item: SealedItem }[] = []
     const retry: Uint8Array[] = []
+    const unseen = known.length === 0
     store.transaction(() => {
       for (const e of batch) {
         const acked = store.ackedBy(e.id, user)
@@ -197,10 +215,7 @@ export class Delivery {
         store.retryLater(
           id,
           user,
-          Math.max(
-            notBefore,
-            Date.now() + fullJitter(attempts.get(hex(id)) ?? 0, RETRY, Math.random()) + 250,
-          ),
+          retryAt(Date.now(), attempts.get(hex(id)) ?? 0, unseen, notBefore, Math.random()),
         )
     })
   }
