@@ -193,6 +193,8 @@ export class FileService {
         'not_cancellable',
         `this transfer is ${r.state}; only one under way can be cancelled`,
       )
+    // Not accepted yet: for the receiver that is a decline.
+    if (r.direction === 'in' && r.state === 'offered') return this.decline(r.transfer)
     this.pulls.get(r.transfer)?.abort()
     this.answer(r, r.direction === 'out' ? 'cancel' : 'decline')
     this.setState(r, 'cancelled')
