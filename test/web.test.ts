@@ -298,6 +298,21 @@ describe('web client in Chromium', () => {
     await bubble('alice', 'notes.bin').getByTestId('file-download').waitFor()
   }, 90_000)
 
+  it('alice takes back a file offer: Cancel, and bob sees it cancelled with nothing to accept', async () => {
+    await byTestId('alice', 'file-input').setInputFiles({
+      name: 'draft.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('not this one'),
+    })
+    const offer = bubble('bob', 'draft.txt')
+    await offer.getByTestId('file-accept').waitFor()
+    await bubble('alice', 'draft.txt').getByTestId('file-cancel').click()
+    await poll(() => offer.getAttribute('data-file-state')).toBe('cancelled')
+    await offer.getByTestId('file-accept').waitFor({ state: 'detached' })
+    await poll(() => bubble('alice', 'draft.txt').getAttribute('data-file-state')).toBe('cancelled')
+    await bubble('alice', 'draft.txt').getByTestId('file-download').waitFor({ state: 'detached' })
+  }, 60_000)
+
   it("shows a contact's status: alice goes do-not-disturb, then online", async () => {
     await byTestId('alice', 'status-select').selectOption('dnd')
     await poll(attr('bob', 'contact-alice-presence', 'data-presence')).toBe('dnd')

@@ -6,8 +6,8 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { Signer } from '../crypto/keys.js'
-import type { VerifyCertificateOptions } from '../trust/certificate.js'
-import { signChatEvent, verifyChatEvent, type VerifiedChatEvent } from '../trust/chat-event.js'
+import { verifyCertificate, type Certificate, type VerifyCertificateOptions } from '../trust/certificate.js'
+import { ownChatEvent, signChatEvent, verifyChatEvent, type VerifiedChatEvent } from '../trust/chat-event.js'
 import { TrustError } from '../trust/errors.js'
 import { ChatKind, ChatLimits, decodeChatEventBody } from '../wire/chat.js'
 import { decodeEnvelope } from '../wire/codec.js'
@@ -35,6 +35,9 @@ export interface ChatIdentity {
 }
 
 /** What the user's interfaces hear about (the CLI's `chat`, the web client's live events). */
+/** Our own certificate is verified again at least this often (its expiry must still stop a send). */
+const OWN_CERT_RECHECK_MS = 60_000
+
 export type ChatNotice =
   | { type: 'message'; message: MessageRow }
   | { type: 'message-updated'; message: MessageRow }
@@ -90,6 +93,8 @@ export class Chat {
     private readonly verifyOptions: () => VerifyCertificateOptions,
     private readonly notify: (n: ChatNotice) => void = () => undefined,
   ) {}
+
+  private own: { bytes: Uint8Array; certificate: Certificate; at: number } | undefined
 
   // ---- the user's actions ---------------------------------------------------
 
@@ -258,7 +263,7 @@ export class Chat {
     const out = this.store.transaction(() => {
       const lamport = this.store.tick()
       const bytes = this.sign(kind, to, body, lamport)
-      const e = verifyChatEvent(bytes, this.verifyOptions())
+      const e = ownChatEvent(bytes, this.ownCertificate())
       applyEvent(this.store, this.me.username, this.me.deviceId, e, notices)
       const toPeer = kind !== ChatKind.CONTACT_BLOCK
       const now = Date.now()
@@ -268,6 +273,21 @@ export class Chat {
     })
     for (const n of notices) this.notify(n)
     return out
+  }
+
+  /**
+   * Our certificate, verified as any other (so an expired one still stops a
+   * send), at most once a minute and again whenever it was renewed.
+   */
+  private ownCertificate(): Certificate {
+    const bytes = this.me.certificate()
+    const now = Date.now()
+    const c = this.own
+    if (c !== undefined && Buffer.compare(c.bytes, bytes) === 0 && now - c.at < OWN_CERT_RECHECK_MS)
+      return c.certificate
+    const certificate = verifyCertificate(bytes, this.verifyOptions())
+    this.own = { bytes, certificate, at: now }
+    return certificate
   }
 
   private sign(
