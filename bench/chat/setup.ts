@@ -54,7 +54,10 @@ export async function startPeers(
   ctx: { cleanup: Cleanup; children: Children; signal: AbortSignal; say: (s: string) => void },
 ): Promise<Peers> {
   const { home, logDir } = net.devnet
-  const log = createLogger('bench', { file: join(logDir, 'bench-devices.log'), level: 'warn' })
+  const log = createLogger('bench', {
+    file: join(logDir, 'bench-devices.log'),
+    level: process.env.PARLEY_LOG ?? 'warn',
+  })
   const start = async (username: string, relayedOnly: boolean): Promise<ChatPeer> => {
     const peer = await startChatPeer({
       home,

@@ -32,6 +32,8 @@ export function retryAt(
   return Math.max(notBefore, now + fullJitter(attempts, unseen ? UNSEEN_RETRY : RETRY, random) + 250)
 }
 const BATCH = ChatLimits.pushEvents
+/** Attempts at pushing to a device listed online before its copy is sealed for the offline store. */
+const PUSH_RETRIES = 3
 const PARALLEL_USERS = 4
 /** Room left in a push or a deposit for framing and field tags. */
 const PUSH_BUDGET = ChatLimits.pushBytes - 64 * 1024
@@ -150,6 +152,8 @@ export class Delivery {
       store.rememberDevice({ username: user, deviceId: p.deviceId, publicKey: p.devicePublicKey }, Date.now())
     // Only devices the directory lists now: it knows of revocations, a mere open connection does not.
     const targets: Reachable[] = online
+    /** Devices listed online whose push broke (a relay hiccup): tried again before anything is sealed. */
+    const broke = new Set<string>()
 
     await Promise.all(
       targets.map(async (device) => {
@@ -167,6 +171,7 @@ export class Delivery {
             })
           } catch (err) {
             this.ports.stale(user)
+            broke.add(device.deviceId)
             this.log.debug({ user, device: device.deviceId, err: (err as Error).message }, 'push failed')
             return
           }
@@ -185,6 +190,9 @@ export class Delivery {
         const missing = known.filter((d) => !acked.has(d.deviceId))
         if (missing.length === 0 && (acked.size > 0 || user === me.username)) store.done(e.id, user)
         else if (missing.length === 0) retry.push(e.id)
+        // An online device that a push just failed to reach would otherwise get the event only at
+        // its next offline-store fetch (up to a minute): push again shortly, a few times, first.
+        else if (e.attempts < PUSH_RETRIES && missing.some((d) => broke.has(d.deviceId))) retry.push(e.id)
         else
           sealed.push({
             id: e.id,
