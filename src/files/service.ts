@@ -391,9 +391,11 @@ export class FileService {
     if (circuit === undefined) throw new FileError('offline', 'the offering device has no relay address')
     const target = multiaddr(circuit.includes(`/p2p/${r.device}`) ? circuit : `${circuit}/p2p/${r.device}`)
     const conn = await node.dial(target, { signal, force: true })
-    this.table.update(r.transfer, {
-      path: conn.remoteAddr.toString().includes('/p2p-circuit') ? 'relayed' : 'direct',
-    })
+    const relayed = conn.remoteAddr.toString().includes('/p2p-circuit')
+    this.table.update(r.transfer, { path: relayed ? 'relayed' : 'direct' })
+    // libp2p joins a dial already under way to the same peer (a chat push dialling it directly at
+    // that moment): this mode wants the circuit, so that attempt is retried rather than used.
+    if (!relayed) throw new FileError('unreachable', 'the dial joined a direct one; trying the circuit again')
     return conn.newStream(FILE_PROTOCOL, options)
   }
 
