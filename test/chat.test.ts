@@ -111,7 +111,15 @@ describe('two users', () => {
       20_000,
     )
     const mine = (await heard.stop()).filter((n) => n.type === 'presence' && n.username === 'dave')
-    expect(mine.map((n) => n.status)).toEqual(['away', 'online'])
+    // At 2 s of idling dave may turn away more than once; each change is heard once, in order.
+    const statuses = mine.map((n) => n.status)
+    const away = statuses.indexOf('away')
+    expect(away, statuses.join()).toBeGreaterThanOrEqual(0)
+    expect(statuses.indexOf('online', away), statuses.join()).toBeGreaterThan(away)
+    expect(
+      statuses.every((x, i) => i === 0 || x !== statuses[i - 1]),
+      statuses.join(),
+    ).toBe(true)
   })
 
   it('a non-contact can neither message nor see presence', async () => {
