@@ -31,7 +31,6 @@
  */
 import { availableParallelism, cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 import { ChatKind, ChatLimits } from '../src/wire/chat.js'
 import { Cleanup, InterruptedError, interruptOn, TimeoutError, withTimeout } from './support/cleanup.js'
 import { tempDir } from './support/process.js'
@@ -54,9 +53,10 @@ import {
 import { notes, profileLines } from './chat/notes.js'
 import { measureSendCost, type SendCost } from './chat/send-cost.js'
 import { chatUsers, startDepositors, startPeers } from './chat/setup.js'
-import { targetLabel, type Target } from './chat/target.js'
+import { targetLabel } from './chat/target.js'
 import { measureThroughput, type ThroughputResult } from './chat/throughput.js'
 import { DeliveryWatch } from './chat/watch.js'
+import { parsePlan, UsageError } from './chat/plan.js'
 
 /** A recipient fetches the offline store every minute: give what went there time to come back. */
 const DRAIN_TIMEOUT_MS = 150_000
@@ -64,83 +64,6 @@ const DRAIN_TIMEOUT_MS = 150_000
 const BATCH = ChatLimits.offlineItems
 /** A store keeps at most 2,000 items of one sender: stay well under it. */
 const ITEMS_PER_DEPOSITOR = 1_500
-
-class UsageError extends Error {
-  override name = 'UsageError'
-}
-
-type Phase = 'latency' | 'cold' | 'send-cost' | 'throughput' | 'offline'
-const PHASES: Phase[] = ['latency', 'cold', 'send-cost', 'throughput', 'offline']
-
-interface Plan {
-  samples: number
-  costMessages: number
-  coldRounds: number
-  warmup: number
-  messages: number
-  deposits: number
-  singleDeposits: number
-  inFlight: number
-  where: Target['where'][]
-  phases: Set<Phase>
-  /** Minutes to wait in all for a quiet machine. */
-  maxWaitMin: number
-  keep: boolean
-}
-
-function parsePlan(argv: string[]): Plan {
-  let values
-  try {
-    ;({ values } = parseArgs({
-      args: argv,
-      options: {
-        samples: { type: 'string', default: '1000' },
-        'cold-rounds': { type: 'string', default: '8' },
-        warmup: { type: 'string', default: '100' },
-        messages: { type: 'string', default: '20000' },
-        deposits: { type: 'string', default: '8192' },
-        'single-deposits': { type: 'string', default: '2000' },
-        'in-flight': { type: 'string', default: '8' },
-        where: { type: 'string', default: 'in-process,own-process' },
-        phases: { type: 'string', default: PHASES.join(',') },
-        'cost-messages': { type: 'string', default: '2000' },
-        'max-wait': { type: 'string', default: '10' },
-        keep: { type: 'boolean', default: false },
-      },
-    }))
-  } catch (err) {
-    throw new UsageError(
-      `${(err as Error).message}; options: --samples N --cold-rounds N --warmup N --messages N --deposits N --single-deposits N ` +
-        '--in-flight N --where in-process,own-process --phases latency,cold,send-cost,throughput,offline --cost-messages N --max-wait M --keep',
-    )
-  }
-  const count = (name: string, text: string, min = 1): number => {
-    const n = Number(text)
-    if (!Number.isInteger(n) || n < min)
-      throw new UsageError(`--${name} "${text}" must be a whole number ≥ ${min}`)
-    return n
-  }
-  const where = values.where.split(',').map((w) => (w === 'own-process' ? 'own process' : w))
-  if (where.length === 0 || where.some((w) => w !== 'in-process' && w !== 'own process'))
-    throw new UsageError('--where takes in-process, own-process or both')
-  const phases = values.phases.split(',')
-  if (phases.length === 0 || phases.some((p) => !(PHASES as string[]).includes(p)))
-    throw new UsageError(`--phases takes one or more of ${PHASES.join(', ')}`)
-  return {
-    samples: count('samples', values.samples),
-    costMessages: count('cost-messages', values['cost-messages']),
-    coldRounds: count('cold-rounds', values['cold-rounds']),
-    warmup: count('warmup', values.warmup, 0),
-    messages: count('messages', values.messages),
-    deposits: count('deposits', values.deposits),
-    singleDeposits: count('single-deposits', values['single-deposits']),
-    inFlight: count('in-flight', values['in-flight']),
-    where: where as Target['where'][],
-    phases: new Set(phases as Phase[]),
-    maxWaitMin: count('max-wait', values['max-wait'], 0),
-    keep: values.keep,
-  }
-}
 
 async function main(signal: AbortSignal, cleanup: Cleanup): Promise<void> {
   const plan = parsePlan(process.argv.slice(2))

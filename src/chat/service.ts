@@ -29,6 +29,7 @@ import { PresenceStatus } from '../wire/generated/parley.js'
 import { Chat, ChatError, STATUS_NAMES, statusName, type ChatNotice } from './chat.js'
 import { ErrorCode } from '../wire/error-codes.js'
 import { Delivery, type Reachable } from './delivery.js'
+import { DeviceLookups } from './lookups.js'
 import { History } from './history.js'
 import { OfflineInbox } from './inbox.js'
 import { sealForDevices } from './seal.js'
@@ -40,9 +41,6 @@ export const ChatProtocols = {
 } as const
 
 const PUSH_TIMEOUT_MS = 5_000
-const LOOKUP_CACHE_MS = 3_000
-/** Call signals go at once to the devices a lookup listed this recently (and a fresh lookup runs). */
-const RECENTLY_LISTED_MS = 60_000
 const CONTACT_SWEEP_MS = 30_000
 export const AWAY_AFTER_MS = 5 * 60_000
 
@@ -62,12 +60,7 @@ export class ChatService {
   readonly delivery: Delivery
   private readonly inbox: OfflineInbox
   private readonly history: History
-  /** The last non-empty lookup answer per user. */
-  private readonly listed = new Map<string, { at: number; devices: Presence[] }>()
-  private readonly lookups = new Map<
-    string,
-    { at: number; devices: Promise<Presence[]>; ids: Set<string> | undefined }
-  >()
+  private readonly lookups: DeviceLookups
   private lastActive = Date.now()
   private autoAway = false
   private sweepTimer: NodeJS.Timeout | undefined
@@ -84,6 +77,7 @@ export class ChatService {
     signer: ReturnType<typeof signerOf>,
   ) {
     const { device, profile, log } = opts
+    this.lookups = new DeviceLookups((u) => device.lookup(u))
     const verifyOptions = (): VerifyCertificateOptions => {
       const { config } = loadIdentity(profile)
       return { networkPublicKey: config.networkPublicKey, networkId: config.networkId, now: Date.now() }
@@ -107,7 +101,7 @@ export class ChatService {
         push: (p, events) => this.push(p, events),
         seal: (id, recipient, bytes, devices) => sealForDevices({ id, recipient, plaintext: bytes, devices }),
         deposit: (items) => this.inbox.deposit(items),
-        stale: (u) => this.lookups.delete(u),
+        stale: (u) => this.lookups.stale(u),
       },
       log,
     )
@@ -208,8 +202,8 @@ export class ChatService {
     }
     // A call's signals are latency: the devices listed within the last minute get this one at
     // once, while the lookup is refreshed; devices it adds get it when it answers.
-    pushAll(this.recentlyListed(to), true)
-    pushAll(this.recentlyListed(this.username), false)
+    pushAll(this.lookups.recentlyListed(to), true)
+    pushAll(this.lookups.recentlyListed(this.username), false)
     const [theirs, ours] = await Promise.all([
       this.devicesOf(to).catch(() => []),
       this.devicesOf(this.username).catch(() => []),
@@ -224,12 +218,6 @@ export class ChatService {
       else own += n
     }
     return { contact, own }
-  }
-
-  /** The devices the last successful lookup of a user listed, if it is under a minute old. */
-  private recentlyListed(username: string): Presence[] {
-    const last = this.listed.get(username)
-    return last !== undefined && Date.now() - last.at < RECENTLY_LISTED_MS ? last.devices : []
   }
 
   /** Live typing indicator to the contact's online devices. */
@@ -277,7 +265,7 @@ export class ChatService {
     const push = decodeChatPush(payload)
     const { committed, refused, applied } = this.chat.receive(push.events)
     for (const e of applied) {
-      this.heardFrom(e.from, e.deviceId)
+      this.lookups.heardFrom(e.from, e.deviceId)
       // A contact came online: tell that device our presence too.
       if (e.kind === ChatKind.PRESENCE && e.from !== this.username && !this.told.has(e.deviceId))
         void this.presenceTo(e.from, e.deviceId)
@@ -325,29 +313,9 @@ export class ChatService {
     return { committed: answer.committed, refused: answer.refused }
   }
 
+  /** A user's online devices (directory lookups, cached: lookups.ts). */
   devicesOf(username: string): Promise<Presence[]> {
-    const hit = this.lookups.get(username)
-    if (hit !== undefined && Date.now() - hit.at < LOOKUP_CACHE_MS) return hit.devices
-    const devices = this.opts.device.lookup(username)
-    const entry = { at: Date.now(), devices, ids: undefined as Set<string> | undefined }
-    this.lookups.set(username, entry)
-    // "No device online" is not kept: the next event looks again.
-    const forget = () => this.lookups.get(username) === entry && this.lookups.delete(username)
-    devices.then((d) => {
-      if (d.length === 0) {
-        this.listed.delete(username)
-        return forget()
-      }
-      entry.ids = new Set(d.map((p) => p.deviceId))
-      this.listed.set(username, { at: Date.now(), devices: d })
-    }, forget)
-    return devices
-  }
-
-  /** An event came from a device the cached lookup of its user does not list: that lookup is stale. */
-  private heardFrom(username: string, deviceId: string): void {
-    const ids = this.lookups.get(username)?.ids
-    if (ids !== undefined && !ids.has(deviceId)) this.lookups.delete(username)
+    return this.lookups.devicesOf(username)
   }
 
   // ---- presence -----------------------------------------------------------------

@@ -5,9 +5,9 @@
  * device over /parley/file/1.0.0 (direct or through its relay), resuming
  * from the .part file after any break, across restarts of either side.
  */
-import { createHash, randomBytes } from 'node:crypto'
-import { createReadStream, existsSync, mkdirSync } from 'node:fs'
-import { open, rename, rm } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync } from 'node:fs'
+import { rename, rm } from 'node:fs/promises'
 import { EventEmitter } from 'node:events'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -22,13 +22,13 @@ import type { Profile } from '../device/profile.js'
 import type { Logger } from '../log/logger.js'
 import { ChatKind } from '../wire/chat.js'
 import { FILE_PROTOCOL } from '../wire/files.js'
+import { copyHashed } from './copy.js'
 import { pullOnce, sha256Of } from './pull.js'
 import { serveFiles } from './serve.js'
 import { TransferTable } from './table.js'
 import {
   OFFER_KEEP_MS,
   cancellable,
-  checkSize,
   expired,
   FileError,
   mayServe,
@@ -39,6 +39,7 @@ import {
   retryDelay,
   sanitizeName,
   type FileNotice,
+  type OfferInfo,
   type TransferRecord,
   type TransferState,
 } from './transfer.js'
@@ -124,39 +125,17 @@ export class FileService {
     const name = sanitizeName(rawName)
     const transfer = randomBytes(16).toString('hex')
     const path = join(this.dir, 'out', transfer)
-    const hash = createHash('sha256')
-    let size = 0
-    const file = await open(path, 'wx', 0o600)
-    try {
-      const input = typeof source === 'string' ? (createReadStream(source) as AsyncIterable<Buffer>) : source
-      for await (const chunk of input) {
-        size += chunk.byteLength
-        checkSize(size)
-        signal?.throwIfAborted()
-        hash.update(chunk)
-        await file.write(chunk)
-      }
-    } catch (err) {
-      await file.close()
-      await rm(path, { force: true })
-      throw err
-    }
-    await file.close()
-    const info = { transfer, name, size, sha256: hash.digest('hex') }
+    const { size, sha256 } = await copyHashed(source, path, signal)
+    const info = { transfer, name, size, sha256 }
     const id = chat.chat.record(ChatKind.FILE_OFFER, to, offerText(info))
     chat.delivery.kick()
-    return this.table.put({
-      ...info,
-      direction: 'out',
-      peer: to,
-      offer: hex(id),
-      device: this.opts.device.peerId,
-      state: 'offered',
-      received: 0,
-      acceptedBy: [],
-      servedFrom: [],
-      at: Date.now(),
-    })
+    return this.put(info, 'out', to, hex(id), this.opts.device.peerId)
+  }
+
+  /** A new transfer, offered: ours to a contact, or a contact's to us. */
+  private put(o: OfferInfo, direction: 'in' | 'out', peer: string, offer: string, device: string) {
+    const fresh = { state: 'offered' as const, received: 0, acceptedBy: [], servedFrom: [], at: Date.now() }
+    return this.table.put({ ...o, direction, peer, offer, device, ...fresh })
   }
 
   accept(id: string): TransferRecord {
@@ -275,18 +254,7 @@ export class FileService {
     if (o === undefined) return undefined
     const known = this.table.get(o.transfer)
     if (known !== undefined) return known.direction === 'in' && known.peer === m.sender ? known : undefined
-    return this.table.put({
-      ...o,
-      direction: 'in',
-      peer: m.sender,
-      offer: m.id,
-      device: m.senderDevice,
-      state: 'offered',
-      received: 0,
-      acceptedBy: [],
-      servedFrom: [],
-      at: Date.now(),
-    })
+    return this.put(o, 'in', m.sender, m.id, m.senderDevice)
   }
 
   /** An incoming transfer by its id or its offer message's id. */
@@ -348,13 +316,7 @@ export class FileService {
           (received, offset) => {
             if (received > offset) attempt = 0
             this.table.progress(r.transfer, received)
-            if (gate.due(Date.now(), received, r.size))
-              this.events.emit('notice', {
-                type: 'file-progress',
-                transfer: r.transfer,
-                received,
-                size: r.size,
-              })
+            if (gate.due(Date.now(), received, r.size)) this.progressed(r, received)
           },
           signal,
         )
@@ -406,13 +368,12 @@ export class FileService {
     }
     await rename(part, join(this.dir, 'in', r.transfer))
     this.table.update(r.transfer, { state: 'done', received: r.size })
-    this.events.emit('notice', {
-      type: 'file-progress',
-      transfer: r.transfer,
-      received: r.size,
-      size: r.size,
-    })
+    this.progressed(r, r.size)
     this.events.emit('notice', { type: 'file-done', transfer: r.transfer, name: r.name, size: r.size })
+  }
+
+  private progressed(r: TransferRecord, received: number): void {
+    this.events.emit('notice', { type: 'file-progress', transfer: r.transfer, received, size: r.size })
   }
 
   private fail(r: TransferRecord, code: string, message: string): void {

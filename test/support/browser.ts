@@ -26,22 +26,35 @@ export class BrowserMissingError extends Error {
   override name = 'BrowserMissingError'
 }
 
-/** The path of a Chromium to drive, installing Debian's package first when we may. */
-export async function ensureChromium(): Promise<string> {
-  if (existsSync(CHROMIUM)) return CHROMIUM
+/**
+ * `path`, installing Debian's `pkg` first when it is missing and we are root;
+ * otherwise a message saying how (`env` names the variable that points elsewhere).
+ */
+export async function ensureDebianBrowser(
+  path: string,
+  pkg: string,
+  env: string,
+  installArgs: string[] = [],
+): Promise<string> {
+  if (existsSync(path)) return path
   if (process.getuid?.() !== 0)
     throw new BrowserMissingError(
-      `the browser tests need Chromium at ${CHROMIUM}: install it with "sudo apt-get install -y chromium", ` +
-        'or point PARLEY_CHROMIUM at another Chromium',
+      `the browser tests need ${path}: install it with "sudo apt-get install -y ${pkg}", ` +
+        `or point ${env} at another one`,
     )
   const apt = promisify(execFile)
   const opts = { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, timeout: INSTALL_TIMEOUT_MS }
-  console.log('installing chromium (apt-get) for the browser tests…')
+  console.log(`installing ${pkg} (apt-get) for the browser tests…`)
   await apt('apt-get', ['update', '-q'], opts)
-  await apt('apt-get', ['install', '-y', '-q', 'chromium'], opts)
-  if (!existsSync(CHROMIUM))
-    throw new BrowserMissingError(`apt-get installed chromium, but ${CHROMIUM} is still missing`)
-  return CHROMIUM
+  await apt('apt-get', ['install', '-y', '-q', ...installArgs, pkg], opts)
+  if (!existsSync(path))
+    throw new BrowserMissingError(`apt-get installed ${pkg}, but ${path} is still missing`)
+  return path
+}
+
+/** The path of a Chromium to drive, installing Debian's package first when we may. */
+export function ensureChromium(): Promise<string> {
+  return ensureDebianBrowser(CHROMIUM, 'chromium', 'PARLEY_CHROMIUM')
 }
 
 /** A headless Chromium with fake camera and microphone (the calls to come use them). */

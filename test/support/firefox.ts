@@ -8,15 +8,10 @@
  * prompt, and ICE may use loopback addresses (Firefox leaves them out by
  * default), so two pages on 127.0.0.1 can call each other.
  */
-import { execFile } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { promisify } from 'node:util'
 import puppeteer, { type Browser } from 'puppeteer-core'
-import { BrowserMissingError } from './browser.js'
+import { ensureDebianBrowser } from './browser.js'
 
 export const FIREFOX = process.env.PARLEY_FIREFOX ?? '/usr/bin/firefox-esr'
-
-const INSTALL_TIMEOUT_MS = 10 * 60_000
 
 const PREFS = {
   'media.navigator.streams.fake': true,
@@ -30,21 +25,8 @@ const PREFS = {
 }
 
 /** The path of a Firefox to drive, installing Debian's firefox-esr first when we may. */
-export async function ensureFirefox(): Promise<string> {
-  if (existsSync(FIREFOX)) return FIREFOX
-  if (process.getuid?.() !== 0)
-    throw new BrowserMissingError(
-      `the Firefox tests need Firefox at ${FIREFOX}: install it with "sudo apt-get install -y firefox-esr", ` +
-        'or point PARLEY_FIREFOX at another Firefox',
-    )
-  const apt = promisify(execFile)
-  const opts = { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, timeout: INSTALL_TIMEOUT_MS }
-  console.log('installing firefox-esr (apt-get) for the browser tests…')
-  await apt('apt-get', ['update', '-q'], opts)
-  await apt('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'firefox-esr'], opts)
-  if (!existsSync(FIREFOX))
-    throw new BrowserMissingError(`apt-get installed firefox-esr, but ${FIREFOX} is still missing`)
-  return FIREFOX
+export function ensureFirefox(): Promise<string> {
+  return ensureDebianBrowser(FIREFOX, 'firefox-esr', 'PARLEY_FIREFOX', ['--no-install-recommends'])
 }
 
 /** A headless Firefox with fake camera and microphone. */

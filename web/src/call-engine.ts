@@ -9,27 +9,9 @@
  */
 import { callApi } from './call-api.js'
 import { MAX_BATCH, route, type CallRef, type CallWhat, type Signal } from './call-signal.js'
+import { mark, stopMedia, type CallOutcome, type CallStats, type CallView } from './call-view.js'
 
-export type CallPhase = 'ringing' | 'connecting' | 'connected' | 'ended'
-export type CallOutcome = 'ended' | 'declined' | 'missed' | 'busy' | 'unreachable' | 'failed'
-
-export interface CallView {
-  id: string
-  peer: string
-  incoming: boolean
-  phase: CallPhase
-  connectedAt: number | undefined
-  muted: boolean
-  cameraOff: boolean
-  local: MediaStream | undefined
-  remote: MediaStream | undefined
-  outcome: CallOutcome | undefined
-}
-
-export interface CallStats {
-  audio: { bytes: number; packets: number }
-  video: { bytes: number; frames: number }
-}
+export type { CallOutcome, CallPhase, CallStats, CallView } from './call-view.js'
 
 export interface CallEngineInit {
   onView: (view: CallView | undefined) => void
@@ -394,13 +376,4 @@ export class CallEngine {
     s.view = { ...s.view, ...change }
     if (this.s === s) this.init.onView(s.view)
   }
-}
-
-/** A User Timing mark (`parley:…`), for the call benchmark's breakdown; free when nobody looks. */
-function mark(what: string): void {
-  performance.mark(`parley:${what}`)
-}
-
-function stopMedia(media: MediaStream): void {
-  for (const t of media.getTracks()) t.stop()
 }

@@ -218,26 +218,20 @@ export function fileCommand(): Command {
         if (opts.to !== undefined) console.log(`saved to ${await save(opts, end, opts.to)}`)
       }),
   )
-  file.addCommand(
-    withProfile(new Command('decline'))
-      .description('decline an incoming file')
-      .argument('<id>', 'the transfer id, or a unique start of it')
-      .action(async (id: string, opts: DeviceOptions) => {
-        const t = await find(opts, id)
-        await callNode(opts, `/v1/files/${t.transfer}/decline`, { method: 'POST' })
-        console.log(`declined ${t.name}`)
-      }),
-  )
-  file.addCommand(
-    withProfile(new Command('cancel'))
-      .description('stop a transfer under way, sent or received; the other side sees it cancelled')
-      .argument('<id>', 'the transfer id, or a unique start of it')
-      .action(async (id: string, opts: DeviceOptions) => {
-        const t = await find(opts, id)
-        await callNode(opts, `/v1/files/${t.transfer}/cancel`, { method: 'POST' })
-        console.log(`cancelled ${t.name}`)
-      }),
-  )
+  for (const [action, description, done] of [
+    ['decline', 'decline an incoming file', 'declined'],
+    ['cancel', 'stop a transfer under way, sent or received; the other side sees it cancelled', 'cancelled'],
+  ] as const)
+    file.addCommand(
+      withProfile(new Command(action))
+        .description(description)
+        .argument('<id>', 'the transfer id, or a unique start of it')
+        .action(async (id: string, opts: DeviceOptions) => {
+          const t = await find(opts, id)
+          await callNode(opts, `/v1/files/${t.transfer}/${action}`, { method: 'POST' })
+          console.log(`${done} ${t.name}`)
+        }),
+    )
   file.addCommand(
     withProfile(new Command('save'))
       .description('copy a received file (or one you sent) out of the device to a folder or a file')
