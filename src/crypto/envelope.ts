@@ -12,6 +12,7 @@ export const PayloadType = {
   Certificate: 'parley/certificate/1',
   NetworkConfig: 'parley/network-config/1',
   Revocations: 'parley/revocations/1',
+  SupernodeGrants: 'parley/supernode-grants/1',
   SignInProof: 'parley/sign-in/1',
   Presence: 'parley/presence/1',
   Announcement: 'parley/announce/1',

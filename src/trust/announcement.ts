@@ -43,6 +43,12 @@ export interface VerifyAnnouncementOptions extends VerifyCertificateOptions {
   /** Client versions the signed network config keeps out of the supernode role (rule 6). */
   bannedVersions: readonly string[]
   minClientVersion?: string
+  /**
+   * Whether the authority's current grant list names this account. Undefined
+   * when no list is known (an authority older than grants, or one still open
+   * to every account): then the certificate's flag alone decides.
+   */
+  isGranted?: (username: string) => boolean
 }
 
 export function verifyAnnouncement(
@@ -58,6 +64,12 @@ export function verifyAnnouncement(
   )
   if (!certificate.policy.maySupernode) {
     throw new TrustError(ErrorCode.PolicyForbids, `device ${certificate.deviceId} may not act as a supernode`)
+  }
+  if (opts.isGranted !== undefined && !opts.isGranted(certificate.username)) {
+    throw new TrustError(
+      ErrorCode.NotGranted,
+      `${certificate.username} is not granted the supernode role (parley authority grant-supernode)`,
+    )
   }
   if (
     opts.bannedVersions.includes(body.version) ||

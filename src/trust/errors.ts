@@ -12,6 +12,7 @@ export type TrustErrorCode =
   | typeof ErrorCode.CertificateNotYetValid
   | typeof ErrorCode.CertificateRevoked
   | typeof ErrorCode.PolicyForbids
+  | typeof ErrorCode.NotGranted
   | typeof ErrorCode.VersionBanned
   | typeof ErrorCode.RecordExpired
 

@@ -30,6 +30,8 @@ export const ErrorCode = {
   RecordExpired: 'record_expired',
   /** The client version is banned from this role by the signed network config. */
   VersionBanned: 'version_banned',
+  /** The account is not on the authority's signed supernode grant list (`parley authority grant-supernode`). */
+  NotGranted: 'not_granted',
 
   // Authority HTTP API
   InvalidJson: 'invalid_json',
@@ -53,6 +55,8 @@ export const ErrorCode = {
   DeviceOwnedElsewhere: 'device_owned_elsewhere',
   DeviceNotFound: 'device_not_found',
   AccountNotFound: 'account_not_found',
+  /** The supernode grant list is full (Limits.supernodeGrants); withdraw a grant first. */
+  GrantLimit: 'grant_limit',
   RateLimited: 'rate_limited',
   Unauthorized: 'unauthorized',
   NotFound: 'not_found',

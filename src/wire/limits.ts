@@ -17,6 +17,10 @@ export const Limits = {
   addrsPerSeed: 16,
   bannedVersions: 64,
   revocations: 4096,
+  /** Accounts on the supernode grant list; the authority refuses a grant past it, never truncates. */
+  supernodeGrants: 8192,
+  /** 8,192 grants of a 32-character name and a time fit in about 360 KiB. */
+  supernodeGrantListBytes: 512 * 1024,
   challengeBytes: 64,
 } as const
 

@@ -1455,6 +1455,306 @@ export namespace RevocationListBody {
   }
 }
 
+export interface SupernodeGrant {
+  username: string
+  grantedAt: bigint
+}
+
+export namespace SupernodeGrant {
+  let _codec: Codec<SupernodeGrant>
+
+  export const codec = (): Codec<SupernodeGrant> => {
+    if (_codec == null) {
+      _codec = message<SupernodeGrant>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.username != null && obj.username !== '')) {
+          w.uint32(10)
+          w.string(obj.username)
+        }
+
+        if ((obj.grantedAt != null && obj.grantedAt !== 0n)) {
+          w.uint32(16)
+          w.uint64(obj.grantedAt)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          username: '',
+          grantedAt: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.username = reader.string()
+              break
+            }
+            case 2: {
+              obj.grantedAt = reader.uint64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.username`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.grantedAt`,
+                value: reader.uint64()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SupernodeGrantUsernameFieldEvent {
+    field: '$.username'
+    value: string
+  }
+
+  export interface SupernodeGrantGrantedAtFieldEvent {
+    field: '$.grantedAt'
+    value: bigint
+  }
+
+  export function encode (obj: Partial<SupernodeGrant>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SupernodeGrant.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SupernodeGrant>): SupernodeGrant {
+    return decodeMessage(buf, SupernodeGrant.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SupernodeGrant>): Generator<SupernodeGrantUsernameFieldEvent | SupernodeGrantGrantedAtFieldEvent> {
+    return streamMessage(buf, SupernodeGrant.codec(), opts)
+  }
+}
+
+export interface SupernodeGrantListBody {
+  networkId: string
+  sequence: bigint
+  issuedAt: bigint
+  grants: SupernodeGrant[]
+}
+
+export namespace SupernodeGrantListBody {
+  let _codec: Codec<SupernodeGrantListBody>
+
+  export const codec = (): Codec<SupernodeGrantListBody> => {
+    if (_codec == null) {
+      _codec = message<SupernodeGrantListBody>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.networkId != null && obj.networkId !== '')) {
+          w.uint32(10)
+          w.string(obj.networkId)
+        }
+
+        if ((obj.sequence != null && obj.sequence !== 0n)) {
+          w.uint32(16)
+          w.uint64(obj.sequence)
+        }
+
+        if ((obj.issuedAt != null && obj.issuedAt !== 0n)) {
+          w.uint32(24)
+          w.uint64(obj.issuedAt)
+        }
+
+        if (obj.grants != null && obj.grants.length > 0) {
+          for (const value of obj.grants) {
+            w.uint32(34)
+            SupernodeGrant.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          networkId: '',
+          sequence: 0n,
+          issuedAt: 0n,
+          grants: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.networkId = reader.string()
+              break
+            }
+            case 2: {
+              obj.sequence = reader.uint64()
+              break
+            }
+            case 3: {
+              obj.issuedAt = reader.uint64()
+              break
+            }
+            case 4: {
+              if (opts.limits?.grants != null && obj.grants.length === opts.limits.grants) {
+                throw new MaxLengthError('Decode error - repeated field "grants" had too many elements')
+              }
+
+              obj.grants.push(SupernodeGrant.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.grants$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          grants: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.networkId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.sequence`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.issuedAt`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 4: {
+              if (opts.limits?.grants != null && obj.grants === opts.limits.grants) {
+                throw new MaxLengthError('Streaming decode error - repeated field "grants" had too many elements')
+              }
+
+              for (const evt of SupernodeGrant.codec().stream(reader, reader.uint32(), `${prefix}.grants[]`, {
+                limits: opts.limits?.grants$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.grants
+                }
+              }
+
+              obj.grants++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SupernodeGrantListBodyNetworkIdFieldEvent {
+    field: '$.networkId'
+    value: string
+  }
+
+  export interface SupernodeGrantListBodySequenceFieldEvent {
+    field: '$.sequence'
+    value: bigint
+  }
+
+  export interface SupernodeGrantListBodyIssuedAtFieldEvent {
+    field: '$.issuedAt'
+    value: bigint
+  }
+
+  export interface SupernodeGrantListBodyGrantsUsernameFieldEvent {
+    field: '$.grants[].username'
+    value: string
+    index: number
+  }
+
+  export interface SupernodeGrantListBodyGrantsGrantedAtFieldEvent {
+    field: '$.grants[].grantedAt'
+    value: bigint
+    index: number
+  }
+
+  export function encode (obj: Partial<SupernodeGrantListBody>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SupernodeGrantListBody.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SupernodeGrantListBody>): SupernodeGrantListBody {
+    return decodeMessage(buf, SupernodeGrantListBody.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SupernodeGrantListBody>): Generator<SupernodeGrantListBodyNetworkIdFieldEvent | SupernodeGrantListBodySequenceFieldEvent | SupernodeGrantListBodyIssuedAtFieldEvent | SupernodeGrantListBodyGrantsUsernameFieldEvent | SupernodeGrantListBodyGrantsGrantedAtFieldEvent> {
+    return streamMessage(buf, SupernodeGrantListBody.codec(), opts)
+  }
+}
+
 export interface SignInProof {
   networkId: string
   challenge: Uint8Array<ArrayBuffer>
