@@ -114,6 +114,10 @@ export async function startAuthorityProcess(opts: AuthorityProcessOptions): Prom
     opts.rate,
     '--rate-register',
     opts.rate,
+    '--rate-challenge',
+    opts.rate,
+    '--rate-renew',
+    opts.rate,
     ...(opts.passwordCost === undefined ? [] : ['--password-cost', String(opts.passwordCost)]),
   ]
   const child = spawnParley(args, opts.databaseUrl)

@@ -30,7 +30,13 @@ beforeAll(async () => {
   authority = await buildAuthority({
     dataDir: dir,
     passwordCost: { N: 2 ** 10, r: 8, p: 1 },
-    rates: { perUser: '1000/1s', perAddress: '1000/1s', registrations: '1000/1s' },
+    rates: {
+      perUser: '1000/1s',
+      perAddress: '1000/1s',
+      registrations: '1000/1s',
+      challenges: '1000/1s',
+      renewals: '1000/1s',
+    },
     log: pino({ level: 'debug' }, pino.destination({ dest: logFile, sync: true })),
     clientAddress: () => '127.0.0.1',
   })
@@ -339,7 +345,13 @@ describe('under a login flood', () => {
       dataDir: floodDir,
       passwordCost: { N: 2 ** 14, r: 8, p: 1 },
       maxHashQueue: 0,
-      rates: { perUser: '1000/1s', perAddress: '1000/1s', registrations: '1000/1s' },
+      rates: {
+        perUser: '1000/1s',
+        perAddress: '1000/1s',
+        registrations: '1000/1s',
+        challenges: '1000/1s',
+        renewals: '1000/1s',
+      },
       log: pino({ level: 'silent' }),
       clientAddress: () => '127.0.0.1',
     })

@@ -7,31 +7,23 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 import { Hono, type Context } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { Logger } from '../log/logger.js'
+import { readCertificate } from '../trust/certificate.js'
 import { toBase64 } from '../wire/bytes.js'
 import { ErrorCode } from '../wire/error-codes.js'
 import { AuthorityError } from './errors.js'
+import type { AuthorityLimits, Refusal, Verdict } from './limits.js'
 import type { AuthorityMetrics } from './metrics.js'
-import type { RateLimiter } from './rate-limit.js'
 import type { AuthorityService } from './service.js'
 import type { AuthorityStore, DeviceRecord } from './store/types.js'
 import * as v from './validate.js'
 
 export const MAX_BODY_BYTES = 16 * 1024
 
-export interface HttpLimits {
-  /** Password attempts per username. */
-  perUser: RateLimiter
-  /** Password attempts per client address. */
-  perAddress: RateLimiter
-  /** Registrations per client address. */
-  registrations: RateLimiter
-}
-
 export interface HttpInit {
   service: AuthorityService
   store: AuthorityStore
   metrics: AuthorityMetrics
-  limits: HttpLimits
+  limits: AuthorityLimits
   adminToken: string
   log: Logger
   /** The client's address; the HTTP adapter reads it from the socket. */
@@ -72,25 +64,36 @@ export function createAuthorityApp(init: HttpInit): Hono {
     return v.asObject(body)
   }
 
-  const limit = (c: Context, scope: 'user' | 'address' | 'registration', key: string): void => {
-    const limiter =
-      scope === 'user' ? limits.perUser : scope === 'address' ? limits.perAddress : limits.registrations
-    const verdict = limiter.take(key, now())
-    if (!verdict.ok) {
-      metrics.rateLimited.inc({ scope })
-      throw new AuthorityError(
-        429,
-        ErrorCode.RateLimited,
-        'too many attempts; try again later',
-        verdict.retryAfterMs,
-      )
-    }
+  const refusal = (r: Refusal): AuthorityError => {
+    metrics.rateLimited.inc({ scope: r.scope })
+    return new AuthorityError(
+      429,
+      ErrorCode.RateLimited,
+      'too many attempts; try again later',
+      r.retryAfterMs,
+    )
+  }
+  const admit = (verdict: Verdict): void => {
+    if (!verdict.ok) throw refusal(verdict)
   }
 
-  /** Every request that checks a password counts against its username and the client address. */
-  const passwordAttempt = (c: Context, username: string): void => {
-    limit(c, 'address', init.clientAddress(c))
-    limit(c, 'user', username)
+  /**
+   * Runs a password check under the failure limits. Only a wrong password
+   * counts: any other outcome (success, a refused proof, a busy authority)
+   * gives the token back.
+   */
+  const passwordAttempt = async <T>(c: Context, username: string, work: () => Promise<T>): Promise<T> => {
+    const verdict = limits.password(username, init.clientAddress(c), now())
+    if (!verdict.ok) throw refusal(verdict)
+    try {
+      const result = await work()
+      verdict.ticket.refund(now())
+      return result
+    } catch (err) {
+      if (!(err instanceof AuthorityError && err.code === ErrorCode.InvalidCredentials))
+        verdict.ticket.refund(now())
+      throw err
+    }
   }
 
   app.get('/health', async (c) => {
@@ -116,13 +119,14 @@ export function createAuthorityApp(init: HttpInit): Hono {
     const body = await json(c)
     const username = v.username(body)
     const password = v.newPassword(body)
-    limit(c, 'registration', init.clientAddress(c))
+    admit(limits.registration(init.clientAddress(c), now()))
     await service.register(username, password)
     log.info({ username }, 'account registered')
     return c.json({ username }, 201)
   })
 
   app.post('/v1/challenges', async (c) => {
+    admit(limits.challenge(init.clientAddress(c), now()))
     const { challenge, expiresAt } = await service.challenge()
     return c.json({ challenge: toBase64(challenge), expiresAt })
   })
@@ -137,19 +141,23 @@ export function createAuthorityApp(init: HttpInit): Hono {
       challenge: v.challenge(body),
       proof: v.proof(body),
     }
-    passwordAttempt(c, req.username)
-    const certificate = await service.signIn(req)
+    const certificate = await passwordAttempt(c, req.username, () => service.signIn(req))
     log.info({ username: req.username }, 'device signed in')
     return c.json({ certificate: toBase64(certificate), networkConfig: toBase64(service.networkConfig) })
   })
 
   app.post('/v1/renew', async (c) => {
     const body = await json(c)
-    const certificate = await service.renew({
-      certificate: v.certificate(body),
-      challenge: v.challenge(body),
-      proof: v.proof(body),
-    })
+    const req = { certificate: v.certificate(body), challenge: v.challenge(body), proof: v.proof(body) }
+    let deviceId: string | undefined
+    try {
+      deviceId = readCertificate(req.certificate, service.networkPublicKey).deviceId
+    } catch {
+      // Not ours: counts as a failure from this address; renew() answers with the certificate's code.
+      admit(limits.failure(init.clientAddress(c), now()))
+    }
+    if (deviceId !== undefined) admit(limits.renewal(deviceId, now()))
+    const certificate = await service.renew(req)
     return c.json({ certificate: toBase64(certificate), networkConfig: toBase64(service.networkConfig) })
   })
 
@@ -157,8 +165,7 @@ export function createAuthorityApp(init: HttpInit): Hono {
     const body = await json(c)
     const username = v.username(body)
     const password = v.password(body)
-    passwordAttempt(c, username)
-    const devices = await service.listDevices(username, password)
+    const devices = await passwordAttempt(c, username, () => service.listDevices(username, password))
     return c.json({ devices: devices.map(deviceView) })
   })
 
@@ -167,15 +174,16 @@ export function createAuthorityApp(init: HttpInit): Hono {
     const username = v.username(body)
     const password = v.password(body)
     const deviceId = v.deviceId(body)
-    passwordAttempt(c, username)
-    const record = await service.revokeAsOwner(username, password, deviceId)
+    const record = await passwordAttempt(c, username, () =>
+      service.revokeAsOwner(username, password, deviceId),
+    )
     log.info({ username, deviceId }, 'device revoked by its owner')
     return c.json({ deviceId: record.deviceId, revokedAt: record.revokedAt })
   })
 
   app.post('/v1/admin/devices/revoke', async (c) => {
     if (!adminAuthorised(c.req.header('authorization'), init.adminToken)) {
-      limit(c, 'address', init.clientAddress(c))
+      admit(limits.failure(init.clientAddress(c), now()))
       throw new AuthorityError(
         401,
         ErrorCode.Unauthorized,

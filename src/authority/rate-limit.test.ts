@@ -35,6 +35,17 @@ describe('RateLimiter (virtual time)', () => {
     expect(limiter.take('a', 0).ok).toBe(true) // a was forgotten: full again
   })
 
+  it('takes a refunded token back, never past the burst', () => {
+    const limiter = new RateLimiter({ burst: 2, refillMs: 1e9 })
+    limiter.take('u', 0)
+    limiter.take('u', 0)
+    limiter.refund('u', 0)
+    expect(limiter.take('u', 0).ok).toBe(true)
+    expect(limiter.take('u', 0).ok).toBe(false)
+    limiter.refund('v', 0) // an unknown key is full already
+    expect([0, 0, 0].map((t) => limiter.take('v', t).ok)).toEqual([true, true, false])
+  })
+
   it('tolerates a clock that goes backwards', () => {
     const limiter = new RateLimiter({ burst: 1, refillMs: 1000 })
     limiter.take('u', 5000)

@@ -1,9 +1,11 @@
 /**
- * Token buckets keyed by username or client address. Sans-IO: the caller
- * passes `now`. Memory is bounded: past `maxKeys` the least recently used
- * bucket is forgotten (a forgotten bucket is a full one, which errs on the
- * side of letting a real user in).
+ * Token buckets keyed by a string (a username and address prefix, a prefix,
+ * a device id). Sans-IO: the caller passes `now`. Memory is bounded by an LRU
+ * of `maxKeys` buckets; a forgotten bucket is a full one, which errs on the
+ * side of letting a real user in.
  */
+import { LRUCache } from 'lru-cache'
+
 export interface Rate {
   /** Bucket size: attempts allowed in a burst. */
   burst: number
@@ -18,13 +20,17 @@ interface Bucket {
   at: number
 }
 
+export const DEFAULT_MAX_KEYS = 100_000
+
 export class RateLimiter {
-  private readonly buckets = new Map<string, Bucket>()
+  private readonly buckets: LRUCache<string, Bucket>
 
   constructor(
     readonly rate: Rate,
-    private readonly maxKeys = 100_000,
-  ) {}
+    maxKeys = DEFAULT_MAX_KEYS,
+  ) {
+    this.buckets = new LRUCache({ max: maxKeys })
+  }
 
   take(key: string, now: number): Admission {
     const bucket = this.refill(key, now)
@@ -35,21 +41,22 @@ export class RateLimiter {
     return { ok: false, retryAfterMs: Math.ceil((1 - bucket.tokens) * this.rate.refillMs) }
   }
 
+  /** Gives back a token taken for an attempt that turned out not to count (a right password). */
+  refund(key: string, now: number): void {
+    const bucket = this.refill(key, now)
+    bucket.tokens = Math.min(this.rate.burst, bucket.tokens + 1)
+  }
+
   private refill(key: string, now: number): Bucket {
     let bucket = this.buckets.get(key)
     if (bucket === undefined) {
       bucket = { tokens: this.rate.burst, at: now }
-      if (this.buckets.size >= this.maxKeys) {
-        const oldest = this.buckets.keys().next().value
-        if (oldest !== undefined) this.buckets.delete(oldest)
-      }
+      this.buckets.set(key, bucket)
     } else {
-      this.buckets.delete(key)
       const elapsed = Math.max(0, now - bucket.at)
       bucket.tokens = Math.min(this.rate.burst, bucket.tokens + elapsed / this.rate.refillMs)
-      bucket.at = now
+      bucket.at = Math.max(bucket.at, now)
     }
-    this.buckets.set(key, bucket)
     return bucket
   }
 }

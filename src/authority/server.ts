@@ -9,7 +9,8 @@ import { loadAuthorityFiles, SQLITE_FILE } from './files.js'
 import { createAuthorityApp } from './http.js'
 import { createAuthorityMetrics } from './metrics.js'
 import type { ScryptCost } from './password.js'
-import { parseRate, RateLimiter } from './rate-limit.js'
+import { clientAddress, trustedProxies } from './client-address.js'
+import { AuthorityLimits, type RateName } from './limits.js'
 import { HashGate } from './hash-gate.js'
 import { AuthorityService, DEFAULT_HASH_CONCURRENCY, DEFAULT_HASH_QUEUE } from './service.js'
 import { openStore } from './store/index.js'
@@ -17,23 +18,21 @@ import type { AuthorityStore } from './store/types.js'
 
 export const DEFAULT_PORT = 7700
 
-export const DEFAULT_RATES = {
-  perUser: '10/5m',
-  perAddress: '60/1m',
-  registrations: '20/1h',
-} as const
+export { DEFAULT_RATES } from './limits.js'
 
 export interface AuthorityOptions {
   dataDir: string
   host: string
   port: number
   databaseUrl?: string
-  rates?: Partial<Record<keyof typeof DEFAULT_RATES, string>>
+  rates?: Partial<Record<RateName, string>>
   passwordCost?: ScryptCost
   log: Logger
   /** Password checks waiting beyond the four running before the authority answers 503 busy. */
   maxHashQueue?: number
-  /** How to tell clients apart; the socket's remote address by default. */
+  /** Reverse proxies (addresses or ADDRESS/BITS) whose X-Forwarded-For names the client. */
+  trustedProxies?: readonly string[]
+  /** How to tell clients apart; the socket's remote address (or X-Forwarded-For from a trusted proxy) by default. */
   clientAddress?: (c: Context) => string
 }
 
@@ -64,19 +63,19 @@ export async function buildAuthority(opts: Omit<AuthorityOptions, 'host' | 'port
     passwordCost: opts.passwordCost,
     hashGate: new HashGate(DEFAULT_HASH_CONCURRENCY, opts.maxHashQueue ?? DEFAULT_HASH_QUEUE),
   })
-  const rates = { ...DEFAULT_RATES, ...opts.rates }
+  const proxies = opts.trustedProxies?.length ? trustedProxies(opts.trustedProxies) : undefined
+  const limits = new AuthorityLimits(opts.rates)
   const app = createAuthorityApp({
     service,
     store,
     metrics,
     adminToken: files.adminToken,
     log: opts.log,
-    limits: {
-      perUser: new RateLimiter(parseRate(rates.perUser)),
-      perAddress: new RateLimiter(parseRate(rates.perAddress)),
-      registrations: new RateLimiter(parseRate(rates.registrations)),
-    },
-    clientAddress: opts.clientAddress ?? ((c) => getConnInfo(c).remote.address ?? 'unknown'),
+    limits,
+    clientAddress:
+      opts.clientAddress ??
+      ((c) =>
+        clientAddress(getConnInfo(c).remote.address ?? 'unknown', c.req.header('x-forwarded-for'), proxies)),
   })
   return { app, service, store }
 }

@@ -21,6 +21,7 @@ const KNOWN = new Set([
   'AuthorityFilesError',
   'KeyFormatError',
   'RateFormatError',
+  'TrustedProxyFormatError',
   'AuthorityUnreachableError',
   'SupernodeForbiddenError',
   'LookupError',

@@ -76,6 +76,10 @@ const FAST_AUTHORITY = [
   '100000/1s',
   '--rate-register',
   '100000/1s',
+  '--rate-challenge',
+  '100000/1s',
+  '--rate-renew',
+  '100000/1s',
 ]
 
 export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {

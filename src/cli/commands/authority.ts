@@ -45,6 +45,9 @@ interface RunOptions {
   rateUser: string
   rateAddress: string
   rateRegister: string
+  rateChallenge: string
+  rateRenew: string
+  trustedProxy: string[]
   passwordCost?: string
   maxHashQueue?: string
   logFile?: string
@@ -60,9 +63,25 @@ export function authorityCommand(): Command {
         'DATABASE_URL',
       ),
     )
-    .option('--rate-user <rate>', 'password attempts per username (count/duration)', DEFAULT_RATES.perUser)
-    .option('--rate-address <rate>', 'password attempts per client address', DEFAULT_RATES.perAddress)
-    .option('--rate-register <rate>', 'registrations per client address', DEFAULT_RATES.registrations)
+    .option(
+      '--rate-user <rate>',
+      'wrong passwords per username from one address (IPv4 /32, IPv6 /64), count/duration',
+      DEFAULT_RATES.perUser,
+    )
+    .option(
+      '--rate-address <rate>',
+      'wrong passwords per address, across usernames',
+      DEFAULT_RATES.perAddress,
+    )
+    .option('--rate-register <rate>', 'registrations per address', DEFAULT_RATES.registrations)
+    .option('--rate-challenge <rate>', 'sign-in challenges per address', DEFAULT_RATES.challenges)
+    .option('--rate-renew <rate>', 'certificate renewals per device', DEFAULT_RATES.renewals)
+    .option(
+      '--trusted-proxy <address>',
+      'a reverse proxy (ADDRESS or ADDRESS/BITS) whose X-Forwarded-For names the client (repeatable)',
+      collect,
+      [],
+    )
     .option('--password-cost <log2N>', 'scrypt cost as log2(N) (default 15)')
     .option('--max-hash-queue <n>', 'password checks allowed to wait before answering 503 busy', '64')
     .option('--log-file <file>', 'append logs to a file instead of standard error')
@@ -75,7 +94,14 @@ export function authorityCommand(): Command {
         host,
         port,
         databaseUrl: opts.databaseUrl === '' ? undefined : opts.databaseUrl,
-        rates: { perUser: opts.rateUser, perAddress: opts.rateAddress, registrations: opts.rateRegister },
+        rates: {
+          perUser: opts.rateUser,
+          perAddress: opts.rateAddress,
+          registrations: opts.rateRegister,
+          challenges: opts.rateChallenge,
+          renewals: opts.rateRenew,
+        },
+        trustedProxies: opts.trustedProxy,
         passwordCost: opts.passwordCost === undefined ? undefined : parseCost(opts.passwordCost),
         maxHashQueue: parseCount('--max-hash-queue', opts.maxHashQueue ?? '64'),
         log,
@@ -150,6 +176,7 @@ export function authorityCommand(): Command {
       }
       console.log(JSON.stringify(next, null, 2))
     })
+
   return cmd
 }
 
