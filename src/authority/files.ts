@@ -43,7 +43,8 @@ export function defaultSettings(networkId: string): NetworkSettings {
     minClientVersion: '0.1.0',
     policies: {
       certificateValiditySeconds: DEFAULT_VALIDITY_SECONDS,
-      defaultDevicePolicy: { maySupernode: true, mayRelay: true, maySendFiles: true },
+      // The supernode role is the operator's to grant (parley authority grant-supernode), never assumed.
+      defaultDevicePolicy: { maySupernode: false, mayRelay: true, maySendFiles: true },
       supernodeBannedVersions: [],
     },
   }

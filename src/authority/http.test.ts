@@ -116,7 +116,8 @@ describe('registration and sign-in', () => {
       now: Date.now(),
     })
     expect(cert.username).toBe('dora')
-    expect(cert.policy).toEqual({ maySupernode: true, mayRelay: true, maySendFiles: true })
+    // The supernode role is granted by the operator, never by default (grants.test.ts).
+    expect(cert.policy).toEqual({ maySupernode: false, mayRelay: true, maySendFiles: true })
   })
 
   it('answers an unknown user and a wrong password with the same code and message', async () => {

@@ -11,6 +11,7 @@ import { readCertificate } from '../trust/certificate.js'
 import { toBase64 } from '../wire/bytes.js'
 import { ErrorCode } from '../wire/error-codes.js'
 import { AuthorityError } from './errors.js'
+import { mountGrantRoutes } from './grants-http.js'
 import type { AuthorityLimits, Refusal, Verdict } from './limits.js'
 import type { AuthorityMetrics } from './metrics.js'
 import type { AuthorityService } from './service.js'
@@ -195,6 +196,8 @@ export function createAuthorityApp(init: HttpInit): Hono {
     log.info({ deviceId }, 'device revoked by an administrator')
     return c.json({ deviceId: record.deviceId, revokedAt: record.revokedAt })
   })
+
+  mountGrantRoutes(app, init)
 
   app.notFound((c) =>
     c.json(errorBody(ErrorCode.NotFound, `no such endpoint: ${c.req.method} ${c.req.path}`), 404),

@@ -17,6 +17,7 @@ import { ErrorCode } from '../wire/error-codes.js'
 import { Limits } from '../wire/limits.js'
 import { AuthorityError } from './errors.js'
 import type { NetworkSettings } from './files.js'
+import { SupernodeGrants } from './grants.js'
 import type { AuthorityMetrics } from './metrics.js'
 import { decoyHash, hashPassword, verifyPassword, DEFAULT_COST, type ScryptCost } from './password.js'
 import type { AccountRecord, AuthorityStore, DeviceRecord, RevocationRecord } from './store/types.js'
@@ -64,6 +65,8 @@ export class AuthorityService {
   readonly networkId: string
   readonly networkPublicKey: Uint8Array
   readonly networkConfig: Uint8Array
+  /** Who may run a supernode; a grant decides the flag in the account's next certificate. */
+  readonly grants: SupernodeGrants
   private readonly signer: Signer
   private readonly store: AuthorityStore
   private readonly settings: NetworkSettings
@@ -84,6 +87,12 @@ export class AuthorityService {
     this.signer = signerOf(init.networkKey)
     this.networkId = init.settings.networkId
     this.networkPublicKey = this.signer.publicKey
+    this.grants = new SupernodeGrants({
+      store: this.store,
+      signer: this.signer,
+      settings: this.settings,
+      now: this.now,
+    })
     this.networkConfig = signNetworkConfig(
       { ...init.settings, networkPublicKey: this.networkPublicKey, issuedAt: this.now() },
       this.signer,
@@ -242,6 +251,7 @@ export class AuthorityService {
   }
 
   private async issue(device: DeviceRecord, account: AccountRecord): Promise<Uint8Array> {
+    const policy = await this.grants.policyFor(account)
     const now = this.now()
     const validity = this.settings.policies.certificateValiditySeconds * 1000
     // The back-dating never takes more than a tenth of the lifetime, so renewal timing stays meaningful for short certificates.
@@ -260,7 +270,7 @@ export class AuthorityService {
         username: device.username,
         devicePublicKey: device.publicKey,
         deviceName: device.name,
-        policy: account.policy ?? this.settings.policies.defaultDevicePolicy,
+        policy,
         organisation: account.organisation ?? '',
         notBefore,
         notAfter,

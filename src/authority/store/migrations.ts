@@ -118,4 +118,35 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX challenges_expires_at ON challenges (expires_at);
     `,
   },
+  {
+    id: '0002_supernode_grants',
+    // Grant changes are kept as a log: the grant list's sequence is its highest seq, so a
+    // withdrawal raises it too (a MAX over the grants alone would go down when one is deleted).
+    sqlite: `
+      CREATE TABLE supernode_grants (
+        username TEXT PRIMARY KEY REFERENCES accounts (username),
+        granted_at INTEGER NOT NULL
+      ) STRICT;
+
+      CREATE TABLE supernode_grant_changes (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        username TEXT NOT NULL,
+        change TEXT NOT NULL CHECK (change IN ('grant', 'revoke')),
+        at INTEGER NOT NULL
+      ) STRICT;
+    `,
+    postgres: `
+      CREATE TABLE supernode_grants (
+        username TEXT PRIMARY KEY REFERENCES accounts (username),
+        granted_at BIGINT NOT NULL
+      );
+
+      CREATE TABLE supernode_grant_changes (
+        seq BIGSERIAL PRIMARY KEY,
+        username TEXT NOT NULL,
+        change TEXT NOT NULL CHECK (change IN ('grant', 'revoke')),
+        at BIGINT NOT NULL
+      );
+    `,
+  },
 ]

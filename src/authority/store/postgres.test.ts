@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../../../test/support/postgres.js'
 import { openPostgresStore } from './postgres.js'
+import { storeGrantsSuite } from './store.grants.suite.js'
 import { storeRevocationsSuite } from './store.revocations.suite.js'
 import { storeSuite } from './store.suite.js'
 
@@ -26,6 +27,7 @@ function url(): string {
 const open = () => Promise.resolve(openPostgresStore(url()))
 storeSuite('PostgresStore', open)
 storeRevocationsSuite('PostgresStore', open)
+storeGrantsSuite('PostgresStore', open)
 
 describe('PostgresStore on a new database', () => {
   it('migrates once when several processes migrate at once', async () => {

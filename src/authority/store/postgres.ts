@@ -2,6 +2,7 @@ import pg from 'pg'
 import { MIGRATIONS, SCHEMA_MIGRATIONS_TABLE } from './migrations.js'
 import {
   DeviceOwnedElsewhereError,
+  GrantLimitError,
   UsernameTakenError,
   type AccountRecord,
   type AuthorityStore,
@@ -9,6 +10,7 @@ import {
   type DevicePolicyFlags,
   type DeviceRecord,
   type RevocationRecord,
+  type SupernodeGrantRecord,
 } from './types.js'
 
 // pg returns BIGINT columns as strings, since they may exceed Number.MAX_SAFE_INTEGER.
@@ -40,10 +42,16 @@ interface RevocationRow {
   revoked_by: 'owner' | 'admin'
 }
 
+interface GrantRow {
+  username: string
+  granted_at: BigintText
+}
+
 /** Advisory lock keys: a namespace ("parl" in ASCII) and one key per purpose. */
 const LOCK_NAMESPACE = 0x7061726c
 const LOCK_MIGRATIONS = 1
 const LOCK_REVOCATIONS = 2
+const LOCK_GRANTS = 3
 
 export interface PostgresStoreInit {
   /** Pool size; default 10. */
@@ -233,6 +241,72 @@ export class PostgresStore implements AuthorityStore {
     return Number(first(rows).seq)
   }
 
+  async grantSupernode(
+    username: string,
+    now: number,
+    limit: number,
+  ): Promise<SupernodeGrantRecord | undefined> {
+    return this.#transaction(async (client) => {
+      // Serialised like revocations: change seqs follow commit order, and the count below is exact.
+      await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_NAMESPACE, LOCK_GRANTS])
+      const account = await client.query('SELECT 1 FROM accounts WHERE username = $1', [username])
+      if (account.rowCount === 0) return undefined
+      const existing = await client.query<GrantRow>('SELECT * FROM supernode_grants WHERE username = $1', [
+        username,
+      ])
+      if (existing.rows[0] !== undefined) return toGrant(existing.rows[0])
+      const count = await client.query<{ n: BigintText }>('SELECT COUNT(*) AS n FROM supernode_grants')
+      if (Number(first(count.rows).n) >= limit) throw new GrantLimitError(limit)
+      await client.query('INSERT INTO supernode_grants (username, granted_at) VALUES ($1, $2)', [
+        username,
+        now,
+      ])
+      await client.query('INSERT INTO supernode_grant_changes (username, change, at) VALUES ($1, $2, $3)', [
+        username,
+        'grant',
+        now,
+      ])
+      return { username, grantedAt: now }
+    })
+  }
+
+  async revokeSupernode(username: string, now: number): Promise<boolean> {
+    return this.#transaction(async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_NAMESPACE, LOCK_GRANTS])
+      const { rowCount } = await client.query('DELETE FROM supernode_grants WHERE username = $1', [username])
+      if (rowCount === 0) return false
+      await client.query('INSERT INTO supernode_grant_changes (username, change, at) VALUES ($1, $2, $3)', [
+        username,
+        'revoke',
+        now,
+      ])
+      return true
+    })
+  }
+
+  async getSupernodeGrant(username: string): Promise<SupernodeGrantRecord | undefined> {
+    const { rows } = await this.#pool.query<GrantRow>('SELECT * FROM supernode_grants WHERE username = $1', [
+      username,
+    ])
+    const row = rows[0]
+    return row === undefined ? undefined : toGrant(row)
+  }
+
+  async listSupernodeGrants(): Promise<SupernodeGrantRecord[]> {
+    // COLLATE "C": byte order, the order the signed list and SQLite use, whatever the database locale.
+    const { rows } = await this.#pool.query<GrantRow>(
+      'SELECT * FROM supernode_grants ORDER BY username COLLATE "C"',
+    )
+    return rows.map(toGrant)
+  }
+
+  async supernodeGrantSequence(): Promise<number> {
+    const { rows } = await this.#pool.query<{ seq: BigintText }>(
+      'SELECT COALESCE(MAX(seq), 0) AS seq FROM supernode_grant_changes',
+    )
+    return Number(first(rows).seq)
+  }
+
   async #transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.#pool.connect()
     let broken = false
@@ -297,4 +371,8 @@ function toRevocation(row: RevocationRow): RevocationRecord {
     revokedAt: Number(row.revoked_at),
     revokedBy: row.revoked_by,
   }
+}
+
+function toGrant(row: GrantRow): SupernodeGrantRecord {
+  return { username: row.username, grantedAt: Number(row.granted_at) }
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { openSqliteStore } from './sqlite.js'
+import { storeGrantsSuite } from './store.grants.suite.js'
 import { storeRevocationsSuite } from './store.revocations.suite.js'
 import { storeSuite } from './store.suite.js'
 
@@ -13,6 +14,7 @@ const path = join(dir, 'authority.db')
 const open = () => Promise.resolve(openSqliteStore(path))
 storeSuite('SqliteStore', open)
 storeRevocationsSuite('SqliteStore', open)
+storeGrantsSuite('SqliteStore', open)
 
 describe('SqliteStore on a new file', () => {
   it('migrates once when several connections migrate at once', async () => {

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3'
 import { MIGRATIONS, SCHEMA_MIGRATIONS_TABLE } from './migrations.js'
 import {
   DeviceOwnedElsewhereError,
+  GrantLimitError,
   UsernameTakenError,
   type AccountRecord,
   type AuthorityStore,
@@ -9,6 +10,7 @@ import {
   type DevicePolicyFlags,
   type DeviceRecord,
   type RevocationRecord,
+  type SupernodeGrantRecord,
 } from './types.js'
 
 interface AccountRow {
@@ -35,6 +37,11 @@ interface RevocationRow {
   username: string
   revoked_at: number
   revoked_by: 'owner' | 'admin'
+}
+
+interface GrantRow {
+  username: string
+  granted_at: number
 }
 
 /** How long a connection waits for another connection's write lock before failing. */
@@ -246,6 +253,72 @@ export class SqliteStore implements AuthorityStore {
     )
   }
 
+  grantSupernode(username: string, now: number, limit: number): Promise<SupernodeGrantRecord | undefined> {
+    return settle(() =>
+      // IMMEDIATE: the count and the insert must see the same rows, and change seqs follow commit order.
+      this.#db
+        .transaction((): SupernodeGrantRecord | undefined => {
+          if (this.#prepare('SELECT 1 FROM accounts WHERE username = ?').get(username) === undefined)
+            return undefined
+          const existing = this.#grant(username)
+          if (existing !== undefined) return existing
+          const count = this.#prepare('SELECT COUNT(*) FROM supernode_grants').pluck().get() as number
+          if (count >= limit) throw new GrantLimitError(limit)
+          this.#prepare('INSERT INTO supernode_grants (username, granted_at) VALUES (?, ?)').run(
+            username,
+            now,
+          )
+          this.#logGrantChange(username, 'grant', now)
+          return { username, grantedAt: now }
+        })
+        .immediate(),
+    )
+  }
+
+  revokeSupernode(username: string, now: number): Promise<boolean> {
+    return settle(() =>
+      this.#db
+        .transaction((): boolean => {
+          const { changes } = this.#prepare('DELETE FROM supernode_grants WHERE username = ?').run(username)
+          if (changes === 0) return false
+          this.#logGrantChange(username, 'revoke', now)
+          return true
+        })
+        .immediate(),
+    )
+  }
+
+  getSupernodeGrant(username: string): Promise<SupernodeGrantRecord | undefined> {
+    return settle(() => this.#grant(username))
+  }
+
+  listSupernodeGrants(): Promise<SupernodeGrantRecord[]> {
+    return settle(() =>
+      (this.#prepare('SELECT * FROM supernode_grants ORDER BY username').all() as GrantRow[]).map(toGrant),
+    )
+  }
+
+  supernodeGrantSequence(): Promise<number> {
+    return settle(
+      () =>
+        this.#prepare('SELECT COALESCE(MAX(seq), 0) FROM supernode_grant_changes').pluck().get() as number,
+    )
+  }
+
+  #grant(username: string): SupernodeGrantRecord | undefined {
+    const row = this.#prepare('SELECT * FROM supernode_grants WHERE username = ?').get(username) as
+      GrantRow | undefined
+    return row === undefined ? undefined : toGrant(row)
+  }
+
+  #logGrantChange(username: string, change: 'grant' | 'revoke', now: number): void {
+    this.#prepare('INSERT INTO supernode_grant_changes (username, change, at) VALUES (?, ?, ?)').run(
+      username,
+      change,
+      now,
+    )
+  }
+
   #prepare(sql: string): Database.Statement {
     let statement = this.#statements.get(sql)
     if (statement === undefined) {
@@ -298,4 +371,8 @@ function toRevocation(row: RevocationRow): RevocationRecord {
     revokedAt: row.revoked_at,
     revokedBy: row.revoked_by,
   }
+}
+
+function toGrant(row: GrantRow): SupernodeGrantRecord {
+  return { username: row.username, grantedAt: row.granted_at }
 }

@@ -51,6 +51,11 @@ export interface CertificateRecord {
   issuedAt: number
 }
 
+export interface SupernodeGrantRecord {
+  username: string
+  grantedAt: number
+}
+
 export class UsernameTakenError extends Error {
   override name = 'UsernameTakenError'
   constructor(username: string) {
@@ -62,6 +67,14 @@ export class DeviceOwnedElsewhereError extends Error {
   override name = 'DeviceOwnedElsewhereError'
   constructor(deviceId: string) {
     super(`device ${deviceId} belongs to another account`)
+  }
+}
+
+/** The grant list is at its cap: a grant past it would make a list no node accepts. */
+export class GrantLimitError extends Error {
+  override name = 'GrantLimitError'
+  constructor(limit: number) {
+    super(`the supernode grant list holds its maximum of ${limit} accounts`)
   }
 }
 
@@ -110,4 +123,18 @@ export interface AuthorityStore {
   listRevocations(since: number): Promise<RevocationRecord[]>
   /** Highest revocation seq, 0 when none. */
   revocationSequence(): Promise<number>
+
+  /**
+   * Grants the supernode role. Idempotent: an existing grant is returned
+   * unchanged and the sequence stays. Undefined when the account does not
+   * exist; GrantLimitError when `limit` accounts already hold it.
+   */
+  grantSupernode(username: string, now: number, limit: number): Promise<SupernodeGrantRecord | undefined>
+  /** Withdraws the role; false when the account did not hold it (the sequence stays). */
+  revokeSupernode(username: string, now: number): Promise<boolean>
+  getSupernodeGrant(username: string): Promise<SupernodeGrantRecord | undefined>
+  /** Every grant, ordered by username. */
+  listSupernodeGrants(): Promise<SupernodeGrantRecord[]>
+  /** Raised by every grant and withdrawal, across all authority processes; 0 before the first. */
+  supernodeGrantSequence(): Promise<number>
 }

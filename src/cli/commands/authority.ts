@@ -7,6 +7,7 @@ import { DEFAULT_PORT, DEFAULT_RATES, startAuthority } from '../../authority/ser
 import { parleyHome } from '../../device/profile.js'
 import { createLogger } from '../../log/logger.js'
 import { UsageError } from '../errors.js'
+import { addGrantCommands } from './authority-grants.js'
 import { onShutdown } from '../shutdown.js'
 
 export function defaultAuthorityDir(): string {
@@ -177,6 +178,7 @@ export function authorityCommand(): Command {
       console.log(JSON.stringify(next, null, 2))
     })
 
+  addGrantCommands(cmd, dataDirOption, defaultAuthorityDir)
   return cmd
 }
 
