@@ -9,20 +9,23 @@ import { ChatKind } from '../wire/chat.js'
 import { hex, STORED, statusName, type ChatNotice } from './chat.js'
 import type { ChatStore } from './store.js'
 
-/** Applies one verified event to the store; false when it was a duplicate (or not for the store). */
+/** Applies one verified, admitted (refusals.ts) event to the store at `now`; false when it was a duplicate (or not for the store). */
 export function applyEvent(
   s: ChatStore,
   self: string,
   selfDevice: string,
   e: VerifiedChatEvent,
   notices: ChatNotice[],
+  now: number,
 ): boolean {
   const mine = e.from === self
   const peer = mine ? e.to : e.from
-  s.observe(e.lamport)
-  s.rememberDevice({ username: e.from, deviceId: e.deviceId, publicKey: e.devicePublicKey }, Date.now())
+  s.rememberDevice({ username: e.from, deviceId: e.deviceId, publicKey: e.devicePublicKey }, now)
   const contact = s.contact(peer)
   if (!mine && contact?.state === 'blocked') return false
+  // Only our own devices and people we accepted or asked move our clock (within its
+  // ceiling, clock.ts): a stranger's or a blocked user's Lamport time is never observed.
+  if (mine || contact?.state === 'accepted' || contact?.state === 'requested') s.clock.observe(e.lamport, now)
   if (STORED.has(e.kind) && !s.addEvent(e.id, peer, e.sentAt, e.bytes)) return false
   const at = e.sentAt
   const contactNotice = () => notices.push({ type: 'contact', contact: s.contact(peer)! })

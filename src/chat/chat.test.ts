@@ -169,7 +169,7 @@ describe('messages', () => {
       seal(PayloadType.ChatEvent, new Uint8Array(40), carol.signer),
     ]
     const bad = bob.chat.receive(junk)
-    expect(bad).toEqual({ committed: [], refused: [], applied: [] })
+    expect(bad).toEqual({ committed: [], refused: [], applied: [], refusals: [] })
     // A changed byte in a signed event: the signature fails, nothing is applied.
     const [good] = outbox(alice, 'bob').slice(-1)
     const changed = good!.slice()

@@ -15,6 +15,7 @@ import { WireDecodeError } from '../wire/decode.js'
 import { ErrorCode } from '../wire/error-codes.js'
 import { PresenceStatus } from '../wire/generated/parley.js'
 import { applyEvent } from './apply.js'
+import { refusalOf, type Refusal } from './refusals.js'
 import type { ChatStore, ContactRow, MessageRow } from './store.js'
 
 export class ChatError extends Error {
@@ -92,6 +93,8 @@ export class Chat {
     readonly me: ChatIdentity,
     private readonly verifyOptions: () => VerifyCertificateOptions,
     private readonly notify: (n: ChatNotice) => void = () => undefined,
+    /** An event refused for good (refusals.ts): the service logs it, once per sender. */
+    private readonly onRefused: (r: Refusal) => void = () => undefined,
   ) {}
 
   private own: { bytes: Uint8Array; certificate: Certificate; at: number } | undefined
@@ -136,6 +139,9 @@ export class Chat {
 
   accept(username: string): ContactRow {
     this.expectContact(username, ['pending', 'declined', 'removed', 'blocked'])
+    // Their held messages did not move our clock (strangers never do): they do now, so that
+    // our answer sorts after them. Each was within the ceiling when it came.
+    this.store.clock.observe(this.store.highestLamport(Number.MAX_SAFE_INTEGER, username), Date.now())
     this.create(ChatKind.CONTACT_ACCEPT, username, {})
     return this.store.contact(username)!
   }
@@ -185,7 +191,7 @@ export class Chat {
   signal(to: string, payload: string): Uint8Array {
     if (new TextEncoder().encode(payload).byteLength > ChatLimits.textBytes)
       throw new ChatError(ErrorCode.InvalidField, 'a signal holds at most 64 KiB')
-    return this.sign(ChatKind.CALL_SIGNAL, to, { text: payload }, this.store.tick())
+    return this.sign(ChatKind.CALL_SIGNAL, to, { text: payload }, this.store.clock.tick())
   }
 
   /** A live-only event (presence, typing): signed, never stored or queued. */
@@ -194,7 +200,7 @@ export class Chat {
     to: string,
     status?: PresenceStatus,
   ): Uint8Array {
-    return this.sign(kind, to, { status }, this.store.tick())
+    return this.sign(kind, to, { status }, this.store.clock.tick())
   }
 
   /** DELIVERED receipts for messages that came through the offline store (a push's ack says it already). */
@@ -215,12 +221,14 @@ export class Chat {
     committed: Uint8Array[]
     refused: Uint8Array[]
     applied: VerifiedChatEvent[]
+    refusals: Refusal[]
   } {
     const committed: Uint8Array[] = []
     const refused: Uint8Array[] = []
     const applied: VerifiedChatEvent[] = []
     const notices: ChatNotice[] = []
     const opts = this.verifyOptions()
+    const refusals: Refusal[] = []
     this.store.transaction(() => {
       for (const bytes of events) {
         let e: VerifiedChatEvent
@@ -234,12 +242,20 @@ export class Chat {
           refused.push(e.id)
           continue
         }
-        if (applyEvent(this.store, this.me.username, this.me.deviceId, e, notices)) applied.push(e)
+        // Refused for good, before it touches the store; the sender is told not to retry.
+        const code = refusalOf(e, opts.now)
+        if (code !== undefined) {
+          refused.push(e.id)
+          refusals.push({ code, from: e.from, deviceId: e.deviceId })
+          continue
+        }
+        if (applyEvent(this.store, this.me.username, this.me.deviceId, e, notices, opts.now)) applied.push(e)
         committed.push(e.id)
       }
     })
+    for (const r of refusals) this.onRefused(r)
     for (const n of notices) this.notify(n)
-    return { committed, refused, applied }
+    return { committed, refused, applied, refusals }
   }
 
   verifyOptionsNow(): VerifyCertificateOptions {
@@ -261,12 +277,12 @@ export class Chat {
   private create(kind: ChatKind, to: string, body: { text?: string; refs?: Uint8Array[] }): Outgoing {
     const notices: ChatNotice[] = []
     const out = this.store.transaction(() => {
-      const lamport = this.store.tick()
+      const lamport = this.store.clock.tick()
       const bytes = this.sign(kind, to, body, lamport)
       const e = ownChatEvent(bytes, this.ownCertificate())
-      applyEvent(this.store, this.me.username, this.me.deviceId, e, notices)
-      const toPeer = kind !== ChatKind.CONTACT_BLOCK
       const now = Date.now()
+      applyEvent(this.store, this.me.username, this.me.deviceId, e, notices, now)
+      const toPeer = kind !== ChatKind.CONTACT_BLOCK
       if (toPeer) this.store.enqueue(e.id, to, now)
       this.store.enqueue(e.id, this.me.username, now)
       return { id: e.id, bytes, toPeer, toSelf: true }

@@ -86,7 +86,7 @@ export class OfflineInbox {
         unreadable.push(item.id)
       }
     }
-    const { committed, applied } = this.chat.receive(events)
+    const { committed, refused, applied } = this.chat.receive(events)
     // DELIVERED receipts: the sender only saw "sent" for these.
     const receipts = new Map<string, Uint8Array[]>()
     for (const e of applied) {
@@ -94,8 +94,8 @@ export class OfflineInbox {
       receipts.set(e.from, [...(receipts.get(e.from) ?? []), e.id])
     }
     this.chat.receipts(receipts)
-    // Only what is committed (or can never be) is acknowledged; the rest comes again.
-    await ack(this.device.node, addrs, [...committed, ...unreadable])
+    // Only what is committed (or can never be: unreadable or refused) is acknowledged; the rest comes again.
+    await ack(this.device.node, addrs, [...committed, ...refused, ...unreadable])
     this.log.info({ items: items.length, committed: committed.length }, 'offline messages fetched')
     this.onCommitted()
     if (items.length > 0) this.again = true

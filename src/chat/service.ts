@@ -32,6 +32,7 @@ import { Delivery, type Reachable } from './delivery.js'
 import { DeviceLookups } from './lookups.js'
 import { History } from './history.js'
 import { OfflineInbox } from './inbox.js'
+import { refusalLogger } from './refusals.js'
 import { sealForDevices } from './seal.js'
 import { ChatStore } from './store.js'
 
@@ -93,6 +94,7 @@ export class ChatService {
       { username, deviceId: device.peerId, certificate: () => device.certificateBytes, signer },
       verify,
       (n) => this.onNotice(n),
+      refusalLogger(log),
     )
     this.delivery = new Delivery(
       this.chat,
@@ -115,6 +117,8 @@ export class ChatService {
     const key = await opts.profile.deviceKey()
     const { certificate } = loadIdentity(opts.profile)
     const store = new ChatStore(join(opts.profile.dir, 'chat.sqlite'))
+    const repaired = store.clock.repair(Date.now())
+    if (repaired !== undefined) opts.log.warn(repaired, 'chat clock was poisoned (issue 10 H1); repaired')
     const service = new ChatService(opts, store, certificate.username, key.raw.subarray(0, 32), signerOf(key))
     await service.serveProtocols()
     service.delivery.start()
@@ -263,7 +267,7 @@ export class ChatService {
 
   private handlePush(payload: Uint8Array): Uint8Array {
     const push = decodeChatPush(payload)
-    const { committed, refused, applied } = this.chat.receive(push.events)
+    const { committed, refused, applied, refusals } = this.chat.receive(push.events)
     for (const e of applied) {
       this.lookups.heardFrom(e.from, e.deviceId)
       // A contact came online: tell that device our presence too.
@@ -271,9 +275,11 @@ export class ChatService {
         void this.presenceTo(e.from, e.deviceId)
     }
     if (committed.length > 0) this.delivery.kick()
+    const none = committed.length === 0 && refused.length === 0
     return ChatAck.encode({
-      result: committed.length === 0 && refused.length === 0 ? ChatResult.Refused : ChatResult.Ok,
-      code: committed.length === 0 && refused.length === 0 ? 'bad_signature' : '',
+      result: none ? ChatResult.Refused : ChatResult.Ok,
+      // Per-event codes are not on the wire: the first refusal's code says why `refused` is not empty.
+      code: none ? 'bad_signature' : (refusals[0]?.code ?? ''),
       message: '',
       committed: committed.map((id) => new Uint8Array(id)),
       refused: refused.map((id) => new Uint8Array(id)),

@@ -7,6 +7,7 @@
  * one transaction, so an acknowledgement sent after it returns is after commit.
  */
 import Database from 'better-sqlite3'
+import { LamportClock } from './clock.js'
 import { messageOf, SCHEMA, type RawMessage } from './schema.js'
 
 export type ContactState = 'requested' | 'pending' | 'accepted' | 'declined' | 'blocked' | 'removed'
@@ -54,6 +55,8 @@ const STATE_RANK: Record<MessageState, number> = { sending: 0, sent: 1, delivere
 
 export class ChatStore {
   readonly db: Database.Database
+  /** The Lamport clock, kept in `meta` (the rule against poisoning: clock.ts). */
+  readonly clock = new LamportClock(this)
   private readonly statements = new Map<string, Database.Statement>()
 
   constructor(path: string) {
@@ -97,16 +100,12 @@ export class ChatStore {
     ).run(key, value)
   }
 
-  /** The Lamport clock: `observe` a received time, `tick` for a new event. */
-  observe(lamport: number): void {
-    const now = Number(this.getMeta('lamport') ?? '0')
-    if (lamport > now) this.setMeta('lamport', String(lamport))
-  }
-
-  tick(): number {
-    const next = Number(this.getMeta('lamport') ?? '0') + 1
-    this.setMeta('lamport', String(next))
-    return next
+  /** The highest Lamport time of a stored message at or below `atMost` (in `conversation` when given); 0 if none. */
+  highestLamport(atMost: number, conversation?: string): number {
+    const r = this.sql(
+      'SELECT max(lamport) AS l FROM messages WHERE lamport <= ? AND (? IS NULL OR conversation = ?)',
+    ).get(atMost, conversation ?? null, conversation ?? null) as { l: number | null }
+    return r.l ?? 0
   }
 
   // ---- contacts -----------------------------------------------------------

@@ -46,3 +46,24 @@ export function describeError(err: unknown): { message: string; exitCode: number
     : ' (set PARLEY_DEBUG=1 for details)'
   return { message: `unexpected failure: ${(err as Error).message ?? String(err)}${detail}`, exitCode: 70 }
 }
+
+/**
+ * The body of a local API answer, or a CliError with its message and stable
+ * code: a body that is not JSON (an older device, a bug) is one clear line
+ * too, never "Unexpected end of JSON input".
+ */
+export async function apiAnswer(res: Response, who: string): Promise<Record<string, unknown>> {
+  const text = await res.text()
+  let body: (Record<string, unknown> & { error?: { code?: string; message?: string } }) | undefined
+  try {
+    const parsed: unknown = JSON.parse(text)
+    if (typeof parsed === 'object' && parsed !== null) body = parsed as typeof body
+  } catch {
+    body = undefined
+  }
+  if (res.ok && body !== undefined) return body
+  if (body?.error !== undefined)
+    throw new CliError(`${body.error.message ?? res.statusText} [${body.error.code ?? res.status}]`)
+  const said = text.trim().split('\n')[0]?.slice(0, 200) || 'an empty answer'
+  throw new CliError(`${who} answered HTTP ${res.status} with ${said}, not JSON [${res.status}]`)
+}

@@ -41,13 +41,7 @@ export function addChatRoutes(app: Hono, current: () => ChatService | undefined)
     if (c.req.method !== 'GET') svc().active()
     await next()
   })
-  app.onError((err, c) => {
-    if (err instanceof ChatError) {
-      const status = err.code === ErrorCode.NotFound ? 404 : err.code === 'starting' ? 503 : 409
-      return c.json({ error: { code: err.code, message: err.message } }, status)
-    }
-    throw err
-  })
+  // A ChatError thrown by a route becomes a JSON error by the local API's own handler (api-errors.ts).
 
   const user = (c: Context) => {
     const u = c.req.param('user') ?? ''

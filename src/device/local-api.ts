@@ -21,6 +21,7 @@ import type { ChatService } from '../chat/service.js'
 import type { FileService } from '../files/service.js'
 import { ErrorCode } from '../wire/error-codes.js'
 import { isUsername } from '../wire/fields.js'
+import { onApiError, onApiNotFound } from './api-errors.js'
 import { addCallRoutes } from './call-api.js'
 import { addChatRoutes } from './chat-api.js'
 import { addDeviceRoutes } from './device-api.js'
@@ -168,6 +169,9 @@ export class LocalApi {
 
   private app(): Hono {
     const app = new Hono()
+    // Whatever fails answers a JSON error with a stable code, never an empty body.
+    app.onError(onApiError)
+    app.notFound(onApiNotFound)
     app.use(async (c, next) => {
       if (!this.hostOk(c.req.header('host')))
         return refuse(403, 'forbidden_host', 'only http://127.0.0.1 may call this API')

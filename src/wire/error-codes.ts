@@ -79,6 +79,11 @@ export const ErrorCode = {
   NotOwnDevice: 'not_own_device',
   /** The device node is not running: start `parley up` first. */
   NodeNotRunning: 'node_not_running',
+  /**
+   * A chat event's Lamport time is beyond what the receiver accepts (1,024 per ms of its
+   * wall clock, plus a day of skew; src/chat/clock.ts): refused for good, never applied.
+   */
+  LamportTooFar: 'lamport_too_far',
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]

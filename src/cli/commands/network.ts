@@ -12,7 +12,7 @@ import { DeviceNode } from '../../device/node.js'
 import { createLogger } from '../../log/logger.js'
 import { DEFAULT_CAPACITY, startSupernode } from '../../supernode/node.js'
 import { turnConfigOf } from '../../supernode/turn-service.js'
-import { CliError, UsageError } from '../errors.js'
+import { apiAnswer, CliError, UsageError } from '../errors.js'
 import { profileOf, withAuthority, withProfile, type DeviceOptions } from '../options.js'
 import { onShutdown } from '../shutdown.js'
 import { parseListen } from './authority.js'
@@ -234,10 +234,7 @@ export async function callNode(
       `the device for profile "${profile.name}" does not answer (pid ${api.pid}); is parley up still running?`,
     )
   }
-  const body = (await res.json()) as Record<string, unknown> & { error?: { code: string; message: string } }
-  if (!res.ok)
-    throw new CliError(`${body.error?.message ?? res.statusText} [${body.error?.code ?? res.status}]`)
-  return body
+  return apiAnswer(res, `the device for profile "${profile.name}"`)
 }
 
 export function statusCommand(): Command {
