@@ -6,6 +6,7 @@ export type {
   MembershipEvent,
   MembershipMessage,
   MembershipOptions,
+  MembershipRefusal,
   MembershipStats,
   MemberState,
   MemberUpdate,

@@ -7,13 +7,14 @@ import { Broadcasts, retransmitLimit } from './piggyback.js'
 import { ProbeOrder, randomIndex, shuffle } from './probe-order.js'
 import { Probes, type Probe } from './probes.js'
 import { Relays } from './relays.js'
-import { MemberTable, viewOf, type Member } from './table.js'
+import { isIncarnation, MemberTable, viewOf, type Member } from './table.js'
 import { Budget, selfUpdate, stateDump, syncPage, updateOf } from './updates.js'
 import type {
   MemberAnnouncement,
   MembershipEvent,
   MembershipMessage,
   MembershipOptions,
+  MembershipRefusal,
   MembershipStats,
   MemberUpdate,
   MemberView,
@@ -69,8 +70,21 @@ export class Membership {
     this.tryJoin(now)
   }
 
-  handleMessage(from: string, msg: MembershipMessage, now: number): void {
-    if (this.left || from === this.self.peerId) return
+  /**
+   * Takes one message from `from` (the authenticated remote peer). Only members
+   * speak: a sender we hold no verified announcement of must carry its own, else
+   * the whole message is refused and leaves no state behind.
+   */
+  handleMessage(from: string, msg: MembershipMessage, now: number): MembershipRefusal | undefined {
+    if (this.left || from === this.self.peerId) return undefined
+    if (this.table.get(from)?.announcement === undefined) {
+      const own = msg.updates.find((u) => u.peerId === from && u.announcement?.peerId === from)
+      if (own === undefined) return 'not_member'
+      this.apply(own, now, msg.kind !== 'sync-reply', from)
+      if (this.table.get(from)?.announcement === undefined) return 'not_member'
+    }
+    const sender = this.table.get(from)
+    if (sender !== undefined) sender.introduced = true
     const wasLive = this.table.isLive(from)
     // A sync's state is old news to most members: only a pushing sender's word about
     // itself (a joiner's announcement) is news worth gossiping on.
@@ -90,11 +104,13 @@ export class Membership {
           target: this.self.peerId,
           updates: this.piggyback(from),
         })
-        return
+        return undefined
       case 'ack':
-        return this.onAck(msg.seq, msg.target)
+        this.onAck(msg.seq, msg.target)
+        return undefined
       case 'ping-req':
-        return this.onPingReq(from, msg.seq, msg.target, now)
+        this.onPingReq(from, msg.seq, msg.target, now)
+        return undefined
       case 'sync': {
         // A joiner (it pushes only itself) or a member we had given up needs everything
         // at once: as many messages as the wire's cap takes. Otherwise one page.
@@ -103,12 +119,13 @@ export class Membership {
         else
           for (const updates of stateDump(this.self, this.table, () => this.budget()))
             this.send(from, { kind: 'sync-reply', seq: msg.seq, updates })
-        return
+        return undefined
       }
       case 'sync-reply':
         this.join.synced()
         return
     }
+    return undefined
   }
 
   handleTimeout(now: number): void {
@@ -120,6 +137,7 @@ export class Membership {
     for (const [seq, probe] of indirect) this.probeIndirectly(seq, probe)
     for (const target of failed) {
       const rec = this.table.get(target)
+      if (rec !== undefined) rec.introduced = false
       if (rec === undefined || !this.table.suspect(target, now)) continue
       this.changed(rec, 'suspect', true)
       // Probe it again at once: if it is alive after all, this ping tells it it is
@@ -233,9 +251,31 @@ export class Membership {
     this.probeIndirectly(seq, this.probes.start(seq, peerId, now, now + this.cfg.probeIntervalMs))
   }
 
+  /**
+   * Every member we know already holds our announcement: the simulator's warm
+   * start, where nodes begin as after a long quiet time.
+   */
+  assumeIntroduced(): void {
+    for (const rec of this.table.all()) rec.introduced = true
+  }
+
+  /**
+   * Forgets a member whose announcement no longer verifies (its supernode role was
+   * withdrawn, its certificate revoked): reported dead, and it cannot speak until
+   * it brings an announcement that verifies again.
+   */
+  expel(peerId: string): void {
+    const rec = this.table.expel(peerId)
+    if (rec === undefined) return
+    this.gossip.forget(peerId)
+    const member = viewOf(rec)
+    if (member !== undefined && rec.state !== 'dead')
+      this.events.push({ type: 'dead', member: { ...member, state: 'dead' } })
+  }
+
   private apply(u: MemberUpdate, now: number, gossip: boolean, from: string): void {
     if (u.peerId === this.self.peerId) return this.aboutSelf(u, from)
-    const change = this.table.apply(u, now)
+    const change = this.table.apply(u, now, from)
     if (change === undefined) return
     const rec = this.table.get(u.peerId)
     if (rec === undefined) return
@@ -245,7 +285,12 @@ export class Membership {
 
   /** Others' word about us: only a suspicion, a death or a newer announcement matters. */
   private aboutSelf(u: MemberUpdate, from: string): void {
-    const inc = Math.max(u.incarnation, u.announcement?.incarnation ?? -1)
+    // Only our own signature proves an incarnation above ours (one from before a restart);
+    // an unsigned one above ours is a lie, and refuting it needs only ours + 1.
+    const signed = u.announcement?.incarnation ?? -1
+    const inc =
+      u.state === 'alive' ? signed : Math.max(signed, Math.min(u.incarnation, this.self.incarnation))
+    if (!isIncarnation(inc)) return
     const stale = u.state === 'alive' ? inc > this.self.incarnation : inc >= this.self.incarnation
     if (!stale) return
     if (this.accusers.length < ACCUSERS_TOLD && !this.accusers.includes(from)) this.accusers.push(from)
@@ -326,9 +371,16 @@ export class Membership {
       const u = updateOf(about, false)
       if (room.fits(u)) out.push(u)
     }
+    let introduce = false
+    if (about !== undefined && about.introduced !== true) {
+      const u = selfUpdate(this.self)
+      introduce = room.fits(u)
+      if (introduce) out.push(u)
+      about.introduced = introduce
+    }
     const limit = retransmitLimit(this.cfg.retransmitMultiplier, this.table.live + 1)
     const news = this.gossip.take(this.cfg.maxPiggyback - out.length, limit, (id) => {
-      if (id === to) return undefined
+      if (id === to || (introduce && id === this.self.peerId)) return undefined
       const rec = this.table.get(id)
       const u = id === this.self.peerId ? selfUpdate(this.self) : rec && updateOf(rec, false)
       return u !== undefined && room.fits(u) ? u : undefined

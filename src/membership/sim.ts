@@ -100,6 +100,7 @@ export class Sim {
       while (core.pollTransmit() !== undefined);
       const from = id === ids[0] ? ids[1] : ids[0]
       core.handleMessage(from ?? id, { kind: 'sync-reply', seq: 0, updates }, this.now)
+      core.assumeIntroduced()
       while (core.pollEvent() !== undefined);
       const node: SimNode = { id, core, self, status: 'up', wakeAt: undefined, bytesSent: 0 }
       this.nodes.set(id, node)

@@ -10,6 +10,13 @@ export interface Member {
   /** Missing only on a tombstone: a death we heard of for a member we never knew. */
   announcement?: MemberAnnouncement
   since: number
+  /**
+   * Our announcement went to it, or it spoke to us (so it holds it). Members refuse
+   * messages from peers they hold no announcement of, so our first message to a
+   * member carries ours, and so does the next one after a failed probe (it may have
+   * forgotten us).
+   */
+  introduced?: boolean
 }
 
 /** The state change an update caused, named as the event it emits. */
@@ -55,15 +62,24 @@ export class MemberTable {
   }
 
   /**
-   * Applies one update. Alive with a higher incarnation overrides suspect;
-   * suspect overrides alive at the same or a higher incarnation; dead is final
-   * for its incarnation. A member is only ever learned with its announcement.
+   * Applies one update heard from `from`. Alive with a higher incarnation overrides
+   * suspect; suspect overrides alive at the same or a higher incarnation; dead is
+   * final for its incarnation. A member is only ever learned with its announcement.
+   *
+   * Suspicion and death are others' unsigned word, so two rules keep a hostile
+   * member from burying anyone: they count only at an incarnation the subject has
+   * signed (else a death at 2^53−1 could never be refuted), and anyone else's
+   * "dead" is taken only for a member we have suspected for half the suspicion
+   * timeout already (a real crash: the accuser's timer ran out first). Otherwise
+   * it is a suspicion, which the member refutes well within that half, so a
+   * hostile member cannot kill a healthy one. The member's own word (a graceful
+   * leave) is final.
    */
-  apply(u: MemberUpdate, now: number): Change | undefined {
+  apply(u: MemberUpdate, now: number, from: string): Change | undefined {
     // The decoder checked types; a non-finite incarnation would still poison every comparison.
-    if (!Number.isFinite(u.incarnation) || u.peerId === '') return undefined
+    if (!isIncarnation(u.incarnation) || u.peerId === '') return undefined
     const ann =
-      u.announcement?.peerId === u.peerId && Number.isFinite(u.announcement.incarnation)
+      u.announcement?.peerId === u.peerId && isIncarnation(u.announcement.incarnation)
         ? u.announcement
         : undefined
     const rec = this.records.get(u.peerId)
@@ -77,7 +93,11 @@ export class MemberTable {
       this.set(rec, 'alive', ann.incarnation, now)
       return prev === 'alive' ? 'updated' : prev === 'suspect' ? 'alive' : 'joined'
     }
-    if (u.state === 'suspect') {
+    const signed = Math.max(rec?.announcement?.incarnation ?? -1, ann?.incarnation ?? -1)
+    if (u.incarnation > signed) return undefined
+    const confirmed =
+      from === u.peerId || (rec?.state === 'suspect' && now - rec.since >= this.suspicionTimeoutMs / 2)
+    if (u.state === 'suspect' || !confirmed) {
       if (rec === undefined)
         return ann === undefined ? undefined : this.create(ann, 'suspect', u.incarnation, now)
       if (u.incarnation < rec.incarnation) return undefined
@@ -97,19 +117,24 @@ export class MemberTable {
       this.set(rec, 'suspect', u.incarnation, now)
       return 'suspect'
     }
-    if (rec === undefined) {
-      // A tombstone: so that older alive news about it cannot bring it back.
-      this.records.set(u.peerId, { peerId: u.peerId, state: 'dead', incarnation: u.incarnation, since: now })
-      this.expiries.push({ peerId: u.peerId, at: now + this.deadRetentionMs, since: now })
-      return undefined
-    }
-    if (u.incarnation < rec.incarnation) return undefined
+    // One we never knew leaves nothing behind (no tombstones on anyone's word).
+    if (rec === undefined || u.incarnation < rec.incarnation) return undefined
     if (rec.state === 'dead') {
       rec.incarnation = u.incarnation
       return undefined
     }
     this.set(rec, 'dead', u.incarnation, now)
     return 'dead'
+  }
+
+  /** Forgets a member at once: its role was withdrawn or its certificate revoked. */
+  expel(peerId: string): Member | undefined {
+    const rec = this.records.get(peerId)
+    if (rec === undefined) return undefined
+    if (rec.state !== 'dead') this.live--
+    this.records.delete(peerId)
+    // Its timers find no record (or a new one with another `since`) and do nothing.
+    return rec
   }
 
   liveIds(): string[] {
@@ -198,6 +223,11 @@ export class MemberTable {
     if (state === 'dead')
       this.expiries.push({ peerId: rec.peerId, at: now + this.deadRetentionMs, since: now })
   }
+}
+
+/** An incarnation every node can encode, compare and top by one. */
+export function isIncarnation(n: number): boolean {
+  return Number.isSafeInteger(n) && n >= 0 && n < Number.MAX_SAFE_INTEGER
 }
 
 export function viewOf(rec: Member): MemberView | undefined {

@@ -37,6 +37,9 @@ export type MembershipMessage =
   /** State pull answer: full to a joiner, else one page. */
   | { kind: 'sync-reply'; seq: number; updates: MemberUpdate[] }
 
+/** Why a message was refused as a whole (a stable wire error code, for logs and metrics). */
+export type MembershipRefusal = 'not_member'
+
 export interface MemberView {
   peerId: string
   state: MemberState

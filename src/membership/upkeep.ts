@@ -72,6 +72,8 @@ export interface Upkeep {
  *         + (c/2)·(min(λL, 2S/T) + λL)·U            a crash: suspect, cut short by dead, then dead
  *  sync   = 2·(H + E·(U + A·N/(N+D)))/Ts           one sync sent and one answered per interval
  *  joins  = (c/2)·(H·(1+K) + (N+1)·(U+A) + D·U)/N   the joiner's push and the seed's full reply
+ *         + (c/2)·A                                 the joiner introduces itself to each member
+ *                                                   (unless gossip is saturated: then it takes a gossip slot)
  * with D = (c/2)·retention dead entries remembered, E = min(N + D, syncMaxUpdates,
  * maxMessageUpdates) entries in a sync (one message), K = ceil((N+D+1)/maxMessageUpdates)
  * messages in a full reply.
@@ -109,7 +111,10 @@ export function upkeepFormula(p: UpkeepParams): Upkeep {
   const sync = Ts > 0 && Number.isFinite(Ts) ? (2 * (H + perSync)) / Ts : 0
 
   const replies = Math.ceil((p.n + dead + 1) / perMessage)
-  const joins = (half * (H * (1 + replies) + (p.n + 1) * (U + A) + dead * U)) / p.n
+  // Members refuse strangers: the joiner's first message to each of the N carries its announcement.
+  // It takes one of the M piggyback slots, so past saturation it is inside the gossip figure.
+  const introductions = saturated ? 0 : half * A
+  const joins = (half * (H * (1 + replies) + (p.n + 1) * (U + A) + dead * U)) / p.n + introductions
   const total = probes + gossip + pulls + sync + joins
   return { probes, gossip, gossipDemand, saturated, pulls, sync, joins, total }
 }

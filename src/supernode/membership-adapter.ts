@@ -5,7 +5,9 @@
  */
 import type { Connection, Libp2p } from '@libp2p/interface'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { RateLimiter, type Rate } from '../authority/rate-limit.js'
 import type { Logger } from '../log/logger.js'
+import type { Refusals } from '../log/refusals.js'
 import type { Membership } from '../membership/membership.js'
 import type {
   MemberAnnouncement,
@@ -17,6 +19,7 @@ import type {
 import { send } from '../net/rpc.js'
 import { verifyAnnouncement } from '../trust/announcement.js'
 import { plain } from '../wire/bytes.js'
+import { ErrorCode } from '../wire/error-codes.js'
 import { decodeMembershipMessage, MembershipKind, MembershipMessage as WireMessage } from '../wire/overlay.js'
 import type { SupernodeMetrics } from './metrics.js'
 import { Deadlines, Protocols } from './protocols.js'
@@ -36,19 +39,40 @@ export interface MembershipAdapterInit {
   isMega: (peerId: string) => boolean
   /** Addresses for peers known only from the config (seeds before their first announcement). */
   seedAddrs: (peerId: string) => string[]
+  /** Our own peer id. */
+  self: string
+  /** Counts every refusal, logs each (code, peer) once. */
+  refusals: Refusals
   /** Signs our next announcement at the given incarnation. */
   reannounce: (incarnation: number) => MemberAnnouncement
   onEvent: (event: MembershipEvent) => void
 }
 
+/** Membership messages one member may send: honest ones send a few a second. */
+export const MEMBER_RATE: Rate = { burst: 100, refillMs: 20 }
+/**
+ * What every peer we hold no announcement of shares (joiners, and throwaway keys):
+ * one bucket, so that strangers create no state here.
+ */
+export const STRANGER_RATE: Rate = { burst: 100, refillMs: 10 }
+/** How often the members' announcements are checked again against revocations and expiry. */
+export const RECHECK_MS = 5_000
+
 export class MembershipAdapter {
   private timer: NodeJS.Timeout | undefined
+  private recheckTimer: NodeJS.Timeout | undefined
   private stopped = false
+  private readonly memberRate = new RateLimiter(MEMBER_RATE, 4096)
+  private readonly strangerRate = new RateLimiter(STRANGER_RATE, 1)
 
   constructor(private readonly init: MembershipAdapterInit) {}
 
   /** Turns a signed announcement into what the core needs, or undefined when it does not verify. */
   readAnnouncement(bytes: Uint8Array): MemberAnnouncement | undefined {
+    return this.verify(bytes).announcement
+  }
+
+  private verify(bytes: Uint8Array): { announcement?: MemberAnnouncement; code?: string; reason?: string } {
     try {
       const t = this.init.trust
       const a = verifyAnnouncement(bytes, {
@@ -56,40 +80,79 @@ export class MembershipAdapter {
         bannedVersions: t.config.policies.supernodeBannedVersions,
         minClientVersion: t.config.minClientVersion,
       })
-      return { ...a, mega: this.init.isMega(a.peerId) }
+      return { announcement: { ...a, mega: this.init.isMega(a.peerId) } }
     } catch (err) {
-      this.init.log.debug({ err: (err as Error).message }, 'announcement refused')
-      return undefined
+      const code = (err as { code?: unknown }).code
+      return { code: typeof code === 'string' ? code : ErrorCode.Malformed, reason: (err as Error).message }
     }
   }
 
+  /**
+   * One inbound message. The cheap checks come first (rate, decoding, is the sender a
+   * member at all), then only the signatures that could change what we know. A refusal
+   * is counted and logged once per peer; a malformed message fails its stream.
+   */
   handle(payload: Uint8Array, connection: Connection): undefined {
+    const from = connection.remotePeer.toString()
+    const now = Date.now()
+    const core = this.init.core
+    const known = core.member(from) !== undefined
+    const admitted = known ? this.memberRate.take(from, now) : this.strangerRate.take('', now)
+    if (!admitted.ok) return this.refuse(ErrorCode.PeerRateLimited, from)
     const wire = decodeMembershipMessage(payload)
+    const kind = WIRE_TO_KIND[wire.kind]
+    if (kind === undefined || kind === '') return undefined
+    if (!known) {
+      // A stranger must bring its own announcement; nothing else is read before it verifies.
+      const own = wire.updates.find((u) => u.peerId === from && u.announcement.byteLength > 0)
+      const checked = own === undefined ? { code: ErrorCode.NotMember } : this.verify(own.announcement)
+      if (checked.announcement?.peerId !== from)
+        return this.refuse(ErrorCode.NotMember, from, checked.reason ?? 'no verified announcement of its own')
+    }
     const updates: MemberUpdate[] = []
     for (const u of wire.updates) {
+      const incarnation = Number(u.incarnation)
       let announcement: MemberAnnouncement | undefined
-      if (u.announcement.byteLength > 0) {
+      if (u.announcement.byteLength > 0 && this.mayBeNews(u.peerId, incarnation)) {
         announcement = this.readAnnouncement(u.announcement)
         if (announcement === undefined || announcement.peerId !== u.peerId) continue
       }
-      updates.push({
-        peerId: u.peerId,
-        incarnation: Number(u.incarnation),
-        state: STATES[u.state] ?? 'alive',
-        announcement,
-      })
+      updates.push({ peerId: u.peerId, incarnation, state: STATES[u.state] ?? 'alive', announcement })
     }
-    const kind = WIRE_TO_KIND[wire.kind]
-    if (kind === undefined || kind === '') return undefined
     const seq = Number(wire.seq)
     const msg = (
       kind === 'ack' || kind === 'ping-req'
         ? { kind, seq, target: wire.target, updates }
         : { kind, seq, updates }
     ) as MembershipMessage
-    this.init.core.handleMessage(connection.remotePeer.toString(), msg, Date.now())
+    const refusal = core.handleMessage(from, msg, now)
+    if (refusal !== undefined) return this.refuse(refusal, from)
     this.pump()
     return undefined
+  }
+
+  /** An announcement not above the incarnation we hold cannot change anything: skip its signatures. */
+  private mayBeNews(peerId: string, incarnation: number): boolean {
+    const held = this.init.core.member(peerId)
+    return held === undefined || incarnation > held.announcement.incarnation
+  }
+
+  private refuse(code: string, peer: string, detail?: string): undefined {
+    this.init.refusals.refuse('membership', code, peer, detail)
+    return undefined
+  }
+
+  /** Members whose announcement no longer verifies (revoked, role withdrawn, expired) are expelled. */
+  recheck(): void {
+    const core = this.init.core
+    for (const m of core.members()) {
+      if (m.peerId === this.init.self) continue
+      const checked = this.verify(m.announcement.bytes)
+      if (checked.announcement !== undefined) continue
+      this.init.log.warn({ peer: m.peerId, code: checked.code, reason: checked.reason }, 'member expelled')
+      core.expel(m.peerId)
+    }
+    this.pump()
   }
 
   addrsOf(peerId: string): Multiaddr[] {
@@ -99,28 +162,54 @@ export class MembershipAdapter {
 
   start(): void {
     this.pump()
+    this.recheckTimer = setInterval(() => {
+      try {
+        this.recheck()
+      } catch (err) {
+        this.init.log.error({ err }, 'membership recheck failed')
+      }
+    }, RECHECK_MS)
+    this.recheckTimer.unref()
   }
 
   stop(): void {
     this.stopped = true
     clearTimeout(this.timer)
+    clearInterval(this.recheckTimer)
   }
 
-  /** Drains what the core wants sent and reported, then sleeps until its next deadline. */
+  /**
+   * Drains what the core wants sent and reported, then sleeps until its next deadline.
+   * It runs from timers and handlers: whatever fails in one round is logged, and the
+   * next round is still scheduled (rule 1: no timer throws the process down).
+   */
   pump(): void {
     if (this.stopped) return
     const core = this.init.core
-    const now = Date.now()
-    core.handleTimeout(now)
-    for (let t = core.pollTransmit(); t !== undefined; t = core.pollTransmit()) this.transmit(t.to, t.msg)
-    for (let e = core.pollEvent(); e !== undefined; e = core.pollEvent()) {
-      if (e.type === 'refute') core.announce(this.init.reannounce(e.incarnation + 1), Date.now())
-      this.init.onEvent(e)
+    try {
+      const now = Date.now()
+      core.handleTimeout(now)
+      for (let t = core.pollTransmit(); t !== undefined; t = core.pollTransmit()) this.transmit(t.to, t.msg)
+      for (let e = core.pollEvent(); e !== undefined; e = core.pollEvent()) {
+        if (e.type === 'refute') this.refute(e.incarnation)
+        else this.init.onEvent(e)
+      }
+      const stats = core.stats()
+      this.init.metrics.members.set(stats.live)
+      this.init.metrics.membershipDead.set(stats.dead)
+    } catch (err) {
+      this.init.log.error({ err }, 'membership round failed')
     }
-    this.init.metrics.members.set(core.members().filter((m) => m.state !== 'dead').length)
     clearTimeout(this.timer)
     const at = core.pollTimeout()
     if (at !== undefined) this.timer = setTimeout(() => this.pump(), Math.max(0, at - Date.now()))
+  }
+
+  /** Others suspect us at `incarnation` (the core never passes one we did not sign): top it. */
+  private refute(incarnation: number): void {
+    const next = this.init.reannounce(incarnation + 1)
+    if (next.incarnation > (this.init.core.member(this.init.self)?.incarnation ?? -1))
+      this.init.core.announce(next, Date.now())
   }
 
   private transmit(to: string, msg: MembershipMessage): void {

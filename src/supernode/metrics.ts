@@ -68,6 +68,17 @@ export function createSupernodeMetrics() {
       labelNames: ['result'],
       registers,
     }),
+    refused: new Counter({
+      name: 'parley_supernode_refused_total',
+      help: 'Messages refused as hostile or unauthorised, by protocol and stable code',
+      labelNames: ['protocol', 'code'],
+      registers,
+    }),
+    membershipDead: new Gauge({
+      name: 'parley_supernode_membership_dead',
+      help: 'Dead members and tombstones remembered (bounded by retention)',
+      registers,
+    }),
     streamErrors: new Counter({
       name: 'parley_supernode_stream_errors_total',
       help: 'Inbound streams ended by an error (malformed, oversized, timed out)',

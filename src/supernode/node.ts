@@ -9,6 +9,7 @@ import type { Profile } from '../device/profile.js'
 import { loadIdentity } from '../device/session.js'
 import type { Placed } from '../directory/placement.js'
 import type { Logger } from '../log/logger.js'
+import { Refusals } from '../log/refusals.js'
 import { Membership } from '../membership/membership.js'
 import type { MemberAnnouncement, MemberView } from '../membership/types.js'
 import { boundAddrs, createSupernodeHost } from '../net/host.js'
@@ -101,6 +102,7 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
 
   const isMega = (peerId: string): boolean => trust.config.seeds.some((s) => s.peerId === peerId)
   const metrics = createSupernodeMetrics()
+  const refusals = new Refusals(log, metrics.refused)
   const admission = new Admission({ capacity: opts.capacity })
   metrics.capacity.set(opts.capacity)
   const node = await createSupernodeHost({
@@ -121,7 +123,8 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
 
   let incarnation = Date.now()
   const announcement = (inc: number): MemberAnnouncement => {
-    incarnation = Math.max(incarnation, inc)
+    // The core only asks for incarnations we signed + 1, and the clock starts far below 2^53.
+    incarnation = Math.min(Math.max(incarnation, inc), Number.MAX_SAFE_INTEGER - 1)
     const bytes = signAnnouncement(
       {
         certificate: cert.bytes,
@@ -182,6 +185,8 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
     log,
     isMega,
     seedAddrs: (peerId) => trust.config.seeds.find((s) => s.peerId === peerId)?.addrs ?? [],
+    self,
+    refusals,
     reannounce: announcement,
     onEvent: (event) => {
       if (event.type === 'refute') return
@@ -270,8 +275,12 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
   let announcedLoad = admission.load
   const loadTimer = setInterval(() => {
     if (admission.load === announcedLoad) return
-    announcedLoad = admission.load
-    core.announce(announcement(incarnation + 1), Date.now())
+    try {
+      announcedLoad = admission.load
+      core.announce(announcement(incarnation + 1), Date.now())
+    } catch (err) {
+      log.error({ err }, 'could not announce our load')
+    }
     adapter.pump()
   }, ANNOUNCE_EVERY_MS)
   loadTimer.unref()
@@ -288,6 +297,7 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
       members: core.members().map((m) => ({
         peerId: m.peerId,
         state: m.state,
+        incarnation: m.incarnation,
         load: m.announcement.load,
         capacity: m.announcement.capacity,
         mega: m.announcement.mega,

@@ -33,6 +33,12 @@ export const ErrorCode = {
   /** The account is not on the authority's signed supernode grant list (`parley authority grant-supernode`). */
   NotGranted: 'not_granted',
 
+  // The supernode mesh
+  /** A membership message from a peer that carries no verified supernode announcement. */
+  NotMember: 'not_member',
+  /** A peer sent more than its share (membership messages, requests): it is refused for a while. */
+  PeerRateLimited: 'peer_rate_limited',
+
   // Authority HTTP API
   InvalidJson: 'invalid_json',
   BodyTooLarge: 'body_too_large',

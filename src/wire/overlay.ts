@@ -97,6 +97,7 @@ export function decodeMembershipMessage(bytes: Uint8Array): MembershipMessage {
   checkString('target', m.target, OverlayLimits.peerIdChars)
   for (const u of m.updates) {
     checkPeerId('updates.peerId', u.peerId)
+    time('updates.incarnation', u.incarnation)
     if (u.state > 2) invalid('updates.state', 'is unknown')
     if (u.announcement.byteLength > OverlayLimits.announcementBytes + 512)
       invalid('updates.announcement', 'is too large')
