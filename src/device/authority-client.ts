@@ -1,5 +1,6 @@
 /** HTTP client of the authority's JSON API, with a timeout on every call. */
 import { fromBase64, toBase64 } from '../wire/bytes.js'
+import { GRANT_LIST_ENVELOPE_BYTES } from '../wire/grants.js'
 
 const TIMEOUT_MS = 15_000
 const MAX_DOC_BYTES = 256 * 1024
@@ -64,6 +65,24 @@ export class AuthorityClient {
 
   revocations(signal?: AbortSignal): Promise<Uint8Array> {
     return this.call('GET', '/v1/revocations', undefined, signal).then((r) => doc(r.list))
+  }
+
+  /**
+   * The signed supernode grant list; undefined when the authority signs none
+   * (older than grants, or its network still lets every account run one).
+   */
+  async supernodeGrants(signal?: AbortSignal): Promise<Uint8Array | undefined> {
+    let answer: Record<string, unknown>
+    try {
+      answer = await this.call('GET', '/v1/supernode-grants', undefined, signal)
+    } catch (err) {
+      if (err instanceof AuthorityRefusedError && err.status === 404) return undefined
+      throw err
+    }
+    const bytes = fromBase64(answer.list, GRANT_LIST_ENVELOPE_BYTES)
+    if (bytes === undefined)
+      throw new AuthorityUnreachableError('the authority answered with a malformed grant list')
+    return bytes
   }
 
   async register(username: string, password: string, signal?: AbortSignal): Promise<void> {

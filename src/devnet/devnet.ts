@@ -8,7 +8,16 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { initAuthority, isInitialised, loadSettings, saveSettings } from '../authority/files.js'
+import {
+  ADMIN_TOKEN_FILE,
+  initAuthority,
+  isInitialised,
+  loadSettings,
+  saveSettings,
+  SQLITE_FILE,
+} from '../authority/files.js'
+import { migrateToGrants } from '../authority/grants-migrate.js'
+import { openStore } from '../authority/store/index.js'
 import { deviceIdOf, signerOf } from '../crypto/keys.js'
 import { AuthorityClient, AuthorityRefusedError } from '../device/authority-client.js'
 import { Profile } from '../device/profile.js'
@@ -67,6 +76,8 @@ interface Layout {
 }
 
 export const DEMO_PASSWORD = 'parley-demo-password'
+/** The account every devnet supernode runs as. */
+export const SUPERNODE_OPERATOR = 'operator'
 const FAST_AUTHORITY = [
   '--password-cost',
   '10',
@@ -109,6 +120,17 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
   if (JSON.stringify(settings.seeds) !== JSON.stringify(seeds))
     saveSettings(authorityDir, { ...settings, seeds, sequence: settings.sequence + 1 })
   writeFileSync(join(opts.dir, 'devnet.json'), JSON.stringify(layout, null, 2))
+  // A devnet made before supernode grants: its operator ran the supernodes, so it keeps the role.
+  if (loadSettings(authorityDir).policies.defaultDevicePolicy.maySupernode) {
+    say('switching the network to granted supernode roles')
+    const store = openStore({ sqlitePath: join(authorityDir, SQLITE_FILE) })
+    try {
+      await store.migrate()
+      await migrateToGrants({ dataDir: authorityDir, store, grant: [], now: Date.now() })
+    } finally {
+      await store.close()
+    }
+  }
 
   say('starting the authority')
   const authority = await spawnParley(
@@ -141,20 +163,26 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
     const turnArgs =
       turn === undefined ? [] : ['--turn-url', ...turn.urls, '--turn-secret-file', turn.secretFile]
     const client = new AuthorityClient(authorityUrl)
-    const ensure = async (username: string, profileName: string): Promise<void> => {
-      const profile = new Profile(home, profileName)
-      if (profile.certificate() !== undefined) return
+    const register = async (username: string): Promise<void> => {
       try {
         await client.register(username, password)
       } catch (err) {
         if (!(err instanceof AuthorityRefusedError && err.code === ErrorCode.UsernameTaken)) throw err
       }
+    }
+    const ensure = async (username: string, profileName: string): Promise<void> => {
+      const profile = new Profile(home, profileName)
+      if (profile.certificate() !== undefined) return
+      await register(username)
       await signIn({ profile, authority: authorityUrl, username, password, deviceName: profileName })
     }
 
     const snNames = [...megaNames, ...Array.from({ length: opts.supernodes }, (_, i) => `sn-${i + 1}`)]
     say(`signing in ${snNames.length} supernodes`)
-    for (const name of snNames) await ensure('operator', name)
+    // The operator's account runs every supernode here; the role is granted before its devices sign in.
+    await register(SUPERNODE_OPERATOR)
+    await grantSupernode(authorityUrl, authorityDir, SUPERNODE_OPERATOR)
+    for (const name of snNames) await ensure(SUPERNODE_OPERATOR, name)
     const supernodes: DevnetNode[] = []
     const startSn = async (name: string): Promise<DevnetNode> => {
       const mega = name.startsWith('mega-')
@@ -234,6 +262,19 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
     await stop()
     throw err
   }
+}
+
+/** `parley authority grant-supernode`, over the admin API of the running authority. */
+async function grantSupernode(authorityUrl: string, authorityDir: string, username: string): Promise<void> {
+  const token = readFileSync(join(authorityDir, ADMIN_TOKEN_FILE), 'utf8').trim()
+  const res = await fetch(`${authorityUrl}/v1/admin/supernode-grants`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ username }),
+    signal: AbortSignal.timeout(15_000),
+  })
+  if (!res.ok)
+    throw new Error(`granting ${username} the supernode role failed: ${res.status} ${await res.text()}`)
 }
 
 async function loadLayout(dir: string, authorityPort?: number): Promise<Layout> {

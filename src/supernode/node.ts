@@ -16,7 +16,6 @@ import { boundAddrs, createSupernodeHost } from '../net/host.js'
 import { serve } from '../net/rpc.js'
 import { OfflineStore, type OfflineStoreOptions } from '../offline/store.js'
 import { signAnnouncement } from '../trust/announcement.js'
-import { verifyCertificate } from '../trust/certificate.js'
 import { VERSION } from '../version.js'
 import { ChatLimits, TurnLimits } from '../wire/chat.js'
 import { OverlayLimits } from '../wire/limits.js'
@@ -29,15 +28,14 @@ import { createSupernodeMetrics } from './metrics.js'
 import { libp2pAsk } from './offline-replicas.js'
 import { OfflineService } from './offline-service.js'
 import { Deadlines, Protocols } from './protocols.js'
+import { certificateForRole, checkGranted, SupernodeForbiddenError } from './role.js'
 import { TrustState } from './trust-state.js'
 
 export const DEFAULT_CAPACITY = 800
 export const MEGA_WEIGHT = 4
 const ANNOUNCE_EVERY_MS = 10_000
 
-export class SupernodeForbiddenError extends Error {
-  override name = 'SupernodeForbiddenError'
-}
+export { SupernodeForbiddenError }
 
 export interface SupernodeOptions {
   profile: Profile
@@ -71,16 +69,7 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
   const { profile, log } = opts
   const identity = loadIdentity(profile)
   const config = identity.config
-  const cert = verifyCertificate(identity.certificate.bytes, {
-    networkPublicKey: config.networkPublicKey,
-    networkId: config.networkId,
-    now: Date.now(),
-  })
-  if (!cert.policy.maySupernode) {
-    throw new SupernodeForbiddenError(
-      `the certificate of ${cert.username}/${cert.deviceName} does not allow the supernode role`,
-    )
-  }
+  const cert = await certificateForRole(profile, identity, log)
   const version = opts.version ?? VERSION
   const key = await profile.deviceKey()
   const signer = signerOf(key)
@@ -93,6 +82,7 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
     opts.revocationRefreshMs,
   )
   await trust.refresh()
+  checkGranted(cert, trust.grants)
   if (trust.config.policies.supernodeBannedVersions.includes(version)) {
     throw new SupernodeForbiddenError(
       `version ${version} is banned from the supernode role by the network config`,

@@ -1,22 +1,44 @@
 /**
  * What a supernode trusts: the signed network config (from its profile, then
- * refreshed from the authority) and the signed revocation list (refreshed
- * every minute, cached on disk). Authority down: the cached copies serve.
+ * refreshed from the authority), the signed revocation list and the signed
+ * supernode grant list (both refreshed every minute, cached on disk).
+ * Authority down: the cached copies serve.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { AuthorityClient } from '../device/authority-client.js'
 import type { Logger } from '../log/logger.js'
 import type { VerifyCertificateOptions } from '../trust/certificate.js'
+import type { Certificate } from '../trust/certificate.js'
+import { issuedAfter, verifySupernodeGrantList, type SupernodeGrantList } from '../trust/grants.js'
 import { verifyNetworkConfig, type NetworkConfig } from '../trust/network-config.js'
 import { verifyRevocationList, type RevocationList } from '../trust/revocations.js'
 
-export const REVOCATION_REFRESH_MS = 60_000
+/**
+ * How often the config, revocations and grants are fetched. Under a minute with room to
+ * spare: membership checks its members again every 5 s, so a withdrawn grant or a
+ * revoked supernode is out of every mesh view within the promised minute.
+ */
+export const REVOCATION_REFRESH_MS = 50_000
+
+/** What every signed document a supernode checks needs; `isGranted` is for announcements (trust/announcement.ts). */
+export interface TrustOptions extends VerifyCertificateOptions {
+  /** Undefined until this supernode has seen a grant list: an authority older than grants signs none. */
+  isGranted?: (certificate: Certificate) => boolean
+}
+
+/** The least time between two fetches that a supernode's own refresh timer did not ask for. */
+const ON_DEMAND_REFRESH_MS = 5_000
+
+const GRANTS_FILE = 'supernode-grants.bin'
 
 export class TrustState {
   config: NetworkConfig
   revocations: RevocationList | undefined
+  /** Once seen, never dropped: an authority answering "no list" later keeps the last one in force. */
+  grants: SupernodeGrantList | undefined
   private timer: NodeJS.Timeout | undefined
+  private lastRefreshAt = 0
 
   constructor(
     config: NetworkConfig,
@@ -34,16 +56,41 @@ export class TrustState {
         log.warn({ err }, 'cached revocation list refused; waiting for a fresh one')
       }
     }
+    const grants = join(dir, GRANTS_FILE)
+    if (existsSync(grants)) {
+      try {
+        this.grants = verifySupernodeGrantList(readFileSync(grants), config)
+      } catch (err) {
+        log.warn({ err }, 'cached supernode grant list refused; waiting for a fresh one')
+      }
+    }
   }
 
-  verifyOptions(now: number): VerifyCertificateOptions {
+  verifyOptions(now: number): TrustOptions {
     const list = this.revocations
     return {
       networkPublicKey: this.config.networkPublicKey,
       networkId: this.config.networkId,
       now,
       isRevoked: (deviceId) => list?.has(deviceId) === true,
+      isGranted: this.grants === undefined ? undefined : (cert) => this.isGranted(cert),
     }
+  }
+
+  /**
+   * Is the certificate's account on the grant list? A miss by a certificate
+   * issued after the list (so granted since) fetches the list again at once,
+   * so a new supernode is accepted within seconds, not at the next refresh.
+   * Accounts without a grant cannot get such a certificate: they cannot make
+   * a supernode fetch more often.
+   */
+  private isGranted(cert: Certificate): boolean {
+    const grants = this.grants
+    if (grants === undefined || grants.has(cert.username)) return true
+    const validityMs = this.config.policies.certificateValiditySeconds * 1000
+    if (issuedAfter(cert, grants, validityMs) && Date.now() - this.lastRefreshAt >= ON_DEMAND_REFRESH_MS)
+      void this.refresh()
+    return false
   }
 
   start(): void {
@@ -63,10 +110,12 @@ export class TrustState {
   }
 
   async refresh(): Promise<void> {
+    this.lastRefreshAt = Date.now()
     try {
-      const [configBytes, listBytes] = await Promise.all([
+      const [configBytes, listBytes, grantBytes] = await Promise.all([
         this.authority.networkConfig(),
         this.authority.revocations(),
+        this.authority.supernodeGrants(),
       ])
       const config = verifyNetworkConfig(configBytes, {
         networkPublicKey: this.config.networkPublicKey,
@@ -82,10 +131,17 @@ export class TrustState {
         this.revocations = list
         this.save('revocations.bin', list.bytes)
       }
+      if (grantBytes !== undefined) {
+        const grants = verifySupernodeGrantList(grantBytes, this.config)
+        if (this.grants === undefined || grants.sequence >= this.grants.sequence) {
+          this.grants = grants
+          this.save(GRANTS_FILE, grants.bytes)
+        }
+      }
     } catch (err) {
       this.log.warn(
         { err: (err as Error).message },
-        'could not refresh the config and revocations; keeping the cached ones',
+        'could not refresh the config, revocations and grants; keeping the cached ones',
       )
     }
   }

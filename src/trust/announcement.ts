@@ -5,7 +5,7 @@ import { plain } from '../wire/bytes.js'
 import { ErrorCode } from '../wire/error-codes.js'
 import { compareVersions } from '../wire/fields.js'
 import { Announcement, decodeAnnouncementBody } from '../wire/overlay.js'
-import type { VerifyCertificateOptions } from './certificate.js'
+import type { Certificate, VerifyCertificateOptions } from './certificate.js'
 import { signByDevice, verifyDeviceSigned } from './device-signed.js'
 import { TrustError } from './errors.js'
 
@@ -44,11 +44,12 @@ export interface VerifyAnnouncementOptions extends VerifyCertificateOptions {
   bannedVersions: readonly string[]
   minClientVersion?: string
   /**
-   * Whether the authority's current grant list names this account. Undefined
-   * when no list is known (an authority older than grants, or one still open
-   * to every account): then the certificate's flag alone decides.
+   * Whether the authority's current grant list names the certificate's
+   * account. Undefined when no list is known (an authority older than grants,
+   * or one still open to every account): then the certificate's flag alone
+   * decides.
    */
-  isGranted?: (username: string) => boolean
+  isGranted?: (certificate: Certificate) => boolean
 }
 
 export function verifyAnnouncement(
@@ -65,7 +66,7 @@ export function verifyAnnouncement(
   if (!certificate.policy.maySupernode) {
     throw new TrustError(ErrorCode.PolicyForbids, `device ${certificate.deviceId} may not act as a supernode`)
   }
-  if (opts.isGranted !== undefined && !opts.isGranted(certificate.username)) {
+  if (opts.isGranted !== undefined && !opts.isGranted(certificate)) {
     throw new TrustError(
       ErrorCode.NotGranted,
       `${certificate.username} is not granted the supernode role (parley authority grant-supernode)`,

@@ -4,7 +4,7 @@ import { generateKey, signerOf, type Signer } from '../crypto/keys.js'
 import { signAnnouncement, verifyAnnouncement } from './announcement.js'
 import { issueCertificate } from './certificate.js'
 import { TrustError } from './errors.js'
-import { signSupernodeGrantList, verifySupernodeGrantList } from './grants.js'
+import { issuedAfter, signSupernodeGrantList, verifySupernodeGrantList } from './grants.js'
 
 const NETWORK = 'parley-test'
 const T0 = 1_700_000_000_000
@@ -67,14 +67,15 @@ function listOf(usernames: string[]) {
 describe('verifyAnnouncement and the grant list', () => {
   it('accepts a supernode whose account is on the grant list', () => {
     const list = listOf(['alice', 'carol'])
-    expect(verifyAnnouncement(announcement, { ...options(), isGranted: list.has }).version).toBe('1.0.0')
+    const isGranted = (c: { username: string }) => list.has(c.username)
+    expect(verifyAnnouncement(announcement, { ...options(), isGranted }).version).toBe('1.0.0')
   })
 
   it('refuses a certificate that allows the role when the account is not (or no longer) granted', () => {
     const list = listOf(['alice'])
     let refusal: unknown
     try {
-      verifyAnnouncement(announcement, { ...options(), isGranted: list.has })
+      verifyAnnouncement(announcement, { ...options(), isGranted: (c) => list.has(c.username) })
     } catch (err) {
       refusal = err
     }
@@ -85,5 +86,23 @@ describe('verifyAnnouncement and the grant list', () => {
 
   it('falls back to the certificate flag alone when no grant list is known (an older authority)', () => {
     expect(verifyAnnouncement(announcement, options()).peerId).toBeTruthy()
+  })
+})
+
+describe('issuedAfter: is the grant list older than a certificate that allows the role?', () => {
+  const DAY = 86_400_000
+  const list = { issuedAt: T0 }
+  const cert = (issuedAt: number, maySupernode = true) => ({
+    notAfter: issuedAt + 7 * DAY,
+    policy: { maySupernode },
+  })
+
+  it('says yes for a certificate issued after the list: a grant came since', () => {
+    expect(issuedAfter(cert(T0 + 1000), list, 7 * DAY)).toBe(true)
+  })
+
+  it('says no for one issued before the list (a withdrawn grant), or one without the role', () => {
+    expect(issuedAfter(cert(T0 - 1000), list, 7 * DAY)).toBe(false)
+    expect(issuedAfter(cert(T0 + 1000, false), list, 7 * DAY)).toBe(false)
   })
 })

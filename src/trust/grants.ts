@@ -27,6 +27,21 @@ export function signSupernodeGrantList(fields: SupernodeGrantListFields, network
   return seal(PayloadType.SupernodeGrants, encodeSupernodeGrantListBody({ ...fields, grants }), networkKey)
 }
 
+/**
+ * True when `certificate` was issued after `list` was signed. A certificate
+ * carries the supernode role only for an account granted when it was issued,
+ * so a newer one that allows the role, from an account the list does not
+ * name, means the list is out of date (a grant since): worth fetching again.
+ * Its issue time is its end less the network's certificate lifetime.
+ */
+export function issuedAfter(
+  certificate: { notAfter: number; policy: { maySupernode: boolean } },
+  list: { issuedAt: number },
+  validityMs: number,
+): boolean {
+  return certificate.policy.maySupernode && certificate.notAfter - validityMs > list.issuedAt
+}
+
 export function verifySupernodeGrantList(
   bytes: Uint8Array,
   opts: { networkPublicKey: Uint8Array; networkId: string },

@@ -11,6 +11,7 @@ import { FileService } from '../../files/service.js'
 import { DeviceNode } from '../../device/node.js'
 import { createLogger } from '../../log/logger.js'
 import { DEFAULT_CAPACITY, startSupernode } from '../../supernode/node.js'
+import { REVOCATION_REFRESH_MS } from '../../supernode/trust-state.js'
 import { turnConfigOf } from '../../supernode/turn-service.js'
 import { apiAnswer, CliError, UsageError } from '../errors.js'
 import { profileOf, withAuthority, withProfile, type DeviceOptions } from '../options.js'
@@ -39,7 +40,11 @@ export function supernodeCommand(): Command {
     .option('--http <host:port>', 'address of /health, /metrics and /v1/status', '127.0.0.1:0')
     .option('--capacity <n>', 'devices it accepts before answering busy', String(DEFAULT_CAPACITY))
     .addOption(new Option('--mega', 'an operator mega-supernode (it must be a seed in the network config)'))
-    .option('--revocation-refresh <seconds>', 'how often to fetch the revocation list', '60')
+    .option(
+      '--revocation-refresh <seconds>',
+      'how often to fetch the revocation and supernode grant lists',
+      String(REVOCATION_REFRESH_MS / 1000),
+    )
     .option('--replica-timeout <ms>', 'how long a lookup waits on one replica before asking the next', '300')
     .option(
       '--turn-url <url...>',
