@@ -1,5 +1,6 @@
 /** Runs the authority: loads its files, opens its store, serves the HTTP API on a socket. */
 import { join } from 'node:path'
+import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import { getConnInfo } from '@hono/node-server/conninfo'
@@ -32,6 +33,8 @@ export interface AuthorityOptions {
   maxHashQueue?: number
   /** Reverse proxies (addresses or ADDRESS/BITS) whose X-Forwarded-For names the client. */
   trustedProxies?: readonly string[]
+  /** PEM certificate chain and private key: with them the authority serves https itself. */
+  tls?: { cert: string; key: string }
   /** How to tell clients apart; the socket's remote address (or X-Forwarded-For from a trusted proxy) by default. */
   clientAddress?: (c: Context) => string
 }
@@ -39,6 +42,7 @@ export interface AuthorityOptions {
 export interface RunningAuthority {
   url: string
   networkId: string
+  networkPublicKey: Uint8Array
   store: 'sqlite' | 'postgres'
   close(): Promise<void>
 }
@@ -83,7 +87,11 @@ export async function buildAuthority(opts: Omit<AuthorityOptions, 'host' | 'port
 export async function startAuthority(opts: AuthorityOptions): Promise<RunningAuthority> {
   const { app, service, store } = await buildAuthority(opts)
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: opts.host, port: opts.port }, () => resolve(s))
+    const base = { fetch: app.fetch, hostname: opts.host, port: opts.port }
+    const s =
+      opts.tls === undefined
+        ? serve(base, () => resolve(s))
+        : serve({ ...base, createServer: createHttpsServer, serverOptions: opts.tls }, () => resolve(s))
     s.once('error', reject)
   })
   const purge = setInterval(() => {
@@ -96,7 +104,8 @@ export async function startAuthority(opts: AuthorityOptions): Promise<RunningAut
   const address = server.address() as AddressInfo
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
   return {
-    url: `http://${host}:${address.port}`,
+    url: `${opts.tls === undefined ? 'http' : 'https'}://${host}:${address.port}`,
+    networkPublicKey: service.networkPublicKey,
     networkId: service.networkId,
     store: opts.databaseUrl === undefined ? 'sqlite' : 'postgres',
     close: async () => {

@@ -23,6 +23,7 @@ const KNOWN = new Set([
   'RateFormatError',
   'TrustedProxyFormatError',
   'AuthorityUnreachableError',
+  'InsecureAuthorityError',
   'SupernodeForbiddenError',
   'LookupError',
 ])

@@ -1,6 +1,11 @@
-/** HTTP client of the authority's JSON API, with a timeout on every call. */
+/**
+ * HTTP client of the authority's JSON API, with a timeout on every call.
+ * It speaks https to any authority that is not on loopback, and never turns
+ * certificate verification off: a private CA is trusted by naming it.
+ */
 import { fromBase64, toBase64 } from '../wire/bytes.js'
 import { GRANT_LIST_ENVELOPE_BYTES } from '../wire/grants.js'
+import { exchange, isLoopback, type Answer } from './authority-transport.js'
 
 const TIMEOUT_MS = 15_000
 const MAX_DOC_BYTES = 256 * 1024
@@ -24,6 +29,16 @@ export class AuthorityUnreachableError extends Error {
   override name = 'AuthorityUnreachableError'
 }
 
+/** The authority URL is plain http to a host that is not loopback: anyone on the path could read the password. */
+export class InsecureAuthorityError extends Error {
+  override name = 'InsecureAuthorityError'
+}
+
+export interface AuthorityClientOptions {
+  /** PEM certificates (a private CA) to trust for this authority, besides the system's. */
+  ca?: string
+}
+
 export interface SignInBody {
   username: string
   password: string
@@ -43,8 +58,9 @@ export interface DeviceView {
 
 export class AuthorityClient {
   readonly url: string
+  private readonly ca: string | undefined
 
-  constructor(url: string) {
+  constructor(url: string, opts: AuthorityClientOptions = {}) {
     let parsed: URL
     try {
       parsed = new URL(url)
@@ -54,9 +70,15 @@ export class AuthorityClient {
       )
     }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-      throw new AuthorityUnreachableError(`the authority URL must be http or https, not ${parsed.protocol}`)
+      throw new AuthorityUnreachableError(`the authority URL must be https, not ${parsed.protocol}`)
+    }
+    if (parsed.protocol === 'http:' && !isLoopback(parsed.hostname)) {
+      throw new InsecureAuthorityError(
+        `refusing ${parsed.origin}: plain http is allowed only on loopback; use https://${parsed.host}`,
+      )
     }
     this.url = parsed.origin
+    this.ca = opts.ca
   }
 
   networkConfig(signal?: AbortSignal): Promise<Uint8Array> {
@@ -65,6 +87,11 @@ export class AuthorityClient {
 
   revocations(signal?: AbortSignal): Promise<Uint8Array> {
     return this.call('GET', '/v1/revocations', undefined, signal).then((r) => doc(r.list))
+  }
+
+  /** The v2 list (no count cap, who revoked); an authority older than v2 answers 404: use revocations(). */
+  revocationsV2(signal?: AbortSignal): Promise<Uint8Array> {
+    return this.call('GET', '/v2/revocations', undefined, signal).then((r) => doc(r.list))
   }
 
   /**
@@ -151,27 +178,34 @@ export class AuthorityClient {
     headers: Record<string, string> = {},
   ): Promise<Record<string, unknown>> {
     const timeout = AbortSignal.timeout(TIMEOUT_MS)
-    let res: Response
+    let res: Answer
     try {
-      res = await fetch(this.url + path, {
+      res = await exchange(new URL(this.url + path), {
         method,
         headers: { 'content-type': 'application/json', ...headers },
         body: body === undefined ? undefined : JSON.stringify(body),
+        ca: this.ca,
         signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]),
       })
     } catch (err) {
       if (signal?.aborted === true) throw err
+      if (TLS_TRUST_CODES.has((err as { code?: string }).code ?? '')) {
+        throw new AuthorityUnreachableError(
+          `refusing the authority at ${this.url}: its TLS certificate is not trusted (${(err as { code: string }).code}); ` +
+            'if it uses a private CA, pass --authority-ca FILE',
+        )
+      }
       throw new AuthorityUnreachableError(`cannot reach the authority at ${this.url} (${describe(err)})`)
     }
     let parsed: Record<string, unknown>
     try {
-      parsed = (await res.json()) as Record<string, unknown>
+      parsed = JSON.parse(res.text) as Record<string, unknown>
     } catch {
       throw new AuthorityUnreachableError(`the authority at ${this.url} answered ${res.status} without JSON`)
     }
-    if (!res.ok) {
+    if (res.status < 200 || res.status > 299) {
       const e = (parsed.error ?? {}) as { code?: string; message?: string }
-      const retry = Number(res.headers.get('retry-after') ?? NaN)
+      const retry = Number(res.retryAfter ?? NaN)
       throw new AuthorityRefusedError(
         res.status,
         e.code ?? 'unknown',
@@ -183,6 +217,19 @@ export class AuthorityClient {
   }
 }
 
+/** Node's codes for a TLS certificate that does not verify against the trusted CAs or for the host. */
+const TLS_TRUST_CODES = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'CERT_UNTRUSTED',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+])
+
 function doc(value: unknown): Uint8Array {
   const bytes = fromBase64(value, MAX_DOC_BYTES)
   if (bytes === undefined)
@@ -191,7 +238,7 @@ function doc(value: unknown): Uint8Array {
 }
 
 function describe(err: unknown): string {
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause
-  if ((err as Error).name === 'TimeoutError') return 'timed out'
-  return cause?.code ?? cause?.message ?? (err as Error).message
+  const e = err as { name?: string; code?: string; message?: string; cause?: { name?: string } }
+  if (e.name === 'TimeoutError' || e.cause?.name === 'TimeoutError') return 'timed out'
+  return e.code ?? e.message ?? String(err)
 }

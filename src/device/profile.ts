@@ -1,7 +1,8 @@
 /**
  * A device profile on disk: $PARLEY_HOME/profiles/<name>/ holds the device key
  * (mode 0600), the current certificate, the network config it trusts (the
- * network key is pinned at first sign-in) and profile.json.
+ * network key is pinned at first sign-in), profile.json, and the private CA
+ * it trusts for its authority when it was given one.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { homedir } from 'node:os'
@@ -89,6 +90,16 @@ export class Profile {
 
   saveNetworkConfig(bytes: Uint8Array): void {
     this.write('network-config.bin', bytes)
+  }
+
+  /** PEM certificates this profile trusts for its authority (`--authority-ca`), when it has any. */
+  authorityCa(): string | undefined {
+    const bytes = this.read('authority-ca.pem')
+    return bytes === undefined ? undefined : Buffer.from(bytes).toString('utf8')
+  }
+
+  saveAuthorityCa(pem: string): void {
+    this.write('authority-ca.pem', pem)
   }
 
   private read(file: string): Uint8Array | undefined {

@@ -11,6 +11,7 @@ import { signerOf, type Signer } from '../crypto/keys.js'
 import { readCertificate, verifyCertificate, type Certificate } from '../trust/certificate.js'
 import { TrustError } from '../trust/errors.js'
 import { verifyNetworkConfig, type NetworkConfig } from '../trust/network-config.js'
+import { checkNetworkKey } from '../trust/network-key.js'
 import { renewalState, type RenewalState } from '../trust/renewal.js'
 import { plain } from '../wire/bytes.js'
 import { SignInProof } from '../wire/codec.js'
@@ -45,17 +46,27 @@ function proofOf(signer: Signer, networkId: string, username: string, challenge:
   return seal(PayloadType.SignInProof, body, signer)
 }
 
-/** The network config this profile trusts: pinned at first sign-in, replaced only by a higher sequence from the same key. */
-function trustConfig(profile: Profile, bytes: Uint8Array): NetworkConfig {
+/**
+ * The network config this profile trusts: pinned at first sign-in, replaced
+ * only by a higher sequence from the same key. `networkKey`, a fingerprint
+ * the user got from the operator, must match before anything is pinned.
+ */
+function trustConfig(profile: Profile, bytes: Uint8Array, networkKey?: string): NetworkConfig {
   const pinned = profile.networkConfig()
   const previous = pinned === undefined ? undefined : verifyNetworkConfig(pinned)
   const config = verifyNetworkConfig(
     bytes,
     previous && { networkPublicKey: previous.networkPublicKey, networkId: previous.networkId },
   )
+  if (networkKey !== undefined) checkNetworkKey(config.networkPublicKey, networkKey)
   if (previous !== undefined && config.sequence < previous.sequence) return previous
   profile.saveNetworkConfig(bytes)
   return config
+}
+
+/** A client for this profile's authority, trusting the private CA the profile was given, if any. */
+export function authorityClient(profile: Profile, url: string, ca = profile.authorityCa()): AuthorityClient {
+  return new AuthorityClient(url, { ca })
 }
 
 export interface SignInOptions {
@@ -64,13 +75,17 @@ export interface SignInOptions {
   username: string
   password: string
   deviceName?: string
+  /** The network key's fingerprint as the operator published it; checked before the key is pinned. */
+  networkKey?: string
+  /** PEM of a private CA to trust for this authority; kept in the profile for renewals. */
+  authorityCa?: string
   signal?: AbortSignal
 }
 
 export async function signIn(opts: SignInOptions): Promise<Certificate> {
-  const client = new AuthorityClient(opts.authority)
+  const client = authorityClient(opts.profile, opts.authority, opts.authorityCa)
+  const config = trustConfig(opts.profile, await client.networkConfig(opts.signal), opts.networkKey)
   const signer = signerOf(await opts.profile.deviceKey())
-  const config = trustConfig(opts.profile, await client.networkConfig(opts.signal))
   const challenge = await client.challenge(opts.signal)
   const deviceName = opts.deviceName ?? opts.profile.settings()?.deviceName ?? defaultDeviceName()
   const answer = await client.signIn(
@@ -85,8 +100,20 @@ export async function signIn(opts: SignInOptions): Promise<Certificate> {
     opts.signal,
   )
   const cert = accept(opts.profile, answer.certificate, answer.networkConfig, signer, Date.now())
+  if (opts.authorityCa !== undefined) opts.profile.saveAuthorityCa(opts.authorityCa)
   opts.profile.saveSettings({ authority: client.url, username: opts.username, deviceName })
   return cert
+}
+
+/** Creates the account, then signs in. With `networkKey`, the key is checked before the password is sent. */
+export async function register(opts: SignInOptions): Promise<Certificate> {
+  const client = authorityClient(opts.profile, opts.authority, opts.authorityCa)
+  if (opts.networkKey !== undefined) {
+    const config = verifyNetworkConfig(await client.networkConfig(opts.signal))
+    checkNetworkKey(config.networkPublicKey, opts.networkKey)
+  }
+  await client.register(opts.username, opts.password, opts.signal)
+  return signIn(opts)
 }
 
 /** Checks a certificate from the authority before keeping it: ours, for our user, valid now. */
@@ -137,7 +164,7 @@ export function loadIdentity(profile: Profile): DeviceIdentity {
 
 export async function renew(profile: Profile, signal?: AbortSignal): Promise<Certificate> {
   const { certificate, authority } = loadIdentity(profile)
-  const client = new AuthorityClient(authority)
+  const client = authorityClient(profile, authority)
   const signer = signerOf(await profile.deviceKey())
   const challenge = await client.challenge(signal)
   const answer = await client.renew(

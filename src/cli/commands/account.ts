@@ -1,17 +1,38 @@
 /** Device-side account commands: register, login, whoami, renew, devices, revoke. */
 import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
-import { AuthorityClient } from '../../device/authority-client.js'
-import { keepFresh, loadIdentity, renew, signIn } from '../../device/session.js'
+import { authorityClient, keepFresh, loadIdentity, register, renew, signIn } from '../../device/session.js'
 import type { Certificate } from '../../trust/certificate.js'
+import { networkKeyFingerprint } from '../../trust/network-key.js'
 import { UsageError } from '../errors.js'
 import { profileOf, withAuthority, withProfile, type DeviceOptions } from '../options.js'
 import { getPassword } from '../password.js'
 
 interface AccountOptions extends DeviceOptions {
   authority?: string
+  authorityCa?: string
+  networkKey?: string
   passwordFile?: string
   deviceName?: string
+}
+
+const CA_HELP =
+  "trust this private CA's certificate (PEM file) for the authority's https; kept in the profile"
+const NETWORK_KEY_HELP =
+  "the network key's fingerprint (SHA256:…) as your operator published it; sign-in stops if the authority's differs"
+
+/** The PEM named by --authority-ca, read now so a bad path fails before anything is sent. */
+function caOf(opts: AccountOptions): string | undefined {
+  if (opts.authorityCa === undefined) return undefined
+  try {
+    return readFileSync(opts.authorityCa, 'utf8')
+  } catch (err) {
+    throw new UsageError(`--authority-ca ${opts.authorityCa}: ${(err as Error).message}`)
+  }
+}
+
+function clientOf(opts: AccountOptions) {
+  return authorityClient(profileOf(opts), authorityOf(opts), caOf(opts))
 }
 
 const when = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z')
@@ -26,6 +47,13 @@ function signedInLine(cert: Certificate): string {
   return `signed in as ${cert.username} on device "${cert.deviceName}" (${cert.deviceId}); certificate valid until ${when(cert.notAfter)}`
 }
 
+function networkKeyLine(opts: AccountOptions): string {
+  const key = networkKeyFingerprint(loadIdentity(profileOf(opts)).config.networkPublicKey)
+  return opts.networkKey === undefined
+    ? `network key ${key} (compare it with the one your operator published)`
+    : `network key ${key} (matches --network-key)`
+}
+
 function accountCommand(name: string, description: string): Command {
   return withAuthority(withProfile(new Command(name)))
     .description(description)
@@ -35,23 +63,28 @@ function accountCommand(name: string, description: string): Command {
       'read the password from the first line of a file (else a prompt, or standard input when piped)',
     )
     .option('--device-name <name>', 'how this device appears to you (default: the host name)')
+    .option('--network-key <fingerprint>', NETWORK_KEY_HELP)
+    .option('--authority-ca <file>', CA_HELP)
 }
 
 export function registerCommand(): Command {
   return accountCommand('register', 'create an account on the authority and sign this device in').action(
     async (username: string, opts: AccountOptions) => {
       const authority = authorityOf(opts)
+      const authorityCa = caOf(opts)
       const password = await getPassword(opts, 'New password (10 characters or more): ', true)
-      await new AuthorityClient(authority).register(username, password)
-      const cert = await signIn({
+      const cert = await register({
         profile: profileOf(opts),
         authority,
         username,
         password,
         deviceName: opts.deviceName,
+        networkKey: opts.networkKey,
+        authorityCa,
       })
       console.log(`registered ${username} at ${authority}`)
       console.log(signedInLine(cert))
+      console.log(networkKeyLine(opts))
     },
   )
 }
@@ -62,6 +95,7 @@ export function loginCommand(): Command {
     'sign this device in to an existing account (creates its device key on first use)',
   ).action(async (username: string, opts: AccountOptions) => {
     const authority = authorityOf(opts)
+    const authorityCa = caOf(opts)
     const password = await getPassword(opts, `Password for ${username}: `)
     const cert = await signIn({
       profile: profileOf(opts),
@@ -69,8 +103,11 @@ export function loginCommand(): Command {
       username,
       password,
       deviceName: opts.deviceName,
+      networkKey: opts.networkKey,
+      authorityCa,
     })
     console.log(signedInLine(cert))
+    console.log(networkKeyLine(opts))
   })
 }
 
@@ -132,10 +169,12 @@ export function devicesCommand(): Command {
   return withAuthority(withProfile(new Command('devices')))
     .description("list your account's devices")
     .option('--password-file <file>', 'read the password from a file')
+    .option('--authority-ca <file>', CA_HELP)
     .action(async (opts: AccountOptions) => {
       const { certificate } = loadIdentity(profileOf(opts))
+      const client = clientOf(opts)
       const password = await getPassword(opts, `Password for ${certificate.username}: `)
-      const devices = await new AuthorityClient(authorityOf(opts)).listDevices(certificate.username, password)
+      const devices = await client.listDevices(certificate.username, password)
       for (const d of devices) {
         const me = d.deviceId === certificate.deviceId ? ' (this device)' : ''
         const state =
@@ -154,8 +193,9 @@ export function revokeCommand(): Command {
       '--admin-token-file <file>',
       "revoke as the network's administrator (the authority's admin-token file)",
     )
+    .option('--authority-ca <file>', CA_HELP)
     .action(async (deviceId: string, opts: AccountOptions & { adminTokenFile?: string }) => {
-      const client = new AuthorityClient(authorityOf(opts))
+      const client = clientOf(opts)
       if (opts.adminTokenFile !== undefined) {
         await client.revokeAsAdmin(readFileSync(opts.adminTokenFile, 'utf8').trim(), deviceId)
       } else {

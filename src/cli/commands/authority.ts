@@ -1,10 +1,13 @@
 /** `parley authority`: run the login authority, initialise it, edit its network config. */
+import { createPrivateKey, X509Certificate } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Command, Option } from 'commander'
 import { initAuthority, loadSettings, saveSettings, type NetworkSettings } from '../../authority/files.js'
 import type { ScryptCost } from '../../authority/password.js'
 import { DEFAULT_PORT, DEFAULT_RATES, startAuthority } from '../../authority/server.js'
 import { parleyHome } from '../../device/profile.js'
+import { networkKeyFingerprint } from '../../trust/network-key.js'
 import { createLogger } from '../../log/logger.js'
 import { UsageError } from '../errors.js'
 import { addGrantCommands } from './authority-grants.js'
@@ -49,6 +52,8 @@ interface RunOptions {
   rateChallenge: string
   rateRenew: string
   trustedProxy: string[]
+  tlsCert?: string
+  tlsKey?: string
   passwordCost?: string
   maxHashQueue?: string
   logFile?: string
@@ -83,6 +88,8 @@ export function authorityCommand(): Command {
       collect,
       [],
     )
+    .option('--tls-cert <file>', 'serve https with this PEM certificate chain (with --tls-key)')
+    .option('--tls-key <file>', 'the PEM private key of --tls-cert')
     .option('--password-cost <log2N>', 'scrypt cost as log2(N) (default 15)')
     .option('--max-hash-queue <n>', 'password checks allowed to wait before answering 503 busy', '64')
     .option('--log-file <file>', 'append logs to a file instead of standard error')
@@ -103,12 +110,16 @@ export function authorityCommand(): Command {
           renewals: opts.rateRenew,
         },
         trustedProxies: opts.trustedProxy,
+        tls: tlsOf(opts),
         passwordCost: opts.passwordCost === undefined ? undefined : parseCost(opts.passwordCost),
         maxHashQueue: parseCount('--max-hash-queue', opts.maxHashQueue ?? '64'),
         log,
       })
       console.log(
         `authority for network ${running.networkId} listening at ${running.url} (store: ${running.store})`,
+      )
+      console.log(
+        `network key ${networkKeyFingerprint(running.networkPublicKey)} (users can check it: parley login --network-key)`,
       )
       onShutdown(async () => {
         await running.close()
@@ -180,6 +191,28 @@ export function authorityCommand(): Command {
 
   addGrantCommands(cmd, dataDirOption, defaultAuthorityDir)
   return cmd
+}
+
+function tlsOf(opts: RunOptions): { cert: string; key: string } | undefined {
+  if (opts.tlsCert === undefined && opts.tlsKey === undefined) return undefined
+  if (opts.tlsCert === undefined || opts.tlsKey === undefined)
+    throw new UsageError('--tls-cert and --tls-key go together')
+  const read = (flag: string, file: string): string => {
+    try {
+      return readFileSync(file, 'utf8')
+    } catch (err) {
+      throw new UsageError(`${flag} ${file}: ${(err as Error).message}`)
+    }
+  }
+  const tls = { cert: read('--tls-cert', opts.tlsCert), key: read('--tls-key', opts.tlsKey) }
+  let matches: boolean
+  try {
+    matches = new X509Certificate(tls.cert).checkPrivateKey(createPrivateKey(tls.key))
+  } catch (err) {
+    throw new UsageError(`--tls-cert and --tls-key must be PEM files: ${(err as Error).message}`)
+  }
+  if (!matches) throw new UsageError('--tls-key is not the private key of --tls-cert')
+  return tls
 }
 
 function collect(value: string, previous: string[]): string[] {
