@@ -99,7 +99,9 @@ export function applyEvent(
       return true
     case ChatKind.PRESENCE:
       if (mine || contact?.state !== 'accepted') return false
-      if (s.setPresence(peer, statusName(e.status), e.sentAt))
+      // Never later than our clock: a sentAt ahead of it (within the live window) must not
+      // make every later update look older and freeze the contact's presence.
+      if (s.setPresence(peer, statusName(e.status), Math.min(e.sentAt, now)))
         notices.push({ type: 'presence', username: peer, status: statusName(e.status) })
       return true
     case ChatKind.TYPING:

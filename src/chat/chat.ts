@@ -15,6 +15,7 @@ import { WireDecodeError } from '../wire/decode.js'
 import { ErrorCode } from '../wire/error-codes.js'
 import { PresenceStatus } from '../wire/generated/parley.js'
 import { applyEvent } from './apply.js'
+import { LIVE_KINDS, LiveReplays } from './live.js'
 import { refusalOf, type Refusal } from './refusals.js'
 import type { ChatStore, ContactRow, MessageRow } from './store.js'
 
@@ -98,6 +99,7 @@ export class Chat {
   ) {}
 
   private own: { bytes: Uint8Array; certificate: Certificate; at: number } | undefined
+  private readonly replays = new LiveReplays()
 
   // ---- the user's actions ---------------------------------------------------
 
@@ -243,7 +245,7 @@ export class Chat {
           continue
         }
         // Refused for good, before it touches the store; the sender is told not to retry.
-        const code = refusalOf(e, opts.now)
+        const code = refusalOf(e, opts.now) ?? this.liveReplay(e, opts.now)
         if (code !== undefined) {
           refused.push(e.id)
           refusals.push({ code, from: e.from, deviceId: e.deviceId })
@@ -273,6 +275,11 @@ export class Chat {
   }
 
   // ---- internals ------------------------------------------------------------
+
+  /** Live events are never stored, so their duplicates are caught here (live.ts). */
+  private liveReplay(e: VerifiedChatEvent, now: number): ErrorCode | undefined {
+    return LIVE_KINDS.has(e.kind) ? this.replays.check(e.id, e.sentAt, now) : undefined
+  }
 
   private create(kind: ChatKind, to: string, body: { text?: string; refs?: Uint8Array[] }): Outgoing {
     const notices: ChatNotice[] = []

@@ -4,6 +4,7 @@
  * refusals are logged once per sender and window.
  */
 import { describe, expect, it } from 'vitest'
+import { ChatKind } from '../wire/chat.js'
 import { ErrorCode } from '../wire/error-codes.js'
 import {
   acceptCeiling,
@@ -54,8 +55,8 @@ describe('ceilings', () => {
   })
 
   it('refuse a poisoned event with a stable code and let an ordinary one through', () => {
-    expect(refusalOf({ lamport: MAX }, T)).toBe(ErrorCode.LamportTooFar)
-    expect(refusalOf({ lamport: 12 }, T)).toBeUndefined()
+    expect(refusalOf({ lamport: MAX, kind: ChatKind.TEXT, sentAt: T }, T)).toBe(ErrorCode.LamportTooFar)
+    expect(refusalOf({ lamport: 12, kind: ChatKind.TEXT, sentAt: T }, T)).toBeUndefined()
   })
 })
 

@@ -4,94 +4,30 @@
  * and moves nothing, strangers never move the clock, a contact moves it at
  * most to its ceiling, and a store poisoned by an older version is repaired.
  */
-import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { deviceIdOf, generateKey, signerOf, type Signer } from '../crypto/keys.js'
-import { issueCertificate } from '../trust/certificate.js'
-import { signChatEvent } from '../trust/chat-event.js'
 import { ChatKind } from '../wire/chat.js'
 import { ErrorCode } from '../wire/error-codes.js'
-import { Chat } from './chat.js'
 import { acceptCeiling, observeCeiling } from './clock.js'
-import type { Refusal } from './refusals.js'
-import { ChatStore } from './store.js'
+import { ChatFixtures, crafted as craftedEvent, deliver, type Dev } from './hostile.fixtures.js'
 
-const NETWORK = 'test-net'
 const MAX = Number.MAX_SAFE_INTEGER
-const dir = mkdtempSync(join(tmpdir(), 'parley-lamport-'))
-let network: Signer
+let fx: ChatFixtures
 
-interface Dev {
-  chat: Chat
-  signer: Signer
-  certificate: Uint8Array
-  refusals: Refusal[]
-}
-
-async function device(username: string): Promise<Dev> {
-  const signer = signerOf(await generateKey())
-  const now = Date.now()
-  const certificate = issueCertificate(
-    {
-      networkId: NETWORK,
-      serial: BigInt(now),
-      username,
-      devicePublicKey: signer.publicKey,
-      deviceName: username,
-      policy: { maySupernode: false, mayRelay: true, maySendFiles: true },
-      organisation: '',
-      notBefore: now - 60_000,
-      notAfter: now + 86_400_000,
-    },
-    network,
-  )
-  const refusals: Refusal[] = []
-  const chat = new Chat(
-    new ChatStore(join(dir, `${username}.sqlite`)),
-    { username, deviceId: deviceIdOf(signer.publicKey), certificate: () => certificate, signer },
-    () => ({ networkPublicKey: network.publicKey, networkId: NETWORK, now: Date.now() }),
-    () => undefined,
-    (r) => refusals.push(r),
-  )
-  return { chat, signer, certificate, refusals }
-}
-
-/** An event signed by `from`'s device with the Lamport time it chooses: what a hostile peer sends. */
-function crafted(from: Dev, to: string, kind: ChatKind, lamport: number, text = ''): Uint8Array {
-  return signChatEvent(
-    {
-      certificate: from.certificate,
-      id: new Uint8Array(randomBytes(16)),
-      kind,
-      to,
-      lamport,
-      sentAt: Date.now(),
-      text,
-      refs: [],
-    },
-    from.signer,
-  )
-}
-
-const outbox = (from: Dev, user: string) =>
-  from.chat.store.due(user, Date.now() + 1, 10_000).map((e) => e.bytes)
-const deliver = (from: Dev, to: Dev, user: string) => to.chat.receive(outbox(from, user))
+const crafted = (from: Dev, to: string, kind: ChatKind, lamport: number, text = '') =>
+  craftedEvent(from, to, kind, { lamport, text })
 const clock = (d: Dev) => d.chat.store.clock.value()
 
 let alice: Dev, bob: Dev, mallory: Dev, eve: Dev
 
 beforeAll(async () => {
-  network = signerOf(await generateKey())
-  alice = await device('alice')
-  bob = await device('bob')
-  mallory = await device('mallory')
-  eve = await device('eve')
+  fx = await ChatFixtures.create()
+  alice = await fx.device('alice')
+  bob = await fx.device('bob')
+  mallory = await fx.device('mallory')
+  eve = await fx.device('eve')
 })
 
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
+afterAll(() => fx.remove())
 
 describe('a poisoned Lamport time', () => {
   it("a stranger's TEXT at 2^53−1 is refused with a stable code and changes nothing", () => {

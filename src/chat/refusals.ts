@@ -1,13 +1,15 @@
 /**
- * Events this device refuses for good (a poisoned Lamport time, ...): the
- * rule that says why, and a log that names each (code, sender) once per
- * window with a count of what it left out, so that a flood of hostile events
- * is never a flood of log lines. Pure: `now` is passed in.
+ * Events this device refuses for good (a poisoned Lamport time, a stale or
+ * replayed live event): the rule that says why, and a log that names each
+ * (code, sender) once per window with a count of what it left out, so that a
+ * flood of hostile events is never a flood of log lines. Pure: `now` is
+ * passed in (the adapter at the end reads the wall clock).
  */
 import type { Logger } from '../log/logger.js'
 import type { VerifiedChatEvent } from '../trust/chat-event.js'
 import { ErrorCode } from '../wire/error-codes.js'
 import { lamportAcceptable } from './clock.js'
+import { fresh, LIVE_KINDS } from './live.js'
 
 export interface Refusal {
   code: ErrorCode
@@ -16,8 +18,12 @@ export interface Refusal {
 }
 
 /** Why an event that verified must still not touch the store at `now`, or undefined when it may. */
-export function refusalOf(e: Pick<VerifiedChatEvent, 'lamport'>, now: number): ErrorCode | undefined {
+export function refusalOf(
+  e: Pick<VerifiedChatEvent, 'lamport' | 'kind' | 'sentAt'>,
+  now: number,
+): ErrorCode | undefined {
   if (!lamportAcceptable(e.lamport, now)) return ErrorCode.LamportTooFar
+  if (LIVE_KINDS.has(e.kind) && !fresh(e.sentAt, now)) return ErrorCode.StaleEvent
   return undefined
 }
 

@@ -90,6 +90,10 @@ export const ErrorCode = {
    * wall clock, plus a day of skew; src/chat/clock.ts): refused for good, never applied.
    */
   LamportTooFar: 'lamport_too_far',
+  /** A live event (presence, typing, call signal) sent more than 5 minutes from the receiver's clock. */
+  StaleEvent: 'stale_event',
+  /** A live event the receiver already took (live events are not stored, so this is the replay check). */
+  ReplayedEvent: 'replayed_event',
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]

@@ -7,131 +7,31 @@
  * once, and the victim adds, accepts and sends as before, also after a
  * restart; a store an older version poisoned is repaired at start.
  */
-import { randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { peerIdFromString } from '@libp2p/peer-id'
-import { multiaddr } from '@multiformats/multiaddr'
 import Database from 'better-sqlite3'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ChatProtocols } from '../../src/chat/service.js'
-import { signerOf } from '../../src/crypto/keys.js'
-import { Profile } from '../../src/device/profile.js'
-import { startDevnet, type Devnet } from '../../src/devnet/devnet.js'
-import { createDeviceHost } from '../../src/net/host.js'
-import { request } from '../../src/net/rpc.js'
-import { signChatEvent } from '../../src/trust/chat-event.js'
-import { plain } from '../../src/wire/bytes.js'
-import { ChatKind, ChatPush, decodeChatAck, type ChatAck } from '../../src/wire/chat.js'
+import { describe, expect, it } from 'vitest'
+import type { ChatAck } from '../../src/wire/chat.js'
 import { ErrorCode } from '../../src/wire/error-codes.js'
-import { api, conversation, signIn, up } from '../support/chat.js'
-import { eventually, lookup } from '../support/devnet.js'
-import { run, tempDir, type Daemon } from '../support/process.js'
+import { api } from '../support/chat.js'
+import { eventually } from '../support/devnet.js'
+import { hostileChatPeer } from './chat-peer.js'
+import { useHostileChatNet } from './chat-net.js'
 
 const POISON = Number.MAX_SAFE_INTEGER
-const dir = tempDir('parley-lamport-')
-let net: Devnet
-const devices = new Map<string, Daemon>()
-
-async function start(profile: string): Promise<Daemon> {
-  const d = await up(net, profile, ['--away-after', '0'])
-  devices.set(profile, d)
-  await eventually(async () => {
-    const s = await api<{ attachments: unknown[] }>(net.home, profile, '/v1/status')
-    return s.attachments.length >= 2 || undefined
-  }, 30_000)
-  return d
-}
-
-async function restart(profile: string): Promise<Daemon> {
-  await devices.get(profile)?.stop()
-  return start(profile)
-}
-
-/** `parley <args>` for a profile, as the user types it. */
-const parley = (profile: string, ...args: string[]) =>
-  run([...args, '--profile', profile], { env: { PARLEY_HOME: net.home } })
-
-/** Lines of a profile's device log (node.log, across restarts) that name `text`. */
-const logLines = (profile: string, text: string) =>
-  readFileSync(join(net.home, 'profiles', profile, 'node.log'), 'utf8')
-    .split('\n')
-    .filter((l) => l.includes(text))
-
-/**
- * The attacker: a signed-in stranger's device key in a bare libp2p host (not a
- * Parley device), which signs chat events with whatever Lamport time it likes
- * and pushes them straight to the victim's device.
- */
-async function hostileSender(profileName: string, victim: string, via: string) {
-  const profile = new Profile(net.home, profileName)
-  const key = await profile.deviceKey()
-  const host = await createDeviceHost({ privateKey: key, host: '127.0.0.1' })
-  const device = (await lookup(net.home, via, victim)).body.devices[0]!
-  const direct = device.addrs.filter((a) => !a.includes('/p2p-circuit'))
-  await host.dial(direct.map((a) => multiaddr(a.includes('/p2p/') ? a : `${a}/p2p/${device.deviceId}`)))
-  const event = (lamport: number, text: string) => {
-    const id = new Uint8Array(randomBytes(16))
-    const bytes = signChatEvent(
-      {
-        certificate: profile.certificate()!,
-        id,
-        kind: ChatKind.TEXT,
-        to: victim,
-        lamport,
-        sentAt: Date.now(),
-        text,
-        refs: [],
-      },
-      signerOf(key),
-    )
-    return { id, bytes }
-  }
-  const push = async (events: Uint8Array[]): Promise<ChatAck> =>
-    decodeChatAck(
-      await request(
-        host,
-        peerIdFromString(device.deviceId),
-        ChatProtocols.chat,
-        ChatPush.encode({ events: events.map(plain) }),
-        { timeoutMs: 5000, maxResponseBytes: 64 * 1024 },
-      ),
-    )
-  return { event, push, stop: () => host.stop() }
-}
-
+const chat = useHostileChatNet(['alice', 'bob', 'carol', 'mallory'], ['alice', 'bob'])
+const { parley, logLines, arrives } = chat
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
-
-async function arrives(profile: string, peer: string, text: string): Promise<void> {
-  await eventually(
-    async () => (await conversation(net.home, profile, peer)).some((m) => m.text === text) || undefined,
-    30_000,
-  )
-}
-
-beforeAll(async () => {
-  net = await startDevnet({ dir: dir.path, megas: 1, supernodes: 2, fastReattach: true, turn: false })
-  for (const user of ['alice', 'bob', 'carol', 'mallory']) await signIn(net, user, user)
-  await start('alice')
-  await start('bob')
-}, 180_000)
-
-afterAll(async () => {
-  for (const d of devices.values()) await d.stop('SIGKILL')
-  await net?.stop()
-  if (process.env.PARLEY_KEEP === undefined) dir.remove()
-  else console.log(`kept ${dir.path}`)
-})
 
 describe('a poisoned Lamport time from a stranger (H1)', () => {
   it('is refused with a stable code, logged once, and the victim still adds, accepts and sends', async () => {
-    const mallory = await hostileSender('mallory', 'alice', 'bob')
-    const poison = mallory.event(POISON, 'hi, add me')
+    const mallory = await hostileChatPeer(chat.net, 'mallory', 'alice', 'bob')
+    const poison = mallory.event({ lamport: POISON, text: 'hi, add me' })
     const acks: ChatAck[] = []
     try {
       acks.push(await mallory.push([poison.bytes]))
       // The same attacker again, twice (what a flood looks like): still one log line.
-      for (let i = 1; i <= 2; i++) acks.push(await mallory.push([mallory.event(POISON - i, 'again').bytes]))
+      for (let i = 1; i <= 2; i++)
+        acks.push(await mallory.push([mallory.event({ lamport: POISON - i, text: 'again' }).bytes]))
     } finally {
       await mallory.stop()
     }
@@ -140,7 +40,7 @@ describe('a poisoned Lamport time from a stranger (H1)', () => {
     const bobAsks = await parley('bob', 'add', 'alice', 'hello alice')
     expect(bobAsks.stderr).toBe('')
     await eventually(async () => {
-      const r = await api<{ requests: { username: string }[] }>(net.home, 'alice', '/v1/chat/requests')
+      const r = await api<{ requests: { username: string }[] }>(chat.net.home, 'alice', '/v1/chat/requests')
       return r.requests.some((x) => x.username === 'bob') || undefined
     }, 30_000)
     const accept = await parley('alice', 'accept', 'bob')
@@ -155,7 +55,11 @@ describe('a poisoned Lamport time from a stranger (H1)', () => {
     expect((await parley('bob', 'send', 'alice', 'heard you')).code).toBe(0)
     await arrives('alice', 'bob', 'heard you')
     // The stranger is not even a request.
-    const requests = await api<{ requests: { username: string }[] }>(net.home, 'alice', '/v1/chat/requests')
+    const requests = await api<{ requests: { username: string }[] }>(
+      chat.net.home,
+      'alice',
+      '/v1/chat/requests',
+    )
     expect(requests.requests.map((r) => r.username)).not.toContain('mallory')
 
     // The attacker was told why, with a stable code, and that it is refused for good (an
@@ -172,7 +76,8 @@ describe('a poisoned Lamport time from a stranger (H1)', () => {
   })
 
   it('the victim still sends after a restart, and the messages arrive', async () => {
-    await restart('alice')
+    await chat.stop('alice')
+    await chat.start('alice')
     const sent = await parley('alice', 'send', 'bob', 'after', 'the', 'restart')
     expect(sent.stderr).toBe('')
     await arrives('bob', 'alice', 'after the restart')
@@ -181,11 +86,11 @@ describe('a poisoned Lamport time from a stranger (H1)', () => {
 
 describe('a store poisoned by an older version (H1)', () => {
   it('is repaired at start with one log line, and its messages are accepted again', async () => {
-    await devices.get('alice')!.stop()
-    const db = new Database(join(net.home, 'profiles', 'alice', 'chat.sqlite'))
+    await chat.stop('alice')
+    const db = new Database(join(chat.net.home, 'profiles', 'alice', 'chat.sqlite'))
     db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('lamport', ?)").run(String(POISON))
     db.close()
-    await start('alice')
+    await chat.start('alice')
     await eventually(
       () => Promise.resolve(logLines('alice', 'chat clock was poisoned').length > 0 || undefined),
       10_000,
