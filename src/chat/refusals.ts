@@ -1,11 +1,11 @@
 /**
  * Events this device refuses for good (a poisoned Lamport time, a stale or
- * replayed live event): the rule that says why, and a log that names each
- * (code, sender) once per window with a count of what it left out, so that a
- * flood of hostile events is never a flood of log lines. Pure: `now` is
- * passed in (the adapter at the end reads the wall clock).
+ * replayed live event): the rule that says why (pure: `now` is passed in),
+ * and the log that names each (code, sender) once, so that a flood of hostile
+ * events is never a flood of log lines.
  */
 import type { Logger } from '../log/logger.js'
+import { Refusals } from '../log/refusals.js'
 import type { VerifiedChatEvent } from '../trust/chat-event.js'
 import { ErrorCode } from '../wire/error-codes.js'
 import { lamportAcceptable } from './clock.js'
@@ -27,39 +27,11 @@ export function refusalOf(
   return undefined
 }
 
-const WINDOW_MS = 10 * 60_000
-/** Keys remembered at most: beyond it the oldest are forgotten (and may be logged again). */
-const KEYS = 1024
-
-export class RefusalLog {
-  private readonly keys = new Map<string, { at: number; quiet: number }>()
-
-  constructor(private readonly windowMs = WINDOW_MS) {}
-
-  /**
-   * Whether to log this refusal at `now`: the number of the same refusals left
-   * out since the last line (0 the first time), or undefined to stay quiet.
-   */
-  take(r: Refusal, now: number): number | undefined {
-    const key = `${r.code} ${r.from}`
-    const seen = this.keys.get(key)
-    if (seen !== undefined && now - seen.at < this.windowMs) {
-      seen.quiet++
-      return undefined
-    }
-    this.keys.delete(key)
-    if (this.keys.size >= KEYS) this.keys.delete(this.keys.keys().next().value!)
-    this.keys.set(key, { at: now, quiet: 0 })
-    return seen?.quiet ?? 0
-  }
-}
-
-/** The adapter: one warning per (code, sender) per window, read against the wall clock. */
-export function refusalLogger(log: Logger, now: () => number = Date.now): (r: Refusal) => void {
-  const once = new RefusalLog()
-  return (r) => {
-    const left = once.take(r, now())
-    if (left !== undefined)
-      log.warn({ code: r.code, from: r.from, device: r.deviceId, alsoRefused: left }, 'chat event refused')
-  }
+/**
+ * The adapter: each (code, sender) logged once, as every role does (src/log/refusals.ts).
+ * A device has no metrics registry, so nothing counts them.
+ */
+export function refusalLogger(log: Logger): (r: Refusal) => void {
+  const refusals = new Refusals(log, { inc: () => undefined })
+  return (r) => refusals.refuse('chat', r.code, r.from, `device ${r.deviceId}`)
 }
