@@ -12,8 +12,15 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ack, deposit, fetchAll, OfflineBusyError, OfflineStoreError } from '../src/chat/offline-client.js'
-import { generateKey } from '../src/crypto/keys.js'
+import {
+  ack,
+  deposit,
+  fetchAll,
+  OfflineBusyError,
+  OfflineStoreError,
+  type OfflineIdentity,
+} from '../src/chat/offline-client.js'
+import { generateKey, signerOf } from '../src/crypto/keys.js'
 import { AuthorityClient } from '../src/device/authority-client.js'
 import { DeviceNode } from '../src/device/node.js'
 import { Profile } from '../src/device/profile.js'
@@ -41,6 +48,7 @@ import { tempDir } from './support/process.js'
 const dir = tempDir('parley-offline-')
 let net: Devnet
 const devices = new Map<string, DeviceNode>()
+const identities = new Map<string, OfflineIdentity>()
 let stranger: DeviceHost | undefined
 const ITEMS = 150
 const MARKER = 'PARLEY-PLAINTEXT-MARKER'
@@ -49,6 +57,8 @@ const rnd = (n: number) => plain(new Uint8Array(randomBytes(n)))
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
 const device = (name: string): DeviceNode => devices.get(name)!
 const addrsOf = (name: string) => device(name).supernodeAddrs()
+/** What the device signs its deposits and grants with. */
+const me = (name: string): OfflineIdentity => identities.get(name)!
 const weightOf = (s: DevnetNode): Placed => ({
   peerId: s.peerId,
   weight: s.name.startsWith('mega-') ? MEGA_WEIGHT : 1,
@@ -66,6 +76,7 @@ function sealed(recipient: string, deviceId: string, text: string): SealedItem {
     nonce,
     ciphertext: plain(ciphertext),
     copies: [{ deviceId, ephemeral: rnd(32), wrapped: rnd(72) }],
+    deposit: new Uint8Array(0),
   }
 }
 
@@ -119,6 +130,8 @@ beforeAll(async () => {
       fastReattach: true,
     })
     devices.set(name, node)
+    const key = await new Profile(net.home, name).deviceKey()
+    identities.set(name, { username: name, certificate: () => node.certificateBytes, signer: signerOf(key) })
   }
   await eventually(
     () => Promise.resolve([...devices.values()].every((d) => d.supernodeAddrs().length >= 2) || undefined),
@@ -141,7 +154,7 @@ describe('deposit, two of three holders killed, fetch, ack', () => {
   it('a deposit is held by the recipient’s three replicas, as the sealed bytes and nothing else', async () => {
     const bob = device('bob').peerId
     items = Array.from({ length: ITEMS }, (_, i) => sealed('bob', bob, `${MARKER} ${i}`))
-    await patiently(() => deposit(device('alice').node, addrsOf('alice'), items))
+    await patiently(() => deposit(device('alice').node, addrsOf('alice'), me('alice'), items))
 
     const ids = replicasFor('bob', net.supernodes.map(weightOf), 3)
     replicas = net.supernodes.filter((s) => ids.includes(s.peerId))
@@ -187,7 +200,7 @@ describe('deposit, two of three holders killed, fetch, ack', () => {
 
     // The old holder now freezes: what bob gets comes from the new placement alone.
     survivor.child.process.kill('SIGSTOP')
-    const got = await patiently(() => fetchAll(device('bob').node, addrsOf('bob')))
+    const got = await patiently(() => fetchAll(device('bob').node, addrsOf('bob'), me('bob')))
     expect(got).toHaveLength(ITEMS)
     expect(new Set(got.map((i) => hex(i.id)))).toEqual(new Set(items.map((i) => hex(i.id))))
     const byId = new Map(items.map((i) => [hex(i.id), i]))
@@ -201,10 +214,11 @@ describe('deposit, two of three holders killed, fetch, ack', () => {
       ack(
         device('bob').node,
         addrsOf('bob'),
+        me('bob'),
         got.map((i) => i.id),
       ),
     )
-    expect(await patiently(() => fetchAll(device('bob').node, addrsOf('bob')))).toEqual([])
+    expect(await patiently(() => fetchAll(device('bob').node, addrsOf('bob'), me('bob')))).toEqual([])
     survivor.child.process.kill('SIGCONT')
   })
 })
@@ -212,7 +226,7 @@ describe('deposit, two of three holders killed, fetch, ack', () => {
 describe('refusals', () => {
   it('a peer that is not attached is refused', async () => {
     stranger = await createDeviceHost({ privateKey: await generateKey(), host: '127.0.0.1' })
-    const err = await fetchAll(stranger, addrsOf('carol')).catch((e: unknown) => e)
+    const err = await fetchAll(stranger, addrsOf('carol'), me('carol')).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(OfflineStoreError)
     expect((err as OfflineStoreError).code).toBe(ErrorCode.Unauthorized)
   })
@@ -232,7 +246,7 @@ describe('refusals', () => {
       )
       return decodeOfflineResponse(bytes)
     }
-    const base = { items: [], recipient: '', deviceId: '', ids: [] }
+    const base = { items: [], recipient: '', deviceId: '', ids: [], access: new Uint8Array(0) }
     for (const req of [
       { ...base, kind: OfflineKind.Fetch, recipient: 'bob' },
       { ...base, kind: OfflineKind.Fetch, deviceId: device('bob').peerId },
@@ -249,12 +263,14 @@ describe('quotas', () => {
   it('a sender past 2,000 items held is refused with quota_exceeded', async () => {
     const carol = device('carol')
     const items = Array.from({ length: 2_000 }, () => sealed('dave', carol.peerId, 'x'))
-    await patiently(() => deposit(carol.node, addrsOf('carol'), items))
+    await patiently(() => deposit(carol.node, addrsOf('carol'), me('carol'), items))
     // A replica that missed a batch under load takes that many more before it is full too.
     let refused: OfflineStoreError | undefined
     for (let extra = 0; extra < 200 && refused === undefined; extra++) {
       try {
-        await patiently(() => deposit(carol.node, addrsOf('carol'), [sealed('dave', carol.peerId, 'x')]))
+        await patiently(() =>
+          deposit(carol.node, addrsOf('carol'), me('carol'), [sealed('dave', carol.peerId, 'x')]),
+        )
       } catch (err) {
         if (!(err instanceof OfflineStoreError)) throw err
         refused = err

@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import { deposit, OfflineBusyError } from '../../src/chat/offline-client.js'
+import { deposit, OfflineBusyError, type OfflineIdentity } from '../../src/chat/offline-client.js'
 import { sealForDevices } from '../../src/chat/seal.js'
 import { deviceIdOf, generateKey, signerOf } from '../../src/crypto/keys.js'
 import type { DeviceNode } from '../../src/device/node.js'
@@ -61,6 +61,8 @@ export interface Depositor {
   device: DeviceNode
   /** The chosen supernode's addresses, as this device is attached to it. */
   addrs: Multiaddr[]
+  /** What the device signs its deposits with. */
+  me: OfflineIdentity
 }
 
 /** Seals `count` items of `plaintext` for fresh recipient devices. */
@@ -113,7 +115,7 @@ export async function measureDeposits(
       const t0 = performance.now()
       for (let attempt = 1; ; attempt++) {
         try {
-          await deposit(q.depositor.device.node, [q.depositor.addrs], batch, { signal })
+          await deposit(q.depositor.device.node, [q.depositor.addrs], q.depositor.me, batch, { signal })
           break
         } catch (err) {
           if (!(err instanceof OfflineBusyError) || attempt >= MAX_BUSY_PER_DEPOSIT) throw err

@@ -6,6 +6,7 @@
  * findable with the addresses its kind should publish.
  */
 import { join } from 'node:path'
+import { signerOf } from '../../src/crypto/keys.js'
 import { DeviceNode } from '../../src/device/node.js'
 import { Profile } from '../../src/device/profile.js'
 import type { DevnetNode } from '../../src/devnet/devnet.js'
@@ -175,9 +176,14 @@ export async function startDepositors(
         `${devices.filter((d) => d.attachments.links.has(supernode.peerId)).length} of ${devices.length}`,
     },
   )
-  return devices.map((device) => {
-    const link = device.attachments.links.get(supernode.peerId)
-    if (link === undefined) throw new PeerSetupError(`a depositor lost ${supernode.name}`)
-    return { device, addrs: link.addrs }
-  })
+  return Promise.all(
+    devices.map(async (device, i) => {
+      const link = device.attachments.links.get(supernode.peerId)
+      if (link === undefined) throw new PeerSetupError(`a depositor lost ${supernode.name}`)
+      // Each deposit is signed by its device (issue 10, H3).
+      const key = await new Profile(net.devnet.home, names[i]).deviceKey()
+      const me = { username: names[i]!, certificate: () => device.certificateBytes, signer: signerOf(key) }
+      return { device, addrs: link.addrs, me }
+    }),
+  )
 }

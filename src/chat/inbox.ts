@@ -41,7 +41,7 @@ export class OfflineInbox {
   }
 
   async deposit(items: SealedItem[]): Promise<void> {
-    await deposit(this.device.node, this.device.supernodeAddrs(), items)
+    await deposit(this.device.node, this.device.supernodeAddrs(), this.chat.me, items)
   }
 
   fetchSoon(): void {
@@ -71,7 +71,7 @@ export class OfflineInbox {
 
   private async fetchOnce(): Promise<void> {
     const addrs = this.device.supernodeAddrs()
-    const items = await fetchAll(this.device.node, addrs)
+    const items = await fetchAll(this.device.node, addrs, this.chat.me)
     if (items.length === 0) return
     const events: Uint8Array[] = []
     const unreadable: Uint8Array[] = []
@@ -95,7 +95,7 @@ export class OfflineInbox {
     }
     this.chat.receipts(receipts)
     // Only what is committed (or can never be: unreadable or refused) is acknowledged; the rest comes again.
-    await ack(this.device.node, addrs, [...committed, ...refused, ...unreadable])
+    await ack(this.device.node, addrs, this.chat.me, [...committed, ...refused, ...unreadable])
     this.log.info({ items: items.length, committed: committed.length }, 'offline messages fetched')
     this.onCommitted()
     if (items.length > 0) this.again = true

@@ -5,11 +5,20 @@
  * allowed) is the same everywhere and is thrown at once; "busy, try later"
  * from every supernode is an OfflineBusyError carrying how long to wait.
  * Answers are decoded with the capped decoders.
+ *
+ * Every request carries this device's signature (issue 10, H3): each
+ * deposited item its `parley/offline-deposit/1`, each fetch and ack a
+ * short-lived `parley/offline-access/1` grant that lets the replicas read
+ * or delete this device's copies, and no one else's.
  */
 import type { Libp2p } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
+import type { Signer } from '../crypto/keys.js'
 import { request } from '../net/rpc.js'
+import { ACCESS_TTL_MS, AccessKind, signAccess } from '../offline/access.js'
+import { signDeposit } from '../offline/deposit.js'
 import { batches } from '../offline/paging.js'
+import { hasSignedFields, withoutSignedFields } from '../supernode/offline-replicas.js'
 import { Deadlines, Protocols } from '../supernode/protocols.js'
 import { plain } from '../wire/bytes.js'
 import {
@@ -27,6 +36,14 @@ import { ErrorCode } from '../wire/error-codes.js'
 const DEPOSIT_LIMITS = { items: ChatLimits.offlineItems, bytes: ChatLimits.offlineBytes - 256 * 1024 }
 /** Pages of one fetchAll: it stops at the largest exclude list a request can carry. */
 const MAX_PAGES = Math.ceil(ChatLimits.offlineIds / ChatLimits.offlineItems) + 1
+
+/** Who this device is: what it signs its deposits and grants with. */
+export interface OfflineIdentity {
+  username: string
+  /** The current certificate (renewed in place). */
+  certificate: () => Uint8Array
+  signer: Signer
+}
 
 export interface OfflineCallOptions {
   signal?: AbortSignal
@@ -51,14 +68,17 @@ export class OfflineBusyError extends OfflineStoreError {
   override name = 'OfflineBusyError'
 }
 
-/** Deposits sealed items (sender and storedAt are set by the supernode); resolves when every batch is held. */
+/** Deposits sealed items, each signed by this device (sender and storedAt are set by the replicas); resolves when every batch is held. */
 export async function deposit(
   node: Libp2p,
   supernodes: Multiaddr[][],
+  me: OfflineIdentity,
   items: SealedItem[],
   opts: OfflineCallOptions = {},
 ): Promise<void> {
-  for (const batch of batches(items, (i) => SealedItem.encode(i).byteLength + 8, DEPOSIT_LIMITS))
+  const certificate = me.certificate()
+  const signed = items.map((i) => ({ ...i, deposit: plain(signDeposit(i, certificate, me.signer)) }))
+  for (const batch of batches(signed, (i) => SealedItem.encode(i).byteLength + 8, DEPOSIT_LIMITS))
     await ask(node, supernodes, { ...empty(OfflineKind.Deposit), items: batch }, opts)
 }
 
@@ -71,13 +91,16 @@ export async function deposit(
 export async function fetchAll(
   node: Libp2p,
   supernodes: Multiaddr[][],
+  me: OfflineIdentity,
   opts: OfflineCallOptions = {},
 ): Promise<SealedItem[]> {
   const out: SealedItem[] = []
   const seen = new Set<string>()
+  // One grant for the whole fetch: it lets the replicas read this device's copies for two minutes.
+  const access = grant(me, AccessKind.Take, [])
   for (let page = 0; page < MAX_PAGES; page++) {
     const ids = out.map((i) => plain(i.id))
-    const answer = await ask(node, supernodes, { ...empty(OfflineKind.Fetch), ids }, opts)
+    const answer = await ask(node, supernodes, { ...empty(OfflineKind.Fetch), ids, access }, opts)
     let fresh = 0
     for (const item of answer.items) {
       const key = Buffer.from(item.id).toString('hex')
@@ -92,17 +115,33 @@ export async function fetchAll(
   return out
 }
 
-/** Acknowledges committed (or unopenable) items: the replicas drop this device's copies. */
+/** Acknowledges committed (or unopenable) items: the replicas drop this device's copies, and only those ids. */
 export async function ack(
   node: Libp2p,
   supernodes: Multiaddr[][],
+  me: OfflineIdentity,
   ids: Uint8Array[],
   opts: OfflineCallOptions = {},
 ): Promise<void> {
   for (let i = 0; i < ids.length; i += ChatLimits.offlineIds) {
     const batch = ids.slice(i, i + ChatLimits.offlineIds).map((id) => new Uint8Array(id))
-    await ask(node, supernodes, { ...empty(OfflineKind.Ack), ids: batch }, opts)
+    const access = grant(me, AccessKind.Drop, batch)
+    await ask(node, supernodes, { ...empty(OfflineKind.Ack), ids: batch, access }, opts)
   }
+}
+
+function grant(me: OfflineIdentity, kind: AccessKind, ids: Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const access = signAccess(
+    {
+      certificate: me.certificate(),
+      kind,
+      recipient: me.username,
+      ids,
+      expiresAt: Date.now() + ACCESS_TTL_MS,
+    },
+    me.signer,
+  )
+  return plain(access)
 }
 
 async function ask(
@@ -112,20 +151,21 @@ async function ask(
   opts: OfflineCallOptions,
 ): Promise<OfflineResponse> {
   if (supernodes.length === 0) throw new OfflineStoreError('not_attached', 'not attached to any supernode')
-  const payload = OfflineRequest.encode(req)
   let busy: OfflineBusyError | undefined
   let failed: OfflineStoreError | undefined
   for (const addrs of supernodes) {
     opts.signal?.throwIfAborted()
     let answer: OfflineResponse
     try {
-      answer = decodeOfflineResponse(
-        await request(node, addrs, Protocols.offline, payload, {
-          timeoutMs: opts.timeoutMs ?? Deadlines.offlineMs,
-          maxResponseBytes: ChatLimits.offlineBytes,
-          signal: opts.signal,
-        }),
+      answer = await askOne(node, addrs, req, opts)
+      // A supernode older than signed deposits and grants refuses their fields (canonical decoding): it
+      // checks neither, so ask it again without them. A new one never answers a well-formed request so.
+      if (
+        answer.result === OfflineResult.Refused &&
+        answer.code === ErrorCode.Malformed &&
+        hasSignedFields(req)
       )
+        answer = await askOne(node, addrs, withoutSignedFields(req), opts)
     } catch (err) {
       failed = new OfflineStoreError(ErrorCode.Unavailable, (err as Error).message)
       continue
@@ -141,6 +181,21 @@ async function ask(
   throw busy ?? failed ?? new OfflineStoreError(ErrorCode.Unavailable, 'no supernode answered')
 }
 
+async function askOne(
+  node: Libp2p,
+  addrs: Multiaddr[],
+  req: OfflineRequest,
+  opts: OfflineCallOptions,
+): Promise<OfflineResponse> {
+  return decodeOfflineResponse(
+    await request(node, addrs, Protocols.offline, OfflineRequest.encode(req), {
+      timeoutMs: opts.timeoutMs ?? Deadlines.offlineMs,
+      maxResponseBytes: ChatLimits.offlineBytes,
+      signal: opts.signal,
+    }),
+  )
+}
+
 function empty(kind: number): OfflineRequest {
-  return { kind, items: [], recipient: '', deviceId: '', ids: [] }
+  return { kind, items: [], recipient: '', deviceId: '', ids: [], access: new Uint8Array(0) }
 }

@@ -76,6 +76,8 @@ export function sealForDevices(args: SealArgs): SealedItem {
     nonce: plain(nonce),
     ciphertext: plain(ciphertext),
     copies,
+    // Signed by the depositing device when it deposits (src/chat/offline-client.ts).
+    deposit: new Uint8Array(0),
   }
 }
 

@@ -2,7 +2,8 @@
  * The offline store: sealed items for recipients with no device online, held
  * on the recipient's R directory replicas. The durable store (SQLite) and the
  * sans-IO cores that decide quotas, paging, gathering replica answers, load
- * shedding and repair; the libp2p adapter is src/supernode/offline-service.ts
+ * shedding, repair, and who may store, read or delete (access.ts,
+ * deposit.ts, admit.ts); the libp2p adapter is src/supernode/offline-service.ts
  * and docs/offline.md tells the whole story.
  */
 export { OfflineStore, DEFAULT_PAGE, DEFAULT_RETENTION_MS } from './store.js'
@@ -19,3 +20,11 @@ export { planKeyRepair } from './repair.js'
 export type { KeyPush, PlanKeyRepairArgs } from './repair.js'
 export { hexId, itemBytes } from './types.js'
 export type { OfflineCopy, OfflineItem } from './types.js'
+export { ACCESS_MAX_AHEAD_MS, ACCESS_TTL_MS, AccessKind, signAccess, verifyAccess } from './access.js'
+export type { AccessInput, AccessWanted } from './access.js'
+export { contentDigest, copyDigest, signDeposit, verifyDeposit } from './deposit.js'
+export type { Depositable, Depositor } from './deposit.js'
+export { admitStore } from './admit.js'
+export type { AdmitContext, Admitted } from './admit.js'
+export { OfflineAuthError } from './errors.js'
+export type { OfflineAuthCode } from './errors.js'

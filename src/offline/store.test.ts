@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { InvalidOptionError } from '../core/errors.js'
 import { OfflineStore, type OfflineStoreOptions } from './store.js'
@@ -241,5 +242,65 @@ describe('on disk', () => {
       }),
     )
     expect(file.includes(Buffer.from(ciphertext))).toBe(true)
+  })
+})
+
+describe('signed deposits (issue 10, H3)', () => {
+  it('keeps each item’s deposit signature and gives it back for repair', () => {
+    const store = open()
+    const signed = item({ deposit: rnd(500) })
+    const unsigned = item()
+    store.put([signed, unsigned], NOW)
+    const byId = new Map(store.all().map((i) => [hexId(i.id), i]))
+    expect(byId.get(hexId(signed.id))?.deposit).toEqual(signed.deposit)
+    expect(byId.get(hexId(unsigned.id))?.deposit).toBeUndefined()
+    expect(store.has('bob', signed.id)).toBe(true)
+    expect(store.has('carol', signed.id)).toBe(false)
+  })
+
+  it('brings a file from before signed deposits up to date, keeping its items unsigned', () => {
+    const path = join(dir, 'offline.sqlite')
+    const v1 = new Database(path)
+    v1.exec(`
+      CREATE TABLE items (seq INTEGER PRIMARY KEY, recipient TEXT NOT NULL, id BLOB NOT NULL,
+        sender TEXT NOT NULL, stored_at INTEGER NOT NULL, size INTEGER NOT NULL, nonce BLOB NOT NULL,
+        ciphertext BLOB NOT NULL, UNIQUE (recipient, id));
+      CREATE TABLE copies (item INTEGER NOT NULL REFERENCES items (seq) ON DELETE CASCADE,
+        device_id TEXT NOT NULL, recipient TEXT NOT NULL, stored_at INTEGER NOT NULL, id BLOB NOT NULL,
+        size INTEGER NOT NULL, ephemeral BLOB NOT NULL, wrapped BLOB NOT NULL,
+        PRIMARY KEY (item, device_id)) WITHOUT ROWID;`)
+    const id = Buffer.from(rnd(16))
+    v1.prepare('INSERT INTO items VALUES (1, ?, ?, ?, ?, ?, ?, ?)').run(
+      'bob',
+      id,
+      'alice',
+      NOW,
+      100,
+      rnd(24),
+      rnd(60),
+    )
+    v1.prepare('INSERT INTO copies VALUES (1, ?, ?, ?, ?, ?, ?, ?)').run(
+      'phone',
+      'bob',
+      NOW,
+      id,
+      100,
+      rnd(32),
+      rnd(72),
+    )
+    v1.close()
+    const store = open()
+    expect(store.count).toBe(1)
+    const [old] = store.take('bob', 'phone', NOW).items
+    expect([old?.sender, old?.deposit]).toEqual(['alice', undefined])
+    expect(store.put([item({ deposit: rnd(10) })], NOW)).toMatchObject({ ok: true, stored: 1 })
+  })
+
+  it('remembers when it first ran with signed deposits, across restarts', () => {
+    const store = open()
+    expect(store.signedSince(NOW)).toBe(NOW)
+    expect(store.signedSince(NOW + DAY)).toBe(NOW)
+    store.close()
+    expect(open().signedSince(NOW + 2 * DAY)).toBe(NOW)
   })
 })

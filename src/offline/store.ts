@@ -13,6 +13,7 @@
 import Database from 'better-sqlite3'
 import { InvalidOptionError } from '../core/errors.js'
 import { pageLength, type PageLimits } from './paging.js'
+import { migrate, signedDepositsSince } from './schema.js'
 import { Usage, type Charge, type QuotaBreach, type Quotas } from './quota.js'
 import { hexId, itemBytes, type OfflineCopy, type OfflineItem } from './types.js'
 
@@ -47,42 +48,6 @@ export interface RepairCursor {
   id: Uint8Array
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS items (
-  seq INTEGER PRIMARY KEY,
-  recipient TEXT NOT NULL,
-  id BLOB NOT NULL,
-  sender TEXT NOT NULL,
-  stored_at INTEGER NOT NULL,
-  size INTEGER NOT NULL,
-  nonce BLOB NOT NULL,
-  ciphertext BLOB NOT NULL,
-  UNIQUE (recipient, id)
-);
-CREATE INDEX IF NOT EXISTS items_age ON items (stored_at);
-CREATE INDEX IF NOT EXISTS items_order ON items (recipient, stored_at, id);
-CREATE TABLE IF NOT EXISTS copies (
-  item INTEGER NOT NULL REFERENCES items (seq) ON DELETE CASCADE,
-  device_id TEXT NOT NULL,
-  recipient TEXT NOT NULL,
-  stored_at INTEGER NOT NULL,
-  id BLOB NOT NULL,
-  size INTEGER NOT NULL,
-  ephemeral BLOB NOT NULL,
-  wrapped BLOB NOT NULL,
-  PRIMARY KEY (item, device_id)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS copies_order ON copies (recipient, device_id, stored_at, id);
-CREATE TABLE IF NOT EXISTS dropped (
-  recipient TEXT NOT NULL,
-  id BLOB NOT NULL,
-  device_id TEXT NOT NULL,
-  stored_at INTEGER NOT NULL,
-  PRIMARY KEY (recipient, id, device_id)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS dropped_age ON dropped (stored_at);
-`
-
 interface ItemRow {
   seq: number
   recipient: string
@@ -92,6 +57,7 @@ interface ItemRow {
   size: number
   nonce: Buffer
   ciphertext: Buffer
+  deposit: Buffer | null
 }
 
 interface CopyRow {
@@ -117,7 +83,7 @@ export class OfflineStore {
     this.retentionMs = opts.retentionMs ?? DEFAULT_RETENTION_MS
     if (!Number.isSafeInteger(this.retentionMs) || this.retentionMs <= 0)
       throw new InvalidOptionError(`retentionMs must be a positive integer, got ${this.retentionMs}`)
-    db.exec(SCHEMA)
+    migrate(db)
     this.q = {
       find: db.prepare<[string, Buffer], { seq: number }>(
         'SELECT seq FROM items WHERE recipient = ? AND id = ?',
@@ -129,7 +95,7 @@ export class OfflineStore {
         'SELECT 1 AS one FROM dropped WHERE recipient = ? AND id = ? AND device_id = ?',
       ),
       insertItem: db.prepare(
-        'INSERT INTO items (recipient, id, sender, stored_at, size, nonce, ciphertext) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO items (recipient, id, sender, stored_at, size, nonce, ciphertext, deposit) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       insertCopy: db.prepare(
         'INSERT INTO copies (item, device_id, recipient, stored_at, id, size, ephemeral, wrapped) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
@@ -230,6 +196,7 @@ export class OfflineStore {
       size,
       buf(item.nonce),
       buf(item.ciphertext),
+      item.deposit === undefined || item.deposit.byteLength === 0 ? null : buf(item.deposit),
     )
     for (const c of item.copies) {
       this.q.insertCopy.run(
@@ -299,6 +266,20 @@ export class OfflineStore {
     return removed
   }
 
+  /** Whether an item (recipient, id) is held. */
+  has(recipient: string, id: Uint8Array): boolean {
+    return this.q.find.get(recipient, buf(id)) !== undefined
+  }
+
+  /**
+   * When this store first ran with signed deposits, persisted: `now` the
+   * first time it is asked, the same ever after. Unsigned items stored before
+   * it may still be repaired here (admit.ts).
+   */
+  signedSince(now: number): number {
+    return signedDepositsSince(this.db, now)
+  }
+
   /** Recipients with items held, sorted: what repair plans over. */
   recipients(): string[] {
     return this.q.recipients.all().map((r) => r.recipient)
@@ -355,5 +336,6 @@ function itemOf(row: ItemRow, copies: readonly CopyRow[]): OfflineItem {
       ephemeral: bytes(c.ephemeral),
       wrapped: bytes(c.wrapped),
     })),
+    ...(row.deposit === null ? {} : { deposit: bytes(row.deposit) }),
   }
 }

@@ -12,13 +12,19 @@ export interface OfflineItem {
   /** 16 bytes, the event id: the same id for the same recipient is one item. */
   id: Uint8Array
   recipient: string
-  /** Set by the supernode the sender is attached to, from the sender's certificate. */
+  /** Set by each replica from the deposit's certificate ('' for items stored before deposits were signed). */
   sender: string
   /** Milliseconds since the epoch, set by that supernode; retention counts from here. */
   storedAt: number
   nonce: Uint8Array
   ciphertext: Uint8Array
   copies: OfflineCopy[]
+  /**
+   * The depositing device's signed `parley/offline-deposit/1` over this item
+   * (deposit.ts), kept and pushed on by repair unchanged. Absent on items
+   * stored before deposits were signed.
+   */
+  deposit?: Uint8Array
 }
 
 /** What an item counts against its recipient's byte quota (and roughly its wire size). */

@@ -6,6 +6,11 @@
  * this node is alive yet). Items this node no longer replicates stay until
  * retention ends: a take on them still works, and dropping them before the
  * new replicas hold them could lose the last copy.
+ *
+ * Items go as they were deposited, with their depositing device's signature:
+ * the receiver believes nothing this node says about them (admit.ts). It
+ * refuses recipients it does not replicate by its own view (not_replica):
+ * that push waits for the next membership change, like any refusal.
  */
 import { fullJitter, type BackoffPolicy } from '../core/backoff.js'
 import type { Placed } from '../directory/placement.js'
@@ -15,6 +20,7 @@ import type { OfflineStore, RepairCursor } from '../offline/store.js'
 import { OfflineKind, OfflineResult, type SealedItem } from '../wire/chat.js'
 import { ErrorCode } from '../wire/error-codes.js'
 import type { SupernodeMetrics } from './metrics.js'
+import { emptyRequest } from './offline-answers.js'
 import { requestBatches, toWire, type AskReplica } from './offline-replicas.js'
 import { Deadlines } from './protocols.js'
 
@@ -83,13 +89,14 @@ export class OfflineRepair {
     for (let attempt = 0; attempt < ATTEMPTS && !this.stopped; attempt++) {
       if (attempt > 0) await sleep(fullJitter(attempt, RETRY, this.random()))
       try {
-        const res = await ask(
-          to,
-          { kind: OfflineKind.Store, items, recipient: '', deviceId: '', ids: [] },
-          Deadlines.offlineStoreMs,
-        )
+        const res = await ask(to, { ...emptyRequest(OfflineKind.Store), items }, Deadlines.offlineStoreMs)
         if (res.result === OfflineResult.Ok) {
           metrics.offlineRepaired.inc({ result: 'ok' }, items.length)
+          return true
+        }
+        // The rest of the batch was stored; items it cannot verify stay here until they expire.
+        if (res.code === ErrorCode.DepositUnsigned || res.code === ErrorCode.DepositInvalid) {
+          metrics.offlineRepaired.inc({ result: 'refused' }, items.length)
           return true
         }
         // A full quota there will not empty itself in a few seconds.

@@ -16,8 +16,10 @@ import {
   decodeOfflineResponse,
   OfflineRequest,
   type OfflineResponse,
+  OfflineResult,
   SealedItem,
 } from '../wire/chat.js'
+import { ErrorCode } from '../wire/error-codes.js'
 import { Protocols } from './protocols.js'
 
 /** Sends one offline request to another supernode and decodes its answer (capped). */
@@ -28,7 +30,7 @@ const REQUEST_BYTES = ChatLimits.offlineBytes - 64 * 1024
 export const REQUEST_LIMITS = { items: ChatLimits.offlineItems, bytes: REQUEST_BYTES } as const
 
 export function libp2pAsk(node: Libp2p, addrsOf: (peer: string) => Multiaddr[]): AskReplica {
-  return async (peer, req, timeoutMs) => {
+  return withOldReplicas(async (peer, req, timeoutMs) => {
     const addrs = addrsOf(peer)
     if (addrs.length === 0) throw new Error(`no address for ${peer}`)
     const bytes = await request(node, addrs, Protocols.offline, OfflineRequest.encode(req), {
@@ -36,6 +38,34 @@ export function libp2pAsk(node: Libp2p, addrsOf: (peer: string) => Multiaddr[]):
       maxResponseBytes: ChatLimits.offlineBytes,
     })
     return decodeOfflineResponse(bytes)
+  })
+}
+
+/**
+ * A replica older than signed deposits and grants refuses their fields as
+ * `malformed` (its decoders insist on the canonical encoding): ask it again
+ * without them, so old and new supernodes work side by side during an
+ * upgrade. It checks neither anyway; a new replica never answers a
+ * well-formed request `malformed`, so this never strips what it would check.
+ */
+export function withOldReplicas(ask: AskReplica): AskReplica {
+  return async (peer, req, timeoutMs) => {
+    const res = await ask(peer, req, timeoutMs)
+    if (res.result !== OfflineResult.Refused || res.code !== ErrorCode.Malformed || !hasSignedFields(req))
+      return res
+    return ask(peer, withoutSignedFields(req), timeoutMs)
+  }
+}
+
+export function hasSignedFields(req: OfflineRequest): boolean {
+  return req.access.byteLength > 0 || req.items.some((i) => i.deposit.byteLength > 0)
+}
+
+export function withoutSignedFields(req: OfflineRequest): OfflineRequest {
+  return {
+    ...req,
+    access: new Uint8Array(0),
+    items: req.items.map((i) => ({ ...i, deposit: new Uint8Array(0) })),
   }
 }
 
@@ -49,6 +79,7 @@ export function fromWire(item: SealedItem): OfflineItem {
     nonce: item.nonce,
     ciphertext: item.ciphertext,
     copies: item.copies.map((c) => ({ deviceId: c.deviceId, ephemeral: c.ephemeral, wrapped: c.wrapped })),
+    ...(item.deposit.byteLength === 0 ? {} : { deposit: item.deposit }),
   }
 }
 
@@ -65,7 +96,17 @@ export function toWire(item: OfflineItem): SealedItem {
       ephemeral: plain(c.ephemeral),
       wrapped: plain(c.wrapped),
     })),
+    deposit: plain(item.deposit ?? new Uint8Array(0)),
   }
+}
+
+/**
+ * An item as answered to a take or a fetch: without its deposit signature,
+ * which only replicas check. It also keeps answers readable by nodes older
+ * than signed deposits (their decoders refuse the unknown field).
+ */
+export function toAnswer(item: OfflineItem): SealedItem {
+  return { ...toWire(item), deposit: new Uint8Array(0) }
 }
 
 /** Items in requests that each fit the wire cap. */

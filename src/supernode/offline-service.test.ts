@@ -1,126 +1,30 @@
 /**
- * The offline service in-process: several supernodes, each with its own
- * SQLite store in a temporary folder, whose requests to each other go straight
- * to the other's handler. Dead replicas throw, gated ones wait until released.
+ * The offline service in-process (offline-net.fixtures.ts): several
+ * supernodes whose requests to each other go straight to the other's handler.
  */
-import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { replicasFor, type Placed } from '../directory/placement.js'
-import { silentLogger } from '../log/logger.js'
-import { OfflineStore, type OfflineStoreOptions } from '../offline/store.js'
 import { hexId } from '../offline/types.js'
-import { plain } from '../wire/bytes.js'
-import {
-  decodeOfflineResponse,
-  OfflineKind,
-  OfflineRequest,
-  OfflineResult,
-  type OfflineResponse,
-  type SealedItem,
-} from '../wire/chat.js'
+import { OfflineKind, OfflineResult } from '../wire/chat.js'
 import { ErrorCode } from '../wire/error-codes.js'
-import { REPLICAS } from './directory-service.js'
-import { createSupernodeMetrics } from './metrics.js'
-import { OfflineService } from './offline-service.js'
+import { OfflineNet, req } from './offline-net.fixtures.js'
 
-const BOB_PHONE = '12D3KooWbobphone'
-const ALICE_PHONE = '12D3KooWalicephone'
+let net: OfflineNet
+let BOB_PHONE: string
+let ALICE_PHONE: string
 
-interface Net {
-  services: Map<string, OfflineService>
-  stores: Map<string, OfflineStore>
-  members: Placed[]
-  dead: Set<string>
-  /** While set, requests to these peers wait for it. */
-  gate: { peers: Set<string>; open: Promise<void> } | undefined
-}
-
-let dir: string
-let net: Net
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'parley-offline-svc-'))
+beforeEach(async () => {
+  net = await OfflineNet.create()
+  BOB_PHONE = net.bob.deviceId
+  ALICE_PHONE = net.alice.deviceId
 })
 
-afterEach(() => {
-  for (const s of net.services.values()) s.stop()
-  for (const s of net.stores.values()) s.close()
-  rmSync(dir, { recursive: true, force: true })
-})
+afterEach(() => net.stop())
 
-function start(n: number, opts: { store?: OfflineStoreOptions; limit?: number } = {}): Net {
-  net = { services: new Map(), stores: new Map(), members: [], dead: new Set(), gate: undefined }
-  const attached = new Map([
-    [BOB_PHONE, 'bob'],
-    [ALICE_PHONE, 'alice'],
-  ])
-  for (let i = 0; i < n; i++) {
-    const self = `sn-${i}`
-    const store = OfflineStore.open(join(dir, `${self}.sqlite`), opts.store)
-    const service = new OfflineService({
-      self,
-      store,
-      isAttached: (peer) => attached.has(peer),
-      usernameOf: (peer) => attached.get(peer),
-      isMember: (peer) => net.members.some((m) => m.peerId === peer),
-      members: () => net.members,
-      ask: async (peer, req) => {
-        if (net.dead.has(peer)) throw new Error('connection refused')
-        if (net.gate?.peers.has(peer) === true) await net.gate.open
-        const to = net.services.get(peer)
-        if (to === undefined) throw new Error('no such peer')
-        return decodeOfflineResponse(await to.answer(OfflineRequest.encode(req), self))
-      },
-      metrics: createSupernodeMetrics(),
-      log: silentLogger(),
-      shed: { limit: opts.limit ?? 64 },
-      random: () => 0.5,
-    })
-    net.services.set(self, service)
-    net.stores.set(self, store)
-    net.members.push({ peerId: self, weight: 1 })
-  }
-  return net
-}
-
-const rnd = (n: number) => plain(new Uint8Array(randomBytes(n)))
-
-function sealed(recipient: string, devices = [BOB_PHONE], ciphertext = rnd(200)): SealedItem {
-  return {
-    id: rnd(16),
-    recipient,
-    sender: '',
-    storedAt: 0n,
-    nonce: rnd(24),
-    ciphertext,
-    copies: devices.map((deviceId) => ({ deviceId, ephemeral: rnd(32), wrapped: rnd(72) })),
-  }
-}
-
-function req(kind: number, over: Partial<OfflineRequest> = {}): OfflineRequest {
-  return { kind, items: [], recipient: '', deviceId: '', ids: [], ...over }
-}
-
-async function call(via: string, from: string, r: OfflineRequest | Uint8Array): Promise<OfflineResponse> {
-  const bytes = r instanceof Uint8Array ? r : OfflineRequest.encode(r)
-  return decodeOfflineResponse(await net.services.get(via)!.answer(bytes, from))
-}
-
-/** Fetches (paging with the exclude list) until the supernode says there is no more. */
-async function fetchAll(via: string, from = BOB_PHONE): Promise<SealedItem[]> {
-  const out: SealedItem[] = []
-  for (;;) {
-    const res = await call(via, from, req(OfflineKind.Fetch, { ids: out.map((i) => i.id) }))
-    expect(res.result).toBe(OfflineResult.Ok)
-    out.push(...res.items)
-    if (!res.more) return out
-  }
-}
-
-const replicasOfBob = () => replicasFor('bob', net.members, REPLICAS)
+const start = (n: number, opts?: Parameters<OfflineNet['start']>[1]) => net.start(n, opts)
+const sealed = (recipient: string, devices?: string[]) => net.sealed(recipient, devices)
+const call = (...a: Parameters<OfflineNet['call']>) => net.call(...a)
+const fetchAll = (via: string) => net.fetchAll(via)
+const replicasOfBob = () => net.replicasOf('bob')
 const nonReplica = () => net.members.map((m) => m.peerId).find((p) => !replicasOfBob().includes(p))!
 
 describe('deposit, fetch, ack', () => {
@@ -148,7 +52,10 @@ describe('deposit, fetch, ack', () => {
     const original = items.find((i) => hexId(i.id) === hexId(got[0]!.id))!
     expect(got[0]!.ciphertext).toEqual(original.ciphertext)
 
-    const ack = await call(nonReplica(), BOB_PHONE, req(OfflineKind.Ack, { ids: got.map((i) => i.id) }))
+    const ack = await net.ack(
+      nonReplica(),
+      got.map((i) => i.id),
+    )
     expect(ack.result).toBe(OfflineResult.Ok)
     expect(await fetchAll(nonReplica())).toEqual([])
     // The laptop's copies remain until the laptop acknowledges.
@@ -189,7 +96,7 @@ describe('deposit, fetch, ack', () => {
     expect(first.result).toBe(OfflineResult.Ok)
     const over = await call('sn-0', ALICE_PHONE, req(OfflineKind.Deposit, { items: [sealed('carol')] }))
     // carol's replicas may differ from bob's: only those that hold three of alice's items are full.
-    const full = replicasFor('carol', net.members, REPLICAS).every((p) => replicasOfBob().includes(p))
+    const full = net.replicasOf('carol').every((p) => replicasOfBob().includes(p))
     if (full) expect([over.result, over.code]).toEqual([OfflineResult.Refused, ErrorCode.QuotaExceeded])
     const again = await call('sn-0', ALICE_PHONE, req(OfflineKind.Deposit, { items: [sealed('bob')] }))
     expect([again.result, again.code]).toEqual([OfflineResult.Refused, ErrorCode.QuotaExceeded])

@@ -11,14 +11,23 @@
  * answered busy at once, with a time to retry (never queued); no replica holds
  * a request past a short timeout; and any input ends in an answer or in that
  * one stream failing, never in the process failing.
+ *
+ * And since a supernode may go rogue (issue 10, H3), a replica believes no
+ * other supernode about whose items these are: a take or a drop needs the
+ * recipient device's signed grant, a store needs each item's depositing
+ * device's signature and a recipient this node replicates (admit.ts). The
+ * device side (deposit, fetch, ack) is offline-devices.ts.
  */
 import type { Connection } from '@libp2p/interface'
 import { replicasFor, type Placed } from '../directory/placement.js'
 import type { Logger } from '../log/logger.js'
-import { pageLength } from '../offline/paging.js'
+import { AccessKind, verifyAccess } from '../offline/access.js'
+import { admitStore } from '../offline/admit.js'
+import { OfflineAuthError } from '../offline/errors.js'
 import { Shedder, type Lane, type ShedderOptions } from '../offline/shed.js'
-import { DEFAULT_PAGE, type OfflineStore } from '../offline/store.js'
-import { hexId, itemBytes, type OfflineItem } from '../offline/types.js'
+import type { OfflineStore } from '../offline/store.js'
+import type { OfflineItem } from '../offline/types.js'
+import type { VerifyCertificateOptions } from '../trust/certificate.js'
 import { WireDecodeError } from '../wire/decode.js'
 import { ErrorCode } from '../wire/error-codes.js'
 import {
@@ -27,11 +36,12 @@ import {
   type OfflineRequest,
   OfflineResponse,
   OfflineResult,
-  type SealedItem,
 } from '../wire/chat.js'
 import { REPLICAS } from './directory-service.js'
 import type { SupernodeMetrics } from './metrics.js'
-import { fromWire, gather, requestBatches, toWire, type AskReplica } from './offline-replicas.js'
+import { ok, refused } from './offline-answers.js'
+import { OfflineDevices } from './offline-devices.js'
+import { fromWire, toAnswer, type AskReplica } from './offline-replicas.js'
 import { OfflineRepair } from './offline-repair.js'
 import { Deadlines } from './protocols.js'
 
@@ -47,6 +57,8 @@ export interface OfflineServiceInit {
   /** Live supernodes with their placement weight. */
   members: () => Placed[]
   ask: AskReplica
+  /** Certificate checks at a given time: the network key and id, and the current revocations. */
+  verifyOptions: (now: number) => VerifyCertificateOptions
   metrics: SupernodeMetrics
   log: Logger
   /** How long a fetch waits on one replica (default Deadlines.replicaMs). */
@@ -65,24 +77,28 @@ const KIND_NAMES: Record<number, string> = {
   [OfflineKind.Drop]: 'drop',
 }
 const DEVICE_KINDS = new Set<number>([OfflineKind.Deposit, OfflineKind.Fetch, OfflineKind.Ack])
-/** A deposit answered ok once one replica holds it; the others get this much longer to say so too. */
-const STORE_GRACE_MS = 250
 const EXPIRE_EVERY_MS = 3600_000
-
-type StoreOutcome = 'ok' | 'quota'
 
 export class OfflineService {
   readonly shedder: Shedder
   readonly repair: OfflineRepair
-  private readonly replicaTimeoutMs: number
+  /** When this node first ran with signed deposits (persisted in its store): see admit.ts. */
+  readonly signedSince: number
+  private readonly devices: OfflineDevices
   private readonly random: () => number
   private expireTimer: NodeJS.Timeout | undefined
 
   constructor(private readonly init: OfflineServiceInit) {
     this.shedder = new Shedder(init.shed)
-    this.replicaTimeoutMs = init.replicaTimeoutMs ?? Deadlines.replicaMs
     this.random = init.random ?? Math.random
     this.repair = new OfflineRepair({ ...init, r: REPLICAS })
+    this.signedSince = init.store.signedSince(Date.now())
+    this.devices = new OfflineDevices({
+      ...init,
+      local: (req) => Promise.resolve(this.dispatch(req, init.self)),
+      busy: (message) => this.busy(message),
+      replicaTimeoutMs: init.replicaTimeoutMs ?? Deadlines.replicaMs,
+    })
     init.metrics.offlineItems.set(init.store.count)
   }
 
@@ -144,138 +160,65 @@ export class OfflineService {
     const now = Date.now()
     switch (req.kind) {
       case OfflineKind.Deposit:
-        return this.deposit(req.items, from)
+        return this.devices.deposit(req.items, from)
       case OfflineKind.Fetch:
-        return this.fetch(req, from)
+        return this.devices.fetch(req, from)
       case OfflineKind.Ack:
-        return this.ack(req, from)
-      case OfflineKind.Store: {
-        const put = store.put(req.items.map(fromWire), now)
-        return put.ok ? ok() : refused(ErrorCode.QuotaExceeded, `offline quota full (${put.breach})`)
-      }
+        return this.devices.ack(req, from)
+      case OfflineKind.Store:
+        return this.store(req.items.map(fromWire), from, now)
       case OfflineKind.Take: {
+        const denied = this.denied(req, AccessKind.Take, now)
+        if (denied !== undefined) return denied
         const taken = store.take(req.recipient, req.deviceId, now, { exclude: req.ids })
-        return { ...ok(), items: taken.items.map(toWire), more: taken.more }
+        return { ...ok(), items: taken.items.map(toAnswer), more: taken.more }
       }
-      case OfflineKind.Drop:
+      case OfflineKind.Drop: {
+        const denied = this.denied(req, AccessKind.Drop, now)
+        if (denied !== undefined) return denied
         store.drop(req.recipient, req.deviceId, req.ids)
         return ok()
+      }
       default:
         return refused(ErrorCode.Malformed, 'unknown request')
     }
   }
 
-  private async deposit(items: SealedItem[], from: string): Promise<OfflineResponse> {
-    const sender = this.init.usernameOf(from)
-    if (sender === undefined) return refused(ErrorCode.Unauthorized, 'attach before depositing')
-    if (items.length === 0) return refused(ErrorCode.InvalidField, 'nothing to deposit')
-    // The sender is who the certificate says, and retention counts from now, whatever the device wrote.
-    const storedAt = BigInt(Date.now())
-    const byRecipient = new Map<string, SealedItem[]>()
-    for (const item of items) {
-      const group = byRecipient.get(item.recipient) ?? []
-      group.push({ ...item, sender, storedAt })
-      byRecipient.set(item.recipient, group)
-    }
-    const outcomes = await Promise.all([...byRecipient].map(([to, group]) => this.replicate(to, group)))
-    if (outcomes.every((o) => o === 'ok')) return ok()
-    if (outcomes.includes('quota'))
-      return refused(ErrorCode.QuotaExceeded, 'the offline quota of the recipient or the sender is full')
-    return this.busy('no replica of the recipient could store the items')
+  /** A store from `from` (another supernode, or this one): only what admit.ts lets in is kept. */
+  private store(items: OfflineItem[], from: string, now: number): OfflineResponse {
+    const { store, members, self, verifyOptions } = this.init
+    const view = members()
+    const near = (peer: string, recipient: string): boolean =>
+      replicasFor(recipient, view, REPLICAS + 1).includes(peer)
+    const admitted = admitStore(items, {
+      now,
+      verifyOptions,
+      signedSince: this.signedSince,
+      replicates: (recipient) => near(self, recipient),
+      pusherReplicates: (recipient) => near(from, recipient),
+      isHeld: (recipient, id) => store.has(recipient, id),
+    })
+    const put = store.put(admitted.items, now)
+    if (!put.ok) return refused(ErrorCode.QuotaExceeded, `offline quota full (${put.breach})`)
+    const bad = admitted.refused
+    if (bad === undefined) return ok()
+    this.init.log.info({ from, code: bad.code, items: bad.count }, 'offline store: items refused')
+    return refused(bad.code, `${bad.count} of ${items.length} items refused: ${bad.message}`)
   }
 
-  /** Stores on every replica of `recipient` at once: ok when one holds them all, quota when all that answered are full. */
-  private async replicate(recipient: string, items: SealedItem[]): Promise<StoreOutcome | 'busy'> {
-    const replicas = replicasFor(recipient, this.init.members(), REPLICAS)
-    const result = await gather<StoreOutcome>(
-      { replicas, attemptTimeoutMs: Deadlines.offlineStoreMs, graceMs: STORE_GRACE_MS },
-      (peer) => this.storeOn(peer, items),
-    )
-    if (result.kind === 'failed') return 'busy'
-    return result.answers.some((a) => a.value === 'ok') ? 'ok' : 'quota'
-  }
-
-  private async storeOn(peer: string, items: SealedItem[]): Promise<{ kind: 'ok'; value: StoreOutcome }> {
-    if (peer === this.init.self) {
-      const put = this.init.store.put(items.map(fromWire), Date.now())
-      return { kind: 'ok', value: put.ok ? 'ok' : 'quota' }
+  /** Take and drop: only with the grant of the device whose copies they are (access.ts). */
+  private denied(req: OfflineRequest, kind: AccessKind, now: number): OfflineResponse | undefined {
+    try {
+      verifyAccess(
+        req.access,
+        { kind, recipient: req.recipient, deviceId: req.deviceId, ids: req.ids },
+        this.init.verifyOptions(now),
+      )
+      return undefined
+    } catch (err) {
+      if (err instanceof OfflineAuthError) return refused(err.code, err.message)
+      throw err
     }
-    for (const batch of requestBatches(items)) {
-      const res = await this.init.ask(peer, storeRequest(batch), Deadlines.offlineStoreMs)
-      if (res.result === OfflineResult.Refused && res.code === ErrorCode.QuotaExceeded)
-        return { kind: 'ok', value: 'quota' }
-      if (res.result !== OfflineResult.Ok) throw new Error(`store refused: ${res.code}`)
-    }
-    return { kind: 'ok', value: 'ok' }
-  }
-
-  private async fetch(req: OfflineRequest, from: string): Promise<OfflineResponse> {
-    const username = this.init.usernameOf(from)
-    if (username === undefined) return refused(ErrorCode.Unauthorized, 'attach before fetching')
-    if (
-      (req.recipient !== '' && req.recipient !== username) ||
-      (req.deviceId !== '' && req.deviceId !== from)
-    )
-      return refused(ErrorCode.Unauthorized, 'a device fetches only its own items')
-    const take = { ...empty(OfflineKind.Take), recipient: username, deviceId: from, ids: req.ids }
-    const result = await gather<OfflineResponse>(
-      {
-        replicas: replicasFor(username, this.init.members(), REPLICAS),
-        attemptTimeoutMs: this.replicaTimeoutMs,
-      },
-      async (peer) => {
-        const res =
-          peer === this.init.self
-            ? await this.dispatch(take, peer)
-            : await this.init.ask(peer, take, this.replicaTimeoutMs)
-        return res.result === OfflineResult.Ok ? { kind: 'ok', value: res } : { kind: 'error' }
-      },
-    )
-    if (result.kind === 'failed') return this.busy('no replica of your items answered')
-    // The union of what the replicas hold: one may have missed a deposit, another an ack.
-    const merged = new Map<string, OfflineItem>()
-    let more = false
-    for (const { value } of result.answers) {
-      more ||= value.more
-      for (const wire of value.items) {
-        const item = fromWire(wire)
-        const copy = item.copies.find((c) => c.deviceId === from)
-        // A confused or hostile replica's items for someone else are not passed on.
-        if (item.recipient !== username || copy === undefined) continue
-        merged.set(hexId(item.id), { ...item, copies: [copy] })
-      }
-    }
-    const sorted = [...merged.values()].sort((a, b) => a.storedAt - b.storedAt || compareBytes(a.id, b.id))
-    const n = pageLength(sorted.map(itemBytes), DEFAULT_PAGE)
-    return { ...ok(), items: sorted.slice(0, n).map(toWire), more: more || sorted.length > n }
-  }
-
-  private async ack(req: OfflineRequest, from: string): Promise<OfflineResponse> {
-    const username = this.init.usernameOf(from)
-    if (username === undefined) return refused(ErrorCode.Unauthorized, 'attach before acknowledging')
-    if (
-      (req.recipient !== '' && req.recipient !== username) ||
-      (req.deviceId !== '' && req.deviceId !== from)
-    )
-      return refused(ErrorCode.Unauthorized, 'a device acknowledges only its own items')
-    if (req.ids.length === 0) return ok()
-    const drop = { ...empty(OfflineKind.Drop), recipient: username, deviceId: from, ids: req.ids }
-    const result = await gather<true>(
-      {
-        replicas: replicasFor(username, this.init.members(), REPLICAS),
-        attemptTimeoutMs: Deadlines.offlineStoreMs,
-        graceMs: STORE_GRACE_MS,
-      },
-      async (peer) => {
-        const res =
-          peer === this.init.self
-            ? await this.dispatch(drop, peer)
-            : await this.init.ask(peer, drop, Deadlines.offlineStoreMs)
-        return res.result === OfflineResult.Ok ? { kind: 'ok', value: true } : { kind: 'error' }
-      },
-    )
-    // A replica that missed the drop serves the items again: the device commits them once and acks again.
-    return result.kind === 'done' ? ok() : this.busy('no replica of your items answered')
   }
 
   private expire(): void {
@@ -299,32 +242,4 @@ export class OfflineService {
   private count(kind: string, result: string): void {
     this.init.metrics.offline.inc({ kind, result })
   }
-}
-
-function empty(kind: number): OfflineRequest {
-  return { kind, items: [], recipient: '', deviceId: '', ids: [] }
-}
-
-function storeRequest(items: SealedItem[]): OfflineRequest {
-  return { ...empty(OfflineKind.Store), items }
-}
-
-function ok(): OfflineResponse {
-  return { result: OfflineResult.Ok, code: '', message: '', items: [], more: false, retryAfterMs: 0 }
-}
-
-function refused(code: string, message: string): OfflineResponse {
-  // The capped decoders take at most 512 characters of message.
-  return {
-    result: OfflineResult.Refused,
-    code,
-    message: message.slice(0, 500),
-    items: [],
-    more: false,
-    retryAfterMs: 0,
-  }
-}
-
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b))
 }

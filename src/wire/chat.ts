@@ -20,6 +20,7 @@ import {
   TurnResponse,
 } from './generated/parley.js'
 import { OverlayLimits } from './limits.js'
+import { ACCESS_ENVELOPE_BYTES, DEPOSIT_ENVELOPE_BYTES } from './offline-signed.js'
 
 export {
   ChatAck,
@@ -173,6 +174,8 @@ function checkItem(item: SealedItem): void {
     // A 32-byte key, its 16-byte tag, and the 24-byte nonce it is sealed under.
     checkBytes('items.copies.wrapped', c.wrapped, 72)
   }
+  // Verified by the replica (src/offline/deposit.ts); here only its size.
+  if (item.deposit.byteLength > DEPOSIT_ENVELOPE_BYTES) invalid('items.deposit', 'is too large')
 }
 
 export function decodeOfflineRequest(bytes: Uint8Array): OfflineRequest {
@@ -191,6 +194,10 @@ export function decodeOfflineRequest(bytes: Uint8Array): OfflineRequest {
     (r.recipient === '' || r.deviceId === '')
   )
     invalid('recipient', 'and deviceId are required')
+  // The recipient device's signed grant (src/offline/access.ts): only where a device's copies are read or deleted.
+  if (r.access.byteLength > ACCESS_ENVELOPE_BYTES) invalid('access', 'is too large')
+  if (r.access.byteLength > 0 && (r.kind === OfflineKind.Deposit || r.kind === OfflineKind.Store))
+    invalid('access', 'is for fetch, ack, take and drop only')
   return r
 }
 

@@ -83,6 +83,25 @@ export const ErrorCode = {
   TryLater: 'try_later',
   /** History is served only to the same user's other devices. */
   NotOwnDevice: 'not_own_device',
+  /**
+   * Offline take or drop (or a device's fetch or ack) without the recipient device's signed
+   * access grant (`parley/offline-access/1`): only that device may read or delete its copies.
+   */
+  AccessRequired: 'access_required',
+  /**
+   * The access grant does not verify (certificate, revocation, signature), is expired or lives
+   * too long, or does not cover the request (another user, device, kind or ids).
+   */
+  AccessDenied: 'access_denied',
+  /**
+   * An offline item without its depositing device's signature (`parley/offline-deposit/1`),
+   * not held here and not from before this node signed deposits (docs/offline.md).
+   */
+  DepositUnsigned: 'deposit_unsigned',
+  /** An offline item whose deposit signature does not verify or does not match the item. */
+  DepositInvalid: 'deposit_invalid',
+  /** An offline store for a recipient this supernode does not replicate (by its own view of placement). */
+  NotReplica: 'not_replica',
   /** The device node is not running: start `parley up` first. */
   NodeNotRunning: 'node_not_running',
   /**

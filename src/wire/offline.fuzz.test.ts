@@ -21,6 +21,7 @@ import {
 } from './chat.js'
 import { WireDecodeError } from './decode.js'
 import { isUsername } from './fields.js'
+import { ACCESS_ENVELOPE_BYTES, DEPOSIT_ENVELOPE_BYTES } from './offline-signed.js'
 import { decodesOrRefuses, mutated } from './fuzz-support.js'
 
 const DECODER_RUNS = 50_000
@@ -47,17 +48,34 @@ function item(i: number, copies = 1 + (i % 3)): SealedItem {
       ephemeral: bytesOf(32, i + j + 3),
       wrapped: bytesOf(72, i + j + 4),
     })),
+    // Deposit and store carry the depositing device's signed envelope: here just bytes of its size.
+    deposit: i % 2 === 0 ? bytesOf(600, i + 5) : new Uint8Array(0),
   }
 }
 
-const base = { items: [], recipient: '', deviceId: '', ids: [] }
+const base = { items: [], recipient: '', deviceId: '', ids: [], access: new Uint8Array(0) }
+const access = bytesOf(500, 11)
 const requests: Uint8Array[] = [
   { ...base, kind: OfflineKind.Deposit, items: [0, 1, 2, 3].map((i) => item(i)) },
-  { ...base, kind: OfflineKind.Fetch, ids: [0, 1].map((i) => bytesOf(16, i)) },
-  { ...base, kind: OfflineKind.Ack, ids: [bytesOf(16, 9)] },
+  { ...base, kind: OfflineKind.Fetch, ids: [0, 1].map((i) => bytesOf(16, i)), access },
+  { ...base, kind: OfflineKind.Ack, ids: [bytesOf(16, 9)], access },
   { ...base, kind: OfflineKind.Store, items: [item(5, ChatLimits.copies)] },
-  { ...base, kind: OfflineKind.Take, recipient: 'bob.b', deviceId: DEVICES[0]!, ids: [bytesOf(16, 3)] },
-  { ...base, kind: OfflineKind.Drop, recipient: 'alice', deviceId: DEVICES[1]!, ids: [bytesOf(16, 4)] },
+  {
+    ...base,
+    kind: OfflineKind.Take,
+    recipient: 'bob.b',
+    deviceId: DEVICES[0]!,
+    ids: [bytesOf(16, 3)],
+    access,
+  },
+  {
+    ...base,
+    kind: OfflineKind.Drop,
+    recipient: 'alice',
+    deviceId: DEVICES[1]!,
+    ids: [bytesOf(16, 4)],
+    access,
+  },
 ].map((r) => OfflineRequest.encode(r))
 
 const response = { code: '', message: '', items: [], more: false, retryAfterMs: 0 }
@@ -113,6 +131,7 @@ function keepsItemRules(items: readonly SealedItem[]): void {
       expect(c.deviceId.length).toBeGreaterThan(0)
       expect([c.ephemeral.byteLength, c.wrapped.byteLength]).toEqual([32, 72])
     }
+    expect(i.deposit.byteLength).toBeLessThanOrEqual(DEPOSIT_ENVELOPE_BYTES)
   }
 }
 
@@ -129,6 +148,8 @@ function checkRequest(bytes: Uint8Array): void {
   for (const id of r.ids) expect(id.byteLength).toBe(16)
   if (r.kind === OfflineKind.Take || r.kind === OfflineKind.Drop)
     expect(r.recipient !== '' && r.deviceId !== '').toBe(true)
+  expect(r.access.byteLength).toBeLessThanOrEqual(ACCESS_ENVELOPE_BYTES)
+  if (r.kind === OfflineKind.Deposit || r.kind === OfflineKind.Store) expect(r.access.byteLength).toBe(0)
   keepsItemRules(r.items)
 }
 
@@ -210,6 +231,7 @@ describe('well-formed messages survive their bytes', () => {
       }),
       { minLength: 1, maxLength: 4 },
     ),
+    deposit: fc.uint8Array({ maxLength: 700 }).map(plain),
   })
 
   it('a request of any kind decodes to what was encoded', () => {
@@ -219,9 +241,13 @@ describe('well-formed messages survive their bytes', () => {
       recipient: username,
       deviceId: fc.stringMatching(/^[A-Za-z0-9]{1,52}$/),
       ids: fc.array(bytes(16), { maxLength: 8 }),
+      access: fc.uint8Array({ maxLength: 700 }).map(plain),
     })
     fc.assert(
-      fc.property(request, (r) => {
+      fc.property(request, (given) => {
+        // Access travels only with fetch, ack, take and drop.
+        const carries = given.kind !== OfflineKind.Deposit && given.kind !== OfflineKind.Store
+        const r = carries ? given : { ...given, access: new Uint8Array(0) }
         expect(decodeOfflineRequest(OfflineRequest.encode(r))).toEqual(r)
       }),
       { numRuns: ROUND_TRIP_RUNS },

@@ -1,0 +1,117 @@
+/**
+ * The depositing device's signature over an offline item
+ * (`parley/offline-deposit/1`, issue 10 H3). Without it, any supernode could
+ * Store items for anyone under any sender: fill a victim's quota, or charge a
+ * sender's quota with items that sender never sent. With it, a replica takes
+ * an item only as some device's, and counts it against that device's user.
+ *
+ * The signature covers the item's id, recipient, a digest of nonce and
+ * ciphertext, and one digest per copy. Copies are hashed one by one because
+ * a replica drops a device's copy when that device acknowledges, and repair
+ * pushes what is left: a subset of the signed copies still verifies, a copy
+ * that was not signed never does. Sans-IO: `now` comes in.
+ */
+import { sha256 } from '@noble/hashes/sha2.js'
+import { PayloadType } from '../crypto/envelope.js'
+import type { Signer } from '../crypto/keys.js'
+import type { VerifyCertificateOptions } from '../trust/certificate.js'
+import { signByDevice, verifyDeviceSigned } from '../trust/device-signed.js'
+import { TrustError } from '../trust/errors.js'
+import { equalBytes, plain } from '../wire/bytes.js'
+import { ErrorCode } from '../wire/error-codes.js'
+import {
+  decodeOfflineDepositBody,
+  DEPOSIT_ENVELOPE_BYTES,
+  OfflineDepositBody,
+} from '../wire/offline-signed.js'
+import { OfflineAuthError } from './errors.js'
+import type { OfflineCopy } from './types.js'
+
+/** What of an item the deposit signature covers. */
+export interface Depositable {
+  id: Uint8Array
+  recipient: string
+  nonce: Uint8Array
+  ciphertext: Uint8Array
+  copies: readonly OfflineCopy[]
+}
+
+/** Who deposited a verified item. */
+export interface Depositor {
+  username: string
+  deviceId: string
+}
+
+const encoder = new TextEncoder()
+const CONTENT_LABEL = encoder.encode('parley/offline-deposit/content\u0000')
+const COPY_LABEL = encoder.encode('parley/offline-deposit/copy\u0000')
+
+/** SHA-256 over the nonce (always 24 bytes) and the ciphertext. */
+export function contentDigest(item: Pick<Depositable, 'nonce' | 'ciphertext'>): Uint8Array {
+  return sha256.create().update(CONTENT_LABEL).update(item.nonce).update(item.ciphertext).digest()
+}
+
+/** SHA-256 over one copy: its device id (length first), the ephemeral key and the wrapped key. */
+export function copyDigest(copy: OfflineCopy): Uint8Array {
+  const id = encoder.encode(copy.deviceId)
+  return sha256
+    .create()
+    .update(COPY_LABEL)
+    .update(Uint8Array.of(id.byteLength))
+    .update(id)
+    .update(copy.ephemeral)
+    .update(copy.wrapped)
+    .digest()
+}
+
+/** The device's signed deposit for `item`, to travel in the item's `deposit` field. */
+export function signDeposit(item: Depositable, certificate: Uint8Array, device: Signer): Uint8Array {
+  const body = OfflineDepositBody.encode({
+    certificate: plain(certificate),
+    id: plain(item.id),
+    recipient: item.recipient,
+    contentDigest: plain(contentDigest(item)),
+    copyDigests: item.copies.map((c) => plain(copyDigest(c))),
+  })
+  return signByDevice(PayloadType.OfflineDeposit, body, device)
+}
+
+/**
+ * Verifies `deposit` over `item`: the certificate against the network key
+ * and revocations, valid at `opts.now` (pass the item's storedAt: an item
+ * outlives its depositor's 7-day certificate); the device's signature; the
+ * id, recipient and content; and that every copy the item carries was signed.
+ * Throws OfflineAuthError `deposit_invalid`.
+ */
+export function verifyDeposit(
+  item: Depositable,
+  deposit: Uint8Array,
+  opts: VerifyCertificateOptions,
+): Depositor {
+  let signed
+  try {
+    signed = verifyDeviceSigned(
+      'offline deposit',
+      deposit,
+      PayloadType.OfflineDeposit,
+      decodeOfflineDepositBody,
+      opts,
+      DEPOSIT_ENVELOPE_BYTES,
+    )
+  } catch (err) {
+    if (err instanceof TrustError) throw new OfflineAuthError(ErrorCode.DepositInvalid, err.message, err.code)
+    throw err
+  }
+  const { body, certificate } = signed
+  const fail = (why: string): never => {
+    throw new OfflineAuthError(ErrorCode.DepositInvalid, `offline deposit: ${why}`)
+  }
+  if (!equalBytes(body.id, item.id)) fail('signed for another item id')
+  if (body.recipient !== item.recipient) fail('signed for another recipient')
+  if (!equalBytes(body.contentDigest, contentDigest(item))) fail('the ciphertext is not the one signed')
+  const signedCopies = new Set(body.copyDigests.map(hex))
+  for (const c of item.copies) if (!signedCopies.has(hex(copyDigest(c)))) fail('a copy was not signed')
+  return { username: certificate.username, deviceId: certificate.deviceId }
+}
+
+const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')

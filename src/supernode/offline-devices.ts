@@ -1,0 +1,228 @@
+/**
+ * The offline store's device side on a supernode: deposit, fetch and ack from
+ * devices attached here, each carried to the recipient's R replicas at once
+ * (store, take, drop) and decided by the Gather core.
+ *
+ * Every request carries the device's own signature, checked here against the
+ * attached device and checked again by every replica (issue 10, H3): each
+ * deposited item its `parley/offline-deposit/1`, each fetch and ack a
+ * `parley/offline-access/1` grant, forwarded unchanged in the take or drop.
+ * This supernode adds only what replicas do not believe anyway (sender,
+ * storedAt), so a rogue supernode in its place gains nothing by lying.
+ */
+import { replicasFor, type Placed } from '../directory/placement.js'
+import { AccessKind, verifyAccess } from '../offline/access.js'
+import { verifyDeposit } from '../offline/deposit.js'
+import { OfflineAuthError } from '../offline/errors.js'
+import { pageLength } from '../offline/paging.js'
+import { DEFAULT_PAGE } from '../offline/store.js'
+import { hexId, itemBytes, type OfflineItem } from '../offline/types.js'
+import type { VerifyCertificateOptions } from '../trust/certificate.js'
+import { ErrorCode } from '../wire/error-codes.js'
+import {
+  OfflineKind,
+  type OfflineRequest,
+  type OfflineResponse,
+  OfflineResult,
+  type SealedItem,
+} from '../wire/chat.js'
+import { REPLICAS } from './directory-service.js'
+import { emptyRequest, ok, refused } from './offline-answers.js'
+import { fromWire, gather, requestBatches, toAnswer, type AskReplica } from './offline-replicas.js'
+import { Deadlines } from './protocols.js'
+
+export interface OfflineDevicesInit {
+  self: string
+  /** The username of an attached device (from its certificate). */
+  usernameOf: (deviceId: string) => string | undefined
+  members: () => Placed[]
+  ask: AskReplica
+  verifyOptions: (now: number) => VerifyCertificateOptions
+  /** This node's own replica side: a request it would answer for another supernode. */
+  local: (req: OfflineRequest) => Promise<OfflineResponse>
+  busy: (message: string) => OfflineResponse
+  replicaTimeoutMs: number
+}
+
+/** A deposit answered ok once one replica holds it; the others get this much longer to say so too. */
+const STORE_GRACE_MS = 250
+
+type StoreOutcome = 'ok' | 'quota'
+
+export class OfflineDevices {
+  constructor(private readonly init: OfflineDevicesInit) {}
+
+  async deposit(items: SealedItem[], from: string): Promise<OfflineResponse> {
+    const sender = this.init.usernameOf(from)
+    if (sender === undefined) return refused(ErrorCode.Unauthorized, 'attach before depositing')
+    if (items.length === 0) return refused(ErrorCode.InvalidField, 'nothing to deposit')
+    const now = Date.now()
+    const opts = this.init.verifyOptions(now)
+    // Retention counts from now, whatever the device wrote; replicas take the sender from the signature.
+    const storedAt = BigInt(now)
+    const byRecipient = new Map<string, SealedItem[]>()
+    for (const item of items) {
+      if (item.deposit.byteLength === 0)
+        return refused(ErrorCode.DepositUnsigned, 'sign each item (parley/offline-deposit/1)')
+      try {
+        const by = verifyDeposit(fromWire(item), item.deposit, opts)
+        if (by.deviceId !== from || by.username !== sender)
+          return refused(ErrorCode.DepositInvalid, 'an item is signed by another device than yours')
+      } catch (err) {
+        if (err instanceof OfflineAuthError) return refused(err.code, err.message)
+        throw err
+      }
+      const group = byRecipient.get(item.recipient) ?? []
+      group.push({ ...item, sender, storedAt })
+      byRecipient.set(item.recipient, group)
+    }
+    const outcomes = await Promise.all([...byRecipient].map(([to, group]) => this.replicate(to, group)))
+    if (outcomes.every((o) => o === 'ok')) return ok()
+    if (outcomes.includes('quota'))
+      return refused(ErrorCode.QuotaExceeded, 'the offline quota of the recipient or the sender is full')
+    return this.init.busy('no replica of the recipient could store the items')
+  }
+
+  async fetch(req: OfflineRequest, from: string): Promise<OfflineResponse> {
+    const username = this.mine(req, from)
+    if (typeof username !== 'string') return username
+    const denied = this.checkAccess(req.access, { kind: AccessKind.Take, recipient: username, from, ids: [] })
+    if (denied !== undefined) return denied
+    const take = {
+      ...emptyRequest(OfflineKind.Take),
+      recipient: username,
+      deviceId: from,
+      ids: req.ids,
+      access: req.access,
+    }
+    const result = await gather<OfflineResponse>(
+      { replicas: this.replicas(username), attemptTimeoutMs: this.init.replicaTimeoutMs },
+      async (peer) => {
+        const res = await this.send(peer, take, this.init.replicaTimeoutMs)
+        return res.result === OfflineResult.Ok ? { kind: 'ok', value: res } : { kind: 'error' }
+      },
+    )
+    if (result.kind === 'failed') return this.init.busy('no replica of your items answered')
+    // The union of what the replicas hold: one may have missed a deposit, another an ack.
+    const merged = new Map<string, OfflineItem>()
+    let more = false
+    for (const { value } of result.answers) {
+      more ||= value.more
+      for (const wire of value.items) {
+        const item = fromWire(wire)
+        const copy = item.copies.find((c) => c.deviceId === from)
+        // A confused or hostile replica's items for someone else are not passed on.
+        if (item.recipient !== username || copy === undefined) continue
+        merged.set(hexId(item.id), { ...item, copies: [copy] })
+      }
+    }
+    const sorted = [...merged.values()].sort((a, b) => a.storedAt - b.storedAt || compareBytes(a.id, b.id))
+    const n = pageLength(sorted.map(itemBytes), DEFAULT_PAGE)
+    return { ...ok(), items: sorted.slice(0, n).map(toAnswer), more: more || sorted.length > n }
+  }
+
+  async ack(req: OfflineRequest, from: string): Promise<OfflineResponse> {
+    const username = this.mine(req, from)
+    if (typeof username !== 'string') return username
+    if (req.ids.length === 0) return ok()
+    const denied = this.checkAccess(req.access, {
+      kind: AccessKind.Drop,
+      recipient: username,
+      from,
+      ids: req.ids,
+    })
+    if (denied !== undefined) return denied
+    const drop = {
+      ...emptyRequest(OfflineKind.Drop),
+      recipient: username,
+      deviceId: from,
+      ids: req.ids,
+      access: req.access,
+    }
+    const result = await gather<true>(
+      {
+        replicas: this.replicas(username),
+        attemptTimeoutMs: Deadlines.offlineStoreMs,
+        graceMs: STORE_GRACE_MS,
+      },
+      async (peer) => {
+        const res = await this.send(peer, drop, Deadlines.offlineStoreMs)
+        return res.result === OfflineResult.Ok ? { kind: 'ok', value: true } : { kind: 'error' }
+      },
+    )
+    // A replica that missed the drop serves the items again: the device commits them once and acks again.
+    return result.kind === 'done' ? ok() : this.init.busy('no replica of your items answered')
+  }
+
+  /** The attached device's username, or the refusal: a device reads and deletes only its own copies. */
+  private mine(req: OfflineRequest, from: string): string | OfflineResponse {
+    const username = this.init.usernameOf(from)
+    if (username === undefined)
+      return refused(ErrorCode.Unauthorized, 'attach before using the offline store')
+    if (
+      (req.recipient !== '' && req.recipient !== username) ||
+      (req.deviceId !== '' && req.deviceId !== from)
+    )
+      return refused(ErrorCode.Unauthorized, 'a device reads and acknowledges only its own items')
+    return username
+  }
+
+  /** The grant must be the attached device's own, for this request: checked here before any replica is asked. */
+  private checkAccess(
+    grant: Uint8Array,
+    want: { kind: AccessKind; recipient: string; from: string; ids: Uint8Array[] },
+  ): OfflineResponse | undefined {
+    try {
+      verifyAccess(
+        grant,
+        { kind: want.kind, recipient: want.recipient, deviceId: want.from, ids: want.ids },
+        this.init.verifyOptions(Date.now()),
+      )
+      return undefined
+    } catch (err) {
+      if (err instanceof OfflineAuthError) return refused(err.code, err.message)
+      throw err
+    }
+  }
+
+  /** Stores on every replica of `recipient` at once: ok when one holds them all, quota when all that answered are full. */
+  private async replicate(recipient: string, items: SealedItem[]): Promise<StoreOutcome | 'busy'> {
+    const result = await gather<StoreOutcome>(
+      {
+        replicas: this.replicas(recipient),
+        attemptTimeoutMs: Deadlines.offlineStoreMs,
+        graceMs: STORE_GRACE_MS,
+      },
+      (peer) => this.storeOn(peer, items),
+    )
+    if (result.kind === 'failed') return 'busy'
+    return result.answers.some((a) => a.value === 'ok') ? 'ok' : 'quota'
+  }
+
+  private async storeOn(peer: string, items: SealedItem[]): Promise<{ kind: 'ok'; value: StoreOutcome }> {
+    for (const batch of requestBatches(items)) {
+      const res = await this.send(
+        peer,
+        { ...emptyRequest(OfflineKind.Store), items: batch },
+        Deadlines.offlineStoreMs,
+      )
+      if (res.result === OfflineResult.Refused && res.code === ErrorCode.QuotaExceeded)
+        return { kind: 'ok', value: 'quota' }
+      if (res.result !== OfflineResult.Ok) throw new Error(`store refused: ${res.code}`)
+    }
+    return { kind: 'ok', value: 'ok' }
+  }
+
+  /** To a replica, or to this node's own replica side when it is one: the same checks either way. */
+  private send(peer: string, req: OfflineRequest, timeoutMs: number): Promise<OfflineResponse> {
+    return peer === this.init.self ? this.init.local(req) : this.init.ask(peer, req, timeoutMs)
+  }
+
+  private replicas(username: string): string[] {
+    return replicasFor(username, this.init.members(), REPLICAS)
+  }
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b))
+}
