@@ -115,6 +115,7 @@ export function createAuthorityApp(init: HttpInit): Hono {
   )
 
   app.get('/v1/revocations', async (c) => c.json({ list: toBase64(await service.revocationList()) }))
+  app.get('/v2/revocations', async (c) => c.json({ list: toBase64(await service.revocationListV2()) }))
 
   app.post('/v1/accounts', async (c) => {
     const body = await json(c)

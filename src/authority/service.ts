@@ -10,7 +10,7 @@ import type { Ed25519PrivateKey } from '@libp2p/interface'
 import { issueCertificate, verifyCertificate } from '../trust/certificate.js'
 import { TrustError } from '../trust/errors.js'
 import { signNetworkConfig } from '../trust/network-config.js'
-import { signRevocationList } from '../trust/revocations.js'
+import { signRevocationList, signRevocationListV2 } from '../trust/revocations.js'
 import { equalBytes } from '../wire/bytes.js'
 import { decodeSignInProof, WireDecodeError } from '../wire/codec.js'
 import { ErrorCode } from '../wire/error-codes.js'
@@ -75,7 +75,7 @@ export class AuthorityService {
   private readonly now: () => number
   private readonly gate: HashGate
   private decoy: Promise<string> | undefined
-  private revocations: { seq: number; at: number; bytes: Uint8Array } | undefined
+  private readonly revocations: Partial<Record<1 | 2, { seq: number; at: number; bytes: Uint8Array }>> = {}
 
   constructor(init: AuthorityInit) {
     this.store = init.store
@@ -226,27 +226,51 @@ export class AuthorityService {
   }
 
   /**
-   * The signed revocation list. Entries older than the longest certificate
-   * lifetime are left out: every certificate issued before them has expired.
-   * Re-signed only when the sequence changes or once a minute.
+   * The signed revocation list (v1, for nodes older than v2). Entries older than
+   * the longest certificate lifetime are left out: every certificate issued
+   * before them has expired. v1 holds at most 4,096 (its decoder's cap): the
+   * newest. Re-signed only when the sequence changes or once a minute.
    */
   async revocationList(): Promise<Uint8Array> {
+    return this.signedRevocations(1)
+  }
+
+  /** The same entries as a v2 list: never truncated by count, and saying who revoked. */
+  async revocationListV2(): Promise<Uint8Array> {
+    return this.signedRevocations(2)
+  }
+
+  private async signedRevocations(version: 1 | 2): Promise<Uint8Array> {
     const now = this.now()
     const seq = await this.store.revocationSequence()
-    const cached = this.revocations
+    const cached = this.revocations[version]
     if (cached !== undefined && cached.seq === seq && now - cached.at < 60_000) return cached.bytes
     const horizon = now - this.settings.policies.certificateValiditySeconds * 1000 - CLOCK_SKEW_MS
-    const entries = (await this.store.listRevocations(horizon)).slice(-Limits.revocations)
-    const bytes = signRevocationList(
-      {
-        networkId: this.networkId,
-        sequence: seq,
-        issuedAt: now,
-        revocations: entries.map((r) => ({ deviceId: r.deviceId, revokedAt: r.revokedAt })),
-      },
-      this.signer,
-    )
-    this.revocations = { seq, at: now, bytes }
+    const entries = await this.store.listRevocations(horizon)
+    const fields = { networkId: this.networkId, sequence: seq, issuedAt: now }
+    const bytes =
+      version === 1
+        ? signRevocationList(
+            {
+              ...fields,
+              revocations: entries
+                .slice(-Limits.revocations)
+                .map((r) => ({ deviceId: r.deviceId, revokedAt: r.revokedAt })),
+            },
+            this.signer,
+          )
+        : signRevocationListV2(
+            {
+              ...fields,
+              revocations: entries.map((r) => ({
+                deviceId: r.deviceId,
+                revokedAt: r.revokedAt,
+                by: r.revokedBy,
+              })),
+            },
+            this.signer,
+          )
+    this.revocations[version] = { seq, at: now, bytes }
     return bytes
   }
 

@@ -76,7 +76,15 @@ export interface DeliveryPorts {
   deposit(items: SealedItem[]): Promise<void>
   /** A device's lookup answer turned out stale: forget the cache for the user. */
   stale(username: string): void
+  /** On the newest revocation list we hold: never pushed to, never sealed for. */
+  isRevoked(deviceId: string): boolean
 }
+
+/**
+ * Devices unseen this long are forgotten when sealing: the offline store keeps
+ * items no longer either, so nothing a device could still fetch is lost.
+ */
+export const FORGET_UNSEEN_MS = 30 * 24 * 3600_000
 
 export class Delivery {
   private timer: NodeJS.Timeout | undefined
@@ -144,7 +152,9 @@ export class Delivery {
     if (batch.length === 0) return
     let online: Presence[] = []
     try {
-      online = (await this.ports.devices(user)).filter((p) => p.deviceId !== me.deviceId)
+      online = (await this.ports.devices(user)).filter(
+        (p) => p.deviceId !== me.deviceId && !this.ports.isRevoked(p.deviceId),
+      )
     } catch (err) {
       this.log.debug({ user, err: (err as Error).message }, 'lookup failed; offline store only')
     }
@@ -179,7 +189,9 @@ export class Delivery {
       }),
     )
 
-    const known = store.devicesOf(user).filter((d) => d.deviceId !== me.deviceId)
+    const known = store
+      .devicesOf(user, Date.now() - FORGET_UNSEEN_MS)
+      .filter((d) => d.deviceId !== me.deviceId && !this.ports.isRevoked(d.deviceId))
     let notBefore = 0
     const sealed: { id: Uint8Array; item: SealedItem }[] = []
     const retry: Uint8Array[] = []

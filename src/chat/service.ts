@@ -81,7 +81,13 @@ export class ChatService {
     this.lookups = new DeviceLookups((u) => device.lookup(u))
     const verifyOptions = (): VerifyCertificateOptions => {
       const { config } = loadIdentity(profile)
-      return { networkPublicKey: config.networkPublicKey, networkId: config.networkId, now: Date.now() }
+      return {
+        networkPublicKey: config.networkPublicKey,
+        networkId: config.networkId,
+        now: Date.now(),
+        // Every event, history request and push is checked against the newest list we hold.
+        isRevoked: (deviceId: string) => device.isRevoked(deviceId),
+      }
     }
     let cached: { at: number; value: VerifyCertificateOptions } | undefined
     const verify = () => {
@@ -104,6 +110,7 @@ export class ChatService {
         seal: (id, recipient, bytes, devices) => sealForDevices({ id, recipient, plaintext: bytes, devices }),
         deposit: (items) => this.inbox.deposit(items),
         stale: (u) => this.lookups.stale(u),
+        isRevoked: (id) => device.isRevoked(id),
       },
       log,
     )

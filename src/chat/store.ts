@@ -167,10 +167,11 @@ export class ChatStore {
     ).run(d.username, d.deviceId, Buffer.from(d.publicKey), at)
   }
 
-  devicesOf(username: string): KnownDevice[] {
+  /** The user's devices we know of, most recently seen first; with `seenSince`, only those seen since. */
+  devicesOf(username: string, seenSince = 0): KnownDevice[] {
     const rows = this.sql(
-      'SELECT device_id, public_key FROM devices WHERE username = ? ORDER BY seen_at DESC',
-    ).all(username) as { device_id: string; public_key: Buffer }[]
+      'SELECT device_id, public_key FROM devices WHERE username = ? AND seen_at >= ? ORDER BY seen_at DESC',
+    ).all(username, seenSince) as { device_id: string; public_key: Buffer }[]
     return rows.map((r) => ({ username, deviceId: r.device_id, publicKey: new Uint8Array(r.public_key) }))
   }
 

@@ -12,13 +12,12 @@ export const PayloadType = {
   Certificate: 'parley/certificate/1',
   NetworkConfig: 'parley/network-config/1',
   Revocations: 'parley/revocations/1',
+  RevocationsV2: 'parley/revocations/2',
   SupernodeGrants: 'parley/supernode-grants/1',
   SignInProof: 'parley/sign-in/1',
   Presence: 'parley/presence/1',
   Announcement: 'parley/announce/1',
   ChatEvent: 'parley/chat/1',
-  OfflineDeposit: 'parley/offline-deposit/1',
-  OfflineAccess: 'parley/offline-access/1',
 } as const
 export type PayloadType = (typeof PayloadType)[keyof typeof PayloadType]
 

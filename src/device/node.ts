@@ -16,7 +16,9 @@ import { plain } from '../wire/bytes.js'
 import { OverlayLimits } from '../wire/limits.js'
 import { decodeDirectoryResponse, DirectoryKind, DirectoryRequest, DirectoryResult } from '../wire/overlay.js'
 import { decodeTurnResponse, TurnLimits, TurnRequest } from '../wire/chat.js'
+import type { RevocationList, RevokedBy } from '../trust/revocations.js'
 import { Attachments } from './attachments.js'
+import { RevocationWatch } from './revocation-watch.js'
 import type { Profile } from './profile.js'
 import { keepFresh, loadIdentity } from './session.js'
 
@@ -42,6 +44,13 @@ export interface DeviceNodeOptions {
   fastReattach?: boolean
 }
 
+/** This device's own certificate was revoked: it is signed out, and says by whom. */
+export interface SignedOut {
+  at: number
+  /** Undefined when the list was a v1 list, which does not say. */
+  by?: RevokedBy
+}
+
 export interface ReachResult {
   deviceId: string
   path: 'direct' | 'relayed'
@@ -54,7 +63,11 @@ export class DeviceNode {
   private publishTimer: NodeJS.Timeout | undefined
   private debounce: NodeJS.Timeout | undefined
   private readonly attachListeners: Array<() => void> = []
+  private readonly signedOutListeners: Array<(s: SignedOut) => void> = []
   private anchor: { networkPublicKey: Uint8Array; networkId: string } | undefined
+  /** Set once this device finds itself on the revocation list. */
+  signedOut: SignedOut | undefined
+  revocations!: RevocationWatch
 
   private constructor(
     readonly node: DeviceHost,
@@ -92,6 +105,19 @@ export class DeviceNode {
     })
     const device = new DeviceNode(node, attachments, opts, fresh.certificate.bytes)
     ref.device = device
+    device.revocations = new RevocationWatch({
+      node,
+      dir: profile.dir,
+      anchor: () => device.trustAnchor(),
+      supernodes: () => device.revocationSources(),
+      log,
+      onChange: (list) => device.onRevocations(list),
+    })
+    // A list cached from before a restart may already name this device.
+    const cached = device.revocations.list
+    if (cached !== undefined) device.onRevocations(cached)
+    device.revocations.start()
+    if (device.signedOut !== undefined) return device
     attachments.start()
     device.publishTimer = setInterval(() => device.schedulePublish(), REPUBLISH_MS)
     return device
@@ -100,6 +126,44 @@ export class DeviceNode {
   /** The current certificate (renewed in place). */
   get certificateBytes(): Uint8Array {
     return this.certificate
+  }
+
+  /** Called once if this device finds itself revoked. */
+  onSignedOut(listener: (s: SignedOut) => void): void {
+    this.signedOutListeners.push(listener)
+  }
+
+  /** Is this device revoked (as far as the newest list we hold says)? */
+  isRevoked(deviceId: string): boolean {
+    return this.revocations.isRevoked(deviceId)
+  }
+
+  /**
+   * Where to ask for the revocation list: the attached supernodes, or while none is
+   * attached (a revoked device is dropped by all) a few from the host cache.
+   */
+  private revocationSources(): Multiaddr[][] {
+    const attached = this.supernodeAddrs()
+    if (attached.length > 0) return attached
+    return this.attachments
+      .hosts()
+      .slice(0, 3)
+      .map((h) => h.addrs.map((a) => multiaddr(a.includes('/p2p/') ? a : `${a}/p2p/${h.peerId}`)))
+  }
+
+  private onRevocations(list: RevocationList): void {
+    const entry = list.entry(this.peerId)
+    if (entry === undefined || this.signedOut !== undefined) return
+    this.signedOut = { at: entry.revokedAt, by: entry.by }
+    this.opts.log.warn(
+      { revokedAt: entry.revokedAt, by: entry.by ?? 'unknown' },
+      'this device was revoked: signed out; local history is kept',
+    )
+    // Stop reaching out: every supernode refuses a revoked certificate, so retrying would only storm.
+    clearInterval(this.publishTimer)
+    clearTimeout(this.debounce)
+    this.attachments.stop()
+    for (const listener of this.signedOutListeners) listener(this.signedOut)
   }
 
   /** Called whenever the set of attached supernodes changes. */
@@ -178,7 +242,7 @@ export class DeviceNode {
    * network, so read from the profile once, not on every lookup (that was
    * three file reads and a signature check per lookup).
    */
-  private trustAnchor(): { networkPublicKey: Uint8Array; networkId: string } {
+  trustAnchor(): { networkPublicKey: Uint8Array; networkId: string } {
     if (this.anchor === undefined) {
       const { config } = loadIdentity(this.opts.profile)
       this.anchor = { networkPublicKey: config.networkPublicKey, networkId: config.networkId }
@@ -216,7 +280,8 @@ export class DeviceNode {
         return answer.records.flatMap((bytes) => {
           try {
             const p = verifyPresence(bytes, { ...anchor, now })
-            return p.username === username ? [p] : []
+            // A supernode may still hold a record from before a revocation: never list that device.
+            return p.username === username && !this.isRevoked(p.deviceId) ? [p] : []
           } catch {
             return []
           }
@@ -314,6 +379,7 @@ export class DeviceNode {
   status() {
     return {
       peerId: this.peerId,
+      signedOut: this.signedOut,
       addrs: this.addrs(),
       attachments: [...this.attachments.links.values()].map((l) => ({
         peerId: l.peerId,
@@ -330,6 +396,7 @@ export class DeviceNode {
   }
 
   async stop(): Promise<void> {
+    this.revocations.stop()
     clearInterval(this.publishTimer)
     clearTimeout(this.debounce)
     this.attachments.stop()

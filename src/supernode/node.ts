@@ -24,6 +24,8 @@ import { DirectoryService } from './directory-service.js'
 import { TurnService, type TurnConfig } from './turn-service.js'
 import { startSupernodeHttp } from './http.js'
 import { MembershipAdapter } from './membership-adapter.js'
+import { RevocationService } from './revocation-service.js'
+import { startRevocationSweep } from './revocation-sweep.js'
 import { createSupernodeMetrics } from './metrics.js'
 import { libp2pAsk } from './offline-replicas.js'
 import { OfflineService } from './offline-service.js'
@@ -217,7 +219,6 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
     isMember: (peerId) => core.member(peerId)?.state === 'alive' || core.member(peerId)?.state === 'suspect',
     members: placed,
     ask: libp2pAsk(node, (peerId) => adapter.addrsOf(peerId)),
-    verifyOptions: (now) => trust.verifyOptions(now),
     metrics,
     log,
     replicaTimeoutMs: opts.replicaTimeoutMs,
@@ -252,6 +253,28 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
     maxRequestBytes: ChatLimits.offlineBytes,
     timeoutMs: Deadlines.handlerMs,
     onError: onError('offline'),
+  })
+  const revocations = new RevocationService({
+    list: () => trust.revocations,
+    // A revoked device may ask too: that is how it learns it was signed out, and by whom.
+    mayAsk: (peer) =>
+      admission.has(peer) || core.member(peer) !== undefined || trust.revocations?.has(peer) === true,
+    refusals,
+  })
+  await serve(node, Protocols.revocations, (p, c) => Promise.resolve(revocations.handle(p, c)), {
+    maxRequestBytes: 16,
+    timeoutMs: Deadlines.handlerMs,
+    onError: onError('revocations'),
+  })
+  const stopSweep = startRevocationSweep({
+    node,
+    list: () => trust.revocations,
+    records: directory.store,
+    released: (id) => {
+      attach.released(id)
+      directory.forgetDevice(id)
+    },
+    log,
   })
   offline.start()
   node.addEventListener('connection:close', (evt) => {
@@ -308,6 +331,7 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
       adapter.stop()
       offline.stop()
       trust.stop()
+      stopSweep()
       await http.close()
       await node.stop()
       offlineStore.close()

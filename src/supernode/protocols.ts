@@ -2,9 +2,12 @@
 export const Protocols = {
   membership: '/parley/membership/1.0.0',
   attach: '/parley/attach/1.0.0',
+  /** Attach with proofs: the answer carries signed announcements (docs/attachment.md). */
+  attachSigned: '/parley/attach/1.1.0',
   directory: '/parley/directory/1.0.0',
   offline: '/parley/offline/1.0.0',
   turn: '/parley/turn/1.0.0',
+  revocations: '/parley/revocations/1.0.0',
 } as const
 
 export const Deadlines = {
@@ -20,4 +23,6 @@ export const Deadlines = {
   /** Supernode → replica offline store and drop, and repair pushes: larger batches than a lookup. */
   offlineStoreMs: 2_000,
   handlerMs: 5_000,
+  /** Device → its supernode for the revocation list (up to 8 MiB, usually a few KiB). */
+  revocationsMs: 10_000,
 } as const

@@ -283,9 +283,10 @@ export function verifiesOrRefuses<T>(
   }
 }
 
+/** What a verified document says: its fields, without its bytes or lookup functions (has, entry). */
 function contentOf(doc: object): object {
-  const { bytes: _bytes, has: _has, ...content } = doc as { bytes?: unknown; has?: unknown }
-  return content
+  const { bytes: _bytes, ...fields } = doc as { bytes?: unknown }
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => typeof v !== 'function'))
 }
 
 /** Throws unless the two documents say the same, ignoring their bytes (and a list's lookup function). */

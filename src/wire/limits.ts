@@ -17,6 +17,14 @@ export const Limits = {
   addrsPerSeed: 16,
   bannedVersions: 64,
   revocations: 4096,
+  /**
+   * The v2 revocation list has no count cap (never truncated): only this byte cap,
+   * about 120,000 entries within one certificate lifetime. Owner revocations and
+   * devices per account are rate-limited at the authority, so it is not reached.
+   */
+  revocationListV2Bytes: 8 * 1024 * 1024,
+  /** What fits in revocationListV2Bytes: the decoder's count cap follows from the byte cap. */
+  revocationsV2: (8 * 1024 * 1024) / 16,
   /** Accounts on the supernode grant list; the authority refuses a grant past it, never truncates. */
   supernodeGrants: 8192,
   /** 8,192 grants of a 32-character name and a time fit in about 360 KiB. */

@@ -174,6 +174,8 @@ export function upCommand(): Command {
         console.log(
           `device ${device.peerId} up; local API ${api.info.url}; logs in ${logFile(profile.dir, profile.name, 'node.log')}`,
         )
+        if (device.signedOut !== undefined) console.error(`parley: ${signedOutLine(device.signedOut)}`)
+        else device.onSignedOut((s) => console.error(`parley: ${signedOutLine(s)}`))
       }
       const api = await LocalApi.start({
         profileDir: profile.dir,
@@ -263,8 +265,10 @@ export function statusCommand(): Command {
         reachability: { direct: string[]; relayed: string[] }
         knownSupernodes: number
         chat?: { username: string; status: string }
+        signedOut?: { at: number; by?: 'owner' | 'admin' }
       }
       if (opts.json === true) return console.log(JSON.stringify(s))
+      if (s.signedOut !== undefined) console.log(signedOutLine(s.signedOut))
       if (s.chat !== undefined) console.log(`user         ${s.chat.username} (${s.chat.status})`)
       console.log(`device       ${s.peerId}`)
       console.log(`attached to  ${s.attachments.length} supernode(s) (${s.knownSupernodes} known)`)
@@ -272,6 +276,20 @@ export function statusCommand(): Command {
       console.log(`reachable    directly at ${s.reachability.direct.join(', ') || 'no address'}`)
       console.log(`             through relays at ${s.reachability.relayed.length} address(es)`)
     })
+}
+
+/** What a revoked device tells its user, plainly: it is signed out, by whom, and what it kept. */
+export function signedOutLine(s: { at: number; by?: 'owner' | 'admin' }): string {
+  const who =
+    s.by === 'owner'
+      ? 'by its owner (parley revoke, from another device)'
+      : s.by === 'admin'
+        ? 'by an administrator of the network'
+        : 'by its owner or an administrator'
+  return (
+    `SIGNED OUT   this device was revoked ${who} at ${new Date(s.at).toISOString()}; ` +
+    'it no longer sends or receives. Your local history is kept. Sign in again with parley login.'
+  )
 }
 
 export function lookupCommand(): Command {

@@ -1,0 +1,65 @@
+/**
+ * `/parley/revocations/1.0.0`: a supernode hands the signed revocation list
+ * it holds to the devices attached to it, so that devices learn of
+ * revocations within the minute without polling the authority (whose load
+ * must stay flat when a whole network restarts). A device sends the sequence
+ * it has; the answer is the list when this one is newer, else empty.
+ *
+ * Only attached devices and members may ask, each a few times a minute: the
+ * list can reach megabytes, and nobody may use this supernode to send them
+ * over and over.
+ */
+import type { Connection } from '@libp2p/interface'
+import { RateLimiter, type Rate } from '../authority/rate-limit.js'
+import type { Refusals } from '../log/refusals.js'
+import type { RevocationList } from '../trust/revocations.js'
+import { plain } from '../wire/bytes.js'
+import { ErrorCode } from '../wire/error-codes.js'
+import { decodeRevocationsRequest, RevocationsResponse } from '../wire/revocations.js'
+
+/** Six a minute per peer: devices ask every 20 s. */
+export const REVOCATIONS_RATE: Rate = { burst: 6, refillMs: 10_000 }
+
+export class RevocationRefusedError extends Error {
+  override name = 'RevocationRefusedError'
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+export interface RevocationServiceInit {
+  list: () => RevocationList | undefined
+  /** Attached here, or a member of the mesh. */
+  mayAsk: (peerId: string) => boolean
+  refusals: Refusals
+  now?: () => number
+}
+
+export class RevocationService {
+  private readonly rate = new RateLimiter(REVOCATIONS_RATE, 65_536)
+
+  constructor(private readonly init: RevocationServiceInit) {}
+
+  handle(payload: Uint8Array, connection: Connection): Uint8Array {
+    return this.answer(payload, connection.remotePeer.toString())
+  }
+
+  /** Throws (ending the stream, counted and logged once) for a peer that may not ask or asks too often. */
+  answer(payload: Uint8Array, from: string): Uint8Array {
+    if (!this.init.mayAsk(from)) return this.refuse(ErrorCode.Unauthorized, from, 'attach first')
+    if (!this.rate.take(from, (this.init.now ?? Date.now)()).ok)
+      return this.refuse(ErrorCode.PeerRateLimited, from, 'ask at most six times a minute')
+    const { sequence } = decodeRevocationsRequest(payload)
+    const held = this.init.list()
+    const newer = held !== undefined && held.sequence > sequence
+    return RevocationsResponse.encode({ list: newer ? plain(held.bytes) : new Uint8Array() })
+  }
+
+  private refuse(code: string, from: string, detail: string): never {
+    this.init.refusals.refuse('revocations', code, from, detail)
+    throw new RevocationRefusedError(code, detail)
+  }
+}
