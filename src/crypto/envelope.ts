@@ -18,6 +18,8 @@ export const PayloadType = {
   Presence: 'parley/presence/1',
   Announcement: 'parley/announce/1',
   ChatEvent: 'parley/chat/1',
+  OfflineDeposit: 'parley/offline-deposit/1',
+  OfflineAccess: 'parley/offline-access/1',
 } as const
 export type PayloadType = (typeof PayloadType)[keyof typeof PayloadType]
 

@@ -219,6 +219,7 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
     isMember: (peerId) => core.member(peerId)?.state === 'alive' || core.member(peerId)?.state === 'suspect',
     members: placed,
     ask: libp2pAsk(node, (peerId) => adapter.addrsOf(peerId)),
+    verifyOptions: (now) => trust.verifyOptions(now),
     metrics,
     log,
     replicaTimeoutMs: opts.replicaTimeoutMs,

@@ -5325,6 +5325,7 @@ export interface SealedItem {
   nonce: Uint8Array<ArrayBuffer>
   ciphertext: Uint8Array<ArrayBuffer>
   copies: SealedCopy[]
+  deposit: Uint8Array<ArrayBuffer>
 }
 
 export namespace SealedItem {
@@ -5374,6 +5375,11 @@ export namespace SealedItem {
           }
         }
 
+        if ((obj.deposit != null && obj.deposit.byteLength > 0)) {
+          w.uint32(66)
+          w.bytes(obj.deposit)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -5385,7 +5391,8 @@ export namespace SealedItem {
           storedAt: 0n,
           nonce: uint8ArrayAlloc(0),
           ciphertext: uint8ArrayAlloc(0),
-          copies: []
+          copies: [],
+          deposit: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -5426,6 +5433,10 @@ export namespace SealedItem {
               obj.copies.push(SealedCopy.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.copies$
               }))
+              break
+            }
+            case 8: {
+              obj.deposit = reader.bytes()
               break
             }
             default: {
@@ -5507,6 +5518,13 @@ export namespace SealedItem {
 
               break
             }
+            case 8: {
+              yield {
+                field: `${prefix}.deposit`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -5567,6 +5585,11 @@ export namespace SealedItem {
     index: number
   }
 
+  export interface SealedItemDepositFieldEvent {
+    field: '$.deposit'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<SealedItem>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, SealedItem.codec())
   }
@@ -5575,8 +5598,408 @@ export namespace SealedItem {
     return decodeMessage(buf, SealedItem.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SealedItem>): Generator<SealedItemIdFieldEvent | SealedItemRecipientFieldEvent | SealedItemSenderFieldEvent | SealedItemStoredAtFieldEvent | SealedItemNonceFieldEvent | SealedItemCiphertextFieldEvent | SealedItemCopiesDeviceIdFieldEvent | SealedItemCopiesEphemeralFieldEvent | SealedItemCopiesWrappedFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SealedItem>): Generator<SealedItemIdFieldEvent | SealedItemRecipientFieldEvent | SealedItemSenderFieldEvent | SealedItemStoredAtFieldEvent | SealedItemNonceFieldEvent | SealedItemCiphertextFieldEvent | SealedItemCopiesDeviceIdFieldEvent | SealedItemCopiesEphemeralFieldEvent | SealedItemCopiesWrappedFieldEvent | SealedItemDepositFieldEvent> {
     return streamMessage(buf, SealedItem.codec(), opts)
+  }
+}
+
+export interface OfflineDepositBody {
+  certificate: Uint8Array<ArrayBuffer>
+  id: Uint8Array<ArrayBuffer>
+  recipient: string
+  contentDigest: Uint8Array<ArrayBuffer>
+  copyDigests: Uint8Array<ArrayBuffer>[]
+}
+
+export namespace OfflineDepositBody {
+  let _codec: Codec<OfflineDepositBody>
+
+  export const codec = (): Codec<OfflineDepositBody> => {
+    if (_codec == null) {
+      _codec = message<OfflineDepositBody>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.certificate != null && obj.certificate.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.certificate)
+        }
+
+        if ((obj.id != null && obj.id.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.id)
+        }
+
+        if ((obj.recipient != null && obj.recipient !== '')) {
+          w.uint32(26)
+          w.string(obj.recipient)
+        }
+
+        if ((obj.contentDigest != null && obj.contentDigest.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.contentDigest)
+        }
+
+        if (obj.copyDigests != null && obj.copyDigests.length > 0) {
+          for (const value of obj.copyDigests) {
+            w.uint32(42)
+            w.bytes(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          certificate: uint8ArrayAlloc(0),
+          id: uint8ArrayAlloc(0),
+          recipient: '',
+          contentDigest: uint8ArrayAlloc(0),
+          copyDigests: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.certificate = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.id = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.recipient = reader.string()
+              break
+            }
+            case 4: {
+              obj.contentDigest = reader.bytes()
+              break
+            }
+            case 5: {
+              if (opts.limits?.copyDigests != null && obj.copyDigests.length === opts.limits.copyDigests) {
+                throw new MaxLengthError('Decode error - repeated field "copyDigests" had too many elements')
+              }
+
+              obj.copyDigests.push(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          copyDigests: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.certificate`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.id`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.recipient`,
+                value: reader.string()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.contentDigest`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 5: {
+              if (opts.limits?.copyDigests != null && obj.copyDigests === opts.limits.copyDigests) {
+                throw new MaxLengthError('Streaming decode error - repeated field "copyDigests" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.copyDigests[]`,
+                index: obj.copyDigests,
+                value: reader.bytes()
+              }
+
+              obj.copyDigests++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface OfflineDepositBodyCertificateFieldEvent {
+    field: '$.certificate'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface OfflineDepositBodyIdFieldEvent {
+    field: '$.id'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface OfflineDepositBodyRecipientFieldEvent {
+    field: '$.recipient'
+    value: string
+  }
+
+  export interface OfflineDepositBodyContentDigestFieldEvent {
+    field: '$.contentDigest'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface OfflineDepositBodyCopyDigestsFieldEvent {
+    field: '$.copyDigests[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<OfflineDepositBody>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, OfflineDepositBody.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OfflineDepositBody>): OfflineDepositBody {
+    return decodeMessage(buf, OfflineDepositBody.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OfflineDepositBody>): Generator<OfflineDepositBodyCertificateFieldEvent | OfflineDepositBodyIdFieldEvent | OfflineDepositBodyRecipientFieldEvent | OfflineDepositBodyContentDigestFieldEvent | OfflineDepositBodyCopyDigestsFieldEvent> {
+    return streamMessage(buf, OfflineDepositBody.codec(), opts)
+  }
+}
+
+export interface OfflineAccessBody {
+  certificate: Uint8Array<ArrayBuffer>
+  kind: number
+  recipient: string
+  ids: Uint8Array<ArrayBuffer>[]
+  expiresAt: bigint
+}
+
+export namespace OfflineAccessBody {
+  let _codec: Codec<OfflineAccessBody>
+
+  export const codec = (): Codec<OfflineAccessBody> => {
+    if (_codec == null) {
+      _codec = message<OfflineAccessBody>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.certificate != null && obj.certificate.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.certificate)
+        }
+
+        if ((obj.kind != null && obj.kind !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.kind)
+        }
+
+        if ((obj.recipient != null && obj.recipient !== '')) {
+          w.uint32(26)
+          w.string(obj.recipient)
+        }
+
+        if (obj.ids != null && obj.ids.length > 0) {
+          for (const value of obj.ids) {
+            w.uint32(34)
+            w.bytes(value)
+          }
+        }
+
+        if ((obj.expiresAt != null && obj.expiresAt !== 0n)) {
+          w.uint32(40)
+          w.uint64(obj.expiresAt)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          certificate: uint8ArrayAlloc(0),
+          kind: 0,
+          recipient: '',
+          ids: [],
+          expiresAt: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.certificate = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.kind = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.recipient = reader.string()
+              break
+            }
+            case 4: {
+              if (opts.limits?.ids != null && obj.ids.length === opts.limits.ids) {
+                throw new MaxLengthError('Decode error - repeated field "ids" had too many elements')
+              }
+
+              obj.ids.push(reader.bytes())
+              break
+            }
+            case 5: {
+              obj.expiresAt = reader.uint64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          ids: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.certificate`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.kind`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.recipient`,
+                value: reader.string()
+              }
+              break
+            }
+            case 4: {
+              if (opts.limits?.ids != null && obj.ids === opts.limits.ids) {
+                throw new MaxLengthError('Streaming decode error - repeated field "ids" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.ids[]`,
+                index: obj.ids,
+                value: reader.bytes()
+              }
+
+              obj.ids++
+
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.expiresAt`,
+                value: reader.uint64()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface OfflineAccessBodyCertificateFieldEvent {
+    field: '$.certificate'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface OfflineAccessBodyKindFieldEvent {
+    field: '$.kind'
+    value: number
+  }
+
+  export interface OfflineAccessBodyRecipientFieldEvent {
+    field: '$.recipient'
+    value: string
+  }
+
+  export interface OfflineAccessBodyIdsFieldEvent {
+    field: '$.ids[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface OfflineAccessBodyExpiresAtFieldEvent {
+    field: '$.expiresAt'
+    value: bigint
+  }
+
+  export function encode (obj: Partial<OfflineAccessBody>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, OfflineAccessBody.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OfflineAccessBody>): OfflineAccessBody {
+    return decodeMessage(buf, OfflineAccessBody.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OfflineAccessBody>): Generator<OfflineAccessBodyCertificateFieldEvent | OfflineAccessBodyKindFieldEvent | OfflineAccessBodyRecipientFieldEvent | OfflineAccessBodyIdsFieldEvent | OfflineAccessBodyExpiresAtFieldEvent> {
+    return streamMessage(buf, OfflineAccessBody.codec(), opts)
   }
 }
 
@@ -5586,6 +6009,7 @@ export interface OfflineRequest {
   recipient: string
   deviceId: string
   ids: Uint8Array<ArrayBuffer>[]
+  access: Uint8Array<ArrayBuffer>
 }
 
 export namespace OfflineRequest {
@@ -5627,6 +6051,11 @@ export namespace OfflineRequest {
           }
         }
 
+        if ((obj.access != null && obj.access.byteLength > 0)) {
+          w.uint32(50)
+          w.bytes(obj.access)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -5636,7 +6065,8 @@ export namespace OfflineRequest {
           items: [],
           recipient: '',
           deviceId: '',
-          ids: []
+          ids: [],
+          access: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -5673,6 +6103,10 @@ export namespace OfflineRequest {
               }
 
               obj.ids.push(reader.bytes())
+              break
+            }
+            case 6: {
+              obj.access = reader.bytes()
               break
             }
             default: {
@@ -5749,6 +6183,13 @@ export namespace OfflineRequest {
 
               break
             }
+            case 6: {
+              yield {
+                field: `${prefix}.access`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -5820,6 +6261,12 @@ export namespace OfflineRequest {
     index: number
   }
 
+  export interface OfflineRequestItemsDepositFieldEvent {
+    field: '$.items[].deposit'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
   export interface OfflineRequestRecipientFieldEvent {
     field: '$.recipient'
     value: string
@@ -5836,6 +6283,11 @@ export namespace OfflineRequest {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface OfflineRequestAccessFieldEvent {
+    field: '$.access'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<OfflineRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, OfflineRequest.codec())
   }
@@ -5844,7 +6296,7 @@ export namespace OfflineRequest {
     return decodeMessage(buf, OfflineRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OfflineRequest>): Generator<OfflineRequestKindFieldEvent | OfflineRequestItemsIdFieldEvent | OfflineRequestItemsRecipientFieldEvent | OfflineRequestItemsSenderFieldEvent | OfflineRequestItemsStoredAtFieldEvent | OfflineRequestItemsNonceFieldEvent | OfflineRequestItemsCiphertextFieldEvent | OfflineRequestItemsCopiesDeviceIdFieldEvent | OfflineRequestItemsCopiesEphemeralFieldEvent | OfflineRequestItemsCopiesWrappedFieldEvent | OfflineRequestRecipientFieldEvent | OfflineRequestDeviceIdFieldEvent | OfflineRequestIdsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OfflineRequest>): Generator<OfflineRequestKindFieldEvent | OfflineRequestItemsIdFieldEvent | OfflineRequestItemsRecipientFieldEvent | OfflineRequestItemsSenderFieldEvent | OfflineRequestItemsStoredAtFieldEvent | OfflineRequestItemsNonceFieldEvent | OfflineRequestItemsCiphertextFieldEvent | OfflineRequestItemsCopiesDeviceIdFieldEvent | OfflineRequestItemsCopiesEphemeralFieldEvent | OfflineRequestItemsCopiesWrappedFieldEvent | OfflineRequestItemsDepositFieldEvent | OfflineRequestRecipientFieldEvent | OfflineRequestDeviceIdFieldEvent | OfflineRequestIdsFieldEvent | OfflineRequestAccessFieldEvent> {
     return streamMessage(buf, OfflineRequest.codec(), opts)
   }
 }
@@ -6102,6 +6554,12 @@ export namespace OfflineResponse {
     index: number
   }
 
+  export interface OfflineResponseItemsDepositFieldEvent {
+    field: '$.items[].deposit'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
   export interface OfflineResponseMoreFieldEvent {
     field: '$.more'
     value: boolean
@@ -6120,7 +6578,7 @@ export namespace OfflineResponse {
     return decodeMessage(buf, OfflineResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OfflineResponse>): Generator<OfflineResponseResultFieldEvent | OfflineResponseCodeFieldEvent | OfflineResponseMessageFieldEvent | OfflineResponseItemsIdFieldEvent | OfflineResponseItemsRecipientFieldEvent | OfflineResponseItemsSenderFieldEvent | OfflineResponseItemsStoredAtFieldEvent | OfflineResponseItemsNonceFieldEvent | OfflineResponseItemsCiphertextFieldEvent | OfflineResponseItemsCopiesDeviceIdFieldEvent | OfflineResponseItemsCopiesEphemeralFieldEvent | OfflineResponseItemsCopiesWrappedFieldEvent | OfflineResponseMoreFieldEvent | OfflineResponseRetryAfterMsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<OfflineResponse>): Generator<OfflineResponseResultFieldEvent | OfflineResponseCodeFieldEvent | OfflineResponseMessageFieldEvent | OfflineResponseItemsIdFieldEvent | OfflineResponseItemsRecipientFieldEvent | OfflineResponseItemsSenderFieldEvent | OfflineResponseItemsStoredAtFieldEvent | OfflineResponseItemsNonceFieldEvent | OfflineResponseItemsCiphertextFieldEvent | OfflineResponseItemsCopiesDeviceIdFieldEvent | OfflineResponseItemsCopiesEphemeralFieldEvent | OfflineResponseItemsCopiesWrappedFieldEvent | OfflineResponseItemsDepositFieldEvent | OfflineResponseMoreFieldEvent | OfflineResponseRetryAfterMsFieldEvent> {
     return streamMessage(buf, OfflineResponse.codec(), opts)
   }
 }
