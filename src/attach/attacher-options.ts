@@ -1,6 +1,7 @@
 import { checkBackoffPolicy, type BackoffPolicy } from '../core/backoff.js'
 import { InvalidOptionError } from '../core/errors.js'
 import type { HostCache } from './host-cache.js'
+import type { HintLedgerInit } from './hints.js'
 
 export interface AttacherInit {
   cache: HostCache
@@ -20,6 +21,8 @@ export interface AttacherInit {
   refusedHoldMs?: number
   /** An attachment counts as good (host failures and streak reset) once it lasted this long. Default 30 s. */
   stableAfterMs?: number
+  /** What one answer's hints may do to the cache (hints.ts). */
+  hints?: HintLedgerInit
 }
 
 export const ATTACHER_DEFAULTS = {

@@ -1,6 +1,6 @@
 import { fullJitter, type BackoffPolicy } from '../core/backoff.js'
-import { OverlayLimits } from '../wire/limits.js'
-import { cleanHint, type HostCache, type HostEntry, type HostHint } from './host-cache.js'
+import type { HostCache, HostEntry, HostHint } from './host-cache.js'
+import { HintLedger, type HintAnswer, type HintOutcome } from './hints.js'
 import { resolveAttacherOptions, type AttacherInit } from './attacher-options.js'
 import { pickByHeadroom } from './rank.js'
 
@@ -50,6 +50,7 @@ export class Attacher {
   private readonly refill: BackoffPolicy
   private readonly refusedHoldMs: number
   private readonly stableAfterMs: number
+  private readonly ledger: HintLedger
 
   private now: number
   private readonly attachments = new Map<string, Attachment>()
@@ -74,6 +75,7 @@ export class Attacher {
     this.stableAfterMs = o.stableAfterMs
     this.pace = o.pace
     this.refill = o.refill
+    this.ledger = new HintLedger(opts.cache, opts.hints)
     this.now = now
     this.sync()
   }
@@ -108,10 +110,21 @@ export class Attacher {
     this.sync()
   }
 
-  /** The supernode is full: learn its hints, let it be, try elsewhere. */
-  onBusy(peerId: string, hints: readonly HostHint[], now: number): void {
+  /**
+   * Hints from a supernode's answer, checked by the adapter (hints.ts): they
+   * add to the host cache within bounds and never replace what it held.
+   */
+  onHints(answer: HintAnswer, now: number): HintOutcome {
     this.advance(now)
-    this.learn(peerId, hints)
+    const outcome = this.ledger.take(answer, this.busy(), this.now)
+    this.sync()
+    return outcome
+  }
+
+  /** The supernode is full: learn its hints (verified by the adapter), let it be, try elsewhere. */
+  onBusy(peerId: string, hints: readonly HostHint[], now: number, refused = 0): void {
+    this.advance(now)
+    this.ledger.take({ from: peerId, hints, refused, complete: false }, this.busy(), this.now)
     // Late (after the timeout counted it) or stray: the hints were still worth having.
     if (!this.dials.delete(peerId)) return this.sync()
     const entry = this.cache.get(peerId)
@@ -254,20 +267,5 @@ export class Attacher {
     const sound = fresh.filter((h) => h.failures === 0)
     const pool = sound.length > 0 ? sound : fresh.length > 0 ? fresh : all
     return pickByHeadroom(pool, this.random())
-  }
-
-  /**
-   * Busy hints come from another node: size-capped, checked, and never
-   * trusted to make a host a mega-supernode (megas are never evicted, so a
-   * lying supernode could otherwise fill the cache for good). A known mega
-   * stays one.
-   */
-  private learn(from: string, hints: readonly HostHint[]): void {
-    const list: readonly unknown[] = Array.isArray(hints) ? hints : []
-    for (const raw of list.slice(0, OverlayLimits.hints)) {
-      const hint = cleanHint(raw)
-      if (hint === undefined || hint.peerId === from) continue
-      this.cache.upsert({ ...hint, mega: this.cache.get(hint.peerId)?.mega ?? false }, this.now)
-    }
   }
 }

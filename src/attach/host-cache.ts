@@ -18,6 +18,12 @@ export interface HostHint {
   capacity: number
   /** A mega-supernode: an operator's server and seed, never evicted. */
   mega: boolean
+  /**
+   * The incarnation of the signed announcement this came from, when it came
+   * from one (hints.ts): an older announcement replayed later cannot undo a
+   * newer one.
+   */
+  incarnation?: number
 }
 
 export interface HostEntry extends HostHint {
@@ -28,6 +34,9 @@ export interface HostEntry extends HostHint {
   /** Not to be dialled before this time, ms; 0 when not backing off. */
   retryAt: number
 }
+
+/** What `learn` did with a hint. */
+export type LearnOutcome = 'added' | 'updated' | 'stale' | 'full' | 'malformed'
 
 export interface HostCacheInit {
   /** Default 200. Mega-supernodes are kept beyond it. */
@@ -83,11 +92,13 @@ export class HostCache {
     const clean = cleanHint(hint)
     if (clean === undefined) return false
     const known = this.hosts.get(clean.peerId)
+    const incarnation = clean.incarnation ?? known?.incarnation
     this.hosts.set(clean.peerId, {
       ...clean,
       lastSeen: now,
       failures: known?.failures ?? 0,
       retryAt: known?.retryAt ?? 0,
+      ...(incarnation === undefined ? {} : { incarnation }),
     })
     if (known === undefined) this.evict()
     return this.hosts.has(clean.peerId)
@@ -113,6 +124,45 @@ export class HostCache {
     entry.failures = 0
     entry.retryAt = 0
     entry.lastSeen = now
+  }
+
+  /**
+   * A hint from another node (verified by the adapter, bounded per answer by
+   * hints.ts). Unlike upsert it never takes anything away from what the
+   * device knew: a known host keeps its mega flag, failures and backoff, and
+   * an older announcement than the one held is ignored; a new host is never
+   * a mega, and finds room only below `maxEntries` or in the place of the
+   * stalest ordinary host that is failing. A host that works, and every
+   * mega, stays.
+   */
+  learn(hint: HostHint, now: number): LearnOutcome {
+    const clean = cleanHint(hint)
+    if (clean === undefined) return 'malformed'
+    const known = this.hosts.get(clean.peerId)
+    if (known !== undefined) {
+      if (clean.incarnation !== undefined && (known.incarnation ?? -1) > clean.incarnation) return 'stale'
+      const incarnation = clean.incarnation ?? known.incarnation
+      this.hosts.set(clean.peerId, {
+        ...known,
+        addrs: clean.addrs,
+        load: clean.load,
+        capacity: clean.capacity,
+        lastSeen: Math.max(known.lastSeen, now),
+        ...(incarnation === undefined ? {} : { incarnation }),
+      })
+      return 'updated'
+    }
+    if (this.hosts.size >= this.maxEntries) {
+      let victim: HostEntry | undefined
+      for (const entry of this.hosts.values()) {
+        if (entry.mega || entry.failures === 0) continue
+        if (victim === undefined || staler(entry, victim)) victim = entry
+      }
+      if (victim === undefined) return 'full'
+      this.hosts.delete(victim.peerId)
+    }
+    this.hosts.set(clean.peerId, { ...clean, mega: false, lastSeen: now, failures: 0, retryAt: 0 })
+    return 'added'
   }
 
   remove(peerId: string): void {
@@ -202,7 +252,11 @@ export function cleanHint(raw: unknown): HostHint | undefined {
   const goodAddrs = (addrs as unknown[])
     .filter((a): a is string => typeof a === 'string' && a.length > 0 && a.length <= Limits.multiaddrChars)
     .slice(0, OverlayLimits.addrs)
-  return { peerId, addrs: goodAddrs, load, capacity, mega: h.mega === true }
+  const { incarnation } = h
+  const clean: HostHint = { peerId, addrs: goodAddrs, load, capacity, mega: h.mega === true }
+  if (Number.isSafeInteger(incarnation) && (incarnation as number) >= 0)
+    clean.incarnation = incarnation as number
+  return clean
 }
 
 function cleanEntry(raw: unknown): HostEntry | undefined {

@@ -2,7 +2,9 @@
  * Runs the sans-IO Attacher on libp2p: dials the supernodes it picks, asks
  * them to attach, reserves a relay slot on each, and reports losses. The
  * host cache is persisted in the profile, seeded from the config's
- * mega-supernodes, and refreshed from every supernode's hints.
+ * mega-supernodes, and added to from supernodes' hints once their signed
+ * announcements verify (attach-client.ts); the core decides what they may
+ * change (attach/hints.ts).
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -10,16 +12,13 @@ import type { Libp2p } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { Attacher } from '../attach/attacher.js'
-import { HostCache, type HostEntry, type HostHint } from '../attach/host-cache.js'
+import { HostCache, type HostEntry } from '../attach/host-cache.js'
 import type { Logger } from '../log/logger.js'
 import { canMuxerPing, LivenessError, muxerPing } from '../net/liveness.js'
-import { request } from '../net/rpc.js'
-import { Deadlines, Protocols } from '../supernode/protocols.js'
 import type { NetworkConfig } from '../trust/network-config.js'
-import { VERSION } from '../version.js'
-import { plain } from '../wire/bytes.js'
-import { OverlayLimits } from '../wire/limits.js'
-import { AttachRequest, AttachResult, decodeAttachResponse } from '../wire/overlay.js'
+import { AttachResult } from '../wire/overlay.js'
+import { askToAttach, AttachProofError, type AttachOutcome } from './attach-client.js'
+import { ProofRefusals, type ProofOptions } from './hint-proofs.js'
 
 export interface SupernodeLink {
   peerId: string
@@ -35,6 +34,8 @@ export interface AttachmentsInit {
   certificate: () => Uint8Array
   config: NetworkConfig
   log: Logger
+  /** Revocations the device holds, if any: a revoked supernode's proofs are refused. */
+  isRevoked?: (deviceId: string, serial: bigint) => boolean
   target?: number
   /**
    * Tests only: re-attach within seconds instead of the production spread
@@ -67,9 +68,13 @@ export class Attachments {
   private keepalive: NodeJS.Timeout | undefined
   private refresher: NodeJS.Timeout | undefined
   private readonly misses = new Map<string, number>()
+  private readonly refusals: ProofRefusals
+  /** Which link the next refresh asks: each in turn, so every attachment's view is heard. */
+  private refreshTurn = 0
   private stopped = false
 
   constructor(private readonly init: AttachmentsInit) {
+    this.refusals = new ProofRefusals(init.log)
     this.cache = new HostCache({}, this.loadCache())
     for (const seed of init.config.seeds) {
       this.cache.upsert(
@@ -160,44 +165,53 @@ export class Attachments {
     await ping.ping(connection.remotePeer, { signal: AbortSignal.timeout(KEEPALIVE_TIMEOUT_MS) })
   }
 
-  /**
-   * Takes a supernode's view of the live supernodes into the host cache. When
-   * the list is complete (under the hint cap), ordinary hosts missing from it
-   * are dropped: membership declared them dead, so dialling them would only
-   * cost a timeout and double the next wait. Mega-supernodes stay: they are
-   * the seeds.
-   */
-  private learn(hints: HostHint[], from: string): void {
-    const now = Date.now()
-    for (const h of hints) this.cache.upsert(h, now)
-    if (hints.length >= OverlayLimits.hints) return
-    const alive = new Set([from, ...hints.map((h) => h.peerId), ...this.links.keys()])
-    for (const e of this.cache.entries()) if (!e.mega && !alive.has(e.peerId)) this.cache.remove(e.peerId)
-  }
-
-  /** Asks one attached supernode again (idempotent): fresh load figures and a fresh list of live supernodes. */
+  /** Asks one attached supernode again (idempotent): fresh load figures and fresh signed hints. */
   private async refresh(): Promise<void> {
-    const link = [...this.links.values()][0]
+    const links = [...this.links.values()]
+    const link = links[this.refreshTurn++ % Math.max(1, links.length)]
     if (link === undefined) return
     try {
-      const payload = AttachRequest.encode({ certificate: plain(this.init.certificate()), version: VERSION })
-      const answer = decodeAttachResponse(
-        await request(this.init.node, link.addrs, Protocols.attach, payload, {
-          timeoutMs: Deadlines.attachMs,
-          maxResponseBytes: OverlayLimits.attachBytes,
-        }),
-      )
+      const answer = await this.ask(link.peerId, link.addrs)
       if (answer.result !== AttachResult.Attached) return
       link.load = answer.load
       link.capacity = answer.capacity
-      this.learn(
-        answer.hints.map((h) => ({ ...h })),
-        link.peerId,
-      )
+      this.learn(link.peerId, answer)
+      this.scheduleSave()
       this.pump()
-    } catch {
-      // The keepalive decides whether the link is lost.
+    } catch (err) {
+      // The keepalive decides whether the link is lost; a failed proof is still worth a log line.
+      if (err instanceof AttachProofError) this.refusals.note(link.peerId, new Map([[err.code, 1]]))
     }
+  }
+
+  private ask(peerId: string, targets: Multiaddr[]): Promise<AttachOutcome> {
+    return askToAttach({
+      node: this.init.node,
+      peerId,
+      targets,
+      certificate: this.init.certificate(),
+      proofs: () => this.proofOptions(),
+    })
+  }
+
+  private proofOptions(): ProofOptions {
+    return {
+      config: this.init.config,
+      now: Date.now(),
+      ...(this.init.isRevoked === undefined ? {} : { isRevoked: this.init.isRevoked }),
+    }
+  }
+
+  /** Verified hints into the core, which bounds what they change; refused ones counted and logged once. */
+  private learn(from: string, answer: AttachOutcome): void {
+    this.refusals.note(from, answer.refused)
+    const refused = [...answer.refused.values()].reduce((a, b) => a + b, 0)
+    this.core.onHints({ from, hints: answer.hints, refused, complete: answer.complete }, Date.now())
+  }
+
+  /** Proofs refused so far, by code. */
+  refusedProofs(): Record<string, number> {
+    return this.refusals.totals()
   }
 
   hosts(): HostEntry[] {
@@ -219,16 +233,9 @@ export class Attachments {
   private async attach(peerId: string, addrs: string[]): Promise<void> {
     const targets = addrs.map((a) => multiaddr(a.includes('/p2p/') ? a : `${a}/p2p/${peerId}`))
     try {
-      const payload = AttachRequest.encode({ certificate: plain(this.init.certificate()), version: VERSION })
-      const answer = decodeAttachResponse(
-        await request(this.init.node, targets, Protocols.attach, payload, {
-          timeoutMs: Deadlines.attachMs,
-          maxResponseBytes: OverlayLimits.attachBytes,
-        }),
-      )
-      const hints: HostHint[] = answer.hints.map((h) => ({ ...h }))
+      const answer = await this.ask(peerId, targets)
       if (answer.result === AttachResult.Attached) {
-        this.learn(hints, peerId)
+        this.learn(peerId, answer)
         await this.reserveRelay(targets)
         this.cache.upsert(
           { peerId, addrs, load: answer.load, capacity: answer.capacity, mega: this.isMega(peerId) },
@@ -245,8 +252,13 @@ export class Attachments {
         this.init.log.info({ supernode: peerId, load: answer.load }, 'attached')
         this.init.onChange()
       } else if (answer.result === AttachResult.Busy) {
-        this.init.log.info({ supernode: peerId, hints: hints.length }, 'supernode busy; trying its hints')
-        this.core.onBusy(peerId, hints, Date.now())
+        this.init.log.info(
+          { supernode: peerId, hints: answer.hints.length },
+          'supernode busy; trying its hints',
+        )
+        this.refusals.note(peerId, answer.refused)
+        const refused = [...answer.refused.values()].reduce((a, b) => a + b, 0)
+        this.core.onBusy(peerId, answer.hints, Date.now(), refused)
         await this.init.node.hangUp(targets[0] ?? multiaddr(`/p2p/${peerId}`)).catch(() => undefined)
       } else {
         this.init.log.warn(
@@ -256,7 +268,8 @@ export class Attachments {
         this.core.onRefused(peerId, answer.code, Date.now())
       }
     } catch (err) {
-      this.init.log.debug({ supernode: peerId, err: (err as Error).message }, 'attach failed')
+      if (err instanceof AttachProofError) this.refusals.note(peerId, new Map([[err.code, 1]]))
+      else this.init.log.debug({ supernode: peerId, err: (err as Error).message }, 'attach failed')
       this.core.onFailed(peerId, Date.now())
       // A supernode that answered after our deadline may have admitted us: closing the connection is
       // what releases that place (it counts a device as attached while its connection lasts).

@@ -2,7 +2,6 @@
 import { join } from 'node:path'
 import type { Libp2p } from '@libp2p/interface'
 import { Admission } from '../attach/admission.js'
-import type { HostHint } from '../attach/host-cache.js'
 import { signerOf } from '../crypto/keys.js'
 import { AuthorityClient } from '../device/authority-client.js'
 import type { Profile } from '../device/profile.js'
@@ -19,7 +18,7 @@ import { signAnnouncement } from '../trust/announcement.js'
 import { VERSION } from '../version.js'
 import { ChatLimits, TurnLimits } from '../wire/chat.js'
 import { OverlayLimits } from '../wire/limits.js'
-import { AttachService } from './attach-service.js'
+import { AttachService, type SignedHint } from './attach-service.js'
 import { DirectoryService } from './directory-service.js'
 import { TurnService, type TurnConfig } from './turn-service.js'
 import { startSupernodeHttp } from './http.js'
@@ -144,7 +143,7 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
   const alive = (): MemberView[] => core.members().filter((m) => m.state !== 'dead')
   const placed = (): Placed[] =>
     alive().map((m) => ({ peerId: m.peerId, weight: m.announcement.mega ? MEGA_WEIGHT : 1 }))
-  const others = (): HostHint[] =>
+  const others = (): SignedHint[] =>
     alive()
       .filter((m) => m.peerId !== self)
       .map((m) => ({
@@ -153,6 +152,7 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
         load: m.announcement.load,
         capacity: m.announcement.capacity,
         mega: m.announcement.mega,
+        announcement: m.announcement.bytes,
       }))
       .sort((a, b) => a.load / a.capacity - b.load / b.capacity)
 
@@ -209,7 +209,14 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
     addrsOf: (peerId) => adapter.addrsOf(peerId),
     replicaTimeoutMs: opts.replicaTimeoutMs,
   })
-  const attach = new AttachService({ admission, trust, metrics, log, others })
+  const attach = new AttachService({
+    admission,
+    trust,
+    metrics,
+    log,
+    others,
+    announcement: () => core.member(self)?.announcement.bytes,
+  })
   const offlineStore = OfflineStore.open(join(profile.dir, 'offline.sqlite'), opts.offline)
   const offline = new OfflineService({
     self,
@@ -234,11 +241,7 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
     timeoutMs: Deadlines.handlerMs,
     onError: onError('membership'),
   })
-  await serve(node, Protocols.attach, (p, c) => Promise.resolve(attach.handle(p, c)), {
-    maxRequestBytes: OverlayLimits.attachBytes,
-    timeoutMs: Deadlines.handlerMs,
-    onError: onError('attach'),
-  })
+  await attach.serve(node, onError('attach'))
   await serve(node, Protocols.directory, (p, c) => directory.handle(p, c), {
     maxRequestBytes: OverlayLimits.directoryBytes,
     timeoutMs: Deadlines.handlerMs,

@@ -38,6 +38,10 @@ export const ErrorCode = {
   NotMember: 'not_member',
   /** A peer sent more than its share (membership messages, requests): it is refused for a while. */
   PeerRateLimited: 'peer_rate_limited',
+  /** A hint in an attach answer without its author's signed announcement (attach 1.0.0): dropped, never cached. */
+  UnsignedHint: 'unsigned_hint',
+  /** An attach answer whose own announcement is another peer's: the device does not attach there. */
+  WrongAnnouncer: 'wrong_announcer',
 
   // Authority HTTP API
   InvalidJson: 'invalid_json',

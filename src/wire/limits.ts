@@ -41,6 +41,14 @@ export const OverlayLimits = {
   memberUpdates: 512,
   attachBytes: 8 * 1024,
   hints: 16,
+  /**
+   * Attach 1.1: each hint is a signed announcement (up to announcementBytes
+   * with its envelope), so fewer of them, and a cap that fits them and the
+   * answering supernode's own: 9 × 8.5 KiB + 1 KiB = 77.5 KiB.
+   */
+  signedHints: 8,
+  signedHintBytes: 8 * 1024 + 512,
+  attachAnswerBytes: 9 * (8 * 1024 + 512) + 1024,
   directoryBytes: 256 * 1024,
   records: 64,
   /** A signed presence record inside an envelope: cert (2 KiB) + addresses. */

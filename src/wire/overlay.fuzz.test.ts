@@ -23,10 +23,12 @@ import {
 } from './fuzz-support.js'
 import { OverlayLimits } from './limits.js'
 import {
+  AttachAnswer,
   AttachRequest,
   AttachResponse,
   AttachResult,
   decodeAnnouncementBody,
+  decodeAttachAnswer,
   decodeAttachRequest,
   decodeAttachResponse,
   decodeDirectoryRequest,
@@ -108,6 +110,7 @@ const bodies = {
   membership: [] as Uint8Array[],
   attachRequest: [] as Uint8Array[],
   attachResponse: [] as Uint8Array[],
+  attachAnswer: [] as Uint8Array[],
   directoryRequest: [] as Uint8Array[],
   directoryResponse: [] as Uint8Array[],
 }
@@ -184,6 +187,39 @@ beforeAll(async () => {
       configSequence: 0n,
     },
   ].map((r) => AttachResponse.encode(r))
+  const signedHints = signed.announcements.map((a) => plain(a))
+  bodies.attachAnswer = [
+    {
+      result: AttachResult.Attached,
+      code: '',
+      message: '',
+      load: 1,
+      capacity: 100,
+      configSequence: 3n,
+      announcement: signedHints[0]!,
+      hints: signedHints.slice(1),
+    },
+    {
+      result: AttachResult.Busy,
+      code: 'unavailable',
+      message: 'busy',
+      load: 100,
+      capacity: 100,
+      configSequence: 3n,
+      announcement: plain(new Uint8Array()),
+      hints: signedHints,
+    },
+    {
+      result: AttachResult.Refused,
+      code: 'version_banned',
+      message: 'upgrade',
+      load: 0,
+      capacity: 0,
+      configSequence: 0n,
+      announcement: signedHints[2]!,
+      hints: [],
+    },
+  ].map((r) => AttachAnswer.encode(r))
   const records = signed.presence.map((r) => plain(r))
   bodies.directoryRequest = [
     { kind: DirectoryKind.Publish, records: records.slice(0, 1), username: '' },
@@ -214,6 +250,7 @@ describe('fuzz corpus', () => {
       bodies.membership.forEach((b) => decodeMembershipMessage(b))
       bodies.attachRequest.forEach((b) => decodeAttachRequest(b))
       bodies.attachResponse.forEach((b) => decodeAttachResponse(b))
+      bodies.attachAnswer.forEach((b) => decodeAttachAnswer(b))
       bodies.directoryRequest.forEach((b) => decodeDirectoryRequest(b))
       bodies.directoryResponse.forEach((b) => decodeDirectoryResponse(b))
       signed.presence.forEach((b) => verifyPresence(b, verifyOptions()))
@@ -239,6 +276,7 @@ describe('decoders take any bytes', () => {
     ],
     ['decodeAttachRequest', decodeAttachRequest, OverlayLimits.attachBytes, () => bodies.attachRequest],
     ['decodeAttachResponse', decodeAttachResponse, OverlayLimits.attachBytes, () => bodies.attachResponse],
+    ['decodeAttachAnswer', decodeAttachAnswer, OverlayLimits.attachAnswerBytes, () => bodies.attachAnswer],
     [
       'decodeDirectoryRequest',
       decodeDirectoryRequest,

@@ -6,6 +6,7 @@ import { checkString, decodeCapped, invalid, time } from './decode.js'
 import { isUsername, VERSION_PATTERN } from './fields.js'
 import {
   Announcement,
+  AttachAnswer,
   AttachRequest,
   AttachResponse,
   DirectoryRequest,
@@ -18,6 +19,7 @@ import { Limits, OverlayLimits } from './limits.js'
 
 export {
   Announcement,
+  AttachAnswer,
   AttachRequest,
   AttachResponse,
   DirectoryRequest,
@@ -131,6 +133,34 @@ export function decodeAttachResponse(bytes: Uint8Array): AttachResponse {
   for (const h of r.hints) {
     checkPeerId('hints.peerId', h.peerId)
     checkAddrs('hints.addrs', h.addrs)
+  }
+  return r
+}
+
+/**
+ * Attach 1.1's answer. The announcements are only size-checked here: the
+ * device verifies each against the network key before using it
+ * (device/hint-proofs.ts).
+ */
+export function decodeAttachAnswer(bytes: Uint8Array): AttachAnswer {
+  const r = decodeCapped<AttachAnswer>(
+    'attach answer',
+    AttachAnswer,
+    bytes,
+    OverlayLimits.attachAnswerBytes,
+    {
+      hints: OverlayLimits.signedHints,
+    },
+  )
+  if (r.result > 2) invalid('result', 'is unknown')
+  checkString('code', r.code, 64)
+  checkString('message', r.message, 512)
+  if (r.announcement.byteLength > OverlayLimits.signedHintBytes) invalid('announcement', 'is too large')
+  if (r.result === AttachResult.Attached && r.announcement.byteLength === 0)
+    invalid('announcement', 'is missing')
+  for (const h of r.hints) {
+    if (h.byteLength === 0) invalid('hints', 'holds an empty hint')
+    if (h.byteLength > OverlayLimits.signedHintBytes) invalid('hints', 'holds an oversized hint')
   }
   return r
 }

@@ -3831,6 +3831,275 @@ export namespace AttachResponse {
   }
 }
 
+export interface AttachAnswer {
+  result: number
+  code: string
+  message: string
+  load: number
+  capacity: number
+  configSequence: bigint
+  announcement: Uint8Array<ArrayBuffer>
+  hints: Uint8Array<ArrayBuffer>[]
+}
+
+export namespace AttachAnswer {
+  let _codec: Codec<AttachAnswer>
+
+  export const codec = (): Codec<AttachAnswer> => {
+    if (_codec == null) {
+      _codec = message<AttachAnswer>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.result != null && obj.result !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.result)
+        }
+
+        if ((obj.code != null && obj.code !== '')) {
+          w.uint32(18)
+          w.string(obj.code)
+        }
+
+        if ((obj.message != null && obj.message !== '')) {
+          w.uint32(26)
+          w.string(obj.message)
+        }
+
+        if ((obj.load != null && obj.load !== 0)) {
+          w.uint32(32)
+          w.uint32(obj.load)
+        }
+
+        if ((obj.capacity != null && obj.capacity !== 0)) {
+          w.uint32(40)
+          w.uint32(obj.capacity)
+        }
+
+        if ((obj.configSequence != null && obj.configSequence !== 0n)) {
+          w.uint32(48)
+          w.uint64(obj.configSequence)
+        }
+
+        if ((obj.announcement != null && obj.announcement.byteLength > 0)) {
+          w.uint32(58)
+          w.bytes(obj.announcement)
+        }
+
+        if (obj.hints != null && obj.hints.length > 0) {
+          for (const value of obj.hints) {
+            w.uint32(66)
+            w.bytes(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          result: 0,
+          code: '',
+          message: '',
+          load: 0,
+          capacity: 0,
+          configSequence: 0n,
+          announcement: uint8ArrayAlloc(0),
+          hints: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.result = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.code = reader.string()
+              break
+            }
+            case 3: {
+              obj.message = reader.string()
+              break
+            }
+            case 4: {
+              obj.load = reader.uint32()
+              break
+            }
+            case 5: {
+              obj.capacity = reader.uint32()
+              break
+            }
+            case 6: {
+              obj.configSequence = reader.uint64()
+              break
+            }
+            case 7: {
+              obj.announcement = reader.bytes()
+              break
+            }
+            case 8: {
+              if (opts.limits?.hints != null && obj.hints.length === opts.limits.hints) {
+                throw new MaxLengthError('Decode error - repeated field "hints" had too many elements')
+              }
+
+              obj.hints.push(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          hints: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.result`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.code`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.message`,
+                value: reader.string()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.load`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.capacity`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.configSequence`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.announcement`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 8: {
+              if (opts.limits?.hints != null && obj.hints === opts.limits.hints) {
+                throw new MaxLengthError('Streaming decode error - repeated field "hints" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.hints[]`,
+                index: obj.hints,
+                value: reader.bytes()
+              }
+
+              obj.hints++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface AttachAnswerResultFieldEvent {
+    field: '$.result'
+    value: number
+  }
+
+  export interface AttachAnswerCodeFieldEvent {
+    field: '$.code'
+    value: string
+  }
+
+  export interface AttachAnswerMessageFieldEvent {
+    field: '$.message'
+    value: string
+  }
+
+  export interface AttachAnswerLoadFieldEvent {
+    field: '$.load'
+    value: number
+  }
+
+  export interface AttachAnswerCapacityFieldEvent {
+    field: '$.capacity'
+    value: number
+  }
+
+  export interface AttachAnswerConfigSequenceFieldEvent {
+    field: '$.configSequence'
+    value: bigint
+  }
+
+  export interface AttachAnswerAnnouncementFieldEvent {
+    field: '$.announcement'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface AttachAnswerHintsFieldEvent {
+    field: '$.hints[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<AttachAnswer>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, AttachAnswer.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AttachAnswer>): AttachAnswer {
+    return decodeMessage(buf, AttachAnswer.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AttachAnswer>): Generator<AttachAnswerResultFieldEvent | AttachAnswerCodeFieldEvent | AttachAnswerMessageFieldEvent | AttachAnswerLoadFieldEvent | AttachAnswerCapacityFieldEvent | AttachAnswerConfigSequenceFieldEvent | AttachAnswerAnnouncementFieldEvent | AttachAnswerHintsFieldEvent> {
+    return streamMessage(buf, AttachAnswer.codec(), opts)
+  }
+}
+
 export interface DirectoryRequest {
   kind: number
   records: Uint8Array<ArrayBuffer>[]
