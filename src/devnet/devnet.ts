@@ -47,6 +47,8 @@ export interface DevnetOptions {
   turn?: boolean
   /** Seconds between the supernodes' revocation list fetches (default 60). */
   revocationRefreshS?: number
+  /** More `parley supernode` options for every supernode (tests make caps small, e.g. --offline-max-bytes). */
+  supernodeArgs?: string[]
   onProgress?: (line: string) => void
 }
 
@@ -203,6 +205,7 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
           ...(opts.revocationRefreshS === undefined
             ? []
             : ['--revocation-refresh', String(opts.revocationRefreshS)]),
+          ...(opts.supernodeArgs ?? []),
         ],
         /supernode (\S+).* listening at .* http (\S+)/,
         { logDir, env },

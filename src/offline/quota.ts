@@ -1,8 +1,14 @@
 /**
- * Per-recipient and per-sender quotas of the offline store, sans-IO: usage
- * counters the store keeps in step with its tables, and the decision whether
- * a batch of new items fits. A batch is admitted whole or not at all, so a
- * deposit is never half stored on one replica.
+ * Quotas of the offline store, sans-IO: usage counters the store keeps in
+ * step with its tables, and the decision whether a batch of new items fits.
+ * A batch is admitted whole or not at all, so a deposit is never half stored
+ * on one replica.
+ *
+ * Per recipient and per sender, and one cap on the bytes the whole store
+ * holds (issue 10, M4): many senders, each under its own quota, must not fill
+ * the supernode's disk. Past that cap new items are refused until items
+ * leave; items held are never evicted to make room, since that would lose
+ * someone's messages.
  */
 import { InvalidOptionError } from '../core/errors.js'
 
@@ -13,15 +19,19 @@ export interface Quotas {
   recipientBytes: number
   /** Items held from one sender, across all recipients. */
   senderItems: number
+  /** Bytes held for all recipients together on this supernode (`parley supernode --offline-max-bytes`). */
+  storeBytes: number
 }
 
 export const DEFAULT_QUOTAS: Quotas = {
   recipientItems: 10_000,
   recipientBytes: 64 * 1024 * 1024,
   senderItems: 2_000,
+  storeBytes: 1024 ** 3,
 }
 
-export type QuotaBreach = 'recipient_items' | 'recipient_bytes' | 'sender_items'
+/** store_bytes is the supernode's own limit (store_full, try later); the others are one user's (quota_exceeded). */
+export type QuotaBreach = 'recipient_items' | 'recipient_bytes' | 'sender_items' | 'store_bytes'
 
 /** One new item's charge. */
 export interface Charge {
@@ -40,6 +50,7 @@ export class Usage {
   private readonly recipients = new Map<string, RecipientUsage>()
   private readonly senders = new Map<string, number>()
   private total = 0
+  private totalBytes = 0
 
   constructor(quotas: Partial<Quotas> = {}) {
     this.quotas = { ...DEFAULT_QUOTAS, ...quotas }
@@ -53,7 +64,9 @@ export class Usage {
   breach(charges: readonly Charge[]): QuotaBreach | undefined {
     const byRecipient = new Map<string, RecipientUsage>()
     const bySender = new Map<string, number>()
+    let bytes = this.totalBytes
     for (const c of charges) {
+      bytes += c.bytes
       const r = byRecipient.get(c.recipient) ?? { ...this.recipient(c.recipient) }
       r.items++
       r.bytes += c.bytes
@@ -66,6 +79,8 @@ export class Usage {
       bySender.set(c.sender, s)
       if (s > this.quotas.senderItems) return 'sender_items'
     }
+    // After the per-user quotas: a user past their own quota is told so, not "try later".
+    if (bytes > this.quotas.storeBytes) return 'store_bytes'
     return undefined
   }
 
@@ -75,6 +90,7 @@ export class Usage {
     r.bytes += c.bytes
     this.recipients.set(c.recipient, r)
     this.total++
+    this.totalBytes += c.bytes
     if (c.sender !== '') this.senders.set(c.sender, (this.senders.get(c.sender) ?? 0) + 1)
   }
 
@@ -82,6 +98,7 @@ export class Usage {
     const r = this.recipients.get(c.recipient)
     if (r !== undefined) {
       this.total--
+      this.totalBytes -= c.bytes
       r.items--
       r.bytes -= c.bytes
       if (r.items <= 0) this.recipients.delete(c.recipient)
@@ -96,11 +113,17 @@ export class Usage {
     this.recipients.clear()
     this.senders.clear()
     this.total = 0
+    this.totalBytes = 0
   }
 
   /** Items held, all recipients together. */
   get items(): number {
     return this.total
+  }
+
+  /** Bytes held, all recipients together (what storeBytes caps). */
+  get bytes(): number {
+    return this.totalBytes
   }
 
   recipient(name: string): RecipientUsage {

@@ -28,7 +28,9 @@ export interface OfflineStoreOptions {
 
 export type PutResult =
   | { ok: true; stored: number; duplicates: number; acknowledged: number; expired: number }
-  | { ok: false; code: 'quota_exceeded'; breach: QuotaBreach }
+  | { ok: false; code: 'quota_exceeded'; breach: Exclude<QuotaBreach, 'store_bytes'> }
+  /** The whole store is at its byte cap (quotas.storeBytes): nothing held is evicted, so try later. */
+  | { ok: false; code: 'store_full'; breach: 'store_bytes' }
 
 export interface TakeOptions {
   /** Items and bytes per page (default 64 items, 2 MiB). */
@@ -153,6 +155,11 @@ export class OfflineStore {
     return this.usage.items
   }
 
+  /** Bytes held (itemBytes of each item), what quotas.storeBytes caps. */
+  get bytes(): number {
+    return this.usage.bytes
+  }
+
   /**
    * Stores a batch, whole or not at all. Idempotent: an item held already
    * (same recipient and id) is a duplicate and left as it is; copies whose
@@ -179,6 +186,7 @@ export class OfflineStore {
         }
       }
       const breach = this.usage.breach([...fresh.values()].map(chargeOf))
+      if (breach === 'store_bytes') return { ok: false, code: 'store_full', breach }
       if (breach !== undefined) return { ok: false, code: 'quota_exceeded', breach }
       for (const item of fresh.values()) this.insert(item)
       return { ok: true, stored: fresh.size, duplicates, acknowledged, expired }

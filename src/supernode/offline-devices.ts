@@ -41,13 +41,16 @@ export interface OfflineDevicesInit {
   /** This node's own replica side: a request it would answer for another supernode. */
   local: (req: OfflineRequest) => Promise<OfflineResponse>
   busy: (message: string) => OfflineResponse
+  /** The answer when every replica that answered is at its byte cap (store_full, busy with a retry time). */
+  full: () => OfflineResponse
   replicaTimeoutMs: number
 }
 
 /** A deposit answered ok once one replica holds it; the others get this much longer to say so too. */
 const STORE_GRACE_MS = 250
 
-type StoreOutcome = 'ok' | 'quota'
+/** quota: a user's quota is full (refused); full: the replica's whole store is (busy, try later). */
+type StoreOutcome = 'ok' | 'quota' | 'full'
 
 export class OfflineDevices {
   constructor(private readonly init: OfflineDevicesInit) {}
@@ -80,6 +83,7 @@ export class OfflineDevices {
     if (outcomes.every((o) => o === 'ok')) return ok()
     if (outcomes.includes('quota'))
       return refused(ErrorCode.QuotaExceeded, 'the offline quota of the recipient or the sender is full')
+    if (outcomes.includes('full')) return this.init.full()
     return this.init.busy('no replica of the recipient could store the items')
   }
 
@@ -185,7 +189,7 @@ export class OfflineDevices {
     }
   }
 
-  /** Stores on every replica of `recipient` at once: ok when one holds them all, quota when all that answered are full. */
+  /** Stores on every replica of `recipient` at once: ok when one holds them all, else quota or full as they answered. */
   private async replicate(recipient: string, items: SealedItem[]): Promise<StoreOutcome | 'busy'> {
     const result = await gather<StoreOutcome>(
       {
@@ -196,7 +200,9 @@ export class OfflineDevices {
       (peer) => this.storeOn(peer, items),
     )
     if (result.kind === 'failed') return 'busy'
-    return result.answers.some((a) => a.value === 'ok') ? 'ok' : 'quota'
+    const values = result.answers.map((a) => a.value)
+    if (values.includes('ok')) return 'ok'
+    return values.includes('quota') ? 'quota' : 'full'
   }
 
   private async storeOn(peer: string, items: SealedItem[]): Promise<{ kind: 'ok'; value: StoreOutcome }> {
@@ -208,6 +214,8 @@ export class OfflineDevices {
       )
       if (res.result === OfflineResult.Refused && res.code === ErrorCode.QuotaExceeded)
         return { kind: 'ok', value: 'quota' }
+      if (res.result === OfflineResult.Busy && res.code === ErrorCode.StoreFull)
+        return { kind: 'ok', value: 'full' }
       if (res.result !== OfflineResult.Ok) throw new Error(`store refused: ${res.code}`)
     }
     return { kind: 'ok', value: 'ok' }

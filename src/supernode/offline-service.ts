@@ -78,6 +78,8 @@ const KIND_NAMES: Record<number, string> = {
 }
 const DEVICE_KINDS = new Set<number>([OfflineKind.Deposit, OfflineKind.Fetch, OfflineKind.Ack])
 const EXPIRE_EVERY_MS = 3600_000
+/** A full store frees room only as recipients fetch or items expire: ask depositors back in 30–60 s. */
+export const FULL_RETRY_AFTER_MS = 30_000
 
 export class OfflineService {
   readonly shedder: Shedder
@@ -87,6 +89,7 @@ export class OfflineService {
   private readonly devices: OfflineDevices
   private readonly random: () => number
   private expireTimer: NodeJS.Timeout | undefined
+  private wasFull = false
 
   constructor(private readonly init: OfflineServiceInit) {
     this.shedder = new Shedder(init.shed)
@@ -97,6 +100,7 @@ export class OfflineService {
       ...init,
       local: (req) => Promise.resolve(this.dispatch(req, init.self)),
       busy: (message) => this.busy(message),
+      full: () => this.full(),
       replicaTimeoutMs: init.replicaTimeoutMs ?? Deadlines.replicaMs,
     })
     init.metrics.offlineItems.set(init.store.count)
@@ -152,6 +156,7 @@ export class OfflineService {
       res.result === OfflineResult.Ok ? 'ok' : res.result === OfflineResult.Busy ? 'busy' : res.code,
     )
     this.init.metrics.offlineItems.set(this.init.store.count)
+    if (this.wasFull && this.init.store.bytes < this.init.store.quotas.storeBytes * 0.9) this.wasFull = false
     return OfflineResponse.encode(res)
   }
 
@@ -199,6 +204,7 @@ export class OfflineService {
       isHeld: (recipient, id) => store.has(recipient, id),
     })
     const put = store.put(admitted.items, now)
+    if (!put.ok && put.code === 'store_full') return this.full()
     if (!put.ok) return refused(ErrorCode.QuotaExceeded, `offline quota full (${put.breach})`)
     const bad = admitted.refused
     if (bad === undefined) return ok()
@@ -228,6 +234,21 @@ export class OfflineService {
       this.init.metrics.offlineItems.set(this.init.store.count)
     } catch (err) {
       this.init.log.warn({ err: (err as Error).message }, 'offline expiry failed')
+    }
+  }
+
+  /**
+   * The store holds its byte cap: busy, not refused, so the depositing device keeps the item
+   * queued and tries again once items have left (fetched or expired). Logged once per cap reached.
+   */
+  private full(): OfflineResponse {
+    if (!this.wasFull)
+      this.init.log.warn({ bytes: this.init.store.bytes }, 'offline store full: deposits shed')
+    this.wasFull = true
+    return {
+      ...refused(ErrorCode.StoreFull, 'this offline store is full: try again later'),
+      result: OfflineResult.Busy,
+      retryAfterMs: Math.round(FULL_RETRY_AFTER_MS * (1 + Math.min(Math.max(this.random(), 0), 0.999))),
     }
   }
 

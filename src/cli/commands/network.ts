@@ -10,6 +10,7 @@ import { ChatService } from '../../chat/service.js'
 import { FileService } from '../../files/service.js'
 import { DeviceNode } from '../../device/node.js'
 import { createLogger } from '../../log/logger.js'
+import { DEFAULT_QUOTAS } from '../../offline/quota.js'
 import { DEFAULT_CAPACITY, startSupernode } from '../../supernode/node.js'
 import { REVOCATION_REFRESH_MS } from '../../supernode/trust-state.js'
 import { turnConfigOf } from '../../supernode/turn-service.js'
@@ -45,6 +46,11 @@ export function supernodeCommand(): Command {
       'how often to fetch the revocation and supernode grant lists',
       String(REVOCATION_REFRESH_MS / 1000),
     )
+    .option(
+      '--offline-max-bytes <bytes>',
+      'bytes the offline store holds in all; past it deposits are answered store_full (try later), nothing held is evicted',
+      String(DEFAULT_QUOTAS.storeBytes),
+    )
     .option('--replica-timeout <ms>', 'how long a lookup waits on one replica before asking the next', '300')
     .option(
       '--turn-url <url...>',
@@ -61,6 +67,7 @@ export function supernodeCommand(): Command {
           mega?: boolean
           revocationRefresh: string
           replicaTimeout: string
+          offlineMaxBytes: string
           turnUrl?: string[]
           turnSecretFile?: string
         },
@@ -77,6 +84,9 @@ export function supernodeCommand(): Command {
         if (!(refresh >= 1)) throw new UsageError('--revocation-refresh must be at least 1 second')
         if (!(Number(opts.replicaTimeout) >= 10))
           throw new UsageError('--replica-timeout must be at least 10 ms')
+        const offlineMaxBytes = Number(opts.offlineMaxBytes)
+        if (!Number.isSafeInteger(offlineMaxBytes) || offlineMaxBytes < 1)
+          throw new UsageError('--offline-max-bytes must be a positive whole number of bytes')
         let turn
         try {
           turn = turnConfigOf(opts.turnUrl, opts.turnSecretFile)
@@ -94,6 +104,7 @@ export function supernodeCommand(): Command {
           log,
           revocationRefreshMs: refresh * 1000,
           replicaTimeoutMs: Number(opts.replicaTimeout),
+          offline: { quotas: { storeBytes: offlineMaxBytes } },
           turn,
         })
         if (opts.mega === true && !sn.mega) {
