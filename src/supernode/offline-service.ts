@@ -208,7 +208,7 @@ export class OfflineService {
     if (!put.ok) return refused(ErrorCode.QuotaExceeded, `offline quota full (${put.breach})`)
     const bad = admitted.refused
     if (bad === undefined) return ok()
-    this.init.log.info({ from, code: bad.code, items: bad.count }, 'offline store: items refused')
+    // Counted by code in parley_supernode_offline_requests_total, not logged: a rogue could flood the log.
     return refused(bad.code, `${bad.count} of ${items.length} items refused: ${bad.message}`)
   }
 
