@@ -10,11 +10,11 @@ import type { Ed25519PrivateKey } from '@libp2p/interface'
 import { issueCertificate, verifyCertificate } from '../trust/certificate.js'
 import { TrustError } from '../trust/errors.js'
 import { signNetworkConfig } from '../trust/network-config.js'
-import { signRevocationList, signRevocationListV2 } from '../trust/revocations.js'
 import { equalBytes } from '../wire/bytes.js'
 import { decodeSignInProof, WireDecodeError } from '../wire/codec.js'
 import { ErrorCode } from '../wire/error-codes.js'
-import { Limits } from '../wire/limits.js'
+import { RateLimiter, type Rate } from './rate-limit.js'
+import { RevocationLists } from './revocation-lists.js'
 import { AuthorityError } from './errors.js'
 import type { NetworkSettings } from './files.js'
 import { SupernodeGrants } from './grants.js'
@@ -37,8 +37,21 @@ export interface AuthorityInit {
   passwordCost?: ScryptCost
   /** Bounds concurrent password hashing; past its queue the authority answers 503 busy. */
   hashGate?: HashGate
+  /** Default DEVICES_PER_ACCOUNT. */
+  devicesPerAccount?: number
+  /** Default OWNER_REVOCATIONS. */
+  ownerRevocations?: Rate
   now?: () => number
 }
+
+/**
+ * Devices signed in to one account at once (not revoked). Past it a new device is
+ * refused until one is revoked: one account cannot mint keys without end (to grind
+ * placement, or to grow the revocation list by revoking them).
+ */
+export const DEVICES_PER_ACCOUNT = 32
+/** Revocations by an account's owner: 20 a day, so mass self-revocation cannot bloat the list. */
+export const OWNER_REVOCATIONS: Rate = { burst: 20, refillMs: (24 * 3600_000) / 20 }
 
 /** Password checks at once: libuv's default thread pool runs four. */
 export const DEFAULT_HASH_CONCURRENCY = 4
@@ -75,7 +88,9 @@ export class AuthorityService {
   private readonly now: () => number
   private readonly gate: HashGate
   private decoy: Promise<string> | undefined
-  private readonly revocations: Partial<Record<1 | 2, { seq: number; at: number; bytes: Uint8Array }>> = {}
+  private readonly devicesPerAccount: number
+  private readonly ownerRevocations: RateLimiter
+  private readonly lists: RevocationLists
 
   constructor(init: AuthorityInit) {
     this.store = init.store
@@ -84,9 +99,18 @@ export class AuthorityService {
     this.cost = init.passwordCost ?? DEFAULT_COST
     this.now = init.now ?? Date.now
     this.gate = init.hashGate ?? new HashGate(DEFAULT_HASH_CONCURRENCY, DEFAULT_HASH_QUEUE)
+    this.devicesPerAccount = init.devicesPerAccount ?? DEVICES_PER_ACCOUNT
+    this.ownerRevocations = new RateLimiter(init.ownerRevocations ?? OWNER_REVOCATIONS)
     this.signer = signerOf(init.networkKey)
     this.networkId = init.settings.networkId
     this.networkPublicKey = this.signer.publicKey
+    this.lists = new RevocationLists({
+      store: this.store,
+      signer: this.signer,
+      networkId: this.networkId,
+      lifetimeMs: () => this.settings.policies.certificateValiditySeconds * 1000 + CLOCK_SKEW_MS,
+      now: this.now,
+    })
     this.grants = new SupernodeGrants({
       store: this.store,
       signer: this.signer,
@@ -143,6 +167,7 @@ export class AuthorityService {
       const deviceId = deviceIdOf(req.devicePublicKey)
       const existing = await this.store.getDevice(deviceId)
       if (existing?.revokedAt != null) throw revoked(deviceId)
+      if (existing === undefined) await this.checkDeviceRoom(req.username)
       let device: DeviceRecord
       try {
         device = await this.store.upsertDevice({
@@ -215,7 +240,27 @@ export class AuthorityService {
     if (device === undefined || device.username !== username) {
       throw new AuthorityError(404, ErrorCode.DeviceNotFound, `no device ${deviceId} on this account`)
     }
+    if (device.revokedAt === null) {
+      const admitted = this.ownerRevocations.take(username, this.now())
+      if (!admitted.ok)
+        throw new AuthorityError(
+          429,
+          ErrorCode.RateLimited,
+          `this account revoked ${OWNER_REVOCATIONS.burst} devices recently; try again later`,
+          admitted.retryAfterMs,
+        )
+    }
     return this.revoke(deviceId, 'owner')
+  }
+
+  private async checkDeviceRoom(username: string): Promise<void> {
+    const active = (await this.store.listDevices(username)).filter((d) => d.revokedAt === null).length
+    if (active >= this.devicesPerAccount)
+      throw new AuthorityError(
+        409,
+        ErrorCode.DeviceLimit,
+        `this account has ${active} devices signed in, the most allowed; revoke one first (parley devices, parley revoke)`,
+      )
   }
 
   async revoke(deviceId: string, by: 'owner' | 'admin'): Promise<RevocationRecord> {
@@ -225,53 +270,14 @@ export class AuthorityService {
     return record
   }
 
-  /**
-   * The signed revocation list (v1, for nodes older than v2). Entries older than
-   * the longest certificate lifetime are left out: every certificate issued
-   * before them has expired. v1 holds at most 4,096 (its decoder's cap): the
-   * newest. Re-signed only when the sequence changes or once a minute.
-   */
-  async revocationList(): Promise<Uint8Array> {
-    return this.signedRevocations(1)
+  /** The signed revocation list (v1, for nodes older than v2): revocation-lists.ts. */
+  revocationList(): Promise<Uint8Array> {
+    return this.lists.sign(1)
   }
 
   /** The same entries as a v2 list: never truncated by count, and saying who revoked. */
-  async revocationListV2(): Promise<Uint8Array> {
-    return this.signedRevocations(2)
-  }
-
-  private async signedRevocations(version: 1 | 2): Promise<Uint8Array> {
-    const now = this.now()
-    const seq = await this.store.revocationSequence()
-    const cached = this.revocations[version]
-    if (cached !== undefined && cached.seq === seq && now - cached.at < 60_000) return cached.bytes
-    const horizon = now - this.settings.policies.certificateValiditySeconds * 1000 - CLOCK_SKEW_MS
-    const entries = await this.store.listRevocations(horizon)
-    const fields = { networkId: this.networkId, sequence: seq, issuedAt: now }
-    const bytes =
-      version === 1
-        ? signRevocationList(
-            {
-              ...fields,
-              revocations: entries
-                .slice(-Limits.revocations)
-                .map((r) => ({ deviceId: r.deviceId, revokedAt: r.revokedAt })),
-            },
-            this.signer,
-          )
-        : signRevocationListV2(
-            {
-              ...fields,
-              revocations: entries.map((r) => ({
-                deviceId: r.deviceId,
-                revokedAt: r.revokedAt,
-                by: r.revokedBy,
-              })),
-            },
-            this.signer,
-          )
-    this.revocations[version] = { seq, at: now, bytes }
-    return bytes
+  revocationListV2(): Promise<Uint8Array> {
+    return this.lists.sign(2)
   }
 
   private async issue(device: DeviceRecord, account: AccountRecord): Promise<Uint8Array> {

@@ -98,6 +98,8 @@ export class DeviceNode {
       log,
       target: opts.attachments,
       fastReattach: opts.fastReattach,
+      // Hints from supernodes whose certificate is on the newest revocation list we hold are refused.
+      isRevoked: (deviceId) => ref.device?.isRevoked(deviceId) === true,
       onChange: () => {
         ref.device?.schedulePublish()
         for (const listener of ref.device?.attachListeners ?? []) listener()

@@ -64,6 +64,8 @@ export const ErrorCode = {
   DeviceRevoked: 'device_revoked',
   DeviceOwnedElsewhere: 'device_owned_elsewhere',
   DeviceNotFound: 'device_not_found',
+  /** The account has the most devices signed in that it may have: revoke one first. */
+  DeviceLimit: 'device_limit',
   AccountNotFound: 'account_not_found',
   /** The supernode grant list is full (Limits.supernodeGrants); withdraw a grant first. */
   GrantLimit: 'grant_limit',
@@ -85,11 +87,6 @@ export const ErrorCode = {
   QuotaExceeded: 'quota_exceeded',
   /** The offline store is shedding load: try again after retry_after_ms. */
   TryLater: 'try_later',
-  /**
-   * The supernode's offline store holds its byte cap (`--offline-max-bytes`): answered busy with
-   * retry_after_ms, nothing held is evicted; the depositing device keeps the item queued.
-   */
-  StoreFull: 'store_full',
   /** History is served only to the same user's other devices. */
   NotOwnDevice: 'not_own_device',
   /**

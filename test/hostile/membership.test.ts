@@ -23,7 +23,7 @@ import { signAnnouncement } from '../../src/trust/announcement.js'
 import { plain } from '../../src/wire/bytes.js'
 import { MembershipKind, MembershipMessage } from '../../src/wire/overlay.js'
 import { eventually, metric } from '../support/devnet.js'
-import { tempDir } from '../support/process.js'
+import { run, tempDir } from '../support/process.js'
 
 const TOP = BigInt(Number.MAX_SAFE_INTEGER)
 const DEAD = 2
@@ -127,6 +127,14 @@ describe('a rogue supernode (a granted account gone bad)', () => {
   it('cannot bury members at forged incarnations, nor kill healthy ones: they refute', async () => {
     const profile = new Profile(net.home, 'rogue-sn')
     await new AuthorityClient(net.authorityUrl).register('rogue', DEMO_PASSWORD)
+    // The operator grants the role; the account's supernode then goes rogue.
+    const granted = await run(
+      ['authority', 'grant-supernode', 'rogue', '--data-dir', join(dir.path, 'authority')],
+      {
+        env: { PARLEY_HOME: net.home },
+      },
+    )
+    expect([granted.code, granted.stderr]).toEqual([0, ''])
     await signIn({
       profile,
       authority: net.authorityUrl,
@@ -152,9 +160,23 @@ describe('a rogue supernode (a granted account gone bad)', () => {
     )
     const own = { peerId: rogueId, incarnation: 0n, state: 0, announcement }
     const victims = net.supernodes.filter((s) => s.peerId !== rogueId)
+    // It joins as a member first: what follows is a member's word, not a stranger's.
+    await eventually(async () => {
+      for (const s of net.supernodes) {
+        if ((await statusOf(s.httpUrl!)).members.some((m) => m.peerId === rogueId)) continue
+        await send(
+          rogue,
+          await addrsOf(s.httpUrl!),
+          Protocols.membership,
+          message(MembershipKind.Sync, [own]),
+          5000,
+        )
+        return undefined
+      }
+      return true
+    }, 30_000)
     for (const s of net.supernodes) {
       const addrs = await addrsOf(s.httpUrl!)
-      await send(rogue, addrs, Protocols.membership, message(MembershipKind.Sync, [own]), 5000)
       const held = (await statusOf(s.httpUrl!)).members
       const forged = victims.flatMap((v) => {
         const inc = BigInt(held.find((m) => m.peerId === v.peerId)?.incarnation ?? 0)
