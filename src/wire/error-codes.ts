@@ -87,6 +87,11 @@ export const ErrorCode = {
   QuotaExceeded: 'quota_exceeded',
   /** The offline store is shedding load: try again after retry_after_ms. */
   TryLater: 'try_later',
+  /**
+   * The supernode's offline store holds its byte cap (`--offline-max-bytes`): answered busy with
+   * retry_after_ms, nothing held is evicted; the depositing device keeps the item queued.
+   */
+  StoreFull: 'store_full',
   /** History is served only to the same user's other devices. */
   NotOwnDevice: 'not_own_device',
   /**
