@@ -38,13 +38,10 @@ const device = (i: number) =>
     deviceName: `d${i}`,
   })
 
-const refusal = (p: Promise<unknown>): Promise<AuthorityRefusedError | undefined> =>
+const refusal = (p: Promise<unknown>) =>
   p.then(
     () => undefined,
-    (err: unknown) => {
-      if (err instanceof AuthorityRefusedError) return err
-      throw err
-    },
+    (err: unknown) => (err instanceof AuthorityRefusedError ? err : Promise.reject(err)),
   )
 
 describe('one account and its devices', () => {
