@@ -15,6 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { fetchAll, OfflineStoreError } from '../../src/chat/offline-client.js'
 import { ChatProtocols } from '../../src/chat/service.js'
 import { signerOf } from '../../src/crypto/keys.js'
 import { DEMO_PASSWORD, startDevnet, type Devnet } from '../../src/devnet/devnet.js'
@@ -165,6 +166,14 @@ describe('a stolen device, revoked by its owner', () => {
           .then((b) => decodeTurnResponse(b))
           .catch((err: Error) => ({ result: -1, code: err.message, username: '' }))
         expect(turn.username).toBe('')
+        // Its offline items: even with its own signed grant, nobody serves it.
+        const fetched = await fetchAll(thief, [addrs], {
+          username: 'alice',
+          certificate: () => certificate,
+          signer: signerOf(key),
+        }).catch((err: unknown) => err)
+        expect(fetched).toBeInstanceOf(OfflineStoreError)
+        expect((fetched as OfflineStoreError).code).toBe('unauthorized')
       }
 
       // Nobody lists it: bob's lookup of alice finds the laptop only.
