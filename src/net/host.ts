@@ -18,6 +18,10 @@ import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
 import { connectionLiveness, type ConnectionLiveness } from './liveness.js'
+import { checkRelayPerPeer, DEFAULT_RELAY_PER_PEER, relayRefusal } from './relay-limits.js'
+
+const HOP = '/libp2p/circuit/relay/0.2.0/hop'
+const STOP = '/libp2p/circuit/relay/0.2.0/stop'
 
 /** Relayed connections last as long as a long call or a large transfer, not the protocol's 2 minutes / 128 KiB. */
 export const RELAY_DURATION_LIMIT_MS = 4 * 3600_000
@@ -44,6 +48,10 @@ export interface SupernodeHostOptions {
   capacity: number
   /** Relay reservations go only to devices attached here. */
   mayReserve: (peer: PeerId) => boolean
+  /** Relayed connections one peer may have through here at once, as source and as destination (default 32). */
+  relayPerPeer?: number
+  /** A relayed connection refused by relayPerPeer: the caller logs it once (src/log/refusals.ts). */
+  onRelayRefused?: (source: PeerId, destination: PeerId, code: string) => void
 }
 
 /**
@@ -70,8 +78,32 @@ export function boundAddrs(node: Libp2p): string[] {
   return [...new Set(all)]
 }
 
+/** Open streams of `protocol` on this node's connections with `peer`: a relayed connection lives as long as its hop and stop streams. */
+function openStreams(node: Libp2p | undefined, peer: PeerId, protocol: string): number {
+  let n = 0
+  for (const c of node?.getConnections(peer) ?? [])
+    for (const s of c.streams) if (s.protocol === protocol && s.status === 'open') n++
+  return n
+}
+
 export async function createSupernodeHost(opts: SupernodeHostOptions): Promise<Libp2p> {
-  return createLibp2p({
+  const perPeer = checkRelayPerPeer(opts.relayPerPeer ?? DEFAULT_RELAY_PER_PEER)
+  // The gater is built before the node it asks about.
+  const ref: { node?: Libp2p } = {}
+  // Asked by the relay server before it opens each relayed connection (handleConnect).
+  const denyRelayed = (source: PeerId, destination: PeerId): Promise<boolean> => {
+    const code = relayRefusal(
+      {
+        // The hop stream of this very request is open already: it is not counted against the source.
+        fromSource: Math.max(0, openStreams(ref.node, source, HOP) - 1),
+        toDestination: openStreams(ref.node, destination, STOP),
+      },
+      perPeer,
+    )
+    if (code !== undefined) opts.onRelayRefused?.(source, destination, code)
+    return Promise.resolve(code !== undefined)
+  }
+  const node = await createLibp2p({
     privateKey: opts.privateKey,
     addresses: {
       listen: [`/ip4/${opts.host}/tcp/${opts.tcpPort}`, `/ip4/${opts.host}/tcp/${opts.wsPort}/ws`],
@@ -81,6 +113,7 @@ export async function createSupernodeHost(opts: SupernodeHostOptions): Promise<L
     streamMuxers: [yamux()],
     connectionGater: {
       denyInboundRelayReservation: (peer) => Promise.resolve(!opts.mayReserve(peer)),
+      denyOutboundRelayedConnection: denyRelayed,
     },
     connectionManager: {
       // Many devices share one address behind a NAT; the defaults (5 a second per IP, 300 in all) would refuse them.
@@ -105,6 +138,8 @@ export async function createSupernodeHost(opts: SupernodeHostOptions): Promise<L
       }),
     },
   })
+  ref.node = node
+  return node
 }
 
 export interface DeviceHostOptions {

@@ -124,7 +124,9 @@ export class AttachService {
     const fits = (h: SignedHint) =>
       !signed || (h.announcement.byteLength > 0 && h.announcement.byteLength <= OverlayLimits.signedHintBytes)
     const others = this.init.others().filter(fits)
-    const verdict = admission.admit(deviceId, others)
+    const verdict = admission.admit(deviceId, others, username)
+    if (!verdict.ok && 'refused' in verdict)
+      return this.refuse(verdict.refused, 'this account has as many devices attached here as it may', common)
     if (!verdict.ok) {
       metrics.attachments.inc({ result: 'busy' })
       const byId = new Map(others.map((h) => [h.peerId, h]))

@@ -53,6 +53,10 @@ export interface SupernodeOptions {
   replicaTimeoutMs?: number
   /** Offline store quotas and retention (defaults: 10,000 items / 64 MiB per recipient, 2,000 per sender, 30 days). */
   offline?: OfflineStoreOptions
+  /** Devices of one account attached here at once (issue 10, M7; default 8). */
+  accountDevices?: number
+  /** Relayed connections one peer may have through here at once (issue 10, M7; default 32). */
+  relayPerPeer?: number
   /** The TURN server beside this supernode, whose credentials it issues to its devices. */
   turn?: TurnConfig
 }
@@ -94,7 +98,7 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
   const isMega = (peerId: string): boolean => trust.config.seeds.some((s) => s.peerId === peerId)
   const metrics = createSupernodeMetrics()
   const refusals = new Refusals(log, metrics.refused)
-  const admission = new Admission({ capacity: opts.capacity })
+  const admission = new Admission({ capacity: opts.capacity, perAccount: opts.accountDevices })
   metrics.capacity.set(opts.capacity)
   const node = await createSupernodeHost({
     privateKey: key,
@@ -103,6 +107,9 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
     wsPort: opts.wsPort,
     capacity: opts.capacity,
     mayReserve: (peer) => admission.has(peer.toString()),
+    relayPerPeer: opts.relayPerPeer,
+    onRelayRefused: (source, destination, code) =>
+      refusals.refuse('relay', code, source.toString(), `to ${destination.toString()}`),
   })
   const http = await startSupernodeHttp({
     host: opts.host,

@@ -38,6 +38,16 @@ export const ErrorCode = {
   NotMember: 'not_member',
   /** A peer sent more than its share (membership messages, requests): it is refused for a while. */
   PeerRateLimited: 'peer_rate_limited',
+  /**
+   * Attach refused: the account already has as many devices attached to this supernode as one
+   * account may (`parley supernode --account-devices`, default 8); another supernode may take it.
+   */
+  AccountLimit: 'account_limit',
+  /**
+   * A relayed connection refused: its source or destination peer already has as many relayed
+   * connections through this supernode as one peer may (`--relay-per-peer`, default 32).
+   */
+  RelayLimit: 'relay_limit',
   /** A hint in an attach answer without its author's signed announcement (attach 1.0.0): dropped, never cached. */
   UnsignedHint: 'unsigned_hint',
   /** An attach answer whose own announcement is another peer's: the device does not attach there. */

@@ -10,6 +10,8 @@ import { ChatService } from '../../chat/service.js'
 import { FileService } from '../../files/service.js'
 import { DeviceNode } from '../../device/node.js'
 import { createLogger } from '../../log/logger.js'
+import { ADMISSION_DEFAULTS } from '../../attach/admission.js'
+import { DEFAULT_RELAY_PER_PEER } from '../../net/relay-limits.js'
 import { DEFAULT_QUOTAS } from '../../offline/quota.js'
 import { DEFAULT_CAPACITY, startSupernode } from '../../supernode/node.js'
 import { REVOCATION_REFRESH_MS } from '../../supernode/trust-state.js'
@@ -51,6 +53,16 @@ export function supernodeCommand(): Command {
       'bytes the offline store holds in all; past it deposits are answered store_full (try later), nothing held is evicted',
       String(DEFAULT_QUOTAS.storeBytes),
     )
+    .option(
+      '--account-devices <n>',
+      'devices of one account it attaches at once; the next is refused account_limit',
+      String(ADMISSION_DEFAULTS.perAccount),
+    )
+    .option(
+      '--relay-per-peer <n>',
+      'relayed connections one peer may have through it at once, as source and as destination',
+      String(DEFAULT_RELAY_PER_PEER),
+    )
     .option('--replica-timeout <ms>', 'how long a lookup waits on one replica before asking the next', '300')
     .option(
       '--turn-url <url...>',
@@ -68,6 +80,8 @@ export function supernodeCommand(): Command {
           revocationRefresh: string
           replicaTimeout: string
           offlineMaxBytes: string
+          accountDevices: string
+          relayPerPeer: string
           turnUrl?: string[]
           turnSecretFile?: string
         },
@@ -84,6 +98,12 @@ export function supernodeCommand(): Command {
         if (!(refresh >= 1)) throw new UsageError('--revocation-refresh must be at least 1 second')
         if (!(Number(opts.replicaTimeout) >= 10))
           throw new UsageError('--replica-timeout must be at least 10 ms')
+        const accountDevices = Number(opts.accountDevices)
+        if (!Number.isInteger(accountDevices) || accountDevices < 1)
+          throw new UsageError('--account-devices must be a positive whole number')
+        const relayPerPeer = Number(opts.relayPerPeer)
+        if (!Number.isInteger(relayPerPeer) || relayPerPeer < 1)
+          throw new UsageError('--relay-per-peer must be a positive whole number')
         const offlineMaxBytes = Number(opts.offlineMaxBytes)
         if (!Number.isSafeInteger(offlineMaxBytes) || offlineMaxBytes < 1)
           throw new UsageError('--offline-max-bytes must be a positive whole number of bytes')
@@ -105,6 +125,8 @@ export function supernodeCommand(): Command {
           revocationRefreshMs: refresh * 1000,
           replicaTimeoutMs: Number(opts.replicaTimeout),
           offline: { quotas: { storeBytes: offlineMaxBytes } },
+          accountDevices,
+          relayPerPeer,
           turn,
         })
         if (opts.mega === true && !sn.mega) {
@@ -167,7 +189,12 @@ export function upCommand(): Command {
           attachments: Number(opts.attachments),
           fastReattach: opts.fastReattach === true,
         })
-        const chat = await ChatService.start({ device, profile, log, awayAfterMs: awayAfter * 1000 })
+        const chat = await ChatService.start({
+          device,
+          profile,
+          log,
+          awayAfterMs: awayAfter * 1000,
+        })
         const files = await FileService.start({
           device,
           chat,
