@@ -10,7 +10,7 @@ import type { Logger } from '../log/logger.js'
 import { boundAddrs, createDeviceHost, type DeviceHost } from '../net/host.js'
 import { request } from '../net/rpc.js'
 import { Deadlines, Protocols } from '../supernode/protocols.js'
-import { verifyCertificate } from '../trust/certificate.js'
+import type { Certificate } from '../trust/certificate.js'
 import { PresenceStatus, signPresence, verifyPresence, type Presence } from '../trust/presence.js'
 import { plain } from '../wire/bytes.js'
 import { OverlayLimits } from '../wire/limits.js'
@@ -20,7 +20,8 @@ import type { RevocationList, RevokedBy } from '../trust/revocations.js'
 import { Attachments } from './attachments.js'
 import { RevocationWatch } from './revocation-watch.js'
 import type { Profile } from './profile.js'
-import { keepFresh, loadIdentity } from './session.js'
+import { profileRenewal, RenewalLoop, startingCertificate } from './renewal-loop.js'
+import { loadIdentity } from './session.js'
 
 export const PRESENCE_TTL_MS = 10 * 60_000
 const REPUBLISH_MS = 4 * 60_000
@@ -68,6 +69,7 @@ export class DeviceNode {
   /** Set once this device finds itself on the revocation list. */
   signedOut: SignedOut | undefined
   revocations!: RevocationWatch
+  private renewal: RenewalLoop | undefined
 
   private constructor(
     readonly node: DeviceHost,
@@ -78,22 +80,14 @@ export class DeviceNode {
 
   static async start(opts: DeviceNodeOptions): Promise<DeviceNode> {
     const { profile, log } = opts
-    const fresh = await keepFresh(profile)
-    if (fresh.problem !== undefined)
-      log.warn({ err: fresh.problem.message }, 'certificate renewal is due but failed')
-    const { config } = loadIdentity(profile)
-    verifyCertificate(fresh.certificate.bytes, {
-      networkPublicKey: config.networkPublicKey,
-      networkId: config.networkId,
-      now: Date.now(),
-    })
+    const { certificate, config } = await startingCertificate(profile, log)
     const node = await createDeviceHost({ privateKey: await profile.deviceKey(), host: opts.host })
     // The attachments call back into the device, which needs them to exist first.
     const ref: { device?: DeviceNode } = {}
     const attachments = new Attachments({
       node,
       dir: profile.dir,
-      certificate: () => ref.device?.certificate ?? fresh.certificate.bytes,
+      certificate: () => ref.device?.certificate ?? certificate.bytes,
       config,
       log,
       target: opts.attachments,
@@ -105,7 +99,7 @@ export class DeviceNode {
         for (const listener of ref.device?.attachListeners ?? []) listener()
       },
     })
-    const device = new DeviceNode(node, attachments, opts, fresh.certificate.bytes)
+    const device = new DeviceNode(node, attachments, opts, certificate.bytes)
     ref.device = device
     device.revocations = new RevocationWatch({
       node,
@@ -120,6 +114,13 @@ export class DeviceNode {
     if (cached !== undefined) device.onRevocations(cached)
     device.revocations.start()
     if (device.signedOut !== undefined) return device
+    // Renewed in place: the next attach request, refresh, record and signed request carry it; attachments carry on.
+    const onRenewed = (next: Certificate): void => {
+      device.certificate = next.bytes
+      device.schedulePublish()
+    }
+    device.renewal = new RenewalLoop(certificate, { renew: profileRenewal(profile), onRenewed, log })
+    device.renewal.start()
     attachments.start()
     device.publishTimer = setInterval(() => device.schedulePublish(), REPUBLISH_MS)
     return device
@@ -164,6 +165,7 @@ export class DeviceNode {
     // Stop reaching out: every supernode refuses a revoked certificate, so retrying would only storm.
     clearInterval(this.publishTimer)
     clearTimeout(this.debounce)
+    this.renewal?.stop()
     this.attachments.stop()
     for (const listener of this.signedOutListeners) listener(this.signedOut)
   }
@@ -399,6 +401,7 @@ export class DeviceNode {
 
   async stop(): Promise<void> {
     this.revocations.stop()
+    this.renewal?.stop()
     clearInterval(this.publishTimer)
     clearTimeout(this.debounce)
     this.attachments.stop()

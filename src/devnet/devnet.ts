@@ -49,6 +49,8 @@ export interface DevnetOptions {
   revocationRefreshS?: number
   /** More `parley supernode` options for every supernode (tests make caps small, e.g. --offline-max-bytes). */
   supernodeArgs?: string[]
+  /** How long the authority's certificates live (network.json; default 7 days). Tests of renewal make it short. */
+  certificateValiditySeconds?: number
   onProgress?: (line: string) => void
 }
 
@@ -119,8 +121,14 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
       addrs: [`/ip4/${host}/tcp/${layout.megaPorts[name]}`],
     })
   }
-  if (JSON.stringify(settings.seeds) !== JSON.stringify(seeds))
-    saveSettings(authorityDir, { ...settings, seeds, sequence: settings.sequence + 1 })
+  const validity = opts.certificateValiditySeconds ?? settings.policies.certificateValiditySeconds
+  if (
+    JSON.stringify(settings.seeds) !== JSON.stringify(seeds) ||
+    validity !== settings.policies.certificateValiditySeconds
+  ) {
+    const policies = { ...settings.policies, certificateValiditySeconds: validity }
+    saveSettings(authorityDir, { ...settings, seeds, policies, sequence: settings.sequence + 1 })
+  }
   writeFileSync(join(opts.dir, 'devnet.json'), JSON.stringify(layout, null, 2))
   // A devnet made before supernode grants: its operator ran the supernodes, so it keeps the role.
   if (loadSettings(authorityDir).policies.defaultDevicePolicy.maySupernode) {

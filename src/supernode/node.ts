@@ -3,9 +3,9 @@ import { join } from 'node:path'
 import type { Libp2p } from '@libp2p/interface'
 import { Admission } from '../attach/admission.js'
 import { signerOf } from '../crypto/keys.js'
-import { AuthorityClient } from '../device/authority-client.js'
 import type { Profile } from '../device/profile.js'
-import { loadIdentity } from '../device/session.js'
+import { profileRenewal, RenewalLoop, startingCertificate } from '../device/renewal-loop.js'
+import { authorityClient, loadIdentity } from '../device/session.js'
 import type { Placed } from '../directory/placement.js'
 import type { Logger } from '../log/logger.js'
 import { Refusals } from '../log/refusals.js'
@@ -35,6 +35,8 @@ import { TrustState } from './trust-state.js'
 export const DEFAULT_CAPACITY = 800
 export const MEGA_WEIGHT = 4
 const ANNOUNCE_EVERY_MS = 10_000
+/** Keeps `parley supernode` without a grant well inside its 10 s to say so, even when a renewal is due. */
+const START_RENEW_TIMEOUT_MS = 5_000
 
 export { SupernodeForbiddenError }
 
@@ -72,9 +74,12 @@ export interface RunningSupernode {
 
 export async function startSupernode(opts: SupernodeOptions): Promise<RunningSupernode> {
   const { profile, log } = opts
+  // Renewed first when due, as `parley up` does: a supernode may start late in its certificate's life.
+  await startingCertificate(profile, log, AbortSignal.timeout(START_RENEW_TIMEOUT_MS))
   const identity = loadIdentity(profile)
   const config = identity.config
-  const cert = await certificateForRole(profile, identity, log)
+  /** Swapped in place by the renewal loop; every announcement signs with the current one. */
+  let cert = await certificateForRole(profile, identity, log)
   const version = opts.version ?? VERSION
   const key = await profile.deviceKey()
   const signer = signerOf(key)
@@ -82,7 +87,7 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
   const trust = new TrustState(
     config,
     profile.dir,
-    new AuthorityClient(identity.authority),
+    authorityClient(profile, identity.authority),
     log,
     opts.revocationRefreshMs,
   )
@@ -297,18 +302,36 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
   })
   adapter.start()
 
+  /** A new announcement at a higher incarnation, gossiped by the core as any refutation is. */
+  const reannounce = (why: string): void => {
+    try {
+      core.announce(announcement(incarnation + 1), Date.now())
+    } catch (err) {
+      log.error({ err, why }, 'could not announce')
+    }
+    adapter.pump()
+  }
   let announcedLoad = admission.load
   const loadTimer = setInterval(() => {
     if (admission.load === announcedLoad) return
-    try {
-      announcedLoad = admission.load
-      core.announce(announcement(incarnation + 1), Date.now())
-    } catch (err) {
-      log.error({ err }, 'could not announce our load')
-    }
-    adapter.pump()
+    announcedLoad = admission.load
+    reannounce('load')
   }, ANNOUNCE_EVERY_MS)
   loadTimer.unref()
+  const renewal = new RenewalLoop(cert, {
+    renew: profileRenewal(profile),
+    onRenewed: (next) => {
+      if (!next.policy.maySupernode)
+        log.warn(
+          { serial: next.serial.toString() },
+          'the renewed certificate does not carry the supernode role',
+        )
+      cert = next
+      reannounce('certificate renewed')
+    },
+    log,
+  })
+  renewal.start()
 
   function status() {
     return {
@@ -339,6 +362,7 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
     node,
     stop: async () => {
       clearInterval(loadTimer)
+      renewal.stop()
       adapter.stop()
       offline.stop()
       trust.stop()
