@@ -17,6 +17,7 @@ import { PresenceStatus } from '../wire/generated/parley.js'
 import { applyEvent } from './apply.js'
 import { LIVE_KINDS, LiveReplays } from './live.js'
 import { refusalOf, type Refusal } from './refusals.js'
+import { strangerRefusalIn } from './strangers.js'
 import type { ChatStore, ContactRow, MessageRow } from './store.js'
 
 export class ChatError extends Error {
@@ -245,7 +246,10 @@ export class Chat {
           continue
         }
         // Refused for good, before it touches the store; the sender is told not to retry.
-        const code = refusalOf(e, opts.now) ?? this.liveReplay(e, opts.now)
+        const code =
+          refusalOf(e, opts.now) ??
+          this.liveReplay(e, opts.now) ??
+          strangerRefusalIn(this.store, this.me.username, e)
         if (code !== undefined) {
           refused.push(e.id)
           refusals.push({ code, from: e.from, deviceId: e.deviceId })

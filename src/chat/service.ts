@@ -34,6 +34,7 @@ import { History } from './history.js'
 import { OfflineInbox } from './inbox.js'
 import { refusalLogger } from './refusals.js'
 import { sealForDevices } from './seal.js'
+import type { StrangerLimits } from './strangers.js'
 import { ChatStore } from './store.js'
 
 export const ChatProtocols = {
@@ -53,6 +54,8 @@ export interface ChatServiceOptions {
   log: Logger
   /** Idle time before online turns into away; 0 turns it off. */
   awayAfterMs?: number
+  /** Caps on strangers' held messages and pending requests (default 50 per stranger, 500 strangers). */
+  strangers?: Partial<StrangerLimits>
 }
 
 export class ChatService {
@@ -123,7 +126,7 @@ export class ChatService {
   static async start(opts: ChatServiceOptions): Promise<ChatService> {
     const key = await opts.profile.deviceKey()
     const { certificate } = loadIdentity(opts.profile)
-    const store = new ChatStore(join(opts.profile.dir, 'chat.sqlite'))
+    const store = new ChatStore(join(opts.profile.dir, 'chat.sqlite'), { strangers: opts.strangers })
     const repaired = store.clock.repair(Date.now())
     if (repaired !== undefined) opts.log.warn(repaired, 'chat clock was poisoned (issue 10 H1); repaired')
     const service = new ChatService(opts, store, certificate.username, key.raw.subarray(0, 32), signerOf(key))

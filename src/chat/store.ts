@@ -9,6 +9,7 @@
 import Database from 'better-sqlite3'
 import { LamportClock } from './clock.js'
 import { messageOf, SCHEMA, type RawMessage } from './schema.js'
+import { DEFAULT_STRANGER_LIMITS, type StrangerLimits } from './strangers.js'
 
 export type ContactState = 'requested' | 'pending' | 'accepted' | 'declined' | 'blocked' | 'removed'
 export type MessageState = 'sending' | 'sent' | 'delivered' | 'read' | 'received'
@@ -59,7 +60,11 @@ export class ChatStore {
   readonly clock = new LamportClock(this)
   private readonly statements = new Map<string, Database.Statement>()
 
-  constructor(path: string) {
+  /** Caps on strangers' held messages and pending requests (strangers.ts). */
+  readonly strangerLimits: StrangerLimits
+
+  constructor(path: string, opts: { strangers?: Partial<StrangerLimits> } = {}) {
+    this.strangerLimits = { ...DEFAULT_STRANGER_LIMITS, ...opts.strangers }
     this.db = new Database(path)
     this.db.pragma('busy_timeout = 5000')
     this.db.pragma('journal_mode = WAL')
@@ -149,6 +154,20 @@ export class ChatStore {
            greeting = CASE WHEN ? IS NULL THEN contacts.greeting ELSE excluded.greeting END`,
     ).run(username, state, greeting ?? '', at, greeting ?? null)
     if (state === 'accepted') this.sql('UPDATE messages SET held = 0 WHERE conversation = ?').run(username)
+  }
+
+  /** Held messages in the conversation with `username` (a stranger's, not yet accepted). */
+  heldFrom(username: string): number {
+    return (
+      this.sql('SELECT count(*) AS n FROM messages WHERE conversation = ? AND held = 1').get(username) as {
+        n: number
+      }
+    ).n
+  }
+
+  /** Contact requests waiting for the user's answer. */
+  pendingRequests(): number {
+    return (this.sql("SELECT count(*) AS n FROM contacts WHERE state = 'pending'").get() as { n: number }).n
   }
 
   setPresence(username: string, presence: string, at: number): boolean {

@@ -132,6 +132,11 @@ export const ErrorCode = {
   LamportTooFar: 'lamport_too_far',
   /** A live event (presence, typing, call signal) sent more than 5 minutes from the receiver's clock. */
   StaleEvent: 'stale_event',
+  /**
+   * A chat event from someone who is not a contact, past the receiver's caps on strangers (50 held
+   * messages per stranger, 500 pending requests): refused for good, the sender stops retrying.
+   */
+  StrangerLimit: 'stranger_limit',
   /** A live event the receiver already took (live events are not stored, so this is the replay check). */
   ReplayedEvent: 'replayed_event',
 } as const

@@ -7,6 +7,7 @@ import { API_FILE, LocalApi, type ApiInfo } from '../../device/local-api.js'
 import { signIn } from '../../device/session.js'
 import { PROJECT_ROOT } from '../../paths.js'
 import { ChatService } from '../../chat/service.js'
+import { DEFAULT_STRANGER_LIMITS } from '../../chat/strangers.js'
 import { FileService } from '../../files/service.js'
 import { DeviceNode } from '../../device/node.js'
 import { createLogger } from '../../log/logger.js'
@@ -154,6 +155,8 @@ interface UpOptions extends DeviceOptions {
   fastReattach?: boolean
   fileRate?: string
   filesViaRelay?: boolean
+  heldPerStranger: string
+  maxStrangers: string
 }
 
 export function upCommand(): Command {
@@ -165,6 +168,16 @@ export function upCommand(): Command {
     .option('--listen <host>', 'address to listen on', '127.0.0.1')
     .option('--attachments <n>', 'supernodes to stay attached to', '2')
     .option('--away-after <seconds>', 'idle time before your status turns to away (0: never)', '300')
+    .option(
+      '--held-per-stranger <n>',
+      'messages kept from one person who is not a contact; past it they are refused (stranger_limit)',
+      String(DEFAULT_STRANGER_LIMITS.heldPerStranger),
+    )
+    .option(
+      '--max-strangers <n>',
+      'contact requests kept waiting for your answer; past it new ones are refused (stranger_limit)',
+      String(DEFAULT_STRANGER_LIMITS.strangers),
+    )
     .addOption(
       new Option(
         '--fast-reattach',
@@ -175,6 +188,10 @@ export function upCommand(): Command {
     .addOption(new Option('--files-via-relay', "pull files through the sender's relay (tests)").hideHelp())
     .action(async (opts: UpOptions) => {
       const profile = profileOf(opts)
+      const heldPerStranger = Number(opts.heldPerStranger)
+      const strangers = Number(opts.maxStrangers)
+      if (![heldPerStranger, strangers].every((n) => Number.isInteger(n) && n >= 0))
+        throw new UsageError('--held-per-stranger and --max-strangers must be whole numbers >= 0')
       const awayAfter = Number(opts.awayAfter)
       if (!Number.isFinite(awayAfter) || awayAfter < 0)
         throw new UsageError('--away-after takes a number of seconds ≥ 0')
@@ -194,6 +211,7 @@ export function upCommand(): Command {
           profile,
           log,
           awayAfterMs: awayAfter * 1000,
+          strangers: { heldPerStranger, strangers },
         })
         const files = await FileService.start({
           device,
