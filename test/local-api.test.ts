@@ -1,8 +1,9 @@
 /**
  * The device's local API as a browser and as another web page see it: a
- * fresh device waits for sign-up through a one-time sign-in link; the link
- * gives a session cookie once; other origins, other hosts and callers with
- * no token or session are refused, on HTTP and on the WebSocket.
+ * fresh device waits for sign-up through a one-time sign-in link; the link's
+ * code gives a session token once (never a cookie, which would go to every
+ * port of 127.0.0.1); other origins, other hosts and callers with no token
+ * or session are refused, on HTTP and on the WebSocket.
  */
 import { request as httpRequest } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -62,7 +63,16 @@ function raw(
 }
 
 const host = () => ({ host: new URL(origin).host })
-let cookie = ''
+let auth: { authorization: string } = { authorization: '' }
+
+/** Trades a sign-in link's code for a session, as the link's page does. */
+const exchange = (link: string) =>
+  raw(
+    '/v1/auth/session',
+    { ...host(), origin, 'content-type': 'application/json' },
+    'POST',
+    JSON.stringify({ code: new URL(link).searchParams.get('code') }),
+  )
 
 describe('signing a browser in', () => {
   it('refuses the API without a session or token', async () => {
@@ -71,23 +81,26 @@ describe('signing a browser in', () => {
     expect(JSON.parse(r.body)).toMatchObject({ error: { code: 'unauthorized' } })
   })
 
-  it('the sign-in link gives a session cookie, once', async () => {
-    const path = new URL(link).pathname + new URL(link).search
-    const first = await raw(path, host())
-    expect(first.status).toBe(303)
-    const set = String(first.headers['set-cookie'])
-    expect(set).toMatch(/parley_session_\d+=[^;]+;.*HttpOnly/i)
-    expect(set).toMatch(/SameSite=Strict/i)
-    cookie = /parley_session_\d+=[^;]+/.exec(set)![0]
-    expect((await raw(path, host())).status).toBe(401)
-    const session = await raw('/v1/session', { ...host(), cookie })
+  it("the sign-in link's code gives a session token, once, and never a cookie", async () => {
+    // Opening the link only loads the page (a prefetch uses nothing up); its script trades the code.
+    const page = await raw(new URL(link).pathname + new URL(link).search, host())
+    expect(page.headers['set-cookie']).toBeUndefined()
+    const first = await exchange(link)
+    expect(first.status).toBe(200)
+    expect(first.headers['set-cookie']).toBeUndefined()
+    const issued = JSON.parse(first.body) as { token: string; idleMs: number; expiresAt: number }
+    expect(issued.idleMs).toBe(12 * 3_600_000)
+    auth = { authorization: `Bearer ${issued.token}` }
+    const again = await exchange(link)
+    expect([again.status, JSON.parse(again.body)]).toMatchObject([401, { error: { code: 'link_expired' } }])
+    const session = await raw('/v1/session', { ...host(), ...auth })
     expect(JSON.parse(session.body)).toMatchObject({ state: 'setup' })
   })
 
   it('signs up through the device, which then starts', async () => {
     const weak = await raw(
       '/v1/account/register',
-      { ...host(), cookie, origin, 'content-type': 'application/json' },
+      { ...host(), ...auth, origin, 'content-type': 'application/json' },
       'POST',
       JSON.stringify({ username: 'newcomer', password: 'short' }),
     )
@@ -95,23 +108,23 @@ describe('signing a browser in', () => {
     expect(JSON.parse(weak.body)).toMatchObject({ error: { code: 'invalid_password' } })
     const r = await raw(
       '/v1/account/register',
-      { ...host(), cookie, origin, 'content-type': 'application/json' },
+      { ...host(), ...auth, origin, 'content-type': 'application/json' },
       'POST',
       JSON.stringify({ username: 'newcomer', password: DEMO_PASSWORD, deviceName: 'browser test' }),
     )
     expect(r.status).toBe(200)
     await eventually(async () => {
-      const s = JSON.parse((await raw('/v1/session', { ...host(), cookie })).body) as {
+      const s = JSON.parse((await raw('/v1/session', { ...host(), ...auth })).body) as {
         state: string
         username?: string
       }
       return s.state === 'ready' && s.username === 'newcomer' ? s : undefined
     }, 30_000)
-    const contacts = await raw('/v1/chat/contacts', { ...host(), cookie })
+    const contacts = await raw('/v1/chat/contacts', { ...host(), ...auth })
     expect(contacts.status).toBe(200)
     const again = await raw(
       '/v1/account/login',
-      { ...host(), cookie, origin, 'content-type': 'application/json' },
+      { ...host(), ...auth, origin, 'content-type': 'application/json' },
       'POST',
       JSON.stringify({ username: 'newcomer', password: DEMO_PASSWORD }),
     )
@@ -121,12 +134,12 @@ describe('signing a browser in', () => {
 
 describe('refusing everyone else', () => {
   it('refuses a foreign Origin even with a valid session', async () => {
-    const r = await raw('/v1/chat/contacts', { ...host(), cookie, origin: 'http://evil.example' })
+    const r = await raw('/v1/chat/contacts', { ...host(), ...auth, origin: 'http://evil.example' })
     expect(r.status).toBe(403)
     expect(JSON.parse(r.body)).toMatchObject({ error: { code: 'forbidden_origin' } })
     const post = await raw(
       '/v1/chat/status',
-      { ...host(), cookie, origin: 'http://127.0.0.1:1', 'content-type': 'application/json' },
+      { ...host(), ...auth, origin: 'http://127.0.0.1:1', 'content-type': 'application/json' },
       'POST',
       '{"status":"dnd"}',
     )
@@ -134,21 +147,29 @@ describe('refusing everyone else', () => {
   })
 
   it('refuses another Host (DNS rebinding)', async () => {
-    const r = await raw('/v1/session', { host: `attacker.example:${new URL(origin).port}`, cookie })
+    const r = await raw('/v1/session', { host: `attacker.example:${new URL(origin).port}`, ...auth })
     expect(r.status).toBe(403)
     expect(JSON.parse(r.body)).toMatchObject({ error: { code: 'forbidden_host' } })
   })
 
-  it('the WebSocket takes the session and the own origin only', async () => {
-    const ws = new WebSocket(`${origin.replace('http', 'ws')}/v1/ws`, { headers: { cookie, origin } })
+  it('the WebSocket takes the session (in its subprotocols, as a page sends it) and the own origin only', async () => {
+    const url = `${origin.replace('http', 'ws')}/v1/ws`
+    const protocols = ['parley', `parley-token.${auth.authorization.slice('Bearer '.length)}`]
+    const ws = new WebSocket(url, protocols, { headers: { origin } })
     const hello = await new Promise<string>((resolve, reject) => {
       ws.once('message', (d: Buffer) => resolve(d.toString()))
       ws.once('error', reject)
     })
     expect(JSON.parse(hello)).toMatchObject({ type: 'hello' })
+    // The socket speaks `parley`: the token is never echoed back.
+    expect(ws.protocol).toBe('parley')
     ws.close()
-    for (const headers of [{ cookie, origin: 'http://evil.example' }, { origin }]) {
-      const bad = new WebSocket(`${origin.replace('http', 'ws')}/v1/ws`, { headers })
+    for (const [offered, headers] of [
+      [protocols, { origin: 'http://evil.example' }],
+      [['parley'], { origin }],
+      [['parley', 'parley-token.forged'], { origin }],
+    ] as const) {
+      const bad = new WebSocket(url, [...offered], { headers })
       const outcome = await new Promise<string>((resolve) => {
         bad.once('open', () => resolve('open'))
         bad.once('error', () => resolve('refused'))
@@ -162,7 +183,6 @@ describe('refusing everyone else', () => {
     expect(r.code).toBe(0)
     const fresh = r.stdout.trim()
     expect(fresh).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/signin\?code=/)
-    const url = new URL(fresh)
-    expect((await raw(url.pathname + url.search, host())).status).toBe(303)
+    expect((await exchange(fresh)).status).toBe(200)
   })
 })

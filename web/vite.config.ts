@@ -2,8 +2,8 @@
  * Builds the web client into dist/web/, which the device node serves on its
  * own origin. Asset paths are relative so the page works under any prefix.
  * `PARLEY_DEVICE=http://127.0.0.1:PORT npx vite --config web/vite.config.ts`
- * serves it with hot reload, passing the API, the WebSocket and the sign-in
- * link through to that device.
+ * serves it with hot reload, passing the API and the WebSocket through to
+ * that device; the sign-in link's page (`/signin?code=…`) is the client's own.
  */
 import { fileURLToPath } from 'node:url'
 import react from '@vitejs/plugin-react'
@@ -25,7 +25,6 @@ export default defineConfig({
   server: {
     proxy: {
       '/v1': { ...asDevice, ws: true },
-      '/signin': asDevice,
     },
   },
 })

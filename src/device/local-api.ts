@@ -1,10 +1,12 @@
 /**
  * The device's local API on 127.0.0.1: the CLI with the token kept in the
- * profile (mode 0600), and the web client with a session cookie it gets by
- * opening a one-time sign-in link. Only this origin may call it: a request
- * with another Origin, or for another Host (DNS rebinding), is refused, so no
- * web page the user visits can drive the node. Before the profile has an
- * account the API is in setup mode: the web client signs up or in through it.
+ * profile (mode 0600), and the web client with a session token its page gets
+ * for a one-time sign-in link's code and keeps in its own storage, which the
+ * browser binds to this port (web-sessions.ts). No cookie: cookies go to every
+ * port of a host. Only this origin may call it: a request with another
+ * Origin, or for another Host (DNS rebinding), is refused, so no web page the
+ * user visits can drive the node. Before the profile has an account the API
+ * is in setup mode: the web client signs up or in through it.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { rmSync } from 'node:fs'
@@ -14,7 +16,6 @@ import type { Duplex } from 'node:stream'
 import { join } from 'node:path'
 import { serve } from '@hono/node-server'
 import { Hono, type Context } from 'hono'
-import { setCookie } from 'hono/cookie'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { ChatNotice } from '../chat/chat.js'
 import type { ChatService } from '../chat/service.js'
@@ -29,11 +30,14 @@ import { addFileRoutes } from './files-api.js'
 import type { DeviceNode } from './node.js'
 import { writePrivateJson } from './private-file.js'
 import { serveWeb } from './web-files.js'
+import { WebSessions, webSessionLimits, type SessionRefusal, type WebSessionLimits } from './web-sessions.js'
 
 export const API_FILE = 'api.json'
-/** Cookies are per host, not per port: each device's session cookie is named after its port. */
-const cookieName = (port: number): string => `parley_session_${port}`
-const LINK_TTL_MS = 10 * 60_000
+/** The WebSocket subprotocol the web client asks for; its token rides in a second one, `parley-token.<token>`. */
+const WS_PROTOCOL = 'parley'
+const WS_TOKEN_PREFIX = 'parley-token.'
+/** The close code (4000–4999 are the application's) of a socket whose session ended; the reason is the error code. */
+const WS_SESSION_ENDED = 4401
 
 export interface ApiInfo {
   url: string
@@ -57,6 +61,8 @@ export interface LocalApiOptions {
   /** Setup mode: create or sign in to the account, then start the node. Throws errors with a `code`. */
   onAccount?: (req: AccountRequest) => Promise<void>
   state: ApiState
+  /** Web session lifetimes; the defaults, shortened by PARLEY_TEST_WEB_SESSION_* (web-sessions.ts) for tests. */
+  sessionLimits?: WebSessionLimits
 }
 
 function same(presented: string, secret: string): boolean {
@@ -65,33 +71,51 @@ function same(presented: string, secret: string): boolean {
   return presented.length > 0 && timingSafeEqual(a, b)
 }
 
-function sessionOf(cookieHeader: string | undefined, port: number): string | undefined {
-  const name = cookieName(port)
-  for (const part of (cookieHeader ?? '').split(';')) {
-    const [k, v] = part.trim().split('=', 2)
-    if (k === name) return v
-  }
-  return undefined
+const bearerOf = (header: string | undefined): string => /^Bearer (.+)$/.exec(header ?? '')?.[1] ?? ''
+
+/** The token a browser's WebSocket carries in its subprotocol list (it cannot set headers). */
+function wsTokenOf(protocols: string | undefined): string {
+  for (const p of (protocols ?? '').split(','))
+    if (p.trim().startsWith(WS_TOKEN_PREFIX)) return p.trim().slice(WS_TOKEN_PREFIX.length)
+  return ''
 }
 
 const refuse = (status: 400 | 401 | 403 | 409 | 502 | 503, code: string, message: string): Response =>
   Response.json({ error: { code, message } }, { status })
 
+const REFUSAL_TEXT: Record<SessionRefusal, string> = {
+  unauthorized: 'Not signed in. Open a sign-in link from this device (parley link prints one).',
+  signed_out: 'You signed out. To come back, open a new sign-in link (parley link prints one).',
+  session_expired: 'Your session expired. Open a new sign-in link (parley link prints one).',
+}
+
 export class LocalApi {
   readonly token = randomBytes(32).toString('base64url')
-  private readonly codes = new Map<string, number>()
-  private readonly sessions = new Set<string>()
-  private readonly sockets = new Set<WebSocket>()
+  private readonly sessions: WebSessions
+  /** Each live socket and the id of the web session it came with (undefined for the CLI's token). */
+  private readonly sockets = new Map<WebSocket, string | undefined>()
+  private sweeper: ReturnType<typeof setInterval> | undefined
   private device: DeviceNode | undefined
   private chat: ChatService | undefined
   private files: FileService | undefined
   private state: ApiState
   private port = 0
   private server: ReturnType<typeof serve> | undefined
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 })
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 64 * 1024,
+    // Never echo the token back: the socket speaks `parley`.
+    handleProtocols: (offered) => (offered.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
+  })
 
   private constructor(private readonly opts: LocalApiOptions) {
     this.state = opts.state
+    const limits = opts.sessionLimits ?? webSessionLimits(process.env)
+    this.sessions = new WebSessions(limits, () => randomBytes(32).toString('base64url'))
+    // Ends expired sessions' sockets within a quarter of the shortest lifetime (at most a minute late).
+    const every = Math.max(100, Math.min(60_000, Math.min(limits.idleMs, limits.maxMs) / 4))
+    this.sweeper = setInterval(() => this.closeEnded(), every)
+    this.sweeper.unref()
   }
 
   static async start(opts: LocalApiOptions): Promise<LocalApi> {
@@ -117,11 +141,9 @@ export class LocalApi {
     return `http://127.0.0.1:${this.port}`
   }
 
-  /** A link that signs a browser in once, within ten minutes. */
+  /** A link that signs a browser in once, within ten minutes: its page trades the code for a session. */
   signInLink(): string {
-    const code = randomBytes(24).toString('base64url')
-    this.codes.set(code, Date.now() + LINK_TTL_MS)
-    return `${this.origin}/signin?code=${code}`
+    return `${this.origin}/signin?code=${this.sessions.issueLink(Date.now())}`
   }
 
   setState(state: ApiState): void {
@@ -134,16 +156,14 @@ export class LocalApi {
     this.chat = chat
     this.files = files
     this.state = 'ready'
-    chat?.events.on('notice', (n: ChatNotice) => {
-      const text = JSON.stringify(n)
-      for (const ws of this.sockets) ws.send(text)
-    })
-    files?.events.on('notice', (n) => this.sockets.forEach((ws) => ws.send(JSON.stringify(n))))
+    chat?.events.on('notice', (n: ChatNotice) => this.broadcast(JSON.stringify(n)))
+    files?.events.on('notice', (n) => this.broadcast(JSON.stringify(n)))
   }
 
   async close(): Promise<void> {
+    clearInterval(this.sweeper)
     rmSync(join(this.opts.profileDir, API_FILE), { force: true })
-    for (const ws of this.sockets) ws.terminate()
+    for (const ws of this.sockets.keys()) ws.terminate()
     await new Promise<void>((resolve) => {
       if (this.server === undefined) return resolve()
       this.server.close(() => resolve())
@@ -161,10 +181,26 @@ export class LocalApi {
     return origin === undefined || origin === this.origin || origin === `http://localhost:${this.port}`
   }
 
-  private authorized(bearer: string | undefined, cookie: string | undefined): boolean {
-    const presented = /^Bearer (.+)$/.exec(bearer ?? '')?.[1] ?? ''
-    if (same(presented, this.token)) return true
-    return cookie !== undefined && this.sessions.has(cookie)
+  /** Undefined when the token opens the API (the CLI's, or a live web session's, which this use keeps going). */
+  private refusal(token: string): SessionRefusal | undefined {
+    if (same(token, this.token)) return undefined
+    return this.sessions.use(token, Date.now())
+  }
+
+  private broadcast(text: string): void {
+    for (const ws of this.sockets.keys()) if (ws.readyState === ws.OPEN) ws.send(text)
+  }
+
+  /** Closes the sockets of sessions that ended (signed out, expired), the reason's code as the close reason. */
+  private closeEnded(): void {
+    const ended = new Map(this.sessions.sweep(Date.now()).map((e) => [e.id, e.why]))
+    if (ended.size === 0) return
+    for (const [ws, id] of this.sockets) {
+      const why = id === undefined ? undefined : ended.get(id)
+      if (why === undefined) continue
+      this.sockets.delete(ws)
+      ws.close(WS_SESSION_ENDED, why)
+    }
   }
 
   private app(): Hono {
@@ -179,21 +215,31 @@ export class LocalApi {
         return refuse(403, 'forbidden_origin', 'requests from other web pages are refused')
       await next()
     })
-    app.get('/signin', (c) => {
-      const code = c.req.query('code') ?? ''
-      const expires = this.codes.get(code)
-      this.codes.delete(code)
-      if (expires === undefined || expires < Date.now())
-        return c.text('This sign-in link was used or has expired. Ask parley for a new one: parley link', 401)
-      const session = randomBytes(32).toString('base64url')
-      this.sessions.add(session)
-      setCookie(c, cookieName(this.port), session, { httpOnly: true, sameSite: 'Strict', path: '/' })
-      return c.redirect('/', 303)
+    // GET /signin is the web client's page (serveWeb): its script trades the code here, so a
+    // link preview or prefetch that only GETs the link uses nothing up.
+    app.post('/v1/auth/session', async (c) => {
+      const body = await c.req.json<{ code?: unknown }>().catch(() => undefined)
+      const code = typeof body?.code === 'string' ? body.code : ''
+      const issued = this.sessions.exchange(code, Date.now())
+      if (issued === undefined)
+        return refuse(
+          401,
+          ErrorCode.LinkExpired,
+          'This sign-in link was used or has expired. Get a new one: parley link',
+        )
+      return c.json(issued)
     })
     app.use('/v1/*', async (c, next) => {
-      if (!this.authorized(c.req.header('authorization'), sessionOf(c.req.header('cookie'), this.port)))
-        return refuse(401, ErrorCode.Unauthorized, 'missing or wrong token; open the sign-in link again')
+      const token = bearerOf(c.req.header('authorization'))
+      if (token === '' && this.download(c.req.method, c.req.path, c.req.query('key'))) return next()
+      const why = this.refusal(token)
+      if (why !== undefined) return refuse(401, why, REFUSAL_TEXT[why])
       await next()
+    })
+    app.post('/v1/auth/signout', (c) => {
+      const signedOut = this.sessions.signOut(bearerOf(c.req.header('authorization')), Date.now())
+      this.closeEnded()
+      return c.json({ signedOut })
     })
     app.get('/v1/session', (c) =>
       c.json({ state: this.state, username: this.chat?.username, deviceId: this.device?.peerId }),
@@ -260,20 +306,34 @@ export class LocalApi {
     }
   }
 
+  /**
+   * A file download by link (`<a href download>` cannot carry a header): the
+   * session's download key opens GET /v1/files/:id/content and nothing else.
+   */
+  private download(method: string, path: string, key: string | undefined): boolean {
+    if (method !== 'GET' || key === undefined || !/^\/v1\/files\/[^/]+\/content$/.test(path)) return false
+    return this.sessions.useDownloadKey(key, Date.now())
+  }
+
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const cookie = sessionOf(req.headers.cookie, this.port)
+    const fromPage = wsTokenOf(req.headers['sec-websocket-protocol'])
+    const token = fromPage !== '' ? fromPage : bearerOf(req.headers.authorization)
     const ok =
       req.url === '/v1/ws' &&
       this.hostOk(req.headers.host) &&
       this.originOk(req.headers.origin) &&
-      this.authorized(req.headers.authorization, cookie) &&
       this.chat !== undefined
     if (!ok) {
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n')
       return
     }
+    if (this.refusal(token) !== undefined) {
+      socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n')
+      return
+    }
+    const session = same(token, this.token) ? undefined : WebSessions.idOf(token)
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      this.sockets.add(ws)
+      this.sockets.set(ws, session)
       ws.on('close', () => this.sockets.delete(ws))
       ws.on('error', () => this.sockets.delete(ws))
       ws.send(JSON.stringify({ type: 'hello', status: this.chat?.status() }))

@@ -81,6 +81,15 @@ export const ErrorCode = {
   GrantLimit: 'grant_limit',
   RateLimited: 'rate_limited',
   Unauthorized: 'unauthorized',
+
+  // The device's local API and its web sessions (docs/web.md)
+  /** The web session was signed out (the page's Sign out): open a new sign-in link (`parley link`). */
+  SignedOut: 'signed_out',
+  /** The web session passed its idle or absolute lifetime: open a new sign-in link (`parley link`). */
+  SessionExpired: 'session_expired',
+  /** The sign-in link's one-time code was used, has expired, or is not this device's. */
+  LinkExpired: 'link_expired',
+
   NotFound: 'not_found',
   MethodNotAllowed: 'method_not_allowed',
   Unavailable: 'unavailable',

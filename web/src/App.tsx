@@ -1,13 +1,18 @@
 /**
- * The page's top level: asks the device which state it is in and shows the
- * sign-up / sign-in forms (no account yet), "starting…" (signed in, the node
- * is coming up) or the messenger (ready).
+ * The page's top level: trades a sign-in link's code for a session when the
+ * link opened it, asks the device which state it is in and shows the sign-up
+ * / sign-in forms (no account yet), "starting…" (signed in, the node is coming
+ * up), the messenger (ready), or why this page is signed out.
  */
 import { useCallback, useEffect, useState } from 'react'
 import { ApiError, api, messageOf } from './api.js'
 import { Messenger } from './Messenger.js'
+import { forgetSession, keepSession, takeLinkCode } from './session.js'
 import { Setup } from './Setup.js'
 import type { Session } from './types.js'
+
+export const SIGNED_OUT_TEXT =
+  'You signed out. To come back, open a new sign-in link (parley link prints one).'
 
 type View =
   | { kind: 'loading' }
@@ -26,6 +31,7 @@ export function App() {
     let timer: ReturnType<typeof setTimeout> | undefined
     const ask = async (): Promise<void> => {
       try {
+        await signInFromLink()
         const session = await api.session()
         if (stopped) return
         const waiting =
@@ -49,6 +55,12 @@ export function App() {
   const signedOut = useCallback((err: ApiError) => {
     setView({ kind: 'failed', message: err.message, signedOut: true })
   }, [])
+  const signOut = useCallback(async () => {
+    // Forgotten here whatever the device says: a device that is gone has forgotten it too.
+    await api.signOut().catch(() => undefined)
+    forgetSession()
+    setView({ kind: 'failed', message: SIGNED_OUT_TEXT, signedOut: true })
+  }, [])
   const retry = () => setCheck((c) => ({ round: c.round + 1, starting: false }))
   const started = () => setCheck((c) => ({ round: c.round + 1, starting: true }))
 
@@ -61,8 +73,9 @@ export function App() {
           {view.message}
         </p>
         {view.signedOut ? (
-          <p>
-            Open the sign-in link that <code>parley up</code> printed to use this device from the browser.
+          <p data-testid="signed-out">
+            To use this device from the browser, open a sign-in link: <code>parley up</code> prints one at
+            start, <code>parley link</code> a new one.
           </p>
         ) : (
           <button type="button" onClick={retry}>
@@ -75,7 +88,18 @@ export function App() {
   if (session.state === 'setup') return <Setup onStarted={started} />
   if (session.state === 'starting' || session.username === undefined)
     return <Splash text="starting…" testId="starting" />
-  return <Messenger me={session.username} onSignedOut={signedOut} />
+  return <Messenger me={session.username} onSignedOut={signedOut} onSignOut={signOut} />
+}
+
+let linkSignIn: Promise<void> | undefined
+
+/** Trades the sign-in link's code, once per page load (React's StrictMode runs effects twice). */
+function signInFromLink(): Promise<void> {
+  linkSignIn ??= (async () => {
+    const code = takeLinkCode(window.location, window.history)
+    if (code !== undefined) keepSession(await api.signIn(code))
+  })()
+  return linkSignIn
 }
 
 export function isSignedOut(err: unknown): err is ApiError {

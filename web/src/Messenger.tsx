@@ -23,9 +23,11 @@ export const TYPING_EVERY_MS = 2_000
 export interface MessengerProps {
   me: string
   onSignedOut: (err: ApiError) => void
+  /** The user pressed Sign out. */
+  onSignOut: () => Promise<void>
 }
 
-export function Messenger({ me, onSignedOut }: MessengerProps) {
+export function Messenger({ me, onSignedOut, onSignOut }: MessengerProps) {
   const [state, dispatch] = useReducer(reduce, me, initialState)
   const [error, setError] = useState<string>()
   const [historyRound, setHistoryRound] = useState(0)
@@ -81,7 +83,8 @@ export function Messenger({ me, onSignedOut }: MessengerProps) {
       (notice.type === 'message' && notice.message.held)
     if (request) void loadRequests()
   })
-  // A device that restarted has forgotten our session: the socket is refused, and a call says why.
+  // A session that ended (signed out elsewhere, expired; or a device that restarted and forgot it)
+  // closes or refuses the socket, and a call says why.
   const onClose = useEffectEvent(() => {
     dispatch({ type: 'connected', connected: false })
     api.session().catch(report)
@@ -191,6 +194,7 @@ export function Messenger({ me, onSignedOut }: MessengerProps) {
           onContactAction={contactAction}
           onStatus={setStatus}
           onError={report}
+          onSignOut={onSignOut}
         />
         {open === undefined ? (
           <section className="conversation empty">

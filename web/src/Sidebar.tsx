@@ -26,9 +26,19 @@ export interface SidebarProps {
   onContactAction: (username: string, action: ContactAction) => Promise<boolean>
   onStatus: (status: Status) => Promise<boolean>
   onError: (err: unknown) => void
+  /** Ends this page's session on the device. */
+  onSignOut: () => Promise<void>
 }
 
-export function Sidebar({ state, onOpen, onAdd, onContactAction, onStatus, onError }: SidebarProps) {
+export function Sidebar({
+  state,
+  onOpen,
+  onAdd,
+  onContactAction,
+  onStatus,
+  onError,
+  onSignOut,
+}: SidebarProps) {
   const listed = state.contacts.filter((c) => c.state !== 'pending')
   return (
     <aside className="sidebar">
@@ -47,6 +57,14 @@ export function Sidebar({ state, onOpen, onAdd, onContactAction, onStatus, onErr
             </option>
           ))}
         </select>
+        <button
+          type="button"
+          className="link sign-out"
+          data-testid="sign-out"
+          onClick={() => void onSignOut()}
+        >
+          Sign out
+        </button>
       </header>
       <Search onOpen={onOpen} onError={onError} />
       <AddContact me={state.me} onAdd={onAdd} />

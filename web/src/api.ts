@@ -1,9 +1,11 @@
 /**
- * Calls to the device that served this page: same origin only, the session
- * cookie (HttpOnly, set by the sign-in link) goes along by itself. Refusals
- * come back as `{ error: { code, message } }` and become ApiError, whose
- * message is meant for the user.
+ * Calls to the device that served this page: same origin only, with the
+ * session token from this page's storage (session.ts) as a Bearer header; the
+ * calls, file and session APIs all go through `request`. Refusals come back
+ * as `{ error: { code, message } }` and become ApiError, whose message is
+ * meant for the user.
  */
+import { authHeaders, type StoredSession } from './session.js'
 import type {
   Contact,
   ContactRequest,
@@ -28,16 +30,30 @@ export class ApiError extends Error {
 
 const TIMEOUT_MS = 20_000
 
-async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+export interface RequestOptions {
+  /** A raw body (a file); JSON otherwise. */
+  body?: BodyInit
+  headers?: Record<string, string>
+  /** No timeout when 0 (a file upload takes what it takes). */
+  timeoutMs?: number
+}
+
+/** One call to the device with the session's header; the answer's JSON, or an ApiError. */
+export async function request<T>(
+  method: 'GET' | 'POST',
+  path: string,
+  opts: RequestOptions = {},
+): Promise<T> {
   let res: Response
+  const timeoutMs = opts.timeoutMs ?? TIMEOUT_MS
   try {
     res = await fetch(path, {
       method,
-      credentials: 'same-origin',
-      // Every POST carries JSON, which a cross-site form cannot send without a preflight.
-      headers: method === 'POST' ? { 'content-type': 'application/json' } : {},
-      body: method === 'POST' ? JSON.stringify(body ?? {}) : undefined,
-      signal: AbortSignal.timeout(TIMEOUT_MS),
+      // Nothing ambient: the session is the header below, never a cookie.
+      credentials: 'omit',
+      headers: { ...authHeaders(), ...opts.headers },
+      body: opts.body,
+      signal: timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined,
     })
   } catch {
     throw new ApiError(0, 'unreachable', 'The device does not answer. Is parley up still running?')
@@ -54,12 +70,25 @@ async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Pr
   return json as T
 }
 
+/** A GET, or a POST with a JSON body (which a cross-site form cannot send without a preflight). */
+function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  if (method === 'GET') return request<T>(method, path)
+  return request<T>(method, path, {
+    body: JSON.stringify(body ?? {}),
+    headers: { 'content-type': 'application/json' },
+  })
+}
+
 const u = (username: string) => encodeURIComponent(username)
 
 export type ContactAction = 'accept' | 'decline' | 'block' | 'remove'
 
 export const api = {
   session: () => call<Session>('GET', '/v1/session'),
+  /** Trades a sign-in link's one-time code for a session. */
+  signIn: (code: string) => call<StoredSession>('POST', '/v1/auth/session', { code }),
+  /** Ends this page's session on the device. */
+  signOut: () => call<{ signedOut: boolean }>('POST', '/v1/auth/signout'),
   register: (c: Credentials) => call<unknown>('POST', '/v1/account/register', c),
   login: (c: Credentials) => call<unknown>('POST', '/v1/account/login', c),
 

@@ -1,33 +1,20 @@
 /**
- * The device's calls API (src/device/call-api.ts), same origin like api.ts:
+ * The device's calls API (src/device/call-api.ts), through api.ts's request:
  * TURN credentials, live signals to a contact's devices (and our other
  * ones), and call events written into the conversation.
  */
-import { ApiError } from './api.js'
+import { request } from './api.js'
 import type { CallWhat, Signal } from './call-signal.js'
 
 const TIMEOUT_MS = 10_000
 
-async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-  const res = await fetch(path, {
-    method,
-    credentials: 'same-origin',
-    headers: method === 'POST' ? { 'content-type': 'application/json' } : {},
-    body: method === 'POST' ? JSON.stringify(body ?? {}) : undefined,
-    signal: AbortSignal.timeout(TIMEOUT_MS),
-  }).catch(() => {
-    throw new ApiError(0, 'unreachable', 'The device does not answer. Is parley up still running?')
+function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  if (method === 'GET') return request<T>(method, path, { timeoutMs: TIMEOUT_MS })
+  return request<T>(method, path, {
+    body: JSON.stringify(body ?? {}),
+    headers: { 'content-type': 'application/json' },
+    timeoutMs: TIMEOUT_MS,
   })
-  const json: unknown = await res.json().catch(() => undefined)
-  if (!res.ok) {
-    const e = (json as { error?: { code?: unknown; message?: unknown } } | undefined)?.error
-    throw new ApiError(
-      res.status,
-      typeof e?.code === 'string' ? e.code : `http_${res.status}`,
-      typeof e?.message === 'string' ? e.message : `The device answered ${res.status}.`,
-    )
-  }
-  return json as T
 }
 
 const u = (username: string) => encodeURIComponent(username)

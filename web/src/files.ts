@@ -5,8 +5,9 @@
  * as it is). Components read one transfer with useTransfer().
  */
 import { useEffect, useSyncExternalStore } from 'react'
-import { ApiError, messageOf } from './api.js'
-import { liveUrl } from './live.js'
+import { messageOf, request } from './api.js'
+import { liveSocket } from './live.js'
+import { storedSession } from './session.js'
 
 export type TransferState = 'offered' | 'accepted' | 'declined' | 'cancelled' | 'expired' | 'done' | 'failed'
 
@@ -47,25 +48,12 @@ export function sizeText(n: number): string {
   return `${(n / 1024 ** 3).toFixed(2)} GiB`
 }
 
-async function post<T>(path: string, body?: BodyInit, headers: Record<string, string> = {}): Promise<T> {
-  const res = await fetch(path, { method: 'POST', credentials: 'same-origin', headers, body })
-  const json = (await res.json().catch(() => undefined)) as
-    (T & { error?: { code?: string; message?: string } }) | undefined
-  if (!res.ok)
-    throw new ApiError(
-      res.status,
-      json?.error?.code ?? `http_${res.status}`,
-      json?.error?.message ?? res.statusText,
-    )
-  return json as T
-}
+const post = <T>(path: string, body?: BodyInit, headers: Record<string, string> = {}): Promise<T> =>
+  request<T>('POST', path, { body, headers, timeoutMs: 0 })
 
 export const filesApi = {
-  list: async (): Promise<Transfer[]> => {
-    const res = await fetch('/v1/files', { credentials: 'same-origin' })
-    if (!res.ok) throw new ApiError(res.status, `http_${res.status}`, 'could not list files')
-    return ((await res.json()) as { transfers: Transfer[] }).transfers
-  },
+  list: async (): Promise<Transfer[]> =>
+    (await request<{ transfers: Transfer[] }>('GET', '/v1/files')).transfers,
   // A raw body is not a simple cross-site form post, and the local API checks the Origin anyway.
   send: async (to: string, file: File) =>
     (
@@ -77,7 +65,9 @@ export const filesApi = {
   accept: (t: string) => post<{ transfer: Transfer }>(`/v1/files/${t}/accept`),
   decline: (t: string) => post<{ transfer: Transfer }>(`/v1/files/${t}/decline`),
   cancel: (t: string) => post<{ transfer: Transfer }>(`/v1/files/${t}/cancel`),
-  contentUrl: (t: string) => `/v1/files/${t}/content`,
+  /** A link opens it without a header: the session's download key, which opens downloads only, goes in the query. */
+  contentUrl: (t: string) =>
+    `/v1/files/${t}/content?key=${encodeURIComponent(storedSession()?.downloadKey ?? '')}`,
 }
 
 // ---- the store --------------------------------------------------------------------
@@ -117,7 +107,7 @@ function onNotice(data: unknown): void {
 }
 
 function open(): void {
-  const ws = new WebSocket(liveUrl(window.location))
+  const ws = liveSocket()
   socket = ws
   ws.onmessage = (e: MessageEvent) => onNotice(e.data)
   ws.onclose = () => {

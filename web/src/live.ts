@@ -5,6 +5,7 @@
  * jitter; whoever listens resynchronises on each open, since notices sent
  * while it was closed are gone.
  */
+import { socketProtocols } from './session.js'
 import type { Notice } from './types.js'
 
 export interface LiveHandlers {
@@ -35,6 +36,11 @@ export function liveUrl(page: Location): string {
   return url.href
 }
 
+/** A socket to the device's `/v1/ws`, carrying the session (session.ts). */
+export function liveSocket(): WebSocket {
+  return new WebSocket(liveUrl(window.location), socketProtocols())
+}
+
 /** Opens the live socket; the returned function closes it for good. */
 export function connectLive(handlers: LiveHandlers, random: () => number = Math.random): () => void {
   let socket: WebSocket | undefined
@@ -43,7 +49,7 @@ export function connectLive(handlers: LiveHandlers, random: () => number = Math.
   let stopped = false
 
   const open = (): void => {
-    const ws = new WebSocket(liveUrl(window.location))
+    const ws = liveSocket()
     socket = ws
     ws.onopen = () => {
       failures = 0
