@@ -7,7 +7,8 @@
  * - membership: forged pings from a throwaway key declaring every supernode
  *   dead at the highest incarnation (refused `not_member`);
  * - offline: junk deposits from a throwaway, unattached key, alternately
- *   unsigned items and items under a signature over other bytes;
+ *   unsigned items and items under a signature over other bytes (64 such
+ *   deposits built at the start and replayed);
  * - lookup: directory lookups of random usernames from a signed-in, attached
  *   device (the profile named in the config).
  *
@@ -37,6 +38,7 @@ const MAX_IN_FLIGHT = 256
 const TOP = BigInt(Number.MAX_SAFE_INTEGER)
 const DEAD = 2
 const JUNK_ITEMS = 16
+const JUNK_DEPOSITS = 64
 const ATTACH_TIMEOUT_MS = 60_000
 
 const config = JSON.parse(process.argv[2] ?? '{}') as AttackerConfig
@@ -127,15 +129,15 @@ async function setUp(): Promise<Armed> {
       },
     }
   }
+  // Built once and replayed: the refusals do not depend on fresh bytes, and building (16 signatures
+  // a deposit) would measure the attacker's own crypto rather than what the attack costs it.
   const signer = signerOf(await generateKey())
-  let turn = 0
-  const shot: Shot = async (n, to) => {
-    const recipient = `user-${1 + Math.floor(Math.random() * 100)}`
+  const deposits = Array.from({ length: JUNK_DEPOSITS }, (_, turn) => {
+    const recipient = `user-${1 + (turn % 100)}`
     // Alternately unsigned, and signed by a throwaway key over other bytes with no certificate.
     const items = Array.from({ length: JUNK_ITEMS }, () => junkItem(recipient)).map((i) =>
       turn % 2 === 0 ? i : { ...i, deposit: plain(signDeposit(junkItem(recipient), rnd(64), signer)) },
     )
-    turn++
     const req = {
       kind: OfflineKind.Deposit,
       items,
@@ -144,7 +146,12 @@ async function setUp(): Promise<Armed> {
       ids: [],
       access: new Uint8Array(0),
     }
-    await request(n, to, Protocols.offline, OfflineRequest.encode(req), {
+    return OfflineRequest.encode(req)
+  })
+  let turn = 0
+  const shot: Shot = async (n, to) => {
+    const bytes = deposits[turn++ % deposits.length]!
+    await request(n, to, Protocols.offline, bytes, {
       timeoutMs: Deadlines.offlineMs,
       maxResponseBytes: 1 << 20,
     })
