@@ -69,6 +69,8 @@ async function open(user: string): Promise<Page> {
 
 /** Loads the call script into the page and prepares a connection to `peer`. */
 async function prepare(page: Page, peer: string): Promise<void> {
+  // The page trades its sign-in link's code for a session token first (docs/web.md).
+  await page.waitForFunction("localStorage.getItem('parley.session') !== null")
   await page.addScriptTag({ path: join(import.meta.dirname, 'support', 'call.page.js') })
   await page.evaluate(`window.parleyPrepare(${JSON.stringify(peer)})`)
 }

@@ -2,18 +2,21 @@
 // WebRTC call whose signals travel over Parley through the node's local API,
 // with media forced through the TURN relay the node's supernode vouches for.
 window.parleyPrepare = async (peerUser) => {
-  const ice = await (await fetch('/v1/call/ice-servers')).json()
+  // The page's session, as the web client keeps it (web/src/session.ts): sent by the page itself.
+  const { token } = JSON.parse(localStorage.getItem('parley.session'))
+  const auth = { authorization: `Bearer ${token}` }
+  const ice = await (await fetch('/v1/call/ice-servers', { headers: auth })).json()
   const pc = new RTCPeerConnection({ iceServers: ice.iceServers, iceTransportPolicy: 'relay' })
   const signal = (payload) =>
     fetch(`/v1/call/signal/${peerUser}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...auth, 'content-type': 'application/json' },
       body: JSON.stringify({ payload: JSON.stringify(payload) }),
     })
   pc.onicecandidate = (e) => {
     if (e.candidate !== null) void signal({ candidate: e.candidate.toJSON() })
   }
-  const ws = new WebSocket(`ws://${location.host}/v1/ws`)
+  const ws = new WebSocket(`ws://${location.host}/v1/ws`, ['parley', `parley-token.${token}`])
   await new Promise((resolve) => ws.addEventListener('open', resolve, { once: true }))
   ws.addEventListener('message', (m) => {
     const n = JSON.parse(m.data)
