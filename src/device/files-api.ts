@@ -64,9 +64,9 @@ export function addFileRoutes(app: Hono, current: () => FileService | undefined)
     }
   })
   for (const action of ['accept', 'decline', 'cancel'] as const)
-    app.post(`/v1/files/:transfer/${action}`, async (c) => {
+    app.post(`/v1/files/:transfer/${action}`, (c) => {
       try {
-        return c.json({ transfer: await svc()[action](id(c)) })
+        return c.json({ transfer: svc()[action](id(c)) })
       } catch (err) {
         return fail(c, err)
       }

@@ -6,7 +6,7 @@
  * from the .part file after any break, across restarts of either side.
  */
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, rmSync } from 'node:fs'
 import { rename, rm } from 'node:fs/promises'
 import { EventEmitter } from 'node:events'
 import { join } from 'node:path'
@@ -72,7 +72,7 @@ export class FileService {
     mkdirSync(join(this.dir, 'in'), { recursive: true, mode: 0o700 })
     mkdirSync(join(this.dir, 'out'), { recursive: true, mode: 0o700 })
     this.table = new TransferTable(join(this.dir, 'transfers.json'))
-    this.sweeper = setInterval(() => void this.sweep(), SWEEP_EVERY_MS)
+    this.sweeper = setInterval(() => this.sweep(), SWEEP_EVERY_MS)
     this.sweeper.unref()
   }
 
@@ -94,7 +94,7 @@ export class FileService {
     // Offers that came while this service was not listening (a crash between commit and notice).
     for (const c of opts.chat.store.contacts(['accepted']))
       for (const m of opts.chat.store.conversation(c.username, 200)) if (m.kind === 'file') s.fromOffer(m)
-    await s.sweep()
+    s.sweep()
     for (const r of s.table.all()) if (r.direction === 'in' && r.state === 'accepted') s.startPull(r)
     return s
   }
@@ -153,8 +153,8 @@ export class FileService {
     if (r.state === 'offered' || r.state === 'accepted') {
       this.pulls.get(r.transfer)?.abort()
       this.answer(r, 'decline')
+      this.removeCopy(r)
       this.setState(r, 'declined')
-      void this.removeCopy(r)
     }
     return r
   }
@@ -164,7 +164,7 @@ export class FileService {
    * other side hears it (a receiver's cancel is a decline), the pull stops,
    * and the bytes held for it (the sender's copy, the receiver's .part) go.
    */
-  async cancel(id: string): Promise<TransferRecord> {
+  cancel(id: string): TransferRecord {
     const r = this.table.get(id) ?? this.table.byOffer(id)
     if (r === undefined) throw new FileError('not_found', 'no such transfer')
     if (!cancellable(r.state))
@@ -176,8 +176,8 @@ export class FileService {
     if (r.direction === 'in' && r.state === 'offered') return this.decline(r.transfer)
     this.pulls.get(r.transfer)?.abort()
     this.answer(r, r.direction === 'out' ? 'cancel' : 'decline')
+    this.removeCopy(r)
     this.setState(r, 'cancelled')
-    await this.removeCopy(r)
     return this.table.get(r.transfer)!
   }
 
@@ -199,8 +199,8 @@ export class FileService {
     if (r.direction === 'in' && n.username === r.peer && n.answer === 'cancel' && cancellable(r.state)) {
       // The sender took the offer back.
       this.pulls.get(r.transfer)?.abort()
+      this.removeCopy(r)
       this.setState(r, 'cancelled')
-      void this.removeCopy(r)
       return
     }
     if (n.answer !== 'accept' && n.answer !== 'decline') return
@@ -209,22 +209,22 @@ export class FileService {
       if (state === 'accepted' && !r.acceptedBy.includes(n.deviceId))
         this.table.update(r.transfer, { acceptedBy: [...r.acceptedBy, n.deviceId] })
       if (r.state === 'offered' || (r.state === 'accepted' && state === 'declined')) {
+        if (state === 'declined') this.removeCopy(r)
         this.setState(r, state)
-        if (state === 'declined') void this.removeCopy(r)
       }
     }
   }
 
   /** Unfinished transfers past their keep expire, and their bytes go. */
-  private async sweep(now = Date.now()): Promise<void> {
+  private sweep(now = Date.now()): void {
     for (const r of this.table.all()) {
       if (expired(r, now)) {
         this.pulls.get(r.transfer)?.abort()
+        this.removeCopy(r)
         this.setState(r, 'expired')
-        await this.removeCopy(r)
       } else if (r.direction === 'out' && r.state === 'done' && now - r.at > OFFER_KEEP_MS) {
         // Received, and kept as long as an offer for the receiver's other devices: now it goes.
-        await this.removeCopy(r)
+        this.removeCopy(r)
       }
     }
   }
@@ -236,16 +236,19 @@ export class FileService {
     if (r?.direction === 'out' && r.state === 'accepted' && upTo >= r.size) this.setState(r, 'done')
   }
 
-  /** The sender's copy, or the receiver's partial file: not needed once a transfer is over. */
-  private async removeCopy(r: TransferRecord): Promise<void> {
+  /**
+   * The sender's copy, or the receiver's partial file: not needed once a
+   * transfer is over. Removed before the new state is shown (one unlink, done
+   * in line), so whoever sees "declined" or "cancelled" finds the bytes gone.
+   */
+  private removeCopy(r: TransferRecord): void {
     const path =
       r.direction === 'out' ? join(this.dir, 'out', r.transfer) : join(this.dir, 'in', `${r.transfer}.part`)
-    await rm(path, { force: true }).catch((err: unknown) =>
-      this.opts.log.warn(
-        { transfer: r.transfer, err: (err as Error).message },
-        'could not remove a file copy',
-      ),
-    )
+    try {
+      rmSync(path, { force: true })
+    } catch (err) {
+      this.opts.log.warn({ transfer: r.transfer, err: (err as Error).message }, 'could not remove a file copy')
+    }
   }
 
   private fromOffer(m: MessageRow): TransferRecord | undefined {
