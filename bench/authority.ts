@@ -15,7 +15,7 @@ import { availableParallelism, cpus, loadavg, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { DEFAULT_COST, type ScryptCost } from '../src/authority/password.js'
-import { Cleanup, InterruptedError, interruptOn } from './support/cleanup.js'
+import { runBench, UsageError, type Cleanup } from './support/cleanup.js'
 import { percentile, type LoadResult } from './support/load.js'
 import { hashMs, hashThroughput } from './support/hash.js'
 import { measureAuthority, type AuthorityFigures, type LoadPlan } from './support/measure.js'
@@ -26,10 +26,6 @@ import { figure, formatTable } from './support/report.js'
 const HASH_SAMPLES = 10
 const HASH_THROUGHPUT_MS = 3000
 const CHEAP_COST_LOG2 = 12
-
-class UsageError extends Error {
-  override name = 'UsageError'
-}
 
 interface CostCase {
   log2: number
@@ -209,23 +205,4 @@ function table(rows: readonly Row[], concurrency: number): string {
   return formatTable(columns, cells)
 }
 
-const controller = new AbortController()
-const cleanup = new Cleanup()
-interruptOn(cleanup, controller)
-try {
-  await main(controller.signal, cleanup)
-} catch (err) {
-  if (err instanceof InterruptedError || controller.signal.aborted) {
-    console.error(`bench: ${(controller.signal.reason as Error).message}; cleaning up`)
-  } else if (err instanceof UsageError) {
-    console.error(`bench: ${err.message}`)
-  } else {
-    console.error(`bench: failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)
-  }
-  if (process.exitCode === undefined || process.exitCode === 0) process.exitCode = 1
-} finally {
-  for (const failure of await cleanup.run()) {
-    console.error(`bench: ${failure.message}`)
-    if (process.exitCode === undefined || process.exitCode === 0) process.exitCode = 1
-  }
-}
+await runBench(main)

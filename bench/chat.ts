@@ -32,7 +32,7 @@
 import { availableParallelism, cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { ChatKind, ChatLimits } from '../src/wire/chat.js'
-import { Cleanup, InterruptedError, interruptOn, TimeoutError, withTimeout } from './support/cleanup.js'
+import { runBench, TimeoutError, withTimeout, type Cleanup } from './support/cleanup.js'
 import { tempDir } from './support/process.js'
 import { Children } from './directory/procs.js'
 import { COLD_AFTER_MS, measureCold, type ColdResult } from './chat/cold.js'
@@ -56,7 +56,7 @@ import { chatUsers, startDepositors, startPeers } from './chat/setup.js'
 import { targetLabel } from './chat/target.js'
 import { measureThroughput, type ThroughputResult } from './chat/throughput.js'
 import { DeliveryWatch } from './chat/watch.js'
-import { parsePlan, UsageError } from './chat/plan.js'
+import { parsePlan } from './chat/plan.js'
 
 /** A recipient fetches the offline store every minute: give what went there time to come back. */
 const DRAIN_TIMEOUT_MS = 150_000
@@ -309,29 +309,4 @@ function print(r: {
   console.log(notes())
 }
 
-const controller = new AbortController()
-const cleanup = new Cleanup()
-interruptOn(cleanup, controller)
-try {
-  await main(controller.signal, cleanup)
-} catch (err) {
-  if (err instanceof InterruptedError || controller.signal.aborted) {
-    console.error(`bench: ${(controller.signal.reason as Error).message}; cleaning up`)
-  } else if (err instanceof UsageError) {
-    console.error(`bench: ${err.message}`)
-  } else if (
-    err instanceof BrokenNetworkError ||
-    err instanceof PeerSetupError ||
-    err instanceof WrongPathError
-  ) {
-    console.error(`bench: broken, no figures: ${err.message}`)
-  } else {
-    console.error(`bench: failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)
-  }
-  if (process.exitCode === undefined || process.exitCode === 0) process.exitCode = 1
-} finally {
-  for (const failure of await cleanup.run()) {
-    console.error(`bench: ${failure.message}`)
-    if (process.exitCode === undefined || process.exitCode === 0) process.exitCode = 1
-  }
-}
+await runBench(main, [BrokenNetworkError, PeerSetupError, WrongPathError])

@@ -25,7 +25,7 @@ import { join } from 'node:path'
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os'
 import { parseArgs } from 'node:util'
 import { startDevnet } from '../src/devnet/devnet.js'
-import { Cleanup, InterruptedError, interruptOn } from './support/cleanup.js'
+import { runBench, UsageError, type Cleanup } from './support/cleanup.js'
 import { tempDir } from './support/process.js'
 import { signInAll } from './directory/accounts.js'
 import { PUT_CONCURRENCY, runKad, type KadResult } from './directory/kad.js'
@@ -38,10 +38,6 @@ const USERS = 200
 const PER_POOL = 50
 const CLIENTS = 2
 const FREEZE = 0.3
-
-class UsageError extends Error {
-  override name = 'UsageError'
-}
 
 interface Plan {
   megas: number
@@ -272,25 +268,4 @@ function print(plan: Plan, parley: ParleyResult | undefined, kad: KadResult | un
   )
 }
 
-const controller = new AbortController()
-const cleanup = new Cleanup()
-interruptOn(cleanup, controller)
-try {
-  await main(controller.signal, cleanup)
-} catch (err) {
-  if (err instanceof InterruptedError || controller.signal.aborted) {
-    console.error(`bench: ${(controller.signal.reason as Error).message}; cleaning up`)
-  } else if (err instanceof UsageError) {
-    console.error(`bench: ${err.message}`)
-  } else if (err instanceof BrokenDirectoryError) {
-    console.error(`bench: the directory is broken, no figures: ${err.message}`)
-  } else {
-    console.error(`bench: failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)
-  }
-  if (process.exitCode === undefined || process.exitCode === 0) process.exitCode = 1
-} finally {
-  for (const failure of await cleanup.run()) {
-    console.error(`bench: ${failure.message}`)
-    if (process.exitCode === undefined || process.exitCode === 0) process.exitCode = 1
-  }
-}
+await runBench(main, [BrokenDirectoryError])

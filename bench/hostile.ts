@@ -27,7 +27,7 @@ import { performance } from 'node:perf_hooks'
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os'
 import { parseArgs } from 'node:util'
 import { createLogger } from '../src/log/logger.js'
-import { Cleanup, InterruptedError, interruptOn } from './support/cleanup.js'
+import { runBench, UsageError, type Cleanup } from './support/cleanup.js'
 import { tempDir } from './support/process.js'
 import { figure } from './support/report.js'
 import { signInAll } from './directory/accounts.js'
@@ -45,10 +45,6 @@ const CALIBRATE_MS = 15_000
 const GRACE_MS = 5_000
 const LOST_AFTER_MS = 60_000
 const LOOKUP_ATTACKER = 'mallory'
-
-class UsageError extends Error {
-  override name = 'UsageError'
-}
 
 interface Plan {
   supernodes: number
@@ -358,23 +354,4 @@ async function measurePhase(
   }
 }
 
-const controller = new AbortController()
-const cleanup = new Cleanup()
-interruptOn(cleanup, controller)
-try {
-  await main(controller.signal, cleanup)
-} catch (err) {
-  if (err instanceof InterruptedError || controller.signal.aborted) {
-    console.error(`bench: ${(controller.signal.reason as Error).message}; cleaning up`)
-  } else if (err instanceof UsageError) {
-    console.error(`bench: ${err.message}`)
-  } else {
-    console.error(`bench: failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)
-  }
-  if (process.exitCode === undefined || process.exitCode === 0) process.exitCode = 1
-} finally {
-  for (const failure of await cleanup.run()) {
-    console.error(`bench: ${failure.message}`)
-    if (process.exitCode === undefined || process.exitCode === 0) process.exitCode = 1
-  }
-}
+await runBench(main)

@@ -1,10 +1,7 @@
 /** bench:chat's options (`npm run bench:chat -- --help` lists them in bench/chat.ts). */
 import { parseArgs } from 'node:util'
+import { UsageError } from '../support/cleanup.js'
 import type { Target } from './target.js'
-
-export class UsageError extends Error {
-  override name = 'UsageError'
-}
 
 export type Phase = 'latency' | 'cold' | 'send-cost' | 'throughput' | 'offline'
 const PHASES: Phase[] = ['latency', 'cold', 'send-cost', 'throughput', 'offline']

@@ -90,3 +90,47 @@ export function interruptOn(cleanup: Cleanup, controller: AbortController): void
 export class InterruptedError extends Error {
   override name = 'InterruptedError'
 }
+
+/** A wrong command line: said in one line, without a stack. */
+export class UsageError extends Error {
+  override name = 'UsageError'
+}
+
+type ErrorClass = abstract new (...args: never[]) => Error
+
+/**
+ * A benchmark's whole run: Ctrl-C aborts it (interruptOn), its cleanup always
+ * runs, and a failure becomes one line and exit code 1, never a stack trace
+ * for a usage error. Errors of the `broken` classes mean the system under test
+ * is broken, so there are no figures to print.
+ */
+export async function runBench(
+  main: (signal: AbortSignal, cleanup: Cleanup) => Promise<void>,
+  broken: readonly ErrorClass[] = [],
+): Promise<void> {
+  const controller = new AbortController()
+  const cleanup = new Cleanup()
+  interruptOn(cleanup, controller)
+  const fail = (): void => {
+    if (process.exitCode === undefined || process.exitCode === 0) process.exitCode = 1
+  }
+  try {
+    await main(controller.signal, cleanup)
+  } catch (err) {
+    if (err instanceof InterruptedError || controller.signal.aborted) {
+      console.error(`bench: ${(controller.signal.reason as Error).message}; cleaning up`)
+    } else if (err instanceof UsageError) {
+      console.error(`bench: ${err.message}`)
+    } else if (broken.some((c) => err instanceof c)) {
+      console.error(`bench: broken, no figures: ${(err as Error).message}`)
+    } else {
+      console.error(`bench: failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`)
+    }
+    fail()
+  } finally {
+    for (const failure of await cleanup.run()) {
+      console.error(`bench: ${failure.message}`)
+      fail()
+    }
+  }
+}
