@@ -157,6 +157,8 @@ export class LocalApi {
     this.files = files
     this.state = 'ready'
     chat?.events.on('notice', (n: ChatNotice) => this.broadcast(JSON.stringify(n)))
+    // A page open on a device that finds itself revoked says so at once (a page opened later asks /v1/session).
+    device.onSignedOut((s) => this.broadcast(JSON.stringify({ type: 'signed-out', ...s })))
     files?.events.on('notice', (n) => this.broadcast(JSON.stringify(n)))
   }
 
@@ -242,7 +244,12 @@ export class LocalApi {
       return c.json({ signedOut })
     })
     app.get('/v1/session', (c) =>
-      c.json({ state: this.state, username: this.chat?.username, deviceId: this.device?.peerId }),
+      c.json({
+        state: this.state,
+        username: this.chat?.username,
+        deviceId: this.device?.peerId,
+        signedOut: this.device?.signedOut,
+      }),
     )
     app.post('/v1/auth/link', (c) => c.json({ url: this.signInLink() }))
     for (const mode of ['register', 'login'] as const)

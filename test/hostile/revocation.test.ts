@@ -4,7 +4,8 @@
  * nothing from anyone: no supernode lets it attach, look up or get TURN
  * credentials; her laptop serves it no history; bob's device takes no event it
  * signs and pushes it nothing; lookups no longer list it. The phone itself
- * says plainly that it was signed out by its owner, and keeps its history.
+ * says plainly that it was signed out by its owner, and keeps its history:
+ * in `parley status`, and on the web page left open on it.
  * Before the fix, devices never checked revocation and supernodes kept the
  * attachments made before it.
  */
@@ -13,6 +14,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import type { Browser, Page } from 'playwright-core'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fetchAll, OfflineStoreError } from '../../src/chat/offline-client.js'
@@ -41,6 +43,7 @@ import {
   DirectoryKind,
   DirectoryRequest,
 } from '../../src/wire/overlay.js'
+import { launchBrowser } from '../support/browser.js'
 import { api, conversation, send, signIn, up } from '../support/chat.js'
 import { eventually, lookup } from '../support/devnet.js'
 import { run, tempDir, type Daemon } from '../support/process.js'
@@ -52,6 +55,7 @@ const dir = tempDir('parley-hostile-revocation-')
 let net: Devnet
 const daemons = new Map<string, Daemon>()
 let thief: DeviceHost | undefined
+let browser: Browser | undefined
 
 const statusOf = (profile: string) =>
   api<{ peerId: string; attachments: unknown[]; signedOut?: { at: number; by?: string } }>(
@@ -96,11 +100,23 @@ beforeAll(async () => {
 }, 240_000)
 
 afterAll(async () => {
+  await browser?.close()
   await thief?.stop()
   for (const d of daemons.values()) await d.stop('SIGKILL')
   await net?.stop()
   dir.remove()
 })
+
+/** A browser page signed in to a device's web client through the sign-in link `parley up` printed. */
+async function openPage(profile: string): Promise<Page> {
+  const link = /sign-in link: (\S+)/.exec(daemons.get(profile)!.output())?.[1]
+  if (link === undefined) throw new Error(`no sign-in link in:\n${daemons.get(profile)!.output()}`)
+  browser ??= await launchBrowser()
+  const page = await (await browser.newContext()).newPage()
+  page.setDefaultTimeout(30_000)
+  await page.goto(link)
+  return page
+}
 
 /** A device's direct addresses, as a dial target. */
 const direct = (addrs: string[], id: string) =>
@@ -125,6 +141,10 @@ describe('a stolen device, revoked by its owner', () => {
       const phoneId = (await statusOf('alice-phone')).peerId
       const passwordFile = join(dir.path, 'password')
       writeFileSync(passwordFile, `${DEMO_PASSWORD}\n`)
+      // The phone's own web page, left open on its conversation with bob.
+      const page = await openPage('alice-phone')
+      await page.getByTestId('contact-bob').click()
+      await page.getByTestId('message').filter({ hasText: 'before the theft' }).waitFor()
       const revoke = await run(
         ['revoke', phoneId, '--profile', 'alice-laptop', '--password-file', passwordFile],
         { env: { PARLEY_HOME: net.home } },
@@ -248,6 +268,15 @@ describe('a stolen device, revoked by its owner', () => {
       const said = await run(['status', '--profile', 'alice-phone'], { env: { PARLEY_HOME: net.home } })
       expect(said.stdout).toMatch(/SIGNED OUT .* revoked by its owner/)
       expect(said.stdout).toMatch(/local history is kept/)
+      // And so does the page that was open on it: told live, history still there, nothing to send with.
+      const banner = page.getByTestId('device-signed-out')
+      expect(await banner.textContent()).toMatch(/signed out by its owner .*history on it is kept/)
+      await page.getByTestId('message').filter({ hasText: 'before the theft' }).waitFor()
+      expect(await page.getByTestId('message-input').isDisabled()).toBe(true)
+      expect(await page.getByTestId('conversation-hint').textContent()).toMatch(/can no longer send/)
+      // A page opened afterwards learns it from the device too.
+      await page.reload()
+      expect(await page.getByTestId('device-signed-out').textContent()).toMatch(/signed out by its owner/)
     },
   )
 })

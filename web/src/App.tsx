@@ -88,7 +88,14 @@ export function App() {
   if (session.state === 'setup') return <Setup onStarted={started} />
   if (session.state === 'starting' || session.username === undefined)
     return <Splash text="starting…" testId="starting" />
-  return <Messenger me={session.username} onSignedOut={signedOut} onSignOut={signOut} />
+  return (
+    <Messenger
+      me={session.username}
+      signedOut={session.signedOut}
+      onSignedOut={signedOut}
+      onSignOut={signOut}
+    />
+  )
 }
 
 let linkSignIn: Promise<void> | undefined

@@ -12,6 +12,8 @@ export interface ConversationProps {
   me: string
   peer: string
   contact: ListedContact | undefined
+  /** Why nothing can be sent from this device at all (it was signed out), whoever the peer is. */
+  closed?: string | undefined
   messages: Message[]
   typing: boolean
   onBack: () => void
@@ -66,7 +68,7 @@ export function Conversation(p: ConversationProps) {
     if (el !== null) el.scrollTop = el.scrollHeight
   }, [last, p.typing])
 
-  const disabled = hint(peer, contact)
+  const disabled = p.closed ?? hint(peer, contact)
   const presence = contact?.presence ?? 'offline'
   return (
     <section className="conversation" data-testid="conversation" data-peer={peer}>

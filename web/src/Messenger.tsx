@@ -13,8 +13,9 @@ import { Conversation } from './Conversation.js'
 import { useFocused } from './focus.js'
 import { connectLive } from './live.js'
 import { Sidebar } from './Sidebar.js'
+import { RevokedBanner } from './revoked.js'
 import { initialState, reduce, unreadIds } from './state.js'
-import type { Notice, Status } from './types.js'
+import type { Notice, SignedOut, Status } from './types.js'
 import { useCall } from './useCall.js'
 
 /** At most one typing signal per this interval while the user types. */
@@ -22,13 +23,16 @@ export const TYPING_EVERY_MS = 2_000
 
 export interface MessengerProps {
   me: string
+  /** This device was revoked: its history stays readable, nothing can be sent. */
+  signedOut?: SignedOut | undefined
   onSignedOut: (err: ApiError) => void
   /** The user pressed Sign out. */
   onSignOut: () => Promise<void>
 }
 
-export function Messenger({ me, onSignedOut, onSignOut }: MessengerProps) {
+export function Messenger({ me, signedOut, onSignedOut, onSignOut }: MessengerProps) {
   const [state, dispatch] = useReducer(reduce, me, initialState)
+  const [revoked, setRevoked] = useState(signedOut)
   const [error, setError] = useState<string>()
   const [historyRound, setHistoryRound] = useState(0)
   const focused = useFocused()
@@ -63,7 +67,13 @@ export function Messenger({ me, onSignedOut, onSignOut }: MessengerProps) {
   const onOpen = useEffectEvent(() => {
     dispatch({ type: 'connected', connected: true })
     void attempt(async () => {
-      const [contacts, requests, status] = await Promise.all([api.contacts(), api.requests(), api.status()])
+      const [contacts, requests, status, session] = await Promise.all([
+        api.contacts(),
+        api.requests(),
+        api.status(),
+        api.session(),
+      ])
+      if (session.signedOut !== undefined) setRevoked(session.signedOut)
       dispatch({ type: 'contacts', contacts })
       dispatch({ type: 'requests', requests })
       dispatch({ type: 'status', status })
@@ -72,6 +82,10 @@ export function Messenger({ me, onSignedOut, onSignOut }: MessengerProps) {
   })
   const call = useCall(me, report)
   const onNotice = useEffectEvent((notice: Notice) => {
+    if (notice.type === 'signed-out') {
+      setRevoked({ at: notice.at, by: notice.by })
+      return
+    }
     if (notice.type === 'call-signal') {
       for (const signal of parseSignals(notice.payload))
         call.engine.onSignal(notice.username, signal, notice.deviceId)
@@ -172,6 +186,7 @@ export function Messenger({ me, onSignedOut, onSignOut }: MessengerProps) {
   return (
     <div className={open === undefined ? 'messenger' : 'messenger has-open'}>
       <div className="banners">
+        {revoked !== undefined && <RevokedBanner signedOut={revoked} />}
         {error !== undefined && (
           <div className="banner error" role="alert" data-testid="error">
             <span>{error}</span>
@@ -206,6 +221,7 @@ export function Messenger({ me, onSignedOut, onSignOut }: MessengerProps) {
             me={me}
             peer={open}
             contact={contact}
+            closed={revoked === undefined ? undefined : 'Signed out: this device can no longer send.'}
             messages={state.messages}
             typing={(state.typing[open] ?? 0) > 0}
             onBack={() => openConversation(undefined)}

@@ -16,7 +16,16 @@ export interface LiveHandlers {
 
 const FIRST_RETRY_MS = 500
 const MAX_RETRY_MS = 30_000
-const TYPES = new Set(['hello', 'message', 'message-updated', 'contact', 'presence', 'typing', 'call-signal'])
+const TYPES = new Set([
+  'hello',
+  'message',
+  'message-updated',
+  'contact',
+  'presence',
+  'typing',
+  'call-signal',
+  'signed-out',
+])
 
 export function parseNotice(data: unknown): Notice | undefined {
   if (typeof data !== 'string') return undefined

@@ -12,6 +12,14 @@ export interface Session {
   username?: string
   deviceId?: string
   authority?: string
+  /** Set once the device found itself revoked: it no longer sends or receives, and keeps its history. */
+  signedOut?: SignedOut
+}
+
+/** When this device was revoked, and by whom (older authorities do not say). */
+export interface SignedOut {
+  at: number
+  by?: 'owner' | 'admin'
 }
 
 export interface Credentials {
@@ -72,6 +80,8 @@ export type Notice =
   | { type: 'typing'; username: string }
   /** `username` sent it: the contact, or ourselves from another device */
   | { type: 'call-signal'; username: string; deviceId: string; payload: string }
+  /** this device was revoked just now */
+  | ({ type: 'signed-out' } & SignedOut)
 
 export const USERNAME = /^[a-z0-9._-]{3,32}$/
 export const MIN_PASSWORD = 10
