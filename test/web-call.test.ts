@@ -14,6 +14,7 @@ import { startDevnet, type Devnet } from '../src/devnet/devnet.js'
 import { introduce, signInLink } from '../src/devnet/introduce.js'
 import { callEventText, parseSignal, parseSignals, route, type CallRef } from '../web/src/call-signal.js'
 import { launchBrowser } from './support/browser.js'
+import { checkScreen, contrastOf } from './support/look.js'
 import { signIn, up } from './support/chat.js'
 import { eventually } from './support/devnet.js'
 import { tempDir, type Daemon } from './support/process.js'
@@ -181,10 +182,15 @@ describe('calls in the web client', () => {
     await byTestId('alice', 'call-audio-video').click()
     await poll(callState('alice')).toBe('ringing')
     await byTestId('bob', 'call-incoming').waitFor()
+    await checkScreen(pages.get('bob')!, 'ringing')
     await byTestId('bob', 'call-accept').click()
     await poll(callState('bob')).toBe('connected')
     await poll(callState('alice')).toBe('connected')
     await byTestId('alice', 'call-duration').waitFor()
+    // Mute and Camera off can be read (they were white on white), pressed or not.
+    for (const id of ['call-mute', 'call-camera'])
+      expect(await contrastOf(byTestId('bob', id)), id).toBeGreaterThanOrEqual(4.5)
+    await checkScreen(pages.get('bob')!, 'in-call')
 
     const first = await eventually(async () => {
       const s = await stats('bob')
@@ -200,6 +206,7 @@ describe('calls in the web client', () => {
     expect(await localEnabled('bob', 'audio')).toBe(true)
     await byTestId('bob', 'call-mute').click()
     expect(await localEnabled('bob', 'audio')).toBe(false)
+    expect(await contrastOf(byTestId('bob', 'call-mute')), 'call-mute pressed').toBeGreaterThanOrEqual(4.5)
     await byTestId('bob', 'call-camera').click()
     expect(await localEnabled('bob', 'video')).toBe(false)
     expect(await localEnabled('bob', 'audio')).toBe(false)

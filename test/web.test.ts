@@ -16,6 +16,7 @@ import { startDevnet, type Devnet } from '../src/devnet/devnet.js'
 import { compareMessages, initialState, reduce, unreadIds, type ChatState } from '../web/src/state.js'
 import type { ListedContact, Message } from '../web/src/types.js'
 import { launchBrowser } from './support/browser.js'
+import { checkScreen } from './support/look.js'
 import { startDaemon, tempDir, type Daemon } from './support/process.js'
 
 const ROOT = join(import.meta.dirname, '..')
@@ -222,6 +223,7 @@ describe('web client in Chromium', () => {
     await byTestId('alice', 'signup-password').fill('short')
     await byTestId('alice', 'signup-submit').click()
     expect(await byTestId('alice', 'error').textContent()).toContain('at least 10 characters')
+    await checkScreen(page('alice'), 'sign-in')
     for (const user of ['alice', 'bob']) {
       await byTestId(user, 'signup-username').fill(user)
       await byTestId(user, 'signup-password').fill(PASSWORD)
@@ -244,6 +246,7 @@ describe('web client in Chromium', () => {
     await byTestId('bob', 'request-alice').waitFor({ state: 'detached' })
     await poll(attr('alice', 'contact-bob-presence', 'data-presence')).toBe('online')
     await poll(attr('bob', 'contact-alice-presence', 'data-presence')).toBe('online')
+    await checkScreen(page('alice'), 'contacts')
   }, 90_000)
 
   it('chats both ways: delivered, unread, read, typing, Shift+Enter for a new line', async () => {
@@ -273,6 +276,7 @@ describe('web client in Chromium', () => {
     await byTestId('alice', 'typing-indicator').waitFor({ state: 'detached' })
     // alice has the conversation open in a focused window: bob sees it read.
     await poll(() => bubble('bob', 'two lines').getAttribute('data-state')).toBe('read')
+    await checkScreen(page('alice'), 'conversation')
   }, 90_000)
 
   it('sends a file: bob accepts, the progress bar fills, the download matches', async () => {
@@ -283,6 +287,8 @@ describe('web client in Chromium', () => {
       buffer: bytes,
     })
     const offer = bubble('bob', 'notes.bin')
+    await offer.getByTestId('file-accept').waitFor()
+    await checkScreen(page('bob'), 'file-offer')
     await offer.getByTestId('file-accept').click()
     const bar = offer.getByTestId('file-progress')
     await poll(() => bar.evaluate((el) => (el as unknown as { value: number }).value)).toBe(bytes.byteLength)
@@ -325,6 +331,7 @@ describe('web client in Chromium', () => {
     const result = byTestId('bob', 'search-result')
     expect(await result.textContent()).toContain('hello bob')
     expect(await result.getAttribute('data-conversation')).toBe('alice')
+    await checkScreen(page('bob'), 'search')
     await result.click()
     expect(await byTestId('bob', 'conversation-title').textContent()).toBe('alice')
     await byTestId('bob', 'search-result').waitFor({ state: 'detached' })
@@ -353,6 +360,7 @@ describe('web client in Chromium', () => {
     expect(box!.x + box!.width).toBeLessThanOrEqual(360)
     expect(await bubble('bob', 'from a small screen').getAttribute('data-sender')).toBe('alice')
     await poll(() => sent.getAttribute('data-state')).toBe('read')
+    await checkScreen(p, '360px')
   }, 60_000)
 
   it('signs alice in on a second device: the Sign in form, then her contacts and history are there', async () => {

@@ -52,6 +52,14 @@ export async function ensureDebianBrowser(
   return path
 }
 
+/** Debian's colour emoji font: without it a headless browser draws 📎 and 👋 as empty boxes. */
+export const EMOJI_FONT = process.env.PARLEY_EMOJI_FONT ?? '/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf'
+
+/** The emoji font, installed first when it is missing and we are root (a browser started after sees it). */
+export function ensureEmojiFont(): Promise<string> {
+  return ensureDebianBrowser(EMOJI_FONT, 'fonts-noto-color-emoji', 'PARLEY_EMOJI_FONT')
+}
+
 /** The path of a Chromium to drive, installing Debian's package first when we may. */
 export function ensureChromium(): Promise<string> {
   return ensureDebianBrowser(CHROMIUM, 'chromium', 'PARLEY_CHROMIUM')
@@ -59,5 +67,6 @@ export function ensureChromium(): Promise<string> {
 
 /** A headless Chromium with fake camera and microphone (the calls to come use them). */
 export async function launchBrowser(): Promise<Browser> {
+  await ensureEmojiFont()
   return chromium.launch({ executablePath: await ensureChromium(), headless: true, args: ARGS })
 }

@@ -137,6 +137,7 @@ export function Conversation(p: ConversationProps) {
                 {mine && (
                   <span
                     className={`receipt ${state}`}
+                    role="img"
                     title={RECEIPT[state].label}
                     aria-label={RECEIPT[state].label}
                     data-testid="receipt"

@@ -104,6 +104,7 @@ export function Presence({ presence, testId }: { presence: string; testId: strin
   return (
     <span
       className={`dot ${presence}`}
+      role="img"
       title={presence}
       aria-label={presence}
       data-testid={testId}
