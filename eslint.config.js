@@ -4,7 +4,17 @@ import reactHooks from 'eslint-plugin-react-hooks'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'src/wire/generated/**', 'coverage/**', 'web/dist/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'src/wire/generated/**',
+      'coverage/**',
+      'web/dist/**',
+      // Released builds, bundled and minified (scripts/build-release-fixture.mjs).
+      'test/fixtures/release-*/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -1,8 +1,9 @@
 /**
  * One attach exchange, device side: ask /parley/attach/1.1.0 first and check
  * its proofs (hint-proofs.ts); a supernode that does not speak it (older than
- * signed hints) is asked 1.0.0, and its plain hints are dropped. Either way
- * the caller gets only hints that verified, and a count of the rest.
+ * signed hints) is asked 1.0.0, and its plain hints are dropped unless it is
+ * one of the seeds the signed config names. Either way the caller gets only
+ * hints that verified or that a seed vouched for, and a count of the rest.
  */
 import type { Libp2p } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -15,7 +16,7 @@ import { plain } from '../wire/bytes.js'
 import { ErrorCode } from '../wire/error-codes.js'
 import { OverlayLimits } from '../wire/limits.js'
 import { AttachRequest, AttachResult, decodeAttachAnswer, decodeAttachResponse } from '../wire/overlay.js'
-import { checkAnnouncement, checkHints, refusePlain, type ProofOptions } from './hint-proofs.js'
+import { checkAnnouncement, checkHints, checkPlainHints, type ProofOptions } from './hint-proofs.js'
 
 export interface AttachOutcome {
   result: number
@@ -23,9 +24,9 @@ export interface AttachOutcome {
   message: string
   load: number
   capacity: number
-  /** Hints whose signed announcements verified. */
+  /** Hints whose signed announcements verified, or that a seed gave in plain. */
   hints: HostHint[]
-  /** Hints dropped, by code (unsigned_hint for every 1.0.0 hint). */
+  /** Hints dropped, by code (unsigned_hint for every 1.0.0 hint but a seed's). */
   refused: Map<string, number>
   /** A 1.1.0 answer under the hint cap: the sender listed every live supernode it knows. */
   complete: boolean
@@ -79,7 +80,7 @@ export async function askToAttach(init: AskInit): Promise<AttachOutcome> {
   }
 }
 
-/** 1.0.0, for supernodes older than signed hints: attach, but take none of their hints. */
+/** 1.0.0, for supernodes older than signed hints: attach, but take no hint unless a seed gave it. */
 async function askPlain(init: AskInit, payload: Uint8Array): Promise<AttachOutcome> {
   const answer = decodeAttachResponse(
     await request(init.node, init.targets, Protocols.attach, payload, {
@@ -87,14 +88,15 @@ async function askPlain(init: AskInit, payload: Uint8Array): Promise<AttachOutco
       maxResponseBytes: OverlayLimits.attachBytes,
     }),
   )
+  const { hints, refused } = checkPlainHints(init.peerId, answer.hints, init.proofs().config)
   return {
     result: answer.result,
     code: answer.code,
     message: answer.message,
     load: answer.load,
     capacity: answer.capacity,
-    hints: [],
-    refused: refusePlain(answer.hints.length),
+    hints,
+    refused,
     complete: false,
   }
 }

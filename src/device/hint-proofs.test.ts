@@ -4,7 +4,13 @@ import { signAnnouncement } from '../trust/announcement.js'
 import { issueCertificate } from '../trust/certificate.js'
 import { TrustError } from '../trust/errors.js'
 import type { NetworkConfig } from '../trust/network-config.js'
-import { checkAnnouncement, checkHints, refusePlain, type ProofOptions } from './hint-proofs.js'
+import {
+  checkAnnouncement,
+  checkHints,
+  checkPlainHints,
+  refusePlain,
+  type ProofOptions,
+} from './hint-proofs.js'
 
 const T0 = 1_700_000_000_000
 const NOW = T0 + 60_000
@@ -147,5 +153,22 @@ describe('checkAnnouncement: what a device checks offline', () => {
   it('counts every plain hint as unsigned', () => {
     expect(Object.fromEntries(refusePlain(3))).toEqual({ unsigned_hint: 3 })
     expect(refusePlain(0).size).toBe(0)
+  })
+
+  it('takes plain hints from a seed only, never as megas (a network whose supernodes are still old)', async () => {
+    const seed = await supernode(true)
+    const other = await supernode(true)
+    const plain = [
+      { peerId: other.id, addrs: ['/ip4/192.0.2.2/tcp/4001'], load: 3, capacity: 800, mega: true },
+    ]
+    const withSeed = { ...config, seeds: [{ peerId: seed.id, addrs: ['/ip4/192.0.2.1/tcp/4001'] }] }
+    const fromSeed = checkPlainHints(seed.id, plain, withSeed)
+    expect(fromSeed.hints).toEqual([
+      { peerId: other.id, addrs: ['/ip4/192.0.2.2/tcp/4001'], load: 3, capacity: 800, mega: false },
+    ])
+    expect(fromSeed.refused.size).toBe(0)
+    const fromOther = checkPlainHints(other.id, plain, withSeed)
+    expect(fromOther.hints).toEqual([])
+    expect(Object.fromEntries(fromOther.refused)).toEqual({ unsigned_hint: 1 })
   })
 })

@@ -73,6 +73,41 @@ export function refusePlain(count: number): Map<string, number> {
   return new Map(count > 0 ? [[ErrorCode.UnsignedHint, count]] : [])
 }
 
+/** A plain hint as attach 1.0.0 carries it. */
+export interface PlainHint {
+  peerId: string
+  addrs: string[]
+  load: number
+  capacity: number
+}
+
+/**
+ * Plain hints from `from`, a supernode older than signed hints: refused,
+ * except a seed's. The seeds are named by the network key in the signed
+ * config (the Noise handshake proved `from`), so their word is the
+ * operator's: while the supernodes are still old it is how a new device
+ * learns any supernode but the seeds (without it every upgraded device would
+ * crowd onto the seeds, and find nowhere else when they are busy). Taken as
+ * any verified hint is (hints.ts: at most 4 new per answer), never as megas.
+ */
+export function checkPlainHints(
+  from: string,
+  list: readonly PlainHint[],
+  config: NetworkConfig,
+): CheckedHints {
+  if (!config.seeds.some((s) => s.peerId === from)) return { hints: [], refused: refusePlain(list.length) }
+  return {
+    hints: list.map((h) => ({
+      peerId: h.peerId,
+      addrs: h.addrs,
+      load: h.load,
+      capacity: h.capacity,
+      mega: false,
+    })),
+    refused: new Map(),
+  }
+}
+
 /** The most refusal sources remembered for "log once": past it, the oldest is forgotten. */
 const MAX_LOGGED = 1024
 

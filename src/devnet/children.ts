@@ -23,13 +23,15 @@ export interface SpawnOptions {
   logDir: string
   env?: NodeJS.ProcessEnv
   timeoutMs?: number
+  /** The `parley` executable to run (default this build's; a test passes an older release's). */
+  bin?: string
 }
 
 /** Starts `parley <args>`, appends its output to <logDir>/<name>.out, resolves when a line matches `ready`. */
 export function spawnParley(name: string, args: string[], ready: RegExp, opts: SpawnOptions): Promise<Child> {
   mkdirSync(opts.logDir, { recursive: true })
   const out = createWriteStream(join(opts.logDir, `${name}.out`), { flags: 'a' })
-  const child = spawn(process.execPath, [PARLEY_BIN, ...args], {
+  const child = spawn(process.execPath, [opts.bin ?? PARLEY_BIN, ...args], {
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

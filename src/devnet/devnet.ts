@@ -276,7 +276,11 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
 }
 
 /** `parley authority grant-supernode`, over the admin API of the running authority. */
-async function grantSupernode(authorityUrl: string, authorityDir: string, username: string): Promise<void> {
+export async function grantSupernode(
+  authorityUrl: string,
+  authorityDir: string,
+  username: string,
+): Promise<void> {
   const token = readFileSync(join(authorityDir, ADMIN_TOKEN_FILE), 'utf8').trim()
   const res = await fetch(`${authorityUrl}/v1/admin/supernode-grants`, {
     method: 'POST',

@@ -16,11 +16,13 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv
   input?: string
   timeoutMs?: number
+  /** The `parley` executable to run (default this build's; see release.ts for an older one). */
+  bin?: string
 }
 
 export function run(args: string[], opts: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [PARLEY, ...args], {
+    const child = spawn(process.execPath, [opts.bin ?? PARLEY, ...args], {
       env: { ...process.env, PARLEY_LOG: process.env.PARLEY_LOG ?? 'warn', ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     })
@@ -62,7 +64,7 @@ export function startDaemon(
   opts: RunOptions = {},
 ): Promise<Daemon & { match: RegExpMatchArray }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [PARLEY, ...args], {
+    const child = spawn(process.execPath, [opts.bin ?? PARLEY, ...args], {
       env: { ...process.env, PARLEY_LOG: process.env.PARLEY_LOG ?? 'warn', ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
