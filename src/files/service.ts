@@ -247,7 +247,10 @@ export class FileService {
     try {
       rmSync(path, { force: true })
     } catch (err) {
-      this.opts.log.warn({ transfer: r.transfer, err: (err as Error).message }, 'could not remove a file copy')
+      this.opts.log.warn(
+        { transfer: r.transfer, err: (err as Error).message },
+        'could not remove a file copy',
+      )
     }
   }
 
