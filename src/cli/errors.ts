@@ -1,5 +1,6 @@
 /** Turns known failures into one clear line; only unknown ones (bugs) show a stack, and only with PARLEY_DEBUG. */
 import { AuthorityRefusedError, AuthorityUnreachableError } from '../device/authority-client.js'
+import { portHolder, portInUseMessage } from '../net/port-holder.js'
 import { TrustError } from '../trust/errors.js'
 
 /** The user asked for something the command cannot do as asked. Exit code 2. */
@@ -26,6 +27,7 @@ const KNOWN = new Set([
   'InsecureAuthorityError',
   'SupernodeForbiddenError',
   'LookupError',
+  'ChildStartError',
 ])
 
 export function describeError(err: unknown): { message: string; exitCode: number } {
@@ -39,6 +41,9 @@ export function describeError(err: unknown): { message: string; exitCode: number
     return { message: err.message, exitCode: err.name === 'UsageError' ? 2 : 1 }
   }
   const code = (err as { code?: string }).code
+  const { address, port } = err as { address?: unknown; port?: unknown }
+  if (code === 'EADDRINUSE' && typeof address === 'string' && typeof port === 'number')
+    return { message: portInUseMessage(address, port, portHolder(port)), exitCode: 1 }
   if (code === 'EACCES' || code === 'ENOENT' || code === 'EADDRINUSE' || code === 'EEXIST') {
     return { message: (err as Error).message, exitCode: 1 }
   }

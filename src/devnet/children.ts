@@ -1,9 +1,10 @@
 /** Child processes of a local network: each role its own `parley` process, output in one log folder. */
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { createWriteStream, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 
 import { PARLEY_BIN } from '../paths.js'
+import { spawnTied } from './tied.js'
 
 export { PARLEY_BIN }
 
@@ -31,12 +32,15 @@ export interface SpawnOptions {
 export function spawnParley(name: string, args: string[], ready: RegExp, opts: SpawnOptions): Promise<Child> {
   mkdirSync(opts.logDir, { recursive: true })
   const out = createWriteStream(join(opts.logDir, `${name}.out`), { flags: 'a' })
-  const child = spawn(process.execPath, [opts.bin ?? PARLEY_BIN, ...args], {
+  const child = spawnTied(process.execPath, [opts.bin ?? PARLEY_BIN, ...args], {
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
-  child.stdout.pipe(out)
-  child.stderr.pipe(out)
+  // Piped, so never null.
+  const stdout = child.stdout!
+  const stderr = child.stderr!
+  stdout.pipe(out)
+  stderr.pipe(out)
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -57,7 +61,7 @@ export function spawnParley(name: string, args: string[], ready: RegExp, opts: S
         ),
       )
     }, opts.timeoutMs ?? 30_000)
-    child.stdout.on('data', (d: Buffer) => {
+    stdout.on('data', (d: Buffer) => {
       seen += d.toString()
       const match = ready.exec(seen)
       if (match !== null) {
@@ -65,7 +69,7 @@ export function spawnParley(name: string, args: string[], ready: RegExp, opts: S
         resolve({ name, process: child, ready: match, stop })
       }
     })
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()))
+    stderr.on('data', (d: Buffer) => (err += d.toString()))
     child.once('exit', (code) => {
       clearTimeout(timer)
       reject(

@@ -4,7 +4,6 @@
  * short-lived credentials from it. Absent binary: the network runs without
  * TURN (calls then only connect directly), and says so.
  */
-import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import {
   accessSync,
@@ -19,6 +18,7 @@ import { connect } from 'node:net'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { freePort } from './ports.js'
+import { spawnTied } from './tied.js'
 
 export const TURNSERVER = '/usr/bin/turnserver'
 
@@ -56,7 +56,7 @@ export async function startTurnServer(dir: string, logDir: string): Promise<Turn
   const port = await freePort()
   const relayLow = 49152 + Math.floor(Math.random() * 10000)
   const out = createWriteStream(join(logDir, 'turn.out'), { flags: 'a' })
-  const child = spawn(
+  const child = spawnTied(
     TURNSERVER,
     [
       '-n', // no configuration file
@@ -78,8 +78,8 @@ export async function startTurnServer(dir: string, logDir: string): Promise<Turn
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   )
-  child.stdout.pipe(out)
-  child.stderr.pipe(out)
+  child.stdout!.pipe(out)
+  child.stderr!.pipe(out)
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
