@@ -26,11 +26,10 @@ import { DeviceNode } from '../src/device/node.js'
 import { Profile } from '../src/device/profile.js'
 import { signIn } from '../src/device/session.js'
 import { DEMO_PASSWORD, startDevnet, type Devnet, type DevnetNode } from '../src/devnet/devnet.js'
-import { replicasFor, type Placed } from '../src/directory/placement.js'
+import { replicasFor } from '../src/directory/placement.js'
 import { createLogger } from '../src/log/logger.js'
 import { createDeviceHost, type DeviceHost } from '../src/net/host.js'
 import { request } from '../src/net/rpc.js'
-import { MEGA_WEIGHT } from '../src/supernode/node.js'
 import { Deadlines, Protocols } from '../src/supernode/protocols.js'
 import { plain } from '../src/wire/bytes.js'
 import {
@@ -42,6 +41,7 @@ import {
   type SealedItem,
 } from '../src/wire/chat.js'
 import { ErrorCode } from '../src/wire/error-codes.js'
+import { devnetPlacement } from './support/placement.js'
 import { eventually, metric } from './support/devnet.js'
 import { tempDir } from './support/process.js'
 
@@ -59,10 +59,6 @@ const device = (name: string): DeviceNode => devices.get(name)!
 const addrsOf = (name: string) => device(name).supernodeAddrs()
 /** What the device signs its deposits and grants with. */
 const me = (name: string): OfflineIdentity => identities.get(name)!
-const weightOf = (s: DevnetNode): Placed => ({
-  peerId: s.peerId,
-  weight: s.name.startsWith('mega-') ? MEGA_WEIGHT : 1,
-})
 
 /** An item as a sender's device seals it: real encryption of a known plaintext under a random key. */
 function sealed(recipient: string, deviceId: string, text: string): SealedItem {
@@ -156,7 +152,7 @@ describe('deposit, two of three holders killed, fetch, ack', () => {
     items = Array.from({ length: ITEMS }, (_, i) => sealed('bob', bob, `${MARKER} ${i}`))
     await patiently(() => deposit(device('alice').node, addrsOf('alice'), me('alice'), items))
 
-    const ids = replicasFor('bob', net.supernodes.map(weightOf), 3)
+    const ids = replicasFor('bob', await devnetPlacement(net, net.supernodes), 3)
     replicas = net.supernodes.filter((s) => ids.includes(s.peerId))
     expect(replicas).toHaveLength(3)
     await eventually(async () => {
@@ -187,7 +183,7 @@ describe('deposit, two of three holders killed, fetch, ack', () => {
     const survivor = ordered[2]!
     for (const k of killed) k.child.process.kill('SIGKILL')
     const alive = net.supernodes.filter((s) => !killed.includes(s))
-    const after = replicasFor('bob', alive.map(weightOf), 3)
+    const after = replicasFor('bob', await devnetPlacement(net, alive), 3)
     const newcomers = alive.filter((s) => after.includes(s.peerId) && s !== survivor)
     expect(newcomers).toHaveLength(2)
 

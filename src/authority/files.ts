@@ -9,6 +9,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path'
 import type { Ed25519PrivateKey } from '@libp2p/interface'
 import { decodeKey, encodeKey, generateKey } from '../crypto/keys.js'
+import { SEATS_SINCE } from '../directory/seats.js'
 import { VERSION_PATTERN } from '../wire/fields.js'
 import type { DevicePolicyFlags } from './store/types.js'
 
@@ -40,7 +41,9 @@ export function defaultSettings(networkId: string): NetworkSettings {
     networkId,
     sequence: 1,
     seeds: [],
-    minClientVersion: '0.1.0',
+    // Supernodes older than placement by seats are refused from the start, so no granted account can
+    // announce an old version to hold the network on peer-id placement (docs/directory.md, "Seats").
+    minClientVersion: SEATS_SINCE,
     policies: {
       certificateValiditySeconds: DEFAULT_VALIDITY_SECONDS,
       // The supernode role is the operator's to grant (parley authority grant-supernode), never assumed.

@@ -9,6 +9,7 @@ import { toBase64 } from '../wire/bytes.js'
 import { ErrorCode } from '../wire/error-codes.js'
 import { adminAuthorised } from './admin-token.js'
 import { AuthorityError } from './errors.js'
+import { checkPlaces, grantJson } from './grants.js'
 import type { AuthorityService } from './service.js'
 import * as v from './validate.js'
 
@@ -16,6 +17,12 @@ export interface GrantRoutesInit {
   service: AuthorityService
   adminToken: string
   log: Logger
+}
+
+function placesOf(value: unknown): number {
+  if (typeof value !== 'number')
+    throw new AuthorityError(400, ErrorCode.InvalidField, 'places must be a whole number')
+  return checkPlaces(value)
 }
 
 export function mountGrantRoutes(app: Hono, init: GrantRoutesInit): void {
@@ -40,17 +47,25 @@ export function mountGrantRoutes(app: Hono, init: GrantRoutesInit): void {
   }
 
   app.get('/v1/supernode-grants', async (c) => c.json({ list: toBase64(await grants.signedList()) }))
+  // v2: with each grant's seat and places, for supernodes that place by seats (docs/directory.md).
+  app.get('/v2/supernode-grants', async (c) => c.json({ list: toBase64(await grants.signedListV2()) }))
 
   app.get('/v1/admin/supernode-grants', async (c) => {
     await admin(c)
-    return c.json({ open: grants.open, sequence: await grants.sequence(), grants: await grants.list() })
+    return c.json({
+      open: grants.open,
+      sequence: await grants.sequence(),
+      grants: (await grants.list()).map(grantJson),
+    })
   })
 
   app.post('/v1/admin/supernode-grants', async (c) => {
-    const username = v.username(await admin(c))
-    const grant = await grants.grant(username)
-    init.log.info({ username }, 'supernode role granted')
-    return c.json(grant)
+    const body = await admin(c)
+    const username = v.username(body)
+    const places = body.places === undefined ? undefined : placesOf(body.places)
+    const grant = await grants.grant(username, places)
+    init.log.info({ username, places: grant.places }, 'supernode role granted')
+    return c.json(grantJson(grant))
   })
 
   app.post('/v1/admin/supernode-grants/revoke', async (c) => {

@@ -4,9 +4,11 @@
  * The accounts that ran supernodes keep the role: the owners of the seed
  * mega-supernodes' devices, which the authority can find, and the accounts
  * the operator names (it cannot know every account that ran a supernode).
- * Nothing changes when a named account does not exist.
+ * Nothing changes when a named account does not exist. Each grant gets a
+ * seat and a place for every device its account has signed in (docs/directory.md, "Seats").
  */
 import { loadSettings, saveSettings } from './files.js'
+import { drawSeat } from './grants.js'
 import { AuthorityFilesError } from './files.js'
 import type { AuthorityStore } from './store/types.js'
 import { Limits } from '../wire/limits.js'
@@ -41,7 +43,16 @@ export async function migrateToGrants(opts: {
     if (device !== undefined && !seedOwners.includes(device.username)) seedOwners.push(device.username)
   }
   const granted = [...new Set([...seedOwners, ...opts.grant])].sort()
-  for (const username of granted) await opts.store.grantSupernode(username, opts.now, Limits.supernodeGrants)
+  // Each with a fresh seat, and a place for every device the account has signed in: the authority cannot
+  // know which of them run supernodes, and an account that ran several keeps them all placed.
+  for (const username of granted) {
+    if ((await opts.store.getSupernodeGrant(username)) !== undefined) continue
+    const devices = (await opts.store.listDevices(username)).filter((d) => d.revokedAt === null).length
+    await opts.store.grantSupernode(username, opts.now, Limits.supernodeGrants, {
+      seat: drawSeat(),
+      places: Math.min(Math.max(1, devices), Limits.supernodePlaces),
+    })
+  }
   const switched = settings.policies.defaultDevicePolicy.maySupernode
   if (!switched) return { switched, seedOwners, granted }
   const sequence = settings.sequence + 1

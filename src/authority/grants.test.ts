@@ -18,6 +18,7 @@ import { fromBase64, plain, toBase64 } from '../wire/bytes.js'
 import { SignInProof } from '../wire/codec.js'
 import { ADMIN_TOKEN_FILE, initAuthority, loadSettings, saveSettings } from './files.js'
 import { migrateToGrants } from './grants-migrate.js'
+import { Limits } from '../wire/limits.js'
 import { buildAuthority, type BuiltAuthority } from './server.js'
 
 const PASSWORD = 'a long enough password'
@@ -98,14 +99,18 @@ async function signIn(r: Running, username: string, device: Signer) {
   return cert.policy
 }
 
-async function grantList(r: Running) {
-  const res = await call(r, 'GET', '/v1/supernode-grants')
+async function grantList(r: Running, version: 1 | 2 = 1) {
+  const res = await call(r, 'GET', `/v${version}/supernode-grants`)
   expect(res.status).toBe(200)
-  return verifySupernodeGrantList(fromBase64(res.body.list, 1 << 20)!, {
+  const list = verifySupernodeGrantList(fromBase64(res.body.list, 2 << 20)!, {
     networkPublicKey: r.authority.service.networkPublicKey,
     networkId: r.networkId,
   })
+  expect(list.version).toBe(version)
+  return list
 }
+
+const hex = (b: Uint8Array | undefined) => (b === undefined ? undefined : Buffer.from(b).toString('hex'))
 
 const newDevice = async () => signerOf(await generateKey())
 
@@ -134,7 +139,14 @@ describe('a new network', () => {
     expect(listed.sequence).toBeGreaterThan(before)
     expect((await signIn(r!, 'carol', await newDevice())).maySupernode).toBe(true)
     const admin = await call(r!, 'GET', '/v1/admin/supernode-grants', undefined, true)
-    expect(admin.body.grants).toContainEqual({ username: 'carol', grantedAt: expect.any(Number) as number })
+    const seat = hex((await grantList(r!, 2)).seatOf('carol')?.seat)
+    expect(seat).toMatch(/^[0-9a-f]{32}$/)
+    expect(admin.body.grants).toContainEqual({
+      username: 'carol',
+      grantedAt: expect.any(Number) as number,
+      places: 1,
+      seat,
+    })
 
     const revoked = await call(r!, 'POST', '/v1/admin/supernode-grants/revoke', { username: 'carol' }, true)
     expect(revoked.body).toEqual({ username: 'carol', revoked: true })
@@ -142,6 +154,51 @@ describe('a new network', () => {
     expect(after.has('carol')).toBe(false)
     expect(after.sequence).toBeGreaterThan(listed.sequence)
     expect((await signIn(r!, 'carol', await newDevice())).maySupernode).toBe(false)
+  })
+
+  it('signs v2 beside v1 at the same sequence, with each grant’s seat and places', async () => {
+    await signIn(r!, 'fleet', await newDevice())
+    await signIn(r!, 'solo', await newDevice())
+    const fleet = await call(r!, 'POST', '/v1/admin/supernode-grants', { username: 'fleet', places: 3 }, true)
+    expect(fleet.body).toMatchObject({ username: 'fleet', places: 3 })
+    await call(r!, 'POST', '/v1/admin/supernode-grants', { username: 'solo' }, true)
+    const [v1, v2] = [await grantList(r!, 1), await grantList(r!, 2)]
+    expect(v2.sequence).toBe(v1.sequence)
+    expect(v2.grants.map((g) => g.username)).toEqual(v1.grants.map((g) => g.username))
+    expect(v1.seatOf('fleet')).toBeUndefined()
+    const [a, b] = [v2.seatOf('fleet')!, v2.seatOf('solo')!]
+    expect([a.places, b.places]).toEqual([3, 1])
+    expect(a.seat).toHaveLength(16)
+    expect(hex(a.seat)).not.toBe(hex(b.seat))
+    expect(hex(a.seat)).toBe(fleet.body.seat)
+  })
+
+  it('changes only the places when granting again; a withdrawal and a new grant draw a new seat', async () => {
+    await signIn(r!, 'dora', await newDevice())
+    await call(r!, 'POST', '/v1/admin/supernode-grants', { username: 'dora' }, true)
+    const first = await grantList(r!, 2)
+    const seat = hex(first.seatOf('dora')?.seat)
+    const more = await call(r!, 'POST', '/v1/admin/supernode-grants', { username: 'dora', places: 2 }, true)
+    expect(more.body).toMatchObject({ places: 2, seat })
+    const second = await grantList(r!, 2)
+    expect(second.sequence).toBeGreaterThan(first.sequence)
+    expect(second.seatOf('dora')?.places).toBe(2)
+    // Granting again without places is no change at all.
+    await call(r!, 'POST', '/v1/admin/supernode-grants', { username: 'dora' }, true)
+    expect((await grantList(r!, 2)).sequence).toBe(second.sequence)
+    expect(hex((await grantList(r!, 2)).seatOf('dora')?.seat)).toBe(seat)
+
+    await call(r!, 'POST', '/v1/admin/supernode-grants/revoke', { username: 'dora' }, true)
+    await call(r!, 'POST', '/v1/admin/supernode-grants', { username: 'dora' }, true)
+    const redrawn = (await grantList(r!, 2)).seatOf('dora')!
+    expect(hex(redrawn.seat)).not.toBe(seat)
+    expect(redrawn.places).toBe(1)
+
+    for (const places of [0, -1, 1.5, Limits.supernodePlaces + 1, '2']) {
+      const bad = await call(r!, 'POST', '/v1/admin/supernode-grants', { username: 'dora', places }, true)
+      expect(bad.status).toBe(400)
+      expect((bad.body.error as { code: string }).code).toBe('invalid_field')
+    }
   })
 
   it('refuses grants without the admin token, and to accounts that do not exist', async () => {
@@ -171,9 +228,11 @@ describe('a network from before grants (network.json: maySupernode true)', () =>
     expect((await signIn(r, 'operator', seedKey)).maySupernode).toBe(true)
     expect((await signIn(r, 'runner', await newDevice())).maySupernode).toBe(true)
     expect((await signIn(r, 'bystander', await newDevice())).maySupernode).toBe(true)
-    const none = await call(r, 'GET', '/v1/supernode-grants')
-    expect(none.status).toBe(404)
-    expect((none.body.error as { code: string }).code).toBe('not_found')
+    for (const path of ['/v1/supernode-grants', '/v2/supernode-grants']) {
+      const none = await call(r, 'GET', path)
+      expect(none.status).toBe(404)
+      expect((none.body.error as { code: string }).code).toBe('not_found')
+    }
 
     // migrate: the seed's owner and the named account keep the role, the sequence goes up.
     const settings = loadSettings(r.dir)
@@ -204,6 +263,11 @@ describe('a network from before grants (network.json: maySupernode true)', () =>
     r.authority = await buildAuthority({ dataDir: r.dir, ...FAST })
     const list = await grantList(r)
     expect(list.grants.map((g) => g.username)).toEqual(['operator', 'runner'])
+    // Each with a seat, and a place per device it had signed in (the authority cannot know which run supernodes).
+    const v2 = await grantList(r, 2)
+    expect(v2.seatOf('operator')?.places).toBe(1)
+    expect(v2.seatOf('runner')?.places).toBe(1)
+    expect(hex(v2.seatOf('operator')?.seat)).not.toBe(hex(v2.seatOf('runner')?.seat))
     expect((await signIn(r, 'bystander', await newDevice())).maySupernode).toBe(false)
     expect((await signIn(r, 'runner', await newDevice())).maySupernode).toBe(true)
   })

@@ -14,6 +14,7 @@ export const PayloadType = {
   Revocations: 'parley/revocations/1',
   RevocationsV2: 'parley/revocations/2',
   SupernodeGrants: 'parley/supernode-grants/1',
+  SupernodeGrantsV2: 'parley/supernode-grants/2',
   SignInProof: 'parley/sign-in/1',
   Presence: 'parley/presence/1',
   Announcement: 'parley/announce/1',

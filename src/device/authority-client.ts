@@ -4,7 +4,7 @@
  * certificate verification off: a private CA is trusted by naming it.
  */
 import { fromBase64, toBase64 } from '../wire/bytes.js'
-import { GRANT_LIST_ENVELOPE_BYTES } from '../wire/grants.js'
+import { GRANT_LIST_ENVELOPE_BYTES, GRANT_LIST_V2_ENVELOPE_BYTES } from '../wire/grants.js'
 import { exchange, isLoopback, type Answer } from './authority-transport.js'
 
 const TIMEOUT_MS = 15_000
@@ -107,6 +107,25 @@ export class AuthorityClient {
       throw err
     }
     const bytes = fromBase64(answer.list, GRANT_LIST_ENVELOPE_BYTES)
+    if (bytes === undefined)
+      throw new AuthorityUnreachableError('the authority answered with a malformed grant list')
+    return bytes
+  }
+
+  /**
+   * The v2 grant list (with seats and places); an authority older than seats
+   * answers 404 and the v1 list is fetched instead. Undefined when the
+   * authority signs no list at all.
+   */
+  async supernodeGrantsV2(signal?: AbortSignal): Promise<Uint8Array | undefined> {
+    let answer: Record<string, unknown>
+    try {
+      answer = await this.call('GET', '/v2/supernode-grants', undefined, signal)
+    } catch (err) {
+      if (err instanceof AuthorityRefusedError && err.status === 404) return this.supernodeGrants(signal)
+      throw err
+    }
+    const bytes = fromBase64(answer.list, GRANT_LIST_V2_ENVELOPE_BYTES)
     if (bytes === undefined)
       throw new AuthorityUnreachableError('the authority answered with a malformed grant list')
     return bytes

@@ -189,9 +189,10 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
 
     const snNames = [...megaNames, ...Array.from({ length: opts.supernodes }, (_, i) => `sn-${i + 1}`)]
     say(`signing in ${snNames.length} supernodes`)
-    // The operator's account runs every supernode here; the role is granted before its devices sign in.
+    // The operator's account runs every supernode here; the role is granted before its devices sign in,
+    // with a place on the ring for each of them (docs/directory.md, "Seats").
     await register(SUPERNODE_OPERATOR)
-    await grantSupernode(authorityUrl, authorityDir, SUPERNODE_OPERATOR)
+    await grantSupernode(authorityUrl, authorityDir, SUPERNODE_OPERATOR, snNames.length)
     for (const name of snNames) await ensure(SUPERNODE_OPERATOR, name)
     const supernodes: DevnetNode[] = []
     const startSn = async (name: string): Promise<DevnetNode> => {
@@ -280,12 +281,14 @@ export async function grantSupernode(
   authorityUrl: string,
   authorityDir: string,
   username: string,
+  /** Places on the directory ring (docs/directory.md, "Seats"); the authority's default (1) when undefined. */
+  places?: number,
 ): Promise<void> {
   const token = readFileSync(join(authorityDir, ADMIN_TOKEN_FILE), 'utf8').trim()
   const res = await fetch(`${authorityUrl}/v1/admin/supernode-grants`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ username }),
+    body: JSON.stringify(places === undefined ? { username } : { username, places }),
     signal: AbortSignal.timeout(15_000),
   })
   if (!res.ok)

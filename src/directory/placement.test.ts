@@ -1,7 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { lnU, Placement, replicasFor, type Placed } from './placement.js'
+import { lnU, placedKey, Placement, replicasFor, type Placed } from './placement.js'
 
 const nodes = (n: number, weight = 1): Placed[] =>
   Array.from({ length: n }, (_, i) => ({ peerId: `sn-${String(i).padStart(2, '0')}`, weight }))
@@ -92,6 +92,42 @@ describe('replicasFor', () => {
       const after = replicasFor(key, grown, 3)
       if (!after.includes('new')) expect(after).toEqual(replicasFor(key, members, 3))
     }
+  })
+})
+
+describe('places', () => {
+  it('hashes a node’s place instead of its peer id when it has one', () => {
+    const place = Uint8Array.from([1, 2, 3])
+    const score = (bytes: Uint8Array): number => {
+      const input = new Uint8Array([...new TextEncoder().encode('alice\u0000'), ...bytes])
+      return -1 / lnU(sha256(input))
+    }
+    const members: Placed[] = [
+      { peerId: 'placed', weight: 1, place },
+      ...['sn-a', 'sn-b', 'sn-c'].map((peerId) => ({ peerId, weight: 1 })),
+    ]
+    const byHand = members
+      .map((m) => ({ id: m.peerId, s: score(m.place ?? new TextEncoder().encode(m.peerId)) }))
+      .sort((a, b) => b.s - a.s)
+      .map((m) => m.id)
+    expect(replicasFor('alice', members, 4)).toEqual(byHand)
+  })
+
+  it('merges a peer listed twice with two places the same way in either order', () => {
+    const twice: Placed[] = [
+      ...nodes(5),
+      { peerId: 'sn-00', weight: 1, place: Uint8Array.from([9]) },
+      { peerId: 'sn-00', weight: 1, place: Uint8Array.from([1]) },
+    ]
+    for (const key of keys(50))
+      expect(replicasFor(key, twice, 3)).toEqual(replicasFor(key, [...twice].reverse(), 3))
+  })
+
+  it('keys a membership by peer, weight and place', () => {
+    expect(placedKey({ peerId: 'p', weight: 4 })).not.toBe(placedKey({ peerId: 'p', weight: 1 }))
+    expect(placedKey({ peerId: 'p', weight: 1, place: Uint8Array.from([1]) })).not.toBe(
+      placedKey({ peerId: 'p', weight: 1, place: Uint8Array.from([2]) }),
+    )
   })
 })
 

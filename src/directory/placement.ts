@@ -4,11 +4,15 @@
  * the same answer from the same membership, with no coordination, and a
  * membership change moves only the keys that involve the changed node.
  *
- * score(key, node) = -weight / ln(u), u ∈ (0,1) from SHA-256(key ‖ 0x00 ‖ peerId)
+ * score(key, node) = -weight / ln(u), u ∈ (0,1) from SHA-256(key ‖ 0x00 ‖ place)
  *
  * is the "logarithmic method" of Schindelhauer and Schomaker: a node wins a
  * key with probability weight / Σ weight, so a mega-supernode of weight 4
  * holds about four times the records of a weight-1 supernode.
+ *
+ * A node's place is the bytes it is hashed as: its seat place when the
+ * network places by seats (seats.ts: drawn by the authority, so nobody can
+ * grind one), else the UTF-8 of its peer id.
  */
 import { sha256 } from '@noble/hashes/sha2.js'
 
@@ -16,6 +20,8 @@ export interface Placed {
   peerId: string
   /** > 0; mega-supernodes e.g. 4, others 1. Nodes with any other weight are never chosen. */
   weight: number
+  /** Where on the ring: the bytes hashed beside the key (seats.ts). Absent: the UTF-8 of peerId. */
+  place?: Uint8Array
 }
 
 /** R: how many supernodes hold each username's records. */
@@ -36,30 +42,55 @@ interface Node {
   bytes: Uint8Array
 }
 
+/** A Placed's ring position as text: one membership key covers the peer, its weight and its place. */
+export function placedKey(n: Placed): string {
+  return `${n.peerId}\u0000${n.weight}\u0000${n.place === undefined ? '' : Buffer.from(n.place).toString('hex')}`
+}
+
+/**
+ * True when two memberships place every key alike (the same peers, weights and places, in any
+ * order). Hashing every held key against both is the cost of a repair: skip it when nothing moved.
+ */
+export function samePlacement(a: readonly Placed[], b: readonly Placed[]): boolean {
+  const key = (nodes: readonly Placed[]): string => nodes.map(placedKey).sort().join('\u0001')
+  return key(a) === key(b)
+}
+
 const encoder = new TextEncoder()
 const TWO_POW_21 = 2 ** 21
 const TWO_POW_52 = 2 ** 52
 const TWO_POW_53 = 2 ** 53
 
 /**
- * One membership, prepared for many keys: peer ids encoded once, duplicates
+ * One membership, prepared for many keys: places encoded once, duplicates
  * merged. Build a new one when membership changes.
  */
 export class Placement {
   private readonly nodes: readonly Node[]
-  private readonly longestPeerId: number
+  private readonly longestPlace: number
   private readonly cache = new Map<string, string[]>()
   private readonly cacheSize: number
 
   constructor(nodes: readonly Placed[], opts: PlacementOptions = {}) {
-    // A peer listed twice keeps its largest weight, so the answer does not depend on input order.
-    const merged = new Map<string, number>()
-    for (const { peerId, weight } of nodes) {
-      if (!(Number.isFinite(weight) && weight > 0)) continue
-      merged.set(peerId, Math.max(weight, merged.get(peerId) ?? 0))
+    // A peer listed twice counts once: its largest weight, and of equal weights the smallest place
+    // (by placedKey), so the answer does not depend on input order.
+    const merged = new Map<string, Placed>()
+    for (const node of nodes) {
+      if (!(Number.isFinite(node.weight) && node.weight > 0)) continue
+      const held = merged.get(node.peerId)
+      if (
+        held === undefined ||
+        node.weight > held.weight ||
+        (node.weight === held.weight && placedKey(node) < placedKey(held))
+      )
+        merged.set(node.peerId, node)
     }
-    this.nodes = [...merged].map(([peerId, weight]) => ({ peerId, weight, bytes: encoder.encode(peerId) }))
-    this.longestPeerId = this.nodes.reduce((m, n) => Math.max(m, n.bytes.length), 0)
+    this.nodes = [...merged.values()].map(({ peerId, weight, place }) => ({
+      peerId,
+      weight,
+      bytes: place === undefined ? encoder.encode(peerId) : new Uint8Array(place),
+    }))
+    this.longestPlace = this.nodes.reduce((m, n) => Math.max(m, n.bytes.length), 0)
     this.cacheSize = Math.max(0, opts.cacheSize ?? 0)
   }
 
@@ -86,8 +117,8 @@ export class Placement {
 
   private rank(key: string, want: number): string[] {
     const keyBytes = encoder.encode(key)
-    // key ‖ 0x00 ‖ peerId, rebuilt in one buffer per node instead of allocating one each.
-    const input = new Uint8Array(keyBytes.length + 1 + this.longestPeerId)
+    // key ‖ 0x00 ‖ place, rebuilt in one buffer per node instead of allocating one each.
+    const input = new Uint8Array(keyBytes.length + 1 + this.longestPlace)
     input.set(keyBytes, 0)
     const offset = keyBytes.length + 1
     // The `want` best so far, best first: insertion keeps this O(n·r) with r = 3.

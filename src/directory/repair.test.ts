@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { Placement, replicasFor, type Placed } from './placement.js'
 import { RecordStore, type StoredRecord } from './records.js'
 import { notMine, planRepair } from './repair.js'
+import { placeMembers, SEATS_SINCE } from './seats.js'
 
 const R = 3
 const NOW = 0
@@ -112,6 +113,38 @@ describe('planRepair', () => {
           expect(holds(stores.get(peer), username)).toBe(true)
       }
     }
+  })
+
+  it('moves every record to its replicas by seats when placement switches from peer ids, and back', () => {
+    const members = Array.from({ length: 8 }, (_, i) => ({
+      peerId: `sn-${i}`,
+      username: i < 4 ? 'operator' : `owner${i}`,
+      version: SEATS_SINCE,
+      weight: i === 0 ? 4 : 1,
+    }))
+    const seat = (u: string) => ({ seat: new TextEncoder().encode(u.padEnd(16, '.')), places: 4 })
+    const byPeerId = placeMembers(members, undefined).placed
+    const bySeats = placeMembers(members, seat).placed
+    expect(bySeats.every((p) => p.place !== undefined)).toBe(true)
+    for (const [before, after] of [
+      [byPeerId, bySeats],
+      [bySeats, byPeerId],
+    ] as const) {
+      const stores = settled(before)
+      repair(stores, before, after)
+      for (const username of USERS)
+        for (const peer of replicasFor(username, after, R))
+          expect(holds(stores.get(peer), username)).toBe(true)
+    }
+    // A seat redrawn (withdrawn and granted again) is a change like any other.
+    const redrawn = placeMembers(members, (u) =>
+      u === 'owner5' ? { seat: new Uint8Array(16), places: 1 } : seat(u),
+    ).placed
+    const stores = settled(bySeats)
+    repair(stores, bySeats, redrawn)
+    for (const username of USERS)
+      for (const peer of replicasFor(username, redrawn, R))
+        expect(holds(stores.get(peer), username)).toBe(true)
   })
 
   it('plans nothing when membership did not change, in whatever order it is listed', () => {

@@ -6,7 +6,7 @@
  * receiving RecordStore answers 'stale' to the copies, and the redundancy is
  * what lets repair finish when a holder dies halfway through.
  */
-import { Placement, type Placed } from './placement.js'
+import { Placement, samePlacement, type Placed } from './placement.js'
 import type { StoredRecord } from './records.js'
 
 export interface RepairPush {
@@ -31,7 +31,7 @@ export interface PlanRepairArgs {
  */
 export function planRepair(args: PlanRepairArgs): RepairPush[] {
   const { self, before, after, r } = args
-  if (sameMembership(before, after)) return []
+  if (samePlacement(before, after)) return []
   const was = new Placement(before)
   const now = new Placement(after)
   const plan = new Map<string, StoredRecord[]>()
@@ -78,16 +78,6 @@ function byUsername(records: readonly StoredRecord[]): Array<[string, StoredReco
   }
   for (const group of groups.values()) group.sort((a, b) => compare(a.deviceId, b.deviceId))
   return [...groups].sort((a, b) => compare(a[0], b[0]))
-}
-
-/** Hashing every held username against every node is the cost of repair; skip it when nothing changed. */
-function sameMembership(a: readonly Placed[], b: readonly Placed[]): boolean {
-  const key = (nodes: readonly Placed[]): string =>
-    nodes
-      .map((n) => `${n.peerId}\u0000${n.weight}`)
-      .sort(compare)
-      .join('\u0001')
-  return key(a) === key(b)
 }
 
 function compare(a: string, b: string): number {

@@ -53,7 +53,17 @@ const NO_TRAFFIC = { ping: 0, ack: 0, 'ping-req': 0, sync: 0, 'sync-reply': 0 }
 
 export function announcementFor(peerId: string, incarnation = 1, mega = false): MemberAnnouncement {
   const addrs = [`/dns4/${peerId}.sim/tcp/4001`]
-  return { peerId, incarnation, addrs, capacity: 1000, load: 0, mega, version: 'sim', bytes: NO_BYTES }
+  return {
+    peerId,
+    username: 'sim',
+    incarnation,
+    addrs,
+    capacity: 1000,
+    load: 0,
+    mega,
+    version: 'sim',
+    bytes: NO_BYTES,
+  }
 }
 
 export class Sim {

@@ -7,6 +7,8 @@ export type MemberState = 'alive' | 'suspect' | 'dead'
 
 export interface MemberAnnouncement {
   peerId: string
+  /** The supernode's account (from its certificate): placement places an account's supernodes by its grant's seat. */
+  username: string
   /** Higher replaces lower; raised on every new announcement. */
   incarnation: number
   addrs: string[]

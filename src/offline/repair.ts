@@ -6,7 +6,7 @@
  * its own; the receiving store answers duplicates ok, and the redundancy lets
  * repair finish when a holder dies halfway through. Sans-IO: keys in, plan out.
  */
-import { Placement, type Placed } from '../directory/placement.js'
+import { Placement, samePlacement, type Placed } from '../directory/placement.js'
 
 export interface KeyPush {
   to: string
@@ -25,7 +25,7 @@ export interface PlanKeyRepairArgs {
 /** Destinations sorted by peer id, keys sorted, so the plan does not depend on input order. */
 export function planKeyRepair(args: PlanKeyRepairArgs): KeyPush[] {
   const { self, before, after, r } = args
-  if (sameMembership(before, after)) return []
+  if (samePlacement(before, after)) return []
   const was = new Placement(before)
   const now = new Placement(after)
   const plan = new Map<string, string[]>()
@@ -39,15 +39,6 @@ export function planKeyRepair(args: PlanKeyRepairArgs): KeyPush[] {
     }
   }
   return [...plan.keys()].sort(compare).map((to) => ({ to, keys: plan.get(to)! }))
-}
-
-function sameMembership(a: readonly Placed[], b: readonly Placed[]): boolean {
-  const key = (nodes: readonly Placed[]): string =>
-    nodes
-      .map((n) => `${n.peerId}\u0000${n.weight}`)
-      .sort(compare)
-      .join('\u0001')
-  return key(a) === key(b)
 }
 
 function compare(a: string, b: string): number {

@@ -10,7 +10,7 @@ import type { Connection, Libp2p } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Admission } from '../attach/admission.js'
 import { Lookup, type ReplicaAnswer } from '../directory/lookup.js'
-import { Placement, type Placed } from '../directory/placement.js'
+import { Placement, placedKey, type Placed } from '../directory/placement.js'
 import { RecordStore, type StoredRecord } from '../directory/records.js'
 import { planRepair } from '../directory/repair.js'
 import type { Logger } from '../log/logger.js'
@@ -133,7 +133,7 @@ export class DirectoryService {
   /** The replicas of a username under the current membership; one Placement per membership. */
   private replicasOf(username: string): string[] {
     const members = this.init.members()
-    const key = members.map((m) => `${m.peerId}:${m.weight}`).join(',')
+    const key = members.map(placedKey).join('\u0001')
     if (this.placement?.key !== key)
       this.placement = { key, placement: new Placement(members, { cacheSize: PLACEMENT_CACHE }) }
     return this.placement.placement.replicasFor(username, REPLICAS)

@@ -1,4 +1,9 @@
-/** A supernode's HTTP port: /health, /metrics (Prometheus) and /v1/status. */
+/**
+ * A supernode's HTTP port: /health, /metrics (Prometheus), /v1/status, and
+ * /v1/replicas/<username> (where this supernode places that username's
+ * presence records and offline items: public, since anyone holding the
+ * membership and the grant list can compute it).
+ */
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
@@ -9,6 +14,8 @@ export async function startSupernodeHttp(opts: {
   port: number
   metrics: SupernodeMetrics
   status: () => unknown
+  /** Undefined for a name that is not a username. */
+  replicas?: (username: string) => unknown
 }): Promise<{ url: string; close: () => Promise<void> }> {
   const app = new Hono()
   app.get('/health', (c) => c.json({ status: 'ok' }))
@@ -16,6 +23,12 @@ export async function startSupernodeHttp(opts: {
     c.text(await opts.metrics.registry.metrics(), 200, { 'content-type': opts.metrics.registry.contentType }),
   )
   app.get('/v1/status', (c) => c.json(opts.status()))
+  app.get('/v1/replicas/:username', (c) => {
+    const answer = opts.replicas?.(c.req.param('username'))
+    return answer === undefined
+      ? c.json({ error: { code: 'invalid_username', message: 'not a username' } }, 400)
+      : c.json(answer)
+  })
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, hostname: opts.host, port: opts.port }, () => resolve(s))
     s.once('error', reject)

@@ -17,9 +17,10 @@ import { OfflineStore, type OfflineStoreOptions } from '../offline/store.js'
 import { signAnnouncement } from '../trust/announcement.js'
 import { VERSION } from '../version.js'
 import { ChatLimits, TurnLimits } from '../wire/chat.js'
+import { isUsername } from '../wire/fields.js'
 import { OverlayLimits } from '../wire/limits.js'
 import { AttachService, type SignedHint } from './attach-service.js'
-import { DirectoryService } from './directory-service.js'
+import { DirectoryService, REPLICAS } from './directory-service.js'
 import { TurnService, type TurnConfig } from './turn-service.js'
 import { startSupernodeHttp } from './http.js'
 import { MembershipAdapter } from './membership-adapter.js'
@@ -28,6 +29,7 @@ import { startRevocationSweep } from './revocation-sweep.js'
 import { createSupernodeMetrics } from './metrics.js'
 import { libp2pAsk } from './offline-replicas.js'
 import { OfflineService } from './offline-service.js'
+import { PlacementWatch } from './placement-watch.js'
 import { Deadlines, Protocols } from './protocols.js'
 import { certificateForRole, checkGranted, SupernodeForbiddenError } from './role.js'
 import { TrustState } from './trust-state.js'
@@ -121,6 +123,7 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
     port: opts.httpPort,
     metrics,
     status: () => status(),
+    replicas: (username) => (isUsername(username) ? placement.replicas(username, REPLICAS) : undefined),
   })
   const addrs = boundAddrs(node)
 
@@ -142,6 +145,7 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
     )
     return {
       peerId: self,
+      username: cert.username,
       incarnation,
       addrs,
       capacity: opts.capacity,
@@ -153,8 +157,17 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
   }
 
   const alive = (): MemberView[] => core.members().filter((m) => m.state !== 'dead')
-  const placed = (): Placed[] =>
-    alive().map((m) => ({ peerId: m.peerId, weight: m.announcement.mega ? MEGA_WEIGHT : 1 }))
+  const placement = new PlacementWatch({
+    alive,
+    grants: () => trust.grants,
+    megaWeight: MEGA_WEIGHT,
+    moved: (before, after) => {
+      directory.repair(before, after).catch((err: unknown) => log.warn({ err }, 'directory repair failed'))
+      void offline.repair.run(before, after)
+    },
+    log,
+  })
+  const placed = (): Placed[] => placement.placed()
   const others = (): SignedHint[] =>
     alive()
       .filter((m) => m.peerId !== self)
@@ -180,7 +193,7 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
     },
     Date.now(),
   )
-  let lastPlacement = placed()
+  placement.start()
   const adapter: MembershipAdapter = new MembershipAdapter({
     node,
     core,
@@ -195,20 +208,10 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
     onEvent: (event) => {
       if (event.type === 'refute') return
       log.info({ event: event.type, peer: event.member.peerId }, 'membership')
-      const next = placed()
-      const key = (p: Placed[]): string =>
-        p
-          .map((x) => x.peerId)
-          .sort()
-          .join(',')
-      if (key(next) !== key(lastPlacement)) {
-        const before = lastPlacement
-        lastPlacement = next
-        directory.repair(before, next).catch((err: unknown) => log.warn({ err }, 'directory repair failed'))
-        void offline.repair.run(before, next)
-      }
+      placement.check()
     },
   })
+  trust.onGrants(() => placement.check())
   const directory = new DirectoryService({
     self,
     node,
@@ -342,6 +345,9 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
       capacity: opts.capacity,
       records: directory.store.size,
       offlineItems: offlineStore.count,
+      placement: (({ mode, placed, unplaced }) => ({ mode, placed: placed.length, unplaced }))(
+        placement.decide(),
+      ),
       members: core.members().map((m) => ({
         peerId: m.peerId,
         state: m.state,

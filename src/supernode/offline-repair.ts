@@ -10,7 +10,8 @@
  * Items go as they were deposited, with their depositing device's signature:
  * the receiver believes nothing this node says about them (admit.ts). It
  * refuses recipients it does not replicate by its own view (not_replica):
- * that push waits for the next membership change, like any refusal.
+ * its view is behind this node's, so such a push is retried for up to
+ * NOT_REPLICA_PATIENCE_MS; other refusals wait for the next membership change.
  */
 import { fullJitter, type BackoffPolicy } from '../core/backoff.js'
 import type { Placed } from '../directory/placement.js'
@@ -37,6 +38,12 @@ export interface OfflineRepairInit {
 const PAGE_ITEMS = 256
 const ATTEMPTS = 5
 const RETRY: BackoffPolicy = { baseMs: 500, capMs: 8_000 }
+/**
+ * How long a push refused `not_replica` keeps being retried. The destination's view is behind
+ * ours: a join or death it has not heard of yet (a gossip round), or a grant list it has not
+ * fetched yet when placement switched to seats or a seat changed (its next fetch, within 20 s).
+ */
+export const NOT_REPLICA_PATIENCE_MS = 45_000
 
 export class OfflineRepair {
   private stopped = false
@@ -86,8 +93,11 @@ export class OfflineRepair {
 
   private async push(to: string, items: SealedItem[]): Promise<boolean> {
     const { ask, metrics } = this.init
-    for (let attempt = 0; attempt < ATTEMPTS && !this.stopped; attempt++) {
-      if (attempt > 0) await sleep(fullJitter(attempt, RETRY, this.random()))
+    const patientUntil = Date.now() + NOT_REPLICA_PATIENCE_MS
+    let behind = false
+    for (let attempt = 0; !this.stopped; attempt++) {
+      if (attempt >= ATTEMPTS && !(behind && Date.now() < patientUntil)) break
+      if (attempt > 0) await sleep(fullJitter(Math.min(attempt, ATTEMPTS), RETRY, this.random()))
       try {
         const res = await ask(to, { ...emptyRequest(OfflineKind.Store), items }, Deadlines.offlineStoreMs)
         if (res.result === OfflineResult.Ok) {
@@ -99,8 +109,10 @@ export class OfflineRepair {
           metrics.offlineRepaired.inc({ result: 'refused' }, items.length)
           return true
         }
+        // Its view of placement is behind ours: it will replicate these once it catches up.
+        behind = res.code === ErrorCode.NotReplica
         // A full quota there will not empty itself in a few seconds.
-        if (res.result === OfflineResult.Refused && res.code !== ErrorCode.Unauthorized) break
+        if (res.result === OfflineResult.Refused && res.code !== ErrorCode.Unauthorized && !behind) break
       } catch {
         // Unreachable for now: try again.
       }

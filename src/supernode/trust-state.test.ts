@@ -12,7 +12,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vite
 import { generateKey, signerOf, type Signer } from '../crypto/keys.js'
 import type { AuthorityClient } from '../device/authority-client.js'
 import type { Certificate } from '../trust/certificate.js'
-import { signSupernodeGrantList } from '../trust/grants.js'
+import { signSupernodeGrantList, signSupernodeGrantListV2 } from '../trust/grants.js'
 import { signNetworkConfig, verifyNetworkConfig, type NetworkConfig } from '../trust/network-config.js'
 import { signRevocationList } from '../trust/revocations.js'
 import { TrustState } from './trust-state.js'
@@ -38,6 +38,16 @@ const grantList = (sequence: number, usernames: string[], issuedAt = T0) =>
     key,
   )
 
+const grantListV2 = (
+  sequence: number,
+  grants: Array<{ username: string; seat: Uint8Array; places: number }>,
+  issuedAt = T0,
+) =>
+  signSupernodeGrantListV2(
+    { networkId: NETWORK, sequence, issuedAt, grants: grants.map((g) => ({ ...g, grantedAt: T0 })) },
+    key,
+  )
+
 const authority = () =>
   ({
     networkConfig: () => Promise.resolve(config.bytes),
@@ -47,7 +57,7 @@ const authority = () =>
       ),
     // An authority without the newer revocation list: callers fall back to the first.
     revocationsV2: () => Promise.reject(new Error('not served')),
-    supernodeGrants: () => {
+    supernodeGrantsV2: () => {
       fetches++
       return Promise.resolve(served)
     },
@@ -124,6 +134,30 @@ describe('the supernode grant list in TrustState', () => {
     served = grantList(6, [])
     await trust.refresh()
     expect(trust.grants?.has('carol')).toBe(false)
+  })
+
+  it('takes v2 over v1 at the same sequence, never v1 over v2, and tells its listeners of each new list', async () => {
+    const trust = newState()
+    let told = 0
+    trust.onGrants(() => told++)
+    served = grantList(3, ['carol'])
+    await trust.refresh()
+    expect([trust.grants?.version, trust.grants?.seatOf('carol'), told]).toEqual([1, undefined, 1])
+    const seat = new Uint8Array(16).fill(7)
+    served = grantListV2(3, [{ username: 'carol', seat, places: 2 }])
+    await trust.refresh()
+    expect([trust.grants?.version, trust.grants?.seatOf('carol'), told]).toEqual([2, { seat, places: 2 }, 2])
+    served = grantList(3, ['carol'], T0 + 1)
+    await trust.refresh()
+    expect([trust.grants?.version, told]).toEqual([2, 2])
+    // The same bytes again change nothing; a restart reads the v2 list from disk.
+    served = grantListV2(3, [{ username: 'carol', seat, places: 2 }])
+    await trust.refresh()
+    expect(told).toBe(2)
+    expect(newState().grants?.seatOf('carol')).toEqual({ seat, places: 2 })
+    served = grantList(4, ['carol'])
+    await trust.refresh()
+    expect([trust.grants?.version, told]).toEqual([1, 3])
   })
 
   it('fetches the list at once when a certificate issued after it is not on it, at most every 5 s', async () => {

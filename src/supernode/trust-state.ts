@@ -10,7 +10,12 @@ import type { AuthorityClient } from '../device/authority-client.js'
 import type { Logger } from '../log/logger.js'
 import type { VerifyCertificateOptions } from '../trust/certificate.js'
 import type { Certificate } from '../trust/certificate.js'
-import { issuedAfter, verifySupernodeGrantList, type SupernodeGrantList } from '../trust/grants.js'
+import {
+  issuedAfter,
+  newerGrantList,
+  verifySupernodeGrantList,
+  type SupernodeGrantList,
+} from '../trust/grants.js'
 import { verifyNetworkConfig, type NetworkConfig } from '../trust/network-config.js'
 import { newerList, verifyRevocationList, type RevocationList } from '../trust/revocations.js'
 
@@ -39,6 +44,7 @@ export class TrustState {
   revocations: RevocationList | undefined
   /** Once seen, never dropped: an authority answering "no list" later keeps the last one in force. */
   grants: SupernodeGrantList | undefined
+  private readonly grantListeners: Array<() => void> = []
   private timer: NodeJS.Timeout | undefined
   private lastRefreshAt = 0
 
@@ -95,6 +101,11 @@ export class TrustState {
     return false
   }
 
+  /** Called after a new grant list replaced the held one (its seats may have changed placement). */
+  onGrants(listener: () => void): void {
+    this.grantListeners.push(listener)
+  }
+
   start(): void {
     void this.refresh()
     this.timer = setInterval(() => void this.refresh(), this.refreshMs)
@@ -118,7 +129,8 @@ export class TrustState {
         this.authority.networkConfig(),
         // v2 (no count cap, who revoked); an authority older than v2 serves only v1.
         this.authority.revocationsV2().catch(() => this.authority.revocations()),
-        this.authority.supernodeGrants(),
+        // v2 (with seats); an authority older than seats serves only v1.
+        this.authority.supernodeGrantsV2(),
       ])
       const config = verifyNetworkConfig(configBytes, {
         networkPublicKey: this.config.networkPublicKey,
@@ -138,9 +150,14 @@ export class TrustState {
       }
       if (grantBytes !== undefined) {
         const grants = verifySupernodeGrantList(grantBytes, this.config)
-        if (this.grants === undefined || grants.sequence >= this.grants.sequence) {
+        // At the same sequence a re-signed list replaces ours, but v1 never replaces v2.
+        if (newerGrantList(this.grants, grants)) {
+          const changed = !sameBytes(this.grants?.bytes, grants.bytes)
           this.grants = grants
-          this.save(GRANTS_FILE, grants.bytes)
+          if (changed) {
+            this.save(GRANTS_FILE, grants.bytes)
+            for (const listener of this.grantListeners) listener()
+          }
         }
       }
     } catch (err) {
@@ -150,4 +167,8 @@ export class TrustState {
       )
     }
   }
+}
+
+function sameBytes(a: Uint8Array | undefined, b: Uint8Array): boolean {
+  return a !== undefined && Buffer.from(a).equals(b)
 }

@@ -11,6 +11,8 @@ import { TrustError } from './errors.js'
 
 export interface SupernodeAnnouncement {
   peerId: string
+  /** The account the certificate names: the grant whose seat places this supernode. */
+  username: string
   addrs: string[]
   capacity: number
   load: number
@@ -83,6 +85,7 @@ export function verifyAnnouncement(
   }
   return {
     peerId: certificate.deviceId,
+    username: certificate.username,
     addrs: body.addrs,
     capacity: body.capacity,
     load: body.load,

@@ -271,6 +271,7 @@ describe('supernode announcements', () => {
     expect(verifyAnnouncement(bytes, announcementOptions())).toEqual({
       ...fields,
       peerId: deviceIdOf(supernode.publicKey),
+      username: 'sn-one',
       bytes,
     })
   })

@@ -1,11 +1,14 @@
-/** The supernode grant list byte by byte: its exact encoding, its caps, its canonical order, and refusals. */
+/** The supernode grant lists (v1, and v2 with seats) byte by byte: exact encodings, caps, canonical order, refusals. */
 import { describe, expect, it } from 'vitest'
 import { expectRefused, fromHex, hex } from './fuzz-support.js'
 import {
   decodeSupernodeGrantListBody,
+  decodeSupernodeGrantListV2Body,
   encodeSupernodeGrantListBody,
+  encodeSupernodeGrantListV2Body,
   SupernodeGrantListBody,
   type SupernodeGrantListFields,
+  type SupernodeGrantListV2Fields,
 } from './grants.js'
 import { Limits } from './limits.js'
 
@@ -115,6 +118,111 @@ describe('the supernode grant list, byte by byte', () => {
     expectRefused(() => decodeSupernodeGrantListBody(over), 'malformed')
     expectRefused(
       () => decodeSupernodeGrantListBody(new Uint8Array(Limits.supernodeGrantListBytes + 1)),
+      'too_large',
+    )
+  })
+})
+
+describe('the v2 grant list (seats), byte by byte', () => {
+  const seatA = Uint8Array.from({ length: 16 }, (_, i) => i)
+  const seatB = new Uint8Array(16).fill(0xff)
+  const v2: SupernodeGrantListV2Fields = {
+    networkId: 'net',
+    sequence: 7,
+    issuedAt: 300,
+    grants: [
+      { username: 'alice', grantedAt: 1, seat: seatA, places: 1 },
+      { username: 'bob', grantedAt: 200, seat: seatB, places: 3 },
+    ],
+  }
+  const v2Hex =
+    '0a036e6574' +
+    '1007' +
+    '18ac02' +
+    // field 4, first grant: tag 0x22, length 29 (0x1d): username, granted_at,
+    // seat (field 3: tag 0x1a, length 16, the bytes), places (field 4: tag 0x20, varint 1)
+    '221d' +
+    '0a05616c696365' +
+    '1001' +
+    '1a10' +
+    '000102030405060708090a0b0c0d0e0f' +
+    '2001' +
+    // second grant: length 28 (0x1c); granted_at 200 → c8 01; places 3
+    '221c' +
+    '0a03626f62' +
+    '10c801' +
+    '1a10' +
+    'ff'.repeat(16) +
+    '2003'
+
+  it('lays out each grant with its seat and places after v1’s two fields', () => {
+    expect(hex(encodeSupernodeGrantListV2Body(v2))).toBe(v2Hex)
+    expect(decodeSupernodeGrantListV2Body(fromHex(v2Hex))).toEqual(v2)
+  })
+
+  it('is not a v1 list, nor v1 a v2 list: each decoder refuses the other', () => {
+    expectRefused(() => decodeSupernodeGrantListBody(fromHex(v2Hex)), 'malformed')
+    // v1's grants have no seat.
+    expectRefused(() => decodeSupernodeGrantListV2Body(fromHex(listHex)), 'invalid_field', 'grants[0].seat')
+  })
+
+  it('refuses a seat of any length but 16 bytes, and places outside 1–' + Limits.supernodePlaces, () => {
+    const withGrant = (g: Partial<SupernodeGrantListV2Fields['grants'][number]>) =>
+      encodeSupernodeGrantListV2Body({ ...v2, grants: [{ ...v2.grants[0]!, ...g }] })
+    for (const seat of [new Uint8Array(0), new Uint8Array(15), new Uint8Array(17)])
+      expectRefused(
+        () => decodeSupernodeGrantListV2Body(withGrant({ seat })),
+        'invalid_field',
+        'grants[0].seat',
+      )
+    for (const places of [0, Limits.supernodePlaces + 1, 2 ** 32 - 1])
+      expectRefused(
+        () => decodeSupernodeGrantListV2Body(withGrant({ places })),
+        'invalid_field',
+        'grants[0].places',
+      )
+    expect(
+      decodeSupernodeGrantListV2Body(withGrant({ places: Limits.supernodePlaces })).grants[0]!.places,
+    ).toBe(Limits.supernodePlaces)
+  })
+
+  it('refuses grants out of order or repeated, unknown fields and fields out of order', () => {
+    const swapped = { ...v2, grants: [v2.grants[1]!, v2.grants[0]!] }
+    expectRefused(
+      () => decodeSupernodeGrantListV2Body(encodeSupernodeGrantListV2Body(swapped)),
+      'invalid_field',
+      'grants[1].username',
+    )
+    expectRefused(() => decodeSupernodeGrantListV2Body(fromHex(v2Hex + '2801')), 'malformed')
+    // places before seat inside the first grant: the same value, not its one byte form.
+    const grantOut = v2Hex.replace(
+      '1a10000102030405060708090a0b0c0d0e0f2001',
+      '20011a10000102030405060708090a0b0c0d0e0f',
+    )
+    expectRefused(() => decodeSupernodeGrantListV2Body(fromHex(grantOut)), 'malformed')
+    expectRefused(() => decodeSupernodeGrantListV2Body(fromHex(v2Hex.slice(0, -2))), 'malformed')
+  })
+
+  it(`caps the list at ${Limits.supernodeGrants} grants and ${Limits.supernodeGrantListV2Bytes} bytes`, () => {
+    const name = (i: number) => `u${String(i).padStart(31, '0')}`
+    const grant = (i: number) => ({ username: name(i), grantedAt: 2 ** 52 + i, seat: seatB, places: 1000 })
+    const full = {
+      networkId: 'n'.repeat(Limits.networkIdChars),
+      sequence: 1,
+      issuedAt: 1,
+      grants: Array.from({ length: Limits.supernodeGrants }, (_, i) => grant(i)),
+    }
+    // The widest full list fits the byte cap.
+    const bytes = encodeSupernodeGrantListV2Body(full)
+    expect(bytes.byteLength).toBeLessThan(Limits.supernodeGrantListV2Bytes)
+    expect(decodeSupernodeGrantListV2Body(bytes).grants).toHaveLength(Limits.supernodeGrants)
+    const over = encodeSupernodeGrantListV2Body({
+      ...full,
+      grants: [...full.grants, grant(Limits.supernodeGrants)],
+    })
+    expectRefused(() => decodeSupernodeGrantListV2Body(over), 'malformed')
+    expectRefused(
+      () => decodeSupernodeGrantListV2Body(new Uint8Array(Limits.supernodeGrantListV2Bytes + 1)),
       'too_large',
     )
   })

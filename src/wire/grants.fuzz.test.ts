@@ -1,14 +1,19 @@
 /**
- * Fuzzing the supernode grant list: whatever the bytes, its decoder throws
- * only WireDecodeError, its verifier only TrustError, nothing hangs, and an
- * altered list never verifies with other content (a name added or removed).
+ * Fuzzing the supernode grant lists (v1, and v2 with seats): whatever the
+ * bytes, their decoders throw only WireDecodeError, the verifier only
+ * TrustError, nothing hangs, and an altered list never verifies with other
+ * content (a name added or removed, a seat or places changed).
  */
 import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { open, PayloadType, seal } from '../crypto/envelope.js'
 import { generateKey, signerOf, type Signer } from '../crypto/keys.js'
 import { TrustError } from '../trust/errors.js'
-import { signSupernodeGrantList, verifySupernodeGrantList } from '../trust/grants.js'
+import {
+  signSupernodeGrantList,
+  signSupernodeGrantListV2,
+  verifySupernodeGrantList,
+} from '../trust/grants.js'
 import {
   assertSameContent,
   decoderInputs,
@@ -16,7 +21,12 @@ import {
   mutated,
   verifiesOrRefuses,
 } from './fuzz-support.js'
-import { decodeSupernodeGrantListBody, encodeSupernodeGrantListBody } from './grants.js'
+import {
+  decodeSupernodeGrantListBody,
+  decodeSupernodeGrantListV2Body,
+  encodeSupernodeGrantListBody,
+  encodeSupernodeGrantListV2Body,
+} from './grants.js'
 import { Limits } from './limits.js'
 
 const DECODER_RUNS = 100_000
@@ -84,7 +94,10 @@ describe('the grant list verifier', () => {
         const bytes = seal(PayloadType.SupernodeGrants, body, networkKey)
         const list = verifiesOrRefuses([TrustError], bytes, () => verifySupernodeGrantList(bytes, opts()))
         if (list !== undefined)
-          assertSameContent('supernode grant list', list, decodeSupernodeGrantListBody(body))
+          assertSameContent('supernode grant list', list, {
+            ...decodeSupernodeGrantListBody(body),
+            version: 1,
+          })
       }),
       { numRuns: RESIGN_RUNS },
     )
@@ -111,5 +124,94 @@ describe('the grant list verifier', () => {
     expect(code(() => verifySupernodeGrantList(asRevocations, opts()))).toBe('wrong_payload_type')
     expect(verifySupernodeGrantList(list, opts()).has('bob.b')).toBe(true)
     expect(verifySupernodeGrantList(list, opts()).has('dave')).toBe(false)
+  })
+})
+
+describe('the v2 grant list (seats)', () => {
+  const fieldsV2 = (n: number) => ({
+    ...fields(n),
+    grants: fields(n).grants.map((g, i) => ({
+      ...g,
+      seat: Uint8Array.from({ length: Limits.seatBytes }, (_, j) => (i * 31 + j) & 0xff),
+      places: 1 + i * 7,
+    })),
+  })
+  let bodiesV2: Uint8Array[] = []
+  let signedV2: Uint8Array[] = []
+
+  beforeAll(() => {
+    bodiesV2 = [0, 1, 3, 6].map((n) => encodeSupernodeGrantListV2Body(fieldsV2(n)))
+    signedV2 = [0, 1, 3, 6].map((n) => signSupernodeGrantListV2(fieldsV2(n), networkKey))
+    bodiesV2.forEach((b) => decodeSupernodeGrantListV2Body(b))
+    signedV2.forEach((b) => expect(verifySupernodeGrantList(b, opts()).version).toBe(2))
+  })
+
+  it('decodeSupernodeGrantListV2Body throws only WireDecodeError', () => {
+    fc.assert(
+      fc.property(decoderInputs(Limits.supernodeGrantListV2Bytes, bodiesV2), (bytes) => {
+        decodesOrRefuses(decodeSupernodeGrantListV2Body, bytes)
+      }),
+      { numRuns: DECODER_RUNS },
+    )
+  })
+
+  it('the verifier throws only TrustError and never accepts altered content (a seat or places changed)', () => {
+    fc.assert(
+      fc.property(mutated(signedV2, 2), ({ original, bytes }) => {
+        const list = verifiesOrRefuses([TrustError], bytes, () => verifySupernodeGrantList(bytes, opts()))
+        if (list !== undefined)
+          assertSameContent('supernode grant list', list, verifySupernodeGrantList(original, opts()))
+      }),
+      { numRuns: VERIFY_RUNS },
+    )
+  })
+
+  it('refuses validly signed garbage with TrustError only, and accepts only what decodes', () => {
+    const payloads = signedV2.map((s) => open(s, PayloadType.SupernodeGrantsV2, networkKey.publicKey))
+    fc.assert(
+      fc.property(mutated(payloads, 2), ({ bytes: body }) => {
+        const bytes = seal(PayloadType.SupernodeGrantsV2, body, networkKey)
+        const list = verifiesOrRefuses([TrustError], bytes, () => verifySupernodeGrantList(bytes, opts()))
+        if (list !== undefined)
+          assertSameContent('supernode grant list', list, {
+            ...decodeSupernodeGrantListV2Body(body),
+            version: 2,
+          })
+      }),
+      { numRuns: RESIGN_RUNS },
+    )
+  })
+
+  it('reads seats only from a v2 list, and refuses a body under the other version’s type', async () => {
+    const code = (run: () => unknown) => {
+      try {
+        run()
+      } catch (err) {
+        return (err as TrustError).code
+      }
+      return 'accepted'
+    }
+    const list = verifySupernodeGrantList(signedV2[2]!, opts())
+    expect(list.seatOf('bob.b')).toEqual({ seat: fieldsV2(3).grants[1]!.seat, places: 8 })
+    expect(list.seatOf('dave')).toBeUndefined()
+    expect(list.has('bob.b')).toBe(true)
+    expect(verifySupernodeGrantList(signed[2]!, opts()).seatOf('bob.b')).toBeUndefined()
+    expect(
+      code(() =>
+        verifySupernodeGrantList(seal(PayloadType.SupernodeGrants, bodiesV2[2]!, networkKey), opts()),
+      ),
+    ).toBe('malformed')
+    expect(
+      code(() =>
+        verifySupernodeGrantList(seal(PayloadType.SupernodeGrantsV2, bodies[2]!, networkKey), opts()),
+      ),
+    ).toBe('invalid_field')
+    const other = signerOf(await generateKey())
+    expect(code(() => verifySupernodeGrantList(signSupernodeGrantListV2(fieldsV2(2), other), opts()))).toBe(
+      'unknown_signer',
+    )
+    expect(code(() => verifySupernodeGrantList(signedV2[2]!, { ...opts(), networkId: 'elsewhere' }))).toBe(
+      'wrong_network',
+    )
   })
 })

@@ -29,6 +29,15 @@ export const Limits = {
   supernodeGrants: 8192,
   /** 8,192 grants of a 32-character name and a time fit in about 360 KiB. */
   supernodeGrantListBytes: 512 * 1024,
+  /** The v2 list adds a 16-byte seat and a place count per grant: 8,192 grants fit in about 560 KiB. */
+  supernodeGrantListV2Bytes: 1024 * 1024,
+  /** A grant's seat: random bytes the authority draws, so nobody can choose where a supernode is placed. */
+  seatBytes: 16,
+  /**
+   * Supernodes of one account placed at once (a grant's `places`). An account signs
+   * in at most 32 devices at a time, so more could never be live; the cap only bounds what a list may say.
+   */
+  supernodePlaces: 1024,
   challengeBytes: 64,
 } as const
 

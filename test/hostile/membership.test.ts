@@ -20,6 +20,7 @@ import { createDeviceHost, type DeviceHost } from '../../src/net/host.js'
 import { send } from '../../src/net/rpc.js'
 import { Protocols } from '../../src/supernode/protocols.js'
 import { signAnnouncement } from '../../src/trust/announcement.js'
+import { VERSION } from '../../src/version.js'
 import { plain } from '../../src/wire/bytes.js'
 import { MembershipKind, MembershipMessage } from '../../src/wire/overlay.js'
 import { eventually, metric } from '../support/devnet.js'
@@ -152,7 +153,7 @@ describe('a rogue supernode (a granted account gone bad)', () => {
         addrs: rogue.getMultiaddrs().map((a) => a.toString()),
         capacity: 10,
         load: 0,
-        version: '0.1.0',
+        version: VERSION,
         incarnation: Date.now(),
         metricsUrl: '',
       },

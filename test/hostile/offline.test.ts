@@ -20,12 +20,12 @@ import { DeviceNode } from '../../src/device/node.js'
 import { Profile } from '../../src/device/profile.js'
 import { loadIdentity, signIn } from '../../src/device/session.js'
 import { DEMO_PASSWORD, startDevnet, type Devnet, type DevnetNode } from '../../src/devnet/devnet.js'
-import { replicasFor, type Placed } from '../../src/directory/placement.js'
+import { replicasFor } from '../../src/directory/placement.js'
 import { createLogger } from '../../src/log/logger.js'
 import { request } from '../../src/net/rpc.js'
 import { AccessKind, signAccess } from '../../src/offline/access.js'
 import { signDeposit } from '../../src/offline/deposit.js'
-import { MEGA_WEIGHT, startSupernode, type RunningSupernode } from '../../src/supernode/node.js'
+import { startSupernode, type RunningSupernode } from '../../src/supernode/node.js'
 import { Deadlines, Protocols } from '../../src/supernode/protocols.js'
 import { plain } from '../../src/wire/bytes.js'
 import {
@@ -39,6 +39,7 @@ import {
 } from '../../src/wire/chat.js'
 import { ErrorCode } from '../../src/wire/error-codes.js'
 import { eventually, metric } from '../support/devnet.js'
+import { devnetPlacement } from '../support/placement.js'
 import { run, tempDir } from '../support/process.js'
 
 const ITEMS = 20
@@ -60,10 +61,6 @@ const rnd = (n: number) => plain(new Uint8Array(randomBytes(n)))
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
 const statusOf = async (sn: DevnetNode): Promise<Status> =>
   (await (await fetch(`${sn.httpUrl}/v1/status`, { signal: AbortSignal.timeout(5000) })).json()) as Status
-const weightOf = (s: DevnetNode): Placed => ({
-  peerId: s.peerId,
-  weight: s.name.startsWith('mega-') ? MEGA_WEIGHT : 1,
-})
 
 async function account(username: string, profile: string): Promise<Profile> {
   await new AuthorityClient(net.authorityUrl).register(username, DEMO_PASSWORD)
@@ -159,7 +156,7 @@ afterAll(async () => {
 
 describe('a rogue supernode against a victim’s offline items', () => {
   it('is refused take, drop and store with stable codes; the victim keeps and fetches every item', async () => {
-    const all: Placed[] = [...net.supernodes.map(weightOf), { peerId: rogue!.peerId, weight: 1 }]
+    const all = await devnetPlacement(net, net.supernodes, [{ peerId: rogue!.peerId, username: 'mallory' }])
     // A victim whose R + 1 replicas do not include the rogue: it is an outsider to the victim's items.
     const victimName = Array.from({ length: 100 }, (_, i) => `victim${i}`).find(
       (n) => !replicasFor(n, all, R + 1).includes(rogue!.peerId),

@@ -3,8 +3,6 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { ApiInfo } from '../../src/device/control-api.js'
 import { DEMO_PASSWORD, type Devnet } from '../../src/devnet/devnet.js'
-import { replicasFor } from '../../src/directory/placement.js'
-import { MEGA_WEIGHT } from '../../src/supernode/node.js'
 import { run, startDaemon, type Daemon } from './process.js'
 
 export interface Message {
@@ -75,11 +73,6 @@ export const conversation = async (home: string, profile: string, peer: string, 
 
 /** The R=3 supernodes that hold a username's records and offline messages, as the network places them. */
 export async function replicasOf(net: Devnet, username: string): Promise<string[]> {
-  const members = (await (await fetch(`${net.supernodes[0]!.httpUrl}/v1/status`)).json()) as {
-    members: { peerId: string; state: string; mega: boolean }[]
-  }
-  const placed = members.members
-    .filter((m) => m.state === 'alive')
-    .map((m) => ({ peerId: m.peerId, weight: m.mega ? MEGA_WEIGHT : 1 }))
-  return replicasFor(username, placed, 3)
+  const res = await fetch(`${net.supernodes[0]!.httpUrl}/v1/replicas/${username}`)
+  return ((await res.json()) as { replicas: string[] }).replicas
 }

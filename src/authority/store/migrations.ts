@@ -149,4 +149,28 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    id: '0003_supernode_seats',
+    // A grant's seat (16 random bytes) and places: where placement puts the account's supernodes.
+    // Seats of grants made before this are drawn by the authority (SupernodeGrants, crypto randomness)
+    // before it first signs a v2 list. Places of those grants: every device the account has signed in,
+    // so that an operator account running several supernodes keeps all of them placed.
+    sqlite: `
+      ALTER TABLE supernode_grants ADD COLUMN seat BLOB;
+      ALTER TABLE supernode_grants ADD COLUMN places INTEGER NOT NULL DEFAULT 1 CHECK (places >= 1);
+      UPDATE supernode_grants SET places = MAX(1, (
+        SELECT COUNT(*) FROM devices
+        WHERE devices.username = supernode_grants.username AND devices.revoked_at IS NULL
+      ));
+    `,
+    postgres: `
+      ALTER TABLE supernode_grants
+        ADD COLUMN seat BYTEA,
+        ADD COLUMN places INTEGER NOT NULL DEFAULT 1 CHECK (places >= 1);
+      UPDATE supernode_grants SET places = GREATEST(1, (
+        SELECT COUNT(*) FROM devices
+        WHERE devices.username = supernode_grants.username AND devices.revoked_at IS NULL
+      ));
+    `,
+  },
 ]

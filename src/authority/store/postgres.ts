@@ -10,6 +10,7 @@ import {
   type DevicePolicyFlags,
   type DeviceRecord,
   type RevocationRecord,
+  type GrantTerms,
   type SupernodeGrantRecord,
 } from './types.js'
 
@@ -45,6 +46,8 @@ interface RevocationRow {
 interface GrantRow {
   username: string
   granted_at: BigintText
+  seat: Buffer | null
+  places: number
 }
 
 /** Advisory lock keys: a namespace ("parl" in ASCII) and one key per purpose. */
@@ -245,6 +248,7 @@ export class PostgresStore implements AuthorityStore {
     username: string,
     now: number,
     limit: number,
+    terms: GrantTerms,
   ): Promise<SupernodeGrantRecord | undefined> {
     return this.#transaction(async (client) => {
       // Serialised like revocations: change seqs follow commit order, and the count below is exact.
@@ -254,20 +258,55 @@ export class PostgresStore implements AuthorityStore {
       const existing = await client.query<GrantRow>('SELECT * FROM supernode_grants WHERE username = $1', [
         username,
       ])
-      if (existing.rows[0] !== undefined) return toGrant(existing.rows[0])
+      const held = existing.rows[0]
+      if (held !== undefined) {
+        const grant = toGrant(held)
+        if (terms.places === undefined || terms.places === grant.places) return grant
+        await client.query('UPDATE supernode_grants SET places = $1 WHERE username = $2', [
+          terms.places,
+          username,
+        ])
+        await this.#logGrantChange(client, username, 'grant', now)
+        return { ...grant, places: terms.places }
+      }
       const count = await client.query<{ n: BigintText }>('SELECT COUNT(*) AS n FROM supernode_grants')
       if (Number(first(count.rows).n) >= limit) throw new GrantLimitError(limit)
-      await client.query('INSERT INTO supernode_grants (username, granted_at) VALUES ($1, $2)', [
-        username,
-        now,
-      ])
-      await client.query('INSERT INTO supernode_grant_changes (username, change, at) VALUES ($1, $2, $3)', [
-        username,
-        'grant',
-        now,
-      ])
-      return { username, grantedAt: now }
+      const places = terms.places ?? 1
+      await client.query(
+        'INSERT INTO supernode_grants (username, granted_at, seat, places) VALUES ($1, $2, $3, $4)',
+        [username, now, Buffer.from(terms.seat), places],
+      )
+      await this.#logGrantChange(client, username, 'grant', now)
+      return { username, grantedAt: now, seat: new Uint8Array(terms.seat), places }
     })
+  }
+
+  async seatSupernodeGrants(draw: () => Uint8Array): Promise<number> {
+    return this.#transaction(async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_NAMESPACE, LOCK_GRANTS])
+      const { rows } = await client.query<{ username: string }>(
+        'SELECT username FROM supernode_grants WHERE seat IS NULL ORDER BY username COLLATE "C"',
+      )
+      for (const { username } of rows)
+        await client.query('UPDATE supernode_grants SET seat = $1 WHERE username = $2 AND seat IS NULL', [
+          Buffer.from(draw()),
+          username,
+        ])
+      return rows.length
+    })
+  }
+
+  async #logGrantChange(
+    client: pg.PoolClient,
+    username: string,
+    change: 'grant' | 'revoke',
+    now: number,
+  ): Promise<void> {
+    await client.query('INSERT INTO supernode_grant_changes (username, change, at) VALUES ($1, $2, $3)', [
+      username,
+      change,
+      now,
+    ])
   }
 
   async revokeSupernode(username: string, now: number): Promise<boolean> {
@@ -275,11 +314,7 @@ export class PostgresStore implements AuthorityStore {
       await client.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_NAMESPACE, LOCK_GRANTS])
       const { rowCount } = await client.query('DELETE FROM supernode_grants WHERE username = $1', [username])
       if (rowCount === 0) return false
-      await client.query('INSERT INTO supernode_grant_changes (username, change, at) VALUES ($1, $2, $3)', [
-        username,
-        'revoke',
-        now,
-      ])
+      await this.#logGrantChange(client, username, 'revoke', now)
       return true
     })
   }
@@ -374,5 +409,10 @@ function toRevocation(row: RevocationRow): RevocationRecord {
 }
 
 function toGrant(row: GrantRow): SupernodeGrantRecord {
-  return { username: row.username, grantedAt: Number(row.granted_at) }
+  return {
+    username: row.username,
+    grantedAt: Number(row.granted_at),
+    ...(row.seat === null ? {} : { seat: new Uint8Array(row.seat) }),
+    places: row.places,
+  }
 }

@@ -10,6 +10,7 @@ import {
   type DevicePolicyFlags,
   type DeviceRecord,
   type RevocationRecord,
+  type GrantTerms,
   type SupernodeGrantRecord,
 } from './types.js'
 
@@ -42,6 +43,8 @@ interface RevocationRow {
 interface GrantRow {
   username: string
   granted_at: number
+  seat: Buffer | null
+  places: number
 }
 
 /** How long a connection waits for another connection's write lock before failing. */
@@ -253,7 +256,12 @@ export class SqliteStore implements AuthorityStore {
     )
   }
 
-  grantSupernode(username: string, now: number, limit: number): Promise<SupernodeGrantRecord | undefined> {
+  grantSupernode(
+    username: string,
+    now: number,
+    limit: number,
+    terms: GrantTerms,
+  ): Promise<SupernodeGrantRecord | undefined> {
     return settle(() =>
       // IMMEDIATE: the count and the insert must see the same rows, and change seqs follow commit order.
       this.#db
@@ -261,15 +269,42 @@ export class SqliteStore implements AuthorityStore {
           if (this.#prepare('SELECT 1 FROM accounts WHERE username = ?').get(username) === undefined)
             return undefined
           const existing = this.#grant(username)
-          if (existing !== undefined) return existing
+          if (existing !== undefined) {
+            if (terms.places === undefined || terms.places === existing.places) return existing
+            this.#prepare('UPDATE supernode_grants SET places = ? WHERE username = ?').run(
+              terms.places,
+              username,
+            )
+            this.#logGrantChange(username, 'grant', now)
+            return { ...existing, places: terms.places }
+          }
           const count = this.#prepare('SELECT COUNT(*) FROM supernode_grants').pluck().get() as number
           if (count >= limit) throw new GrantLimitError(limit)
-          this.#prepare('INSERT INTO supernode_grants (username, granted_at) VALUES (?, ?)').run(
-            username,
-            now,
-          )
+          const places = terms.places ?? 1
+          this.#prepare(
+            'INSERT INTO supernode_grants (username, granted_at, seat, places) VALUES (?, ?, ?, ?)',
+          ).run(username, now, Buffer.from(terms.seat), places)
           this.#logGrantChange(username, 'grant', now)
-          return { username, grantedAt: now }
+          return { username, grantedAt: now, seat: new Uint8Array(terms.seat), places }
+        })
+        .immediate(),
+    )
+  }
+
+  seatSupernodeGrants(draw: () => Uint8Array): Promise<number> {
+    return settle(() =>
+      this.#db
+        .transaction((): number => {
+          const unseated = this.#prepare(
+            'SELECT username FROM supernode_grants WHERE seat IS NULL ORDER BY username',
+          )
+            .pluck()
+            .all() as string[]
+          const set = this.#prepare(
+            'UPDATE supernode_grants SET seat = ? WHERE username = ? AND seat IS NULL',
+          )
+          for (const username of unseated) set.run(Buffer.from(draw()), username)
+          return unseated.length
         })
         .immediate(),
     )
@@ -374,5 +409,10 @@ function toRevocation(row: RevocationRow): RevocationRecord {
 }
 
 function toGrant(row: GrantRow): SupernodeGrantRecord {
-  return { username: row.username, grantedAt: row.granted_at }
+  return {
+    username: row.username,
+    grantedAt: row.granted_at,
+    ...(row.seat === null ? {} : { seat: new Uint8Array(row.seat) }),
+    places: row.places,
+  }
 }

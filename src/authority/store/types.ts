@@ -54,6 +54,21 @@ export interface CertificateRecord {
 export interface SupernodeGrantRecord {
   username: string
   grantedAt: number
+  /**
+   * Limits.seatBytes random bytes the authority drew when it granted the role: where
+   * placement puts the account's supernodes. Undefined only for grants made before seats,
+   * until seatSupernodeGrants() draws theirs.
+   */
+  seat?: Uint8Array
+  /** How many of the account's live supernodes placement places (1 or more). */
+  places: number
+}
+
+/** What a grant says beside the account: its seat (used only by a new grant) and its places. */
+export interface GrantTerms {
+  seat: Uint8Array
+  /** Undefined: 1 for a new grant, unchanged for a held one. */
+  places?: number
 }
 
 export class UsernameTakenError extends Error {
@@ -125,11 +140,23 @@ export interface AuthorityStore {
   revocationSequence(): Promise<number>
 
   /**
-   * Grants the supernode role. Idempotent: an existing grant is returned
-   * unchanged and the sequence stays. Undefined when the account does not
-   * exist; GrantLimitError when `limit` accounts already hold it.
+   * Grants the supernode role with `terms.seat`. Idempotent: an existing grant
+   * keeps its time and seat (a seat is drawn again only by a withdrawal and a
+   * new grant), and the sequence stays unless `terms.places` changes its
+   * places. Undefined when the account does not exist; GrantLimitError when
+   * `limit` accounts already hold it.
    */
-  grantSupernode(username: string, now: number, limit: number): Promise<SupernodeGrantRecord | undefined>
+  grantSupernode(
+    username: string,
+    now: number,
+    limit: number,
+    terms: GrantTerms,
+  ): Promise<SupernodeGrantRecord | undefined>
+  /**
+   * Gives every grant without a seat (made before seats) one from `draw`;
+   * returns how many. Several processes may race: each grant keeps the first seat written.
+   */
+  seatSupernodeGrants(draw: () => Uint8Array): Promise<number>
   /** Withdraws the role; false when the account did not hold it (the sequence stays). */
   revokeSupernode(username: string, now: number): Promise<boolean>
   getSupernodeGrant(username: string): Promise<SupernodeGrantRecord | undefined>

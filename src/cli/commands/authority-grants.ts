@@ -10,11 +10,12 @@ import { Option, type Command } from 'commander'
 import { AuthorityError } from '../../authority/errors.js'
 import { loadAuthorityFiles, SQLITE_FILE } from '../../authority/files.js'
 import { migrateToGrants } from '../../authority/grants-migrate.js'
-import { SupernodeGrants } from '../../authority/grants.js'
+import { grantJson, SupernodeGrants } from '../../authority/grants.js'
 import { openStore } from '../../authority/store/index.js'
 import type { AuthorityStore } from '../../authority/store/types.js'
 import { signerOf } from '../../crypto/keys.js'
 import { USERNAME_PATTERN } from '../../wire/fields.js'
+import { Limits } from '../../wire/limits.js'
 import { CliError, UsageError } from '../errors.js'
 
 interface StoreOptions {
@@ -60,22 +61,38 @@ async function withGrants<T>(
   }
 }
 
+const placesText = (places: number): string => (places === 1 ? '1 place' : `${places} places`)
+
 const STILL_OPEN =
   'note: this network still lets every account run a supernode; `parley authority migrate` switches it to grants'
 
 export function addGrantCommands(cmd: Command, dataDirOption: () => Option, defaultDir: () => string): void {
   const sub = (name: string) => cmd.command(name).addOption(dataDirOption()).addOption(databaseUrlOption())
-  const optsOf = (self: Command) => self.optsWithGlobals<StoreOptions & { grant?: string; json?: boolean }>()
+  const optsOf = (self: Command) =>
+    self.optsWithGlobals<StoreOptions & { grant?: string; json?: boolean; places?: string }>()
 
   sub('grant-supernode')
     .description(
       "let an account run supernodes: its devices' next certificates carry the role (parley supernode renews at start), and supernodes accept its announcements",
     )
     .argument('<username>', 'the account')
+    .option(
+      '--places <n>',
+      'how many of its supernodes are placed on the directory ring (default 1; granting again changes only this)',
+    )
     .action(async (name: string, _opts: unknown, self: Command) => {
-      await withGrants(optsOf(self), defaultDir(), async (grants) => {
-        const g = await grants.grant(username(name))
-        console.log(`${g.username} may run supernodes (granted ${new Date(g.grantedAt).toISOString()})`)
+      const opts = optsOf(self)
+      const places = opts.places === undefined ? undefined : Number(opts.places)
+      if (
+        places !== undefined &&
+        !(Number.isInteger(places) && places >= 1 && places <= Limits.supernodePlaces)
+      )
+        throw new UsageError(`--places must be a whole number from 1 to ${Limits.supernodePlaces}`)
+      await withGrants(opts, defaultDir(), async (grants) => {
+        const g = await grants.grant(username(name), places)
+        console.log(
+          `${g.username} may run supernodes (granted ${new Date(g.grantedAt).toISOString()}, ${placesText(g.places)})`,
+        )
         if (grants.open) console.log(STILL_OPEN)
       })
     })
@@ -106,10 +123,13 @@ export function addGrantCommands(cmd: Command, dataDirOption: () => Option, defa
         const list = await grants.list()
         const sequence = await grants.sequence()
         if (opts.json === true) {
-          console.log(JSON.stringify({ open: grants.open, sequence, grants: list }, null, 2))
+          console.log(JSON.stringify({ open: grants.open, sequence, grants: list.map(grantJson) }, null, 2))
           return
         }
-        for (const g of list) console.log(`${g.username.padEnd(32)}  ${new Date(g.grantedAt).toISOString()}`)
+        for (const g of list)
+          console.log(
+            `${g.username.padEnd(32)}  ${new Date(g.grantedAt).toISOString()}  ${placesText(g.places)}`,
+          )
         console.log(`${list.length} account(s) granted; list sequence ${sequence}`)
         if (grants.open) console.log(STILL_OPEN)
       })

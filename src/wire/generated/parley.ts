@@ -2262,6 +2262,364 @@ export namespace SupernodeGrantListBody {
   }
 }
 
+export interface SupernodeGrantV2 {
+  username: string
+  grantedAt: bigint
+  seat: Uint8Array<ArrayBuffer>
+  places: number
+}
+
+export namespace SupernodeGrantV2 {
+  let _codec: Codec<SupernodeGrantV2>
+
+  export const codec = (): Codec<SupernodeGrantV2> => {
+    if (_codec == null) {
+      _codec = message<SupernodeGrantV2>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.username != null && obj.username !== '')) {
+          w.uint32(10)
+          w.string(obj.username)
+        }
+
+        if ((obj.grantedAt != null && obj.grantedAt !== 0n)) {
+          w.uint32(16)
+          w.uint64(obj.grantedAt)
+        }
+
+        if ((obj.seat != null && obj.seat.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.seat)
+        }
+
+        if ((obj.places != null && obj.places !== 0)) {
+          w.uint32(32)
+          w.uint32(obj.places)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          username: '',
+          grantedAt: 0n,
+          seat: uint8ArrayAlloc(0),
+          places: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.username = reader.string()
+              break
+            }
+            case 2: {
+              obj.grantedAt = reader.uint64()
+              break
+            }
+            case 3: {
+              obj.seat = reader.bytes()
+              break
+            }
+            case 4: {
+              obj.places = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.username`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.grantedAt`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.seat`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.places`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SupernodeGrantV2UsernameFieldEvent {
+    field: '$.username'
+    value: string
+  }
+
+  export interface SupernodeGrantV2GrantedAtFieldEvent {
+    field: '$.grantedAt'
+    value: bigint
+  }
+
+  export interface SupernodeGrantV2SeatFieldEvent {
+    field: '$.seat'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SupernodeGrantV2PlacesFieldEvent {
+    field: '$.places'
+    value: number
+  }
+
+  export function encode (obj: Partial<SupernodeGrantV2>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SupernodeGrantV2.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SupernodeGrantV2>): SupernodeGrantV2 {
+    return decodeMessage(buf, SupernodeGrantV2.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SupernodeGrantV2>): Generator<SupernodeGrantV2UsernameFieldEvent | SupernodeGrantV2GrantedAtFieldEvent | SupernodeGrantV2SeatFieldEvent | SupernodeGrantV2PlacesFieldEvent> {
+    return streamMessage(buf, SupernodeGrantV2.codec(), opts)
+  }
+}
+
+export interface SupernodeGrantListV2Body {
+  networkId: string
+  sequence: bigint
+  issuedAt: bigint
+  grants: SupernodeGrantV2[]
+}
+
+export namespace SupernodeGrantListV2Body {
+  let _codec: Codec<SupernodeGrantListV2Body>
+
+  export const codec = (): Codec<SupernodeGrantListV2Body> => {
+    if (_codec == null) {
+      _codec = message<SupernodeGrantListV2Body>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.networkId != null && obj.networkId !== '')) {
+          w.uint32(10)
+          w.string(obj.networkId)
+        }
+
+        if ((obj.sequence != null && obj.sequence !== 0n)) {
+          w.uint32(16)
+          w.uint64(obj.sequence)
+        }
+
+        if ((obj.issuedAt != null && obj.issuedAt !== 0n)) {
+          w.uint32(24)
+          w.uint64(obj.issuedAt)
+        }
+
+        if (obj.grants != null && obj.grants.length > 0) {
+          for (const value of obj.grants) {
+            w.uint32(34)
+            SupernodeGrantV2.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          networkId: '',
+          sequence: 0n,
+          issuedAt: 0n,
+          grants: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.networkId = reader.string()
+              break
+            }
+            case 2: {
+              obj.sequence = reader.uint64()
+              break
+            }
+            case 3: {
+              obj.issuedAt = reader.uint64()
+              break
+            }
+            case 4: {
+              if (opts.limits?.grants != null && obj.grants.length === opts.limits.grants) {
+                throw new MaxLengthError('Decode error - repeated field "grants" had too many elements')
+              }
+
+              obj.grants.push(SupernodeGrantV2.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.grants$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          grants: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.networkId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.sequence`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.issuedAt`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 4: {
+              if (opts.limits?.grants != null && obj.grants === opts.limits.grants) {
+                throw new MaxLengthError('Streaming decode error - repeated field "grants" had too many elements')
+              }
+
+              for (const evt of SupernodeGrantV2.codec().stream(reader, reader.uint32(), `${prefix}.grants[]`, {
+                limits: opts.limits?.grants$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.grants
+                }
+              }
+
+              obj.grants++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SupernodeGrantListV2BodyNetworkIdFieldEvent {
+    field: '$.networkId'
+    value: string
+  }
+
+  export interface SupernodeGrantListV2BodySequenceFieldEvent {
+    field: '$.sequence'
+    value: bigint
+  }
+
+  export interface SupernodeGrantListV2BodyIssuedAtFieldEvent {
+    field: '$.issuedAt'
+    value: bigint
+  }
+
+  export interface SupernodeGrantListV2BodyGrantsUsernameFieldEvent {
+    field: '$.grants[].username'
+    value: string
+    index: number
+  }
+
+  export interface SupernodeGrantListV2BodyGrantsGrantedAtFieldEvent {
+    field: '$.grants[].grantedAt'
+    value: bigint
+    index: number
+  }
+
+  export interface SupernodeGrantListV2BodyGrantsSeatFieldEvent {
+    field: '$.grants[].seat'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface SupernodeGrantListV2BodyGrantsPlacesFieldEvent {
+    field: '$.grants[].places'
+    value: number
+    index: number
+  }
+
+  export function encode (obj: Partial<SupernodeGrantListV2Body>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SupernodeGrantListV2Body.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SupernodeGrantListV2Body>): SupernodeGrantListV2Body {
+    return decodeMessage(buf, SupernodeGrantListV2Body.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SupernodeGrantListV2Body>): Generator<SupernodeGrantListV2BodyNetworkIdFieldEvent | SupernodeGrantListV2BodySequenceFieldEvent | SupernodeGrantListV2BodyIssuedAtFieldEvent | SupernodeGrantListV2BodyGrantsUsernameFieldEvent | SupernodeGrantListV2BodyGrantsGrantedAtFieldEvent | SupernodeGrantListV2BodyGrantsSeatFieldEvent | SupernodeGrantListV2BodyGrantsPlacesFieldEvent> {
+    return streamMessage(buf, SupernodeGrantListV2Body.codec(), opts)
+  }
+}
+
 export interface SignInProof {
   networkId: string
   challenge: Uint8Array<ArrayBuffer>
