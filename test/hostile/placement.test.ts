@@ -15,9 +15,14 @@
  * two supernodes is not placed at all, and the victim's presence lookup and
  * offline delivery work throughout. Before seats, the two rogues were the
  * victim's first two replicas and the lookup answered "not found".
+ *
+ * Nor can mallory bring peer-id placement back with a third supernode that
+ * announces a version older than seats (every member places by peer id while
+ * one such is live): a new network's minClientVersion (0.2.0) keeps it out.
+ * With the old default (0.1.0) it joined and the victim vanished again.
  */
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Ed25519PrivateKey } from '@libp2p/interface'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -302,4 +307,51 @@ describe('placement grinding', () => {
     expect(rogueIds).toContain([...unplaced][0])
     for (const s of net.supernodes) expect(s.child.process.exitCode, s.name).toBeNull()
   }, 90_000)
+
+  it('nor can it put the network back on peer ids by announcing a version older than seats', async () => {
+    // A third supernode of mallory's, announcing 0.1.0: were it a member, every supernode would place by
+    // peer id again, and the two ground keys above would be the victim's first two replicas.
+    const old = await startSupernode({
+      profile: await account('mallory', 'mallory-old'),
+      host: '127.0.0.1',
+      tcpPort: 0,
+      wsPort: 0,
+      httpPort: 0,
+      capacity: 10,
+      version: '0.1.0',
+      log: log().child({ rogue: 'mallory-old' }),
+    })
+    rogues.push(old)
+    // Every supernode answers it one way or the other: the seed it joins through refuses it, or all count it.
+    const mega = net.supernodes.find((s) => s.name.startsWith('mega-'))!
+    const refused = () =>
+      readFileSync(join(net.logDir, `${mega.name}.log`), 'utf8')
+        .split('\n')
+        .some((l) => l.includes(old.peerId) && l.includes('"code":"not_member"'))
+    const counted = async () => {
+      for (const s of net.supernodes) {
+        const members = (await getJson<Status>(`${s.httpUrl}/v1/status`)).members
+        if (!members.some((m) => m.peerId === old.peerId && m.state === 'alive')) return false
+      }
+      return true
+    }
+    await eventually(async () => (refused() || (await counted()) ? true : undefined), 20_000)
+    // Refused (a new network's minClientVersion is 0.2.0), so the victim is still found through the
+    // honest replicas (the devices of the first test: the victim, then alice) ...
+    const [victim, alice] = devices
+    for (let i = 0; i < 3; i++)
+      expect(
+        (await alice!.lookup(victimName)).map((p) => p.deviceId),
+        `lookup ${i}`,
+      ).toEqual([victim!.peerId])
+    // ... because no supernode counts it, and all still place by seats.
+    for (const s of net.supernodes) {
+      const status = await getJson<Status>(`${s.httpUrl}/v1/status`)
+      expect(
+        status.members.map((m) => m.peerId),
+        s.name,
+      ).not.toContain(old.peerId)
+      expect(status.placement?.mode, s.name).toBe('seats')
+    }
+  }, 60_000)
 })
