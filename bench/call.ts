@@ -20,6 +20,7 @@ import { startDevnet } from '../src/devnet/devnet.js'
 import { introduce, signInLink } from '../src/devnet/introduce.js'
 import { MARKS, PARLEY_CALLER, PARLEY_SETUP, RAW } from './call/pages.js'
 import { Cleanup, withTimeout } from './support/cleanup.js'
+import { percentile } from './support/load.js'
 import { tempDir } from './support/process.js'
 import { figure, formatTable } from './support/report.js'
 
@@ -35,10 +36,12 @@ const CALL_TIMEOUT_MS = 30_000
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-function quantile(xs: readonly number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? Number.NaN
-}
+/** The q-quantile (0–1) of unsorted values, by the one percentile every benchmark uses. */
+const quantile = (xs: readonly number[], q: number): number =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    q * 100,
+  )
 
 async function until(what: string, check: () => Promise<boolean>, ms = 60_000): Promise<void> {
   const end = Date.now() + ms
