@@ -367,8 +367,10 @@ describe('verifiers take any body the device signs', () => {
         const announcement = verifiesOrRefuses([TrustError], bytes, () => verifyAnnouncement(bytes, opts))
         if (announcement === undefined) return
         const { certificate, ...rest } = decodeAnnouncementBody(body)
+        const cert = verifyCertificate(certificate, opts)
         assertSameContent('announcement', announcement, {
-          peerId: verifyCertificate(certificate, opts).deviceId,
+          peerId: cert.deviceId,
+          username: cert.username,
           ...rest,
         })
       }),
