@@ -12,7 +12,6 @@ import { createHash, randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { lpStream } from '@libp2p/utils'
 import type { ApiInfo } from '../src/device/control-api.js'
@@ -306,14 +305,15 @@ describe('file transfer', () => {
     const carol = await new Profile(net.home, 'carol').deviceKey()
     const host = await createDeviceHost({ privateKey: carol, host: '127.0.0.1' })
     try {
+      // Carol is not alice's contact: a lookup (the same from any device) gives alice's relay circuits only.
       const aliceDevice = (await lookup(net.home, 'bob', 'alice')).body.devices[0]!
-      const direct = aliceDevice.addrs.filter((a) => !a.includes('/p2p-circuit'))
-      await host.dial(
-        direct.map((a) => multiaddr(a.includes('/p2p/') ? a : `${a}/p2p/${aliceDevice.deviceId}`)),
+      const conn = await host.dial(
+        aliceDevice.addrs.map((a) => multiaddr(a.includes('/p2p/') ? a : `${a}/p2p/${aliceDevice.deviceId}`)),
       )
       const ask = async (t: string) => {
-        const stream = await host.dialProtocol(peerIdFromString(aliceDevice.deviceId), FILE_PROTOCOL, {
+        const stream = await conn.newStream(FILE_PROTOCOL, {
           signal: AbortSignal.timeout(10_000),
+          runOnLimitedConnection: true,
         })
         const lp = lpStream(stream)
         await lp.write(FileRequest.encode({ transfer: Buffer.from(t, 'hex'), offset: 0n }))

@@ -1,10 +1,12 @@
 /**
  * A device behind a real NAT (Linux network namespaces, masquerading with
  * nftables or iptables) is found through the directory and reached through a
- * supernode's relay circuit, Noise end-to-end; its private address is not
- * reachable from the internet. Then a peer on the internet link reaches it
- * and we watch whether DCUtR upgrades the relayed connection to a direct one:
- * that is printed, not asserted (docs/nat.md records what it does and why).
+ * supernode's relay circuit, Noise end-to-end; it publishes no other address
+ * (M6), and its private one is not reachable from the internet anyway. Then a
+ * contact on the internet link reaches it: the two trade direct addresses
+ * over /parley/direct, the contact's dial to the private address fails, and
+ * the NATed device dials back (connection reversal), so the two end up
+ * connected directly through the NAT (docs/nat.md).
  * Needs root; fails, never skips, when it cannot build the namespaces.
  * Logs are kept (and their folder printed) when something fails.
  */
@@ -31,10 +33,8 @@ import {
 import { run, tempDir } from './support/process.js'
 
 const DEVICE_UP = /device (\S+) up/
-/** libp2p's own debug output for hole punching goes to the .out logs. */
-const DEBUG = 'libp2p:dcutr*'
-/** How long DCUtR gets (js-libp2p gives each of its attempts 5 s) before we record what it did. */
-const UPGRADE_WINDOW_MS = 6_000
+/** How long the reversal gets: the NATed device dials back 2 s after it answered, 3 s per address. */
+const UPGRADE_WINDOW_MS = 8_000
 
 const say = (line: string): void => console.log(`[nat] ${line}`)
 const dir = tempDir('parley-nat-')
@@ -63,7 +63,7 @@ beforeAll(async () => {
     const stale = await removeStaleNamespaces()
     if (stale.length > 0) say(`removed namespaces of dead runs: ${stale.join(', ')}`)
     // PARLEY_NAT_WAN_PREFIX (e.g. 11.77, on a machine without internet only) gives the internet
-    // link public-looking addresses, which DCUtR needs before it tries anything: see docs/nat.md.
+    // link public-looking addresses (docs/nat.md has what that changed for DCUtR, no longer run).
     lab = await createNatLab(await ensureFirewall(say), {
       wanPrefix: process.env.PARLEY_NAT_WAN_PREFIX || undefined,
     })
@@ -78,7 +78,7 @@ beforeAll(async () => {
       namedDevices: ['alice'],
       onProgress: say,
     })
-    const env = { PARLEY_HOME: devnet.home, PARLEY_LOG_DIR: devnet.logDir, DEBUG }
+    const env = { PARLEY_HOME: devnet.home, PARLEY_LOG_DIR: devnet.logDir }
     // The devnet signs in only its own devices: natdev and peer are signed in here, in the root namespace.
     const client = new AuthorityClient(devnet.authorityUrl)
     for (const name of ['natdev', 'peer']) {
@@ -91,7 +91,7 @@ beforeAll(async () => {
         deviceName: name,
       })
     }
-    // A device on the internet link itself, which the NATed device can dial: what DCUtR needs.
+    // A device on the internet link itself, which the NATed device can dial: what a reversal needs.
     peer = await spawnParley('peer', ['up', '--profile', 'peer', '--listen', lab.wanHost], DEVICE_UP, {
       logDir: devnet.logDir,
       env,
@@ -233,8 +233,10 @@ it('finds natdev, cannot dial its private address, and reaches it through a rela
     25_000,
   )
   say(`natdev ${natdev.deviceId} published:\n  ${natdev.addrs.join('\n  ')}`)
-  const directAddr = natdev.addrs.find((a) => a.startsWith(`/ip4/${lanHost}/tcp/`))
-  expect(directAddr, 'natdev publishes its private address').toBeDefined()
+  // Relay circuits only (M6): its own address, private or not, is for its contacts.
+  expect(natdev.addrs.filter((a) => !a.includes('/p2p-circuit'))).toEqual([])
+  const directAddr = (await natStatus()).addrs.find((a) => a.startsWith(`/ip4/${lanHost}/tcp/`))
+  expect(directAddr, 'natdev listens on its private address').toBeDefined()
   const port = tcpPort(directAddr ?? '')
 
   // natdev listens there (the router, inside the NAT, connects), but the internet cannot reach it.
@@ -264,24 +266,38 @@ it('finds natdev, cannot dial its private address, and reaches it through a rela
   expect(devnet.supernodes.map((s) => s.peerId)).toContain(relay)
 })
 
-it('a peer on the internet reaches natdev; records whether DCUtR upgrades the connection', async () => {
+it('a contact on the internet reaches natdev, and natdev dials back: they connect directly through the NAT', async () => {
   const { lab, devnet, peer } = ready()
   const { wanHost, lan } = lab
   const peerPort = await listeningPort(peer, wanHost)
   expect(peerPort).toBeGreaterThan(0)
-  // The NATed device can dial the peer: a connection reversal would work on this topology.
+  // The NATed device can dial the peer: a connection reversal works on this topology.
   expect(await tcpOpensIn(lan, wanHost, peerPort)).toBe(true)
-  const peerAddrs = (await callApi<{ addrs: string[] }>('peer', '/v1/status')).addrs
-  const announced = peerAddrs.filter((a) => !a.includes('/p2p-circuit'))
-  say(`peer listens on ${wanHost}:${peerPort}; announces directly: ${announced.join(' ') || 'nothing'}`)
+
+  // Contacts first: direct addresses go to contacts only.
+  const cli = (...args: string[]) =>
+    run([...args, '--profile', 'peer'], { env: { PARLEY_HOME: devnet.home } })
+  const natCli = (...args: string[]) =>
+    lab.exec(lan, process.execPath, [PARLEY_BIN, ...args, '--profile', 'natdev', '--home', devnet.home])
+  expect((await cli('add', 'natdev', 'hello')).code).toBe(0)
+  await waitFor(
+    "peer's contact request at natdev",
+    async () => ((await natCli('requests', '--json')).stdout.includes('"peer"') ? true : undefined),
+    20_000,
+  )
+  await natCli('accept', 'peer')
+  await waitFor(
+    'natdev to be a contact of peer',
+    async () => ((await cli('contacts', '--json')).stdout.includes('"accepted"') ? true : undefined),
+    20_000,
+  )
 
   const { answer } = await lookupReach('peer')
   const reached = answer.devices[0]?.reached
   say(`peer reached natdev: ${JSON.stringify(reached)}`)
   expect(reached?.error).toBeUndefined()
-  expect(reached?.path).toBe('relayed')
 
-  // DCUtR would show as a TCP connection from natdev straight to the peer's listening port.
+  // natdev's reversal shows as a TCP connection from natdev straight to the peer's listening port.
   const toPeer = `${wanHost}:${peerPort}`
   const deadline = Date.now() + UPGRADE_WINDOW_MS
   let direct: [string, string] | undefined
@@ -289,31 +305,27 @@ it('a peer on the internet reaches natdev; records whether DCUtR upgrades the co
     direct = (await established(lan)).find(([, remote]) => remote === toPeer)
     if (direct === undefined) await sleep(250)
   }
-  const dcutrLog = (name: string): string[] =>
-    readFileSync(join(devnet?.logDir ?? '', `${name}.out`), 'utf8')
-      .split('\n')
-      .filter((l) => l.includes('libp2p:dcutr'))
-      .map((l) => l.replace(/^\S+ /, '').slice(0, 300))
-  const natLog = dcutrLog('natdev')
-  const peerLog = dcutrLog('peer')
-  say(`natdev (B, DCUtR initiator) log:\n  ${natLog.join('\n  ') || '(nothing)'}`)
-  say(`peer (A) log:\n  ${peerLog.join('\n  ') || '(nothing)'}`)
-  const why = [
-    natLog.some((l) => l.includes('has no public addresses'))
-      ? 'natdev saw no public address of its peers, so no connection reversal'
-      : undefined,
-    peerLog.some((l) => l.includes('had no dialable multiaddrs'))
-      ? 'the peer found no public address of natdev to dial, so no hole punch'
-      : undefined,
-  ].filter((w) => w !== undefined)
   say(
     direct !== undefined
-      ? `FINDING: DCUtR upgraded natdev <-> peer to a direct connection (${direct.join(' -> ')})`
-      : `FINDING: no direct connection within ${UPGRADE_WINDOW_MS / 1000} s, natdev stays relayed: ${why.join('; ') || 'no reason in the logs'}`,
+      ? `FINDING: natdev dialled its contact back: a direct connection (${direct.join(' -> ')})`
+      : `FINDING: no direct connection within ${UPGRADE_WINDOW_MS / 1000} s, natdev stays relayed`,
   )
+  expect(direct, 'natdev dials its contact back through the NAT').toBeDefined()
 
-  // natdev's own view, asked inside its namespace (its local API listens on the namespace's loopback).
-  const status = await lab.exec(lan, process.execPath, [
+  const status = await natStatus()
+  say(`natdev is attached to ${status.attachments.length} of ${status.knownSupernodes} known supernodes`)
+
+  // The peer's next reach uses that connection.
+  const again = (await lookupReach('peer')).answer.devices[0]?.reached
+  say(`peer reached natdev again: path ${again?.path}, round trip ${again?.rttMs} ms`)
+  expect(again?.error).toBeUndefined()
+  expect(again?.path).toBe('direct')
+})
+
+/** natdev's own view, asked inside its namespace (its local API listens on the namespace's loopback). */
+async function natStatus(): Promise<{ addrs: string[]; attachments: unknown[]; knownSupernodes: number }> {
+  const { lab, devnet } = ready()
+  const status = await lab.exec(lab.lan, process.execPath, [
     PARLEY_BIN,
     'status',
     '--json',
@@ -322,13 +334,5 @@ it('a peer on the internet reaches natdev; records whether DCUtR upgrades the co
     '--home',
     devnet.home,
   ])
-  const natStatus = JSON.parse(status.stdout) as { attachments: unknown[]; knownSupernodes: number }
-  say(
-    `natdev is attached to ${natStatus.attachments.length} of ${natStatus.knownSupernodes} known supernodes`,
-  )
-
-  // Whatever DCUtR did, natdev is still reachable.
-  const again = (await lookupReach('peer')).answer.devices[0]?.reached
-  say(`peer reached natdev again: path ${again?.path}, round trip ${again?.rttMs} ms`)
-  expect(again?.error).toBeUndefined()
-})
+  return JSON.parse(status.stdout) as { addrs: string[]; attachments: unknown[]; knownSupernodes: number }
+}

@@ -101,7 +101,11 @@ export async function startPeers(
   return { sender, targets, local, log }
 }
 
-/** The sender finds the recipient's device, with only relay circuits for a relayed one. */
+/**
+ * The sender finds the recipient's device, with its relay circuits: a record
+ * holds nothing else (M6, docs/security.md). A direct recipient tells its
+ * direct addresses to the sender over /parley/direct once they are contacts.
+ */
 async function checkFindable(sender: ChatPeer, t: Target, signal: AbortSignal): Promise<void> {
   let last = 'no answer yet'
   await waitFor(
@@ -116,8 +120,7 @@ async function checkFindable(sender: ChatPeer, t: Target, signal: AbortSignal): 
       const direct = record.addrs.filter((a) => !a.includes('/p2p-circuit'))
       const circuits = record.addrs.length - direct.length
       last = `published ${direct.length} direct and ${circuits} relay addresses`
-      if (t.path === 'relayed') return (direct.length === 0 && circuits > 0) || undefined
-      return direct.length > 0 || undefined
+      return (direct.length === 0 && circuits > 0) || undefined
     },
     { timeoutMs: FINDABLE_TIMEOUT_MS, everyMs: 250, signal, state: () => last },
   )

@@ -6,7 +6,7 @@
  * rate, so the machine carries the attackers' CPU in both phases.
  */
 import { generateKey } from '../../src/crypto/keys.js'
-import { createDeviceHost } from '../../src/net/host.js'
+import { boundAddrs, createDeviceHost } from '../../src/net/host.js'
 import { serve } from '../../src/net/rpc.js'
 import { Protocols } from '../../src/supernode/protocols.js'
 
@@ -22,4 +22,4 @@ const stop = (): void => void Promise.resolve(node.stop()).finally(() => process
 process.on('disconnect', stop)
 process.on('SIGTERM', stop)
 process.on('message', stop)
-process.send?.({ type: 'ready', addrs: node.getMultiaddrs().map((a) => a.toString()) })
+process.send?.({ type: 'ready', addrs: boundAddrs(node) })

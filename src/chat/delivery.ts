@@ -62,8 +62,8 @@ function sealedSize(item: SealedItem): number {
   return item.ciphertext.byteLength + item.copies.length * 160 + 128
 }
 
-/** Where to push: a device and the addresses to dial when no connection is open. */
-export type Reachable = Pick<Presence, 'deviceId' | 'addrs'>
+/** Where to push: a device, whose it is (which decides the path, src/net/direct.ts) and its published addresses. */
+export type Reachable = Pick<Presence, 'username' | 'deviceId' | 'addrs'>
 
 export interface DeliveryPorts {
   /** The user's online devices (cached briefly); [] when none. Throws when the directory cannot answer. */

@@ -9,6 +9,7 @@ import type { Connection } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { DeviceNode } from '../device/node.js'
 import type { Logger } from '../log/logger.js'
+import type { Presence } from '../trust/presence.js'
 import { request } from '../net/rpc.js'
 import { verifyCertificate } from '../trust/certificate.js'
 import { TrustError } from '../trust/errors.js'
@@ -83,7 +84,7 @@ export class History {
     }
     for (const other of others) {
       try {
-        const n = await this.pullFrom(other.deviceId, other.addrs)
+        const n = await this.pullFrom(other)
         store.setMeta('backfilled', String(Date.now()))
         this.log.info({ from: other.deviceId, events: n }, 'history backfilled')
         return n
@@ -99,10 +100,11 @@ export class History {
     return 0
   }
 
-  private async pullFrom(deviceId: string, addrs: string[]): Promise<number> {
+  private async pullFrom(other: Presence): Promise<number> {
     const node = this.device.node
-    const peer = peerIdFromString(deviceId)
-    if (node.getConnections(peer).length === 0) await this.device.dialAny(deviceId, addrs)
+    const peer = peerIdFromString(other.deviceId)
+    // Our own other device: direct when it can be (it gives us its addresses), else through its relay.
+    await this.device.connect(other)
     const since = Date.now() - BACKFILL_MS
     let after = new Uint8Array()
     let total = 0

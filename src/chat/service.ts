@@ -82,6 +82,8 @@ export class ChatService {
   ) {
     const { device, profile, log } = opts
     this.lookups = new DeviceLookups((u) => device.lookup(u))
+    // Direct addresses go both ways only between a user's own devices and accepted contacts (M6).
+    device.setRelations((u) => (store.contact(u)?.state === 'accepted' ? 'contact' : 'stranger'))
     const verifyOptions = (): VerifyCertificateOptions => {
       const { config } = loadIdentity(profile)
       return {
@@ -280,6 +282,7 @@ export class ChatService {
     const { committed, refused, applied, refusals } = this.chat.receive(push.events)
     for (const e of applied) {
       this.lookups.heardFrom(e.from, e.deviceId)
+      this.opts.device.paths.noteDevice(e.deviceId, e.from)
       // A contact came online: tell that device our presence too.
       if (e.kind === ChatKind.PRESENCE && e.from !== this.username && !this.told.has(e.deviceId))
         void this.presenceTo(e.from, e.deviceId)
@@ -300,9 +303,8 @@ export class ChatService {
     device: Reachable,
     events: Uint8Array[],
   ): Promise<{ committed: Uint8Array[]; refused: Uint8Array[] }> {
-    const node = this.opts.device.node
-    const peer = peerIdFromString(device.deviceId)
-    if (node.getConnections(peer).length === 0) await this.opts.device.dialAny(device.deviceId, device.addrs)
+    // Direct to a contact's or own device when it can be; through its relay otherwise, and to anyone else.
+    await this.opts.device.connect(device)
     return this.pushTo(device.deviceId, events)
   }
 

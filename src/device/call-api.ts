@@ -21,10 +21,20 @@ async function bodyOf(c: { req: { json: <T>() => Promise<T> } }): Promise<Record
   }
 }
 
+export interface CallRouteOptions {
+  /**
+   * Calls gather TURN candidates only (WebRTC's iceTransportPolicy 'relay'),
+   * so the other side of a call never learns this device's address (M6's
+   * residual, docs/security.md). Needs a TURN server beside the supernodes.
+   */
+  relayOnly?: boolean
+}
+
 export function addCallRoutes(
   app: Hono,
   device: () => DeviceNode,
   chat: () => ChatService | undefined,
+  opts: CallRouteOptions = {},
 ): void {
   const svc = (): ChatService => {
     const s = chat()
@@ -32,12 +42,15 @@ export function addCallRoutes(
     return s
   }
   app.get('/v1/call/ice-servers', async (c) => {
+    const iceTransportPolicy = opts.relayOnly === true ? 'relay' : 'all'
     try {
       const t = await device().turnCredentials()
       const iceServers =
         t.urls.length === 0 ? [] : [{ urls: t.urls, username: t.username, credential: t.credential }]
-      return c.json({ iceServers, ttlS: t.ttlS })
+      return c.json({ iceServers, ttlS: t.ttlS, iceTransportPolicy })
     } catch (err) {
+      // Relay only, and no relay to be had: the call fails rather than fall back to showing our address.
+      if (opts.relayOnly === true) return c.json({ iceServers: [], ttlS: 0, iceTransportPolicy })
       return c.json({ error: { code: 'unavailable', message: (err as Error).message } }, 503)
     }
   })

@@ -63,6 +63,8 @@ export interface LocalApiOptions {
   state: ApiState
   /** Web session lifetimes; the defaults, shortened by PARLEY_TEST_WEB_SESSION_* (web-sessions.ts) for tests. */
   sessionLimits?: WebSessionLimits
+  /** Calls through TURN only (`parley up --calls-relay-only`): the callee never learns our address. */
+  callsRelayOnly?: boolean
 }
 
 function same(presented: string, secret: string): boolean {
@@ -273,6 +275,7 @@ export class LocalApi {
       app,
       () => this.device!,
       () => this.chat,
+      { relayOnly: this.opts.callsRelayOnly === true },
     )
     addFileRoutes(app, () => this.files)
     if (this.opts.webRoot !== undefined) serveWeb(app, this.opts.webRoot)

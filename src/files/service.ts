@@ -17,9 +17,10 @@ import type { Stream } from '@libp2p/interface'
 import { hex, type ChatNotice } from '../chat/chat.js'
 import type { ChatService } from '../chat/service.js'
 import type { MessageRow } from '../chat/store.js'
-import type { DeviceNode } from '../device/node.js'
+import { pathOf, type DeviceNode, type Path } from '../device/node.js'
 import type { Profile } from '../device/profile.js'
 import type { Logger } from '../log/logger.js'
+import { bestConnection } from '../net/rpc.js'
 import { ChatKind } from '../wire/chat.js'
 import { FILE_PROTOCOL } from '../wire/files.js'
 import { copyHashed } from './copy.js'
@@ -341,30 +342,50 @@ export class FileService {
     }
   }
 
-  /** A stream to the offering device: over an open connection, else dialled by its presence. */
+  /**
+   * A stream to the offering device: over an open direct connection, else
+   * over the best connection `connect` gets from its presence (direct to a
+   * contact when it can be, through its relay otherwise). The path taken is
+   * recorded on the transfer.
+   */
   private async openStream(r: TransferRecord, signal: AbortSignal): Promise<Stream> {
-    const { node } = this.opts.device
+    const { device } = this.opts
     const peer = peerIdFromString(r.device)
     const options = { signal, runOnLimitedConnection: true }
-    if (!this.opts.viaRelay && node.getConnections(peer).length > 0)
-      return node.dialProtocol(peer, FILE_PROTOCOL, options)
+    if (!this.opts.viaRelay) {
+      let conn = bestConnection(device.node, peer)
+      if (conn?.direct !== true) {
+        // A relayed connection open already serves when the directory cannot answer.
+        const open = conn
+        const listed = await this.opts.chat.devicesOf(r.peer).catch((err: unknown) => {
+          if (open === undefined) throw err
+          return []
+        })
+        const presence = listed.find((d) => d.deviceId === r.device)
+        if (presence !== undefined) conn = await device.connect(presence, { waitForDirect: true })
+        else if (conn === undefined)
+          throw new FileError('offline', `${r.peer}'s device that offered the file is offline`)
+      }
+      this.notePath(r, pathOf(conn))
+      return conn.newStream(FILE_PROTOCOL, options)
+    }
     const presence = (await this.opts.chat.devicesOf(r.peer)).find((d) => d.deviceId === r.device)
     if (presence === undefined)
       throw new FileError('offline', `${r.peer}'s device that offered the file is offline`)
-    if (!this.opts.viaRelay) {
-      await this.opts.device.dialAny(presence.deviceId, presence.addrs)
-      return node.dialProtocol(peer, FILE_PROTOCOL, options)
-    }
     const circuit = presence.addrs.find((a) => a.includes('/p2p-circuit'))
     if (circuit === undefined) throw new FileError('offline', 'the offering device has no relay address')
     const target = multiaddr(circuit.includes(`/p2p/${r.device}`) ? circuit : `${circuit}/p2p/${r.device}`)
-    const conn = await node.dial(target, { signal, force: true })
+    const conn = await device.node.dial(target, { signal, force: true })
     const relayed = conn.remoteAddr.toString().includes('/p2p-circuit')
-    this.table.update(r.transfer, { path: relayed ? 'relayed' : 'direct' })
+    this.notePath(r, relayed ? 'relayed' : 'direct')
     // libp2p joins a dial already under way to the same peer (a chat push dialling it directly at
     // that moment): this mode wants the circuit, so that attempt is retried rather than used.
     if (!relayed) throw new FileError('unreachable', 'the dial joined a direct one; trying the circuit again')
     return conn.newStream(FILE_PROTOCOL, options)
+  }
+
+  private notePath(r: TransferRecord, path: Path): void {
+    if (this.table.get(r.transfer)?.path !== path) this.table.update(r.transfer, { path })
   }
 
   private async finish(r: TransferRecord, part: string): Promise<void> {

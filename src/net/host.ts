@@ -4,11 +4,18 @@
  * transfers; a device listens on TCP and, through its supernodes, on relay
  * circuit addresses. Noise on a relayed connection is end-to-end between the
  * two devices: the relay sees only ciphertext.
+ *
+ * A device announces only its relay circuits (issue 10, M6; src/net/direct.ts):
+ * identify and identify-push tell any peer that connects, strangers coming
+ * over the relay included, nothing else. It runs no DCUtR: DCUtR sends the
+ * device's addresses to, and dials straight back to, whoever reached it over
+ * a relay, and can be told neither who is a contact nor to stop. Contacts get
+ * the direct addresses over /parley/direct instead (src/device/direct-addrs.ts),
+ * which also does DCUtR's one step that works over TCP, connection reversal.
  */
 import '../polyfills.js'
 import { autoNAT } from '@libp2p/autonat'
 import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
-import { dcutr } from '@libp2p/dcutr'
 import { identify } from '@libp2p/identify'
 import type { Ed25519PrivateKey, Libp2p, PeerId } from '@libp2p/interface'
 import { noise } from '@libp2p/noise'
@@ -16,7 +23,9 @@ import { ping, type Ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
+import { CODE_P2P, type Multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
+import { announceCircuitsOnly, isCircuit } from './direct.js'
 import { connectionLiveness, type ConnectionLiveness } from './liveness.js'
 import { checkRelayPerPeer, DEFAULT_RELAY_PER_PEER, relayRefusal } from './relay-limits.js'
 
@@ -61,19 +70,28 @@ export interface SupernodeHostOptions {
  * is reachable at.
  */
 export function boundAddrs(node: Libp2p): string[] {
-  const tm = (
-    node as unknown as { components: { transportManager: { getAddrs(): Array<{ toString(): string }> } } }
-  ).components.transportManager
+  const { transportManager: tm, addressManager: am } = (
+    node as unknown as {
+      components: {
+        transportManager: { getAddrs(): Array<{ toString(): string }> }
+        addressManager: {
+          getAddressesWithMetadata(): Array<{ multiaddr: { toString(): string }; verified: boolean }>
+        }
+      }
+    }
+  ).components
   const id = node.peerId.toString()
   // A wildcard bind (0.0.0.0) says nothing useful: use the interface addresses libp2p expanded it to.
   const bound = tm
     .getAddrs()
     .map(String)
-    .filter((a) => !a.includes('/p2p-circuit') && !a.startsWith('/ip4/0.0.0.0/') && !a.startsWith('/ip6/::/'))
-  const expanded = node
-    .getMultiaddrs()
-    .map(String)
-    .filter((a) => !a.includes('/p2p-circuit'))
+    .filter((a) => !isCircuit(a) && !a.startsWith('/ip4/0.0.0.0/') && !a.startsWith('/ip6/::/'))
+  // What node.getMultiaddrs() gave before a device's announce filter: the verified addresses, unfiltered.
+  const expanded = am
+    .getAddressesWithMetadata()
+    .filter((a) => a.verified)
+    .map((a) => a.multiaddr.toString())
+    .filter((a) => !isCircuit(a))
   const all = [...bound, ...expanded].map((a) => (a.includes('/p2p/') ? a : `${a}/p2p/${id}`))
   return [...new Set(all)]
 }
@@ -146,23 +164,47 @@ export interface DeviceHostOptions {
   privateKey: Ed25519PrivateKey
   host: string
   tcpPort?: number
+  /**
+   * Whether this device may dial `peer` on a direct address (src/net/direct.ts,
+   * DirectPaths.mayDialDirect): asked by the connection gater for every direct
+   * address libp2p is about to dial, whatever asked for the dial. Relay
+   * circuits are always allowed. Default: every peer.
+   */
+  mayDialDirect?: (peer: string) => boolean
 }
 
 export type DeviceHost = Libp2p<{ ping: Ping; liveness: ConnectionLiveness }>
 
+/** The peer a multiaddr ends at, if it names one. */
+function peerIn(addr: Multiaddr): string | undefined {
+  return addr.getComponents().findLast((c) => c.code === CODE_P2P)?.value
+}
+
 export async function createDeviceHost(opts: DeviceHostOptions): Promise<DeviceHost> {
+  const mayDialDirect = opts.mayDialDirect
   return createLibp2p({
     privateKey: opts.privateKey,
-    addresses: { listen: [`/ip4/${opts.host}/tcp/${opts.tcpPort ?? 0}`] },
+    addresses: {
+      listen: [`/ip4/${opts.host}/tcp/${opts.tcpPort ?? 0}`],
+      // It still listens there; it just does not tell: identify carries the relay circuits only.
+      announceFilter: announceCircuitsOnly,
+    },
     transports: [tcp(), webSockets(), circuitRelayTransport({ reservationCompletionTimeout: 5000 })],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
+    connectionGater: {
+      // A direct dial shows the dialled device our address: only to peers we may show it to.
+      denyDialMultiaddr: (addr) => {
+        if (mayDialDirect === undefined || isCircuit(addr.toString())) return false
+        const peer = peerIn(addr)
+        return peer !== undefined && !mayDialDirect(peer)
+      },
+    },
     connectionManager: { maxConnections: 300 },
     connectionMonitor: NO_CONNECTION_MONITOR,
     services: {
       identify: identify(),
       ping: ping(),
-      dcutr: dcutr(),
       autoNAT: autoNAT(),
       // Supernode links have their own 2 s keepalive (Attachments); this covers connections to other devices.
       liveness: connectionLiveness(),

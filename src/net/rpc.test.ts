@@ -3,7 +3,8 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { Libp2p } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createDeviceHost } from './host.js'
+import { multiaddr } from '@multiformats/multiaddr'
+import { boundAddrs, createDeviceHost } from './host.js'
 import { request, send, serve } from './rpc.js'
 import { POOL_MAX_IDLE } from './stream-pool.js'
 
@@ -37,7 +38,7 @@ beforeAll(async () => {
     },
     { maxRequestBytes: 1024, timeoutMs: 5_000 },
   )
-  await client.dial(server.getMultiaddrs()[0]!)
+  await client.dial(multiaddr(boundAddrs(server)[0]))
 })
 
 afterAll(async () => {

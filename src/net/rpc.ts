@@ -65,11 +65,38 @@ export async function request(
       if (signal.aborted) throw err
     }
   }
-  const stream = await node.dialProtocol(target, protocol, { signal, runOnLimitedConnection: true })
+  const stream = await openStream(node, target, protocol, signal)
   const owner = peer ?? stream.id
   return exchange(wrap(stream, opts.maxResponseBytes), payload, signal, (s) =>
     peer === undefined ? void closeStream(s.stream) : giveStream(node, owner, pool, s),
   )
+}
+
+/**
+ * The best open connection with a peer: a direct one, else a relayed one.
+ * libp2p's own dial by peer id passes over a relayed (limited) connection and
+ * dials the peer again, through the relay once more when a relay is all it
+ * has an address for; devices keep to the relay with everyone but their
+ * contacts (src/net/direct.ts), so that would be a new relayed connection,
+ * Noise handshake and identify per request.
+ */
+export function bestConnection(node: Libp2p, peer: PeerId): Connection | undefined {
+  const open = node.getConnections(peer).filter((c) => c.status === 'open')
+  return open.find((c) => c.direct) ?? open[0]
+}
+
+/** A stream to `target`: over the best open connection when it names a peer we are connected to, else dialled. */
+async function openStream(
+  node: Libp2p,
+  target: Target,
+  protocol: string,
+  signal: AbortSignal,
+): Promise<Stream> {
+  const options = { signal, runOnLimitedConnection: true }
+  const isPeer = !Array.isArray(target) && !('getComponents' in target)
+  const connection = isPeer ? bestConnection(node, target) : undefined
+  if (connection !== undefined) return connection.newStream(protocol, options)
+  return node.dialProtocol(target, protocol, options)
 }
 
 async function exchange(
@@ -127,7 +154,7 @@ export async function send(
       if (signal.aborted) throw err
     }
   }
-  const stream = await node.dialProtocol(target, protocol, { signal, runOnLimitedConnection: true })
+  const stream = await openStream(node, target, protocol, signal)
   await write(wrap(stream, 0))
 }
 

@@ -2,7 +2,8 @@
  * The hostile peer of the chat attacks (issue 10, H1 and L1): a signed-in
  * account's device key in a bare libp2p host, not a Parley device. It signs
  * chat events with whatever fields it likes (Lamport time, sentAt, status)
- * and pushes them straight to the victim's device over 127.0.0.1.
+ * and pushes them straight to the victim's device, through the relay circuit
+ * the victim publishes (a stranger learns no other address of it, M6).
  */
 import { randomBytes } from 'node:crypto'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -46,8 +47,9 @@ export async function hostileChatPeer(
   const host = await createDeviceHost({ privateKey: key, host: '127.0.0.1' })
   try {
     const device = (await lookup(net.home, via, victim)).body.devices[0]!
-    const direct = device.addrs.filter((a) => !a.includes('/p2p-circuit'))
-    await host.dial(direct.map((a) => multiaddr(a.includes('/p2p/') ? a : `${a}/p2p/${device.deviceId}`)))
+    await host.dial(
+      device.addrs.map((a) => multiaddr(a.includes('/p2p/') ? a : `${a}/p2p/${device.deviceId}`)),
+    )
     return {
       event: (f) => {
         const id = new Uint8Array(randomBytes(16))

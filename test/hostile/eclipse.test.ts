@@ -21,7 +21,7 @@ import { Profile } from '../../src/device/profile.js'
 import { loadIdentity, signIn } from '../../src/device/session.js'
 import { spawnParley, type Child } from '../../src/devnet/children.js'
 import { DEMO_PASSWORD, startDevnet, type Devnet } from '../../src/devnet/devnet.js'
-import { createDeviceHost, type DeviceHost } from '../../src/net/host.js'
+import { boundAddrs, createDeviceHost, type DeviceHost } from '../../src/net/host.js'
 import { serve } from '../../src/net/rpc.js'
 import { Protocols } from '../../src/supernode/protocols.js'
 import { signAnnouncement } from '../../src/trust/announcement.js'
@@ -152,7 +152,7 @@ beforeAll(async () => {
   const rogueKey = await rogueProfile.deviceKey()
   rogue = await createDeviceHost({ privateKey: rogueKey, host: '127.0.0.1' })
   const rogueId = rogue.peerId.toString()
-  const rogueAddrs = rogue.getMultiaddrs().map((a) => a.toString())
+  const rogueAddrs = boundAddrs(rogue)
   const own = announce(rogueIdentity.certificate.bytes, rogueAddrs, signerOf(rogueKey))
 
   // An ordinary account (no supernode role) and the victim.
@@ -263,7 +263,7 @@ function cacheUntouched(): void {
   const hosts = hostsOf('victim')
   const ids = hosts.map((h) => h.peerId)
   expect(ids.filter((id) => forgedIds.includes(id))).toEqual([])
-  const rogueAddrs = rogue!.getMultiaddrs().map((a) => a.toString())
+  const rogueAddrs = boundAddrs(rogue!)
   for (const s of net.supernodes) {
     const entry = hosts.find((h) => h.peerId === s.peerId)
     expect(entry, `${s.name} is still known`).toBeDefined()

@@ -16,7 +16,7 @@ import { Profile } from '../../src/device/profile.js'
 import { loadIdentity, signIn } from '../../src/device/session.js'
 import { DEMO_PASSWORD, startDevnet, type Devnet } from '../../src/devnet/devnet.js'
 import { AuthorityClient } from '../../src/device/authority-client.js'
-import { createDeviceHost, type DeviceHost } from '../../src/net/host.js'
+import { boundAddrs, createDeviceHost, type DeviceHost } from '../../src/net/host.js'
 import { send } from '../../src/net/rpc.js'
 import { Protocols } from '../../src/supernode/protocols.js'
 import { signAnnouncement } from '../../src/trust/announcement.js'
@@ -150,7 +150,7 @@ describe('a rogue supernode (a granted account gone bad)', () => {
     const announcement = signAnnouncement(
       {
         certificate: loadIdentity(profile).certificate.bytes,
-        addrs: rogue.getMultiaddrs().map((a) => a.toString()),
+        addrs: boundAddrs(rogue),
         capacity: 10,
         load: 0,
         version: VERSION,

@@ -58,11 +58,12 @@ let thief: DeviceHost | undefined
 let browser: Browser | undefined
 
 const statusOf = (profile: string) =>
-  api<{ peerId: string; attachments: unknown[]; signedOut?: { at: number; by?: string } }>(
-    net.home,
-    profile,
-    '/v1/status',
-  )
+  api<{
+    peerId: string
+    attachments: unknown[]
+    signedOut?: { at: number; by?: string }
+    reachability: { direct: string[] }
+  }>(net.home, profile, '/v1/status')
 
 async function start(profile: string): Promise<void> {
   daemons.set(profile, await up(net, profile))
@@ -118,11 +119,15 @@ async function openPage(profile: string): Promise<Page> {
   return page
 }
 
-/** A device's direct addresses, as a dial target. */
-const direct = (addrs: string[], id: string) =>
-  addrs
-    .filter((a) => !a.includes('/p2p-circuit'))
-    .map((a) => multiaddr(a.includes('/p2p/') ? a : `${a}/p2p/${id}`))
+/**
+ * A device's direct addresses, as a dial target. Lookups carry relay circuits
+ * only (M6); the phone learned these from the laptop and from bob, a contact,
+ * while it was alice's, so the thief has them.
+ */
+const direct = async (profile: string, id: string) =>
+  (await statusOf(profile)).reachability.direct.map((a) =>
+    multiaddr(a.includes('/p2p/') ? a : `${a}/p2p/${id}`),
+  )
 
 const supernodeAddrs = async (): Promise<Multiaddr[][]> =>
   Promise.all(
@@ -202,8 +207,7 @@ describe('a stolen device, revoked by its owner', () => {
       expect(found.body.devices.map((d) => d.deviceId)).toEqual([laptopId])
 
       // Her laptop serves it no history; bob's device takes nothing it signs.
-      const laptop = found.body.devices[0]!
-      await thief.dial(direct(laptop.addrs, laptopId))
+      await thief.dial(await direct('alice-laptop', laptopId))
       const history = decodeHistoryResponse(
         await request(
           thief,
@@ -220,7 +224,7 @@ describe('a stolen device, revoked by its owner', () => {
       )
       expect(history).toMatchObject({ code: 'certificate_revoked', events: [] })
       const bobDevice = (await lookup(net.home, 'alice-laptop', 'bob')).body.devices[0]!
-      await thief.dial(direct(bobDevice.addrs, bobDevice.deviceId))
+      await thief.dial(await direct('bob', bobDevice.deviceId))
       const forged = signChatEvent(
         {
           certificate,

@@ -85,8 +85,8 @@ export interface RawChatPeer {
 
 /**
  * A signed-in profile's device key in a bare libp2p host, not a Parley device,
- * dialled straight (no relay) to the first device that `via`'s lookup finds
- * for `username`.
+ * dialled to the first device that `via`'s lookup finds for `username`,
+ * through the relay circuit it publishes (all a lookup tells, M6).
  */
 export async function rawChatPeer(profileName: string, via: string, username: string): Promise<RawChatPeer> {
   const profile = new Profile(net.home, profileName)
@@ -94,8 +94,9 @@ export async function rawChatPeer(profileName: string, via: string, username: st
   const host = await createDeviceHost({ privateKey: key, host: '127.0.0.1' })
   try {
     const device = (await lookup(net.home, via, username)).body.devices[0]!
-    const direct = device.addrs.filter((a) => !a.includes('/p2p-circuit'))
-    await host.dial(direct.map((a) => multiaddr(a.includes('/p2p/') ? a : `${a}/p2p/${device.deviceId}`)))
+    await host.dial(
+      device.addrs.map((a) => multiaddr(a.includes('/p2p/') ? a : `${a}/p2p/${device.deviceId}`)),
+    )
     const peer = peerIdFromString(device.deviceId)
     const signer = signerOf(key)
     return {

@@ -20,7 +20,12 @@ function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<
 const u = (username: string) => encodeURIComponent(username)
 
 export const callApi = {
-  iceServers: () => call<{ iceServers: RTCIceServer[]; ttlS: number }>('GET', '/v1/call/ice-servers'),
+  /** TURN credentials, and 'relay' when the device is set to keep its address from the callee (`--calls-relay-only`). */
+  iceServers: () =>
+    call<{ iceServers: RTCIceServer[]; ttlS: number; iceTransportPolicy?: RTCIceTransportPolicy }>(
+      'GET',
+      '/v1/call/ice-servers',
+    ),
   /**
    * One signal, or several in order as a JSON array (see parseSignals); how
    * many of the contact's devices took it.

@@ -55,7 +55,7 @@ const OUTCOME_EVENT: Record<CallOutcome, CallWhat> = {
 
 export class CallEngine {
   private s: Session | undefined
-  private ice: { at: number; servers: Promise<RTCIceServer[]> } | undefined
+  private ice: { at: number; config: Promise<RTCConfiguration> } | undefined
   private readonly now: () => number
 
   constructor(
@@ -65,23 +65,30 @@ export class CallEngine {
     this.now = init.now ?? Date.now
   }
 
-  /** TURN credentials, fetched ahead so they are not on the way of a call; none if the device has none. */
-  iceServers(): Promise<RTCIceServer[]> {
+  /**
+   * TURN credentials, fetched ahead so they are not on the way of a call;
+   * none if the device has none. With the device's relay-only policy, only
+   * TURN candidates are gathered: the callee never learns this address.
+   */
+  iceConfig(): Promise<RTCConfiguration> {
     if (this.ice === undefined || this.now() - this.ice.at > 5 * 60_000) {
-      const servers = callApi.iceServers().then(
-        (r) => r.iceServers,
-        () => [],
+      const config = callApi.iceServers().then(
+        (r): RTCConfiguration => ({
+          iceServers: r.iceServers,
+          ...(r.iceTransportPolicy === undefined ? {} : { iceTransportPolicy: r.iceTransportPolicy }),
+        }),
+        (): RTCConfiguration => ({ iceServers: [] }),
       )
-      this.ice = { at: this.now(), servers }
+      this.ice = { at: this.now(), config }
     }
-    return this.ice.servers
+    return this.ice.config
   }
 
   async start(peer: string): Promise<void> {
     if (this.s !== undefined && !this.s.ended) return
     const s = this.session(crypto.randomUUID(), peer, false)
     try {
-      const [media, ice] = await Promise.all([this.media(), this.iceServers()])
+      const [media, ice] = await Promise.all([this.media(), this.iceConfig()])
       mark('media')
       if (s.ended) return stopMedia(media)
       s.media = media
@@ -233,7 +240,7 @@ export class CallEngine {
    * nothing gathered or sent until the answer is made on Accept.
    */
   private async prepare(s: Session): Promise<RTCPeerConnection> {
-    const ice = await this.iceServers()
+    const ice = await this.iceConfig()
     if (s.ended) throw new Error('the call ended while ringing')
     const pc = this.connect(s, ice)
     await pc.setRemoteDescription(s.offer!)
@@ -279,8 +286,8 @@ export class CallEngine {
     return s
   }
 
-  private connect(s: Session, iceServers: RTCIceServer[]): RTCPeerConnection {
-    const pc = new RTCPeerConnection({ iceServers })
+  private connect(s: Session, config: RTCConfiguration): RTCPeerConnection {
+    const pc = new RTCPeerConnection(config)
     s.pc = pc
     pc.onicecandidate = (e) => {
       if (e.candidate === null || s.ended) return

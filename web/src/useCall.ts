@@ -21,7 +21,7 @@ export function useCall(me: string, onError: (err: unknown) => void): UseCall {
   const [view, setView] = useState<CallView>()
   const engine = useMemo(() => new CallEngine(me, { onView: setView, onError }), [me, onError])
   useEffect(() => {
-    void engine.iceServers()
+    void engine.iceConfig()
     window.__parleyCallStats = () => engine.stats()
     // Leaving the page (or signing out) hangs up.
     const leave = () => engine.close()

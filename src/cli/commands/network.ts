@@ -157,6 +157,7 @@ interface UpOptions extends DeviceOptions {
   filesViaRelay?: boolean
   heldPerStranger: string
   maxStrangers: string
+  callsRelayOnly?: boolean
 }
 
 export function upCommand(): Command {
@@ -168,6 +169,10 @@ export function upCommand(): Command {
     .option('--listen <host>', 'address to listen on', '127.0.0.1')
     .option('--attachments <n>', 'supernodes to stay attached to', '2')
     .option('--away-after <seconds>', 'idle time before your status turns to away (0: never)', '300')
+    .option(
+      '--calls-relay-only',
+      "calls go through the TURN relay only, so the person you call never learns your IP address (needs TURN on the network's supernodes)",
+    )
     .option(
       '--held-per-stranger <n>',
       'messages kept from one person who is not a contact; past it they are refused (stranger_limit)',
@@ -236,6 +241,7 @@ export function upCommand(): Command {
       const api = await LocalApi.start({
         profileDir: profile.dir,
         webRoot: join(PROJECT_ROOT, 'dist', 'web'),
+        callsRelayOnly: opts.callsRelayOnly === true,
         state: signedIn ? 'starting' : 'setup',
         onAccount: async (req) => {
           const authority = opts.authority ?? profile.settings()?.authority
