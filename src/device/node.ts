@@ -9,21 +9,13 @@
  * `connect` dials those directly first, everyone else through the relay.
  */
 import type { Connection } from '@libp2p/interface'
-import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { signerOf } from '../crypto/keys.js'
 import type { Logger } from '../log/logger.js'
-import {
-  circuitsOnly,
-  dialPlan,
-  directOnly,
-  DirectPaths,
-  mayShareDirect,
-  type Relation,
-} from '../net/direct.js'
+import { circuitsOnly, directOnly, DirectPaths, type Relation } from '../net/direct.js'
 import { boundAddrs, createDeviceHost, type DeviceHost } from '../net/host.js'
 import { canMuxerPing, muxerPing } from '../net/liveness.js'
-import { bestConnection, request } from '../net/rpc.js'
+import { request } from '../net/rpc.js'
 import { Deadlines, Protocols } from '../supernode/protocols.js'
 import type { Certificate } from '../trust/certificate.js'
 import { PresenceStatus, signPresence, verifyPresence, type Presence } from '../trust/presence.js'
@@ -33,6 +25,7 @@ import { decodeDirectoryResponse, DirectoryKind, DirectoryRequest, DirectoryResu
 import { decodeTurnResponse, TurnLimits, TurnRequest } from '../wire/chat.js'
 import type { RevocationList, RevokedBy } from '../trust/revocations.js'
 import { Attachments } from './attachments.js'
+import { Connector, LookupError, pathOf, type DeviceTarget, type Path } from './connector.js'
 import { DirectAddrs } from './direct-addrs.js'
 import { RevocationWatch } from './revocation-watch.js'
 import type { Profile } from './profile.js'
@@ -41,20 +34,8 @@ import { loadIdentity } from './session.js'
 
 export const PRESENCE_TTL_MS = 10 * 60_000
 const REPUBLISH_MS = 4 * 60_000
-/** One direct address gets this long: a contact's device behind a NAT is reached through its relay instead. */
-const DIRECT_DIAL_MS = 3_000
-/** A contact's device that gave us its addresses and has not come directly by then is dialled back. */
-const REVERSE_AFTER_MS = 2_000
 
-export class LookupError extends Error {
-  override name = 'LookupError'
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message)
-  }
-}
+export { LookupError }
 
 export interface DeviceNodeOptions {
   profile: Profile
@@ -79,16 +60,7 @@ export interface ReachResult {
   rttMs: number
 }
 
-/** A device to connect to: whose it is (which decides how), and its presence record's addresses. */
-export interface DeviceTarget {
-  username: string
-  deviceId: string
-  addrs: string[]
-}
-
-export type Path = 'direct' | 'relayed'
-
-export const pathOf = (c: Connection): Path => (c.direct ? 'direct' : 'relayed')
+export { pathOf, type DeviceTarget, type Path }
 
 export class DeviceNode {
   private sequence = 0
@@ -105,9 +77,7 @@ export class DeviceNode {
   readonly paths = new DirectPaths()
   private direct!: DirectAddrs
   private relations: (username: string) => Relation
-  private readonly connecting = new Map<string, Promise<Connection>>()
-  private readonly upgrading = new Map<string, Promise<Connection | undefined>>()
-  private readonly reversals = new Map<string, NodeJS.Timeout>()
+  private connector!: Connector
 
   private constructor(
     readonly node: DeviceHost,
@@ -162,7 +132,14 @@ export class DeviceNode {
         now: Date.now(),
         isRevoked: (id: string) => device.isRevoked(id),
       }),
-      onLearned: (id) => device.reverseSoon(id),
+      onLearned: (id) => device.connector.reverseSoon(id),
+      log,
+    })
+    device.connector = new Connector({
+      node,
+      paths: device.paths,
+      relationOf: (u) => device.relationOf(u),
+      ask: (peer, username) => device.direct.ask(peer, username),
       log,
     })
     await device.direct.start()
@@ -416,156 +393,14 @@ export class DeviceNode {
   }
 
   /**
-   * A connection to a device, the best this device may have: direct to its
-   * own user's devices and contacts' devices (the addresses they told us over
-   * /parley/direct, or that an older device still publishes), through their
-   * relay when that fails; through the relay only to anyone else, so that a
-   * stranger never sees our address. An open direct connection is used as is.
-   *
-   * Over a relayed connection to a contact's or own device, the upgrade (ask
-   * it where it is, dial there) runs beside the caller: a chat push does not
-   * wait for it, and the next one goes direct. `waitForDirect` waits for it
-   * (a file pull, whose stream stays on the connection it opens on).
-   * Throws LookupError when the device cannot be reached at all.
+   * A connection to another device: direct to own and contacts' devices,
+   * everyone else through the relay (src/device/connector.ts).
    */
-  async connect(
+  connect(
     target: DeviceTarget,
     opts: { timeoutMs?: number; waitForDirect?: boolean } = {},
   ): Promise<Connection> {
-    const peer = peerIdFromString(target.deviceId)
-    const open = bestConnection(this.node, peer)
-    if (open?.direct === true) return open
-    this.paths.noteDevice(target.deviceId, target.username)
-    const conn = open ?? (await this.once(this.connecting, target, () => this.dial(target, opts.timeoutMs)))
-    if (conn.direct || !mayShareDirect(this.relationOf(target.username))) return conn
-    const upgrade = this.once(this.upgrading, target, () => this.upgrade(target))
-    if (opts.waitForDirect !== true) return conn
-    return (await upgrade) ?? bestConnection(this.node, peer) ?? conn
-  }
-
-  /** One attempt per device at a time: pushes, a file pull and presence may all want the same device at once. */
-  private once<T>(running: Map<string, Promise<T>>, target: DeviceTarget, run: () => Promise<T>): Promise<T> {
-    const pending = running.get(target.deviceId)
-    if (pending !== undefined) return pending
-    const attempt = run().finally(() => running.delete(target.deviceId))
-    running.set(target.deviceId, attempt)
-    return attempt
-  }
-
-  /** A first connection: direct on what we know when we may, else through the device's relay. */
-  private async dial(target: DeviceTarget, timeoutMs = 5_000): Promise<Connection> {
-    const { deviceId } = target
-    const plan = dialPlan(this.relationOf(target.username), target.addrs, this.paths.addrs(deviceId))
-    if (plan.direct.length > 0 && this.paths.mayTryDirect(deviceId, Date.now())) {
-      const direct = await this.dialDirect(deviceId, plan.direct, new Set())
-      if (direct !== undefined) return direct
-    }
-    return this.dialRelayed(deviceId, plan.relayed, timeoutMs)
-  }
-
-  /**
-   * From a relayed connection to a direct one, for a contact's or own device:
-   * what we know of it first, then what it tells when asked. Undefined when
-   * it stays relayed (both sides behind NATs, or it is not our contact).
-   */
-  private async upgrade(target: DeviceTarget): Promise<Connection | undefined> {
-    const { deviceId } = target
-    const peer = peerIdFromString(deviceId)
-    const tried = new Set<string>()
-    const known = dialPlan(this.relationOf(target.username), target.addrs, this.paths.addrs(deviceId)).direct
-    if (known.length > 0 && this.paths.mayTryDirect(deviceId, Date.now())) {
-      const direct = await this.dialDirect(deviceId, known, tried)
-      if (direct !== undefined) return direct
-    }
-    // What it told us before did not work (it restarted on another port, or moved): ask again at once.
-    if (tried.size === 0 && !this.paths.mayAsk(deviceId, Date.now())) return undefined
-    this.paths.asked(deviceId, Date.now())
-    const told = await this.direct.ask(peer, target.username).catch((err: unknown) => {
-      this.opts.log.debug(
-        { device: deviceId, err: (err as Error).message },
-        'asking for direct addresses failed',
-      )
-      return []
-    })
-    const fresh = directOnly(told).filter((a) => !tried.has(a))
-    if (fresh.length === 0 || !this.paths.mayTryDirect(deviceId, Date.now())) return undefined
-    return this.dialDirect(deviceId, fresh, tried)
-  }
-
-  /** A direct connection on one of `addrs`, or undefined (and the failure remembered a while). */
-  private async dialDirect(
-    deviceId: string,
-    addrs: string[],
-    tried: Set<string>,
-  ): Promise<Connection | undefined> {
-    for (const a of addrs) {
-      tried.add(a)
-      try {
-        const conn = await this.node.dial(multiaddr(withPeer(a, deviceId)), {
-          signal: AbortSignal.timeout(DIRECT_DIAL_MS),
-        })
-        // A dial joins one already under way to the same peer, which may be a relayed one.
-        if (conn.direct) {
-          this.paths.directWorked(deviceId)
-          this.dropRelayed(conn)
-          return conn
-        }
-      } catch {
-        // the next address
-      }
-    }
-    this.paths.directFailed(deviceId, Date.now())
-    return undefined
-  }
-
-  /**
-   * A direct connection came: relayed ones to the same device are closed (as
-   * DCUtR did), so that pooled streams move to the direct one and the relay's
-   * slot is free. A stream still on one breaks and is retried (a push) or
-   * resumed (a file pull).
-   */
-  private dropRelayed(direct: Connection): void {
-    for (const c of this.node.getConnections(direct.remotePeer))
-      if (!c.direct && c.status === 'open')
-        void c.close({ signal: AbortSignal.timeout(2_000) }).catch((err: unknown) => c.abort(err as Error))
-  }
-
-  private async dialRelayed(deviceId: string, circuits: string[], timeoutMs: number): Promise<Connection> {
-    let last: unknown
-    for (const a of circuits) {
-      try {
-        return await this.node.dial(multiaddr(withPeer(a, deviceId)), {
-          signal: AbortSignal.timeout(timeoutMs),
-        })
-      } catch (err) {
-        last = err
-      }
-    }
-    throw new LookupError(
-      'unreachable',
-      `device ${deviceId} unreachable: ${(last as Error | undefined)?.message ?? 'no relay address'}`,
-    )
-  }
-
-  /**
-   * A contact's device gave us its direct addresses while asking for ours:
-   * it is about to dial us directly. If that has not happened shortly (we are
-   * behind a NAT, it is not), we dial it: connection reversal.
-   */
-  private reverseSoon(deviceId: string): void {
-    if (this.reversals.has(deviceId)) return
-    const timer = setTimeout(() => {
-      this.reversals.delete(deviceId)
-      const peer = peerIdFromString(deviceId)
-      if (bestConnection(this.node, peer)?.direct === true) return
-      if (!this.paths.mayTryDirect(deviceId, Date.now())) return
-      void this.dialDirect(deviceId, this.paths.addrs(deviceId), new Set()).then((conn) => {
-        if (conn !== undefined)
-          this.opts.log.debug({ device: deviceId }, 'reached a contact directly by dialling back')
-      })
-    }, REVERSE_AFTER_MS)
-    timer.unref()
-    this.reversals.set(deviceId, timer)
+    return this.connector.connect(target, opts)
   }
 
   /** Connects to a device (as `connect`) and measures a round trip on that connection. */
@@ -601,7 +436,7 @@ export class DeviceNode {
   }
 
   async stop(): Promise<void> {
-    for (const t of this.reversals.values()) clearTimeout(t)
+    this.connector.stop()
     await this.direct.stop()
     this.revocations.stop()
     this.renewal?.stop()
@@ -610,8 +445,4 @@ export class DeviceNode {
     this.attachments.stop()
     await this.node.stop()
   }
-}
-
-function withPeer(addr: string, deviceId: string): string {
-  return addr.includes(`/p2p/${deviceId}`) ? addr : `${addr}/p2p/${deviceId}`
 }
