@@ -9,16 +9,15 @@
  * before the cap; once carol has acknowledged hers there is room, and
  * alice's retried deposit reaches bob. No process exited.
  */
-import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ack, deposit, fetchAll, OfflineBusyError, OfflineStoreError } from '../../src/chat/offline-client.js'
 import { startDevnet, type Devnet } from '../../src/devnet/devnet.js'
-import { plain } from '../../src/wire/bytes.js'
 import type { SealedItem } from '../../src/wire/chat.js'
 import { ErrorCode } from '../../src/wire/error-codes.js'
 import { eventually } from '../support/devnet.js'
 import { tempDir } from '../support/process.js'
 import { testDevice, type TestDevice } from './caps-devices.js'
+import { junkItem } from './rogue.js'
 
 const CAP = 64 * 1024
 const FLOOD = 40
@@ -27,21 +26,7 @@ const dir = tempDir('parley-caps-offline-')
 let net: Devnet
 const devices: TestDevice[] = []
 
-const rnd = (n: number) => plain(new Uint8Array(randomBytes(n)))
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
-
-function sealed(recipient: string, deviceId: string, size: number): SealedItem {
-  return {
-    id: rnd(16),
-    recipient,
-    sender: '',
-    storedAt: 0n,
-    nonce: rnd(24),
-    ciphertext: rnd(size),
-    copies: [{ deviceId, ephemeral: rnd(32), wrapped: rnd(72) }],
-    deposit: new Uint8Array(0),
-  }
-}
 
 /** The error a deposit ended in, or undefined when it was stored. */
 async function tryDeposit(d: TestDevice, items: SealedItem[]): Promise<OfflineStoreError | undefined> {
@@ -79,14 +64,14 @@ describe('a flood against the offline store’s global byte cap', () => {
       () => Promise.resolve(devices.every((d) => d.node.supernodeAddrs().length >= 2) || undefined),
       60_000,
     )
-    const forBob = [sealed('bob', bob.node.peerId, 300), sealed('bob', bob.node.peerId, 300)]
+    const forBob = [junkItem('bob', bob.node.peerId, 300), junkItem('bob', bob.node.peerId, 300)]
     expect(await tryDeposit(alice, forBob)).toBeUndefined()
 
     // Mallory floods carol, one 4 KB item at a time, each under every per-user quota.
     const stored: SealedItem[] = []
     let refusal: OfflineStoreError | undefined
     for (let i = 0; i < FLOOD && refusal === undefined; i++) {
-      const item = sealed('carol', carol.node.peerId, 4000)
+      const item = junkItem('carol', carol.node.peerId, 4000)
       refusal = await tryDeposit(mallory, [item])
       if (refusal === undefined) stored.push(item)
     }
@@ -96,7 +81,7 @@ describe('a flood against the offline store’s global byte cap', () => {
     expect(stored.length).toBeGreaterThan(0)
 
     // Alice's next item, as large as mallory's: busy, try later, the answer her delivery keeps the message queued on.
-    const late = sealed('bob', bob.node.peerId, 4000)
+    const late = junkItem('bob', bob.node.peerId, 4000)
     const honest = await tryDeposit(alice, [late])
     expect(honest).toBeInstanceOf(OfflineBusyError)
     expect([honest!.code, honest!.retryAfterMs > 0]).toEqual([ErrorCode.StoreFull, true])

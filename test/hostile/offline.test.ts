@@ -9,7 +9,6 @@
  * with its stable code; the victim's items all stay; the victim's device then
  * fetches every one; the victim's quota took no rogue item; no process exited.
  */
-import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -40,7 +39,8 @@ import {
 import { ErrorCode } from '../../src/wire/error-codes.js'
 import { eventually, metric } from '../support/devnet.js'
 import { devnetPlacement } from '../support/placement.js'
-import { run, tempDir } from '../support/process.js'
+import { tempDir } from '../support/process.js'
+import { grantedAccount, junkItem } from './rogue.js'
 
 const ITEMS = 20
 const R = 3
@@ -57,7 +57,6 @@ let net: Devnet
 let rogue: RunningSupernode | undefined
 const devices: DeviceNode[] = []
 
-const rnd = (n: number) => plain(new Uint8Array(randomBytes(n)))
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
 const statusOf = async (sn: DevnetNode): Promise<Status> =>
   (await (await fetch(`${sn.httpUrl}/v1/status`, { signal: AbortSignal.timeout(5000) })).json()) as Status
@@ -94,30 +93,10 @@ async function device(username: string): Promise<{ node: DeviceNode; me: Offline
   return { node, me }
 }
 
-function sealed(recipient: string, deviceId: string): SealedItem {
-  return {
-    id: rnd(16),
-    recipient,
-    sender: '',
-    storedAt: 0n,
-    nonce: rnd(24),
-    ciphertext: rnd(300),
-    copies: [{ deviceId, ephemeral: rnd(32), wrapped: rnd(72) }],
-    deposit: new Uint8Array(0),
-  }
-}
-
 beforeAll(async () => {
   net = await startDevnet({ dir: dir.path, megas: 1, supernodes: 4, turn: false, fastReattach: true })
   // The operator grants mallory the role; mallory's supernode then goes rogue.
-  await new AuthorityClient(net.authorityUrl).register('mallory', DEMO_PASSWORD)
-  const granted = await run(
-    ['authority', 'grant-supernode', 'mallory', '--data-dir', join(dir.path, 'authority')],
-    {
-      env: { PARLEY_HOME: net.home },
-    },
-  )
-  expect([granted.code, granted.stderr]).toEqual([0, ''])
+  await grantedAccount(net, dir.path)
   const profile = new Profile(net.home, 'mallory-sn')
   await signIn({
     profile,
@@ -170,7 +149,7 @@ describe('a rogue supernode against a victim’s offline items', () => {
     const replicas = net.supernodes.filter((s) => replicasFor(victimName, all, R).includes(s.peerId))
     expect(replicas).toHaveLength(R)
 
-    const items = Array.from({ length: ITEMS }, () => sealed(victimName, victim.node.peerId))
+    const items = Array.from({ length: ITEMS }, () => junkItem(victimName, victim.node.peerId))
     await deposit(alice.node.node, alice.node.supernodeAddrs(), alice.me, items)
     const held = async () =>
       Promise.all(replicas.map((r) => metric(r.httpUrl!, 'parley_supernode_offline_items')))
@@ -215,14 +194,14 @@ describe('a rogue supernode against a victim’s offline items', () => {
       )
     const junk = (n: number, over: Partial<SealedItem> = {}) =>
       Array.from({ length: n }, () => ({
-        ...sealed(victimName, victim.node.peerId),
+        ...junkItem(victimName, victim.node.peerId),
         storedAt: BigInt(Date.now()),
         ...over,
       }))
     // A deposit signature over other bytes than the item's: what a rogue can make with its own key.
     const forged = junk(8).map((i) => ({
       ...i,
-      deposit: plain(signDeposit(sealed(victimName, 'x'), malloryCert, mallory)),
+      deposit: plain(signDeposit(junkItem(victimName, 'x'), malloryCert, mallory)),
     }))
 
     for (const r of replicas) {

@@ -21,7 +21,6 @@
  * one such is live): a new network's minClientVersion (0.2.0) keeps it out.
  * With the old default (0.1.0) it joined and the victim vanished again.
  */
-import { randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Ed25519PrivateKey } from '@libp2p/interface'
@@ -40,14 +39,8 @@ import { MEGA_WEIGHT, startSupernode, type RunningSupernode } from '../../src/su
 import { ok } from '../../src/supernode/offline-answers.js'
 import { Protocols } from '../../src/supernode/protocols.js'
 import { verifySupernodeGrantList } from '../../src/trust/grants.js'
-import { fromBase64, plain } from '../../src/wire/bytes.js'
-import {
-  ChatLimits,
-  decodeOfflineRequest,
-  OfflineKind,
-  OfflineResponse,
-  type SealedItem,
-} from '../../src/wire/chat.js'
+import { fromBase64 } from '../../src/wire/bytes.js'
+import { ChatLimits, decodeOfflineRequest, OfflineKind, OfflineResponse } from '../../src/wire/chat.js'
 import { OverlayLimits } from '../../src/wire/limits.js'
 import {
   decodeDirectoryRequest,
@@ -56,7 +49,8 @@ import {
   DirectoryResult,
 } from '../../src/wire/overlay.js'
 import { eventually } from '../support/devnet.js'
-import { run, tempDir } from '../support/process.js'
+import { grantedAccount, junkItem } from './rogue.js'
+import { tempDir } from '../support/process.js'
 
 const R = 3
 const ITEMS = 10
@@ -72,7 +66,6 @@ let net: Devnet
 const rogues: RunningSupernode[] = []
 const devices: DeviceNode[] = []
 
-const rnd = (n: number) => plain(new Uint8Array(randomBytes(n)))
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex')
 const getJson = async <T>(url: string): Promise<T> =>
   (await (await fetch(url, { signal: AbortSignal.timeout(5000) })).json()) as T
@@ -199,31 +192,11 @@ async function rogue(profile: Profile): Promise<RunningSupernode> {
   return sn
 }
 
-function sealed(recipient: string, deviceId: string): SealedItem {
-  return {
-    id: rnd(16),
-    recipient,
-    sender: '',
-    storedAt: 0n,
-    nonce: rnd(24),
-    ciphertext: rnd(200),
-    copies: [{ deviceId, ephemeral: rnd(32), wrapped: rnd(72) }],
-    deposit: new Uint8Array(0),
-  }
-}
-
 let victimName = ''
 
 beforeAll(async () => {
   net = await startDevnet({ dir: dir.path, megas: 1, supernodes: 2, turn: false, fastReattach: true })
-  await new AuthorityClient(net.authorityUrl).register('mallory', DEMO_PASSWORD)
-  const granted = await run(
-    ['authority', 'grant-supernode', 'mallory', '--data-dir', join(dir.path, 'authority')],
-    {
-      env: { PARLEY_HOME: net.home },
-    },
-  )
-  expect([granted.code, granted.stderr]).toEqual([0, ''])
+  await grantedAccount(net, dir.path)
   victimName = await chooseVictim()
 }, 120_000)
 
@@ -277,7 +250,7 @@ describe('placement grinding', () => {
       ).toEqual([victim.node.peerId])
     }
     // Offline items reach the victim, all of them, and go once acknowledged.
-    const items = Array.from({ length: ITEMS }, () => sealed(victimName, victim.node.peerId))
+    const items = Array.from({ length: ITEMS }, () => junkItem(victimName, victim.node.peerId))
     await deposit(alice.node.node, alice.node.supernodeAddrs(), alice.me, items)
     const got = await fetchAll(victim.node.node, victim.node.supernodeAddrs(), victim.me)
     expect(got.map((i) => hex(i.id)).sort()).toEqual(items.map((i) => hex(i.id)).sort())
