@@ -4,7 +4,7 @@
  * / sign-in forms (no account yet), "starting…" (signed in, the node is coming
  * up), the messenger (ready), or why this page is signed out.
  */
-import { useCallback, useEffect, useState } from 'react'
+import { useCallback, useEffect, useRef, useState } from 'react'
 import { ApiError, api, messageOf } from './api.js'
 import { Messenger } from './Messenger.js'
 import { forgetSession, keepSession, takeLinkCode } from './session.js'
@@ -52,10 +52,18 @@ export function App() {
     }
   }, [check])
 
+  // While the user signs out, the socket's close and the refusals that follow (still in flight
+  // from the messenger) must not say "Not signed in" instead of "You signed out"; otherwise the
+  // first reason stands.
+  const leaving = useRef(false)
   const signedOut = useCallback((err: ApiError) => {
-    setView({ kind: 'failed', message: err.message, signedOut: true })
+    if (leaving.current) return
+    setView((v) =>
+      v.kind === 'failed' && v.signedOut ? v : { kind: 'failed', message: err.message, signedOut: true },
+    )
   }, [])
   const signOut = useCallback(async () => {
+    leaving.current = true
     // Forgotten here whatever the device says: a device that is gone has forgotten it too.
     await api.signOut().catch(() => undefined)
     forgetSession()
