@@ -43,7 +43,9 @@ console.log(`${'total'.padEnd(9)} ${''.padEnd(8)} ${formatTime(total)}`)
 process.exit(results.every((r) => r.ok) && results.length === steps.length ? 0 : 1)
 
 function formatTime(seconds) {
-  const m = Math.floor(seconds / 60)
-  const s = Math.round(seconds - m * 60)
+  // Rounded first, so 899.6 s reads 15 min 00 s, not 14 min 60 s.
+  const whole = Math.round(seconds)
+  const m = Math.floor(whole / 60)
+  const s = whole % 60
   return m > 0 ? `${m} min ${String(s).padStart(2, '0')} s` : `${s} s`
 }
