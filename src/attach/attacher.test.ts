@@ -217,7 +217,12 @@ describe('Attacher', () => {
     drain(attacher)
     attacher.onRefused('strict', 'certificate_revoked', 100)
     expect(cache.get('strict')!.retryAt).toBeGreaterThanOrEqual(600_100)
-    expect(attacher.lastRefusal()).toEqual({ peerId: 'strict', code: 'certificate_revoked', at: 100 })
+    expect(attacher.lastRefusal()).toEqual({
+      peerId: 'strict',
+      code: 'certificate_revoked',
+      message: '',
+      at: 100,
+    })
     drive(attacher, 100, 10_000, () => {})
     expect(attacher.dialing()).toEqual(['other'])
   })

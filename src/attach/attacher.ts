@@ -35,6 +35,14 @@ const MAX_STREAK = 64
 /** Hosts we lost recently and would rather not go straight back to. */
 const MAX_AVOIDED = 16
 
+/** A supernode's refusal, kept so the device can tell its user why it is not attached. */
+export interface Refusal {
+  peerId: string
+  code: string
+  message: string
+  at: number
+}
+
 interface Attachment {
   since: number
   stable: boolean
@@ -62,7 +70,7 @@ export class Attacher {
   private streak = 0
   /** No dial starts before this; undefined when no dial is wanted. */
   private gateAt: number | undefined
-  private refusal: { peerId: string; code: string; at: number } | undefined
+  private refusal: Refusal | undefined
 
   constructor(opts: AttacherInit, now: number) {
     const o = resolveAttacherOptions(opts)
@@ -135,9 +143,9 @@ export class Attacher {
   }
 
   /** The supernode refused us (a certificate it will not take, a banned version): hold it off long. */
-  onRefused(peerId: string, code: string, now: number): void {
+  onRefused(peerId: string, code: string, now: number, message = ''): void {
     this.advance(now)
-    this.refusal = { peerId, code, at: this.now }
+    this.refusal = { peerId, code, message, at: this.now }
     this.cache.markFailed(peerId, this.now, this.random(), this.refusedHoldMs)
     if (this.dials.delete(peerId)) this.unsuccessful()
     else this.sync()
@@ -197,7 +205,7 @@ export class Attacher {
   }
 
   /** The last refusal, for the UI and metrics: a certificate code means the device must renew. */
-  lastRefusal(): { peerId: string; code: string; at: number } | undefined {
+  lastRefusal(): Refusal | undefined {
     return this.refusal === undefined ? undefined : { ...this.refusal }
   }
 

@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import type { Libp2p } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
-import { Attacher } from '../attach/attacher.js'
+import { Attacher, type Refusal } from '../attach/attacher.js'
 import { HostCache, type HostEntry } from '../attach/host-cache.js'
 import type { Logger } from '../log/logger.js'
 import { canMuxerPing, LivenessError, muxerPing } from '../net/liveness.js'
@@ -209,6 +209,11 @@ export class Attachments {
     this.core.onHints({ from, hints: answer.hints, refused, complete: answer.complete }, Date.now())
   }
 
+  /** The last supernode refusal (a banned version, a revoked certificate), while nothing is attached. */
+  refusal(): Refusal | undefined {
+    return this.links.size === 0 ? this.core.lastRefusal() : undefined
+  }
+
   /** Proofs refused so far, by code. */
   refusedProofs(): Record<string, number> {
     return this.refusals.totals()
@@ -265,7 +270,7 @@ export class Attachments {
           { supernode: peerId, code: answer.code, message: answer.message },
           'attachment refused',
         )
-        this.core.onRefused(peerId, answer.code, Date.now())
+        this.core.onRefused(peerId, answer.code, Date.now(), answer.message)
       }
     } catch (err) {
       if (err instanceof AttachProofError) this.refusals.note(peerId, new Map([[err.code, 1]]))

@@ -419,6 +419,7 @@ export class DeviceNode {
     return {
       peerId: this.peerId,
       signedOut: this.signedOut,
+      refused: this.attachments.refusal(),
       addrs: this.addrs(),
       attachments: [...this.attachments.links.values()].map((l) => ({
         peerId: l.peerId,

@@ -15,6 +15,7 @@ import { serve } from '../net/rpc.js'
 import { verifyCertificate } from '../trust/certificate.js'
 import { TrustError } from '../trust/errors.js'
 import { plain } from '../wire/bytes.js'
+import { compareVersions } from '../wire/fields.js'
 import { ErrorCode } from '../wire/error-codes.js'
 import { OverlayLimits } from '../wire/limits.js'
 import { AttachAnswer, AttachResponse, AttachResult, decodeAttachRequest } from '../wire/overlay.js'
@@ -120,6 +121,11 @@ export class AttachService {
       if (err instanceof TrustError) return this.refuse(err.code, err.message, common)
       throw err
     }
+    // After the certificate, so a revoked device learns that first. An old device attached here would
+    // get no offline service (it cannot sign a Store or a Take): it is told why instead.
+    const min = trust.config.minClientVersion
+    if (min !== '' && compareVersions(req.version, min) < 0)
+      return this.refuse(ErrorCode.VersionBanned, tooOld(req.version, min), common)
     // 1.1.0 hints are announcements that fit the answer's per-hint cap (membership caps them below it anyway).
     const fits = (h: SignedHint) =>
       !signed || (h.announcement.byteLength > 0 && h.announcement.byteLength <= OverlayLimits.signedHintBytes)
@@ -155,4 +161,9 @@ export class AttachService {
     this.init.log.info({ code }, 'attach refused')
     return { ...common, result: AttachResult.Refused, code, message, hints: [] }
   }
+}
+
+/** The refusal a device below the network's minimum shows its user (old releases log it as is). */
+export function tooOld(version: string, min: string): string {
+  return `Parley ${version} is older than this network's minimum, ${min}: upgrade Parley to attach`
 }

@@ -47,6 +47,7 @@ import { launchBrowser } from '../support/browser.js'
 import { api, conversation, send, signIn, up } from '../support/chat.js'
 import { eventually, lookup } from '../support/devnet.js'
 import { run, tempDir, type Daemon } from '../support/process.js'
+import { VERSION } from '../../src/version.js'
 
 /** The deadline the design promises: revocation reaches everyone within a minute. */
 const PROMISED_MS = 60_000
@@ -168,7 +169,7 @@ describe('a stolen device, revoked by its owner', () => {
             thief,
             addrs,
             Protocols.attach,
-            AttachRequest.encode({ certificate: plain(certificate), version: '0.1.0' }),
+            AttachRequest.encode({ certificate: plain(certificate), version: VERSION }),
             { timeoutMs: 5000, maxResponseBytes: 64 * 1024 },
           ),
         )

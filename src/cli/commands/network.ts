@@ -328,9 +328,11 @@ export function statusCommand(): Command {
         knownSupernodes: number
         chat?: { username: string; status: string }
         signedOut?: { at: number; by?: 'owner' | 'admin' }
+        refused?: { code: string; message: string }
       }
       if (opts.json === true) return console.log(JSON.stringify(s))
       if (s.signedOut !== undefined) console.log(signedOutLine(s.signedOut))
+      else if (s.refused !== undefined) console.log(refusedLine(s.refused))
       if (s.chat !== undefined) console.log(`user         ${s.chat.username} (${s.chat.status})`)
       console.log(`device       ${s.peerId}`)
       console.log(`attached to  ${s.attachments.length} supernode(s) (${s.knownSupernodes} known)`)
@@ -352,6 +354,11 @@ export function signedOutLine(s: { at: number; by?: 'owner' | 'admin' }): string
     `SIGNED OUT   this device was revoked ${who} at ${new Date(s.at).toISOString()}; ` +
     'it no longer sends or receives. Your local history is kept. Sign in again with parley login.'
   )
+}
+
+/** Why nothing is attached, in the supernode's words (a version below the network's minimum says to upgrade). */
+export function refusedLine(r: { code: string; message: string }): string {
+  return `NOT ATTACHED the supernodes refuse this device (${r.code})${r.message === '' ? '' : `: ${r.message}`}`
 }
 
 export function lookupCommand(): Command {
