@@ -6,9 +6,12 @@
  * what still has to reach someone. Synchronous (better-sqlite3): a method is
  * one transaction, so an acknowledgement sent after it returns is after commit.
  */
+import { basename } from 'node:path'
 import Database from 'better-sqlite3'
 import { LamportClock } from './clock.js'
-import { messageOf, SCHEMA, type RawMessage } from './schema.js'
+import { migrate } from '../sqlite/migrate.js'
+import { CHAT_MIGRATIONS } from './migrations.js'
+import { messageOf, type RawMessage } from './schema.js'
 import { DEFAULT_STRANGER_LIMITS, type StrangerLimits } from './strangers.js'
 
 export type ContactState = 'requested' | 'pending' | 'accepted' | 'declined' | 'blocked' | 'removed'
@@ -70,11 +73,12 @@ export class ChatStore {
     this.db.pragma('journal_mode = WAL')
     // WAL + NORMAL survives a killed process (only an OS crash can lose the last commits).
     this.db.pragma('synchronous = NORMAL')
-    this.db.exec(SCHEMA)
-    // Files made before messages had kinds.
-    const columns = this.sql('PRAGMA table_info(messages)').all() as { name: string }[]
-    if (!columns.some((c) => c.name === 'kind'))
-      this.db.exec("ALTER TABLE messages ADD COLUMN kind TEXT NOT NULL DEFAULT 'text'")
+    try {
+      migrate(this.db, basename(path), CHAT_MIGRATIONS)
+    } catch (err) {
+      this.db.close()
+      throw err
+    }
   }
 
   close(): void {

@@ -28,6 +28,7 @@ const KNOWN = new Set([
   'SupernodeForbiddenError',
   'LookupError',
   'ChildStartError',
+  'StoreVersionError',
 ])
 
 export function describeError(err: unknown): { message: string; exitCode: number } {

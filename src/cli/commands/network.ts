@@ -211,12 +211,16 @@ export function upCommand(): Command {
           attachments: Number(opts.attachments),
           fastReattach: opts.fastReattach === true,
         })
+        // A chat store this code cannot open (StoreVersionError) stops the device it started.
         const chat = await ChatService.start({
           device,
           profile,
           log,
           awayAfterMs: awayAfter * 1000,
           strangers: { heldPerStranger, strangers },
+        }).catch(async (err: unknown) => {
+          await device.stop()
+          throw err
         })
         const files = await FileService.start({
           device,
@@ -267,7 +271,12 @@ export function upCommand(): Command {
         log.flush()
       })
       console.log(`sign-in link: ${api.signInLink()}`)
-      if (signedIn) await startNode()
+      if (signedIn)
+        await startNode().catch(async (err: unknown) => {
+          await api.close()
+          log.flush()
+          throw err
+        })
       else console.log(`no account on profile "${profile.name}" yet: open the link to sign up or sign in`)
     })
 }
