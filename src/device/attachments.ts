@@ -15,6 +15,7 @@ import { Attacher, type Refusal } from '../attach/attacher.js'
 import { HostCache, type HostEntry } from '../attach/host-cache.js'
 import type { Logger } from '../log/logger.js'
 import { canMuxerPing, LivenessError, muxerPing } from '../net/liveness.js'
+import type { Certificate } from '../trust/certificate.js'
 import type { NetworkConfig } from '../trust/network-config.js'
 import { AttachResult } from '../wire/overlay.js'
 import { askToAttach, AttachProofError, type AttachOutcome } from './attach-client.js'
@@ -36,6 +37,8 @@ export interface AttachmentsInit {
   log: Logger
   /** Revocations the device holds, if any: a revoked supernode's proofs are refused. */
   isRevoked?: (deviceId: string, serial: bigint) => boolean
+  /** The grant list the device holds, if any: a supernode whose grant was withdrawn is refused and left. */
+  isGranted?: (certificate: Certificate) => boolean
   target?: number
   /**
    * Tests only: re-attach within seconds instead of the production spread
@@ -169,7 +172,18 @@ export class Attachments {
   private async refresh(): Promise<void> {
     const links = [...this.links.values()]
     const link = links[this.refreshTurn++ % Math.max(1, links.length)]
-    if (link === undefined) return
+    if (link !== undefined) await this.reask(link)
+  }
+
+  /**
+   * Asks every attached supernode again now: called when a newer revocation
+   * or grant list arrived, so a supernode it names is left within the minute.
+   */
+  async recheck(): Promise<void> {
+    await Promise.all([...this.links.values()].map((link) => this.reask(link)))
+  }
+
+  private async reask(link: SupernodeLink): Promise<void> {
     try {
       const answer = await this.ask(link.peerId, link.addrs)
       if (answer.result !== AttachResult.Attached) return
@@ -179,9 +193,23 @@ export class Attachments {
       this.scheduleSave()
       this.pump()
     } catch (err) {
-      // The keepalive decides whether the link is lost; a failed proof is still worth a log line.
-      if (err instanceof AttachProofError) this.refusals.note(link.peerId, new Map([[err.code, 1]]))
+      // The keepalive decides whether an unanswered link is lost; one that no longer proves its role is left.
+      if (err instanceof AttachProofError) this.leave(link, err)
     }
+  }
+
+  /** The supernode's own announcement stopped verifying (grant withdrawn, revoked, expired): leave it. */
+  private leave(link: SupernodeLink, err: AttachProofError): void {
+    this.refusals.note(link.peerId, new Map([[err.code, 1]]))
+    if (!this.links.delete(link.peerId)) return
+    this.init.log.warn(
+      { supernode: link.peerId, code: err.code },
+      'supernode no longer proves its role; leaving it',
+    )
+    this.core.onRefused(link.peerId, err.code, Date.now(), err.message)
+    void this.init.node.hangUp(link.addrs[0] ?? multiaddr(`/p2p/${link.peerId}`)).catch(() => undefined)
+    this.init.onChange()
+    this.pump()
   }
 
   private ask(peerId: string, targets: Multiaddr[]): Promise<AttachOutcome> {
@@ -199,6 +227,7 @@ export class Attachments {
       config: this.init.config,
       now: Date.now(),
       ...(this.init.isRevoked === undefined ? {} : { isRevoked: this.init.isRevoked }),
+      ...(this.init.isGranted === undefined ? {} : { isGranted: this.init.isGranted }),
     }
   }
 

@@ -5,15 +5,15 @@
  * from this network, valid now, with the supernode role, signed by the
  * certificate's device key, from a version the config does not ban.
  *
- * What a device cannot check offline: the authority's current grant list (a
- * grant withdrawn since the certificate was issued is honoured by the
- * supernodes within a minute, by devices only when the certificate expires),
- * revocations it has not been given, whether the addresses are reachable,
- * and whether the load figure is true.
+ * The grant list and revocations are the newest the device holds, fetched
+ * from its supernodes (grant-watch.ts, revocation-watch.ts). What a device
+ * cannot check offline: lists it has not been given yet, whether the
+ * addresses are reachable, and whether the load figure is true.
  */
 import type { HostHint } from '../attach/host-cache.js'
 import type { Logger } from '../log/logger.js'
 import { verifyAnnouncement, type SupernodeAnnouncement } from '../trust/announcement.js'
+import type { Certificate } from '../trust/certificate.js'
 import { TrustError } from '../trust/errors.js'
 import type { NetworkConfig } from '../trust/network-config.js'
 import { ErrorCode } from '../wire/error-codes.js'
@@ -23,6 +23,8 @@ export interface ProofOptions {
   now: number
   /** Revocations the device holds, if any. */
   isRevoked?: (deviceId: string, serial: bigint) => boolean
+  /** The grant list the device holds, if any. */
+  isGranted?: (certificate: Certificate) => boolean
 }
 
 /** Verifies one signed announcement as a supernode's proof of its role; throws TrustError. */
@@ -34,6 +36,7 @@ export function checkAnnouncement(bytes: Uint8Array, opts: ProofOptions): Supern
     bannedVersions: opts.config.policies.supernodeBannedVersions,
     ...(opts.config.minClientVersion === '' ? {} : { minClientVersion: opts.config.minClientVersion }),
     ...(opts.isRevoked === undefined ? {} : { isRevoked: opts.isRevoked }),
+    ...(opts.isGranted === undefined ? {} : { isGranted: opts.isGranted }),
   })
 }
 

@@ -27,6 +27,7 @@ import type { RevocationList, RevokedBy } from '../trust/revocations.js'
 import { Attachments } from './attachments.js'
 import { Connector, LookupError, pathOf, type DeviceTarget, type Path } from './connector.js'
 import { DirectAddrs } from './direct-addrs.js'
+import { GrantWatch } from './grant-watch.js'
 import { RevocationWatch } from './revocation-watch.js'
 import type { Profile } from './profile.js'
 import { profileRenewal, RenewalLoop, startingCertificate } from './renewal-loop.js'
@@ -72,6 +73,7 @@ export class DeviceNode {
   /** Set once this device finds itself on the revocation list. */
   signedOut: SignedOut | undefined
   revocations!: RevocationWatch
+  private grants!: GrantWatch
   private renewal: RenewalLoop | undefined
   /** What this device knows of other devices' direct paths (src/net/direct.ts). */
   readonly paths = new DirectPaths()
@@ -110,6 +112,8 @@ export class DeviceNode {
       fastReattach: opts.fastReattach,
       // Hints from supernodes whose certificate is on the newest revocation list we hold are refused.
       isRevoked: (deviceId) => ref.device?.isRevoked(deviceId) === true,
+      // And so are those of accounts whose grant the operator withdrew (the newest grant list we hold).
+      isGranted: (cert) => ref.device?.grants?.isGranted(cert) ?? true,
       onChange: () => {
         ref.device?.schedulePublish()
         for (const listener of ref.device?.attachListeners ?? []) listener()
@@ -156,6 +160,17 @@ export class DeviceNode {
     if (cached !== undefined) device.onRevocations(cached)
     device.revocations.start()
     if (device.signedOut !== undefined) return device
+    device.grants = new GrantWatch({
+      node,
+      dir: profile.dir,
+      anchor: () => device.trustAnchor(),
+      validityMs: () => config.policies.certificateValiditySeconds * 1000,
+      supernodes: () => device.supernodeAddrs(),
+      log,
+      // A supernode whose grant was withdrawn is left at once, not when its certificate expires.
+      onChange: () => void attachments.recheck(),
+    })
+    device.grants.start()
     // Renewed in place: the next attach request, refresh, record and signed request carry it; attachments carry on.
     const onRenewed = (next: Certificate): void => {
       device.certificate = next.bytes
@@ -198,7 +213,9 @@ export class DeviceNode {
 
   private onRevocations(list: RevocationList): void {
     const entry = list.entry(this.peerId)
-    if (entry === undefined || this.signedOut !== undefined) return
+    if (this.signedOut !== undefined) return
+    // An attached supernode on the list is left at once: its proofs no longer verify.
+    if (entry === undefined) return void this.attachments.recheck()
     this.signedOut = { at: entry.revokedAt, by: entry.by }
     this.opts.log.warn(
       { revokedAt: entry.revokedAt, by: entry.by ?? 'unknown' },
@@ -440,6 +457,7 @@ export class DeviceNode {
     this.connector.stop()
     await this.direct.stop()
     this.revocations.stop()
+    this.grants?.stop()
     this.renewal?.stop()
     clearInterval(this.publishTimer)
     clearTimeout(this.debounce)

@@ -285,6 +285,17 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
     timeoutMs: Deadlines.handlerMs,
     onError: onError('revocations'),
   })
+  const grants = new RevocationService({
+    kind: 'grants',
+    list: () => trust.grants,
+    mayAsk: (peer) => admission.has(peer) || core.member(peer) !== undefined,
+    refusals,
+  })
+  await serve(node, Protocols.grants, (p, c) => Promise.resolve(grants.handle(p, c)), {
+    maxRequestBytes: 16,
+    timeoutMs: Deadlines.handlerMs,
+    onError: onError('grants'),
+  })
   const stopSweep = startRevocationSweep({
     node,
     list: () => trust.revocations,

@@ -8,6 +8,8 @@ export const Protocols = {
   offline: '/parley/offline/1.0.0',
   turn: '/parley/turn/1.0.0',
   revocations: '/parley/revocations/1.0.0',
+  /** The signed supernode grant list, for attached devices: same request and answer as revocations. */
+  grants: '/parley/grants/1.0.0',
 } as const
 
 export const Deadlines = {

@@ -1,9 +1,11 @@
 /**
- * `/parley/revocations/1.0.0`: a supernode hands the signed revocation list
- * it holds to the devices attached to it, so that devices learn of
- * revocations within the minute without polling the authority (whose load
- * must stay flat when a whole network restarts). A device sends the sequence
- * it has; the answer is the list when this one is newer, else empty.
+ * `/parley/revocations/1.0.0` and `/parley/grants/1.0.0`: a supernode hands
+ * the signed revocation list, and the signed supernode grant list, it holds
+ * to the devices attached to it, so that devices learn of revocations and
+ * withdrawn grants within the minute without polling the authority (whose
+ * load must stay flat when a whole network restarts). A device sends the
+ * sequence it has; the answer is the list when this one is newer, else empty.
+ * Both protocols use the same two messages.
  *
  * Only attached devices and members may ask, each a few times a minute: the
  * list can reach megabytes, and nobody may use this supernode to send them
@@ -12,7 +14,6 @@
 import type { Connection } from '@libp2p/interface'
 import { RateLimiter, type Rate } from '../authority/rate-limit.js'
 import type { Refusals } from '../log/refusals.js'
-import type { RevocationList } from '../trust/revocations.js'
 import { plain } from '../wire/bytes.js'
 import { ErrorCode } from '../wire/error-codes.js'
 import { decodeRevocationsRequest, RevocationsResponse } from '../wire/revocations.js'
@@ -31,7 +32,9 @@ export class RevocationRefusedError extends Error {
 }
 
 export interface RevocationServiceInit {
-  list: () => RevocationList | undefined
+  /** The protocol's name in refusal logs: 'revocations' or 'grants'. */
+  kind?: string
+  list: () => { sequence: number; bytes: Uint8Array } | undefined
   /** Attached here, or a member of the mesh. */
   mayAsk: (peerId: string) => boolean
   refusals: Refusals
@@ -59,7 +62,7 @@ export class RevocationService {
   }
 
   private refuse(code: string, from: string, detail: string): never {
-    this.init.refusals.refuse('revocations', code, from, detail)
+    this.init.refusals.refuse(this.init.kind ?? 'revocations', code, from, detail)
     throw new RevocationRefusedError(code, detail)
   }
 }

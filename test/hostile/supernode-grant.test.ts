@@ -6,7 +6,8 @@
  * start (one line naming grant-supernode, within 10 s); the operator's grant
  * lets a supernode join; and within a minute of `revoke-supernode` no other
  * supernode lists it alive, though it still runs and its 7-day certificate
- * still says it may.
+ * still says it may, and no device stays attached to it (devices fetch the
+ * signed grant list from their supernodes, as they do revocations).
  */
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -16,8 +17,9 @@ import { Profile } from '../../src/device/profile.js'
 import { loadIdentity, signIn } from '../../src/device/session.js'
 import { spawnParley, type Child } from '../../src/devnet/children.js'
 import { DEMO_PASSWORD, startDevnet, type Devnet } from '../../src/devnet/devnet.js'
+import { api, signIn as signInUser, up } from '../support/chat.js'
 import { eventually } from '../support/devnet.js'
-import { run, tempDir } from '../support/process.js'
+import { run, tempDir, type Daemon } from '../support/process.js'
 
 /** The issue's promises: refused within 10 s at start; dropped by every supernode within a minute. */
 const START_REFUSAL_MS = 10_000
@@ -30,12 +32,14 @@ interface Status {
 const dir = tempDir('parley-hostile-grant-')
 let net: Devnet
 let rogue: Child | undefined
+let phone: Daemon | undefined
 
 beforeAll(async () => {
   net = await startDevnet({ dir: dir.path, megas: 1, supernodes: 2, devices: 0, turn: false })
 }, 120_000)
 
 afterAll(async () => {
+  await phone?.stop()
   await rogue?.stop()
   await net?.stop()
   dir.remove()
@@ -71,6 +75,12 @@ async function viewsOf(peerId: string): Promise<string[]> {
 
 const live = (state: string) => state === 'alive' || state === 'suspect'
 
+/** The supernodes alice's phone is attached to, as its `/v1/status` says. */
+async function attachedTo(): Promise<string[]> {
+  const s = await api<{ attachments: Array<{ peerId: string }> }>(net.home, 'alice-phone', '/v1/status')
+  return s.attachments.map((a) => a.peerId)
+}
+
 describe('the supernode role is granted, not assumed', () => {
   it('an ordinary account cannot run a supernode: it exits non-zero within 10 s, with one line naming grant-supernode', async () => {
     await account('mallory', 'mallory-sn')
@@ -86,7 +96,7 @@ describe('the supernode role is granted, not assumed', () => {
     expect(lines[0]).toMatch(/parley authority grant-supernode mallory/)
   })
 
-  it('a granted supernode joins the mesh; after revoke-supernode no other supernode lists it alive within 60 s', async () => {
+  it('a granted supernode joins the mesh; after revoke-supernode, within 60 s, no other supernode lists it alive and no device stays attached to it', async () => {
     // Signed in before the grant: its certificate lacks the role, and `parley supernode` renews to get it.
     const peerId = await account('carol', 'carol-sn')
     expect(loadIdentity(new Profile(net.home, 'carol-sn')).certificate.policy.maySupernode).toBe(false)
@@ -113,6 +123,10 @@ describe('the supernode role is granted, not assumed', () => {
       async () => ((await viewsOf(peerId)).every((s) => s === 'alive') ? true : undefined),
       30_000,
     )
+    // A device attached to every supernode, carol's among them.
+    await signInUser(net, 'alice-phone', 'alice')
+    phone = await up(net, 'alice-phone', ['--attachments', '4'])
+    await eventually(async () => ((await attachedTo()).includes(peerId) ? true : undefined), 30_000)
 
     const revoked = await run(['authority', 'revoke-supernode', 'carol', '--data-dir', authorityDir()], {
       env: env(),
@@ -123,6 +137,11 @@ describe('the supernode role is granted, not assumed', () => {
     await sleep(withdrawnAt + WITHDRAWAL_MS - Date.now())
     const views = await viewsOf(peerId)
     expect(views.filter(live)).toEqual([])
+    // The phone learnt of the withdrawal from its supernodes' signed grant list and left carol's,
+    // though carol still answers it with an announcement whose certificate says it may.
+    const attached = await attachedTo()
+    expect(attached).not.toContain(peerId)
+    expect(attached.length).toBeGreaterThan(0)
     // Not because it died: it still runs, with a certificate that still says it may.
     expect(rogue.process.exitCode).toBeNull()
     expect(loadIdentity(new Profile(net.home, 'carol-sn')).certificate.policy.maySupernode).toBe(true)
