@@ -111,7 +111,8 @@ describe('two users', () => {
       20_000,
     )
     const mine = (await heard.stop()).filter((n) => n.type === 'presence' && n.username === 'dave')
-    // At 2 s of idling dave may turn away more than once; each change is heard once, in order.
+    // At 2 s of idling on a wall clock dave may turn away more than once (before he accepts, too); each
+    // change is heard once, in order. The exact ['away', 'online'] is src/chat/own-status.test.ts's, in virtual time.
     const statuses = mine.map((n) => n.status)
     const away = statuses.indexOf('away')
     expect(away, statuses.join()).toBeGreaterThanOrEqual(0)

@@ -35,6 +35,7 @@ import { OfflineInbox } from './inbox.js'
 import { refusalLogger } from './refusals.js'
 import { sealForDevices } from './seal.js'
 import type { StrangerLimits } from './strangers.js'
+import { OwnStatus, type UserStatus } from './own-status.js'
 import { ChatStore } from './store.js'
 
 export const ChatProtocols = {
@@ -46,7 +47,7 @@ const PUSH_TIMEOUT_MS = 5_000
 const CONTACT_SWEEP_MS = 30_000
 export const AWAY_AFTER_MS = 5 * 60_000
 
-export type UserStatus = 'online' | 'away' | 'dnd' | 'invisible'
+export type { UserStatus }
 
 export interface ChatServiceOptions {
   device: DeviceNode
@@ -65,8 +66,7 @@ export class ChatService {
   private readonly inbox: OfflineInbox
   private readonly history: History
   private readonly lookups: DeviceLookups
-  private lastActive = Date.now()
-  private autoAway = false
+  private readonly own: OwnStatus
   private sweepTimer: NodeJS.Timeout | undefined
   private attachTimer: NodeJS.Timeout | undefined
   private lastContactSweep = 0
@@ -81,6 +81,13 @@ export class ChatService {
     signer: ReturnType<typeof signerOf>,
   ) {
     const { device, profile, log } = opts
+    this.own = new OwnStatus(
+      {
+        awayAfterMs: opts.awayAfterMs ?? AWAY_AFTER_MS,
+        chosen: () => (store.getMeta('status') ?? 'online') as UserStatus,
+      },
+      Date.now(),
+    )
     this.lookups = new DeviceLookups((u) => device.lookup(u))
     // Direct addresses go both ways only between a user's own devices and accepted contacts (M6).
     device.setRelations((u) => (store.contact(u)?.state === 'accepted' ? 'contact' : 'stranger'))
@@ -165,12 +172,9 @@ export class ChatService {
 
   /** The user did something: back from away. */
   active(): void {
-    this.lastActive = Date.now()
-    if (this.autoAway) {
-      this.autoAway = false
-      this.ownStatusChanged()
-      void this.broadcastPresence()
-    }
+    if (!this.own.active(Date.now())) return
+    this.ownStatusChanged()
+    void this.broadcastPresence()
   }
 
   /** Our status changed by itself (idle → away, back): the user's own clients hear it too. */
@@ -179,14 +183,12 @@ export class ChatService {
   }
 
   status(): UserStatus {
-    const chosen = (this.store.getMeta('status') ?? 'online') as UserStatus
-    return chosen === 'online' && this.autoAway ? 'away' : chosen
+    return this.own.status()
   }
 
   setStatus(status: UserStatus): void {
     this.store.setMeta('status', status)
-    this.autoAway = false
-    this.lastActive = Date.now()
+    this.own.chose(Date.now())
     void this.broadcastPresence()
   }
 
@@ -373,14 +375,7 @@ export class ChatService {
 
   /** Idle → away; contacts whose devices all vanished (crashed) → offline. */
   private async sweep(): Promise<void> {
-    const awayAfter = this.opts.awayAfterMs ?? AWAY_AFTER_MS
-    if (
-      awayAfter > 0 &&
-      !this.autoAway &&
-      this.status() === 'online' &&
-      Date.now() - this.lastActive >= awayAfter
-    ) {
-      this.autoAway = true
+    if (this.own.tick(Date.now())) {
       this.ownStatusChanged()
       await this.broadcastPresence()
     }
