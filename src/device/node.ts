@@ -11,6 +11,7 @@
 import type { Connection } from '@libp2p/interface'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { signerOf } from '../crypto/keys.js'
+import { SlowPeers } from '../directory/slow-peers.js'
 import type { Logger } from '../log/logger.js'
 import { circuitsOnly, directOnly, DirectPaths, type Relation } from '../net/direct.js'
 import { boundAddrs, createDeviceHost, type DeviceHost } from '../net/host.js'
@@ -18,7 +19,7 @@ import { canMuxerPing, muxerPing } from '../net/liveness.js'
 import { request } from '../net/rpc.js'
 import { Deadlines, Protocols } from '../supernode/protocols.js'
 import type { Certificate } from '../trust/certificate.js'
-import { PresenceStatus, signPresence, verifyPresence, type Presence } from '../trust/presence.js'
+import { PresenceStatus, signPresence, type Presence } from '../trust/presence.js'
 import { plain } from '../wire/bytes.js'
 import { OverlayLimits } from '../wire/limits.js'
 import { decodeDirectoryResponse, DirectoryKind, DirectoryRequest, DirectoryResult } from '../wire/overlay.js'
@@ -28,6 +29,7 @@ import { Attachments } from './attachments.js'
 import { Connector, LookupError, pathOf, type DeviceTarget, type Path } from './connector.js'
 import { DirectAddrs } from './direct-addrs.js'
 import { GrantWatch } from './grant-watch.js'
+import { lookupUser } from './lookup-client.js'
 import { RevocationWatch } from './revocation-watch.js'
 import type { Profile } from './profile.js'
 import { profileRenewal, RenewalLoop, startingCertificate } from './renewal-loop.js'
@@ -80,6 +82,8 @@ export class DeviceNode {
   private direct!: DirectAddrs
   private relations: (username: string) => Relation
   private connector!: Connector
+  /** Supernodes that failed a lookup lately, or were hedged past: asked last. */
+  private readonly slowLinks = new SlowPeers({ ttlMs: 10_000, max: 64, clock: Date })
 
   private constructor(
     readonly node: DeviceHost,
@@ -338,49 +342,24 @@ export class DeviceNode {
     return this.anchor
   }
 
-  /** Asks an attached supernode (then the next) for the user's devices; verifies every record. */
+  /**
+   * The user's online devices, verified, from the directory through this device's supernodes
+   * (src/device/lookup-client.ts); [] when a supernode says nobody is online.
+   */
   async lookup(username: string): Promise<Presence[]> {
-    const links = [...this.attachments.links.values()]
-    if (links.length === 0)
-      throw new LookupError('not_attached', 'not attached to any supernode yet; try again in a moment')
-    const anchor = this.trustAnchor()
-    let lastError = 'no supernode answered'
-    for (const link of links) {
-      try {
-        const answer = decodeDirectoryResponse(
-          await request(
-            this.node,
-            link.addrs,
-            Protocols.directory,
-            DirectoryRequest.encode({ kind: DirectoryKind.Lookup, username, records: [] }),
-            {
-              timeoutMs: Deadlines.directoryMs,
-              maxResponseBytes: OverlayLimits.directoryBytes,
-            },
-          ),
-        )
-        if (answer.result === DirectoryResult.NotFound) return []
-        if (answer.result !== DirectoryResult.Ok) {
-          lastError = `${answer.message} [${answer.code}]`
-          continue
-        }
-        const now = Date.now()
-        return answer.records.flatMap((bytes) => {
-          try {
-            const p = verifyPresence(bytes, { ...anchor, now })
-            // A supernode may still hold a record from before a revocation: never list that device.
-            if (p.username !== username || this.isRevoked(p.deviceId)) return []
-            this.paths.noteDevice(p.deviceId, p.username)
-            return [p]
-          } catch {
-            return []
-          }
-        })
-      } catch (err) {
-        lastError = (err as Error).message
-      }
-    }
-    throw new LookupError('unavailable', `lookup failed: ${lastError}`)
+    const found = await lookupUser(
+      {
+        node: this.node,
+        links: [...this.attachments.links.values()],
+        anchor: this.trustAnchor(),
+        isRevoked: (deviceId) => this.isRevoked(deviceId),
+        slow: this.slowLinks,
+        random: Math.random,
+      },
+      username,
+    )
+    for (const p of found) this.paths.noteDevice(p.deviceId, p.username)
+    return found
   }
 
   /** Short-lived TURN credentials from an attached supernode (none when it runs no TURN server). */

@@ -139,9 +139,81 @@ describe('Lookup', () => {
     expect(result).toEqual({ kind: 'found', records: [rec('phone')] })
   })
 
-  it('settles for one not-found when everyone else failed', () => {
+  it('does not answer nobody on one not-found when the replicas that may hold the record are frozen', () => {
+    // r1 and r2 froze holding alice's record; r0 said not found: alice may well be online.
     const { result } = run({ replicas }, { r0: { after: 1, answer: NOT_FOUND }, r1: 'frozen', r2: 'frozen' })
+    expect(result).toEqual({ kind: 'failed', reason: 'inconclusive' })
+  })
+
+  it('settles for one not-found when the others failed and may lack the record anyway', () => {
+    const { result } = run(
+      { replicas: ['r0', { peerId: 'r1', mayLack: true }] },
+      { r0: { after: 1, answer: NOT_FOUND }, r1: 'frozen' },
+    )
     expect(result).toEqual({ kind: 'not-found' })
+  })
+
+  it('goes on down the ranking past frozen replicas and newly ranked nodes that lack the record', () => {
+    // Every replica froze; the next ranks were newly placed (not repaired yet) but for one that the
+    // publish reached when the replicas did not acknowledge.
+    const ranking = [
+      'r0',
+      'r1',
+      'r2',
+      { peerId: 'n3', mayLack: true },
+      { peerId: 'n4', mayLack: true },
+      { peerId: 'n5', mayLack: true },
+    ]
+    const { result, asks } = run(
+      { replicas: ranking },
+      {
+        r0: 'frozen',
+        r1: 'frozen',
+        r2: 'frozen',
+        n3: { after: 1, answer: NOT_FOUND },
+        n4: { after: 1, answer: NOT_FOUND },
+        n5: { after: 1, answer: found(rec('phone')) },
+      },
+    )
+    expect(result).toEqual({ kind: 'found', records: [rec('phone')] })
+    expect(asks.map((a) => a.peer)).toEqual(['r0', 'r1', 'r2', 'n3', 'n4', 'n5'])
+  })
+
+  it('weighs not-founds from nodes that may lack the record less than a timeout from one that may hold it', () => {
+    const ranking = ['r0', 'r1', { peerId: 'n2', mayLack: true }, { peerId: 'n3', mayLack: true }]
+    const { result } = run(
+      { replicas: ranking, notFoundQuorum: 2 },
+      {
+        r0: 'frozen',
+        r1: 'frozen',
+        n2: { after: 1, answer: NOT_FOUND },
+        n3: { after: 1, answer: NOT_FOUND },
+      },
+    )
+    expect(result).toEqual({ kind: 'failed', reason: 'inconclusive' })
+  })
+
+  it('still answers nobody at once when two nodes that would hold the record say so', () => {
+    const ranking = ['r0', 'r1', 'r2', { peerId: 'n3', mayLack: true }]
+    const { result, asks } = run(
+      { replicas: ranking },
+      { r0: 'frozen', r1: { after: 1, answer: NOT_FOUND }, r2: { after: 1, answer: NOT_FOUND } },
+    )
+    expect(result).toEqual({ kind: 'not-found' })
+    expect(asks.map((a) => a.peer)).toEqual(['r0', 'r1', 'r2'])
+  })
+
+  it('asks the next at once beside a node known to be slow, and still takes its late answer', () => {
+    const { result, asks, decidedAt } = run(
+      { replicas: [{ peerId: 'r0', slow: true }, 'r1', 'r2'] },
+      { r0: { after: 5, answer: found(rec('phone')) }, r1: 'frozen', r2: 'frozen' },
+    )
+    expect(asks.map((a) => [a.peer, a.at])).toEqual([
+      ['r0', 0],
+      ['r1', 0],
+    ])
+    expect(result).toEqual({ kind: 'found', records: [rec('phone')] })
+    expect(decidedAt).toBe(5)
   })
 
   it('fails when every replica fails, by attemptTimeout of the last', () => {

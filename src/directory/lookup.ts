@@ -9,33 +9,55 @@
  * is in flight; when none is (the freshest is older, or every request errored,
  * answered not-found or timed out), the next replica is asked at once. A
  * request counts as failed attemptTimeoutMs after it was sent.
+ *
+ * The ranking may run deeper than the replicas: a record whose replicas did
+ * not all acknowledge went to the next ranks (directory-service.ts), so the
+ * lookup goes on down the ranking. Not every "not found" weighs the same: a
+ * node that may lack the record (ranked below the places a record is stored
+ * at, or only recently ranked there, before repair reached it) answers
+ * "not found" for a user who is online; so its answer never counts toward the
+ * quorum, and never outweighs a timeout from a node that may hold the record.
  */
 import type { StoredRecord } from './records.js'
 
-export type ReplicaAnswer =
-  { kind: 'found'; records: StoredRecord[] } | { kind: 'not-found' } | { kind: 'error' }
+/** What a record must carry for a lookup to choose among answers (a StoredRecord, a verified Presence). */
+export type LookupRecord = Pick<StoredRecord, 'username' | 'deviceId' | 'sequence' | 'expiresAt'>
+
+export type ReplicaAnswer<R extends LookupRecord = StoredRecord> =
+  { kind: 'found'; records: R[] } | { kind: 'not-found' } | { kind: 'error' }
+
+/** One node of the ranking, with what the caller knows of it. */
+export interface Ranked {
+  peerId: string
+  /** It may not hold the record even if one was published (below the stored ranks, or newly ranked). */
+  mayLack?: boolean
+  /** It failed to answer recently: asked, but nothing waits on it before asking the next. */
+  slow?: boolean
+}
 
 export interface LookupOptions {
-  /** Best first, as replicasFor gives them. Duplicates are asked once. */
-  replicas: readonly string[]
+  /** Best first, as replicasFor gives them (a bare peer id: may hold the record, not slow). Duplicates are asked once. */
+  replicas: ReadonlyArray<string | Ranked>
   /** Ask the next replica as well when the freshest request is this old, default 25. */
   hedgeDelayMs?: number
   /** A request unanswered this long has failed, default 300. */
   attemptTimeoutMs?: number
   /** The lookup fails at this age whatever is in flight, default 1500. */
   overallTimeoutMs?: number
-  /** Not-found answers that decide 'not-found', default 2, capped at the number of replicas. */
+  /** Not-found answers (from nodes that may hold the record) that decide 'not-found', default 2, capped at their number. */
   notFoundQuorum?: number
   /** When set, records for other usernames in an answer are dropped (a confused or hostile replica). */
   username?: string
 }
 
-export type LookupFailure = 'no-replicas' | 'all-failed' | 'timeout'
+/**
+ * all-failed: nobody answered; inconclusive: some said not found, but a node
+ * that may hold the record did not answer and too few that would hold it said no.
+ */
+export type LookupFailure = 'no-replicas' | 'all-failed' | 'inconclusive' | 'timeout'
 
-export type LookupResult =
-  | { kind: 'found'; records: StoredRecord[] }
-  | { kind: 'not-found' }
-  | { kind: 'failed'; reason: LookupFailure }
+export type LookupResult<R extends LookupRecord = StoredRecord> =
+  { kind: 'found'; records: R[] } | { kind: 'not-found' } | { kind: 'failed'; reason: LookupFailure }
 
 export const DEFAULT_HEDGE_DELAY_MS = 25
 export const DEFAULT_ATTEMPT_TIMEOUT_MS = 300
@@ -45,8 +67,10 @@ export const DEFAULT_NOT_FOUND_QUORUM = 2
 /** idle: not asked yet; timed-out may still answer late, and a late 'found' is still used. */
 type ReplicaState = 'idle' | 'asked' | 'timed-out' | 'errored' | 'not-found'
 
-export class Lookup {
+export class Lookup<R extends LookupRecord = StoredRecord> {
   private readonly replicas: readonly string[]
+  private readonly mayLack: readonly boolean[]
+  private readonly slow: readonly boolean[]
   private readonly index = new Map<string, number>()
   private readonly states: ReplicaState[]
   private readonly askedAt: number[]
@@ -59,10 +83,19 @@ export class Lookup {
   /** Replicas are asked in order: the next one is replicas[next]. */
   private next = 0
   private notFound = 0
-  private decided: LookupResult | undefined
+  /** Not-found answers from nodes that may hold the record: the ones the quorum counts. */
+  private solidNotFound = 0
+  private decided: LookupResult<R> | undefined
 
   constructor(opts: LookupOptions, now: number) {
-    this.replicas = [...new Set(opts.replicas)]
+    const ranked = new Map<string, Ranked>()
+    for (const r of opts.replicas) {
+      const entry = typeof r === 'string' ? { peerId: r } : r
+      if (!ranked.has(entry.peerId)) ranked.set(entry.peerId, entry)
+    }
+    this.replicas = [...ranked.keys()]
+    this.mayLack = [...ranked.values()].map((r) => r.mayLack === true)
+    this.slow = [...ranked.values()].map((r) => r.slow === true)
     this.replicas.forEach((peerId, i) => this.index.set(peerId, i))
     this.states = this.replicas.map(() => 'idle')
     this.askedAt = this.replicas.map(() => Number.NaN)
@@ -71,7 +104,8 @@ export class Lookup {
     this.deadline = now + duration(opts.overallTimeoutMs, DEFAULT_OVERALL_TIMEOUT_MS)
     const quorum = Math.floor(opts.notFoundQuorum ?? DEFAULT_NOT_FOUND_QUORUM)
     const wanted = Number.isNaN(quorum) ? DEFAULT_NOT_FOUND_QUORUM : Math.max(1, quorum)
-    this.quorum = Math.min(wanted, Math.max(1, this.replicas.length))
+    const holders = this.mayLack.filter((lack) => !lack).length
+    this.quorum = Math.min(wanted, Math.max(1, holders))
     this.username = opts.username
     if (this.replicas.length === 0) this.decide({ kind: 'failed', reason: 'no-replicas' })
     else this.advance(now)
@@ -83,7 +117,7 @@ export class Lookup {
   }
 
   /** Late (after the decision), duplicate, unasked and unknown answers are ignored. */
-  onAnswer(peerId: string, answer: ReplicaAnswer, now: number): void {
+  onAnswer(peerId: string, answer: ReplicaAnswer<R>, now: number): void {
     if (this.decided !== undefined) return
     const i = this.index.get(peerId)
     if (i === undefined) return
@@ -119,7 +153,7 @@ export class Lookup {
   }
 
   /** Set once decided; never changes after. */
-  result(): LookupResult | undefined {
+  result(): LookupResult<R> | undefined {
     return this.decided
   }
 
@@ -128,17 +162,23 @@ export class Lookup {
     return this.replicas.filter((_, i) => this.states[i] === 'asked' || this.states[i] === 'timed-out')
   }
 
+  /** Unanswered requests older than hedgeDelayMs: nodes that lost a hedge, for the adapter to note as slow. */
+  overdue(now: number): string[] {
+    return this.replicas.filter(
+      (_, i) =>
+        (this.states[i] === 'asked' || this.states[i] === 'timed-out') &&
+        now - this.askedAt[i]! >= this.hedgeDelayMs,
+    )
+  }
+
   private advance(now: number): void {
     for (let i = 0; i < this.next; i++) {
       if (this.states[i] === 'asked' && this.askedAt[i]! + this.attemptTimeoutMs <= now) {
         this.states[i] = 'timed-out'
       }
     }
-    if (this.notFound >= this.quorum) return this.decide({ kind: 'not-found' })
-    if (this.next === this.replicas.length && this.freshestInFlight() === undefined) {
-      // Everyone answered or failed: a single not-found is then the best answer there is.
-      return this.decide(this.notFound > 0 ? { kind: 'not-found' } : { kind: 'failed', reason: 'all-failed' })
-    }
+    if (this.solidNotFound >= this.quorum) return this.decide({ kind: 'not-found' })
+    if (this.next === this.replicas.length && !this.inFlight()) return this.decide(this.exhausted())
     if (now >= this.deadline) return this.decide({ kind: 'failed', reason: 'timeout' })
     for (;;) {
       const hedge = this.hedgeAt()
@@ -150,6 +190,23 @@ export class Lookup {
     }
   }
 
+  /**
+   * Everyone answered or failed. Not found, when every node that may hold the record answered (and
+   * some said so); a node that may hold it and did not answer outweighs any number of not-founds from
+   * nodes that may lack it (a user whose every replica froze is still online).
+   */
+  private exhausted(): LookupResult<R> {
+    if (this.notFound === 0) return { kind: 'failed', reason: 'all-failed' }
+    const holderFailed = this.states.some(
+      (s, i) => !this.mayLack[i] && (s === 'timed-out' || s === 'errored'),
+    )
+    return holderFailed ? { kind: 'failed', reason: 'inconclusive' } : { kind: 'not-found' }
+  }
+
+  private inFlight(): boolean {
+    return this.states.some((s) => s === 'asked')
+  }
+
   /** When the next replica is to be asked, if one remains and a request is in flight. */
   private hedgeAt(): number | undefined {
     if (this.next === this.replicas.length) return undefined
@@ -157,10 +214,12 @@ export class Lookup {
     return freshest === undefined ? undefined : freshest + this.hedgeDelayMs
   }
 
+  /** The newest request still awaited from a node not known to be slow: a slow one holds nothing up. */
   private freshestInFlight(): number | undefined {
     let freshest: number | undefined
     for (let i = 0; i < this.next; i++) {
-      if (this.states[i] === 'asked') freshest = Math.max(freshest ?? -Infinity, this.askedAt[i]!)
+      if (this.states[i] === 'asked' && !this.slow[i])
+        freshest = Math.max(freshest ?? -Infinity, this.askedAt[i]!)
     }
     return freshest
   }
@@ -168,11 +227,12 @@ export class Lookup {
   private markNotFound(i: number): void {
     this.states[i] = 'not-found'
     this.notFound++
+    if (!this.mayLack[i]) this.solidNotFound++
   }
 
   /** Unexpired, for this username, one per device (the highest sequence). */
-  private usable(records: readonly StoredRecord[], now: number): StoredRecord[] {
-    const best = new Map<string, StoredRecord>()
+  private usable(records: readonly R[], now: number): R[] {
+    const best = new Map<string, R>()
     for (const record of records) {
       if (record.expiresAt <= now) continue
       if (this.username !== undefined && record.username !== this.username) continue
@@ -182,7 +242,7 @@ export class Lookup {
     return [...best.values()]
   }
 
-  private decide(result: LookupResult): void {
+  private decide(result: LookupResult<R>): void {
     this.decided = result
     // Asks not yet sent are no use any more.
     this.toSend.length = 0

@@ -1,18 +1,22 @@
 /**
  * The directory on a supernode. Devices publish through the supernodes they
  * are attached to and look up through them; each username's records live on
- * R replicas chosen by weighted rendezvous hashing over the live supernodes,
- * and a lookup is answered from them in one hop, hedged so that no dead or
- * frozen replica holds it up past a short timeout.
+ * R replicas chosen by weighted rendezvous hashing over the live supernodes
+ * (and S spares after them), and a lookup is answered from them in one hop,
+ * hedged so that no dead or frozen replica holds it up past a short timeout.
+ * A rank that does not acknowledge a publish passes it on to the next rank,
+ * and a lookup goes on down the ranking to find it there.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Connection, Libp2p } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Admission } from '../attach/admission.js'
 import { Lookup, type ReplicaAnswer } from '../directory/lookup.js'
-import { Placement, placedKey, type Placed } from '../directory/placement.js'
+import { Placement, type Placed } from '../directory/placement.js'
+import { Rankings } from '../directory/ranking.js'
 import { RecordStore, type StoredRecord } from '../directory/records.js'
 import { planRepair } from '../directory/repair.js'
+import { SlowPeers } from '../directory/slow-peers.js'
 import type { Logger } from '../log/logger.js'
 import { request } from '../net/rpc.js'
 import { TrustError } from '../trust/errors.js'
@@ -34,6 +38,27 @@ import { Deadlines, Protocols } from './protocols.js'
 import type { TrustState } from './trust-state.js'
 
 export const REPLICAS = 3
+/**
+ * Ranks after the replicas that a record is stored at too. Records live R + S
+ * deep so that a sudden loss (a freeze, a crash) of the first ranks leaves
+ * copies a lookup reaches at once, before failure detection and repair: with
+ * 30% of the supernodes frozen, a user's R = 3 replicas are all frozen about
+ * one time in a hundred, all six ranks about one in ten thousand.
+ */
+export const SPARES = 3
+export const STORED_RANKS = REPLICAS + SPARES
+/** How far down the ranking a publish goes when ranks do not acknowledge, and a lookup follows. */
+export const RANKING_DEPTH = 12
+/**
+ * A node newly among a username's stored ranks may lack its records this long: its holders repair it
+ * only once their own membership changed too, seconds later (11.9 s until every live supernode saw a
+ * freeze, docs/directory.md).
+ */
+export const SETTLE_MS = 30_000
+/** A lookup gives up at this age; the device's own deadline (Deadlines.lookupMs) is longer. */
+export const LOOKUP_DEADLINE_MS = 700
+/** A replica that failed to answer is asked without being waited on for this long, or until it answers. */
+const SLOW_FOR_MS = 10_000
 /**
  * Membership changes that come in a burst (several deaths noticed together,
  * or a supernode declared dead that refutes and rejoins) are repaired once,
@@ -64,7 +89,13 @@ export class DirectoryService {
   /** The latest record of each device attached here: republished to its replicas whenever membership changes. */
   private readonly home = new Map<string, StoredRecord>()
   private readonly replicaTimeoutMs: number
-  private placement: { key: string; placement: Placement } | undefined
+  private readonly rankings = new Rankings({
+    stored: STORED_RANKS,
+    depth: RANKING_DEPTH,
+    settleMs: SETTLE_MS,
+    cacheSize: PLACEMENT_CACHE,
+  })
+  private readonly slow = new SlowPeers({ ttlMs: SLOW_FOR_MS, max: 10_000, clock: Date })
   private pendingRepair: { before: Placed[]; after: Placed[] } | undefined
   private repairing: Promise<void> | undefined
 
@@ -130,25 +161,39 @@ export class DirectoryService {
         }
   }
 
-  /** The replicas of a username under the current membership; one Placement per membership. */
-  private replicasOf(username: string): string[] {
-    const members = this.init.members()
-    const key = members.map(placedKey).join('\u0001')
-    if (this.placement?.key !== key)
-      this.placement = { key, placement: new Placement(members, { cacheSize: PLACEMENT_CACHE }) }
-    return this.placement.placement.replicasFor(username, REPLICAS)
+  /** Rankings under the current membership (one Placement per membership). */
+  private current(): Rankings {
+    this.rankings.update(this.init.members(), Date.now())
+    return this.rankings
   }
 
-  /** Puts the record on its replicas (all of them, or only `to`); returns how many hold it. */
+  /**
+   * Puts the record on its STORED_RANKS first ranks, or only on `to`; returns how many hold it. A rank
+   * that does not acknowledge (or is known slow: it is tried all the same) passes its turn to the next
+   * rank, down to RANKING_DEPTH, so a record whose replicas are all frozen still lands on live nodes.
+   */
   private async replicate(record: StoredRecord, to?: string[]): Promise<number> {
-    const replicas = to ?? this.replicasOf(record.username)
-    const results = await Promise.all(
-      replicas.map(async (peer) => {
-        if (peer === this.init.self) return this.store.put(record, Date.now()) !== 'full'
-        return this.pushTo(peer, [record])
-      }),
-    )
-    return results.filter(Boolean).length
+    const put = async (peer: string): Promise<boolean> => {
+      if (peer === this.init.self) return this.store.put(record, Date.now()) !== 'full'
+      const ok = await this.pushTo(peer, [record])
+      if (ok) this.slow.answered(peer)
+      else this.slow.failed(peer)
+      return ok
+    }
+    if (to !== undefined) return (await Promise.all(to.map(put))).filter(Boolean).length
+    const ranking = this.current().order(record.username)
+    let held = 0
+    let next = 0
+    while (held < STORED_RANKS && next < ranking.length) {
+      const wave: string[] = []
+      for (let fresh = 0; fresh < STORED_RANKS - held && next < ranking.length; next++) {
+        const peer = ranking[next]!
+        wave.push(peer)
+        if (!this.slow.isSlow(peer)) fresh++
+      }
+      held += (await Promise.all(wave.map(put))).filter(Boolean).length
+    }
+    return held
   }
 
   /** Sends records in batches that fit the wire caps; true when every batch was accepted. */
@@ -172,9 +217,18 @@ export class DirectoryService {
 
   private async lookup(username: string): Promise<DirectoryResponse> {
     const end = this.init.metrics.lookupSeconds.startTimer()
-    const replicas = this.replicasOf(username)
-    const core = new Lookup({ replicas, username, attemptTimeoutMs: this.replicaTimeoutMs }, Date.now())
-    const result = await driveLookup(core, (peer) => this.fetchFrom(peer, username))
+    const now = Date.now()
+    const ranking = this.current().rank(username, now, (peer) => this.slow.isSlow(peer))
+    const core = new Lookup(
+      {
+        replicas: ranking,
+        username,
+        attemptTimeoutMs: this.replicaTimeoutMs,
+        overallTimeoutMs: LOOKUP_DEADLINE_MS,
+      },
+      now,
+    )
+    const result = await driveLookup(core, (peer) => this.fetchFrom(peer, username), this.slow)
     end()
     if (result.kind === 'found') return ok(result.records.map((r) => plain(r.bytes)))
     if (result.kind === 'not-found')
@@ -261,7 +315,7 @@ export class DirectoryService {
       records: this.store.all(now),
       before,
       after,
-      r: REPLICAS,
+      r: STORED_RANKS,
     })
     await Promise.all(plan.map(({ to, records }) => this.pushTo(to, records)))
     for (const [deviceId, record] of this.home) {
@@ -273,8 +327,8 @@ export class DirectoryService {
     const is = new Placement(after)
     await Promise.all(
       [...this.home.values()].map((r) => {
-        const old = new Set(was.replicasFor(r.username, REPLICAS))
-        const gained = is.replicasFor(r.username, REPLICAS).filter((p) => !old.has(p))
+        const old = new Set(was.replicasFor(r.username, STORED_RANKS))
+        const gained = is.replicasFor(r.username, STORED_RANKS).filter((p) => !old.has(p))
         return gained.length > 0 ? this.replicate(r, gained) : Promise.resolve(0)
       }),
     )

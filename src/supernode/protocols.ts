@@ -18,8 +18,13 @@ export const Deadlines = {
   attachMs: 5_000,
   /** Supernode → replica store/fetch: past this, the next replica is asked. */
   replicaMs: 300,
-  /** Device → its supernode for publish and lookup. */
+  /** Device → its supernode for publish. */
   directoryMs: 3_000,
+  /**
+   * Device → its supernodes for a lookup, all told: the supernode gives up at 700 ms
+   * (LOOKUP_DEADLINE_MS), and a device hedges to its next supernode after 150 ms.
+   */
+  lookupMs: 1_000,
   /** Device → its supernode for the offline store (the supernode asks R replicas in that time). */
   offlineMs: 5_000,
   /** Supernode → replica offline store and drop, and repair pushes: larger batches than a lookup. */

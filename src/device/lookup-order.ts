@@ -1,0 +1,35 @@
+/**
+ * Which of its supernodes a device asks a lookup of first. The ones that
+ * answered lately first, in random order so that lookups spread over a
+ * device's attachments; the ones that failed or were hedged past lately last
+ * (still asked if the others fail). Each supernode's answer decides alone: it
+ * ran the directory's lookup over the username's ranking, and its "nobody"
+ * already weighed the replicas that did not answer (src/directory/lookup.ts).
+ * Sans-IO: randomness and what is slow are passed in.
+ */
+import type { LookupOptions, Ranked } from '../directory/lookup.js'
+
+/** Ask the next supernode as well when the first has not answered in this time. */
+export const LOOKUP_HEDGE_MS = 150
+
+export function supernodeOrder(
+  peerIds: readonly string[],
+  isSlow: (peerId: string) => boolean,
+  random: () => number,
+): Ranked[] {
+  const keyed = peerIds.map((peerId) => ({ peerId, slow: isSlow(peerId), key: random() }))
+  keyed.sort((a, b) => Number(a.slow) - Number(b.slow) || a.key - b.key)
+  return keyed.map(({ peerId, slow }) => ({ peerId, slow }))
+}
+
+/** The device's lookup over its supernodes: hedged after LOOKUP_HEDGE_MS, any one's answer decides. */
+export function deviceLookupOptions(order: Ranked[], username: string, deadlineMs: number): LookupOptions {
+  return {
+    replicas: order,
+    username,
+    notFoundQuorum: 1,
+    hedgeDelayMs: LOOKUP_HEDGE_MS,
+    attemptTimeoutMs: deadlineMs,
+    overallTimeoutMs: deadlineMs,
+  }
+}
