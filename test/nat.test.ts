@@ -31,6 +31,7 @@ import {
   type NatLab,
 } from './support/netns.js'
 import { run, tempDir } from './support/process.js'
+import { eventually } from './support/devnet.js'
 
 const DEVICE_UP = /device (\S+) up/
 /** How long the reversal gets: the NATed device dials back 2 s after it answered, 3 s per address. */
@@ -136,21 +137,6 @@ async function callApi<T>(profile: string, path: string): Promise<T> {
   return (await res.json()) as T
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  let last: unknown
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe()
-      if (value !== undefined) return value
-    } catch (err) {
-      last = err
-    }
-    await sleep(250)
-  }
-  throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`)
-}
-
 function ready(): { lab: NatLab; devnet: Devnet; peer: Child } {
   if (setupError !== undefined) throw setupError
   if (lab === undefined || devnet === undefined || peer === undefined) throw new Error('setup did not finish')
@@ -223,14 +209,15 @@ it('finds natdev, cannot dial its private address, and reaches it through a rela
   expect(seeds.length).toBe(1)
   for (const a of seeds[0]?.addrs ?? []) expect(a).toContain(`/ip4/${wanHost}/tcp/`)
 
-  const natdev = await waitFor(
-    'natdev to publish its relay addresses',
+  const natdev = await eventually(
     async () => {
       const r = await callApi<LookupAnswer>('alice', '/v1/lookup/natdev')
       const d = r.devices?.[0]
       return d !== undefined && d.addrs.some((a) => a.includes('/p2p-circuit')) ? d : undefined
     },
     25_000,
+    250,
+    'natdev to publish its relay addresses',
   )
   say(`natdev ${natdev.deviceId} published:\n  ${natdev.addrs.join('\n  ')}`)
   // Relay circuits only (M6): its own address, private or not, is for its contacts.
@@ -280,16 +267,18 @@ it('a contact on the internet reaches natdev, and natdev dials back: they connec
   const natCli = (...args: string[]) =>
     lab.exec(lan, process.execPath, [PARLEY_BIN, ...args, '--profile', 'natdev', '--home', devnet.home])
   expect((await cli('add', 'natdev', 'hello')).code).toBe(0)
-  await waitFor(
-    "peer's contact request at natdev",
+  await eventually(
     async () => ((await natCli('requests', '--json')).stdout.includes('"peer"') ? true : undefined),
     20_000,
+    250,
+    "peer's contact request at natdev",
   )
   await natCli('accept', 'peer')
-  await waitFor(
-    'natdev to be a contact of peer',
+  await eventually(
     async () => ((await cli('contacts', '--json')).stdout.includes('"accepted"') ? true : undefined),
     20_000,
+    250,
+    'natdev to be a contact of peer',
   )
 
   const { answer } = await lookupReach('peer')

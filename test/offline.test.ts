@@ -9,9 +9,8 @@
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import {
   ack,
   deposit,
@@ -76,19 +75,23 @@ function sealed(recipient: string, deviceId: string, text: string): SealedItem {
   }
 }
 
-/** Retries what a loaded machine may answer busy or late; a refusal fails at once. */
+/** Retries what a loaded machine may answer busy or late (vi.waitFor); a refusal fails at once. */
 async function patiently<T>(what: () => Promise<T>, timeoutMs = 45_000): Promise<T> {
-  const end = Date.now() + timeoutMs
-  for (;;) {
-    try {
-      return await what()
-    } catch (err) {
-      const retry =
-        err instanceof OfflineBusyError || (err instanceof OfflineStoreError && err.code === 'unavailable')
-      if (!retry || Date.now() > end) throw err
-    }
-    await sleep(250)
-  }
+  const outcome = await vi.waitFor(
+    async (): Promise<{ value: T } | { refused: unknown }> => {
+      try {
+        return { value: await what() }
+      } catch (err) {
+        const retry =
+          err instanceof OfflineBusyError || (err instanceof OfflineStoreError && err.code === 'unavailable')
+        if (retry) throw err
+        return { refused: err }
+      }
+    },
+    { timeout: timeoutMs, interval: 250 },
+  )
+  if ('refused' in outcome) throw outcome.refused
+  return outcome.value
 }
 
 async function statusOf(sn: DevnetNode): Promise<{ members: Array<{ peerId: string; state: string }> }> {

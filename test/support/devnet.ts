@@ -1,7 +1,7 @@
 /** Talks to the devices and supernodes of a real devnet, as the CLI and an operator would. */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
+import { vi } from 'vitest'
 import type { ApiInfo } from '../../src/device/control-api.js'
 
 export async function deviceApi<T>(
@@ -38,27 +38,40 @@ export const lookup = (home: string, from: string, username: string) =>
 export const status = async (home: string, profile: string) =>
   (await deviceApi<DeviceStatus>(home, profile, '/v1/status')).body
 
-/** Polls until `check` returns a value or the deadline passes; returns the last value seen. */
+/**
+ * Polls until `check` returns a value (vitest's `vi.waitFor`); past the
+ * deadline it fails with what `what` names and the last error `check` threw.
+ */
 export async function eventually<T>(
   check: () => Promise<T | undefined>,
   timeoutMs: number,
   everyMs = 250,
+  what = 'condition',
 ): Promise<T> {
-  const end = Date.now() + timeoutMs
   let last: unknown
-  for (;;) {
-    try {
-      const value = await check()
-      if (value !== undefined) return value
-    } catch (err) {
-      last = err
-    }
-    if (Date.now() > end)
-      throw new Error(
-        `condition not met within ${timeoutMs} ms${last instanceof Error ? `: ${last.message}` : ''}`,
-      )
-    await sleep(everyMs)
+  try {
+    return await vi.waitFor(
+      async () => {
+        let value: T | undefined
+        try {
+          value = await check()
+        } catch (err) {
+          last = err
+          throw err
+        }
+        if (value === undefined) throw new NotYet()
+        return value
+      },
+      { timeout: timeoutMs, interval: everyMs },
+    )
+  } catch {
+    const why = last instanceof Error ? `: ${last.message}` : ''
+    throw new Error(`${what} not met within ${timeoutMs} ms${why}`, { cause: last })
   }
+}
+
+class NotYet extends Error {
+  override name = 'NotYet'
 }
 
 export async function metric(httpUrl: string, name: string): Promise<number> {
