@@ -5,7 +5,7 @@
  * only decides which version of a device's record wins and keeps memory
  * bounded.
  */
-import { ExpiryQueue } from './expiry-queue.js'
+import TinyQueue from 'tinyqueue'
 
 export interface StoredRecord {
   username: string
@@ -36,10 +36,25 @@ const DEFAULT_MAX_DEVICES_PER_USER = 16
 /** Stale heap entries tolerated beyond the live ones before the heap is rebuilt. */
 const QUEUE_SLACK = 1024
 
+/**
+ * A record's expiry in the min-heap (tinyqueue), so that dropping expired
+ * records costs time in proportion to what expired, not to the million records
+ * a supernode holds. Entries are never removed from the middle: when a record
+ * is replaced or removed its entry goes stale, and each popped entry is checked
+ * against what is held (lazy deletion).
+ */
+interface Expiry {
+  at: number
+  username: string
+  deviceId: string
+}
+
+const byAt = (a: Expiry, b: Expiry): number => a.at - b.at
+
 /** Records are kept as given and handed out as is: treat them as immutable. */
 export class RecordStore {
   private readonly users = new Map<string, Map<string, StoredRecord>>()
-  private readonly queue = new ExpiryQueue()
+  private queue = new TinyQueue<Expiry>([], byAt)
   private readonly maxRecords: number
   private readonly maxDevicesPerUser: number
   private count = 0
@@ -107,7 +122,8 @@ export class RecordStore {
   /** Drops records with expiresAt ≤ now; returns how many. Cost follows what expired, not what is held. */
   expire(now: number): number {
     let dropped = 0
-    for (let due = this.queue.popDue(now); due !== undefined; due = this.queue.popDue(now)) {
+    while ((this.queue.peek()?.at ?? Infinity) <= now) {
+      const due = this.queue.pop()!
       const record = this.users.get(due.username)?.get(due.deviceId)
       // The entry may be stale: the record was replaced by a longer-lived one, or removed.
       if (record === undefined || record.expiresAt > now) continue
@@ -159,7 +175,7 @@ export class RecordStore {
         for (const r of devices.values())
           live.push({ at: r.expiresAt, username: r.username, deviceId: r.deviceId })
       }
-      this.queue.rebuild(live)
+      this.queue = new TinyQueue(live, byAt)
     }
   }
 }

@@ -1,4 +1,4 @@
-import { TimerHeap } from './heap.js'
+import TinyQueue from 'tinyqueue'
 import { Membership } from './membership.js'
 import { seededRandom } from './prng.js'
 import { messageBytes } from './upkeep.js'
@@ -74,7 +74,8 @@ export class Sim {
   /** Bytes sent by message kind since the last resetCounters(). */
   readonly traffic: Record<MembershipMessage['kind'], number> = { ...NO_TRAFFIC }
   private readonly random: () => number
-  private readonly jobs = new TimerHeap<Job>()
+  /** Due jobs by (at, seq): equal times run in insertion order, so runs are deterministic. */
+  private readonly jobs = new TinyQueue<Job>([], (a, b) => a.at - b.at || a.seq - b.seq)
   private readonly cuts = new Set<string>()
   private seq = 0
   private nodeSeed = 0
