@@ -3,55 +3,73 @@
  * again after 3 s. "No device online" is never kept (the next event looks
  * again), an event from a device the cached answer does not list drops that
  * answer, and the last non-empty answer is kept a minute for call signals,
- * which go at once to those devices while a fresh lookup runs.
+ * which go at once to those devices while a fresh lookup runs. Both memories
+ * are LRU caches bounded in size, on an injected clock.
  */
+import { LRUCache } from 'lru-cache'
 import type { Presence } from '../trust/presence.js'
 
-const LOOKUP_CACHE_MS = 3_000
+/** An answer is used until it is older than this. */
+export const LOOKUP_CACHE_MS = 3_000
 /** Call signals go at once to the devices a lookup listed this recently (and a fresh lookup runs). */
-const RECENTLY_LISTED_MS = 60_000
+export const RECENTLY_LISTED_MS = 60_000
+/** Users remembered at most in each memory; the least recently used go first. */
+export const LOOKUP_CACHE_MAX = 10_000
 
 interface Entry {
-  at: number
   devices: Promise<Presence[]>
   ids: Set<string> | undefined
 }
 
-export class DeviceLookups {
-  private readonly cache = new Map<string, Entry>()
-  /** The last non-empty answer per user. */
-  private readonly listed = new Map<string, { at: number; devices: Presence[] }>()
+export interface DeviceLookupsOptions {
+  /** Milliseconds; the wall clock or performance in the service, virtual time in tests. */
+  clock?: { now(): number }
+  max?: number
+}
 
-  constructor(private readonly lookup: (username: string) => Promise<Presence[]>) {}
+export class DeviceLookups {
+  private readonly cache: LRUCache<string, Entry>
+  /** The last non-empty answer per user. */
+  private readonly listed: LRUCache<string, Presence[]>
+
+  constructor(
+    private readonly lookup: (username: string) => Promise<Presence[]>,
+    opts: DeviceLookupsOptions = {},
+  ) {
+    const perf = opts.clock ?? Date
+    const max = opts.max ?? LOOKUP_CACHE_MAX
+    // ttlResolution 0: read the clock on every check, not a copy cached for a millisecond of real time.
+    this.cache = new LRUCache({ max, ttl: LOOKUP_CACHE_MS, perf, ttlResolution: 0 })
+    this.listed = new LRUCache({ max, ttl: RECENTLY_LISTED_MS, perf, ttlResolution: 0 })
+  }
 
   /** A user's online devices, from the cache when it is fresh. */
   devicesOf(username: string): Promise<Presence[]> {
     const hit = this.cache.get(username)
-    if (hit !== undefined && Date.now() - hit.at < LOOKUP_CACHE_MS) return hit.devices
+    if (hit !== undefined) return hit.devices
     const devices = this.lookup(username)
-    const entry: Entry = { at: Date.now(), devices, ids: undefined }
+    const entry: Entry = { devices, ids: undefined }
     this.cache.set(username, entry)
-    const forget = () => this.cache.get(username) === entry && this.cache.delete(username)
+    const forget = () => this.cache.peek(username) === entry && this.cache.delete(username)
     devices.then((d) => {
       if (d.length === 0) {
         this.listed.delete(username)
         return forget()
       }
       entry.ids = new Set(d.map((p) => p.deviceId))
-      this.listed.set(username, { at: Date.now(), devices: d })
+      this.listed.set(username, d)
     }, forget)
     return devices
   }
 
   /** The devices the last successful lookup of a user listed, if it is under a minute old. */
   recentlyListed(username: string): Presence[] {
-    const last = this.listed.get(username)
-    return last !== undefined && Date.now() - last.at < RECENTLY_LISTED_MS ? last.devices : []
+    return this.listed.get(username) ?? []
   }
 
   /** An event came from a device the cached lookup of its user does not list: that lookup is stale. */
   heardFrom(username: string, deviceId: string): void {
-    const ids = this.cache.get(username)?.ids
+    const ids = this.cache.peek(username)?.ids
     if (ids !== undefined && !ids.has(deviceId)) this.cache.delete(username)
   }
 

@@ -18,7 +18,8 @@ export class SlowPeers {
   private readonly slow: LRUCache<string, true>
 
   constructor(opts: SlowPeersOptions) {
-    this.slow = new LRUCache({ max: opts.max, ttl: opts.ttlMs, perf: opts.clock, ttlAutopurge: false })
+    // ttlResolution 0: read the clock on every check, not a copy cached for a millisecond of real time.
+    this.slow = new LRUCache({ max: opts.max, ttl: opts.ttlMs, perf: opts.clock, ttlResolution: 0 })
   }
 
   /** A request failed (timed out, could not be sent), or a faster peer answered while it was silent. */

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest'
+import type { Presence } from '../trust/presence.js'
+import { DeviceLookups, LOOKUP_CACHE_MS, RECENTLY_LISTED_MS } from './lookups.js'
+
+const device = (username: string, deviceId: string) => ({ username, deviceId }) as Presence
+
+/** A directory that answers from `online` and counts the lookups; virtual time for the caches. */
+function setup(max?: number) {
+  const clock = { t: 1_000, now: () => clock.t }
+  const online = new Map<string, Presence[]>([
+    ['alice', [device('alice', 'phone')]],
+    ['bob', [device('bob', 'laptop')]],
+  ])
+  const asked: string[] = []
+  const lookups = new DeviceLookups(
+    (u) => {
+      asked.push(u)
+      return Promise.resolve(online.get(u) ?? [])
+    },
+    { clock, max },
+  )
+  return { clock, online, asked, lookups }
+}
+
+describe('DeviceLookups', () => {
+  it('answers from memory for 3 s, then asks the directory again', async () => {
+    const { clock, asked, lookups } = setup()
+    await lookups.devicesOf('alice')
+    clock.t += LOOKUP_CACHE_MS
+    await lookups.devicesOf('alice')
+    expect(asked).toEqual(['alice'])
+    clock.t += 1
+    await lookups.devicesOf('alice')
+    expect(asked).toEqual(['alice', 'alice'])
+  })
+
+  it('never keeps "nobody online": the next event looks again', async () => {
+    const { asked, lookups } = setup()
+    expect(await lookups.devicesOf('carol')).toEqual([])
+    await lookups.devicesOf('carol')
+    expect(asked).toEqual(['carol', 'carol'])
+  })
+
+  it('drops a cached answer when an unlisted device of the user speaks, or a listed one is stale', async () => {
+    const { asked, lookups } = setup()
+    await lookups.devicesOf('alice')
+    lookups.heardFrom('alice', 'phone')
+    await lookups.devicesOf('alice')
+    lookups.heardFrom('alice', 'tablet')
+    await lookups.devicesOf('alice')
+    lookups.stale('alice')
+    await lookups.devicesOf('alice')
+    expect(asked).toEqual(['alice', 'alice', 'alice'])
+  })
+
+  it('keeps the last devices listed a minute for call signals, and forgets them when nobody is online', async () => {
+    const { clock, online, lookups } = setup()
+    await lookups.devicesOf('alice')
+    clock.t += RECENTLY_LISTED_MS
+    expect(lookups.recentlyListed('alice')).toEqual([device('alice', 'phone')])
+    clock.t += 1
+    expect(lookups.recentlyListed('alice')).toEqual([])
+
+    await lookups.devicesOf('bob')
+    online.delete('bob')
+    clock.t += LOOKUP_CACHE_MS + 1
+    await lookups.devicesOf('bob')
+    expect(lookups.recentlyListed('bob')).toEqual([])
+  })
+
+  it('remembers at most max users, the least recently used going first', async () => {
+    const { asked, online, lookups } = setup(2)
+    online.set('carol', [device('carol', 'desk')])
+    for (const u of ['alice', 'bob', 'carol']) await lookups.devicesOf(u)
+    expect(lookups.recentlyListed('alice')).toEqual([])
+    expect(lookups.recentlyListed('carol')).toEqual([device('carol', 'desk')])
+    await lookups.devicesOf('alice')
+    expect(asked).toEqual(['alice', 'bob', 'carol', 'alice'])
+  })
+})
