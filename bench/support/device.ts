@@ -1,32 +1,15 @@
 /**
- * What a device sends the authority, built from the same pieces as
- * src/device/session.ts: a fresh Ed25519 key and a sealed SignInProof over a
- * challenge. Certificates are checked after a run, away from the clock.
+ * A device as the authority benchmark plays it: a fresh Ed25519 key; its
+ * proof is the device's own (src/trust/sign-in-proof.ts). Certificates
+ * are checked after a run, away from the clock.
  */
-import { PayloadType, seal } from '../../src/crypto/envelope.js'
 import { generateKey, signerOf, type Signer } from '../../src/crypto/keys.js'
 import { verifyCertificate } from '../../src/trust/certificate.js'
 import type { NetworkConfig } from '../../src/trust/network-config.js'
-import { equalBytes, plain } from '../../src/wire/bytes.js'
-import { SignInProof } from '../../src/wire/codec.js'
+import { equalBytes } from '../../src/wire/bytes.js'
 
 export async function freshDevice(): Promise<Signer> {
   return signerOf(await generateKey())
-}
-
-export function proofOf(
-  signer: Signer,
-  networkId: string,
-  username: string,
-  challenge: Uint8Array,
-): Uint8Array {
-  const body = SignInProof.encode({
-    networkId,
-    challenge: plain(challenge),
-    username,
-    devicePublicKey: plain(signer.publicKey),
-  })
-  return seal(PayloadType.SignInProof, body, signer)
 }
 
 export class BadCertificateError extends Error {

@@ -7,7 +7,8 @@ import type { Signer } from '../../src/crypto/keys.js'
 import { AuthorityClient } from '../../src/device/authority-client.js'
 import { verifyNetworkConfig } from '../../src/trust/network-config.js'
 import type { Cleanup } from './cleanup.js'
-import { checkCertificates, freshDevice, proofOf, type Issued } from './device.js'
+import { signInProof } from '../../src/trust/sign-in-proof.js'
+import { checkCertificates, freshDevice, type Issued } from './device.js'
 import { PASSWORD } from './hash.js'
 import { closedLoop, type LoadResult, type Operation } from './load.js'
 import { initAuthority, startAuthorityProcess, type AuthorityProcess } from './process.js'
@@ -102,7 +103,7 @@ async function drive(proc: AuthorityProcess, run: AuthorityRun): Promise<Authori
           deviceName: 'bench device',
           devicePublicKey: device.publicKey,
           challenge,
-          proof: proofOf(device, config.networkId, username, challenge),
+          proof: signInProof(device, config.networkId, username, challenge),
         },
         signal,
       )

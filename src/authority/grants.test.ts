@@ -5,17 +5,16 @@
  * the list with a higher sequence. A network from before grants signs no list
  * until `parley authority migrate` switches it over.
  */
+import { signInProof } from '../trust/sign-in-proof.js'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PayloadType, seal } from '../crypto/envelope.js'
 import { deviceIdOf, generateKey, signerOf, type Signer } from '../crypto/keys.js'
 import { verifyCertificate } from '../trust/certificate.js'
 import { verifySupernodeGrantList } from '../trust/grants.js'
-import { fromBase64, plain, toBase64 } from '../wire/bytes.js'
-import { SignInProof } from '../wire/codec.js'
+import { fromBase64, toBase64 } from '../wire/bytes.js'
 import { ADMIN_TOKEN_FILE, initAuthority, loadSettings, saveSettings } from './files.js'
 import { migrateToGrants } from './grants-migrate.js'
 import { Limits } from '../wire/limits.js'
@@ -72,16 +71,7 @@ async function call(r: Running, method: string, path: string, body?: unknown, ad
 async function signIn(r: Running, username: string, device: Signer) {
   await call(r, 'POST', '/v1/accounts', { username, password: PASSWORD })
   const challenge = fromBase64((await call(r, 'POST', '/v1/challenges', {})).body.challenge, 64)!
-  const proof = seal(
-    PayloadType.SignInProof,
-    SignInProof.encode({
-      networkId: r.networkId,
-      challenge: plain(challenge),
-      username,
-      devicePublicKey: plain(device.publicKey),
-    }),
-    device,
-  )
+  const proof = signInProof(device, r.networkId, username, challenge)
   const res = await call(r, 'POST', '/v1/sign-in', {
     username,
     password: PASSWORD,

@@ -3,18 +3,17 @@
  * every field check answers 400 with its own code, the sign-in proof cannot be
  * replayed or borrowed, and no password reaches the log.
  */
+import { signInProof } from '../trust/sign-in-proof.js'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PayloadType, seal } from '../crypto/envelope.js'
 import { generateKey, signerOf, type Signer } from '../crypto/keys.js'
 import { verifyCertificate } from '../trust/certificate.js'
 import { verifyNetworkConfig } from '../trust/network-config.js'
 import { verifyRevocationList } from '../trust/revocations.js'
-import { fromBase64, plain, toBase64 } from '../wire/bytes.js'
-import { SignInProof } from '../wire/codec.js'
+import { fromBase64, toBase64 } from '../wire/bytes.js'
 import { ADMIN_TOKEN_FILE, initAuthority } from './files.js'
 import { buildAuthority, type BuiltAuthority } from './server.js'
 
@@ -71,13 +70,7 @@ function proof(
   username: string,
   overrides: Partial<{ networkId: string }> = {},
 ) {
-  const body = SignInProof.encode({
-    networkId: overrides.networkId ?? networkId,
-    challenge: plain(challenge),
-    username,
-    devicePublicKey: plain(signer.publicKey),
-  })
-  return seal(PayloadType.SignInProof, body, signer)
+  return signInProof(signer, overrides.networkId ?? networkId, username, challenge)
 }
 
 async function challenge(): Promise<Uint8Array> {

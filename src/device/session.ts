@@ -6,15 +6,13 @@
  */
 import { hostname } from 'node:os'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { PayloadType, seal } from '../crypto/envelope.js'
 import { signerOf, type Signer } from '../crypto/keys.js'
 import { readCertificate, verifyCertificate, type Certificate } from '../trust/certificate.js'
 import { TrustError } from '../trust/errors.js'
 import { verifyNetworkConfig, type NetworkConfig } from '../trust/network-config.js'
 import { checkNetworkKey } from '../trust/network-key.js'
 import { renewalState, type RenewalState } from '../trust/renewal.js'
-import { plain } from '../wire/bytes.js'
-import { SignInProof } from '../wire/codec.js'
+import { signInProof } from '../trust/sign-in-proof.js'
 import { ErrorCode } from '../wire/error-codes.js'
 import { AuthorityClient } from './authority-client.js'
 import type { Profile } from './profile.js'
@@ -34,16 +32,6 @@ export function defaultDeviceName(): string {
     .trim()
     .slice(0, 64)
   return name === '' ? 'device' : name
-}
-
-function proofOf(signer: Signer, networkId: string, username: string, challenge: Uint8Array): Uint8Array {
-  const body = SignInProof.encode({
-    networkId,
-    challenge: plain(challenge),
-    username,
-    devicePublicKey: plain(signer.publicKey),
-  })
-  return seal(PayloadType.SignInProof, body, signer)
 }
 
 /**
@@ -95,7 +83,7 @@ export async function signIn(opts: SignInOptions): Promise<Certificate> {
       deviceName,
       devicePublicKey: signer.publicKey,
       challenge,
-      proof: proofOf(signer, config.networkId, opts.username, challenge),
+      proof: signInProof(signer, config.networkId, opts.username, challenge),
     },
     opts.signal,
   )
@@ -171,7 +159,7 @@ export async function renew(profile: Profile, signal?: AbortSignal): Promise<Cer
     {
       certificate: certificate.bytes,
       challenge,
-      proof: proofOf(signer, certificate.networkId, certificate.username, challenge),
+      proof: signInProof(signer, certificate.networkId, certificate.username, challenge),
     },
     signal,
   )
