@@ -68,6 +68,16 @@ export function open(
   maxBytes?: number,
 ): Uint8Array {
   const env = decodeEnvelope(bytes, maxBytes)
+  checkEnvelope(env, payloadType, publicKey)
+  return env.payload
+}
+
+/**
+ * What `open` checks of an envelope already decoded: its type, its signer and
+ * its signature. For callers that decoded it once to read what is inside (a
+ * certificate to verify first), so that nothing is decoded twice.
+ */
+export function checkEnvelope(env: SignedEnvelope, payloadType: PayloadType, publicKey: Uint8Array): void {
   if (env.payloadType !== payloadType) {
     throw new SignatureError(ErrorCode.WrongPayloadType, `expected ${payloadType}, got ${env.payloadType}`)
   }
@@ -78,5 +88,4 @@ export function open(
   if (!verifySignature(env.signature, signedBytes(env.payloadType, env.payload), publicKey)) {
     throw new SignatureError(ErrorCode.BadSignature, 'the signature does not match: the document was altered')
   }
-  return env.payload
 }

@@ -3,6 +3,7 @@
  * policy flags and a validity window, signed by the network key. Any node
  * verifies one offline with the network public key from the network config.
  */
+import { LRUCache } from 'lru-cache'
 import { deviceIdOf, type Signer } from '../crypto/keys.js'
 import { PayloadType, seal } from '../crypto/envelope.js'
 import { plain } from '../wire/bytes.js'
@@ -47,8 +48,20 @@ export interface VerifyCertificateOptions {
   isRevoked?: (deviceId: string, serial: bigint) => boolean
 }
 
-/** Decodes a certificate without checking anything but its encoding. For display only. */
+/**
+ * Certificates already read, by network key and bytes. A device's every
+ * chat event, presence record and deposit carries its certificate: decoding
+ * it, checking its signature and deriving its peer id each time was a third
+ * of verifying a chat event (bench:chat). Only what passed is kept; the
+ * checks that depend on the time and the revocations run on every call.
+ */
+const read = new LRUCache<string, Certificate>({ max: 1024 })
+
+/** Decodes a certificate, checking its encoding and the network's signature only (verifyCertificate checks the rest). */
 export function readCertificate(bytes: Uint8Array, networkPublicKey: Uint8Array): Certificate {
+  const key = `${base64(networkPublicKey)}.${base64(bytes)}`
+  const known = read.get(key)
+  if (known !== undefined) return { ...known }
   const fields = openSigned(
     'certificate',
     bytes,
@@ -57,8 +70,12 @@ export function readCertificate(bytes: Uint8Array, networkPublicKey: Uint8Array)
     Limits.certificateBytes,
     decodeCertificateBody,
   )
-  return { ...fields, deviceId: deviceIdOf(fields.devicePublicKey), bytes }
+  const cert = { ...fields, deviceId: deviceIdOf(fields.devicePublicKey), bytes: new Uint8Array(bytes) }
+  read.set(key, cert)
+  return { ...cert }
 }
+
+const base64 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64')
 
 /**
  * Verifies a certificate offline. Throws TrustError with a code per refusal:

@@ -15,6 +15,9 @@ export function fromBase64(s: unknown, maxBytes: number): Uint8Array | undefined
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength)
 }
 
+/** Byte-wise equality (memcmp: every decoder compares its input with the re-encoding, up to megabytes). */
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.byteLength === b.byteLength && a.every((x, i) => x === b[i])
+  return a.byteLength === b.byteLength && view(a).equals(view(b))
 }
+
+const view = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength)
