@@ -287,7 +287,8 @@ export class Chat {
 
   private create(kind: ChatKind, to: string, body: { text?: string; refs?: Uint8Array[] }): Outgoing {
     const notices: ChatNotice[] = []
-    const out = this.store.transaction(() => {
+    // Committed with the group (commit.ts), and always before the outbox pushes or seals it.
+    const out = this.store.group(() => {
       const lamport = this.store.clock.tick()
       const bytes = this.sign(kind, to, body, lamport)
       const e = ownChatEvent(bytes, this.ownCertificate())

@@ -129,6 +129,8 @@ export class Delivery {
     try {
       do {
         this.again = false
+        // Nothing leaves the device before it is committed (commit.ts).
+        this.chat.store.flush()
         const users = this.chat.store.dueUsers(Date.now())
         for (let i = 0; i < users.length; i += PARALLEL_USERS)
           await Promise.all(users.slice(i, i + PARALLEL_USERS).map((u) => this.deliverTo(u)))

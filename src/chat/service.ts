@@ -135,7 +135,10 @@ export class ChatService {
   static async start(opts: ChatServiceOptions): Promise<ChatService> {
     const key = await opts.profile.deviceKey()
     const { certificate } = loadIdentity(opts.profile)
-    const store = new ChatStore(join(opts.profile.dir, 'chat.sqlite'), { strangers: opts.strangers })
+    const store = new ChatStore(join(opts.profile.dir, 'chat.sqlite'), {
+      strangers: opts.strangers,
+      onCommitError: (err) => opts.log.warn({ err: (err as Error).message }, 'chat store commit failed'),
+    })
     const repaired = store.clock.repair(Date.now())
     if (repaired !== undefined) opts.log.warn(repaired, 'chat clock was poisoned (issue 10 H1); repaired')
     const service = new ChatService(opts, store, certificate.username, key.raw.subarray(0, 32), signerOf(key))

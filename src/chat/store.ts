@@ -3,13 +3,15 @@
  * profile): contacts, the devices of the users it talks to, every signed
  * event it holds (what history backfill serves), the conversation view with
  * edits, deletes and receipts applied, a full-text index, and the outbox of
- * what still has to reach someone. Synchronous (better-sqlite3): a method is
- * one transaction, so an acknowledgement sent after it returns is after commit.
+ * what still has to reach someone. Synchronous (better-sqlite3): `transaction`
+ * commits before it returns, so an acknowledgement sent after it is after
+ * commit; the device's own actions commit in groups (`group`, commit.ts).
  */
 import { basename } from 'node:path'
 import Database from 'better-sqlite3'
 import { LamportClock } from './clock.js'
 import { migrate } from '../sqlite/migrate.js'
+import { GroupCommit } from './commit.js'
 import { CHAT_MIGRATIONS } from './migrations.js'
 import { messageOf, type RawMessage } from './schema.js'
 import { DEFAULT_STRANGER_LIMITS, type StrangerLimits } from './strangers.js'
@@ -62,13 +64,18 @@ export class ChatStore {
   /** The Lamport clock, kept in `meta` (the rule against poisoning: clock.ts). */
   readonly clock = new LamportClock(this)
   private readonly statements = new Map<string, Database.Statement>()
+  private readonly commits: GroupCommit
 
   /** Caps on strangers' held messages and pending requests (strangers.ts). */
   readonly strangerLimits: StrangerLimits
 
-  constructor(path: string, opts: { strangers?: Partial<StrangerLimits> } = {}) {
+  constructor(
+    path: string,
+    opts: { strangers?: Partial<StrangerLimits>; onCommitError?: (err: unknown) => void } = {},
+  ) {
     this.strangerLimits = { ...DEFAULT_STRANGER_LIMITS, ...opts.strangers }
     this.db = new Database(path)
+    this.commits = new GroupCommit(this.db, opts.onCommitError)
     this.db.pragma('busy_timeout = 5000')
     this.db.pragma('journal_mode = WAL')
     // WAL + NORMAL survives a killed process (only an OS crash can lose the last commits).
@@ -82,6 +89,7 @@ export class ChatStore {
   }
 
   close(): void {
+    this.commits.flush()
     this.db.close()
   }
 
@@ -92,8 +100,19 @@ export class ChatStore {
     return st
   }
 
+  /** One transaction, committed (after any open group) before it returns. */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)()
+    return this.commits.now(fn)
+  }
+
+  /** One atomic change in the open group, committed with it within GROUP_MS (commit.ts). */
+  group<T>(fn: () => T): T {
+    return this.commits.later(fn)
+  }
+
+  /** Commits the open group now: before anything it holds leaves the device. */
+  flush(): void {
+    this.commits.flush()
   }
 
   // ---- meta ---------------------------------------------------------------

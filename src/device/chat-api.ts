@@ -36,10 +36,12 @@ export function addChatRoutes(app: Hono, current: () => ChatService | undefined)
     return s
   }
 
-  // Every chat call is the user being active (away → online).
+  // Every chat call is the user being active (away → online), and what it did is committed
+  // before the answer (the store commits the device's own actions in groups: chat/commit.ts).
   app.use('/v1/chat/*', async (c, next) => {
     if (c.req.method !== 'GET') svc().active()
     await next()
+    current()?.store.flush()
   })
   // A ChatError thrown by a route becomes a JSON error by the local API's own handler (api-errors.ts).
 
