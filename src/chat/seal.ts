@@ -14,11 +14,10 @@
  * seal to a device's public key. The sender is proven by the signed event
  * inside: verify it, and check its id is the item's.
  */
+import { createHash, hkdfSync, type KeyObject } from 'node:crypto'
 import { xchacha20poly1305 } from '@noble/ciphers/chacha.js'
 import { randomBytes } from '@noble/ciphers/utils.js'
-import { ed25519, x25519 } from '@noble/curves/ed25519.js'
-import { hkdf } from '@noble/hashes/hkdf.js'
-import { sha256 } from '@noble/hashes/sha2.js'
+import { montgomeryOf, ownX25519, x25519KeyPair, x25519Shared } from '../crypto/x25519.js'
 import { plain } from '../wire/bytes.js'
 import { ChatLimits, type SealedCopy, type SealedItem } from '../wire/chat.js'
 import { isUsername } from '../wire/fields.js'
@@ -87,8 +86,7 @@ export function openSealed(item: SealedItem, device: { deviceId: string; seed: U
   if (mine.length === 0) throw new SealError('not_for_this_device', 'the item holds no copy for this device')
   // The associated data relies on the id's fixed length to keep id and recipient apart.
   if (item.id.byteLength !== ChatLimits.idBytes) throw new SealError('bad_seal', 'the item id is malformed')
-  const secret = ed25519.utils.toMontgomerySecret(device.seed)
-  const publicKey = x25519.getPublicKey(secret)
+  const { privateKey: secret, publicKey } = ownX25519(device.seed)
   // Copies are not signed and anyone can seal to our key, so a second copy
   // under our device id may be someone's forgery: try each in turn.
   for (const copy of mine) {
@@ -133,14 +131,14 @@ function wrapKey(
 ): SealedCopy {
   let devicePublic: Uint8Array
   try {
-    devicePublic = ed25519.utils.toMontgomery(device.publicKey)
+    devicePublic = montgomeryOf(device.publicKey)
   } catch (err) {
     throw new RangeError(`device ${device.deviceId}: not an Ed25519 public key`, { cause: err })
   }
   // X25519 clamps any 32 bytes into a valid secret.
   const ephemeralSecret = random(KEY_BYTES)
-  const ephemeral = x25519.getPublicKey(ephemeralSecret)
-  const shared = x25519.getSharedSecret(ephemeralSecret, devicePublic)
+  const { privateKey, publicKey: ephemeral } = x25519KeyPair(ephemeralSecret)
+  const shared = x25519Shared(privateKey, devicePublic)
   const wrapping = wrappingKey(shared, id, device.deviceId, ephemeral, devicePublic)
   const nonce = random(NONCE_BYTES)
   const sealed = xchacha20poly1305(wrapping, nonce).encrypt(contentKey)
@@ -154,12 +152,12 @@ function unwrapKey(
   copy: SealedCopy,
   id: Uint8Array,
   deviceId: string,
-  secret: Uint8Array,
+  secret: KeyObject,
   publicKey: Uint8Array,
 ): Uint8Array | undefined {
   try {
     // Throws for a low-order ephemeral key (an all-zero secret) and for bad lengths.
-    const shared = x25519.getSharedSecret(secret, copy.ephemeral)
+    const shared = x25519Shared(secret, copy.ephemeral)
     const wrapping = wrappingKey(shared, id, deviceId, copy.ephemeral, publicKey)
     const nonce = copy.wrapped.subarray(0, NONCE_BYTES)
     return xchacha20poly1305(wrapping, nonce).decrypt(copy.wrapped.subarray(NONCE_BYTES))
@@ -176,8 +174,10 @@ function wrappingKey(
   devicePublic: Uint8Array,
 ): Uint8Array {
   // Fixed-length fields around one hashed variable one: the info has a single parse.
-  const info = concat(WRAP_LABEL, id, sha256(encoder.encode(deviceId)), ephemeral, devicePublic)
-  return hkdf(sha256, shared, undefined, info, KEY_BYTES)
+  const deviceHash = createHash('sha256').update(deviceId).digest()
+  const info = concat(WRAP_LABEL, id, deviceHash, ephemeral, devicePublic)
+  // HKDF-SHA256 with no salt (RFC 5869: a zero-filled one), as noble's hkdf did.
+  return new Uint8Array(hkdfSync('sha256', shared, new Uint8Array(0), info, KEY_BYTES))
 }
 
 function contentAad(id: Uint8Array, recipient: string): Uint8Array {
