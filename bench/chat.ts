@@ -2,13 +2,14 @@
  * Chat: one-to-one delivery latency (send → delivered) beside the bare
  * libp2p stream round trip to the same device over the same connection,
  * direct and through a supernode's relay, warm and after an idle pause;
- * what one message costs in CPU; messages per second in one conversation;
- * offline-store writes per second through one supernode. Real processes on
+ * what one message costs in CPU; messages per second in one conversation,
+ * and the CPU per message on both sides; delivery latency at a steady
+ * 1,000 messages/s; offline-store writes per second through one supernode. Real processes on
  * 127.0.0.1, in one run.
  *
  *   npm run bench:chat [-- --samples 1000 --cold-rounds 8 --warmup 100 --messages 20000
- *     --deposits 8192 --single-deposits 2000 --in-flight 8
- *     --where in-process,own-process --phases latency,cold,send-cost,throughput,offline
+ *     --paced-rate 1000 --paced-seconds 5 --deposits 8192 --single-deposits 2000 --in-flight 8
+ *     --where in-process,own-process --phases latency,cold,send-cost,throughput,paced,offline
  *     --cost-messages 2000 --max-wait 10 --keep]
  *
  * The network: startDevnet's authority, 1 mega-supernode and 3 supernodes,
@@ -47,6 +48,7 @@ import {
   depositTable,
   goalChecks,
   latencyTable,
+  pacedTable,
   sendCostLines,
   throughputTable,
 } from './chat/report.js'
@@ -55,6 +57,7 @@ import { measureSendCost, type SendCost } from './chat/send-cost.js'
 import { chatUsers, startDepositors, startPeers } from './chat/setup.js'
 import { targetLabel } from './chat/target.js'
 import { measureThroughput, type ThroughputResult } from './chat/throughput.js'
+import { measurePaced, type PacedResult } from './chat/paced.js'
 import { DeliveryWatch } from './chat/watch.js'
 import { parsePlan } from './chat/plan.js'
 
@@ -179,6 +182,25 @@ async function main(signal: AbortSignal, cleanup: Cleanup): Promise<void> {
     }
   }
 
+  const paced: PacedResult[] = []
+  if (plan.phases.has('paced') && stuck.length === 0) {
+    for (const t of targets) {
+      const phase = `paced, ${targetLabel(t)}`
+      loads.set(phase, await quiet.before(phase, say, signal))
+      say(`${phase}: ${plan.pacedRate} messages/s for ${plan.pacedSeconds} s`)
+      const r = await measurePaced(sender, watch, t, {
+        rate: plan.pacedRate,
+        seconds: plan.pacedSeconds,
+        signal,
+      })
+      paced.push(r)
+      if (r.delivered < r.messages) {
+        stuck.push(`${phase}: ${r.delivered} of ${r.messages} delivered within 30 s of the last send`)
+        break
+      }
+    }
+  }
+
   const deposits: DepositResult[] = []
   let held: number | undefined
   if (plan.phases.has('offline')) {
@@ -220,7 +242,7 @@ async function main(signal: AbortSignal, cleanup: Cleanup): Promise<void> {
   }
   say('done; stopping every device and process')
   console.log()
-  print({ latency, cold, sendCost, throughput, deposits, held, loads, quiet })
+  print({ latency, cold, sendCost, throughput, paced, deposits, held, loads, quiet })
   if (stuck.length > 0) {
     console.log()
     console.log(`BROKEN: messages not delivered in time: ${stuck.join('; ')}`)
@@ -261,6 +283,7 @@ function print(r: {
   cold: ColdResult[]
   sendCost: SendCost | undefined
   throughput: ThroughputResult[]
+  paced: PacedResult[]
   deposits: DepositResult[]
   held: number | undefined
   loads: Map<string, string>
@@ -287,6 +310,11 @@ function print(r: {
     console.log(throughputTable(r.throughput))
     console.log()
   }
+  if (r.paced.length > 0) {
+    console.log('Delivery latency at a steady rate, ms (send → delivered):')
+    console.log(pacedTable(r.paced))
+    console.log()
+  }
   if (r.deposits.length > 0) {
     console.log('Offline-store writes through one supernode:')
     console.log(depositTable(r.deposits, r.held))
@@ -304,7 +332,8 @@ function print(r: {
   console.log(`  at the end                               ${loadAverage()}`)
   console.log()
   console.log('Goals (from the issue):')
-  for (const g of goalChecks(r.latency, r.throughput)) console.log(`  ${g.pass ? 'PASS' : 'FAIL'}  ${g.text}`)
+  for (const g of goalChecks(r.latency, r.throughput, r.paced, r.deposits))
+    console.log(`  ${g.pass ? 'PASS' : 'FAIL'}  ${g.text}`)
   console.log()
   console.log(notes())
 }

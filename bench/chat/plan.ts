@@ -3,8 +3,8 @@ import { parseArgs } from 'node:util'
 import { UsageError } from '../support/cleanup.js'
 import type { Target } from './target.js'
 
-export type Phase = 'latency' | 'cold' | 'send-cost' | 'throughput' | 'offline'
-const PHASES: Phase[] = ['latency', 'cold', 'send-cost', 'throughput', 'offline']
+export type Phase = 'latency' | 'cold' | 'send-cost' | 'throughput' | 'paced' | 'offline'
+const PHASES: Phase[] = ['latency', 'cold', 'send-cost', 'throughput', 'paced', 'offline']
 
 export interface Plan {
   samples: number
@@ -12,6 +12,9 @@ export interface Plan {
   coldRounds: number
   warmup: number
   messages: number
+  /** The paced phase: messages a second, for this many seconds. */
+  pacedRate: number
+  pacedSeconds: number
   deposits: number
   singleDeposits: number
   inFlight: number
@@ -32,6 +35,8 @@ export function parsePlan(argv: string[]): Plan {
         'cold-rounds': { type: 'string', default: '8' },
         warmup: { type: 'string', default: '100' },
         messages: { type: 'string', default: '20000' },
+        'paced-rate': { type: 'string', default: '1000' },
+        'paced-seconds': { type: 'string', default: '5' },
         deposits: { type: 'string', default: '8192' },
         'single-deposits': { type: 'string', default: '2000' },
         'in-flight': { type: 'string', default: '8' },
@@ -44,8 +49,9 @@ export function parsePlan(argv: string[]): Plan {
     }))
   } catch (err) {
     throw new UsageError(
-      `${(err as Error).message}; options: --samples N --cold-rounds N --warmup N --messages N --deposits N --single-deposits N ` +
-        '--in-flight N --where in-process,own-process --phases latency,cold,send-cost,throughput,offline --cost-messages N --max-wait M --keep',
+      `${(err as Error).message}; options: --samples N --cold-rounds N --warmup N --messages N --paced-rate N --paced-seconds N ` +
+        '--deposits N --single-deposits N --in-flight N --where in-process,own-process ' +
+        '--phases latency,cold,send-cost,throughput,paced,offline --cost-messages N --max-wait M --keep',
     )
   }
   const count = (name: string, text: string, min = 1): number => {
@@ -66,6 +72,8 @@ export function parsePlan(argv: string[]): Plan {
     coldRounds: count('cold-rounds', values['cold-rounds']),
     warmup: count('warmup', values.warmup, 0),
     messages: count('messages', values.messages),
+    pacedRate: count('paced-rate', values['paced-rate']),
+    pacedSeconds: count('paced-seconds', values['paced-seconds']),
     deposits: count('deposits', values.deposits),
     singleDeposits: count('single-deposits', values['single-deposits']),
     inFlight: count('in-flight', values['in-flight']),

@@ -5,12 +5,20 @@ import type { LatencyResult } from './latency.js'
 import { ChatLimits } from '../../src/wire/chat.js'
 import type { ColdResult } from './cold.js'
 import type { DepositResult } from './offline.js'
+import type { PacedResult } from './paced.js'
 import type { SendCost } from './send-cost.js'
 import { targetLabel } from './target.js'
 import type { ThroughputResult } from './throughput.js'
 
 /** The goals from the issue. */
-export const GOALS = { p50OverFloor: 3, p99Ms: 20, messagesPerSecond: 5_000 } as const
+export const GOALS = {
+  p50OverFloor: 3,
+  p99Ms: 20,
+  messagesPerSecond: 5_000,
+  /** Offline items per second of supernode CPU (all replicas together), in batches; and sealing, ms an item. */
+  offlineItemsPerCoreSecond: 5_000,
+  sealMs: 0.3,
+} as const
 
 export interface Summary {
   p50: number
@@ -107,9 +115,12 @@ export function throughputTable(rows: readonly ThroughputResult[]): string {
     { title: 'lookups' },
     { title: 'bench CPU s' },
     { title: 'recipient CPU s' },
+    { title: 'sender CPU µs/msg' },
+    { title: 'recipient CPU µs/msg' },
   ]
   const cells = rows.map((r) => {
     const push = summary(r.probe.pushMs)
+    const own = r.target.where === 'own process'
     return [
       targetLabel(r.target),
       r.delivered === r.messages ? String(r.messages) : `${r.delivered} of ${r.messages}!`,
@@ -123,7 +134,39 @@ export function throughputTable(rows: readonly ThroughputResult[]): string {
       figure(push.p99),
       String(r.probe.lookups),
       figure(r.benchCpuS),
-      r.target.where === 'own process' ? figure(r.recipientCpuS) : '(in bench)',
+      own ? figure(r.recipientCpuS) : '(in bench)',
+      own ? figure((r.benchCpuS * 1e6) / r.messages) : '-',
+      own ? figure((r.recipientCpuS * 1e6) / r.messages) : '-',
+    ]
+  })
+  return formatTable(columns, cells)
+}
+
+export function pacedTable(rows: readonly PacedResult[]): string {
+  const columns = [
+    { title: 'recipient', align: 'left' as const },
+    { title: 'msgs/s asked' },
+    { title: 'msgs/s sent' },
+    { title: 'delivered' },
+    { title: 'p50 ms' },
+    { title: 'p99 ms' },
+    { title: 'max ms' },
+    { title: 'sender CPU µs/msg' },
+    { title: 'recipient CPU µs/msg' },
+  ]
+  const cells = rows.map((r) => {
+    const l = summary(r.latenciesMs)
+    const own = r.target.where === 'own process'
+    return [
+      targetLabel(r.target),
+      String(r.rate),
+      figure(r.sentRate),
+      r.delivered === r.messages ? String(r.messages) : `${r.delivered} of ${r.messages}!`,
+      figure(l.p50),
+      figure(l.p99),
+      figure(l.max),
+      own ? figure((r.benchCpuS * 1e6) / r.messages) : '-',
+      own ? figure((r.recipientCpuS * 1e6) / r.messages) : '-',
     ]
   })
   return formatTable(columns, cells)
@@ -140,6 +183,9 @@ export function depositTable(rows: readonly DepositResult[], held: number | unde
     { title: 'request p99 ms' },
     { title: 'busy' },
     { title: 'B/item' },
+    { title: 'supernode CPU µs/item' },
+    { title: 'items/s per core' },
+    { title: 'seal ms/item' },
   ]
   const cells = rows.map((r) => {
     const items = r.deposits === 0 ? 0 : r.plan.items
@@ -153,6 +199,9 @@ export function depositTable(rows: readonly DepositResult[], held: number | unde
       figure(percentile(r.latenciesMs, 99)),
       String(r.busy),
       figure(r.bytesPerItem),
+      figure(supernodeUsPerItem(r)),
+      figure(1e6 / supernodeUsPerItem(r)),
+      figure(r.sealMs),
     ]
   })
   const table = formatTable(columns, cells)
@@ -161,6 +210,11 @@ export function depositTable(rows: readonly DepositResult[], held: number | unde
     ? table
     : `${table}\n(held by the supernodes afterwards: ${held} copies of ${items} items, ` +
         `${figure(held / Math.max(1, items))} each; R = 3, and a deposit is answered once one replica holds it)`
+}
+
+/** CPU of all the supernodes (the one deposited through and the replicas) per item deposited. */
+export function supernodeUsPerItem(r: DepositResult): number {
+  return (r.supernodesCpuS * 1e6) / Math.max(1, r.plan.items)
 }
 
 export function sendCostLines(c: SendCost): string[] {
@@ -187,6 +241,8 @@ export interface GoalCheck {
 export function goalChecks(
   latency: readonly LatencyResult[],
   throughput: readonly ThroughputResult[],
+  paced: readonly PacedResult[] = [],
+  deposits: readonly DepositResult[] = [],
 ): GoalCheck[] {
   const checks: GoalCheck[] = []
   for (const r of latency) {
@@ -209,6 +265,26 @@ export function goalChecks(
     checks.push({
       text: `${targetLabel(r.target)}: ${figure(rate)} messages/s ≥ ${GOALS.messagesPerSecond} in one conversation${cut}`,
       pass: rate >= GOALS.messagesPerSecond && cut === '',
+    })
+  }
+  for (const r of paced) {
+    const l = summary(r.latenciesMs)
+    const cut = r.delivered < r.messages ? ` (only ${r.delivered} of ${r.messages} delivered)` : ''
+    checks.push({
+      text: `${targetLabel(r.target)}: p99 ${figure(l.p99)} ms < ${GOALS.p99Ms} ms at ${r.rate} messages/s${cut}`,
+      pass: l.p99 < GOALS.p99Ms && cut === '',
+    })
+  }
+  for (const r of deposits) {
+    const perCore = 1e6 / supernodeUsPerItem(r)
+    if (r.plan.batch > 1)
+      checks.push({
+        text: `offline, ${r.plan.label}: ${figure(perCore)} items/s per supernode core ≥ ${GOALS.offlineItemsPerCoreSecond}`,
+        pass: perCore >= GOALS.offlineItemsPerCoreSecond,
+      })
+    checks.push({
+      text: `offline, ${r.plan.label}: sealing ${figure(r.sealMs)} ms an item ≤ ${GOALS.sealMs}`,
+      pass: r.sealMs <= GOALS.sealMs,
     })
   }
   return checks
