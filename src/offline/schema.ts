@@ -1,11 +1,16 @@
 /**
- * The offline store's tables, and their migrations. Version 1 held items,
- * copies and tombstones. Version 2 (issue 10, H3) keeps each item's deposit
- * signature beside it, so repair pushes it on unchanged, and remembers when
- * this store first ran with signed deposits: unsigned items stored before
- * that moment are still repaired here until they expire (admit.ts).
+ * The offline store's tables, as numbered migrations run at open by
+ * src/sqlite/migrate.ts (the chat store's runner; never edit a migration
+ * that has shipped, append the next number). Before versioning, files held
+ * items, copies and tombstones (issue 10 and before), and since issue 10 (H3)
+ * each item's deposit signature beside it, so repair pushes it on unchanged,
+ * and the moment this store first ran with signed deposits: unsigned items
+ * stored before that moment are still repaired here until they expire
+ * (admit.ts). Such files are at version 0 with some or all of version 1's
+ * tables, so migration 1 creates only what is missing.
  */
 import type Database from 'better-sqlite3'
+import { migrate as runMigrations, type SqliteMigration } from '../sqlite/migrate.js'
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS items (
@@ -52,15 +57,23 @@ CREATE TABLE IF NOT EXISTS meta (
 
 const SIGNED_SINCE = 'signed_deposits_since'
 
-/** Creates what is missing and brings a version-1 file up to date; safe to run on every open. */
+export const OFFLINE_MIGRATIONS: readonly SqliteMigration[] = [
+  {
+    version: 1,
+    name: 'items, copies, tombstones, meta; deposit signatures',
+    up: (db) => {
+      db.exec(SCHEMA)
+      db.exec(META)
+      const columns = db.prepare<[], { name: string }>('PRAGMA table_info(items)').all()
+      // Files from before signed deposits have no deposit column; their items keep NULL: stored unsigned.
+      if (!columns.some((c) => c.name === 'deposit')) db.exec('ALTER TABLE items ADD COLUMN deposit BLOB')
+    },
+  },
+]
+
+/** Brings the file to the last version under its write lock; a file from a newer Parley throws StoreVersionError. */
 export function migrate(db: Database.Database): void {
-  db.transaction(() => {
-    db.exec(SCHEMA)
-    db.exec(META)
-    const columns = db.prepare<[], { name: string }>('PRAGMA table_info(items)').all()
-    // Version 1 files have no deposit column; their items keep NULL: stored before deposits were signed.
-    if (!columns.some((c) => c.name === 'deposit')) db.exec('ALTER TABLE items ADD COLUMN deposit BLOB')
-  })()
+  runMigrations(db, 'offline.sqlite', OFFLINE_MIGRATIONS)
 }
 
 /** The persisted moment this store first ran with signed deposits; `now` becomes it on the first call. */

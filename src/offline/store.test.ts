@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { InvalidOptionError } from '../core/errors.js'
+import { StoreVersionError } from '../sqlite/migrate.js'
 import { OfflineStore, type OfflineStoreOptions } from './store.js'
 import { hexId, type OfflineItem } from './types.js'
 
@@ -294,6 +295,30 @@ describe('signed deposits (issue 10, H3)', () => {
     const [old] = store.take('bob', 'phone', NOW).items
     expect([old?.sender, old?.deposit]).toEqual(['alice', undefined])
     expect(store.put([item({ deposit: rnd(10) })], NOW)).toMatchObject({ ok: true, stored: 1 })
+  })
+
+  it('refuses a file from a newer Parley with store_too_new and leaves its items', () => {
+    const path = join(dir, 'offline.sqlite')
+    const first = OfflineStore.open(path)
+    expect(first.put([item()], NOW)).toMatchObject({ ok: true, stored: 1 })
+    first.close()
+    const newer = new Database(path)
+    newer.pragma('user_version = 2')
+    newer.close()
+    let caught: unknown
+    try {
+      stores.push(OfflineStore.open(path))
+    } catch (err) {
+      caught = err
+    }
+    expect(caught).toBeInstanceOf(StoreVersionError)
+    expect((caught as StoreVersionError).code).toBe('store_too_new')
+    const after = new Database(path)
+    expect([
+      after.pragma('user_version', { simple: true }),
+      after.prepare('SELECT count(*) FROM items').pluck().get(),
+    ]).toEqual([2, 1])
+    after.close()
   })
 
   it('remembers when it first ran with signed deposits, across restarts', () => {

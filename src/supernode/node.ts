@@ -100,6 +100,8 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
       `version ${version} is banned from the supernode role by the network config`,
     )
   }
+  // Opened before anything starts: a file this code refuses (StoreVersionError) stops the start cleanly.
+  const offlineStore = OfflineStore.open(join(profile.dir, 'offline.sqlite'), opts.offline)
   trust.start()
 
   const isMega = (peerId: string): boolean => trust.config.seeds.some((s) => s.peerId === peerId)
@@ -232,7 +234,6 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
     others,
     announcement: () => core.member(self)?.announcement.bytes,
   })
-  const offlineStore = OfflineStore.open(join(profile.dir, 'offline.sqlite'), opts.offline)
   const offline = new OfflineService({
     self,
     store: offlineStore,
