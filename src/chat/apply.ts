@@ -6,7 +6,7 @@
  */
 import type { VerifiedChatEvent } from '../trust/chat-event.js'
 import { ChatKind } from '../wire/chat.js'
-import { hex, STORED, statusName, type ChatNotice } from './chat.js'
+import { hex, STORED, statusName, type ChatNotice } from './kinds.js'
 import type { ChatStore } from './store.js'
 
 /** Applies one verified, admitted (refusals.ts) event to the store at `now`; false when it was a duplicate (or not for the store). */

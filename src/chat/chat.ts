@@ -15,10 +15,13 @@ import { WireDecodeError } from '../wire/decode.js'
 import { ErrorCode } from '../wire/error-codes.js'
 import { PresenceStatus } from '../wire/generated/parley.js'
 import { applyEvent } from './apply.js'
+import type { ChatNotice } from './kinds.js'
 import { LIVE_KINDS, LiveReplays } from './live.js'
 import { refusalOf, type Refusal } from './refusals.js'
 import { strangerRefusalIn } from './strangers.js'
 import type { ChatStore, ContactRow, MessageRow } from './store.js'
+
+export { hex, STATUS_NAMES, STORED, statusName, type ChatNotice } from './kinds.js'
 
 export class ChatError extends Error {
   override name = 'ChatError'
@@ -37,20 +40,8 @@ export interface ChatIdentity {
   signer: Signer
 }
 
-/** What the user's interfaces hear about (the CLI's `chat`, the web client's live events). */
 /** Our own certificate is verified again at least this often (its expiry must still stop a send). */
 const OWN_CERT_RECHECK_MS = 60_000
-
-export type ChatNotice =
-  | { type: 'message'; message: MessageRow }
-  | { type: 'message-updated'; message: MessageRow }
-  | { type: 'contact'; contact: ContactRow }
-  | { type: 'presence'; username: string; status: string }
-  | { type: 'typing'; username: string }
-  /** A WebRTC offer, answer or ICE candidate from a contact's device (live only). */
-  | { type: 'call-signal'; username: string; deviceId: string; payload: string }
-  /** A contact's answer to a file we offered. */
-  | { type: 'file-answer'; username: string; deviceId: string; offer: string; answer: string }
 
 /** Who must receive an event: the other user, our own other devices, or both. */
 export interface Outgoing {
@@ -59,35 +50,6 @@ export interface Outgoing {
   toPeer: boolean
   toSelf: boolean
 }
-
-export const STORED = new Set([
-  ChatKind.TEXT,
-  ChatKind.EDIT,
-  ChatKind.DELETE,
-  ChatKind.DELIVERED,
-  ChatKind.READ,
-  ChatKind.CONTACT_REQUEST,
-  ChatKind.CONTACT_ACCEPT,
-  ChatKind.CONTACT_DECLINE,
-  ChatKind.CONTACT_REMOVE,
-  ChatKind.CONTACT_BLOCK,
-  ChatKind.CALL_EVENT,
-  ChatKind.FILE_OFFER,
-  ChatKind.FILE_ANSWER,
-])
-
-export const STATUS_NAMES: Record<string, PresenceStatus> = {
-  online: PresenceStatus.ONLINE,
-  away: PresenceStatus.AWAY,
-  dnd: PresenceStatus.DO_NOT_DISTURB,
-  offline: PresenceStatus.OFFLINE,
-}
-
-export function statusName(s: PresenceStatus): string {
-  return Object.entries(STATUS_NAMES).find(([, v]) => v === s)?.[0] ?? 'offline'
-}
-
-export const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
 export class Chat {
   constructor(

@@ -1,5 +1,23 @@
 /** The chat store's row mapping (see store.ts; its tables: migrations.ts). */
-import type { MessageKind, MessageRow, MessageState } from './store.js'
+export type MessageState = 'sending' | 'sent' | 'delivered' | 'read' | 'received'
+
+export type MessageKind = 'text' | 'call' | 'file'
+
+export interface MessageRow {
+  id: string
+  conversation: string
+  sender: string
+  senderDevice: string
+  lamport: number
+  sentAt: number
+  text: string
+  edited: boolean
+  deleted: boolean
+  state: MessageState
+  held: boolean
+  /** text: a message; call: a call event; file: a file offer (text holds their JSON). */
+  kind: MessageKind
+}
 
 export interface RawMessage {
   id: Buffer

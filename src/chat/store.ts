@@ -13,11 +13,12 @@ import { LamportClock } from './clock.js'
 import { migrate } from '../sqlite/migrate.js'
 import { GroupCommit } from './commit.js'
 import { CHAT_MIGRATIONS } from './migrations.js'
-import { messageOf, type RawMessage } from './schema.js'
+import { messageOf, type MessageKind, type MessageRow, type MessageState, type RawMessage } from './schema.js'
 import { DEFAULT_STRANGER_LIMITS, type StrangerLimits } from './strangers.js'
 
+export type { MessageKind, MessageRow, MessageState } from './schema.js'
+
 export type ContactState = 'requested' | 'pending' | 'accepted' | 'declined' | 'blocked' | 'removed'
-export type MessageState = 'sending' | 'sent' | 'delivered' | 'read' | 'received'
 
 export interface ContactRow {
   username: string
@@ -27,24 +28,6 @@ export interface ContactRow {
   presence: string
   presenceAt: number
 }
-
-export interface MessageRow {
-  id: string
-  conversation: string
-  sender: string
-  senderDevice: string
-  lamport: number
-  sentAt: number
-  text: string
-  edited: boolean
-  deleted: boolean
-  state: MessageState
-  held: boolean
-  /** text: a message; call: a call event; file: a file offer (text holds their JSON). */
-  kind: MessageKind
-}
-
-export type MessageKind = 'text' | 'call' | 'file'
 
 export interface KnownDevice {
   username: string

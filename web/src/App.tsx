@@ -5,7 +5,7 @@
  * up), the messenger (ready), or why this page is signed out.
  */
 import { useCallback, useEffect, useRef, useState } from 'react'
-import { ApiError, api, messageOf } from './api.js'
+import { api, isSignedOut, messageOf, type ApiError } from './api.js'
 import { Messenger } from './Messenger.js'
 import { forgetSession, keepSession, takeLinkCode } from './session.js'
 import { Setup } from './Setup.js'
@@ -115,10 +115,6 @@ function signInFromLink(): Promise<void> {
     if (code !== undefined) keepSession(await api.signIn(code))
   })()
   return linkSignIn
-}
-
-export function isSignedOut(err: unknown): err is ApiError {
-  return err instanceof ApiError && err.status === 401
 }
 
 function Splash({ text, testId }: { text: string; testId: string }) {

@@ -5,8 +5,7 @@
  * open conversation.
  */
 import { useCallback, useEffect, useEffectEvent, useReducer, useRef, useState } from 'react'
-import { api, messageOf, type ApiError, type ContactAction } from './api.js'
-import { isSignedOut } from './App.js'
+import { api, isSignedOut, messageOf, type ApiError, type ContactAction } from './api.js'
 import { Call } from './Call.js'
 import { parseSignals } from './call-signal.js'
 import { Conversation } from './Conversation.js'

@@ -28,6 +28,11 @@ export class ApiError extends Error {
   }
 }
 
+/** The device no longer takes this page's session: signed out, expired, or the device was revoked. */
+export function isSignedOut(err: unknown): err is ApiError {
+  return err instanceof ApiError && err.status === 401
+}
+
 const TIMEOUT_MS = 20_000
 
 export interface RequestOptions {
