@@ -89,7 +89,7 @@ async function main(): Promise<void> {
       const user = users[i % users.length]!
       let t0 = performance.now()
       const found = await client.lookup(user)
-      whole.record(performance.now() - t0, found.length > 0 ? 'ok' : 'missing')
+      whole.record(performance.now() - t0, found.length > 0 ? 'ok' : 'nobody')
       const req = DirectoryRequest.encode({ kind: DirectoryKind.Lookup, username: user, records: [] })
       t0 = performance.now()
       const answer = decodeDirectoryResponse(

@@ -199,19 +199,31 @@ async function handle(req: KadRequest, members: Member[], config: NetworkConfig)
     case 'get': {
       const m = member(req.node)
       const t0 = performance.now()
-      let value: Uint8Array | undefined
-      // The last VALUE event is the selected best record; the query ends when the DHT says so.
+      const verifyOptions = { networkPublicKey: config.networkPublicKey, networkId: config.networkId }
+      let found: { ms: number; username: string; deviceId: string } | undefined
+      let seen = 0
+      // Timed, like Parley's lookup, to the first valid answer: the first VALUE event whose record
+      // verifies for this username ends the get (leaving the loop aborts the rest of the query).
       for await (const event of m.host.services.dht.get(recordKey(req.username))) {
-        if (event.name === 'VALUE') value = event.value
+        if (event.name !== 'VALUE') continue
+        seen++
+        try {
+          const p = verifyPresence(event.value, { ...verifyOptions, now: Date.now() })
+          if (p.username !== req.username) continue
+          found = { ms: performance.now() - t0, username: p.username, deviceId: p.deviceId }
+          break
+        } catch {
+          // Not a valid record: the query goes on.
+        }
       }
-      const ms = performance.now() - t0
-      if (value === undefined) return { id: req.id, ok: false, ms, error: 'not found' }
-      const p = verifyPresence(value, {
-        networkPublicKey: config.networkPublicKey,
-        networkId: config.networkId,
-        now: Date.now(),
-      })
-      return { id: req.id, ok: true, ms, username: p.username, deviceId: p.deviceId }
+      if (found === undefined)
+        return {
+          id: req.id,
+          ok: false,
+          ms: performance.now() - t0,
+          error: seen === 0 ? 'not found' : `${seen} values, none valid`,
+        }
+      return { id: req.id, ok: true, ms: found.ms, username: found.username, deviceId: found.deviceId }
     }
   }
 }

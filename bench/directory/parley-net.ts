@@ -17,7 +17,7 @@ import { type Children, cpuSeconds, type Freezer, rssKib, waitFor, WaitTimeoutEr
 
 const POOL_START_TIMEOUT_MS = 180_000
 const STATUS_TIMEOUT_MS = 2_000
-const MEMBERSHIP_TIMEOUT_MS = 60_000
+const MEMBERSHIP_TIMEOUT_MS = 180_000
 
 export class BrokenDirectoryError extends Error {
   override name = 'BrokenDirectoryError'

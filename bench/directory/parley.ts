@@ -1,10 +1,12 @@
 /**
- * Parley's directory under measurement: sequential DeviceNode.lookup calls
- * from the bench's clients, healthy, right after 30% of the supernodes are
- * frozen (SIGSTOP), and once membership has declared them dead.
+ * Parley's directory under measurement: DeviceNode.lookup calls from the
+ * bench's clients, `inFlight` at a time, healthy, right after 30% of the
+ * supernodes are frozen (SIGSTOP), and once membership has declared them dead.
  */
 import { performance } from 'node:perf_hooks'
-import type { DeviceNode } from '../../src/device/node.js'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { LookupError, type DeviceNode } from '../../src/device/node.js'
 import type { DevnetNode } from '../../src/devnet/devnet.js'
 import type { Cleanup } from '../support/cleanup.js'
 import { BrokenDirectoryError, startParleyNet, type ParleyNet, type ParleyPlan } from './parley-net.js'
@@ -24,6 +26,7 @@ export { BrokenDirectoryError }
 export interface ParleyRun extends ParleyPlan {
   lookups: number
   notFoundLookups: number
+  inFlight: number
   freezeFraction: number
 }
 
@@ -37,6 +40,8 @@ export interface Memory {
 
 export interface FreezeInfo {
   frozen: string[]
+  /** Users attached only to frozen supernodes at the freeze: not online by the miss definition, not looked up. */
+  offline: string[]
   clientLinks: Array<{ client: string; links: string[] }>
   noticedAfterMs: number
 }
@@ -83,8 +88,10 @@ export async function runParley(
   const memory = await readMemory(net, signal)
 
   const phases: Phase[] = []
+  let targets = net.users
   const measure = async (name: string, notFound: boolean): Promise<Phase[]> => {
-    const measured = await lookups(net, name, notFound ? run.notFoundLookups : run.lookups, notFound, signal)
+    const n = notFound ? run.notFoundLookups : run.lookups
+    const measured = await lookups(net, name, { n, notFound, inFlight: run.inFlight, targets }, signal)
     phases.push(...measured)
     const [all] = measured
     if (all !== undefined) say(`${all.name}: ${all.count} lookups in ${(all.durationMs / 1000).toFixed(1)} s`)
@@ -94,14 +101,19 @@ export async function runParley(
   const broken = healthy.filter((p) => p.failures > 0)
   if (broken.length > 0) {
     throw new BrokenDirectoryError(
-      `healthy lookups failed: ${broken
-        .map((p) => `${p.name}: ${p.failureText()} [${p.topErrors().join('; ')}]`)
-        .join(' | ')}`,
+      `healthy lookups failed: ${broken.map((p) => `${p.name}: ${p.failureLines().join(' ')}`).join(' | ')}`,
     )
   }
 
   const { frozen, clientLinks } = chooseFrozen(net, run.freezeFraction)
-  say(`freezing ${frozen.map((s) => s.name).join(', ')} (SIGSTOP)`)
+  const frozenIds = new Set(frozen.map((s) => s.peerId))
+  const links = await Promise.all(net.users.map((u) => attachmentsOf(net.devnet.home, u)))
+  // A miss is a lookup for a user attached to a live supernode: one attached only to frozen ones is not online.
+  const offline = net.users.filter((_, i) => (links[i] ?? []).every((id) => frozenIds.has(id)))
+  targets = net.users.filter((u) => !offline.includes(u))
+  say(
+    `freezing ${frozen.map((s) => s.name).join(', ')} (SIGSTOP); ${offline.length} users attached only to them`,
+  )
   const frozenAt = performance.now()
   ctx.freezer.freeze(frozen.map((s) => s.child.process.pid ?? -1))
   await measure('frozen, immediately', false)
@@ -121,6 +133,7 @@ export async function runParley(
     deviceIds: net.deviceIds,
     freeze: {
       frozen: frozen.map((s) => s.name),
+      offline,
       clientLinks: clientLinks.map(({ client, links }) => ({ client, links: links.map(nameOf) })),
       noticedAfterMs,
     },
@@ -164,47 +177,83 @@ async function populated(net: ParleyNet, signal: AbortSignal): Promise<void> {
   })
 }
 
+/** The supernodes a pool device is attached to, from its control API (as `parley status` reads them). */
+async function attachmentsOf(home: string, user: string): Promise<string[]> {
+  try {
+    const api = JSON.parse(readFileSync(join(home, 'profiles', user, 'api.json'), 'utf8')) as {
+      url: string
+      token: string
+    }
+    const res = await fetch(`${api.url}/v1/status`, {
+      headers: { authorization: `Bearer ${api.token}` },
+      signal: AbortSignal.timeout(5_000),
+    })
+    const body = (await res.json()) as { attachments?: Array<{ peerId: string }> }
+    return (body.attachments ?? []).map((a) => a.peerId)
+  } catch {
+    return []
+  }
+}
+
+interface LookupPlan {
+  n: number
+  /** Usernames nobody has instead of online users. */
+  notFound: boolean
+  /** Lookups running at once, each worker one after another, the workers spread over the clients. */
+  inFlight: number
+  /** The online users to draw from. */
+  targets: readonly string[]
+}
+
 /**
- * n sequential lookups alternating between the clients: random online users
- * (or, for notFound, usernames nobody has). Returns the phase over all
+ * n lookups, plan.inFlight at a time, over the clients in turn: random online
+ * users (or, for notFound, usernames nobody has). Returns the phase over all
  * clients, then one per client.
  */
 async function lookups(
   net: ParleyNet,
   name: string,
-  n: number,
-  notFound: boolean,
+  plan: LookupPlan,
   signal: AbortSignal,
 ): Promise<Phase[]> {
   const all = new Phase(SYSTEM, name)
   const per = net.clients.map((_, i) => new Phase(SYSTEM, `${name} · ${net.clientNames[i] ?? i}`))
   const start = performance.now()
-  for (let i = 0; i < n; i++) {
-    signal.throwIfAborted()
+  let issued = 0
+  const one = async (i: number): Promise<void> => {
     const c = i % net.clients.length
     const client = net.clients[c] as DeviceNode
-    const user = notFound
+    const user = plan.notFound
       ? `nobody-${i}-${Math.floor(Math.random() * 1e9)}`
-      : (net.users[Math.floor(Math.random() * net.users.length)] ?? '')
+      : (plan.targets[Math.floor(Math.random() * plan.targets.length)] ?? '')
     const t0 = performance.now()
     let outcome: Outcome
     let error: string | undefined
     try {
       const found = await client.lookup(user)
-      if (notFound) outcome = found.length === 0 ? 'ok' : 'wrong'
-      else if (found.length === 0) outcome = 'missing'
+      if (plan.notFound) outcome = found.length === 0 ? 'ok' : 'wrong'
+      else if (found.length === 0) outcome = 'nobody'
       else
         outcome = found.some((p) => p.username === user && p.deviceId === net.deviceIds.get(user))
           ? 'ok'
           : 'wrong'
     } catch (err) {
-      outcome = 'error'
+      outcome = err instanceof LookupError && err.code === 'unavailable' ? 'unavailable' : 'error'
       error = (err as Error).message
     }
     const ms = performance.now() - t0
-    all.record(ms, outcome, error)
-    per[c]?.record(ms, outcome, error)
+    const what = `${user} via ${net.clientNames[c] ?? c}`
+    all.record(ms, outcome, error, what)
+    per[c]?.record(ms, outcome, error, what)
   }
+  await Promise.all(
+    Array.from({ length: Math.max(1, plan.inFlight) }, async () => {
+      while (issued < plan.n) {
+        signal.throwIfAborted()
+        await one(issued++)
+      }
+    }),
+  )
   all.durationMs = performance.now() - start
   for (const p of per) p.durationMs = all.durationMs
   return [all, ...per]

@@ -1,24 +1,39 @@
 /** What one phase of lookups gave: every attempt's latency and what went wrong. */
 import { percentile } from '../support/load.js'
 
-/** error: threw or timed out; missing: "nobody" for an online user; wrong: records that are not the user's device. */
-export type Outcome = 'ok' | 'error' | 'missing' | 'wrong'
+/**
+ * nobody: "nobody online" for a user who is; unavailable: the directory could not say (both are
+ * misses); wrong: records that are not the user's device; error: anything else that threw.
+ */
+export type Outcome = 'ok' | 'nobody' | 'unavailable' | 'wrong' | 'error'
+
+const FAILURES = ['nobody', 'unavailable', 'wrong', 'error'] as const
+/** Failed lookups kept as examples per phase, for the failures line. */
+const EXAMPLES = 5
 
 export class Phase {
   readonly latenciesMs: number[] = []
-  readonly outcomes: Record<Outcome, number> = { ok: 0, error: 0, missing: 0, wrong: 0 }
+  readonly outcomes: Record<Outcome, number> = { ok: 0, nobody: 0, unavailable: 0, wrong: 0, error: 0 }
   readonly errors = new Map<string, number>()
+  readonly examples: string[] = []
   durationMs = 0
+  /** Why n is what it is, when a time budget cut the phase short. */
+  capped: string | undefined
 
   constructor(
     readonly system: string,
     readonly name: string,
   ) {}
 
-  record(ms: number, outcome: Outcome, error?: string): void {
+  /** `what` names the failed lookup (whom, how long) for the failures line. */
+  record(ms: number, outcome: Outcome, error?: string, what?: string): void {
     this.latenciesMs.push(ms)
     this.outcomes[outcome]++
-    if (error !== undefined) this.errors.set(error, (this.errors.get(error) ?? 0) + 1)
+    if (outcome === 'ok') return
+    const message = error ?? outcome
+    this.errors.set(message, (this.errors.get(message) ?? 0) + 1)
+    if (this.examples.length < EXAMPLES)
+      this.examples.push(`${outcome}${what === undefined ? '' : ` ${what}`} after ${ms.toFixed(0)} ms`)
   }
 
   get count(): number {
@@ -29,25 +44,34 @@ export class Phase {
     return this.count - this.outcomes.ok
   }
 
+  /** Lookups that ended without the user's record: "nobody" and "unavailable". */
+  get misses(): number {
+    return this.outcomes.nobody + this.outcomes.unavailable
+  }
+
   summary(): { p50: number; p99: number; max: number } {
     const sorted = [...this.latenciesMs].sort((a, b) => a - b)
     return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? NaN }
   }
 
-  /** "0", or "7 (5 missing, 2 error)". */
+  /** "0", or "7 (5 nobody, 2 unavailable)". */
   failureText(): string {
     if (this.failures === 0) return '0'
-    const parts = (['missing', 'wrong', 'error'] as const)
-      .filter((o) => this.outcomes[o] > 0)
-      .map((o) => `${this.outcomes[o]} ${o}`)
+    const parts = FAILURES.filter((o) => this.outcomes[o] > 0).map((o) => `${this.outcomes[o]} ${o}`)
     return `${this.failures} (${parts.join(', ')})`
   }
 
-  /** The most frequent error messages, for the log under the table. */
+  /** The most frequent error messages. */
   topErrors(n = 3): string[] {
     return [...this.errors]
       .sort((a, b) => b[1] - a[1])
       .slice(0, n)
       .map(([message, count]) => `${count}× ${message}`)
+  }
+
+  /** Every kind of failure with its count, the most frequent messages, and the first few lookups that failed. */
+  failureLines(n = 3): string[] {
+    if (this.failures === 0) return []
+    return [`${this.failureText()}: ${this.topErrors(n).join('; ')}`, `e.g. ${this.examples.join('; ')}`]
   }
 }

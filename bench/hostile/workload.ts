@@ -105,7 +105,7 @@ export async function probeLookups(
         let error: string | undefined
         try {
           const found = await client.lookup(user)
-          if (found.length === 0) outcome = 'missing'
+          if (found.length === 0) outcome = 'nobody'
           else if (!found.some((p) => p.username === user && p.deviceId === deviceIds.get(user)))
             outcome = 'wrong'
         } catch (err) {

@@ -217,7 +217,8 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
           ...(opts.supernodeArgs ?? []),
         ],
         /supernode (\S+).* listening at .* http (\S+)/,
-        { logDir, env },
+        // Started together: eighteen Node processes loading libp2p on two busy cores take more than 30 s.
+        { logDir, env, timeoutMs: 120_000 },
       )
       children.push(child)
       return { name, peerId: child.ready[1] ?? '', child, httpUrl: child.ready[2] }
