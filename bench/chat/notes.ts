@@ -49,7 +49,7 @@ export function profileLines(
         `${figure(r.targetCpuS / (r.elapsedMs / 1000))} cores, all ${r.supernodes} supernodes together ` +
         `${figure(r.supernodesCpuS / (r.elapsedMs / 1000))}, the depositors ${figure(r.benchCpuS / (r.elapsedMs / 1000))}; ` +
         `${figure((r.supernodesCpuS * 1e6) / Math.max(1, r.plan.items))} µs of supernode CPU an item; sealing ` +
-        `(client side, before the clock) ${figure(r.sealMs)} ms an item`,
+        `(client side, before the clock) ${figure(r.sealMs)} ms of CPU an item`,
     )
   }
   return lines

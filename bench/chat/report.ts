@@ -185,7 +185,7 @@ export function depositTable(rows: readonly DepositResult[], held: number | unde
     { title: 'B/item' },
     { title: 'supernode CPU µs/item' },
     { title: 'items/s per core' },
-    { title: 'seal ms/item' },
+    { title: 'seal CPU ms/item' },
   ]
   const cells = rows.map((r) => {
     const items = r.deposits === 0 ? 0 : r.plan.items
@@ -283,7 +283,7 @@ export function goalChecks(
         pass: perCore >= GOALS.offlineItemsPerCoreSecond,
       })
     checks.push({
-      text: `offline, ${r.plan.label}: sealing ${figure(r.sealMs)} ms an item ≤ ${GOALS.sealMs}`,
+      text: `offline, ${r.plan.label}: sealing ${figure(r.sealMs)} ms of CPU an item ≤ ${GOALS.sealMs}`,
       pass: r.sealMs <= GOALS.sealMs,
     })
   }
