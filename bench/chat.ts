@@ -39,6 +39,7 @@ import { Children } from './directory/procs.js'
 import { COLD_AFTER_MS, measureCold, type ColdResult } from './chat/cold.js'
 import { measureLatency, WrongPathError, type LatencyResult } from './chat/latency.js'
 import { BrokenNetworkError, startChatNet } from './chat/net.js'
+import { OfflineStoreError } from '../src/chat/offline-client.js'
 import { measureDeposits, sealItems, type DepositPlan, type DepositResult } from './chat/offline.js'
 import { PeerSetupError, type ChatPeer } from './chat/peer.js'
 import { LOAD_LIMIT, loadAverage, QuietWait } from './chat/quiet.js'
@@ -203,6 +204,7 @@ async function main(signal: AbortSignal, cleanup: Cleanup): Promise<void> {
 
   const deposits: DepositResult[] = []
   let held: number | undefined
+  let failedDeposits: string | undefined
   if (plan.phases.has('offline')) {
     const supernode = net.devnet.supernodes.find((s) => !s.name.startsWith('mega-'))
     if (supernode === undefined) throw new BrokenNetworkError('no ordinary supernode to deposit through')
@@ -230,14 +232,20 @@ async function main(signal: AbortSignal, cleanup: Cleanup): Promise<void> {
         target: supernode.child.process.pid ?? -1,
         all: net.devnet.supernodes.map((s) => s.child.process.pid ?? -1),
       }
-      const r = await measureDeposits(p.plan, p.from, items, sealMs, pids, signal)
+      // A failed deposit fails the run, but what the earlier phases measured is still printed.
+      const r = await measureDeposits(p.plan, p.from, items, sealMs, pids, signal).catch((err: unknown) => {
+        if (!(err instanceof OfflineStoreError)) throw err
+        failedDeposits = `${phase}: ${err.name} ${err.code}: ${err.message}`
+        return undefined
+      })
+      if (r === undefined) break
       deposits.push(r)
       say(`${phase}: done in ${(r.elapsedMs / 1000).toFixed(1)} s`)
     }
     const statuses = await Promise.all(net.devnet.supernodes.map((s) => net.status(s)))
     held = statuses.reduce((sum, s) => sum + (s?.offlineItems ?? 0), 0)
     const wanted = plan.deposits + plan.singleDeposits
-    if (held < wanted)
+    if (held < wanted && failedDeposits === undefined)
       throw new BrokenNetworkError(`the supernodes hold ${held} copies of ${wanted} deposited items`)
   }
   say('done; stopping every device and process')
@@ -246,6 +254,11 @@ async function main(signal: AbortSignal, cleanup: Cleanup): Promise<void> {
   if (stuck.length > 0) {
     console.log()
     console.log(`BROKEN: messages not delivered in time: ${stuck.join('; ')}`)
+    process.exitCode = 1
+  }
+  if (failedDeposits !== undefined) {
+    console.log()
+    console.log(`BROKEN: a deposit failed, so the offline rows stop there: ${failedDeposits}`)
     process.exitCode = 1
   }
 }
