@@ -14,10 +14,15 @@ import { LRUCache } from 'lru-cache'
 
 /**
  * Keys go in and out as JWK: OpenSSL's DER decoder took 0.4 ms a private key
- * here, JWK 0.04 ms. A private JWK must carry `x`, but the public key is
- * derived from `d` (what the sealing test vectors check): a placeholder will do.
+ * here, JWK 0.04 ms. A private JWK must carry `x`; Node 20 derives the public
+ * key from `d` (what the sealing test vectors check), so a placeholder will do
+ * there. Node 24 checks `x` against `d` and refuses the placeholder ("Invalid
+ * JWK OKP key"): there the key goes in as PKCS#8 DER, found once, at the first key.
  */
 const NO_X = Buffer.alloc(32).toString('base64url')
+/** PKCS#8 PrivateKeyInfo for X25519 (RFC 8410) up to the 32 key bytes. */
+const PKCS8_X25519 = Buffer.from('302e020100300506032b656e04220420', 'hex')
+let jwkWithoutX: boolean | undefined
 
 const publicKeys = new LRUCache<string, KeyObject>({ max: 1024 })
 const montgomery = new LRUCache<string, Uint8Array>({ max: 1024 })
@@ -27,8 +32,21 @@ const ownKeys = new WeakMap<Uint8Array, { privateKey: KeyObject; publicKey: Uint
 const b64 = (u: Uint8Array): string => Buffer.from(u.buffer, u.byteOffset, u.byteLength).toString('base64')
 
 function privateKeyOf(secret: Uint8Array): KeyObject {
-  const d = Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength).toString('base64url')
-  return createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d, x: NO_X }, format: 'jwk' })
+  const bytes = Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength)
+  if (jwkWithoutX !== false) {
+    try {
+      const key = createPrivateKey({
+        key: { kty: 'OKP', crv: 'X25519', d: bytes.toString('base64url'), x: NO_X },
+        format: 'jwk',
+      })
+      jwkWithoutX = true
+      return key
+    } catch (err) {
+      if (jwkWithoutX === true || secret.byteLength !== 32) throw err
+      jwkWithoutX = false
+    }
+  }
+  return createPrivateKey({ key: Buffer.concat([PKCS8_X25519, bytes]), format: 'der', type: 'pkcs8' })
 }
 
 function publicKeyOf(raw: Uint8Array): KeyObject {
