@@ -37,6 +37,7 @@ import { sealForDevices } from './seal.js'
 import type { StrangerLimits } from './strangers.js'
 import { OwnStatus, type UserStatus } from './own-status.js'
 import { ChatStore } from './store.js'
+import { sendSignal } from '../calls/signals.js'
 
 export const ChatProtocols = {
   chat: '/parley/chat/1.0.0',
@@ -208,37 +209,24 @@ export class ChatService {
   async signal(to: string, payload: string): Promise<{ contact: number; own: number }> {
     if (this.store.contact(to)?.state !== 'accepted')
       throw new ChatError(ErrorCode.NotContact, `${to} is not a contact`)
-    const event = this.chat.signal(to, payload)
-    const pushed = new Map<string, { contact: boolean; took: Promise<number> }>()
-    const pushAll = (devices: Presence[], contact: boolean) => {
-      for (const d of devices)
-        if (d.deviceId !== this.opts.device.peerId && !pushed.has(d.deviceId))
-          pushed.set(d.deviceId, {
-            contact,
-            took: this.push(d, [event]).then(
-              () => 1,
-              () => 0,
-            ),
-          })
-    }
-    // A call's signals are latency: the devices listed within the last minute get this one at
-    // once, while the lookup is refreshed; devices it adds get it when it answers.
-    pushAll(this.lookups.recentlyListed(to), true)
-    pushAll(this.lookups.recentlyListed(this.username), false)
-    const [theirs, ours] = await Promise.all([
-      this.devicesOf(to).catch(() => []),
-      this.devicesOf(this.username).catch(() => []),
-    ])
-    pushAll(theirs, true)
-    pushAll(ours, false)
-    let contact = 0
-    let own = 0
-    for (const p of pushed.values()) {
-      const n = await p.took
-      if (p.contact) contact += n
-      else own += n
-    }
-    return { contact, own }
+    return sendSignal(
+      {
+        deviceId: this.opts.device.peerId,
+        username: this.username,
+        sign: (u, p) => this.chat.signal(u, p),
+        recentlyListed: (u) => this.lookups.recentlyListed(u),
+        devicesOf: (u) => this.devicesOf(u),
+        push: (d, events) => this.push(d, events),
+      },
+      to,
+      payload,
+    )
+  }
+
+  /** A call event (started, missed, ended…) in the conversation, delivered like a message. */
+  recordCall(to: string, text: string): void {
+    this.chat.record(ChatKind.CALL_EVENT, to, text)
+    this.delivery.kick()
   }
 
   /** Live typing indicator to the contact's online devices. */

@@ -23,7 +23,8 @@ import type { FileService } from '../files/service.js'
 import { ErrorCode } from '../wire/error-codes.js'
 import { isUsername } from '../wire/fields.js'
 import { onApiError, onApiNotFound } from './api-errors.js'
-import { addCallRoutes } from './call-api.js'
+import { addCallRoutes } from '../calls/api.js'
+import { turnCredentials } from '../calls/turn.js'
 import { addChatRoutes } from './chat-api.js'
 import { addDeviceRoutes } from './device-api.js'
 import { addFileRoutes } from './files-api.js'
@@ -273,7 +274,7 @@ export class LocalApi {
     addChatRoutes(app, () => this.chat)
     addCallRoutes(
       app,
-      () => this.device!,
+      () => turnCredentials(this.device!.node, this.device!.supernodeAddrs()),
       () => this.chat,
       { relayOnly: this.opts.callsRelayOnly === true },
     )

@@ -23,7 +23,6 @@ import { PresenceStatus, signPresence, type Presence } from '../trust/presence.j
 import { plain } from '../wire/bytes.js'
 import { OverlayLimits } from '../wire/limits.js'
 import { decodeDirectoryResponse, DirectoryKind, DirectoryRequest, DirectoryResult } from '../wire/overlay.js'
-import { decodeTurnResponse, TurnLimits, TurnRequest } from '../wire/chat.js'
 import type { RevocationList, RevokedBy } from '../trust/revocations.js'
 import { Attachments } from './attachments.js'
 import { Connector, LookupError, pathOf, type DeviceTarget, type Path } from './connector.js'
@@ -360,32 +359,6 @@ export class DeviceNode {
     )
     for (const p of found) this.paths.noteDevice(p.deviceId, p.username)
     return found
-  }
-
-  /** Short-lived TURN credentials from an attached supernode (none when it runs no TURN server). */
-  async turnCredentials(): Promise<{ urls: string[]; username: string; credential: string; ttlS: number }> {
-    let last = 'not attached to any supernode yet'
-    for (const link of this.attachments.links.values()) {
-      try {
-        const answer = decodeTurnResponse(
-          await request(this.node, link.addrs, Protocols.turn, TurnRequest.encode({ version: 1 }), {
-            timeoutMs: Deadlines.directoryMs,
-            maxResponseBytes: TurnLimits.responseBytes,
-          }),
-        )
-        if (answer.result === 0)
-          return {
-            urls: answer.urls,
-            username: answer.username,
-            credential: answer.credential,
-            ttlS: answer.ttlS,
-          }
-        last = `${answer.message} [${answer.code}]`
-      } catch (err) {
-        last = (err as Error).message
-      }
-    }
-    throw new LookupError('unavailable', `no TURN credentials: ${last}`)
   }
 
   /**

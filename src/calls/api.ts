@@ -6,11 +6,9 @@
  */
 import type { Hono } from 'hono'
 import { ChatError } from '../chat/chat.js'
-import type { ChatService } from '../chat/service.js'
-import { ChatKind } from '../wire/chat.js'
 import { ErrorCode } from '../wire/error-codes.js'
 import { isUsername } from '../wire/fields.js'
-import type { DeviceNode } from './node.js'
+import type { TurnCredentials } from './turn.js'
 
 async function bodyOf(c: { req: { json: <T>() => Promise<T> } }): Promise<Record<string, unknown>> {
   try {
@@ -30,13 +28,20 @@ export interface CallRouteOptions {
   relayOnly?: boolean
 }
 
+/** What the routes need of the chat service (narrow, so they are tested without one). */
+export interface CallChat {
+  signal: (to: string, payload: string) => Promise<{ contact: number; own: number }>
+  /** A call event (started, missed, ended…) in the conversation, delivered like a message. */
+  recordCall: (to: string, text: string) => void
+}
+
 export function addCallRoutes(
   app: Hono,
-  device: () => DeviceNode,
-  chat: () => ChatService | undefined,
+  turn: () => Promise<TurnCredentials>,
+  chat: () => CallChat | undefined,
   opts: CallRouteOptions = {},
 ): void {
-  const svc = (): ChatService => {
+  const svc = (): CallChat => {
     const s = chat()
     if (s === undefined) throw new ChatError('starting', 'chat is starting; try again')
     return s
@@ -44,7 +49,7 @@ export function addCallRoutes(
   app.get('/v1/call/ice-servers', async (c) => {
     const iceTransportPolicy = opts.relayOnly === true ? 'relay' : 'all'
     try {
-      const t = await device().turnCredentials()
+      const t = await turn()
       const iceServers =
         t.urls.length === 0 ? [] : [{ urls: t.urls, username: t.username, credential: t.credential }]
       return c.json({ iceServers, ttlS: t.ttlS, iceTransportPolicy })
@@ -86,8 +91,7 @@ export function addCallRoutes(
       what,
       durationMs: Number(b.durationMs ?? 0) || 0,
     })
-    svc().chat.record(ChatKind.CALL_EVENT, user, text)
-    svc().delivery.kick()
+    svc().recordCall(user, text)
     return c.json({ ok: true })
   })
 }

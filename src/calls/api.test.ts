@@ -5,20 +5,13 @@
  */
 import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
-import { addCallRoutes } from './call-api.js'
-import type { DeviceNode } from './node.js'
+import { addCallRoutes } from './api.js'
 
 const TURN = { urls: ['turn:192.0.2.1:3478?transport=udp'], username: '1:dev', credential: 'c', ttlS: 3600 }
 
 function app(turn: () => Promise<typeof TURN>, relayOnly?: boolean): Hono {
   const a = new Hono()
-  const device = { turnCredentials: turn } as unknown as DeviceNode
-  addCallRoutes(
-    a,
-    () => device,
-    () => undefined,
-    relayOnly === undefined ? {} : { relayOnly },
-  )
+  addCallRoutes(a, turn, () => undefined, relayOnly === undefined ? {} : { relayOnly })
   return a
 }
 
