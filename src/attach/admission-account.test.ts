@@ -1,6 +1,6 @@
 /** Admission's per-account cap (issue 10, M7), sans-IO. */
 import { describe, expect, it } from 'vitest'
-import { InvalidOptionError } from '../core/errors.js'
+import { InvalidOptionError } from '../util/errors.js'
 import { ErrorCode } from '../wire/error-codes.js'
 import { Admission } from './admission.js'
 

@@ -1,4 +1,4 @@
-import { InvalidOptionError } from '../core/errors.js'
+import { InvalidOptionError } from '../util/errors.js'
 import { ErrorCode } from '../wire/error-codes.js'
 import type { HostHint } from './host-cache.js'
 import { compareHosts, hasRoom } from './rank.js'

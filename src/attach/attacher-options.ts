@@ -1,5 +1,5 @@
-import { checkBackoffPolicy, type BackoffPolicy } from '../core/backoff.js'
-import { InvalidOptionError } from '../core/errors.js'
+import { checkBackoffPolicy, type BackoffPolicy } from '../util/backoff.js'
+import { InvalidOptionError } from '../util/errors.js'
 import type { HostCache } from './host-cache.js'
 import type { HintLedgerInit } from './hints.js'
 

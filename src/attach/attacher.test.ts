@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { InvalidOptionError } from '../core/errors.js'
+import { InvalidOptionError } from '../util/errors.js'
 import { Attacher, type AttacherAction, type AttacherInit } from './attacher.js'
 import { HostCache, type HostHint } from './host-cache.js'
 

@@ -1,4 +1,4 @@
-import { fullJitter, type BackoffPolicy } from '../core/backoff.js'
+import { fullJitter, type BackoffPolicy } from '../util/backoff.js'
 import type { HostCache, HostEntry, HostHint } from './host-cache.js'
 import { HintLedger, type HintAnswer, type HintOutcome } from './hints.js'
 import { resolveAttacherOptions, type AttacherInit } from './attacher-options.js'

@@ -1,4 +1,4 @@
-import { InvalidOptionError } from '../core/errors.js'
+import { InvalidOptionError } from '../util/errors.js'
 import { OverlayLimits } from '../wire/limits.js'
 import type { HostCache, HostHint } from './host-cache.js'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { InvalidOptionError } from '../core/errors.js'
+import { InvalidOptionError } from '../util/errors.js'
 import { HostCache, type HostEntry, type HostHint } from './host-cache.js'
 
 const none: ReadonlySet<string> = new Set()

@@ -1,5 +1,5 @@
-import { checkBackoffPolicy, fullJitter, type BackoffPolicy } from '../core/backoff.js'
-import { InvalidOptionError } from '../core/errors.js'
+import { checkBackoffPolicy, fullJitter, type BackoffPolicy } from '../util/backoff.js'
+import { InvalidOptionError } from '../util/errors.js'
 import { Limits, OverlayLimits } from '../wire/limits.js'
 import { compareLoad, comparePeerIds } from './rank.js'
 

@@ -7,9 +7,9 @@
  * Nothing changes when a named account does not exist. Each grant gets a
  * seat and a place for every device its account has signed in (docs/directory.md, "Seats").
  */
-import { loadSettings, saveSettings } from './files.js'
+import { loadSettings, saveSettings } from './data-dir.js'
 import { drawSeat } from './grants.js'
-import { AuthorityFilesError } from './files.js'
+import { AuthorityFilesError } from './data-dir.js'
 import type { AuthorityStore } from './store/types.js'
 import { Limits } from '../wire/limits.js'
 

@@ -15,7 +15,7 @@ import { deviceIdOf, generateKey, signerOf, type Signer } from '../crypto/keys.j
 import { verifyCertificate } from '../trust/certificate.js'
 import { verifySupernodeGrantList } from '../trust/grants.js'
 import { fromBase64, toBase64 } from '../wire/bytes.js'
-import { ADMIN_TOKEN_FILE, initAuthority, loadSettings, saveSettings } from './files.js'
+import { ADMIN_TOKEN_FILE, initAuthority, loadSettings, saveSettings } from './data-dir.js'
 import { migrateToGrants } from './grants-migrate.js'
 import { Limits } from '../wire/limits.js'
 import { buildAuthority, type BuiltAuthority } from './server.js'

@@ -12,7 +12,7 @@ import { signSupernodeGrantList, signSupernodeGrantListV2 } from '../trust/grant
 import { ErrorCode } from '../wire/error-codes.js'
 import { Limits } from '../wire/limits.js'
 import { AuthorityError } from './errors.js'
-import type { NetworkSettings } from './files.js'
+import type { NetworkSettings } from './data-dir.js'
 import type { AccountRecord, AuthorityStore, DevicePolicyFlags, SupernodeGrantRecord } from './store/types.js'
 
 /** A list is re-signed when its sequence changes, and at least this often so its issuedAt stays fresh. */

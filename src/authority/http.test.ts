@@ -14,7 +14,7 @@ import { verifyCertificate } from '../trust/certificate.js'
 import { verifyNetworkConfig } from '../trust/network-config.js'
 import { verifyRevocationList } from '../trust/revocations.js'
 import { fromBase64, toBase64 } from '../wire/bytes.js'
-import { ADMIN_TOKEN_FILE, initAuthority } from './files.js'
+import { ADMIN_TOKEN_FILE, initAuthority } from './data-dir.js'
 import { buildAuthority, type BuiltAuthority } from './server.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'parley-http-'))

@@ -5,7 +5,7 @@
  * retry with exponential backoff and full jitter, across restarts (the queue
  * is in SQLite). Several events for one user travel in one push.
  */
-import { fullJitter, type BackoffPolicy } from '../core/backoff.js'
+import { fullJitter, type BackoffPolicy } from '../util/backoff.js'
 import type { Logger } from '../log/logger.js'
 import type { Presence } from '../trust/presence.js'
 import type { SealedItem } from '../wire/chat.js'

@@ -30,8 +30,8 @@ import { Chat, ChatError, STATUS_NAMES, statusName, type ChatNotice } from './ch
 import { ErrorCode } from '../wire/error-codes.js'
 import { Delivery, type Reachable } from './delivery.js'
 import { DeviceLookups } from './lookups.js'
-import { History } from './history.js'
-import { OfflineInbox } from './inbox.js'
+import { Backfill } from './backfill.js'
+import { OfflineFetch } from './offline-fetch.js'
 import { refusalLogger } from './refusals.js'
 import { sealForDevices } from './seal.js'
 import type { StrangerLimits } from './strangers.js'
@@ -64,8 +64,8 @@ export class ChatService {
   readonly events = new EventEmitter<{ notice: [ChatNotice] }>()
   readonly chat: Chat
   readonly delivery: Delivery
-  private readonly inbox: OfflineInbox
-  private readonly history: History
+  private readonly offline: OfflineFetch
+  private readonly backfill: Backfill
   private readonly lookups: DeviceLookups
   private readonly own: OwnStatus
   private sweepTimer: NodeJS.Timeout | undefined
@@ -121,16 +121,16 @@ export class ChatService {
         devices: (u) => this.devicesOf(u),
         push: (p, events) => this.push(p, events),
         seal: (id, recipient, bytes, devices) => sealForDevices({ id, recipient, plaintext: bytes, devices }),
-        deposit: (items) => this.inbox.deposit(items),
+        deposit: (items) => this.offline.deposit(items),
         stale: (u) => this.lookups.stale(u),
         isRevoked: (id) => device.isRevoked(id),
       },
       log,
     )
-    this.inbox = new OfflineInbox(device, this.chat, { deviceId: device.peerId, seed }, log, () =>
+    this.offline = new OfflineFetch(device, this.chat, { deviceId: device.peerId, seed }, log, () =>
       this.delivery.kick(),
     )
-    this.history = new History(device, this.chat, log)
+    this.backfill = new Backfill(device, this.chat, log)
   }
 
   static async start(opts: ChatServiceOptions): Promise<ChatService> {
@@ -158,14 +158,14 @@ export class ChatService {
   /** Newly attached (or re-attached): fetch what waits, retry what waits, catch up, say we are here. */
   private attachmentsChanged(): void {
     if (this.opts.device.supernodeAddrs().length === 0) return
-    this.inbox.fetchSoon()
+    this.offline.fetchSoon()
     this.store.retryAllNow(Date.now())
     this.delivery.kick()
     // Our presence record is published shortly after attaching: give it a moment, so
     // that contacts answering our presence can find us.
     clearTimeout(this.attachTimer)
     this.attachTimer = setTimeout(() => {
-      void this.history.backfill().then((n) => n > 0 && this.delivery.kick())
+      void this.backfill.backfill().then((n) => n > 0 && this.delivery.kick())
       void this.broadcastPresence()
     }, 500)
   }
@@ -240,7 +240,7 @@ export class ChatService {
     clearInterval(this.sweepTimer)
     clearTimeout(this.attachTimer)
     this.delivery.stop()
-    this.inbox.stop()
+    this.offline.stop()
     // Contacts see us go offline now rather than at their next sweep.
     await this.broadcastPresence(PresenceStatus.OFFLINE).catch(() => undefined)
     await this.opts.device.node.unhandle([ChatProtocols.chat, ChatProtocols.history]).catch(() => undefined)
@@ -261,7 +261,7 @@ export class ChatService {
     await serve(
       node,
       ChatProtocols.history,
-      (payload, conn) => Promise.resolve(this.history.handle(payload, conn)),
+      (payload, conn) => Promise.resolve(this.backfill.handle(payload, conn)),
       {
         maxRequestBytes: ChatLimits.historyRequestBytes,
         timeoutMs: PUSH_TIMEOUT_MS,

@@ -15,7 +15,7 @@ import {
   loadSettings,
   saveSettings,
   SQLITE_FILE,
-} from '../authority/files.js'
+} from '../authority/data-dir.js'
 import { migrateToGrants } from '../authority/grants-migrate.js'
 import { openStore } from '../authority/store/index.js'
 import { deviceIdOf, signerOf } from '../crypto/keys.js'

@@ -4,7 +4,7 @@
  * progress notice is due and how long to wait before retrying. The service
  * (service.ts) does the disk and the network around it.
  */
-import { fullJitter, type BackoffPolicy } from '../core/backoff.js'
+import { fullJitter, type BackoffPolicy } from '../util/backoff.js'
 import { FileCode, FileLimits } from '../wire/files.js'
 
 export class FileError extends Error {

@@ -1,6 +1,6 @@
 /** Per-peer totals of relayed connections (issue 10, M7), sans-IO. */
 import { describe, expect, it } from 'vitest'
-import { InvalidOptionError } from '../core/errors.js'
+import { InvalidOptionError } from '../util/errors.js'
 import { ErrorCode } from '../wire/error-codes.js'
 import { checkRelayPerPeer, DEFAULT_RELAY_PER_PEER, relayRefusal } from './relay-limits.js'
 

@@ -7,7 +7,7 @@
  * relayed connections through this supernode, or its destination does.
  * (Reservations are one per peer already, and only for attached devices.)
  */
-import { InvalidOptionError } from '../core/errors.js'
+import { InvalidOptionError } from '../util/errors.js'
 import { ErrorCode } from '../wire/error-codes.js'
 
 /** Relayed connections one peer may have through a supernode at once, as source and as destination. */

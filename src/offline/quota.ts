@@ -10,7 +10,7 @@
  * leave; items held are never evicted to make room, since that would lose
  * someone's messages.
  */
-import { InvalidOptionError } from '../core/errors.js'
+import { InvalidOptionError } from '../util/errors.js'
 
 export interface Quotas {
   /** Items held for one recipient. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { InvalidOptionError } from '../core/errors.js'
+import { InvalidOptionError } from '../util/errors.js'
 import { batches, pageLength } from './paging.js'
 import { Usage } from './quota.js'
 import { Shedder } from './shed.js'

@@ -7,7 +7,7 @@
  * beyond the device limit: it is what other supernodes' deposits and fetches
  * wait on, so devices are shed first. Sans-IO.
  */
-import { InvalidOptionError } from '../core/errors.js'
+import { InvalidOptionError } from '../util/errors.js'
 
 export type Lane = 'device' | 'replica'
 

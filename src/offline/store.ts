@@ -11,7 +11,7 @@
  * call takes `now`: the store never reads the clock.
  */
 import Database from 'better-sqlite3'
-import { InvalidOptionError } from '../core/errors.js'
+import { InvalidOptionError } from '../util/errors.js'
 import { pageLength, type PageLimits } from './paging.js'
 import { migrate, signedDepositsSince } from './schema.js'
 import { Usage, type Charge, type QuotaBreach, type Quotas } from './quota.js'

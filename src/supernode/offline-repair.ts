@@ -13,7 +13,7 @@
  * its view is behind this node's, so such a push is retried for up to
  * NOT_REPLICA_PATIENCE_MS; other refusals wait for the next membership change.
  */
-import { fullJitter, type BackoffPolicy } from '../core/backoff.js'
+import { fullJitter, type BackoffPolicy } from '../util/backoff.js'
 import type { Placed } from '../directory/placement.js'
 import type { Logger } from '../log/logger.js'
 import { planKeyRepair } from '../offline/repair.js'

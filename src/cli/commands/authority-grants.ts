@@ -8,7 +8,7 @@
 import { join } from 'node:path'
 import { Option, type Command } from 'commander'
 import { AuthorityError } from '../../authority/errors.js'
-import { loadAuthorityFiles, SQLITE_FILE } from '../../authority/files.js'
+import { loadAuthorityFiles, SQLITE_FILE } from '../../authority/data-dir.js'
 import { migrateToGrants } from '../../authority/grants-migrate.js'
 import { grantJson, SupernodeGrants } from '../../authority/grants.js'
 import { openStore } from '../../authority/store/index.js'

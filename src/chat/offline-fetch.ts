@@ -16,7 +16,7 @@ import { equalBytes } from '../wire/bytes.js'
 
 const FETCH_EVERY_MS = 60_000
 
-export class OfflineInbox {
+export class OfflineFetch {
   private timer: NodeJS.Timeout | undefined
   private soon: NodeJS.Timeout | undefined
   private fetching = false

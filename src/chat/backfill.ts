@@ -30,7 +30,7 @@ export const BACKFILL_MS = 30 * 24 * 3600_000
 const PAGE = 200
 const TIMEOUT_MS = 10_000
 
-export class History {
+export class Backfill {
   constructor(
     private readonly device: DeviceNode,
     private readonly chat: Chat,
