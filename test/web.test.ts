@@ -38,6 +38,7 @@ const message = (over: Partial<Message>): Message => ({
   deleted: false,
   state: 'sending',
   held: false,
+  kind: 'text',
   ...over,
 })
 const contact = (username: string, over: Partial<ListedContact> = {}): ListedContact => ({

@@ -1,23 +1,7 @@
 /** The chat store's row mapping (see store.ts; its tables: migrations.ts). */
-export type MessageState = 'sending' | 'sent' | 'delivered' | 'read' | 'received'
+import type { MessageKind, MessageRow, MessageState } from './rows.js'
 
-export type MessageKind = 'text' | 'call' | 'file'
-
-export interface MessageRow {
-  id: string
-  conversation: string
-  sender: string
-  senderDevice: string
-  lamport: number
-  sentAt: number
-  text: string
-  edited: boolean
-  deleted: boolean
-  state: MessageState
-  held: boolean
-  /** text: a message; call: a call event; file: a file offer (text holds their JSON). */
-  kind: MessageKind
-}
+export type { MessageKind, MessageRow, MessageState } from './rows.js'
 
 export interface RawMessage {
   id: Buffer

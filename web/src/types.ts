@@ -1,9 +1,10 @@
 /**
- * What the device's local API says, as the browser sees it. These mirror
- * ContactRow, MessageRow and ChatNotice in src/chat/ (the web client is
- * bundled apart from the node's code, so it restates them rather than
- * importing modules that need Node).
+ * What the device's local API says, as the browser sees it. A message is the
+ * server's own MessageRow (src/chat/rows.ts, types only, nothing of Node), so
+ * the two cannot drift; the rest still mirror ContactRow and ChatNotice in
+ * src/chat/ (their modules need Node).
  */
+import type { MessageRow, MessageState } from '../../src/chat/rows.js'
 
 export type SessionState = 'setup' | 'starting' | 'ready'
 
@@ -29,7 +30,7 @@ export interface Credentials {
 }
 
 export type ContactState = 'requested' | 'pending' | 'accepted' | 'declined' | 'blocked' | 'removed'
-export type MessageState = 'sending' | 'sent' | 'delivered' | 'read' | 'received'
+export type { MessageState }
 /** What the user can choose; contacts see `invisible` as `offline`. */
 export type Status = 'online' | 'away' | 'dnd' | 'invisible'
 export const STATUSES: readonly Status[] = ['online', 'away', 'dnd', 'invisible']
@@ -48,24 +49,8 @@ export interface ListedContact extends Contact {
   unread: number
 }
 
-export interface Message {
-  /** 32 hex digits */
-  id: string
-  /** the other user of the conversation */
-  conversation: string
-  sender: string
-  senderDevice: string
-  lamport: number
-  sentAt: number
-  text: string
-  edited: boolean
-  deleted: boolean
-  state: MessageState
-  /** from someone who is not a contact yet: shown with the request, never in a conversation */
-  held: boolean
-  /** 'call': a call event, its text is `{call, what, durationMs}` */
-  kind?: 'text' | 'call' | 'file'
-}
+/** A message as the device's local API sends it: the server's own type (src/chat/rows.ts), never a copy. */
+export type Message = MessageRow
 
 export interface ContactRequest extends Contact {
   held: Message[]

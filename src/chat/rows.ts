@@ -1,0 +1,24 @@
+/**
+ * A message as the device's local API hands it out: the row of the
+ * conversation view. Types only, with nothing of Node in them, so that the
+ * web client uses the very same definition (web/src/types.ts).
+ */
+export type MessageState = 'sending' | 'sent' | 'delivered' | 'read' | 'received'
+
+export type MessageKind = 'text' | 'call' | 'file'
+
+export interface MessageRow {
+  id: string
+  conversation: string
+  sender: string
+  senderDevice: string
+  lamport: number
+  sentAt: number
+  text: string
+  edited: boolean
+  deleted: boolean
+  state: MessageState
+  held: boolean
+  /** text: a message; call: a call event; file: a file offer (text holds their JSON). */
+  kind: MessageKind
+}
