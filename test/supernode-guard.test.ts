@@ -90,6 +90,19 @@ async function attachAs(node: DeviceHost, certificate: Uint8Array, version = VER
   return decodeAttachResponse(bytes)
 }
 
+/** A new account with one signed-in device, as a bare libp2p host holding the device's key. */
+async function newDevice(username: string, profileName: string) {
+  const profile = new Profile(net.home, profileName)
+  await fetch(`${net.authorityUrl}/v1/accounts`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: DEMO_PASSWORD }),
+  })
+  const cert = await signIn({ profile, authority: net.authorityUrl, username, password: DEMO_PASSWORD })
+  const node = await createDeviceHost({ privateKey: await profile.deviceKey(), host: '127.0.0.1' })
+  return { cert, node }
+}
+
 function networkKey(): Signer {
   return signerOf(decodeKey(readFileSync(join(dir.path, 'authority', 'network.key'))))
 }
@@ -161,19 +174,7 @@ describe('certificates at attach time', () => {
   it("refuses a device older than the network's minimum, and tells it which versions and to upgrade", async () => {
     // New networks start at 0.2.0 (seats): a release before it gets no offline service, so it is not taken;
     // today's version with the same certificate is (attached, or busy with hints: the mega-supernode is small).
-    const profile = new Profile(net.home, 'old-timer')
-    await fetch(`${net.authorityUrl}/v1/accounts`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'oldtimer', password: DEMO_PASSWORD }),
-    })
-    const cert = await signIn({
-      profile,
-      authority: net.authorityUrl,
-      username: 'oldtimer',
-      password: DEMO_PASSWORD,
-    })
-    const node = await createDeviceHost({ privateKey: await profile.deviceKey(), host: '127.0.0.1' })
+    const { cert, node } = await newDevice('oldtimer', 'old-timer')
     try {
       const old = await attachAs(node, cert.bytes, '0.1.0')
       expect(old.result).toBe(AttachResult.Refused)
@@ -188,19 +189,7 @@ describe('certificates at attach time', () => {
   })
 
   it('refuses a revoked device within seconds of its revocation', async () => {
-    const profile = new Profile(net.home, 'to-revoke')
-    await fetch(`${net.authorityUrl}/v1/accounts`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'revokee', password: DEMO_PASSWORD }),
-    })
-    const cert = await signIn({
-      profile,
-      authority: net.authorityUrl,
-      username: 'revokee',
-      password: DEMO_PASSWORD,
-    })
-    const node = await createDeviceHost({ privateKey: await profile.deviceKey(), host: '127.0.0.1' })
+    const { cert, node } = await newDevice('revokee', 'to-revoke')
     try {
       expect((await attachAs(node, cert.bytes)).result).not.toBe(AttachResult.Refused)
       const token = readFileSync(join(dir.path, 'authority', 'admin-token'), 'utf8').trim()

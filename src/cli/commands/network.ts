@@ -21,6 +21,7 @@ import { apiAnswer, CliError, UsageError } from '../errors.js'
 import { profileOf, withAuthority, withProfile, type DeviceOptions } from '../options.js'
 import { onShutdown } from '../shutdown.js'
 import { parseListen } from './authority.js'
+import { refusedLine, signedOutLine } from './device-lines.js'
 
 /** Logs go to the profile folder, or to PARLEY_LOG_DIR/<profile>.log when a local network gathers them in one place. */
 function logFile(dir: string, profile: string, file: string): string {
@@ -349,25 +350,6 @@ export function statusCommand(): Command {
       console.log(`reachable    directly at ${s.reachability.direct.join(', ') || 'no address'}`)
       console.log(`             through relays at ${s.reachability.relayed.length} address(es)`)
     })
-}
-
-/** What a revoked device tells its user, plainly: it is signed out, by whom, and what it kept. */
-export function signedOutLine(s: { at: number; by?: 'owner' | 'admin' }): string {
-  const who =
-    s.by === 'owner'
-      ? 'by its owner (parley revoke, from another device)'
-      : s.by === 'admin'
-        ? 'by an administrator of the network'
-        : 'by its owner or an administrator'
-  return (
-    `SIGNED OUT   this device was revoked ${who} at ${new Date(s.at).toISOString()}; ` +
-    'it no longer sends or receives. Your local history is kept. Sign in again with parley login.'
-  )
-}
-
-/** Why nothing is attached, in the supernode's words (a version below the network's minimum says to upgrade). */
-export function refusedLine(r: { code: string; message: string }): string {
-  return `NOT ATTACHED the supernodes refuse this device (${r.code})${r.message === '' ? '' : `: ${r.message}`}`
 }
 
 export function lookupCommand(): Command {
