@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { replicasFor, type Placed } from './placement.js'
+import { replicasFor, type Placed } from '../placement/placement.js'
 import { Rankings } from './ranking.js'
 
 const members = (n: number): Placed[] =>

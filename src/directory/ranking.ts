@@ -11,7 +11,7 @@
  * is passed in.
  */
 import type { Ranked } from './lookup.js'
-import { Placement, placedKey, type Placed } from './placement.js'
+import { Placement, placedKey, type Placed } from '../placement/placement.js'
 
 export interface RankingsOptions {
   /** Ranks a record is stored at (replicas and spares). */

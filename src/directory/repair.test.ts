@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { Placement, replicasFor, type Placed } from './placement.js'
+import { Placement, replicasFor, type Placed } from '../placement/placement.js'
 import { RecordStore, type StoredRecord } from './records.js'
 import { notMine, planRepair } from './repair.js'
 import { placeMembers, SEATS_SINCE } from './seats.js'

@@ -6,7 +6,7 @@
  * receiving RecordStore answers 'stale' to the copies, and the redundancy is
  * what lets repair finish when a holder dies halfway through.
  */
-import { Placement, samePlacement, type Placed } from './placement.js'
+import { Placement, samePlacement, type Placed } from '../placement/placement.js'
 import type { StoredRecord } from './records.js'
 
 export interface RepairPush {

@@ -1,7 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2.js'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { lnU, Placement, replicasFor, type Placed } from './placement.js'
+import { lnU, Placement, replicasFor, type Placed } from '../placement/placement.js'
 import {
   placeMembers,
   placeOf,

@@ -29,7 +29,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js'
 import { compareVersions } from '../wire/fields.js'
-import type { Placed } from './placement.js'
+import type { Placed } from '../placement/placement.js'
 
 /** The first version that places by seats; announced by every supernode since. */
 export const SEATS_SINCE = '0.2.0'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { Placement, type Placed } from '../directory/placement.js'
+import { Placement, type Placed } from '../placement/placement.js'
 import { planKeyRepair } from './repair.js'
 
 const R = 3

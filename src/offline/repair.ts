@@ -6,7 +6,7 @@
  * its own; the receiving store answers duplicates ok, and the redundancy lets
  * repair finish when a holder dies halfway through. Sans-IO: keys in, plan out.
  */
-import { Placement, samePlacement, type Placed } from '../directory/placement.js'
+import { Placement, samePlacement, type Placed } from '../placement/placement.js'
 
 export interface KeyPush {
   to: string

@@ -10,7 +10,7 @@
  * This supernode adds only what replicas do not believe anyway (sender,
  * storedAt), so a rogue supernode in its place gains nothing by lying.
  */
-import { replicasFor, type Placed } from '../directory/placement.js'
+import { replicasFor, type Placed } from '../placement/placement.js'
 import { AccessKind, verifyAccess } from '../offline/access.js'
 import { verifyDeposit } from '../offline/deposit.js'
 import { OfflineAuthError } from '../offline/errors.js'

@@ -14,7 +14,7 @@
  * NOT_REPLICA_PATIENCE_MS; other refusals wait for the next membership change.
  */
 import { fullJitter, type BackoffPolicy } from '../util/backoff.js'
-import type { Placed } from '../directory/placement.js'
+import type { Placed } from '../placement/placement.js'
 import type { Logger } from '../log/logger.js'
 import { planKeyRepair } from '../offline/repair.js'
 import type { OfflineStore, RepairCursor } from '../offline/store.js'

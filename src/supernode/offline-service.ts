@@ -19,7 +19,7 @@
  * device side (deposit, fetch, ack) is offline-devices.ts.
  */
 import type { Connection } from '@libp2p/interface'
-import { replicasFor, type Placed } from '../directory/placement.js'
+import { replicasFor, type Placed } from '../placement/placement.js'
 import type { Logger } from '../log/logger.js'
 import { AccessKind, verifyAccess } from '../offline/access.js'
 import { admitStore } from '../offline/admit.js'

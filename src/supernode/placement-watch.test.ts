@@ -1,7 +1,7 @@
 /** PlacementWatch: repairs exactly when the placement moves, by membership or by the grant list. */
 import { pino } from 'pino'
 import { describe, expect, it } from 'vitest'
-import type { Placed } from '../directory/placement.js'
+import type { Placed } from '../placement/placement.js'
 import { SEATS_SINCE } from '../directory/seats.js'
 import type { MemberView } from '../membership/types.js'
 import type { SupernodeGrantList } from '../trust/grants.js'

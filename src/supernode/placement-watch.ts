@@ -6,7 +6,7 @@
  * peer ids and seats, a seat or a grant's places changed) records and offline
  * items move to their new replicas by the usual repair.
  */
-import { replicasFor, samePlacement, type Placed } from '../directory/placement.js'
+import { replicasFor, samePlacement, type Placed } from '../placement/placement.js'
 import { placeMembers, type SeatDecision } from '../directory/seats.js'
 import type { Logger } from '../log/logger.js'
 import type { MemberView } from '../membership/types.js'

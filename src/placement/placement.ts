@@ -11,7 +11,7 @@
  * holds about four times the records of a weight-1 supernode.
  *
  * A node's place is the bytes it is hashed as: its seat place when the
- * network places by seats (seats.ts: drawn by the authority, so nobody can
+ * network places by seats (directory/seats.ts: drawn by the authority, so nobody can
  * grind one), else the UTF-8 of its peer id.
  */
 import { sha256 } from '@noble/hashes/sha2.js'
@@ -20,7 +20,7 @@ export interface Placed {
   peerId: string
   /** > 0; mega-supernodes e.g. 4, others 1. Nodes with any other weight are never chosen. */
   weight: number
-  /** Where on the ring: the bytes hashed beside the key (seats.ts). Absent: the UTF-8 of peerId. */
+  /** Where on the ring: the bytes hashed beside the key (directory/seats.ts). Absent: the UTF-8 of peerId. */
   place?: Uint8Array
 }
 
