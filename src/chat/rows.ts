@@ -1,6 +1,6 @@
 /**
  * A message as the device's local API hands it out: the row of the
- * conversation view. Types only, with nothing of Node in them, so that the
+ * conversation view; and a contact's state. Types only, with nothing of Node in them, so that the
  * web client uses the very same definition (web/src/types.ts).
  */
 export type MessageState = 'sending' | 'sent' | 'delivered' | 'read' | 'received'
@@ -22,3 +22,5 @@ export interface MessageRow {
   /** text: a message; call: a call event; file: a file offer (text holds their JSON). */
   kind: MessageKind
 }
+
+export type ContactState = 'requested' | 'pending' | 'accepted' | 'declined' | 'blocked' | 'removed'

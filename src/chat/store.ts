@@ -13,12 +13,13 @@ import { LamportClock } from './clock.js'
 import { migrate } from '../sqlite/migrate.js'
 import { GroupCommit } from './commit.js'
 import { CHAT_MIGRATIONS } from './migrations.js'
+import type { ContactState } from './rows.js'
 import { messageOf, type MessageKind, type MessageRow, type MessageState, type RawMessage } from './schema.js'
 import { DEFAULT_STRANGER_LIMITS, type StrangerLimits } from './strangers.js'
 
 export type { MessageKind, MessageRow, MessageState } from './schema.js'
 
-export type ContactState = 'requested' | 'pending' | 'accepted' | 'declined' | 'blocked' | 'removed'
+export type { ContactState } from './rows.js'
 
 export interface ContactRow {
   username: string

@@ -11,7 +11,7 @@
 import type { VerifiedChatEvent } from '../trust/chat-event.js'
 import { ChatKind } from '../wire/chat.js'
 import { ErrorCode } from '../wire/error-codes.js'
-import type { ChatStore, ContactState } from './store.js'
+import type { ContactState } from './rows.js'
 
 export interface StrangerLimits {
   /** Held messages from one sender who is not an accepted contact. */
@@ -57,9 +57,17 @@ export function strangerRefusal(
   return undefined
 }
 
+/** What the adapter reads: the chat store's counts and the limits it was opened with. */
+export interface StrangerCountsSource {
+  readonly strangerLimits: StrangerLimits
+  contact(username: string): { state: ContactState } | undefined
+  heldFrom(username: string): number
+  pendingRequests(): number
+}
+
 /** The adapter: the counts from the store, the limits it was opened with. */
 export function strangerRefusalIn(
-  store: ChatStore,
+  store: StrangerCountsSource,
   self: string,
   e: Pick<VerifiedChatEvent, 'from' | 'to' | 'kind'>,
 ): typeof ErrorCode.StrangerLimit | undefined {
