@@ -1,13 +1,23 @@
 /**
- * The directory on real processes with a user's three replicas SIGSTOPped:
- * the user is online (attached to a live supernode) and published before the
- * freeze, so a lookup from another device finds them at once, without waiting
- * for failure detection or repair; and a name nobody has is still "nobody".
+ * The directory on real processes with supernodes SIGSTOPped.
+ *
+ * 1. A user's three replicas frozen: the user is online (attached to a live
+ *    supernode) and published before the freeze, so a lookup from another
+ *    device finds them at once, without waiting for failure detection or
+ *    repair; and a name nobody has is still "nobody".
+ * 2. A user's two best ranks refuse stores while the user comes online (a
+ *    drill fault, as a supernode shedding load would), then take them again:
+ *    they missed the record, and a lookup asks them first. The user is still
+ *    found, and the record is handed to them (hinted handoff) until no
+ *    supernode owes anything.
  */
+import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { SLOW_FOR_MS } from '../src/supernode/directory-service.js'
 import { startDevnet, type Devnet, type DevnetNode } from '../src/devnet/devnet.js'
+import { signIn, up } from './support/chat.js'
 import { eventually, lookup, status } from './support/devnet.js'
-import { tempDir } from './support/process.js'
+import { tempDir, type Daemon } from './support/process.js'
 
 const dir = tempDir('parley-dir-frozen-')
 let net: Devnet
@@ -15,6 +25,8 @@ const users = Array.from({ length: 12 }, (_, i) => `user-${i + 1}`)
 const attachments = new Map<string, string[]>()
 
 beforeAll(async () => {
+  // Scenario 2's fault: SIGUSR2 pauses a supernode's directory stores (src/supernode/drill.ts).
+  process.env.PARLEY_DRILL = '1'
   net = await startDevnet({
     dir: dir.path,
     megas: 1,
@@ -43,8 +55,11 @@ beforeAll(async () => {
   }, 30_000)
 }, 150_000)
 
+let late: Daemon | undefined
+
 afterAll(async () => {
   for (const s of net?.supernodes ?? []) s.child.process.kill('SIGCONT')
+  await late?.stop()
   await net?.stop()
   dir.remove()
 })
@@ -94,5 +109,68 @@ describe('every replica of an online user frozen', () => {
     const nobody = await lookup(net.home, looker, 'nobody-at-all')
     expect(nobody.status).toBe(200)
     expect(nobody.body.devices).toEqual([])
+  })
+})
+
+/** What a supernode's /metrics says for one unlabelled gauge. */
+async function gauge(sn: DevnetNode, name: string): Promise<number> {
+  const text = await (await fetch(`${sn.httpUrl}/metrics`)).text()
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `))
+  if (line === undefined) throw new Error(`${sn.name} has no ${name}`)
+  return Number(line.split(' ')[1])
+}
+
+describe('the best ranks of a user refusing stores while the user comes online', () => {
+  it('finds the user once they take stores again, and the ranks that missed the record get it', async () => {
+    for (const s of net.supernodes) s.child.process.kill('SIGCONT')
+    const megas = new Set(net.supernodes.filter((s) => s.name.startsWith('mega-')).map((s) => s.peerId))
+    // A new user whose two best ranks are ordinary supernodes.
+    let chosen: { username: string; ranks: string[] } | undefined
+    for (let i = 1; chosen === undefined && i <= 50; i++) {
+      const ranks = (await replicasOf(`late-${i}`)).slice(0, 2)
+      if (ranks.every((r) => !megas.has(r))) chosen = { username: `late-${i}`, ranks }
+    }
+    if (chosen === undefined) throw new Error('no new username has two ordinary best ranks')
+    const { username, ranks } = chosen
+    const refusing = net.supernodes.filter((s) => ranks.includes(s.peerId))
+
+    await signIn(net, 'late', username)
+    for (const sn of refusing) sn.child.process.kill('SIGUSR2')
+    late = await up(net, 'late')
+    // Attached twice and published through both: no attachment change (and so no publish) comes later.
+    await eventually(
+      async () => {
+        const s = await status(net.home, 'late')
+        return (s.attachments.length === 2 && s.published?.supernodes === 2) || undefined
+      },
+      30_000,
+      100,
+      `${username} attached twice and published`,
+    )
+    // They take stores again, and hold no record of the new user.
+    for (const sn of refusing) sn.child.process.kill('SIGUSR2')
+
+    const lateStatus = await status(net.home, 'late')
+    // The supernodes that published saw the two ranks fail, and ask them without waiting on them
+    // (SLOW_FOR_MS): past that, every lookup asks them first and waits on their answers.
+    await sleep(Math.max(0, lateStatus.published!.at + SLOW_FOR_MS + 500 - Date.now()))
+    const looker = 'user-1'
+    for (let i = 0; i < 10; i++) {
+      const found = await lookup(net.home, looker, username)
+      expect(found.body.error).toBeUndefined()
+      expect(found.body.devices.map((d) => d.deviceId)).toEqual([lateStatus.peerId])
+    }
+    // Nothing is owed any more: the two ranks took the record they missed.
+    await eventually(
+      async () => {
+        const owed = await Promise.all(
+          net.supernodes.map((sn) => gauge(sn, 'parley_supernode_directory_owed')),
+        )
+        return owed.every((n) => n === 0) || undefined
+      },
+      30_000,
+      500,
+      'no supernode owes a record',
+    )
   })
 })

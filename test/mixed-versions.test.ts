@@ -51,10 +51,17 @@ const sent = (profile: string) =>
 
 /** The device ids `from`'s lookup of `username` finds. */
 const finds = (from: string, username: string) =>
-  eventually(async () => {
-    const ids = (await lookup(net.home, from, username)).body.devices.map((d) => d.deviceId)
-    return ids.length > 0 ? ids : undefined
-  }, 20_000)
+  eventually(
+    async () => {
+      const { body } = await lookup(net.home, from, username)
+      if (body.error !== undefined) throw new Error(`${body.error.code}: ${body.error.message}`)
+      const ids = body.devices.map((d) => d.deviceId)
+      return ids.length > 0 ? ids : undefined
+    },
+    20_000,
+    250,
+    `${from} finds ${username}`,
+  )
 
 const peerOf = (profile: string) => net.devices.get(profile)?.peerId
 

@@ -67,6 +67,8 @@ export { pathOf, type DeviceTarget, type Path }
 export class DeviceNode {
   private sequence = 0
   private publishTimer: NodeJS.Timeout | undefined
+  /** The last publish that a supernode took: when, and through how many. */
+  private published: { at: number; supernodes: number } | undefined
   private debounce: NodeJS.Timeout | undefined
   private readonly attachListeners: Array<() => void> = []
   private readonly signedOutListeners: Array<(s: SignedOut) => void> = []
@@ -324,6 +326,7 @@ export class DeviceNode {
       }),
     )
     const ok = results.filter(Boolean).length
+    if (ok > 0) this.published = { at: Date.now(), supernodes: ok }
     this.opts.log.info({ supernodes: ok, sequence: this.sequence }, 'presence published')
     return ok
   }
@@ -402,6 +405,7 @@ export class DeviceNode {
         relayed: this.circuitAddrs(),
       },
       knownSupernodes: this.attachments.hosts().length,
+      published: this.published,
     }
   }
 

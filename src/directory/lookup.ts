@@ -162,6 +162,11 @@ export class Lookup<R extends LookupRecord = StoredRecord> {
     return this.replicas.filter((_, i) => this.states[i] === 'asked' || this.states[i] === 'timed-out')
   }
 
+  /** The replicas that answered "not found" (or only expired or foreign records): read repair's targets once found. */
+  notFoundFrom(): string[] {
+    return this.replicas.filter((_, i) => this.states[i] === 'not-found')
+  }
+
   /** Unanswered requests older than hedgeDelayMs: nodes that lost a hedge, for the adapter to note as slow. */
   overdue(now: number): string[] {
     return this.replicas.filter(

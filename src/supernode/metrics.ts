@@ -39,6 +39,17 @@ export function createSupernodeMetrics() {
       labelNames: ['kind', 'result'],
       registers,
     }),
+    directoryRepairs: new Counter({
+      name: 'parley_supernode_directory_repairs_total',
+      help: 'Records given to stored ranks that lacked them, by kind (handoff: a retry of a push they did not take; read: a lookup found the record past them)',
+      labelNames: ['kind'],
+      registers,
+    }),
+    directoryOwed: new Gauge({
+      name: 'parley_supernode_directory_owed',
+      help: 'Records owed to stored ranks that did not take them yet (hinted handoff)',
+      registers,
+    }),
     lookupSeconds: new Histogram({
       name: 'parley_supernode_lookup_seconds',
       help: 'Time to answer a device lookup from the replicas',

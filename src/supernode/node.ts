@@ -21,6 +21,7 @@ import { isUsername } from '../wire/fields.js'
 import { OverlayLimits } from '../wire/limits.js'
 import { AttachService, type SignedHint } from './attach-service.js'
 import { DirectoryService, REPLICAS } from './directory-service.js'
+import { drillFaults } from './drill.js'
 import { TurnService, type TurnConfig } from './turn-service.js'
 import { startSupernodeHttp } from './http.js'
 import { MembershipAdapter } from './membership-adapter.js'
@@ -40,6 +41,9 @@ const ANNOUNCE_EVERY_MS = 10_000
 /** Keeps `parley supernode` without a grant well inside its 10 s to say so, even when a renewal is due. */
 const START_RENEW_TIMEOUT_MS = 5_000
 
+/** A member silent this long after it was suspected is declared dead: long enough for a busy host's pauses. */
+export const DEFAULT_SUSPICION_TIMEOUT_MS = 5_000
+
 export { SupernodeForbiddenError }
 
 export interface SupernodeOptions {
@@ -55,6 +59,8 @@ export interface SupernodeOptions {
   revocationRefreshMs?: number
   /** How long a lookup waits on one replica before asking the next. */
   replicaTimeoutMs?: number
+  /** How long a silent member stays suspect before it is declared dead (default 5 s). */
+  suspicionTimeoutMs?: number
   /** Offline store quotas and retention (defaults: 10,000 items / 64 MiB per recipient, 2,000 per sender, 30 days). */
   offline?: OfflineStoreOptions
   /** Devices of one account attached here at once (issue 10, M7; default 8). */
@@ -158,6 +164,7 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
     }
   }
 
+  const drill = drillFaults(log)
   const alive = (): MemberView[] => core.members().filter((m) => m.state !== 'dead')
   const placement = new PlacementWatch({
     alive,
@@ -191,7 +198,7 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
       // A first message to a peer also sets up its connection (Noise, Yamux): on a loaded machine that
       // takes far longer than a round trip, and a tight probe timeout turns it into false suspicions.
       probeTimeoutMs: 800,
-      suspicionTimeoutMs: 5_000,
+      suspicionTimeoutMs: opts.suspicionTimeoutMs ?? DEFAULT_SUSPICION_TIMEOUT_MS,
     },
     Date.now(),
   )
@@ -225,6 +232,7 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
     isMember: (peerId) => core.member(peerId)?.state === 'alive' || core.member(peerId)?.state === 'suspect',
     addrsOf: (peerId) => adapter.addrsOf(peerId),
     replicaTimeoutMs: opts.replicaTimeoutMs,
+    storesPaused: () => drill.storesPaused(),
   })
   const attach = new AttachService({
     admission,
@@ -383,6 +391,8 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
       renewal.stop()
       adapter.stop()
       offline.stop()
+      directory.stop()
+      drill.stop()
       trust.stop()
       stopSweep()
       await http.close()

@@ -30,6 +30,8 @@ export interface LookupAnswer {
 export interface DeviceStatus {
   peerId: string
   attachments: Array<{ peerId: string; load: number; capacity: number }>
+  /** The last publish a supernode took. */
+  published?: { at: number; supernodes: number }
 }
 
 export const lookup = (home: string, from: string, username: string) =>

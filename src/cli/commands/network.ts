@@ -14,7 +14,7 @@ import { createLogger } from '../../log/logger.js'
 import { ADMISSION_DEFAULTS } from '../../attach/admission.js'
 import { DEFAULT_RELAY_PER_PEER } from '../../net/relay-limits.js'
 import { DEFAULT_QUOTAS } from '../../offline/quota.js'
-import { DEFAULT_CAPACITY, startSupernode } from '../../supernode/node.js'
+import { DEFAULT_CAPACITY, DEFAULT_SUSPICION_TIMEOUT_MS, startSupernode } from '../../supernode/node.js'
 import { REVOCATION_REFRESH_MS } from '../../supernode/trust-state.js'
 import { turnConfigOf } from '../../supernode/turn-service.js'
 import { apiAnswer, CliError, UsageError } from '../errors.js'
@@ -67,6 +67,11 @@ export function supernodeCommand(): Command {
     )
     .option('--replica-timeout <ms>', 'how long a lookup waits on one replica before asking the next', '300')
     .option(
+      '--suspicion-timeout <seconds>',
+      'how long a silent supernode stays suspect before it is declared dead: longer rides out pauses of a loaded host, shorter notices deaths sooner',
+      String(DEFAULT_SUSPICION_TIMEOUT_MS / 1000),
+    )
+    .option(
       '--turn-url <url...>',
       'the TURN server beside this supernode, e.g. turn:127.0.0.1:3478?transport=udp',
     )
@@ -81,6 +86,7 @@ export function supernodeCommand(): Command {
           mega?: boolean
           revocationRefresh: string
           replicaTimeout: string
+          suspicionTimeout: string
           offlineMaxBytes: string
           accountDevices: string
           relayPerPeer: string
@@ -100,6 +106,9 @@ export function supernodeCommand(): Command {
         if (!(refresh >= 1)) throw new UsageError('--revocation-refresh must be at least 1 second')
         if (!(Number(opts.replicaTimeout) >= 10))
           throw new UsageError('--replica-timeout must be at least 10 ms')
+        const suspicion = Number(opts.suspicionTimeout)
+        if (!(suspicion >= 1 && suspicion <= 3600))
+          throw new UsageError('--suspicion-timeout must be between 1 and 3600 seconds')
         const accountDevices = Number(opts.accountDevices)
         if (!Number.isInteger(accountDevices) || accountDevices < 1)
           throw new UsageError('--account-devices must be a positive whole number')
@@ -126,6 +135,7 @@ export function supernodeCommand(): Command {
           log,
           revocationRefreshMs: refresh * 1000,
           replicaTimeoutMs: Number(opts.replicaTimeout),
+          suspicionTimeoutMs: suspicion * 1000,
           offline: { quotas: { storeBytes: offlineMaxBytes } },
           accountDevices,
           relayPerPeer,
