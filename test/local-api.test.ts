@@ -178,6 +178,46 @@ describe('refusing everyone else', () => {
     }
   })
 
+  it("a page's call signal frames: each bad one answered with its code, an oversized one closes only its own socket", async () => {
+    const url = `${origin.replace('http', 'ws')}/v1/ws`
+    const protocols = ['parley', `parley-token.${auth.authorization.slice('Bearer '.length)}`]
+    const open = async () => {
+      const ws = new WebSocket(url, protocols, { headers: { origin } })
+      const frames: Record<string, unknown>[] = []
+      ws.on('message', (d: Buffer) => frames.push(JSON.parse(d.toString()) as Record<string, unknown>))
+      await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject))
+      /** Sends a frame and waits for the answer to it (the frames after the hello that name no call). */
+      const ask = async (data: string | Buffer) => {
+        const seen = frames.length
+        ws.send(data)
+        return eventually(() => Promise.resolve(frames.slice(seen).find((f) => f.type !== 'hello')), 10_000)
+      }
+      return { ws, ask }
+    }
+    const page = await open()
+    const other = await open()
+    const ring = JSON.stringify({ call: 'c1', type: 'ring', sdp: { type: 'offer', sdp: 'v=0' } })
+    expect(await page.ask('not json')).toMatchObject({ error: { code: 'invalid_json' } })
+    expect(await page.ask(Buffer.from([1, 2, 3]))).toMatchObject({ error: { code: 'malformed' } })
+    expect(
+      await page.ask(JSON.stringify({ type: 'call-signal', id: 1, to: 'no such user!', payload: ring })),
+    ).toMatchObject({ type: 'call-signal-error', id: 1, error: { code: 'invalid_username' } })
+    // The socket is still open and still signs in a stranger's direction nothing.
+    expect(
+      await page.ask(JSON.stringify({ type: 'call-signal', id: 2, to: 'stranger', payload: ring })),
+    ).toMatchObject({ type: 'call-signal-error', id: 2, error: { code: 'not_contact' } })
+
+    const closed = new Promise<number>((resolve) => page.ws.once('close', (code: number) => resolve(code)))
+    page.ws.send('x'.repeat(256 * 1024))
+    expect(await closed).toBe(1009)
+    // Another page's socket, and the device, go on.
+    expect(
+      await other.ask(JSON.stringify({ type: 'call-signal', id: 'after', to: 'stranger', payload: ring })),
+    ).toMatchObject({ id: 'after', error: { code: 'not_contact' } })
+    expect((await raw('/v1/session', { ...host(), ...auth })).status).toBe(200)
+    other.ws.close()
+  })
+
   it('the CLI keeps its token, and `parley link` makes a new one-time link', async () => {
     const r = await run(['link', '--profile', 'newcomer'], { env: { PARLEY_HOME: net.home } })
     expect(r.code).toBe(0)

@@ -7,6 +7,8 @@
  * shows as declined.
  */
 import { existsSync, mkdirSync } from 'node:fs'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -255,6 +257,38 @@ describe('calls in the web client', () => {
     }
     for (const user of ['bob', 'bob-2']) await poll(callState(user)).toMatch(/^(ended|none)$/)
   }, 120_000)
+
+  it("a page on another port of 127.0.0.1 cannot open alice's device socket, even with her token, nor ring bob through it", async () => {
+    // No call on bob's screen, not even the last one's end.
+    await poll(callState('bob')).toBe('none')
+    const device = new URL(page('alice').url()).origin
+    const stored = await page('alice').evaluate<string | null>("localStorage.getItem('parley.session')")
+    const { token } = JSON.parse(stored ?? 'null') as { token: string }
+    const hostile = createServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<title>hostile</title>'),
+    )
+    await new Promise<void>((resolve) => hostile.listen(0, '127.0.0.1', resolve))
+    try {
+      const tab = await page('alice').context().newPage()
+      await tab.goto(`http://127.0.0.1:${(hostile.address() as AddressInfo).port}/`)
+      // Its script opens the device's socket as alice's own page does, token and all, and rings bob.
+      const ring = JSON.stringify({ call: 'hostile', type: 'ring', sdp: { type: 'offer', sdp: 'v=0' } })
+      const outcome = await tab.evaluate<string>(`new Promise((resolve) => {
+        const ws = new WebSocket(${JSON.stringify(device.replace('http', 'ws') + '/v1/ws')},
+          ['parley', ${JSON.stringify(`parley-token.${token}`)}])
+        ws.onopen = () => {
+          ws.send(JSON.stringify({ type: 'call-signal', id: 1, to: 'bob', payload: ${JSON.stringify(ring)} }))
+          resolve('open')
+        }
+        ws.onerror = () => resolve('refused')
+      })`)
+      await tab.close()
+      expect(outcome).toBe('refused')
+      expect(await callState('bob')()).toBe('none')
+    } finally {
+      hostile.close()
+    }
+  })
 
   it('calling a contact with no device online ends at once as "Not online"', async () => {
     await daemons.get('carol')!.stop('SIGTERM')

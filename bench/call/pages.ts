@@ -99,9 +99,12 @@ window.rawHangup = () => { pc?.getSenders().forEach((x) => x.track?.stop()); pc?
 
 /**
  * Installed before the web client loads: marks, on the shared wall clock
- * (performance.timeOrigin + now), when each call signal request leaves and
- * comes back and when each call signal arrives over the live socket, so the
- * bench can say where a call's setup time goes.
+ * (performance.timeOrigin + now), when each call signal leaves the page (a
+ * socket frame, or an HTTP request with an older client) and when the
+ * device's answer comes back, where the device's own time went (the stages
+ * it reports: signed, first device took it, lookups answered, every device
+ * took it, placed as if it began at once), and when each call signal arrives
+ * over the live socket, so the bench can say where a call's setup time goes.
  */
 export const MARKS = `(() => {
   const marks = (window.__marks = [])
@@ -112,6 +115,12 @@ export const MARKS = `(() => {
       return [...new Set((Array.isArray(s) ? s : [s]).map((x) => x.type))].join('+')
     } catch { return '?' }
   }
+  const STAGES = { signed: 'signed', firstTook: 'first device took', looked: 'looked up', done: 'all took' }
+  const deviceMarks = (t, t0, timing) => {
+    for (const [name, dur] of Object.entries(timing))
+      if (STAGES[name] && typeof dur === 'number') marks.push(['device ' + STAGES[name] + ' ' + t, t0 + dur])
+  }
+  const HEADER = { sign: 'signed', first: 'firstTook', lookup: 'looked', push: 'done' }
   const fetch0 = window.fetch.bind(window)
   window.fetch = async (input, init) => {
     const url = String(input && input.url ? input.url : input)
@@ -120,11 +129,11 @@ export const MARKS = `(() => {
     marks.push(['send ' + t, at()])
     const t0 = at()
     const res = await fetch0(input, init)
-    const t1 = at()
-    marks.push(['sent ' + t, t1])
-    // The device's own time for it (Server-Timing), placed where it would end if it began at once.
-    const dur = /push;dur=([0-9.]+)/.exec(res.headers.get('server-timing') ?? '')?.[1]
-    if (dur !== undefined) marks.push(['device pushed ' + t + ' (send + its Server-Timing)', t0 + Number(dur)])
+    marks.push(['sent ' + t, at()])
+    const timing = {}
+    for (const [, name, dur] of (res.headers.get('server-timing') ?? '').matchAll(/([a-z]+);dur=([0-9.]+)/g))
+      if (HEADER[name]) timing[HEADER[name]] = Number(dur)
+    deviceMarks(t, t0, timing)
     return res
   }
   new PerformanceObserver((list) => {
@@ -135,10 +144,31 @@ export const MARKS = `(() => {
   window.WebSocket = class extends WS {
     constructor(...args) {
       super(...args)
+      const out = new Map()
       this.addEventListener('message', (e) => {
-        if (typeof e.data !== 'string' || !e.data.includes('"call-signal"')) return
-        try { marks.push(['recv ' + types(JSON.parse(e.data).payload), at()]) } catch {}
+        if (typeof e.data !== 'string' || !e.data.includes('"call-signal')) return
+        try {
+          const n = JSON.parse(e.data)
+          if (n.type === 'call-signal') marks.push(['recv ' + types(n.payload), at()])
+          const sent = out.get(n.id)
+          if (n.type !== 'call-signal-sent' || sent === undefined) return
+          out.delete(n.id)
+          marks.push(['sent ' + sent.t, at()])
+          deviceMarks(sent.t, sent.t0, n.timing ?? {})
+        } catch {}
       })
+      const send0 = this.send.bind(this)
+      this.send = (data) => {
+        try {
+          const f = typeof data === 'string' && data.startsWith('{"type":"call-signal"') ? JSON.parse(data) : undefined
+          if (f !== undefined) {
+            const t = types(f.payload)
+            marks.push(['send ' + t, at()])
+            out.set(f.id, { t, t0: at() })
+          }
+        } catch {}
+        return send0(data)
+      }
     }
   }
 })()`

@@ -8,6 +8,7 @@ import type { Hono } from 'hono'
 import { ChatError } from '../chat/chat.js'
 import { ErrorCode } from '../wire/error-codes.js'
 import { isUsername } from '../wire/fields.js'
+import { serverTiming, type SignalOutcome } from './signals.js'
 import type { TurnCredentials } from './turn.js'
 
 async function bodyOf(c: { req: { json: <T>() => Promise<T> } }): Promise<Record<string, unknown>> {
@@ -30,7 +31,7 @@ export interface CallRouteOptions {
 
 /** What the routes need of the chat service (narrow, so they are tested without one). */
 export interface CallChat {
-  signal: (to: string, payload: string) => Promise<{ contact: number; own: number }>
+  signal: (to: string, payload: string) => Promise<SignalOutcome>
   /** A call event (started, missed, ended…) in the conversation, delivered like a message. */
   recordCall: (to: string, text: string) => void
 }
@@ -67,10 +68,9 @@ export function addCallRoutes(
         { error: { code: ErrorCode.InvalidField, message: 'a contact and a payload string' } },
         400,
       )
-    const started = performance.now()
     const took = await svc().signal(user, payload)
-    // How long the device took (sign, look up, push, acks): bench:call shows it beside the page's view.
-    c.header('Server-Timing', `push;dur=${(performance.now() - started).toFixed(1)}`)
+    // Where the device's time went (sign, first ack, lookups, all acks): bench:call shows it beside the page's view.
+    c.header('Server-Timing', serverTiming(took.timings))
     return c.json({ devices: took.contact + took.own, contactDevices: took.contact })
   })
   app.post('/v1/call/event/:user', async (c) => {

@@ -17,27 +17,50 @@ export interface SignalDeps {
   recentlyListed: (username: string) => Presence[]
   /** A fresh lookup. */
   devicesOf: (username: string) => Promise<Presence[]>
-  /** Resolves when the device committed the events, rejects otherwise. */
-  push: (device: Presence, events: Uint8Array[]) => Promise<unknown>
+  /** True when the device committed the event (in order per device: ordered-push.ts); never rejects. */
+  push: (device: Presence, event: Uint8Array) => Promise<boolean>
+  /** Milliseconds, for the timings only (performance.now in the service). */
+  now: () => number
+}
+
+/** Where the device's time for one signal went, in ms from the request (bench:call prints them). */
+export interface SignalTimings {
+  /** the event signed */
+  signed: number
+  /** the first device committed it; undefined when none did */
+  firstTook: number | undefined
+  /** the fresh lookups answered */
+  looked: number
+  /** every push settled: the answer */
+  done: number
+}
+
+export interface SignalOutcome {
+  /** how many of the contact's devices took it */
+  contact: number
+  /** how many of our own other devices took it */
+  own: number
+  timings: SignalTimings
 }
 
 /** Pushes one signal; how many of the contact's and of our own devices took it. */
-export async function sendSignal(
-  deps: SignalDeps,
-  to: string,
-  payload: string,
-): Promise<{ contact: number; own: number }> {
+export async function sendSignal(deps: SignalDeps, to: string, payload: string): Promise<SignalOutcome> {
+  const t0 = deps.now()
+  const since = () => deps.now() - t0
   const event = deps.sign(to, payload)
+  const signed = since()
+  let firstTook: number | undefined
   const pushed = new Map<string, { contact: boolean; took: Promise<number> }>()
   const pushAll = (devices: Presence[], contact: boolean) => {
     for (const d of devices)
       if (d.deviceId !== deps.deviceId && !pushed.has(d.deviceId))
         pushed.set(d.deviceId, {
           contact,
-          took: deps.push(d, [event]).then(
-            () => 1,
-            () => 0,
-          ),
+          took: deps.push(d, event).then((took) => {
+            if (!took) return 0
+            firstTook ??= since()
+            return 1
+          }),
         })
   }
   // A call's signals are latency: the devices listed within the last minute get this one at
@@ -48,6 +71,7 @@ export async function sendSignal(
     deps.devicesOf(to).catch(() => []),
     deps.devicesOf(deps.username).catch(() => []),
   ])
+  const looked = since()
   pushAll(theirs, true)
   pushAll(ours, false)
   let contact = 0
@@ -57,5 +81,13 @@ export async function sendSignal(
     if (p.contact) contact += n
     else own += n
   }
-  return { contact, own }
+  return { contact, own, timings: { signed, firstTook, looked, done: since() } }
+}
+
+/** The timings as a Server-Timing header's value; `push` is the whole of it. */
+export function serverTiming(t: SignalTimings): string {
+  const parts = [`sign;dur=${t.signed.toFixed(1)}`]
+  if (t.firstTook !== undefined) parts.push(`first;dur=${t.firstTook.toFixed(1)}`)
+  parts.push(`lookup;dur=${t.looked.toFixed(1)}`, `push;dur=${t.done.toFixed(1)}`)
+  return parts.join(', ')
 }

@@ -37,7 +37,8 @@ import { sealForDevices } from './seal.js'
 import type { StrangerLimits } from './strangers.js'
 import { OwnStatus, type UserStatus } from './own-status.js'
 import { ChatStore } from './store.js'
-import { sendSignal } from '../calls/signals.js'
+import { sendSignal, type SignalOutcome } from '../calls/signals.js'
+import { OrderedPushes } from '../calls/ordered-push.js'
 
 export const ChatProtocols = {
   chat: '/parley/chat/1.0.0',
@@ -73,6 +74,8 @@ export class ChatService {
   private lastContactSweep = 0
   /** Devices that have our current presence (reset when it changes). */
   private told = new Set<string>()
+  /** Call signals reach each device in the order they were sent. */
+  private readonly signalPushes = new OrderedPushes((d, events) => this.push(d, events))
 
   private constructor(
     private readonly opts: ChatServiceOptions,
@@ -206,7 +209,7 @@ export class ChatService {
    * online devices and our own other ones; how many of each took it (a
    * caller knows how many of the callee's devices ring).
    */
-  async signal(to: string, payload: string): Promise<{ contact: number; own: number }> {
+  async signal(to: string, payload: string): Promise<SignalOutcome> {
     if (this.store.contact(to)?.state !== 'accepted')
       throw new ChatError(ErrorCode.NotContact, `${to} is not a contact`)
     return sendSignal(
@@ -216,7 +219,8 @@ export class ChatService {
         sign: (u, p) => this.chat.signal(u, p),
         recentlyListed: (u) => this.lookups.recentlyListed(u),
         devicesOf: (u) => this.devicesOf(u),
-        push: (d, events) => this.push(d, events),
+        push: (d, event) => this.signalPushes.send(d, event),
+        now: () => performance.now(),
       },
       to,
       payload,

@@ -16,7 +16,7 @@ import type { Duplex } from 'node:stream'
 import { join } from 'node:path'
 import { serve } from '@hono/node-server'
 import { Hono, type Context } from 'hono'
-import { WebSocketServer, type WebSocket } from 'ws'
+import { WebSocketServer, type RawData, type WebSocket } from 'ws'
 import type { ChatNotice } from '../chat/chat.js'
 import type { ChatService } from '../chat/service.js'
 import type { FileService } from '../files/service.js'
@@ -24,6 +24,7 @@ import { ErrorCode } from '../wire/error-codes.js'
 import { isUsername } from '../wire/fields.js'
 import { onApiError, onApiNotFound } from './api-errors.js'
 import { addCallRoutes } from '../calls/api.js'
+import { answerFrame, MAX_FRAME_BYTES } from '../calls/socket.js'
 import { turnCredentials } from '../calls/turn.js'
 import { addChatRoutes } from './chat-api.js'
 import { addDeviceRoutes } from './device-api.js'
@@ -106,7 +107,8 @@ export class LocalApi {
   private server: ReturnType<typeof serve> | undefined
   private readonly wss = new WebSocketServer({
     noServer: true,
-    maxPayload: 64 * 1024,
+    // A page's frames are call signals (calls/socket.ts); a larger one closes that socket alone.
+    maxPayload: MAX_FRAME_BYTES,
     // Never echo the token back: the socket speaks `parley`.
     handleProtocols: (offered) => (offered.has(WS_PROTOCOL) ? WS_PROTOCOL : false),
   })
@@ -326,6 +328,30 @@ export class LocalApi {
     return this.sessions.useDownloadKey(key, Date.now())
   }
 
+  /**
+   * A frame from a page: a call signal (calls/socket.ts). Each is let in like
+   * an HTTP request, by the token the socket opened with, which it keeps
+   * alive: a session that ended closes its socket instead.
+   */
+  private onFrame(ws: WebSocket, token: string, data: RawData, isBinary: boolean): void {
+    const why = this.refusal(token)
+    if (why !== undefined) {
+      this.sockets.delete(ws)
+      ws.close(WS_SESSION_ENDED, why)
+      return
+    }
+    const bytes = Array.isArray(data)
+      ? Buffer.concat(data)
+      : data instanceof ArrayBuffer
+        ? Buffer.from(data)
+        : data
+    void answerFrame(this.chat, bytes, isBinary)
+      .then((reply) => {
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(reply))
+      })
+      .catch(() => undefined)
+  }
+
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const fromPage = wsTokenOf(req.headers['sec-websocket-protocol'])
     const token = fromPage !== '' ? fromPage : bearerOf(req.headers.authorization)
@@ -347,6 +373,7 @@ export class LocalApi {
       this.sockets.set(ws, session)
       ws.on('close', () => this.sockets.delete(ws))
       ws.on('error', () => this.sockets.delete(ws))
+      ws.on('message', (data, isBinary) => this.onFrame(ws, token, data, isBinary))
       ws.send(JSON.stringify({ type: 'hello', status: this.chat?.status() }))
     })
   }

@@ -90,6 +90,14 @@ export function Messenger({ me, signedOut, onSignedOut, onSignOut }: MessengerPr
         call.engine.onSignal(notice.username, signal, notice.deviceId)
       return
     }
+    if (notice.type === 'call-signal-sent' || notice.type === 'call-signal-error') {
+      if (notice.id !== undefined)
+        call.signals.answered({
+          id: notice.id,
+          contactDevices: notice.type === 'call-signal-sent' ? notice.contactDevices : undefined,
+        })
+      return
+    }
     dispatch({ type: 'notice', notice, now: Date.now(), focused })
     const request =
       (notice.type === 'contact' && notice.contact.state === 'pending') ||
@@ -102,15 +110,25 @@ export function Messenger({ me, signedOut, onSignedOut, onSignOut }: MessengerPr
     dispatch({ type: 'connected', connected: false })
     api.session().catch(report)
   })
-  useEffect(
-    () =>
-      connectLive({
-        onOpen: () => onOpen(),
-        onClose: () => onClose(),
-        onNotice: (n) => onNotice(n),
-      }),
-    [],
-  )
+  const { signals } = call
+  useEffect(() => {
+    const live = connectLive({
+      onOpen: () => {
+        // Call signals go on the socket while it is open, over HTTP while it is not.
+        signals.attach(live.send)
+        onOpen()
+      },
+      onClose: () => {
+        signals.detach()
+        onClose()
+      },
+      onNotice: (n) => onNotice(n),
+    })
+    return () => {
+      signals.detach()
+      live.stop()
+    }
+  }, [signals])
 
   const { open } = state
   useEffect(() => {

@@ -8,6 +8,7 @@
  * that knows every outcome: declined, missed, busy, ended after so long).
  */
 import { callApi } from './call-api.js'
+import { httpSignals, type SignalTransport } from './call-transport.js'
 import { MAX_BATCH, route, type CallRef, type CallWhat, type Signal } from './call-signal.js'
 import { mark, stopMedia, type CallOutcome, type CallStats, type CallView } from './call-view.js'
 
@@ -17,6 +18,8 @@ export interface CallEngineInit {
   onView: (view: CallView | undefined) => void
   onError: (err: unknown) => void
   now?: () => number
+  /** How signals reach the device: the live socket when the page has one (call-transport.ts). */
+  signals?: SignalTransport
 }
 
 /** An unanswered call stops ringing after this long. */
@@ -39,7 +42,7 @@ interface Session extends CallRef {
   /** candidates that came before the remote description */
   pending: RTCIceCandidateInit[]
   timers: ReturnType<typeof setTimeout>[]
-  /** signals leave in order, one request at a time; what queues meanwhile leaves as one batch */
+  /** signals leave in order (on the socket at once; over HTTP one request at a time, what queues meanwhile as one batch) */
   outbox: Signal[]
   sending: boolean
 }
@@ -57,12 +60,14 @@ export class CallEngine {
   private s: Session | undefined
   private ice: { at: number; config: Promise<RTCConfiguration> } | undefined
   private readonly now: () => number
+  private readonly signals: SignalTransport
 
   constructor(
     private readonly me: string,
     private readonly init: CallEngineInit,
   ) {
     this.now = init.now ?? Date.now
+    this.signals = init.signals ?? httpSignals
   }
 
   /**
@@ -170,7 +175,7 @@ export class CallEngine {
         return
       }
       case 'busy':
-        void callApi.signal(from, [{ call: sig.call, type: 'busy' }]).catch(() => undefined)
+        void this.signals.send(from, [{ call: sig.call, type: 'busy' }])
         return
       case 'taken':
         if (s !== undefined) this.clear(s, true)
@@ -326,15 +331,20 @@ export class CallEngine {
     while (s.outbox.length > 0) {
       const batch = s.outbox.splice(0, MAX_BATCH)
       // A lost candidate or hang-up is not worth a banner: the call fails or times out by itself.
-      const took = await callApi.signal(s.peer, batch).catch(() => undefined)
-      if (batch[0]?.type === 'ring' && took !== undefined && !s.ended) {
-        s.ringing = took
-        // No device of theirs is online: nothing rings, say so now rather than after RING_MS.
-        if (took === 0) this.finish(s, 'unreachable', false)
-        else this.checkBusy(s)
-      }
+      const sent = this.signals.send(s.peer, batch)
+      if (batch[0]?.type === 'ring') void sent.took.then((took) => this.rang(s, took))
+      await sent.queued
     }
     s.sending = false
+  }
+
+  /** The ring's answer: how many of the callee's devices ring. */
+  private rang(s: Session, took: number | undefined): void {
+    if (took === undefined || s.ended) return
+    s.ringing = took
+    // No device of theirs is online: nothing rings, say so now rather than after RING_MS.
+    if (took === 0) this.finish(s, 'unreachable', false)
+    else this.checkBusy(s)
   }
 
   private checkBusy(s: Session): void {

@@ -1,7 +1,9 @@
 /**
  * The device's live notices over a WebSocket on the page's own origin
  * (`/v1/ws`): a `hello` with the user's status, then one ChatNotice per text
- * frame. A dropped socket is reopened with exponential backoff and full
+ * frame. The page sends its call signals on it too (call-transport.ts), and
+ * hears each one's answer as a `call-signal-sent` or `call-signal-error`
+ * notice. A dropped socket is reopened with exponential backoff and full
  * jitter; whoever listens resynchronises on each open, since notices sent
  * while it was closed are gone.
  */
@@ -24,6 +26,8 @@ const TYPES = new Set([
   'presence',
   'typing',
   'call-signal',
+  'call-signal-sent',
+  'call-signal-error',
   'signed-out',
 ])
 
@@ -50,8 +54,15 @@ export function liveSocket(): WebSocket {
   return new WebSocket(liveUrl(window.location), socketProtocols())
 }
 
-/** Opens the live socket; the returned function closes it for good. */
-export function connectLive(handlers: LiveHandlers, random: () => number = Math.random): () => void {
+export interface Live {
+  /** Sends a text frame; false when the socket is not open (nothing was sent). */
+  send: (text: string) => boolean
+  /** Closes the socket for good. */
+  stop: () => void
+}
+
+/** Opens the live socket, and reopens it until stopped. */
+export function connectLive(handlers: LiveHandlers, random: () => number = Math.random): Live {
   let socket: WebSocket | undefined
   let timer: ReturnType<typeof setTimeout> | undefined
   let failures = 0
@@ -77,9 +88,16 @@ export function connectLive(handlers: LiveHandlers, random: () => number = Math.
     }
   }
   open()
-  return () => {
-    stopped = true
-    clearTimeout(timer)
-    socket?.close()
+  return {
+    send: (text) => {
+      if (socket?.readyState !== WebSocket.OPEN) return false
+      socket.send(text)
+      return true
+    },
+    stop: () => {
+      stopped = true
+      clearTimeout(timer)
+      socket?.close()
+    },
   }
 }

@@ -65,6 +65,9 @@ export type Notice =
   | { type: 'typing'; username: string }
   /** `username` sent it: the contact, or ourselves from another device */
   | { type: 'call-signal'; username: string; deviceId: string; payload: string }
+  /** the device's answer to a call signal this page sent on the socket */
+  | { type: 'call-signal-sent'; id: string | number; devices: number; contactDevices: number }
+  | { type: 'call-signal-error'; id?: string | number; error: { code: string; message: string } }
   /** this device was revoked just now */
   | ({ type: 'signed-out' } & SignedOut)
 

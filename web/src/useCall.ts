@@ -5,6 +5,7 @@
  */
 import { useEffect, useMemo, useState } from 'react'
 import { CallEngine, type CallStats, type CallView } from './call-engine.js'
+import { SocketSignals } from './call-transport.js'
 
 declare global {
   interface Window {
@@ -15,11 +16,17 @@ declare global {
 export interface UseCall {
   view: CallView | undefined
   engine: CallEngine
+  /** The engine's signals go on the live socket while it is attached here. */
+  signals: SocketSignals
 }
 
 export function useCall(me: string, onError: (err: unknown) => void): UseCall {
   const [view, setView] = useState<CallView>()
-  const engine = useMemo(() => new CallEngine(me, { onView: setView, onError }), [me, onError])
+  const signals = useMemo(() => new SocketSignals(), [])
+  const engine = useMemo(
+    () => new CallEngine(me, { onView: setView, onError, signals }),
+    [me, onError, signals],
+  )
   useEffect(() => {
     void engine.iceConfig()
     window.__parleyCallStats = () => engine.stats()
@@ -32,5 +39,5 @@ export function useCall(me: string, onError: (err: unknown) => void): UseCall {
       delete window.__parleyCallStats
     }
   }, [engine])
-  return { view, engine }
+  return { view, engine, signals }
 }
