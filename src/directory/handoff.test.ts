@@ -83,12 +83,13 @@ describe('Handoff', () => {
     expect(h.due(800, always).map((p) => p.to)).toEqual(['y'])
   })
 
-  it('holds at most maxRecords, dropping those that expire first', () => {
+  it('holds at most maxRecords: past it new debts are dropped and counted, a newer record still replaces', () => {
     const h = new Handoff({ maxRecords: 2, firstRetryMs: 10, random: late })
-    h.failed('x', [rec('a', 1, 300), rec('b', 1, 100)], 0)
-    h.failed('y', [rec('c', 1, 200)], 0)
-    expect(h.stats()).toEqual({ owed: 2, peers: 2, dropped: 1 })
-    const pushes = h.due(50, always)
-    expect(pushes.flatMap((p) => p.records.map((r) => r.deviceId)).sort()).toEqual(['a', 'c'])
+    h.failed('x', [rec('a'), rec('b')], 0)
+    h.failed('y', [rec('c')], 0)
+    h.failed('x', [rec('a', 2)], 0)
+    expect(h.stats()).toEqual({ owed: 2, peers: 1, dropped: 1 })
+    const pushes = h.due(1e6, always)
+    expect(pushes.flatMap((p) => p.records.map((r) => `${r.deviceId}${r.sequence}`))).toEqual(['a2', 'b1'])
   })
 })

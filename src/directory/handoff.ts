@@ -19,7 +19,7 @@ export interface HandoffOptions {
   firstRetryMs?: number
   /** Backoff stops doubling here, default 30 s. */
   maxRetryMs?: number
-  /** Records owed in all; past it the records that would expire first are dropped, default 100,000. */
+  /** Records owed in all; past it new debts are dropped (and counted), default 100,000. */
   maxRecords?: number
   /** In [0, 1): spreads retries so that many owed peers are not retried in the same tick. */
   random: () => number
@@ -64,12 +64,15 @@ export class Handoff {
     if (entry === undefined)
       this.owed.set(to, (entry = { records: new Map(), failures: 0, nextAt: now, inFlight: false }))
     for (const record of records) this.add(entry, record)
+    if (entry.records.size === 0) {
+      this.owed.delete(to)
+      return
+    }
     entry.inFlight = false
     entry.failures++
     const backoff = Math.min(this.maxRetryMs, this.firstRetryMs * 2 ** (entry.failures - 1))
     // Full jitter on the upper half: never sooner than half the backoff.
     entry.nextAt = now + backoff / 2 + (backoff / 2) * this.opts.random()
-    this.trim()
   }
 
   /** `to` took these records: nothing of them is owed any more (newer ones stay owed). */
@@ -131,25 +134,21 @@ export class Handoff {
     return { owed: this.count, peers: this.owed.size, dropped: this.dropped }
   }
 
+  /**
+   * At the cap a new debt is dropped, in constant time: a peer that refuses every store (hostile, or
+   * broken) must not make each failure cost a pass over everything owed. The device republishes
+   * within minutes, so what is dropped is late, not lost.
+   */
   private add(entry: Owed, record: StoredRecord): void {
     const held = entry.records.get(record.deviceId)
     if (held !== undefined && held.sequence >= record.sequence) return
-    if (held === undefined) this.count++
-    entry.records.set(record.deviceId, record)
-  }
-
-  /** Over the cap: drop the records that expire first, wherever they are owed. */
-  private trim(): void {
-    if (this.count <= this.maxRecords) return
-    const all: Array<{ to: string; record: StoredRecord }> = []
-    for (const [to, entry] of this.owed) for (const record of entry.records.values()) all.push({ to, record })
-    all.sort((a, b) => a.record.expiresAt - b.record.expiresAt)
-    for (const { to, record } of all.slice(0, this.count - this.maxRecords)) {
-      const entry = this.owed.get(to)!
-      entry.records.delete(record.deviceId)
-      if (entry.records.size === 0) this.owed.delete(to)
-      this.count--
-      this.dropped++
+    if (held === undefined) {
+      if (this.count >= this.maxRecords) {
+        this.dropped++
+        return
+      }
+      this.count++
     }
+    entry.records.set(record.deviceId, record)
   }
 }
