@@ -101,6 +101,16 @@ export function createSupernodeMetrics() {
       help: 'Membership protocol bytes sent',
       registers,
     }),
+    eventLoopDelay: new Gauge({
+      name: 'parley_supernode_event_loop_delay_p99_seconds',
+      help: "The event loop's delay p99 over the last second",
+      registers,
+    }),
+    overloadLevel: new Gauge({
+      name: 'parley_supernode_overload_level',
+      help: 'Classes of work an overloaded supernode would shed: 0 none, 1 new attachments, 2 and lookups for others, 3 and offline writes, 4 and its own devices (docs/supernodes.md)',
+      registers,
+    }),
   }
 }
 

@@ -22,6 +22,7 @@ import { OverlayLimits } from '../wire/limits.js'
 import { AttachService, type SignedHint } from './attach-service.js'
 import { DirectoryService, REPLICAS } from './directory-service.js'
 import { drillFaults } from './drill.js'
+import { OverloadMonitor } from '../overload/monitor.js'
 import { TurnService, type TurnConfig } from './turn-service.js'
 import { startSupernodeHttp } from './http.js'
 import { MembershipAdapter } from './membership-adapter.js'
@@ -165,6 +166,14 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
   }
 
   const drill = drillFaults(log)
+  // Measured and reported (metrics, /v1/status, logs); shedding by it is issue 11's next step.
+  const overload = new OverloadMonitor({
+    log,
+    onSample: (p99, s) => {
+      if (!Number.isNaN(p99)) metrics.eventLoopDelay.set(p99 / 1000)
+      metrics.overloadLevel.set(s.level)
+    },
+  }).start()
   const alive = (): MemberView[] => core.members().filter((m) => m.state !== 'dead')
   const placement = new PlacementWatch({
     alive,
@@ -365,6 +374,7 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
       capacity: opts.capacity,
       records: directory.store.size,
       offlineItems: offlineStore.count,
+      overload: overload.state(),
       placement: (({ mode, placed, unplaced }) => ({ mode, placed: placed.length, unplaced }))(
         placement.decide(),
       ),
@@ -393,6 +403,7 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
       offline.stop()
       directory.stop()
       drill.stop()
+      overload.stop()
       trust.stop()
       stopSweep()
       await http.close()
