@@ -1,62 +1,23 @@
 /**
- * The outbox worker: gets every queued event to every device of its user.
+ * The outbox driver: gets every queued event to every device of its user.
  * Online devices get it pushed (acknowledged after their commit); devices
  * known but not reachable get a sealed copy in the offline store. Failures
  * retry with exponential backoff and full jitter, across restarts (the queue
  * is in SQLite). Several events for one user travel in one push.
+ *
+ * What to push where, what to seal, and when to retry is decided by the
+ * sans-IO core (outbox.ts); this file does the IO: store reads and writes,
+ * lookups, pushes, deposits, and the timer.
  */
-import { fullJitter, type BackoffPolicy } from '../util/backoff.js'
 import type { Logger } from '../log/logger.js'
 import type { Presence } from '../trust/presence.js'
 import type { SealedItem } from '../wire/chat.js'
 import { ChatLimits } from '../wire/chat.js'
-import { hex, type Chat } from './chat.js'
-import type { KnownDevice } from './store.js'
+import type { MessageRow } from './rows.js'
+import { BATCH, bySize, DEPOSIT_BUDGET, seenSince, UserRound, wakeAfter } from './outbox.js'
+import type { ChatStore, KnownDevice } from './store.js'
 
-export const RETRY: BackoffPolicy = { baseMs: 1_000, capMs: 5 * 60_000 }
-/**
- * For a recipient none of whose devices we know yet (never online since they
- * signed up): nothing can be sealed for them, so only a lookup that finds a
- * device delivers; it is asked at least once a minute rather than every 5.
- */
-export const UNSEEN_RETRY: BackoffPolicy = { baseMs: 1_000, capMs: 60_000 }
-
-/** When an event that could not leave is tried again. */
-export function retryAt(
-  now: number,
-  attempts: number,
-  unseen: boolean,
-  notBefore: number,
-  random: number,
-): number {
-  return Math.max(notBefore, now + fullJitter(attempts, unseen ? UNSEEN_RETRY : RETRY, random) + 250)
-}
-const BATCH = ChatLimits.pushEvents
-/** Attempts at pushing to a device listed online before its copy is sealed for the offline store. */
-const PUSH_RETRIES = 3
 const PARALLEL_USERS = 4
-/** Room left in a push or a deposit for framing and field tags. */
-const PUSH_BUDGET = ChatLimits.pushBytes - 64 * 1024
-const DEPOSIT_BUDGET = ChatLimits.offlineBytes - 64 * 1024
-
-/** Consecutive groups of at most `budget` bytes (and `max` items); an item is never split. */
-export function bySize<T>(items: T[], size: (t: T) => number, budget: number, max = Infinity): T[][] {
-  const out: T[][] = []
-  let group: T[] = []
-  let used = 0
-  for (const item of items) {
-    const n = size(item) + 16
-    if (group.length > 0 && (used + n > budget || group.length >= max)) {
-      out.push(group)
-      group = []
-      used = 0
-    }
-    group.push(item)
-    used += n
-  }
-  if (group.length > 0) out.push(group)
-  return out
-}
 
 function sealedSize(item: SealedItem): number {
   return item.ciphertext.byteLength + item.copies.length * 160 + 128
@@ -80,11 +41,36 @@ export interface DeliveryPorts {
   isRevoked(deviceId: string): boolean
 }
 
-/**
- * Devices unseen this long are forgotten when sealing: the offline store keeps
- * items no longer either, so nothing a device could still fetch is lost.
- */
-export const FORGET_UNSEEN_MS = 30 * 24 * 3600_000
+/** The slice of the chat store the outbox reads and writes. */
+export type OutboxStore = Pick<
+  ChatStore,
+  | 'flush'
+  | 'dueUsers'
+  | 'nextDue'
+  | 'due'
+  | 'ackedBy'
+  | 'recordAck'
+  | 'rememberDevice'
+  | 'devicesOf'
+  | 'done'
+  | 'retryLater'
+  | 'transaction'
+  | 'advance'
+  | 'message'
+>
+
+export interface DeliveryComponents {
+  store: OutboxStore
+  /** This device and its user. */
+  me: { username: string; deviceId: string }
+  /** A message's state moved on (sent, delivered): the clients hear it. */
+  notifyUpdate(message: MessageRow): void
+  ports: DeliveryPorts
+  log: Logger
+  /** The clock and random source handed to the core; Date.now and Math.random unless a test or the simulator says. */
+  now?: () => number
+  random?: () => number
+}
 
 export class Delivery {
   private timer: NodeJS.Timeout | undefined
@@ -92,12 +78,13 @@ export class Delivery {
   private running = false
   private again = false
   private stopped = false
+  private readonly now: () => number
+  private readonly random: () => number
 
-  constructor(
-    private readonly chat: Chat,
-    private readonly ports: DeliveryPorts,
-    private readonly log: Logger,
-  ) {}
+  constructor(private readonly c: DeliveryComponents) {
+    this.now = c.now ?? Date.now
+    this.random = c.random ?? Math.random
+  }
 
   start(): void {
     this.kick()
@@ -125,98 +112,83 @@ export class Delivery {
   }
 
   private async run(): Promise<void> {
+    const { store, log } = this.c
     this.running = true
     try {
       do {
         this.again = false
         // Nothing leaves the device before it is committed (commit.ts).
-        this.chat.store.flush()
-        const users = this.chat.store.dueUsers(Date.now())
+        store.flush()
+        const users = store.dueUsers(this.now())
         for (let i = 0; i < users.length; i += PARALLEL_USERS)
           await Promise.all(users.slice(i, i + PARALLEL_USERS).map((u) => this.deliverTo(u)))
-        if (users.length > 0) this.again ||= this.chat.store.dueUsers(Date.now()).length > 0
+        if (users.length > 0) this.again ||= store.dueUsers(this.now()).length > 0
       } while (this.again && !this.stopped)
     } catch (err) {
-      this.log.warn({ err }, 'delivery round failed')
+      log.warn({ err }, 'delivery round failed')
     } finally {
       this.running = false
     }
     if (this.stopped) return
-    const next = this.chat.store.nextDue()
+    const wait = wakeAfter(store.nextDue(), this.now())
     clearTimeout(this.timer)
-    if (next !== undefined) this.timer = setTimeout(() => void this.run(), Math.max(50, next - Date.now()))
+    if (wait !== undefined) this.timer = setTimeout(() => void this.run(), wait)
   }
 
   private async deliverTo(user: string): Promise<void> {
-    const store = this.chat.store
-    const me = this.chat.me
-    const batch = store.due(user, Date.now(), BATCH)
-    if (batch.length === 0) return
+    const { store, me, ports, log } = this.c
+    const events = store.due(user, this.now(), BATCH)
+    if (events.length === 0) return
+    const round = new UserRound({
+      user,
+      me,
+      events,
+      acked: (id) => store.ackedBy(id, user),
+      isRevoked: (id) => ports.isRevoked(id),
+    })
     let online: Presence[] = []
     try {
-      online = (await this.ports.devices(user)).filter(
-        (p) => p.deviceId !== me.deviceId && !this.ports.isRevoked(p.deviceId),
-      )
+      online = round.targets(await ports.devices(user))
     } catch (err) {
-      this.log.debug({ user, err: (err as Error).message }, 'lookup failed; offline store only')
+      log.debug({ user, err: (err as Error).message }, 'lookup failed; offline store only')
     }
     for (const p of online)
-      store.rememberDevice({ username: user, deviceId: p.deviceId, publicKey: p.devicePublicKey }, Date.now())
-    // Only devices the directory lists now: it knows of revocations, a mere open connection does not.
-    const targets: Reachable[] = online
-    /** Devices listed online whose push broke (a relay hiccup): tried again before anything is sealed. */
-    const broke = new Set<string>()
+      store.rememberDevice({ username: user, deviceId: p.deviceId, publicKey: p.devicePublicKey }, this.now())
 
     await Promise.all(
-      targets.map(async (device) => {
-        const wanted = batch.filter((e) => !store.ackedBy(e.id, user).has(device.deviceId))
-        // Pushes stay under the wire's byte cap whatever the event sizes.
-        for (const part of bySize(wanted, (e) => e.bytes.byteLength, PUSH_BUDGET)) {
+      online.map(async (device) => {
+        for (const part of round.pushesFor(device.deviceId)) {
           try {
-            const { committed, refused } = await this.ports.push(
+            const { committed, refused } = await ports.push(
               device,
               part.map((e) => e.bytes),
             )
+            round.pushed(device.deviceId, [...committed, ...refused])
             store.transaction(() => {
               for (const id of [...committed, ...refused]) store.recordAck(id, user, device.deviceId)
               if (user !== me.username) for (const id of committed) this.advance(id, 'delivered')
             })
           } catch (err) {
-            this.ports.stale(user)
-            broke.add(device.deviceId)
-            this.log.debug({ user, device: device.deviceId, err: (err as Error).message }, 'push failed')
+            ports.stale(user)
+            round.pushFailed(device.deviceId)
+            log.debug({ user, device: device.deviceId, err: (err as Error).message }, 'push failed')
             return
           }
         }
       }),
     )
 
-    const known = store
-      .devicesOf(user, Date.now() - FORGET_UNSEEN_MS)
-      .filter((d) => d.deviceId !== me.deviceId && !this.ports.isRevoked(d.deviceId))
-    let notBefore = 0
-    const sealed: { id: Uint8Array; item: SealedItem }[] = []
-    const retry: Uint8Array[] = []
-    const unseen = known.length === 0
+    const settled = round.settle(store.devicesOf(user, seenSince(this.now())))
     store.transaction(() => {
-      for (const e of batch) {
-        const acked = store.ackedBy(e.id, user)
-        const missing = known.filter((d) => !acked.has(d.deviceId))
-        if (missing.length === 0 && (acked.size > 0 || user === me.username)) store.done(e.id, user)
-        else if (missing.length === 0) retry.push(e.id)
-        // An online device that a push just failed to reach would otherwise get the event only at
-        // its next offline-store fetch (up to a minute): push again shortly, a few times, first.
-        else if (e.attempts < PUSH_RETRIES && missing.some((d) => broke.has(d.deviceId))) retry.push(e.id)
-        else
-          sealed.push({
-            id: e.id,
-            item: this.ports.seal(e.id, user, e.bytes, missing.slice(0, ChatLimits.copies)),
-          })
-      }
+      for (const id of settled.done) store.done(id, user)
     })
+    const sealed = settled.seal.map(({ event, devices }) => ({
+      id: event.id,
+      item: ports.seal(event.id, user, event.bytes, devices),
+    }))
     for (const part of bySize(sealed, (x) => sealedSize(x.item), DEPOSIT_BUDGET, ChatLimits.offlineItems)) {
       try {
-        await this.ports.deposit(part.map((s) => s.item))
+        await ports.deposit(part.map((s) => s.item))
         store.transaction(() => {
           for (const s of part) {
             store.done(s.id, user)
@@ -224,28 +196,25 @@ export class Delivery {
           }
         })
       } catch (err) {
-        // "Busy, try later" is normal input (December 2010): wait at least as asked, never hammer.
         const asked = (err as { retryAfterMs?: number }).retryAfterMs ?? 0
-        notBefore = Math.max(notBefore, Date.now() + asked)
-        this.log.debug({ user, err: (err as Error).message, retryAfterMs: asked }, 'offline deposit failed')
-        retry.push(...part.map((s) => s.id))
+        round.depositFailed(
+          part.map((s) => s.id),
+          this.now(),
+          asked,
+        )
+        log.debug({ user, err: (err as Error).message, retryAfterMs: asked }, 'offline deposit failed')
       }
     }
-    const attempts = new Map(batch.map((e) => [hex(e.id), e.attempts]))
+    const retries = round.retries(this.now(), this.random)
     store.transaction(() => {
-      for (const id of retry)
-        store.retryLater(
-          id,
-          user,
-          retryAt(Date.now(), attempts.get(hex(id)) ?? 0, unseen, notBefore, Math.random()),
-        )
+      for (const r of retries) store.retryLater(r.id, user, r.at)
     })
   }
 
   private advance(id: Uint8Array, state: 'sent' | 'delivered'): void {
-    if (this.chat.store.advance(id, state)) {
-      const m = this.chat.store.message(id)
-      if (m !== undefined) this.chat.notifyUpdate(m)
+    if (this.c.store.advance(id, state)) {
+      const m = this.c.store.message(id)
+      if (m !== undefined) this.c.notifyUpdate(m)
     }
   }
 }

@@ -118,9 +118,11 @@ export class ChatService {
       (n) => this.onNotice(n),
       refusalLogger(log),
     )
-    this.delivery = new Delivery(
-      this.chat,
-      {
+    this.delivery = new Delivery({
+      store,
+      me: this.chat.me,
+      notifyUpdate: (m) => this.chat.notifyUpdate(m),
+      ports: {
         devices: (u) => this.devicesOf(u),
         push: (p, events) => this.push(p, events),
         seal: (id, recipient, bytes, devices) => sealForDevices({ id, recipient, plaintext: bytes, devices }),
@@ -129,7 +131,7 @@ export class ChatService {
         isRevoked: (id) => device.isRevoked(id),
       },
       log,
-    )
+    })
     this.offline = new OfflineFetch(device, this.chat, { deviceId: device.peerId, seed }, log, () =>
       this.delivery.kick(),
     )
