@@ -5,12 +5,11 @@
  * Only devices of the same user are served (their certificate says so, and
  * the connection proves the key).
  */
-import type { Connection } from '@libp2p/interface'
+import type { Connection, Libp2p } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
-import type { DeviceNode } from '../device/node.js'
 import type { Logger } from '../log/logger.js'
 import type { Presence } from '../trust/presence.js'
-import { request } from '../net/rpc.js'
+import { request, serve } from '../net/rpc.js'
 import { verifyCertificate } from '../trust/certificate.js'
 import { TrustError } from '../trust/errors.js'
 import {
@@ -29,13 +28,48 @@ export const HISTORY_PROTOCOL = '/parley/history/1.0.0'
 export const BACKFILL_MS = 30 * 24 * 3600_000
 const PAGE = 200
 const TIMEOUT_MS = 10_000
+/** How long a history request may take to arrive and be answered. */
+const SERVE_TIMEOUT_MS = 5_000
+
+export interface BackfillComponents {
+  node: Libp2p
+  /** This device's id and certificate (shown to the device asked). */
+  deviceId: string
+  certificate(): Uint8Array
+  /** The user's online devices (the directory). */
+  lookup(username: string): Promise<Presence[]>
+  /** Opens a connection to a device: direct when it can be, else through its relay. */
+  connect(device: Presence): Promise<unknown>
+  chat: Pick<Chat, 'me' | 'store' | 'receive' | 'idOf' | 'verifyOptionsNow'>
+  log: Logger
+  /** Milliseconds since the epoch; Date.now unless a test says. */
+  now?: () => number
+}
 
 export class Backfill {
-  constructor(
-    private readonly device: DeviceNode,
-    private readonly chat: Chat,
-    private readonly log: Logger,
-  ) {}
+  private readonly chat: BackfillComponents['chat']
+  private readonly log: Logger
+  private readonly now: () => number
+
+  constructor(private readonly c: BackfillComponents) {
+    this.chat = c.chat
+    this.log = c.log
+    this.now = c.now ?? Date.now
+  }
+
+  /** Serves /parley/history to the user's other devices. */
+  async serve(): Promise<void> {
+    await serve(
+      this.c.node,
+      HISTORY_PROTOCOL,
+      (payload, conn) => Promise.resolve(this.handle(payload, conn)),
+      {
+        maxRequestBytes: ChatLimits.historyRequestBytes,
+        timeoutMs: SERVE_TIMEOUT_MS,
+        onError: (err) => this.log.debug({ err: (err as Error).message }, 'chat stream failed'),
+      },
+    )
+  }
 
   handle(payload: Uint8Array, connection: Connection): Uint8Array {
     const req = decodeHistoryRequest(payload)
@@ -76,16 +110,14 @@ export class Backfill {
     if (store.getMeta('backfilled') !== undefined) return 0
     let others
     try {
-      others = (await this.device.lookup(this.chat.me.username)).filter(
-        (p) => p.deviceId !== this.device.peerId,
-      )
+      others = (await this.c.lookup(this.chat.me.username)).filter((p) => p.deviceId !== this.c.deviceId)
     } catch {
       return 0
     }
     for (const other of others) {
       try {
         const n = await this.pullFrom(other)
-        store.setMeta('backfilled', String(Date.now()))
+        store.setMeta('backfilled', String(this.now()))
         this.log.info({ from: other.deviceId, events: n }, 'history backfilled')
         return n
       } catch (err) {
@@ -96,16 +128,16 @@ export class Backfill {
       }
     }
     // No other device: this one is the first; nothing to pull, ever.
-    if (others.length === 0) store.setMeta('backfilled', String(Date.now()))
+    if (others.length === 0) store.setMeta('backfilled', String(this.now()))
     return 0
   }
 
   private async pullFrom(other: Presence): Promise<number> {
-    const node = this.device.node
+    const node = this.c.node
     const peer = peerIdFromString(other.deviceId)
     // Our own other device: direct when it can be (it gives us its addresses), else through its relay.
-    await this.device.connect(other)
-    const since = Date.now() - BACKFILL_MS
+    await this.c.connect(other)
+    const since = this.now() - BACKFILL_MS
     let after = new Uint8Array()
     let total = 0
     for (;;) {
@@ -115,7 +147,7 @@ export class Backfill {
           peer,
           HISTORY_PROTOCOL,
           HistoryRequest.encode({
-            certificate: new Uint8Array(this.device.certificateBytes),
+            certificate: new Uint8Array(this.c.certificate()),
             since: BigInt(since),
             after,
             limit: PAGE,

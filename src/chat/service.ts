@@ -1,52 +1,42 @@
 /**
- * Chat on a running device: serves /parley/chat (pushes from other devices,
- * acknowledged after commit) and /parley/history (backfill for the user's own
- * new devices), runs the outbox, fetches the offline store whenever it
- * attaches, pushes presence to contacts, and turns online into away after
- * the configured idle time.
+ * Chat on a running device: the composition of its parts, each given only
+ * what it uses. Serves /parley/chat (push.ts: pushes from other devices,
+ * acknowledged after commit) and /parley/history (backfill.ts), runs the
+ * outbox (delivery.ts, decided by outbox.ts), fetches the offline store
+ * whenever it attaches (offline-fetch.ts), pushes presence and typing to
+ * contacts (presence.ts), and turns online into away after the configured
+ * idle time (own-status.ts, sweep.ts).
  */
 import { EventEmitter } from 'node:events'
 import { join } from 'node:path'
-import { peerIdFromString } from '@libp2p/peer-id'
 import { signerOf } from '../crypto/keys.js'
 import type { DeviceNode } from '../device/node.js'
 import type { Profile } from '../device/profile.js'
 import { loadIdentity } from '../device/session.js'
 import type { Logger } from '../log/logger.js'
-import { request, serve } from '../net/rpc.js'
-import type { VerifyCertificateOptions } from '../trust/certificate.js'
 import type { Presence } from '../trust/presence.js'
-import {
-  ChatAck,
-  ChatKind,
-  ChatLimits,
-  ChatPush,
-  ChatResult,
-  decodeChatAck,
-  decodeChatPush,
-} from '../wire/chat.js'
+import { ChatKind } from '../wire/chat.js'
 import { PresenceStatus } from '../wire/generated/parley.js'
-import { Chat, ChatError, STATUS_NAMES, statusName, type ChatNotice } from './chat.js'
+import { Chat, ChatError, statusName, type ChatNotice } from './chat.js'
 import { ErrorCode } from '../wire/error-codes.js'
 import { Delivery, type Reachable } from './delivery.js'
 import { DeviceLookups } from './lookups.js'
 import { Backfill } from './backfill.js'
 import { OfflineFetch } from './offline-fetch.js'
+import { PresenceBroadcast } from './presence.js'
+import { ChatProtocols, PushHandler, Pusher, type PushResult } from './push.js'
 import { refusalLogger } from './refusals.js'
 import { sealForDevices } from './seal.js'
 import type { StrangerLimits } from './strangers.js'
 import { OwnStatus, type UserStatus } from './own-status.js'
 import { ChatStore } from './store.js'
+import { Sweep, sweepEvery } from './sweep.js'
+import { verifyOptions } from './verify-options.js'
 import { sendSignal, type SignalOutcome } from '../calls/signals.js'
 import { OrderedPushes } from '../calls/ordered-push.js'
 
-export const ChatProtocols = {
-  chat: '/parley/chat/1.0.0',
-  history: '/parley/history/1.0.0',
-} as const
+export { ChatProtocols }
 
-const PUSH_TIMEOUT_MS = 5_000
-const CONTACT_SWEEP_MS = 30_000
 export const AWAY_AFTER_MS = 5 * 60_000
 
 export type { UserStatus }
@@ -69,11 +59,11 @@ export class ChatService {
   private readonly backfill: Backfill
   private readonly lookups: DeviceLookups
   private readonly own: OwnStatus
-  private sweepTimer: NodeJS.Timeout | undefined
+  private readonly pusher: Pusher
+  private readonly pushHandler: PushHandler
+  private readonly presence: PresenceBroadcast
+  private readonly sweeps: Sweep
   private attachTimer: NodeJS.Timeout | undefined
-  private lastContactSweep = 0
-  /** Devices that have our current presence (reset when it changes). */
-  private told = new Set<string>()
   /** Call signals reach each device in the order they were sent. */
   private readonly signalPushes = new OrderedPushes((d, events) => this.push(d, events))
 
@@ -81,46 +71,46 @@ export class ChatService {
     private readonly opts: ChatServiceOptions,
     readonly store: ChatStore,
     username: string,
-    private readonly seed: Uint8Array,
+    seed: Uint8Array,
     signer: ReturnType<typeof signerOf>,
   ) {
     const { device, profile, log } = opts
+    const awayAfterMs = opts.awayAfterMs ?? AWAY_AFTER_MS
     this.own = new OwnStatus(
-      {
-        awayAfterMs: opts.awayAfterMs ?? AWAY_AFTER_MS,
-        chosen: () => (store.getMeta('status') ?? 'online') as UserStatus,
-      },
+      { awayAfterMs, chosen: () => (store.getMeta('status') ?? 'online') as UserStatus },
       Date.now(),
     )
     this.lookups = new DeviceLookups((u) => device.lookup(u))
     // Direct addresses go both ways only between a user's own devices and accepted contacts (M6).
     device.setRelations((u) => (store.contact(u)?.state === 'accepted' ? 'contact' : 'stranger'))
-    const verifyOptions = (): VerifyCertificateOptions => {
-      const { config } = loadIdentity(profile)
-      return {
-        networkPublicKey: config.networkPublicKey,
-        networkId: config.networkId,
-        now: Date.now(),
-        // Every event, history request and push is checked against the newest list we hold.
-        isRevoked: (deviceId: string) => device.isRevoked(deviceId),
-      }
-    }
-    let cached: { at: number; value: VerifyCertificateOptions } | undefined
-    const verify = () => {
-      if (cached === undefined || Date.now() - cached.at > 10_000)
-        cached = { at: Date.now(), value: verifyOptions() }
-      return { ...cached.value, now: Date.now() }
-    }
     this.chat = new Chat(
       store,
       { username, deviceId: device.peerId, certificate: () => device.certificateBytes, signer },
-      verify,
+      verifyOptions({
+        network: () => {
+          const { networkPublicKey, networkId } = loadIdentity(profile).config
+          return { networkPublicKey, networkId }
+        },
+        // Every event, history request and push is checked against the newest list we hold.
+        isRevoked: (id) => device.isRevoked(id),
+      }),
       (n) => this.onNotice(n),
       refusalLogger(log),
     )
+    const me = this.chat.me
+    this.pusher = new Pusher({ node: device.node, connect: (d) => device.connect(d) })
+    this.presence = new PresenceBroadcast({
+      me,
+      chat: this.chat,
+      store,
+      status: () => this.own.status(),
+      devicesOf: (u) => this.devicesOf(u),
+      push: (d, events) => this.push(d, events),
+      pushTo: (id, events) => this.pusher.pushTo(id, events),
+    })
     this.delivery = new Delivery({
       store,
-      me: this.chat.me,
+      me,
       notifyUpdate: (m) => this.chat.notifyUpdate(m),
       ports: {
         devices: (u) => this.devicesOf(u),
@@ -132,10 +122,41 @@ export class ChatService {
       },
       log,
     })
+    this.pushHandler = new PushHandler({
+      node: device.node,
+      chat: this.chat,
+      applied: (e) => {
+        this.lookups.heardFrom(e.from, e.deviceId)
+        device.paths.noteDevice(e.deviceId, e.from)
+        // A contact came online: tell that device our presence too.
+        this.presence.heard(e)
+      },
+      committed: () => this.delivery.kick(),
+      log,
+    })
     this.offline = new OfflineFetch(device, this.chat, { deviceId: device.peerId, seed }, log, () =>
       this.delivery.kick(),
     )
-    this.backfill = new Backfill(device, this.chat, log)
+    this.backfill = new Backfill({
+      node: device.node,
+      deviceId: device.peerId,
+      certificate: () => device.certificateBytes,
+      lookup: (u) => device.lookup(u),
+      connect: (d) => device.connect(d),
+      chat: this.chat,
+      log,
+    })
+    this.sweeps = new Sweep({
+      own: this.own,
+      store,
+      devicesOf: (u) => this.devicesOf(u),
+      ownStatusChanged: async () => {
+        this.ownStatusChanged()
+        await this.broadcastPresence()
+      },
+      contactOffline: (u) => this.onNotice({ type: 'presence', username: u, status: 'offline' }),
+      log,
+    })
   }
 
   static async start(opts: ChatServiceOptions): Promise<ChatService> {
@@ -148,15 +169,12 @@ export class ChatService {
     const repaired = store.clock.repair(Date.now())
     if (repaired !== undefined) opts.log.warn(repaired, 'chat clock was poisoned (issue 10 H1); repaired')
     const service = new ChatService(opts, store, certificate.username, key.raw.subarray(0, 32), signerOf(key))
-    await service.serveProtocols()
+    await service.pushHandler.serve()
+    await service.backfill.serve()
     service.delivery.start()
     opts.device.onAttachmentsChange(() => service.attachmentsChanged())
     service.attachmentsChanged()
-    const awayAfter = opts.awayAfterMs ?? AWAY_AFTER_MS
-    const every =
-      awayAfter > 0 ? Math.min(CONTACT_SWEEP_MS, Math.max(1_000, awayAfter / 4)) : CONTACT_SWEEP_MS
-    service.sweepTimer = setInterval(() => void service.sweep(), every)
-    service.sweepTimer.unref()
+    service.sweeps.start(sweepEvery(opts.awayAfterMs ?? AWAY_AFTER_MS))
     return service
   }
 
@@ -236,14 +254,12 @@ export class ChatService {
   }
 
   /** Live typing indicator to the contact's online devices. */
-  async typing(to: string): Promise<void> {
-    const event = this.chat.live(ChatKind.TYPING, to)
-    const devices = await this.devicesOf(to).catch(() => [])
-    await Promise.all(devices.map((d) => this.push(d, [event]).catch(() => undefined)))
+  typing(to: string): Promise<void> {
+    return this.presence.typing(to)
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.sweepTimer)
+    this.sweeps.stop()
     clearTimeout(this.attachTimer)
     this.delivery.stop()
     this.offline.stop()
@@ -253,81 +269,9 @@ export class ChatService {
     this.store.close()
   }
 
-  // ---- network ----------------------------------------------------------------
-
-  private async serveProtocols(): Promise<void> {
-    const node = this.opts.device.node
-    const onError = (err: unknown) =>
-      this.opts.log.debug({ err: (err as Error).message }, 'chat stream failed')
-    await serve(node, ChatProtocols.chat, (payload) => Promise.resolve(this.handlePush(payload)), {
-      maxRequestBytes: ChatLimits.pushBytes,
-      timeoutMs: PUSH_TIMEOUT_MS,
-      onError,
-    })
-    await serve(
-      node,
-      ChatProtocols.history,
-      (payload, conn) => Promise.resolve(this.backfill.handle(payload, conn)),
-      {
-        maxRequestBytes: ChatLimits.historyRequestBytes,
-        timeoutMs: PUSH_TIMEOUT_MS,
-        onError,
-      },
-    )
-  }
-
-  private handlePush(payload: Uint8Array): Uint8Array {
-    const push = decodeChatPush(payload)
-    const { committed, refused, applied, refusals } = this.chat.receive(push.events)
-    for (const e of applied) {
-      this.lookups.heardFrom(e.from, e.deviceId)
-      this.opts.device.paths.noteDevice(e.deviceId, e.from)
-      // A contact came online: tell that device our presence too.
-      if (e.kind === ChatKind.PRESENCE && e.from !== this.username && !this.told.has(e.deviceId))
-        void this.presenceTo(e.from, e.deviceId)
-    }
-    if (committed.length > 0) this.delivery.kick()
-    const none = committed.length === 0 && refused.length === 0
-    return ChatAck.encode({
-      result: none ? ChatResult.Refused : ChatResult.Ok,
-      // Per-event codes are not on the wire: the first refusal's code says why `refused` is not empty.
-      code: none ? 'bad_signature' : (refusals[0]?.code ?? ''),
-      message: '',
-      committed: committed.map((id) => new Uint8Array(id)),
-      refused: refused.map((id) => new Uint8Array(id)),
-    })
-  }
-
-  async push(
-    device: Reachable,
-    events: Uint8Array[],
-  ): Promise<{ committed: Uint8Array[]; refused: Uint8Array[] }> {
-    // Direct to a contact's or own device when it can be; through its relay otherwise, and to anyone else.
-    await this.opts.device.connect(device)
-    return this.pushTo(device.deviceId, events)
-  }
-
-  /** Pushes over the open connection to a device (or dials it by peer id). */
-  private async pushTo(
-    deviceId: string,
-    events: Uint8Array[],
-  ): Promise<{ committed: Uint8Array[]; refused: Uint8Array[] }> {
-    const node = this.opts.device.node
-    const peer = peerIdFromString(deviceId)
-    const answer = decodeChatAck(
-      await request(
-        node,
-        peer,
-        ChatProtocols.chat,
-        ChatPush.encode({ events: events.map((e) => new Uint8Array(e)) }),
-        {
-          timeoutMs: PUSH_TIMEOUT_MS,
-          maxResponseBytes: ChatLimits.ackBytes * 4,
-        },
-      ),
-    )
-    if (answer.result !== ChatResult.Ok) throw new Error(`push refused: ${answer.message} [${answer.code}]`)
-    return { committed: answer.committed, refused: answer.refused }
+  /** Pushes signed events to a device: direct when it can be, else through its relay. */
+  push(device: Reachable, events: Uint8Array[]): Promise<PushResult> {
+    return this.pusher.push(device, events)
   }
 
   /** A user's online devices (directory lookups, cached: lookups.ts). */
@@ -335,66 +279,16 @@ export class ChatService {
     return this.lookups.devicesOf(username)
   }
 
-  // ---- presence -----------------------------------------------------------------
-
-  private wireStatus(): PresenceStatus {
-    const s = this.status()
-    return s === 'invisible' ? PresenceStatus.OFFLINE : (STATUS_NAMES[s] ?? PresenceStatus.ONLINE)
-  }
-
   /** Pushes our presence to every accepted contact's online devices and to our own. */
-  async broadcastPresence(status = this.wireStatus()): Promise<void> {
-    this.told = new Set()
-    const contacts = this.store.contacts(['accepted']).map((c) => c.username)
-    await Promise.all([...contacts, this.username].map((u) => this.presenceTo(u, undefined, status)))
-  }
-
-  private async presenceTo(username: string, onlyDevice?: string, status = this.wireStatus()): Promise<void> {
-    if (onlyDevice !== undefined) {
-      // An answer to a device that just told us its presence: its connection is open.
-      this.told.add(onlyDevice)
-      const event = this.chat.live(ChatKind.PRESENCE, username, status)
-      await this.pushTo(onlyDevice, [event]).catch(() => this.told.delete(onlyDevice))
-      return
-    }
-    const devices = (await this.devicesOf(username).catch(() => [])).filter(
-      (d) =>
-        d.deviceId !== this.opts.device.peerId && (onlyDevice === undefined || d.deviceId === onlyDevice),
-    )
-    const event = this.chat.live(ChatKind.PRESENCE, username, status)
-    await Promise.all(
-      devices.map(async (d) => {
-        this.told.add(d.deviceId)
-        await this.push(d, [event]).catch(() => this.told.delete(d.deviceId))
-      }),
-    )
-  }
-
-  /** Idle → away; contacts whose devices all vanished (crashed) → offline. */
-  private async sweep(): Promise<void> {
-    if (this.own.tick(Date.now())) {
-      this.ownStatusChanged()
-      await this.broadcastPresence()
-    }
-    if (Date.now() - this.lastContactSweep < CONTACT_SWEEP_MS) return
-    this.lastContactSweep = Date.now()
-    for (const c of this.store.contacts(['accepted'])) {
-      if (c.presence === 'offline') continue
-      const devices = await this.devicesOf(c.username).catch(() => undefined)
-      if (
-        devices !== undefined &&
-        devices.length === 0 &&
-        this.store.setPresence(c.username, 'offline', Date.now())
-      )
-        this.onNotice({ type: 'presence', username: c.username, status: 'offline' })
-    }
+  broadcastPresence(status?: PresenceStatus): Promise<void> {
+    return this.presence.broadcast(status)
   }
 
   private onNotice(n: ChatNotice): void {
     // A contact accepted here, by them, or on another of our devices (which is how a second
     // device learns of it): tell their devices we are here, and they answer with their presence.
     if (n.type === 'contact' && n.contact.state === 'accepted')
-      void this.presenceTo(n.contact.username).catch(() => undefined)
+      void this.presence.to(n.contact.username).catch(() => undefined)
     this.events.emit('notice', n)
   }
 }

@@ -1,0 +1,83 @@
+/**
+ * Our presence and typing, pushed live (never queued) to the devices that
+ * should see them: every accepted contact's online devices and our own other
+ * ones. A contact's device that tells us its presence gets ours back at once,
+ * on the connection it just used, unless it has it already.
+ */
+import type { VerifiedChatEvent } from '../trust/chat-event.js'
+import type { Presence } from '../trust/presence.js'
+import { ChatKind } from '../wire/chat.js'
+import { PresenceStatus } from '../wire/generated/parley.js'
+import type { Chat } from './chat.js'
+import type { Reachable } from './delivery.js'
+import { STATUS_NAMES } from './kinds.js'
+import type { UserStatus } from './own-status.js'
+import type { PushResult } from './push.js'
+import type { ChatStore } from './store.js'
+
+/** What contacts see of our own status: invisible looks offline. */
+export function wireStatus(s: UserStatus): PresenceStatus {
+  return s === 'invisible' ? PresenceStatus.OFFLINE : (STATUS_NAMES[s] ?? PresenceStatus.ONLINE)
+}
+
+export interface PresenceComponents {
+  /** This device and its user. */
+  me: { username: string; deviceId: string }
+  chat: Pick<Chat, 'live'>
+  store: Pick<ChatStore, 'contacts'>
+  /** Our own status now (own-status.ts). */
+  status(): UserStatus
+  /** A user's online devices (cached lookups). */
+  devicesOf(username: string): Promise<Presence[]>
+  push(device: Reachable, events: Uint8Array[]): Promise<PushResult>
+  /** Over the connection already open to a device. */
+  pushTo(deviceId: string, events: Uint8Array[]): Promise<PushResult>
+}
+
+export class PresenceBroadcast {
+  /** Devices that have our current presence (reset when it changes). */
+  private told = new Set<string>()
+
+  constructor(private readonly c: PresenceComponents) {}
+
+  /** Pushes our presence to every accepted contact's online devices and to our own. */
+  async broadcast(status = wireStatus(this.c.status())): Promise<void> {
+    this.told = new Set()
+    const contacts = this.c.store.contacts(['accepted']).map((c) => c.username)
+    await Promise.all([...contacts, this.c.me.username].map((u) => this.to(u, undefined, status)))
+  }
+
+  /** An event was applied: a contact's device that came online gets our presence too. */
+  heard(e: VerifiedChatEvent): void {
+    if (e.kind === ChatKind.PRESENCE && e.from !== this.c.me.username && !this.told.has(e.deviceId))
+      void this.to(e.from, e.deviceId)
+  }
+
+  /** Pushes our presence to a user's online devices (or only to one that just told us its own). */
+  async to(username: string, onlyDevice?: string, status = wireStatus(this.c.status())): Promise<void> {
+    if (onlyDevice !== undefined) {
+      // An answer to a device that just told us its presence: its connection is open.
+      this.told.add(onlyDevice)
+      const event = this.c.chat.live(ChatKind.PRESENCE, username, status)
+      await this.c.pushTo(onlyDevice, [event]).catch(() => this.told.delete(onlyDevice))
+      return
+    }
+    const devices = (await this.c.devicesOf(username).catch(() => [])).filter(
+      (d) => d.deviceId !== this.c.me.deviceId,
+    )
+    const event = this.c.chat.live(ChatKind.PRESENCE, username, status)
+    await Promise.all(
+      devices.map(async (d) => {
+        this.told.add(d.deviceId)
+        await this.c.push(d, [event]).catch(() => this.told.delete(d.deviceId))
+      }),
+    )
+  }
+
+  /** Live typing indicator to the contact's online devices. */
+  async typing(to: string): Promise<void> {
+    const event = this.c.chat.live(ChatKind.TYPING, to)
+    const devices = await this.c.devicesOf(to).catch(() => [])
+    await Promise.all(devices.map((d) => this.c.push(d, [event]).catch(() => undefined)))
+  }
+}
