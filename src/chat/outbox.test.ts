@@ -46,6 +46,8 @@ class Outbox {
   readonly reachable = new Set<string>()
   /** Devices we know (remembered when listed), sealed for when not reached. */
   readonly known = new Set<string>()
+  /** On our newest revocation list. */
+  readonly revoked = new Set<string>()
   /** A deposit fails with this "retry after" while set. */
   busy: number | undefined
   readonly pushes: { at: number; device: string }[] = []
@@ -88,7 +90,7 @@ class Outbox {
       me: this.me,
       events,
       acked: (id) => this.acks.get(key(id)) ?? new Set(),
-      isRevoked: () => false,
+      isRevoked: (id) => this.revoked.has(id),
     })
     const device = (deviceId: string) => ({ username: this.user, deviceId, publicKey: new Uint8Array(32) })
     for (const d of round.targets([...this.listed].map((deviceId) => ({ deviceId })))) {
@@ -190,6 +192,22 @@ describe('the outbox in virtual time', () => {
     o.busy = undefined
     o.runUntil(30_000)
     expect(o.deposits).toEqual([{ at: 30_000, devices: ['bob-laptop'] }])
+  })
+
+  it('never pushes to nor seals for a revoked device, even one the directory still lists', () => {
+    const o = new Outbox('bob', middle)
+    for (const d of ['bob-phone', 'bob-stolen']) {
+      o.listed.add(d)
+      o.reachable.add(d)
+    }
+    o.known.add('bob-old-stolen')
+    o.revoked.add('bob-stolen')
+    o.revoked.add('bob-old-stolen')
+    o.queue('m1')
+    o.runUntil(60_000)
+    expect(o.pushes).toEqual([{ at: 0, device: 'bob-phone' }])
+    expect(o.deposits).toEqual([])
+    expect(o.pending).toBe(0)
   })
 
   it("is done at once with the user's own events when no other own device exists", () => {
