@@ -3,19 +3,16 @@
  * WebRTC's relay policy, which never falls back to showing the device's
  * address when no relay can be had (M6's residual, docs/security.md).
  */
-import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
-import { addCallRoutes } from './api.js'
+import { callRoutes } from './api.js'
 
 const TURN = { urls: ['turn:192.0.2.1:3478?transport=udp'], username: '1:dev', credential: 'c', ttlS: 3600 }
 
-function app(turn: () => Promise<typeof TURN>, relayOnly?: boolean): Hono {
-  const a = new Hono()
-  addCallRoutes(a, turn, () => undefined, relayOnly === undefined ? {} : { relayOnly })
-  return a
+function app(turn: () => Promise<typeof TURN>, relayOnly?: boolean) {
+  return callRoutes(turn, () => undefined, relayOnly === undefined ? {} : { relayOnly })
 }
 
-async function ice(a: Hono) {
+async function ice(a: ReturnType<typeof app>) {
   const res = await a.request('/v1/call/ice-servers')
   return { status: res.status, body: (await res.json()) as Record<string, unknown> }
 }

@@ -7,7 +7,7 @@
  */
 import { createReadStream } from 'node:fs'
 import { Readable } from 'node:stream'
-import type { Context, Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import { FileError } from '../files/transfer.js'
 import type { FileService } from '../files/service.js'
 import { ErrorCode } from '../wire/error-codes.js'
@@ -21,7 +21,7 @@ const STATUS: Record<string, 400 | 404 | 409 | 413 | 503> = {
   starting: 503,
 }
 
-function fail(c: Context, err: unknown): Response {
+function fail(c: Context, err: unknown) {
   if (!(err instanceof FileError)) throw err
   return c.json({ error: { code: err.code, message: err.message } }, STATUS[err.code] ?? 400)
 }
@@ -34,7 +34,8 @@ function nameOf(header: string | undefined): string {
   }
 }
 
-export function addFileRoutes(app: Hono, current: () => FileService | undefined): void {
+/** The files routes, typed for the web client (web/src/files.ts). */
+export function fileRoutes(current: () => FileService | undefined) {
   const svc = (): FileService => {
     const s = current()
     if (s === undefined) throw new FileError('starting', 'files are starting; try again')
@@ -42,49 +43,50 @@ export function addFileRoutes(app: Hono, current: () => FileService | undefined)
   }
   const id = (c: Context): string => c.req.param('transfer') ?? ''
 
-  app.get('/v1/files', (c) => {
-    try {
-      return c.json({ transfers: svc().list() })
-    } catch (err) {
-      return fail(c, err)
-    }
-  })
-  app.post('/v1/files/:user', async (c) => {
-    const user = c.req.param('user')
-    if (!isUsername(user))
-      return c.json({ error: { code: ErrorCode.InvalidUsername, message: 'not a valid username' } }, 400)
-    const body = c.req.raw.body
-    if (body === null)
-      return c.json({ error: { code: ErrorCode.InvalidField, message: 'the body is the file' } }, 400)
-    try {
-      const transfer = await svc().offer(user, nameOf(c.req.header('x-file-name')), body, c.req.raw.signal)
-      return c.json({ transfer })
-    } catch (err) {
-      return fail(c, err)
-    }
-  })
-  for (const action of ['accept', 'decline', 'cancel'] as const)
-    app.post(`/v1/files/:transfer/${action}`, (c) => {
+  return new Hono()
+    .get('/v1/files', (c) => {
       try {
-        return c.json({ transfer: svc()[action](id(c)) })
+        return c.json({ transfers: svc().list() }, 200)
       } catch (err) {
         return fail(c, err)
       }
     })
-  app.get('/v1/files/:transfer/content', (c) => {
-    try {
-      const file = svc().content(id(c))
-      if (file === undefined) throw new FileError('not_found', 'no such file here (yet)')
-      const body = Readable.toWeb(createReadStream(file.path)) as ReadableStream<Uint8Array>
-      return new Response(body, {
-        headers: {
-          'content-type': 'application/octet-stream',
-          'content-length': String(file.size),
-          'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`,
-        },
-      })
-    } catch (err) {
-      return fail(c, err)
-    }
-  })
+    .post('/v1/files/:user', async (c) => {
+      const user = c.req.param('user')
+      if (!isUsername(user))
+        return c.json({ error: { code: ErrorCode.InvalidUsername, message: 'not a valid username' } }, 400)
+      const body = c.req.raw.body
+      if (body === null)
+        return c.json({ error: { code: ErrorCode.InvalidField, message: 'the body is the file' } }, 400)
+      try {
+        const transfer = await svc().offer(user, nameOf(c.req.header('x-file-name')), body, c.req.raw.signal)
+        return c.json({ transfer }, 200)
+      } catch (err) {
+        return fail(c, err)
+      }
+    })
+    .post('/v1/files/:transfer/:action{accept|decline|cancel}', (c) => {
+      const action = c.req.param('action') as 'accept' | 'decline' | 'cancel'
+      try {
+        return c.json({ transfer: svc()[action](id(c)) }, 200)
+      } catch (err) {
+        return fail(c, err)
+      }
+    })
+    .get('/v1/files/:transfer/content', (c) => {
+      try {
+        const file = svc().content(id(c))
+        if (file === undefined) throw new FileError('not_found', 'no such file here (yet)')
+        const body = Readable.toWeb(createReadStream(file.path)) as ReadableStream<Uint8Array>
+        return new Response(body, {
+          headers: {
+            'content-type': 'application/octet-stream',
+            'content-length': String(file.size),
+            'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`,
+          },
+        })
+      } catch (err) {
+        return fail(c, err)
+      }
+    })
 }

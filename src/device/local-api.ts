@@ -15,24 +15,32 @@ import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { join } from 'node:path'
 import { serve } from '@hono/node-server'
-import { Hono, type Context } from 'hono'
+import { Hono, type MiddlewareHandler } from 'hono'
 import { WebSocketServer, type RawData, type WebSocket } from 'ws'
 import type { ChatNotice } from '../chat/chat.js'
-import type { ChatService } from '../chat/service.js'
+import type { ChatService, UserStatus } from '../chat/service.js'
 import type { FileService } from '../files/service.js'
-import { ErrorCode } from '../wire/error-codes.js'
-import { isUsername } from '../wire/fields.js'
 import { onApiError, onApiNotFound } from './api-errors.js'
-import { addCallRoutes } from '../calls/api.js'
-import { answerFrame, MAX_FRAME_BYTES } from '../calls/socket.js'
+import { callRoutes } from '../calls/api.js'
+import { answerFrame, MAX_FRAME_BYTES, type FrameError, type SignalSent } from '../calls/socket.js'
 import { turnCredentials } from '../calls/turn.js'
-import { addChatRoutes } from './chat-api.js'
-import { addDeviceRoutes } from './device-api.js'
-import { addFileRoutes } from './files-api.js'
-import type { DeviceNode } from './node.js'
+import { chatRoutes } from './chat-api.js'
+import { deviceRoutes } from './device-api.js'
+import { fileRoutes } from './files-api.js'
+import type { DeviceNode, SignedOut } from './node.js'
 import { writePrivateJson } from './private-file.js'
 import { serveWeb } from './web-files.js'
+import {
+  bearerOf,
+  sessionRoutes,
+  signInRoutes,
+  type AccountRequest,
+  type ApiState,
+  type SessionRouteDeps,
+} from './session-api.js'
 import { WebSessions, webSessionLimits, type SessionRefusal, type WebSessionLimits } from './web-sessions.js'
+
+export type { AccountRequest, ApiState }
 
 export const API_FILE = 'api.json'
 /** The WebSocket subprotocol the web client asks for; its token rides in a second one, `parley-token.<token>`. */
@@ -41,19 +49,21 @@ const WS_TOKEN_PREFIX = 'parley-token.'
 /** The close code (4000–4999 are the application's) of a socket whose session ended; the reason is the error code. */
 const WS_SESSION_ENDED = 4401
 
+/** What the page hears on its live socket: the chat's notices, and the local API's own. */
+export type LiveNotice =
+  | ChatNotice
+  | { type: 'hello'; status: UserStatus | undefined }
+  | ({ type: 'signed-out' } & SignedOut)
+  | SignalSent
+  | FrameError
+
+/** The local API's routes and their types: the web client's `hc<AppType>` (web/src/api.ts) reads them. */
+export type AppType = ReturnType<LocalApi['routes']>
+
 export interface ApiInfo {
   url: string
   token: string
   pid: number
-}
-
-export type ApiState = 'setup' | 'starting' | 'ready'
-
-export interface AccountRequest {
-  mode: 'register' | 'login'
-  username: string
-  password: string
-  deviceName?: string
 }
 
 export interface LocalApiOptions {
@@ -74,8 +84,6 @@ function same(presented: string, secret: string): boolean {
   const b = createHash('sha256').update(secret).digest()
   return presented.length > 0 && timingSafeEqual(a, b)
 }
-
-const bearerOf = (header: string | undefined): string => /^Bearer (.+)$/.exec(header ?? '')?.[1] ?? ''
 
 /** The token a browser's WebSocket carries in its subprotocol list (it cannot set headers). */
 function wsTokenOf(protocols: string | undefined): string {
@@ -161,10 +169,10 @@ export class LocalApi {
     this.chat = chat
     this.files = files
     this.state = 'ready'
-    chat?.events.on('notice', (n: ChatNotice) => this.broadcast(JSON.stringify(n)))
+    chat?.events.on('notice', (n: ChatNotice) => this.broadcast(n))
     // A page open on a device that finds itself revoked says so at once (a page opened later asks /v1/session).
-    device.onSignedOut((s) => this.broadcast(JSON.stringify({ type: 'signed-out', ...s })))
-    files?.events.on('notice', (n) => this.broadcast(JSON.stringify(n)))
+    device.onSignedOut((s) => this.broadcast({ type: 'signed-out', ...s }))
+    files?.events.on('notice', (n) => this.broadcast(n))
   }
 
   async close(): Promise<void> {
@@ -194,7 +202,8 @@ export class LocalApi {
     return this.sessions.use(token, Date.now())
   }
 
-  private broadcast(text: string): void {
+  private broadcast(notice: LiveNotice | { type: `file-${string}` }): void {
+    const text = JSON.stringify(notice)
     for (const ws of this.sockets.keys()) if (ws.readyState === ws.OPEN) ws.send(text)
   }
 
@@ -215,108 +224,85 @@ export class LocalApi {
     // Whatever fails answers a JSON error with a stable code, never an empty body.
     app.onError(onApiError)
     app.notFound(onApiNotFound)
-    app.use(async (c, next) => {
-      if (!this.hostOk(c.req.header('host')))
-        return refuse(403, 'forbidden_host', 'only http://127.0.0.1 may call this API')
-      if (!this.originOk(c.req.header('origin')))
-        return refuse(403, 'forbidden_origin', 'requests from other web pages are refused')
-      await next()
-    })
-    // GET /signin is the web client's page (serveWeb): its script trades the code here, so a
-    // link preview or prefetch that only GETs the link uses nothing up.
-    app.post('/v1/auth/session', async (c) => {
-      const body = await c.req.json<{ code?: unknown }>().catch(() => undefined)
-      const code = typeof body?.code === 'string' ? body.code : ''
-      const issued = this.sessions.exchange(code, Date.now())
-      if (issued === undefined)
-        return refuse(
-          401,
-          ErrorCode.LinkExpired,
-          'This sign-in link was used or has expired. Get a new one: parley link',
-        )
-      return c.json(issued)
-    })
-    app.use('/v1/*', async (c, next) => {
-      const token = bearerOf(c.req.header('authorization'))
-      if (token === '' && this.download(c.req.method, c.req.path, c.req.query('key'))) return next()
-      const why = this.refusal(token)
-      if (why !== undefined) return refuse(401, why, REFUSAL_TEXT[why])
-      await next()
-    })
-    app.post('/v1/auth/signout', (c) => {
-      const signedOut = this.sessions.signOut(bearerOf(c.req.header('authorization')), Date.now())
-      this.closeEnded()
-      return c.json({ signedOut })
-    })
-    app.get('/v1/session', (c) =>
-      c.json({
-        state: this.state,
-        username: this.chat?.username,
-        deviceId: this.device?.peerId,
-        signedOut: this.device?.signedOut,
-      }),
-    )
-    app.post('/v1/auth/link', (c) => c.json({ url: this.signInLink() }))
-    for (const mode of ['register', 'login'] as const)
-      app.post(`/v1/account/${mode}`, (c) => this.account(c, mode))
-    app.use('/v1/*', async (c, next) => {
-      if (this.device === undefined)
-        return refuse(
-          503,
-          'starting',
-          this.state === 'setup' ? 'sign up or sign in first' : 'starting; try again',
-        )
-      await next()
-    })
-    addDeviceRoutes(
-      app,
-      () => this.device!,
-      () => this.chat,
-    )
-    addChatRoutes(app, () => this.chat)
-    addCallRoutes(
-      app,
-      () => turnCredentials(this.device!.node, this.device!.supernodeAddrs()),
-      () => this.chat,
-      { relayOnly: this.opts.callsRelayOnly === true },
-    )
-    addFileRoutes(app, () => this.files)
+    app.route('/', this.routes())
     if (this.opts.webRoot !== undefined) serveWeb(app, this.opts.webRoot)
     return app
   }
 
-  private async account(c: Context, mode: AccountRequest['mode']) {
-    if (this.state !== 'setup' || this.opts.onAccount === undefined)
-      return refuse(409, 'already_signed_in', 'this device already has an account')
-    let body: Record<string, unknown>
-    try {
-      body = await c.req.json<Record<string, unknown>>()
-    } catch {
-      return refuse(400, ErrorCode.InvalidJson, 'the body is not JSON')
+  /** Every route of the API, in the order they are let in; their types are the web client's (AppType). */
+  routes() {
+    const session: SessionRouteDeps = {
+      sessions: this.sessions,
+      state: () => this.state,
+      setState: (state) => (this.state = state),
+      who: () => ({
+        username: this.chat?.username,
+        deviceId: this.device?.peerId,
+        signedOut: this.device?.signedOut,
+      }),
+      signInLink: () => this.signInLink(),
+      closeEnded: () => this.closeEnded(),
+      onAccount: this.opts.onAccount,
     }
-    const { username, password, deviceName } = body
-    if (!isUsername(username))
-      return refuse(400, ErrorCode.InvalidUsername, 'username: 3–32 of a-z 0-9 . _ -')
-    if (typeof password !== 'string' || password.length < 10)
-      return refuse(400, ErrorCode.InvalidPassword, 'the password needs 10 characters or more')
-    try {
-      this.state = 'starting'
-      await this.opts.onAccount({
-        mode,
-        username,
-        password,
-        deviceName: typeof deviceName === 'string' && deviceName !== '' ? deviceName : undefined,
-      })
-      return c.json({ state: this.state })
-    } catch (err) {
-      this.state = 'setup'
-      const code = (err as { code?: unknown }).code
+    return (
+      new Hono()
+        .use(this.ownOriginOnly)
+        // GET /signin is the web client's page (serveWeb): its script trades the code here, so a
+        // link preview or prefetch that only GETs the link uses nothing up.
+        .route('/', signInRoutes(session))
+        .use('/v1/*', this.signedIn)
+        .route('/', sessionRoutes(session))
+        .use('/v1/*', this.started)
+        .route(
+          '/',
+          deviceRoutes(
+            () => this.device!,
+            () => this.chat,
+          ),
+        )
+        .route(
+          '/',
+          chatRoutes(() => this.chat),
+        )
+        .route(
+          '/',
+          callRoutes(
+            () => turnCredentials(this.device!.node, this.device!.supernodeAddrs()),
+            () => this.chat,
+            { relayOnly: this.opts.callsRelayOnly === true },
+          ),
+        )
+        .route(
+          '/',
+          fileRoutes(() => this.files),
+        )
+    )
+  }
+
+  private readonly ownOriginOnly: MiddlewareHandler = async (c, next) => {
+    if (!this.hostOk(c.req.header('host')))
+      return refuse(403, 'forbidden_host', 'only http://127.0.0.1 may call this API')
+    if (!this.originOk(c.req.header('origin')))
+      return refuse(403, 'forbidden_origin', 'requests from other web pages are refused')
+    await next()
+  }
+
+  private readonly signedIn: MiddlewareHandler = async (c, next) => {
+    const token = bearerOf(c.req.header('authorization'))
+    if (token === '' && this.download(c.req.method, c.req.path, c.req.query('key'))) return next()
+    const why = this.refusal(token)
+    if (why !== undefined) return refuse(401, why, REFUSAL_TEXT[why])
+    await next()
+  }
+
+  private readonly started: MiddlewareHandler = async (c, next) => {
+    if (this.device === undefined)
       return refuse(
-        typeof code === 'string' ? 400 : 502,
-        typeof code === 'string' ? code : 'unavailable',
-        (err as Error).message,
+        503,
+        'starting',
+        this.state === 'setup' ? 'sign up or sign in first' : 'starting; try again',
       )
-    }
+    await next()
   }
 
   /**
@@ -374,7 +360,8 @@ export class LocalApi {
       ws.on('close', () => this.sockets.delete(ws))
       ws.on('error', () => this.sockets.delete(ws))
       ws.on('message', (data, isBinary) => this.onFrame(ws, token, data, isBinary))
-      ws.send(JSON.stringify({ type: 'hello', status: this.chat?.status() }))
+      const hello: LiveNotice = { type: 'hello', status: this.chat?.status() }
+      ws.send(JSON.stringify(hello))
     })
   }
 }

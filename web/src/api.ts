@@ -1,20 +1,18 @@
 /**
- * Calls to the device that served this page: same origin only, with the
- * session token from this page's storage (session.ts) as a Bearer header; the
- * calls, file and session APIs all go through `request`. Refusals come back
- * as `{ error: { code, message } }` and become ApiError, whose message is
- * meant for the user.
+ * Calls to the device that served this page, through hono's typed client
+ * (`hc`) against the device's own route types (`AppType`,
+ * src/device/local-api.ts): paths, bodies and answers are the server's, so
+ * the two cannot drift. The import is type-only, so nothing of the server
+ * (or of Node) reaches the bundle. Same origin only, with the session token
+ * from this page's storage (session.ts) as a Bearer header. Refusals come
+ * back as `{ error: { code, message } }` and become ApiError, whose message
+ * is meant for the user.
  */
-import { authHeaders, type StoredSession } from './session.js'
-import type {
-  Contact,
-  ContactRequest,
-  Credentials,
-  ListedContact,
-  Message,
-  Session,
-  Status,
-} from './types.js'
+import { hc, type ClientResponse } from 'hono/client'
+import type { Answer } from './answers.js'
+import type { AppType } from '../../src/device/local-api.js'
+import { authHeaders } from './session.js'
+import type { Status } from './types.js'
 
 export class ApiError extends Error {
   override name = 'ApiError'
@@ -35,32 +33,33 @@ export function isSignedOut(err: unknown): err is ApiError {
 
 const TIMEOUT_MS = 20_000
 
-export interface RequestOptions {
-  /** A raw body (a file); JSON otherwise. */
-  body?: BodyInit
-  headers?: Record<string, string>
-  /** No timeout when 0 (a file upload takes what it takes). */
-  timeoutMs?: number
-}
+export const device = hc<AppType>('/', {
+  // Nothing ambient: the session is the header below, never a cookie.
+  fetch: async (input: string | URL | Request, init?: RequestInit) => {
+    try {
+      return await fetch(input, { ...init, credentials: 'omit' })
+    } catch {
+      throw new ApiError(0, 'unreachable', 'The device does not answer. Is parley up still running?')
+    }
+  },
+  headers: () => authHeaders(),
+})
 
-/** One call to the device with the session's header; the answer's JSON, or an ApiError. */
-export async function request<T>(
-  method: 'GET' | 'POST',
-  path: string,
-  opts: RequestOptions = {},
-): Promise<T> {
-  let res: Response
-  const timeoutMs = opts.timeoutMs ?? TIMEOUT_MS
+/** Per-call options: a deadline (none when 0: a file upload takes what it takes). */
+export const within = (timeoutMs = TIMEOUT_MS) =>
+  timeoutMs > 0 ? { init: { signal: AbortSignal.timeout(timeoutMs) } } : {}
+
+export type { Answer }
+
+/** The answer's JSON, or an ApiError with the device's code and message. */
+export async function ok<R extends ClientResponse<unknown, number, string>>(
+  call: Promise<R>,
+): Promise<Answer<R>> {
+  let res: R
   try {
-    res = await fetch(path, {
-      method,
-      // Nothing ambient: the session is the header below, never a cookie.
-      credentials: 'omit',
-      headers: { ...authHeaders(), ...opts.headers },
-      body: opts.body,
-      signal: timeoutMs > 0 ? AbortSignal.timeout(timeoutMs) : undefined,
-    })
-  } catch {
+    res = await call
+  } catch (err) {
+    if (err instanceof ApiError) throw err
     throw new ApiError(0, 'unreachable', 'The device does not answer. Is parley up still running?')
   }
   const json: unknown = await res.json().catch(() => undefined)
@@ -72,57 +71,53 @@ export async function request<T>(
       typeof e?.message === 'string' ? e.message : `The device answered ${res.status} ${res.statusText}.`,
     )
   }
-  return json as T
+  return json as Answer<R>
 }
 
-/** A GET, or a POST with a JSON body (which a cross-site form cannot send without a preflight). */
-function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-  if (method === 'GET') return request<T>(method, path)
-  return request<T>(method, path, {
-    body: JSON.stringify(body ?? {}),
-    headers: { 'content-type': 'application/json' },
-  })
-}
+const chat = device.v1.chat
+const user = (username: string) => ({ param: { user: username } })
 
-const u = (username: string) => encodeURIComponent(username)
-
-export type ContactAction = 'accept' | 'decline' | 'block' | 'remove'
+export type { ContactAction } from '../../src/device/chat-api.js'
+import type { ContactAction } from '../../src/device/chat-api.js'
 
 export const api = {
-  session: () => call<Session>('GET', '/v1/session'),
+  session: () => ok(device.v1.session.$get(undefined, within())),
   /** Trades a sign-in link's one-time code for a session. */
-  signIn: (code: string) => call<StoredSession>('POST', '/v1/auth/session', { code }),
+  signIn: (code: string) => ok(device.v1.auth.session.$post({ json: { code } }, within())),
   /** Ends this page's session on the device. */
-  signOut: () => call<{ signedOut: boolean }>('POST', '/v1/auth/signout'),
-  register: (c: Credentials) => call<unknown>('POST', '/v1/account/register', c),
-  login: (c: Credentials) => call<unknown>('POST', '/v1/account/login', c),
+  signOut: () => ok(device.v1.auth.signout.$post(undefined, within())),
+  register: (c: { username: string; password: string; deviceName?: string }) =>
+    ok(device.v1.account[':mode{register|login}'].$post({ param: { mode: 'register' }, json: c }, within())),
+  login: (c: { username: string; password: string; deviceName?: string }) =>
+    ok(device.v1.account[':mode{register|login}'].$post({ param: { mode: 'login' }, json: c }, within())),
 
-  contacts: async () => (await call<{ contacts: ListedContact[] }>('GET', '/v1/chat/contacts')).contacts,
-  requests: async () => (await call<{ requests: ContactRequest[] }>('GET', '/v1/chat/requests')).requests,
+  contacts: async () => (await ok(chat.contacts.$get(undefined, within()))).contacts,
+  requests: async () => (await ok(chat.requests.$get(undefined, within()))).requests,
   addContact: async (username: string, greeting: string) =>
-    (await call<{ contact: Contact }>('POST', `/v1/chat/contacts/${u(username)}`, { greeting })).contact,
+    (await ok(chat.contacts[':user'].$post({ ...user(username), json: { greeting } }, within()))).contact,
   contactAction: async (username: string, action: ContactAction) =>
-    (await call<{ contact: Contact }>('POST', `/v1/chat/contacts/${u(username)}/${action}`)).contact,
+    (
+      await ok(
+        chat.contacts[':user'][':action{accept|decline|block|remove}'].$post(
+          { param: { user: username, action } },
+          within(),
+        ),
+      )
+    ).contact,
 
-  status: async () => (await call<{ status: Status }>('GET', '/v1/chat/status')).status,
-  setStatus: async (status: Status) =>
-    (await call<{ status: Status }>('POST', '/v1/chat/status', { status })).status,
+  status: async () => (await ok(chat.status.$get(undefined, within()))).status,
+  setStatus: async (status: Status) => (await ok(chat.status.$post({ json: { status } }, within()))).status,
 
   messages: (username: string, limit = 200) =>
-    call<{ messages: Message[]; presence?: string }>(
-      'GET',
-      `/v1/chat/messages/${u(username)}?limit=${limit}`,
-    ),
+    ok(chat.messages[':user'].$get({ ...user(username), query: { limit: String(limit) } }, within())),
   send: async (username: string, text: string) =>
-    (await call<{ message: Message }>('POST', `/v1/chat/messages/${u(username)}`, { text })).message,
-  read: async (username: string) =>
-    (await call<{ read: number }>('POST', `/v1/chat/read/${u(username)}`)).read,
-  typing: (username: string) => call<unknown>('POST', `/v1/chat/typing/${u(username)}`),
+    (await ok(chat.messages[':user'].$post({ ...user(username), json: { text } }, within()))).message,
+  read: async (username: string) => (await ok(chat.read[':user'].$post(user(username), within()))).read,
+  typing: (username: string) => ok(chat.typing[':user'].$post(user(username), within())),
   edit: async (id: string, text: string) =>
-    (await call<{ message: Message }>('POST', `/v1/chat/edit/${id}`, { text })).message,
-  delete: async (id: string) => (await call<{ message: Message }>('POST', `/v1/chat/delete/${id}`)).message,
-  search: async (q: string) =>
-    (await call<{ messages: Message[] }>('GET', `/v1/chat/search?q=${encodeURIComponent(q)}`)).messages,
+    (await ok(chat.edit[':id'].$post({ param: { id }, json: { text } }, within()))).message,
+  delete: async (id: string) => (await ok(chat.delete[':id'].$post({ param: { id } }, within()))).message,
+  search: async (q: string) => (await ok(chat.search.$get({ query: { q } }, within()))).messages,
 }
 
 /** The text to show for any failure: an ApiError's message, never a stack trace. */

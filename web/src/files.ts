@@ -5,23 +5,15 @@
  * as it is). Components read one transfer with useTransfer().
  */
 import { useEffect, useSyncExternalStore } from 'react'
-import { messageOf, request } from './api.js'
+import type { Transfer } from './answers.js'
+import { device, messageOf, ok, within } from './api.js'
 import { liveSocket } from './live.js'
 import { storedSession } from './session.js'
 
 export type TransferState = 'offered' | 'accepted' | 'declined' | 'cancelled' | 'expired' | 'done' | 'failed'
 
-export interface Transfer {
-  transfer: string
-  direction: 'out' | 'in'
-  peer: string
-  name: string
-  size: number
-  sha256: string
-  state: TransferState
-  received: number
-  error?: string
-}
+/** A transfer as the device lists it: the server's own type (answers.ts). */
+export type { Transfer }
 
 /** The JSON text of a FILE_OFFER message. */
 export interface OfferText {
@@ -48,23 +40,57 @@ export function sizeText(n: number): string {
   return `${(n / 1024 ** 3).toFixed(2)} GiB`
 }
 
-const post = <T>(path: string, body?: BodyInit, headers: Record<string, string> = {}): Promise<T> =>
-  request<T>('POST', path, { body, headers, timeoutMs: 0 })
+const files = device.v1.files
+const transfer = (t: string) => ({ param: { transfer: t } })
+/** An answer's transfer, as this page keeps it. */
+const kept = async (answer: Promise<{ transfer: Transfer }>) => (await answer).transfer
 
 export const filesApi = {
-  list: async (): Promise<Transfer[]> =>
-    (await request<{ transfers: Transfer[] }>('GET', '/v1/files')).transfers,
+  list: async (): Promise<Transfer[]> => (await ok(files.$get(undefined, within()))).transfers,
   // A raw body is not a simple cross-site form post, and the local API checks the Origin anyway.
-  send: async (to: string, file: File) =>
-    (
-      await post<{ transfer: Transfer }>(`/v1/files/${encodeURIComponent(to)}`, file, {
-        'content-type': 'application/octet-stream',
-        'x-file-name': encodeURIComponent(file.name),
-      })
-    ).transfer,
-  accept: (t: string) => post<{ transfer: Transfer }>(`/v1/files/${t}/accept`),
-  decline: (t: string) => post<{ transfer: Transfer }>(`/v1/files/${t}/decline`),
-  cancel: (t: string) => post<{ transfer: Transfer }>(`/v1/files/${t}/cancel`),
+  send: (to: string, file: File) =>
+    kept(
+      ok(
+        files[':user'].$post(
+          { param: { user: to } },
+          {
+            ...within(0),
+            init: { body: file },
+            headers: {
+              'content-type': 'application/octet-stream',
+              'x-file-name': encodeURIComponent(file.name),
+            },
+          },
+        ),
+      ),
+    ),
+  accept: (t: string) =>
+    kept(
+      ok(
+        files[':transfer'][':action{accept|decline|cancel}'].$post(
+          { param: { ...transfer(t).param, action: 'accept' } },
+          within(0),
+        ),
+      ),
+    ),
+  decline: (t: string) =>
+    kept(
+      ok(
+        files[':transfer'][':action{accept|decline|cancel}'].$post(
+          { param: { ...transfer(t).param, action: 'decline' } },
+          within(0),
+        ),
+      ),
+    ),
+  cancel: (t: string) =>
+    kept(
+      ok(
+        files[':transfer'][':action{accept|decline|cancel}'].$post(
+          { param: { ...transfer(t).param, action: 'cancel' } },
+          within(0),
+        ),
+      ),
+    ),
   /** A link opens it without a header: the session's download key, which opens downloads only, goes in the query. */
   contentUrl: (t: string) =>
     `/v1/files/${t}/content?key=${encodeURIComponent(storedSession()?.downloadKey ?? '')}`,

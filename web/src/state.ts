@@ -119,6 +119,7 @@ function onNotice(s: ChatState, n: Notice, now: number, focused: boolean): ChatS
     case 'typing':
       return { ...s, typing: { ...s.typing, [n.username]: now + TYPING_SHOWN_MS } }
     case 'call-signal':
+    case 'file-answer':
     case 'call-signal-sent':
     case 'call-signal-error':
     case 'signed-out':
