@@ -5,7 +5,8 @@
  * supernodes delete it. A late, duplicated or missing answer is normal input:
  * what was not acknowledged is fetched again; what was committed twice is one.
  */
-import type { DeviceNode } from '../device/node.js'
+import type { Libp2p } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Logger } from '../log/logger.js'
 import type { SealedItem } from '../wire/chat.js'
 import { ChatKind } from '../wire/generated/parley.js'
@@ -16,6 +17,18 @@ import { equalBytes } from '../wire/bytes.js'
 
 const FETCH_EVERY_MS = 60_000
 
+export interface OfflineFetchComponents {
+  node: Libp2p
+  /** The supernodes this device is attached to, each by its addresses; [] when none. */
+  supernodeAddrs(): Multiaddr[][]
+  chat: Pick<Chat, 'me' | 'idOf' | 'receive' | 'receipts'>
+  /** This device's id and the seed of its key, to open items sealed to it. */
+  key: { deviceId: string; seed: Uint8Array }
+  log: Logger
+  /** Something was committed: the outbox may have receipts to send. */
+  onCommitted(): void
+}
+
 export class OfflineFetch {
   private timer: NodeJS.Timeout | undefined
   private soon: NodeJS.Timeout | undefined
@@ -23,13 +36,12 @@ export class OfflineFetch {
   private again = false
   private stopped = false
 
-  constructor(
-    private readonly device: DeviceNode,
-    private readonly chat: Chat,
-    private readonly key: { deviceId: string; seed: Uint8Array },
-    private readonly log: Logger,
-    private readonly onCommitted: () => void,
-  ) {
+  private readonly chat: OfflineFetchComponents['chat']
+  private readonly log: Logger
+
+  constructor(private readonly c: OfflineFetchComponents) {
+    this.chat = c.chat
+    this.log = c.log
     this.timer = setInterval(() => this.fetchSoon(), FETCH_EVERY_MS)
     this.timer.unref()
   }
@@ -41,7 +53,7 @@ export class OfflineFetch {
   }
 
   async deposit(items: SealedItem[]): Promise<void> {
-    await deposit(this.device.node, this.device.supernodeAddrs(), this.chat.me, items)
+    await deposit(this.c.node, this.c.supernodeAddrs(), this.chat.me, items)
   }
 
   fetchSoon(): void {
@@ -55,7 +67,7 @@ export class OfflineFetch {
   }
 
   private async fetch(): Promise<void> {
-    if (this.device.supernodeAddrs().length === 0) return
+    if (this.c.supernodeAddrs().length === 0) return
     this.fetching = true
     try {
       do {
@@ -70,14 +82,14 @@ export class OfflineFetch {
   }
 
   private async fetchOnce(): Promise<void> {
-    const addrs = this.device.supernodeAddrs()
-    const items = await fetchAll(this.device.node, addrs, this.chat.me)
+    const addrs = this.c.supernodeAddrs()
+    const items = await fetchAll(this.c.node, addrs, this.chat.me)
     if (items.length === 0) return
     const events: Uint8Array[] = []
     const unreadable: Uint8Array[] = []
     for (const item of items) {
       try {
-        const event = openSealed(item, this.key)
+        const event = openSealed(item, this.c.key)
         // Anyone can seal to our key: the event inside must be the one the item names.
         if (!equalBytes(this.chat.idOf(event), item.id)) throw new Error('the item holds another event')
         events.push(event)
@@ -95,9 +107,9 @@ export class OfflineFetch {
     }
     this.chat.receipts(receipts)
     // Only what is committed (or can never be: unreadable or refused) is acknowledged; the rest comes again.
-    await ack(this.device.node, addrs, this.chat.me, [...committed, ...refused, ...unreadable])
+    await ack(this.c.node, addrs, this.chat.me, [...committed, ...refused, ...unreadable])
     this.log.info({ items: items.length, committed: committed.length }, 'offline messages fetched')
-    this.onCommitted()
+    this.c.onCommitted()
     if (items.length > 0) this.again = true
   }
 }

@@ -134,9 +134,14 @@ export class ChatService {
       committed: () => this.delivery.kick(),
       log,
     })
-    this.offline = new OfflineFetch(device, this.chat, { deviceId: device.peerId, seed }, log, () =>
-      this.delivery.kick(),
-    )
+    this.offline = new OfflineFetch({
+      node: device.node,
+      supernodeAddrs: () => device.supernodeAddrs(),
+      chat: this.chat,
+      key: { deviceId: device.peerId, seed },
+      log,
+      onCommitted: () => this.delivery.kick(),
+    })
     this.backfill = new Backfill({
       node: device.node,
       deviceId: device.peerId,
