@@ -190,7 +190,8 @@ describe('offline delivery', () => {
       return c.length >= 20 ? c : undefined
     }, 90_000)
     expect(got.map((m) => m.id)).toEqual(sent)
-  })
+    // The test's own limit covers its waits (60 s + 90 s): a slow run fails at the wait that names what is missing.
+  }, 180_000)
 })
 
 describe('a receiver SIGKILLed in the middle of 1,000 messages', () => {
@@ -218,7 +219,8 @@ describe('a receiver SIGKILLed in the middle of 1,000 messages', () => {
     expect(new Set(ids).size).toBe(ids.length)
     for (const id of deliveredBefore) expect(ids).toContain(id)
     expect(ids).toEqual(sent)
-  })
+    // 1,000 sends, then a 120 s wait: the test's own limit covers both.
+  }, 240_000)
 })
 
 describe('several devices per user', () => {
