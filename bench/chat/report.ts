@@ -6,7 +6,7 @@ import { ChatLimits } from '../../src/wire/chat.js'
 import type { ColdResult } from './cold.js'
 import type { DepositResult } from './offline.js'
 import type { PacedResult } from './paced.js'
-import type { SendCost } from './send-cost.js'
+import { COST_BATCH, type SendCost } from './send-cost.js'
 import { targetLabel } from './target.js'
 import type { ThroughputResult } from './throughput.js'
 
@@ -218,15 +218,18 @@ export function supernodeUsPerItem(r: DepositResult): number {
 }
 
 export function sendCostLines(c: SendCost): string[] {
-  const rest = c.sendUs - c.signUs
+  const rest = c.sendUs - c.batchSignUs
   const both = c.sendUs + (Number.isFinite(c.receiveUs) ? c.receiveUs : 0)
   return [
     `What one message costs (CPU µs in this process, ${c.messages} messages, no network):`,
-    `  chat.send ${figure(c.sendUs)} = sign ${figure(c.signUs)} + SQLite and the rest ${figure(rest)} ` +
-      `(${figure(c.preparesPerSend)} statements prepared per send)`,
-    `  verifying one event (certificate and signature; a recipient's work, the sender skips its own): ` +
-      figure(c.verifyUs),
-    `  chat.receive on the recipient, per event in pushes of ${ChatLimits.pushEvents}: ${figure(c.receiveUs)}`,
+    `  chat.send ${figure(c.sendUs)} = its share of a batch signature ${figure(c.batchSignUs)} + SQLite and ` +
+      `the rest ${figure(rest)} (${figure(c.preparesPerSend)} statements prepared per send)`,
+    `  signing one event: alone ${figure(c.signUs)}, in batches of ${COST_BATCH} ${figure(c.batchSignUs)} ` +
+      `(Merkle tree and one Ed25519 signature a batch)`,
+    `  verifying one event (certificate, signature; a recipient's work, the sender skips its own): ` +
+      `signed alone ${figure(c.verifyUs)}, batch-signed ${figure(c.batchVerifyUs)} (path, one root a batch)`,
+    `  chat.receive on the recipient, per batch-signed event in pushes of ${ChatLimits.pushEvents}: ` +
+      figure(c.receiveUs),
     `  so one core does at most ${figure(1e6 / both)} messages/s for sending and receiving together ` +
       `(${GOALS.messagesPerSecond}/s needs ${figure(1e6 / GOALS.messagesPerSecond)} µs a message for both, and ` +
       `the network besides)`,

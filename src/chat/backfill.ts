@@ -22,6 +22,7 @@ import {
 } from '../wire/chat.js'
 import { ErrorCode } from '../wire/error-codes.js'
 import { plain } from '../wire/bytes.js'
+import { BatchProtocols, type BatchPeers } from './batch-peers.js'
 import type { Chat } from './chat.js'
 
 export const HISTORY_PROTOCOL = '/parley/history/1.0.0'
@@ -44,6 +45,8 @@ export interface BackfillComponents {
   log: Logger
   /** Milliseconds since the epoch; Date.now unless a test says. */
   now?: () => number
+  /** Who understands batch-signed events; what an older device may be served (batch-peers.ts). */
+  peers: Pick<BatchPeers, 'understands' | 'servable'>
 }
 
 export class Backfill {
@@ -59,19 +62,22 @@ export class Backfill {
 
   /** Serves /parley/history to the user's other devices. */
   async serve(): Promise<void> {
-    await serve(
-      this.c.node,
-      HISTORY_PROTOCOL,
-      (payload, conn) => Promise.resolve(this.handle(payload, conn)),
-      {
-        maxRequestBytes: ChatLimits.historyRequestBytes,
-        timeoutMs: SERVE_TIMEOUT_MS,
-        onError: (err) => this.log.debug({ err: (err as Error).message }, 'chat stream failed'),
-      },
-    )
+    // 1.1.0: the asking device understands batch-signed events (batch-peers.ts).
+    for (const protocol of [HISTORY_PROTOCOL, BatchProtocols.history])
+      await serve(
+        this.c.node,
+        protocol,
+        (payload, conn) => Promise.resolve(this.handle(payload, conn, protocol === BatchProtocols.history)),
+        {
+          maxRequestBytes: ChatLimits.historyRequestBytes,
+          timeoutMs: SERVE_TIMEOUT_MS,
+          onError: (err) => this.log.debug({ err: (err as Error).message }, 'chat stream failed'),
+        },
+      )
   }
 
-  handle(payload: Uint8Array, connection: Connection): Uint8Array {
+  /** `batched`: asked on the 1.1.0 protocol, by a device that understands batch-signed events. */
+  handle(payload: Uint8Array, connection: Connection, batched: boolean): Uint8Array {
     const req = decodeHistoryRequest(payload)
     const refuse = (code: string, message: string) =>
       HistoryResponse.encode({ result: ChatResult.Refused, code, message, events: [], more: false })
@@ -87,13 +93,14 @@ export class Backfill {
     }
     const after = req.after.byteLength > 0 ? req.after : undefined
     const page = this.chat.store.eventsSince(Number(req.since), after, req.limit + 1)
+    const wanted = page.slice(0, req.limit).map((e) => e.bytes)
     // Keep a page under the wire cap whatever the event sizes.
     const events: Uint8Array<ArrayBuffer>[] = []
     let bytes = 0
-    for (const e of page.slice(0, req.limit)) {
-      if (bytes + e.bytes.byteLength + 8 > ChatLimits.historyBytes - 1024) break
-      events.push(plain(e.bytes))
-      bytes += e.bytes.byteLength + 8
+    for (const e of batched ? wanted : this.c.peers.servable(wanted)) {
+      if (bytes + e.byteLength + 8 > ChatLimits.historyBytes - 1024) break
+      events.push(plain(e))
+      bytes += e.byteLength + 8
     }
     return HistoryResponse.encode({
       result: ChatResult.Ok,
@@ -137,15 +144,18 @@ export class Backfill {
     const peer = peerIdFromString(other.deviceId)
     // Our own other device: direct when it can be (it gives us its addresses), else through its relay.
     await this.c.connect(other)
+    // Asked on 1.1.0 first, whatever identify said so far: on 1.0.0 a device serves only what a
+    // device before issue 12 can read, without our other devices' batch-signed events (batch-peers.ts).
+    let protocol: string = BatchProtocols.history
     const since = this.now() - BACKFILL_MS
     let after = new Uint8Array()
     let total = 0
     for (;;) {
-      const answer = decodeHistoryResponse(
-        await request(
+      const ask = (p: string) =>
+        request(
           node,
           peer,
-          HISTORY_PROTOCOL,
+          p,
           HistoryRequest.encode({
             certificate: new Uint8Array(this.c.certificate()),
             since: BigInt(since),
@@ -153,8 +163,17 @@ export class Backfill {
             limit: PAGE,
           }),
           { timeoutMs: TIMEOUT_MS, maxResponseBytes: ChatLimits.historyBytes },
-        ),
-      )
+        )
+      let bytes: Uint8Array
+      try {
+        bytes = await ask(protocol)
+      } catch (err) {
+        // A device before issue 12 does not speak 1.1.0: ask it on 1.0.0.
+        if (protocol === HISTORY_PROTOCOL || (await this.c.peers.understands(other.deviceId))) throw err
+        protocol = HISTORY_PROTOCOL
+        bytes = await ask(protocol)
+      }
+      const answer = decodeHistoryResponse(bytes)
       if (answer.result !== ChatResult.Ok) throw new Error(`${answer.message} [${answer.code}]`)
       this.chat.receive(answer.events)
       total += answer.events.length

@@ -7,14 +7,22 @@
 import { randomBytes } from 'node:crypto'
 import type { Signer } from '../crypto/keys.js'
 import { verifyCertificate, type Certificate, type VerifyCertificateOptions } from '../trust/certificate.js'
-import { ownChatEvent, signChatEvent, verifyChatEvent, type VerifiedChatEvent } from '../trust/chat-event.js'
+import {
+  chatEventBody,
+  chatEventBodyOf,
+  ownChatEvent,
+  signChatEvent,
+  verifyChatEvent,
+  type ChatEventInput,
+  type VerifiedChatEvent,
+} from '../trust/chat-event.js'
 import { TrustError } from '../trust/errors.js'
 import { ChatKind, ChatLimits, decodeChatEventBody } from '../wire/chat.js'
-import { decodeEnvelope } from '../wire/codec.js'
 import { WireDecodeError } from '../wire/decode.js'
 import { ErrorCode } from '../wire/error-codes.js'
 import { PresenceStatus } from '../wire/generated/parley.js'
 import { applyEvent } from './apply.js'
+import { PendingBatch } from './batch.js'
 import type { ChatNotice } from './kinds.js'
 import { LIVE_KINDS, LiveReplays } from './live.js'
 import { refusalOf, type Refusal } from './refusals.js'
@@ -43,14 +51,6 @@ export interface ChatIdentity {
 /** Our own certificate is verified again at least this often (its expiry must still stop a send). */
 const OWN_CERT_RECHECK_MS = 60_000
 
-/** Who must receive an event: the other user, our own other devices, or both. */
-export interface Outgoing {
-  id: Uint8Array
-  bytes: Uint8Array
-  toPeer: boolean
-  toSelf: boolean
-}
-
 export class Chat {
   constructor(
     readonly store: ChatStore,
@@ -59,8 +59,12 @@ export class Chat {
     private readonly notify: (n: ChatNotice) => void = () => undefined,
     /** An event refused for good (refusals.ts): the service logs it, once per sender. */
     private readonly onRefused: (r: Refusal) => void = () => undefined,
-  ) {}
+  ) {
+    this.batch = new PendingBatch(store, me.signer)
+  }
 
+  /** Our own events, signed a batch per group commit (batch.ts). */
+  private readonly batch: PendingBatch
   private own: { bytes: Uint8Array; certificate: Certificate; at: number } | undefined
   private readonly replays = new LiveReplays()
 
@@ -232,7 +236,7 @@ export class Chat {
 
   /** An event's id, read without verifying (paging only). */
   idOf(bytes: Uint8Array): Uint8Array {
-    return decodeChatEventBody(decodeEnvelope(bytes, ChatLimits.eventBytes).payload).id
+    return decodeChatEventBody(chatEventBodyOf(bytes)).id
   }
 
   /** The delivery worker moved one of our messages forward. */
@@ -247,19 +251,23 @@ export class Chat {
     return LIVE_KINDS.has(e.kind) ? this.replays.check(e.id, e.sentAt, now) : undefined
   }
 
-  private create(kind: ChatKind, to: string, body: { text?: string; refs?: Uint8Array[] }): Outgoing {
+  private create(
+    kind: ChatKind,
+    to: string,
+    body: { text?: string; refs?: Uint8Array[] },
+  ): { id: Uint8Array } {
     const notices: ChatNotice[] = []
-    // Committed with the group (commit.ts), and always before the outbox pushes or seals it.
+    // Committed with the group (commit.ts), and always before the outbox pushes or seals it;
+    // signed with the group's other events just before (batch.ts).
     const out = this.store.group(() => {
-      const lamport = this.store.clock.tick()
-      const bytes = this.sign(kind, to, body, lamport)
-      const e = ownChatEvent(bytes, this.ownCertificate())
+      const unsigned = chatEventBody(this.fields(kind, to, body, this.store.clock.tick()))
+      const e = ownChatEvent(unsigned, this.ownCertificate(), unsigned)
       const now = Date.now()
       applyEvent(this.store, this.me.username, this.me.deviceId, e, notices, now)
-      const toPeer = kind !== ChatKind.CONTACT_BLOCK
-      if (toPeer) this.store.enqueue(e.id, to, now)
+      if (kind !== ChatKind.CONTACT_BLOCK) this.store.enqueue(e.id, to, now)
       this.store.enqueue(e.id, this.me.username, now)
-      return { id: e.id, bytes, toPeer, toSelf: true }
+      this.batch.add(e.id, unsigned)
+      return { id: e.id }
     })
     for (const n of notices) this.notify(n)
     return out
@@ -280,26 +288,33 @@ export class Chat {
     return certificate
   }
 
+  /** A live event, signed alone: it is pushed at once, outside any group. */
   private sign(
     kind: ChatKind,
     to: string,
     body: { text?: string; refs?: Uint8Array[]; status?: PresenceStatus },
     lamport: number,
   ): Uint8Array {
-    return signChatEvent(
-      {
-        certificate: this.me.certificate(),
-        id: new Uint8Array(randomBytes(ChatLimits.idBytes)),
-        kind,
-        to,
-        lamport,
-        sentAt: Date.now(),
-        text: body.text ?? '',
-        refs: body.refs ?? [],
-        status: body.status ?? PresenceStatus.OFFLINE,
-      },
-      this.me.signer,
-    )
+    return signChatEvent(this.fields(kind, to, body, lamport), this.me.signer)
+  }
+
+  private fields(
+    kind: ChatKind,
+    to: string,
+    body: { text?: string; refs?: Uint8Array[]; status?: PresenceStatus },
+    lamport: number,
+  ): ChatEventInput {
+    return {
+      certificate: this.me.certificate(),
+      id: new Uint8Array(randomBytes(ChatLimits.idBytes)),
+      kind,
+      to,
+      lamport,
+      sentAt: Date.now(),
+      text: body.text ?? '',
+      refs: body.refs ?? [],
+      status: body.status ?? PresenceStatus.OFFLINE,
+    }
   }
 
   private ownMessage(id: Uint8Array): MessageRow {

@@ -26,6 +26,8 @@ export class GroupCommit {
   /** Inside one of our transaction functions: a COMMIT there would end the caller's. */
   private depth = 0
   private timer: NodeJS.Timeout | undefined
+  /** Runs inside the group just before it commits: the chat core signs the group's events there (batch.ts). */
+  beforeCommit: () => void = () => undefined
 
   constructor(
     private readonly db: Database.Database,
@@ -56,6 +58,7 @@ export class GroupCommit {
     this.open = false
     clearTimeout(this.timer)
     try {
+      this.beforeCommit()
       this.db.exec('COMMIT')
     } catch (err) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK')

@@ -36,7 +36,8 @@ export class ChatFixtures {
     return new ChatFixtures(signerOf(await generateKey()))
   }
 
-  async device(username: string): Promise<Dev> {
+  /** A device of `username`; `file` names its store (another device of the same user needs another). */
+  async device(username: string, file = username): Promise<Dev> {
     const signer = signerOf(await generateKey())
     const now = Date.now()
     const certificate = issueCertificate(
@@ -56,7 +57,7 @@ export class ChatFixtures {
     const refusals: Refusal[] = []
     const notices: ChatNotice[] = []
     const chat = new Chat(
-      new ChatStore(join(this.dir, `${username}.sqlite`)),
+      new ChatStore(join(this.dir, `${file}.sqlite`)),
       { username, deviceId: deviceIdOf(signer.publicKey), certificate: () => certificate, signer },
       () => ({ networkPublicKey: this.network.publicKey, networkId: NETWORK, now: Date.now() }),
       (n) => notices.push(n),

@@ -10,6 +10,7 @@ import type { Logger } from '../log/logger.js'
 import { request, serve } from '../net/rpc.js'
 import type { VerifiedChatEvent } from '../trust/chat-event.js'
 import { ChatAck, ChatLimits, ChatPush, ChatResult, decodeChatAck, decodeChatPush } from '../wire/chat.js'
+import { BatchProtocols, type BatchPeers } from './batch-peers.js'
 import type { Chat } from './chat.js'
 import type { Reachable } from './delivery.js'
 
@@ -29,6 +30,8 @@ export interface PusherComponents {
   node: Libp2p
   /** Opens a connection to the device: direct to a contact's or own device when it can be, else through its relay. */
   connect(device: Reachable): Promise<unknown>
+  /** Who gets our events batch-signed; the others get them signed alone (batch-peers.ts). */
+  peers: Pick<BatchPeers, 'understands' | 'alone'>
 }
 
 /** The sending side. */
@@ -42,12 +45,14 @@ export class Pusher {
 
   /** Pushes over the open connection to a device (or dials it by peer id). */
   async pushTo(deviceId: string, events: Uint8Array[]): Promise<PushResult> {
+    const batched = await this.c.peers.understands(deviceId)
+    const sent = batched ? events : this.c.peers.alone(events)
     const answer = decodeChatAck(
       await request(
         this.c.node,
         peerIdFromString(deviceId),
-        ChatProtocols.chat,
-        ChatPush.encode({ events: events.map((e) => new Uint8Array(e)) }),
+        batched ? BatchProtocols.chat : ChatProtocols.chat,
+        ChatPush.encode({ events: sent.map((e) => new Uint8Array(e)) }),
         { timeoutMs: PUSH_TIMEOUT_MS, maxResponseBytes: ChatLimits.ackBytes * 4 },
       ),
     )
@@ -72,11 +77,13 @@ export class PushHandler {
   constructor(private readonly c: PushHandlerComponents) {}
 
   async serve(): Promise<void> {
-    await serve(this.c.node, ChatProtocols.chat, (payload) => Promise.resolve(this.handle(payload)), {
-      maxRequestBytes: ChatLimits.pushBytes,
-      timeoutMs: PUSH_TIMEOUT_MS,
-      onError: (err) => this.c.log.debug({ err: (err as Error).message }, 'chat stream failed'),
-    })
+    // 1.1.0 says "I understand batch-signed events" (batch-peers.ts); either takes both kinds.
+    for (const protocol of [ChatProtocols.chat, BatchProtocols.chat])
+      await serve(this.c.node, protocol, (payload) => Promise.resolve(this.handle(payload)), {
+        maxRequestBytes: ChatLimits.pushBytes,
+        timeoutMs: PUSH_TIMEOUT_MS,
+        onError: (err) => this.c.log.debug({ err: (err as Error).message }, 'chat stream failed'),
+      })
   }
 
   handle(payload: Uint8Array): Uint8Array {

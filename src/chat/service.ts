@@ -22,6 +22,7 @@ import { ErrorCode } from '../wire/error-codes.js'
 import { Delivery, type Reachable } from './delivery.js'
 import { DeviceLookups } from './lookups.js'
 import { Backfill } from './backfill.js'
+import { BatchPeers, BatchProtocols } from './batch-peers.js'
 import { OfflineFetch } from './offline-fetch.js'
 import { PresenceBroadcast } from './presence.js'
 import { ChatProtocols, PushHandler, Pusher, type PushResult } from './push.js'
@@ -59,6 +60,8 @@ export class ChatService {
   private readonly backfill: Backfill
   private readonly lookups: DeviceLookups
   private readonly own: OwnStatus
+  /** Which devices understand batch-signed events (issue 12 §2). */
+  private readonly peers: BatchPeers
   private readonly pusher: Pusher
   private readonly pushHandler: PushHandler
   private readonly presence: PresenceBroadcast
@@ -98,7 +101,8 @@ export class ChatService {
       refusalLogger(log),
     )
     const me = this.chat.me
-    this.pusher = new Pusher({ node: device.node, connect: (d) => device.connect(d) })
+    this.peers = new BatchPeers(device.node, signer)
+    this.pusher = new Pusher({ node: device.node, connect: (d) => device.connect(d), peers: this.peers })
     this.presence = new PresenceBroadcast({
       me,
       chat: this.chat,
@@ -115,7 +119,8 @@ export class ChatService {
       ports: {
         devices: (u) => this.devicesOf(u),
         push: (p, events) => this.push(p, events),
-        seal: (id, recipient, bytes, devices) => sealForDevices({ id, recipient, plaintext: bytes, devices }),
+        seal: (id, recipient, bytes, devices) =>
+          sealForDevices({ id, recipient, plaintext: this.peers.sealable(bytes, devices), devices }),
         deposit: (items) => this.offline.deposit(items),
         stale: (u) => this.lookups.stale(u),
         isRevoked: (id) => device.isRevoked(id),
@@ -126,6 +131,7 @@ export class ChatService {
       node: device.node,
       chat: this.chat,
       applied: (e) => {
+        if (e.batched) this.peers.note(e.deviceId)
         this.lookups.heardFrom(e.from, e.deviceId)
         device.paths.noteDevice(e.deviceId, e.from)
         // A contact came online: tell that device our presence too.
@@ -150,6 +156,7 @@ export class ChatService {
       connect: (d) => device.connect(d),
       chat: this.chat,
       log,
+      peers: this.peers,
     })
     this.sweeps = new Sweep({
       own: this.own,
@@ -270,7 +277,9 @@ export class ChatService {
     this.offline.stop()
     // Contacts see us go offline now rather than at their next sweep.
     await this.broadcastPresence(PresenceStatus.OFFLINE).catch(() => undefined)
-    await this.opts.device.node.unhandle([ChatProtocols.chat, ChatProtocols.history]).catch(() => undefined)
+    await this.opts.device.node
+      .unhandle([ChatProtocols.chat, ChatProtocols.history, BatchProtocols.chat, BatchProtocols.history])
+      .catch(() => undefined)
     this.store.close()
   }
 

@@ -99,6 +99,14 @@ export class ChatStore {
     this.commits.flush()
   }
 
+  /** Signs the events made but not signed yet (batch.ts): before the group commits and any event is read. */
+  setPendingSigner(sign: () => void): void {
+    this.signPending = sign
+    this.commits.beforeCommit = sign
+  }
+
+  private signPending: () => void = () => undefined
+
   // ---- meta ---------------------------------------------------------------
 
   getMeta(key: string): string | undefined {
@@ -215,7 +223,13 @@ export class ChatStore {
     return r.changes > 0
   }
 
+  /** Its signed bytes in place of its unsigned body (batch.ts). */
+  replaceEvent(id: Uint8Array, bytes: Uint8Array): void {
+    this.sql('UPDATE events SET bytes = ? WHERE id = ?').run(Buffer.from(bytes), Buffer.from(id))
+  }
+
   event(id: Uint8Array): Uint8Array | undefined {
+    this.signPending()
     const r = this.sql('SELECT bytes FROM events WHERE id = ?').get(Buffer.from(id)) as
       { bytes: Buffer } | undefined
     return r && new Uint8Array(r.bytes)
@@ -223,6 +237,7 @@ export class ChatStore {
 
   /** Events sent after `since`, in the order this device received them, after the event `after`. */
   eventsSince(since: number, after: Uint8Array | undefined, limit: number): StoredEvent[] {
+    this.signPending()
     const from =
       after === undefined
         ? 0
@@ -354,6 +369,7 @@ export class ChatStore {
     now: number,
     limit: number,
   ): { id: Uint8Array; attempts: number; bytes: Uint8Array }[] {
+    this.signPending()
     const rows = this.sql(
       `SELECT o.id, o.attempts, e.bytes FROM outbox o JOIN events e ON e.id = o.id
          WHERE o.username = ? AND o.next_at <= ? ORDER BY e.seq LIMIT ?`,

@@ -19,6 +19,7 @@ export const PayloadType = {
   Presence: 'parley/presence/1',
   Announcement: 'parley/announce/1',
   ChatEvent: 'parley/chat/1',
+  ChatBatch: 'parley/chat-batch/1',
   OfflineDeposit: 'parley/offline-deposit/1',
   OfflineAccess: 'parley/offline-access/1',
 } as const

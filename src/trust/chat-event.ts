@@ -8,10 +8,12 @@ import { PayloadType } from '../crypto/envelope.js'
 import type { Signer } from '../crypto/keys.js'
 import { plain } from '../wire/bytes.js'
 import { ChatEvent, ChatLimits, decodeChatEventBody, type ChatEventFields } from '../wire/chat.js'
+import { isBatched } from '../wire/batch.js'
 import { decodeEnvelope } from '../wire/codec.js'
 import type { PresenceStatus } from '../wire/generated/parley.js'
 import type { Certificate, VerifyCertificateOptions } from './certificate.js'
 import { signByDevice, verifyDeviceSigned } from './device-signed.js'
+import { bodyOfBatched, verifyBatchedChatEvent } from './chat-batch.js'
 
 export type ChatEventInput = Omit<ChatEventFields, 'status'> & { status?: PresenceStatus }
 
@@ -24,10 +26,13 @@ export interface VerifiedChatEvent extends ChatEventFields {
   /** The sending device's raw Ed25519 public key (offline sealing to it). */
   devicePublicKey: Uint8Array
   bytes: Uint8Array
+  /** Signed as one of a batch (`parley/chat-batch/1`) rather than alone: its sender understands batches. */
+  batched: boolean
 }
 
-export function signChatEvent(input: ChatEventInput, device: Signer): Uint8Array {
-  const body = ChatEvent.encode({
+/** An event's ChatEvent body: what it says, before any signature. */
+export function chatEventBody(input: ChatEventInput): Uint8Array {
+  return ChatEvent.encode({
     ...input,
     certificate: plain(input.certificate),
     id: plain(input.id),
@@ -35,11 +40,23 @@ export function signChatEvent(input: ChatEventInput, device: Signer): Uint8Array
     lamport: BigInt(input.lamport),
     sentAt: BigInt(input.sentAt),
   })
-  return signByDevice(PayloadType.ChatEvent, body, device)
 }
 
-/** Throws TrustError (bad certificate, bad signature) or a wire error code for a malformed event. */
+/** An event signed alone (`parley/chat/1`): live events, and what the devices before issue 12 send. */
+export function signChatEvent(input: ChatEventInput, device: Signer): Uint8Array {
+  return signByDevice(PayloadType.ChatEvent, chatEventBody(input), device)
+}
+
+/**
+ * Verifies an event signed alone or as one of a batch (src/trust/chat-batch.ts);
+ * its first byte says which. Throws TrustError (bad certificate, bad
+ * signature, bad batch proof) or a wire error code for a malformed event.
+ */
 export function verifyChatEvent(bytes: Uint8Array, opts: VerifyCertificateOptions): VerifiedChatEvent {
+  if (isBatched(bytes)) {
+    const { body, certificate } = verifyBatchedChatEvent(bytes, opts)
+    return { ...body, ...senderOf(certificate), bytes, batched: true }
+  }
   const { body, certificate } = verifyDeviceSigned(
     'chat event',
     bytes,
@@ -48,17 +65,26 @@ export function verifyChatEvent(bytes: Uint8Array, opts: VerifyCertificateOption
     opts,
     ChatLimits.eventBytes,
   )
-  return { ...body, ...senderOf(certificate), bytes }
+  return { ...body, ...senderOf(certificate), bytes, batched: false }
 }
 
 /**
- * An event this device has just signed, read back without verifying its own
- * signature again; `certificate` is the device's own, verified by the caller
- * (a third of chat.send's CPU was this verification, bench:chat).
+ * An event this device has just made, read back from its body without
+ * verifying anything; `certificate` is the device's own, verified by the
+ * caller (a third of chat.send's CPU was this verification, bench:chat).
+ * `bytes` is what the store keeps until the batch is signed (chat.ts).
  */
-export function ownChatEvent(bytes: Uint8Array, certificate: Certificate): VerifiedChatEvent {
-  const body = decodeChatEventBody(decodeEnvelope(bytes, ChatLimits.eventBytes).payload)
-  return { ...body, ...senderOf(certificate), bytes }
+export function ownChatEvent(
+  body: Uint8Array,
+  certificate: Certificate,
+  bytes: Uint8Array,
+): VerifiedChatEvent {
+  return { ...decodeChatEventBody(body), ...senderOf(certificate), bytes, batched: true }
+}
+
+/** The ChatEvent body inside an event of either form, not verified (paging, re-signing). */
+export function chatEventBodyOf(bytes: Uint8Array): Uint8Array {
+  return isBatched(bytes) ? bodyOfBatched(bytes) : decodeEnvelope(bytes, ChatLimits.eventBytes).payload
 }
 
 function senderOf(c: Certificate) {

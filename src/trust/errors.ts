@@ -15,6 +15,7 @@ export type TrustErrorCode =
   | typeof ErrorCode.NotGranted
   | typeof ErrorCode.VersionBanned
   | typeof ErrorCode.RecordExpired
+  | typeof ErrorCode.BatchProofInvalid
 
 /** A signed document (certificate, network config, revocation list) was refused. `.code` says why. */
 export class TrustError extends Error {

@@ -312,6 +312,7 @@ describe('the verifier refuses altered events with typed errors', () => {
           deviceName: cert.deviceName,
           certificate: cert.bytes,
           devicePublicKey: cert.devicePublicKey,
+          batched: false,
         })
       }),
       { numRuns: RESIGN_RUNS },

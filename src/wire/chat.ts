@@ -19,6 +19,7 @@ import {
   TurnRequest,
   TurnResponse,
 } from './generated/parley.js'
+import type { BatchCaps } from './batch.js'
 import { OverlayLimits } from './limits.js'
 import { ACCESS_ENVELOPE_BYTES, DEPOSIT_ENVELOPE_BYTES } from './offline-signed.js'
 
@@ -58,6 +59,13 @@ export const ChatLimits = {
   offlineBytes: 4 * 1024 * 1024,
   peerIdChars: OverlayLimits.peerIdChars,
 } as const
+
+/**
+ * Batch-signed chat events (src/trust/chat-batch.ts): 256 under one root (a
+ * group commit signs more as several batches), each within the event cap
+ * (its slack for the envelope covers the proof).
+ */
+export const CHAT_BATCH: BatchCaps = { what: 'chat event', documents: 256, bytes: ChatLimits.eventBytes }
 
 const encoder = new TextEncoder()
 const KINDS = new Set<unknown>(Object.values(ChatKind).filter((v) => typeof v === 'string'))

@@ -148,6 +148,11 @@ export const ErrorCode = {
   StrangerLimit: 'stranger_limit',
   /** A live event the receiver already took (live events are not stored, so this is the replay check). */
   ReplayedEvent: 'replayed_event',
+  /**
+   * A batch-signed chat event (issue 12 §2) whose inclusion proof does not lead from its body to
+   * its signed root: a wrong path, the root of another batch, or an event that was not in it.
+   */
+  BatchProofInvalid: 'batch_proof_invalid',
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]

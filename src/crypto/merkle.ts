@@ -1,0 +1,84 @@
+/**
+ * Merkle trees as RFC 9162 (Certificate Transparency 2.0) defines them, with
+ * node's SHA-256: a leaf hashes 0x00 ‖ data, an inner node 0x01 ‖ left ‖
+ * right, and a tree of n leaves splits at the largest power of two below n.
+ * One signature over a root then vouches for every leaf, and an inclusion
+ * proof (the sibling hashes from a leaf up) lets anyone check one leaf alone.
+ * Chat events and offline deposits are signed a batch at a time this way
+ * (issue 12 §2): one Ed25519 signature per batch instead of one per item.
+ */
+import { createHash } from 'node:crypto'
+import { equalBytes } from '../wire/bytes.js'
+
+export const HASH_BYTES = 32
+
+const LEAF = Uint8Array.of(0)
+const NODE = Uint8Array.of(1)
+
+export function leafHash(data: Uint8Array): Uint8Array {
+  return new Uint8Array(createHash('sha256').update(LEAF).update(data).digest())
+}
+
+function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
+  return new Uint8Array(createHash('sha256').update(NODE).update(left).update(right).digest())
+}
+
+/** The largest power of two strictly below n (n ≥ 2). */
+function split(n: number): number {
+  let k = 1
+  while (k * 2 < n) k *= 2
+  return k
+}
+
+/** The root of the tree over `leaves` (already leaf-hashed) and each leaf's inclusion proof. */
+export function merkleTree(leaves: readonly Uint8Array[]): { root: Uint8Array; proofs: Uint8Array[][] } {
+  if (leaves.length === 0) throw new RangeError('a Merkle tree needs at least one leaf')
+  const proofs: Uint8Array[][] = leaves.map(() => [])
+  const build = (from: number, to: number): Uint8Array => {
+    if (to - from === 1) return leaves[from]!
+    const k = split(to - from)
+    const left = build(from, from + k)
+    const right = build(from + k, to)
+    // Each leaf's path runs leaf to root: siblings found deeper were pushed first.
+    for (let i = from; i < from + k; i++) proofs[i]!.push(right)
+    for (let i = from + k; i < to; i++) proofs[i]!.push(left)
+    return nodeHash(left, right)
+  }
+  return { root: build(0, leaves.length), proofs }
+}
+
+/**
+ * Whether `path` proves that `leaf` is leaf `index` of the tree of `count`
+ * leaves whose root is `root` (RFC 9162, 2.1.3.2). A path of the wrong
+ * length, an index outside the tree, or any altered hash fails.
+ */
+export function verifyInclusion(
+  leaf: Uint8Array,
+  index: number,
+  count: number,
+  path: readonly Uint8Array[],
+  root: Uint8Array,
+): boolean {
+  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(count) || index < 0 || index >= count)
+    return false
+  let fn = index
+  let sn = count - 1
+  let r = leaf
+  for (const p of path) {
+    if (p.byteLength !== HASH_BYTES || sn === 0) return false
+    if (fn % 2 === 1 || fn === sn) {
+      r = nodeHash(p, r)
+      if (fn % 2 === 0) {
+        while (fn % 2 === 0 && fn !== 0) {
+          fn = Math.floor(fn / 2)
+          sn = Math.floor(sn / 2)
+        }
+      }
+    } else {
+      r = nodeHash(r, p)
+    }
+    fn = Math.floor(fn / 2)
+    sn = Math.floor(sn / 2)
+  }
+  return sn === 0 && equalBytes(r, root)
+}
