@@ -16,7 +16,7 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Signer } from '../crypto/keys.js'
 import { request } from '../net/rpc.js'
 import { ACCESS_TTL_MS, AccessKind, signAccess } from '../offline/access.js'
-import { signDeposit } from '../offline/deposit.js'
+import { signDeposit, signDepositBatch } from '../offline/deposit.js'
 import { batches } from '../offline/paging.js'
 import { hasSignedFields, withoutSignedFields } from '../supernode/offline-replicas.js'
 import { Deadlines, Protocols } from '../supernode/protocols.js'
@@ -31,6 +31,7 @@ import {
   SealedItem,
 } from '../wire/chat.js'
 import { ErrorCode } from '../wire/error-codes.js'
+import { DEPOSIT_FIELD_BYTES } from '../wire/offline-signed.js'
 
 /** A deposit's items per request: the wire cap, less room for what the supernode adds to each. */
 const DEPOSIT_LIMITS = { items: ChatLimits.offlineItems, bytes: ChatLimits.offlineBytes - 256 * 1024 }
@@ -68,7 +69,13 @@ export class OfflineBusyError extends OfflineStoreError {
   override name = 'OfflineBusyError'
 }
 
-/** Deposits sealed items, each signed by this device (sender and storedAt are set by the replicas); resolves when every batch is held. */
+/**
+ * Deposits sealed items, signed by this device (sender and storedAt are set
+ * by the replicas); resolves when every batch is held. The items of one
+ * request are signed as one batch (deposit.ts); a supernode, or replicas,
+ * from before issue 12 cannot verify that and answer deposit_invalid: the
+ * request goes again with each item signed alone.
+ */
 export async function deposit(
   node: Libp2p,
   supernodes: Multiaddr[][],
@@ -77,9 +84,21 @@ export async function deposit(
   opts: OfflineCallOptions = {},
 ): Promise<void> {
   const certificate = me.certificate()
-  const signed = items.map((i) => ({ ...i, deposit: plain(signDeposit(i, certificate, me.signer)) }))
-  for (const batch of batches(signed, (i) => SealedItem.encode(i).byteLength + 8, DEPOSIT_LIMITS))
-    await ask(node, supernodes, { ...empty(OfflineKind.Deposit), items: batch }, opts)
+  const size = (i: SealedItem) => SealedItem.encode(i).byteLength + DEPOSIT_FIELD_BYTES + 8
+  for (const group of batches(items, size, DEPOSIT_LIMITS)) {
+    const signed = signDepositBatch(group, certificate, me.signer)
+    const req = (deposit: (i: SealedItem, k: number) => Uint8Array): OfflineRequest => ({
+      ...empty(OfflineKind.Deposit),
+      items: group.map((i, k) => ({ ...i, deposit: plain(deposit(i, k)) })),
+    })
+    await ask(
+      node,
+      supernodes,
+      req((_, k) => signed[k]!),
+      opts,
+      () => req((i) => signDeposit(i, certificate, me.signer)),
+    )
+  }
 }
 
 /**
@@ -149,6 +168,8 @@ async function ask(
   supernodes: Multiaddr[][],
   req: OfflineRequest,
   opts: OfflineCallOptions,
+  /** The same deposit with each item signed alone, for a supernode that cannot verify batches. */
+  alone?: () => OfflineRequest,
 ): Promise<OfflineResponse> {
   if (supernodes.length === 0) throw new OfflineStoreError('not_attached', 'not attached to any supernode')
   let busy: OfflineBusyError | undefined
@@ -166,6 +187,8 @@ async function ask(
         hasSignedFields(req)
       )
         answer = await askOne(node, addrs, withoutSignedFields(req), opts)
+      if (answer.result === OfflineResult.Refused && answer.code === ErrorCode.DepositInvalid && alone)
+        answer = await askOne(node, addrs, alone(), opts)
     } catch (err) {
       failed = new OfflineStoreError(ErrorCode.Unavailable, (err as Error).message)
       continue

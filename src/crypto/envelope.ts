@@ -21,6 +21,7 @@ export const PayloadType = {
   ChatEvent: 'parley/chat/1',
   ChatBatch: 'parley/chat-batch/1',
   OfflineDeposit: 'parley/offline-deposit/1',
+  OfflineDepositBatch: 'parley/offline-deposit-batch/1',
   OfflineAccess: 'parley/offline-access/1',
 } as const
 export type PayloadType = (typeof PayloadType)[keyof typeof PayloadType]

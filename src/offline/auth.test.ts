@@ -5,13 +5,17 @@
  */
 import { randomBytes } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { PayloadType, seal } from '../crypto/envelope.js'
 import { generateKey, signerOf } from '../crypto/keys.js'
+import { leafHash, merkleTree } from '../crypto/merkle.js'
+import { BatchRoot, BatchSigned, decodeBatchSigned } from '../wire/batch.js'
+import { DEPOSIT_BATCH } from '../wire/offline-signed.js'
 import { plain } from '../wire/bytes.js'
 import { ErrorCode } from '../wire/error-codes.js'
 import { ACCESS_MAX_AHEAD_MS, verifyAccess, type AccessWanted } from './access.js'
 import { admitStore, type AdmitContext } from './admit.js'
 import { AccessKind, grantOf, OfflineKeys, type TestDevice } from './auth.fixtures.js'
-import { signDeposit, verifyDeposit } from './deposit.js'
+import { signDeposit, signDepositBatch, verifyDeposit } from './deposit.js'
 import { OfflineAuthError } from './errors.js'
 import type { OfflineItem } from './types.js'
 
@@ -218,5 +222,74 @@ describe('store admission: a replica believes no supernode about an item', () =>
     const out = admitStore([item(), good, { ...good, id: rnd(16) }], ctx())
     expect(out.items.map((i) => i.id)).toEqual([good.id])
     expect(out.refused).toMatchObject({ code: ErrorCode.DepositUnsigned, count: 2 })
+  })
+})
+
+describe('batch-signed deposits (issue 12 §2): one signature for a request, each item still verifiable alone', () => {
+  const check = (i: OfflineItem, deposit = i.deposit!) =>
+    codeOf(() => verifyDeposit(i, deposit, keys.verifyOptions(NOW)))
+  const batchOf = (n: number, by: TestDevice = alice): OfflineItem[] => {
+    const items = Array.from({ length: n }, () => item())
+    const deposits = signDepositBatch(items, by.certificate, by.signer)
+    return items.map((i, k) => ({ ...i, deposit: deposits[k] }))
+  }
+
+  it('verifies every item of a batch on its own, also with some copies dropped, naming the depositor', () => {
+    const batch = batchOf(5)
+    for (const i of batch)
+      expect(verifyDeposit(i, i.deposit!, keys.verifyOptions(NOW))).toEqual({
+        username: 'alice',
+        deviceId: alice.deviceId,
+      })
+    expect(check({ ...batch[2]!, copies: [batch[2]!.copies[0]!] })).toBeUndefined()
+  })
+
+  it('refuses a changed item, another item’s proof, a changed proof and a root signed by another key with deposit_invalid', () => {
+    const [a, b] = batchOf(3) as [OfflineItem, OfflineItem]
+    const flipped = new Uint8Array(a.ciphertext)
+    flipped[0] = flipped[0]! ^ 1
+    const proof = decodeBatchSigned(a.deposit!, DEPOSIT_BATCH)
+    const path = proof.path.map((p) => new Uint8Array(p))
+    path[0]![5] = path[0]![5]! ^ 1
+    const withPath = BatchSigned.encode({
+      body: plain(proof.body),
+      root: plain(proof.root),
+      index: proof.index,
+      path: path.map(plain),
+    })
+    const [foreign] = signDepositBatch([a], alice.certificate, bob.signer)
+    const cases: Array<[string, OfflineItem, Uint8Array?]> = [
+      ['ciphertext', { ...a, ciphertext: flipped }],
+      [
+        'an added copy',
+        { ...a, copies: [...a.copies, { deviceId: 'x', ephemeral: rnd(32), wrapped: rnd(72) }] },
+      ],
+      ['another item’s proof', a, b.deposit],
+      ['a changed path', a, withPath],
+      ['a root signed by another device', a, foreign],
+    ]
+    for (const [what, bad, deposit] of cases) expect(check(bad, deposit), what).toBe(ErrorCode.DepositInvalid)
+  })
+
+  it('refuses a batch over the cap of 64 items with deposit_invalid', () => {
+    const items = Array.from({ length: 65 }, () => item())
+    expect(() => signDepositBatch(items, alice.certificate, alice.signer)).toThrow(RangeError)
+    const bodies = items.map(
+      (i) =>
+        decodeBatchSigned(signDepositBatch([i], alice.certificate, alice.signer)[0]!, DEPOSIT_BATCH).body,
+    )
+    const { root, proofs } = merkleTree(bodies.map(leafHash))
+    const signedRoot = seal(
+      PayloadType.OfflineDepositBatch,
+      BatchRoot.encode({ root: plain(root), count: 65 }),
+      alice.signer,
+    )
+    const over = BatchSigned.encode({
+      body: plain(bodies[64]!),
+      root: plain(signedRoot),
+      index: 64,
+      path: proofs[64]!.map(plain),
+    })
+    expect(check(items[64]!, over)).toBe(ErrorCode.DepositInvalid)
   })
 })

@@ -10,17 +10,26 @@
  * a replica drops a device's copy when that device acknowledges, and repair
  * pushes what is left: a subset of the signed copies still verifies, a copy
  * that was not signed never does. Sans-IO: `now` comes in.
+ *
+ * A device of issue 12 signs the items of one deposit request as a batch
+ * (`parley/offline-deposit-batch/1`, src/trust/batch.ts): the same body per
+ * item, one signature over their Merkle root, a proof per item. Each item
+ * still verifies alone (repair pushes any subset); a supernode verifies the
+ * signature once per batch.
  */
 import { createHash } from 'node:crypto'
 import { PayloadType } from '../crypto/envelope.js'
 import type { Signer } from '../crypto/keys.js'
 import type { VerifyCertificateOptions } from '../trust/certificate.js'
+import { signBatch, verifyBatchSigned } from '../trust/batch.js'
 import { signByDevice, verifyDeviceSigned } from '../trust/device-signed.js'
 import { TrustError } from '../trust/errors.js'
+import { isBatched } from '../wire/batch.js'
 import { equalBytes, plain } from '../wire/bytes.js'
 import { ErrorCode } from '../wire/error-codes.js'
 import {
   decodeOfflineDepositBody,
+  DEPOSIT_BATCH,
   DEPOSIT_ENVELOPE_BYTES,
   OfflineDepositBody,
 } from '../wire/offline-signed.js'
@@ -69,14 +78,27 @@ const digest = (h: ReturnType<typeof createHash>): Uint8Array => new Uint8Array(
 
 /** The device's signed deposit for `item`, to travel in the item's `deposit` field. */
 export function signDeposit(item: Depositable, certificate: Uint8Array, device: Signer): Uint8Array {
-  const body = OfflineDepositBody.encode({
+  return signByDevice(PayloadType.OfflineDeposit, depositBody(item, certificate), device)
+}
+
+/** The deposits of up to 64 items, signed as one batch; each item's `deposit`, in the same order. */
+export function signDepositBatch(
+  items: readonly Depositable[],
+  certificate: Uint8Array,
+  device: Signer,
+): Uint8Array[] {
+  const bodies = items.map((i) => depositBody(i, certificate))
+  return signBatch(PayloadType.OfflineDepositBatch, DEPOSIT_BATCH, bodies, device)
+}
+
+function depositBody(item: Depositable, certificate: Uint8Array): Uint8Array {
+  return OfflineDepositBody.encode({
     certificate: plain(certificate),
     id: plain(item.id),
     recipient: item.recipient,
     contentDigest: plain(contentDigest(item)),
     copyDigests: item.copies.map((c) => plain(copyDigest(c))),
   })
-  return signByDevice(PayloadType.OfflineDeposit, body, device)
 }
 
 /**
@@ -93,14 +115,22 @@ export function verifyDeposit(
 ): Depositor {
   let signed
   try {
-    signed = verifyDeviceSigned(
-      'offline deposit',
-      deposit,
-      PayloadType.OfflineDeposit,
-      decodeOfflineDepositBody,
-      opts,
-      DEPOSIT_ENVELOPE_BYTES,
-    )
+    signed = isBatched(deposit)
+      ? verifyBatchSigned(
+          deposit,
+          PayloadType.OfflineDepositBatch,
+          DEPOSIT_BATCH,
+          decodeOfflineDepositBody,
+          opts,
+        )
+      : verifyDeviceSigned(
+          'offline deposit',
+          deposit,
+          PayloadType.OfflineDeposit,
+          decodeOfflineDepositBody,
+          opts,
+          DEPOSIT_ENVELOPE_BYTES,
+        )
   } catch (err) {
     if (err instanceof TrustError) throw new OfflineAuthError(ErrorCode.DepositInvalid, err.message, err.code)
     throw err

@@ -50,7 +50,7 @@ export interface OfflineDevicesInit {
 const STORE_GRACE_MS = 250
 
 /** quota: a user's quota is full (refused); full: the replica's whole store is (busy, try later). */
-type StoreOutcome = 'ok' | 'quota' | 'full'
+type StoreOutcome = 'ok' | 'quota' | 'full' | 'invalid'
 
 export class OfflineDevices {
   constructor(private readonly init: OfflineDevicesInit) {}
@@ -84,6 +84,9 @@ export class OfflineDevices {
     if (outcomes.includes('quota'))
       return refused(ErrorCode.QuotaExceeded, 'the offline quota of the recipient or the sender is full')
     if (outcomes.includes('full')) return this.init.full()
+    // Replicas from before issue 12 cannot verify batch-signed deposits: the device signs each alone.
+    if (outcomes.includes('invalid'))
+      return refused(ErrorCode.DepositInvalid, 'no replica could verify the batch-signed deposits')
     return this.init.busy('no replica of the recipient could store the items')
   }
 
@@ -202,7 +205,7 @@ export class OfflineDevices {
     if (result.kind === 'failed') return 'busy'
     const values = result.answers.map((a) => a.value)
     if (values.includes('ok')) return 'ok'
-    return values.includes('quota') ? 'quota' : 'full'
+    return values.includes('quota') ? 'quota' : values.includes('full') ? 'full' : 'invalid'
   }
 
   private async storeOn(peer: string, items: SealedItem[]): Promise<{ kind: 'ok'; value: StoreOutcome }> {
@@ -216,6 +219,8 @@ export class OfflineDevices {
         return { kind: 'ok', value: 'quota' }
       if (res.result === OfflineResult.Busy && res.code === ErrorCode.StoreFull)
         return { kind: 'ok', value: 'full' }
+      if (res.result === OfflineResult.Refused && res.code === ErrorCode.DepositInvalid)
+        return { kind: 'ok', value: 'invalid' }
       if (res.result !== OfflineResult.Ok) throw new Error(`store refused: ${res.code}`)
     }
     return { kind: 'ok', value: 'ok' }

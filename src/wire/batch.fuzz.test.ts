@@ -1,6 +1,6 @@
 /**
- * Fuzzing the decoders of batch-signed chat events (issue 12 §2) and their
- * verifier: whatever the bytes, only the typed refusal escapes, input past a
+ * Fuzzing the decoders of batch-signed documents (issue 12 §2: chat events,
+ * offline deposits) and their verifiers: whatever the bytes, only the typed refusal escapes, input past a
  * cap is refused before it is decoded, and a changed event never verifies as
  * something other than what was signed.
  */
@@ -11,6 +11,9 @@ import { issueCertificate } from '../trust/certificate.js'
 import { signChatBatch } from '../trust/chat-batch.js'
 import { chatEventBody, verifyChatEvent } from '../trust/chat-event.js'
 import { TrustError } from '../trust/errors.js'
+import { signDepositBatch, verifyDeposit } from '../offline/deposit.js'
+import { OfflineAuthError } from '../offline/errors.js'
+import { DEPOSIT_BATCH } from './offline-signed.js'
 import { CHAT_BATCH, ChatKind } from './chat.js'
 import { BatchLimits, BatchRoot, BatchSigned, decodeBatchRoot, decodeBatchSigned } from './batch.js'
 import { decodeEnvelope } from './codec.js'
@@ -35,6 +38,16 @@ let network: Signer
 const verifyOptions = () => ({ networkPublicKey: network.publicKey, networkId: NETWORK, now: T0 + 60_000 })
 
 const events: Uint8Array[] = []
+const deposits: Uint8Array[] = []
+const depositItem = {
+  id: new Uint8Array(16).fill(7),
+  recipient: 'dave',
+  nonce: new Uint8Array(24).fill(1),
+  ciphertext: new Uint8Array(100).fill(2),
+  copies: [
+    { deviceId: 'dave-phone', ephemeral: new Uint8Array(32).fill(3), wrapped: new Uint8Array(72).fill(4) },
+  ],
+}
 const roots: Uint8Array[] = []
 
 beforeAll(async () => {
@@ -68,6 +81,16 @@ beforeAll(async () => {
         status: PresenceStatus.OFFLINE,
       }),
     )
+    deposits.push(
+      ...signDepositBatch(
+        Array.from({ length: size }, (_, i) => ({
+          ...depositItem,
+          id: depositItem.id.map((b: number) => b + i),
+        })),
+        certificate,
+        device,
+      ),
+    )
     const batch = signChatBatch(bodies, device)
     events.push(...batch)
     roots.push(decodeEnvelope(decodeBatchSigned(batch[0]!, CHAT_BATCH).root).payload)
@@ -76,7 +99,9 @@ beforeAll(async () => {
 
 const decodeEvent = (b: Uint8Array) => decodeBatchSigned(b, CHAT_BATCH)
 const decodeRoot = (b: Uint8Array) => decodeBatchRoot(b, CHAT_BATCH)
+const decodeDeposit = (b: Uint8Array) => decodeBatchSigned(b, DEPOSIT_BATCH)
 const decoders = [
+  ['decodeBatchSigned (offline deposits)', decodeDeposit, DEPOSIT_BATCH.bytes, BatchSigned, () => deposits],
   ['decodeBatchSigned (chat events)', decodeEvent, CHAT_BATCH.bytes, BatchSigned, () => events],
   ['decodeBatchRoot (chat events)', decodeRoot, BatchLimits.rootBodyBytes, BatchRoot, () => roots],
 ] as const
@@ -140,6 +165,17 @@ describe('the verifier refuses altered batched events with typed errors', () => 
         const event = verifiesOrRefuses([TrustError], bytes, () => verifyChatEvent(bytes, verifyOptions()))
         if (event !== undefined)
           assertSameContent('batched chat event', event, verifyChatEvent(original, verifyOptions()))
+      }),
+      { numRuns: VERIFY_RUNS },
+    )
+  })
+})
+
+describe('the deposit verifier refuses altered batch-signed deposits with typed errors', () => {
+  it('verifyDeposit throws only OfflineAuthError, whatever the bytes of the deposit', () => {
+    fc.assert(
+      fc.property(mutated(deposits, 2), ({ bytes }) => {
+        verifiesOrRefuses([OfflineAuthError], bytes, () => verifyDeposit(depositItem, bytes, verifyOptions()))
       }),
       { numRuns: VERIFY_RUNS },
     )

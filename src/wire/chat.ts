@@ -21,7 +21,7 @@ import {
 } from './generated/parley.js'
 import type { BatchCaps } from './batch.js'
 import { OverlayLimits } from './limits.js'
-import { ACCESS_ENVELOPE_BYTES, DEPOSIT_ENVELOPE_BYTES } from './offline-signed.js'
+import { ACCESS_ENVELOPE_BYTES, DEPOSIT_FIELD_BYTES } from './offline-signed.js'
 
 export {
   ChatAck,
@@ -183,7 +183,7 @@ function checkItem(item: SealedItem): void {
     checkBytes('items.copies.wrapped', c.wrapped, 72)
   }
   // Verified by the replica (src/offline/deposit.ts); here only its size.
-  if (item.deposit.byteLength > DEPOSIT_ENVELOPE_BYTES) invalid('items.deposit', 'is too large')
+  if (item.deposit.byteLength > DEPOSIT_FIELD_BYTES) invalid('items.deposit', 'is too large')
 }
 
 export function decodeOfflineRequest(bytes: Uint8Array): OfflineRequest {

@@ -5,6 +5,7 @@
  * for a take or a drop (`parley/offline-access/1`). Like chat.ts, nothing but
  * WireDecodeError escapes them; src/offline/deposit.ts and access.ts verify.
  */
+import { BatchLimits, pathCap, type BatchCaps } from './batch.js'
 import { checkBytes, decodeCapped, invalid, time } from './decode.js'
 import { isUsername } from './fields.js'
 import { OfflineAccessBody, OfflineDepositBody } from './generated/parley.js'
@@ -28,6 +29,27 @@ export const OfflineSignedLimits = {
 
 export const DEPOSIT_ENVELOPE_BYTES =
   OfflineSignedLimits.depositBodyBytes + OfflineSignedLimits.envelopeOverhead
+/** Offline items deposited in one request (ChatLimits.offlineItems). */
+const REQUEST_ITEMS = 64
+
+/**
+ * Deposit bodies signed a batch at a time (`parley/offline-deposit-batch/1`,
+ * issue 12 §2): one batch per deposit request, so at most as many as a
+ * request holds; each a body, the signed root and its proof.
+ */
+export const DEPOSIT_BATCH: BatchCaps = {
+  what: 'offline deposit',
+  documents: REQUEST_ITEMS,
+  bytes:
+    OfflineSignedLimits.depositBodyBytes +
+    BatchLimits.rootEnvelopeBytes +
+    pathCap(REQUEST_ITEMS) * (BatchLimits.hashBytes + 2) +
+    32,
+}
+
+/** An item's `deposit` field: a deposit signed alone or as one of a batch. */
+export const DEPOSIT_FIELD_BYTES = Math.max(DEPOSIT_ENVELOPE_BYTES, DEPOSIT_BATCH.bytes)
+
 export const ACCESS_ENVELOPE_BYTES =
   OfflineSignedLimits.accessBodyBytes + OfflineSignedLimits.envelopeOverhead
 
