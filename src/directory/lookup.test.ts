@@ -193,6 +193,43 @@ describe('Lookup', () => {
     expect(result).toEqual({ kind: 'failed', reason: 'inconclusive' })
   })
 
+  it('with a quorum of 3, answers nobody on 2 holders at the end of the ranking, when the others froze', () => {
+    const behaviours: Record<string, Behaviour> = {
+      r0: { after: 1, answer: NOT_FOUND },
+      r1: { after: 1, answer: NOT_FOUND },
+      r2: 'frozen',
+      r3: 'frozen',
+      n4: { after: 1, answer: NOT_FOUND },
+    }
+    const ranking = ['r0', 'r1', 'r2', 'r3', { peerId: 'n4', mayLack: true }]
+    const early = run({ replicas: ranking, notFoundQuorum: 3, lastResortQuorum: 2 }, behaviours)
+    expect(early.result).toEqual({ kind: 'not-found' })
+    expect(early.asks.map((a) => a.peer)).toEqual(['r0', 'r1', 'r2', 'r3', 'n4'])
+    // Without the last resort, the frozen holders keep it inconclusive; and one holder is not enough.
+    expect(run({ replicas: ranking, notFoundQuorum: 3 }, behaviours).result).toEqual({
+      kind: 'failed',
+      reason: 'inconclusive',
+    })
+    const one = { ...behaviours, r1: 'frozen' as const }
+    expect(run({ replicas: ranking, notFoundQuorum: 3, lastResortQuorum: 2 }, one).result).toEqual({
+      kind: 'failed',
+      reason: 'inconclusive',
+    })
+  })
+
+  it('with a quorum of 3, two holders that missed a record do not hide it from the third', () => {
+    const { result } = run(
+      { replicas: ['r0', 'r1', 'r2', 'r3'], notFoundQuorum: 3, lastResortQuorum: 2 },
+      {
+        r0: { after: 1, answer: NOT_FOUND },
+        r1: { after: 1, answer: NOT_FOUND },
+        r2: { after: 1, answer: found(rec('phone')) },
+        r3: 'frozen',
+      },
+    )
+    expect(result).toEqual({ kind: 'found', records: [rec('phone')] })
+  })
+
   it('still answers nobody at once when two nodes that would hold the record say so', () => {
     const ranking = ['r0', 'r1', 'r2', { peerId: 'n3', mayLack: true }]
     const { result, asks } = run(

@@ -46,6 +46,13 @@ export interface LookupOptions {
   overallTimeoutMs?: number
   /** Not-found answers (from nodes that may hold the record) that decide 'not-found', default 2, capped at their number. */
   notFoundQuorum?: number
+  /**
+   * Once every node was asked and some that may hold the record did not answer, this many such
+   * not-founds still decide 'not-found' (else 'inconclusive'); default notFoundQuorum. Below the quorum
+   * on purpose: the quorum guards the early answer against ranks that missed a record for a moment,
+   * while at the end of the ranking the frozen ranks are what is missing.
+   */
+  lastResortQuorum?: number
   /** When set, records for other usernames in an answer are dropped (a confused or hostile replica). */
   username?: string
 }
@@ -78,6 +85,7 @@ export class Lookup<R extends LookupRecord = StoredRecord> {
   private readonly attemptTimeoutMs: number
   private readonly deadline: number
   private readonly quorum: number
+  private readonly lastResort: number
   private readonly username: string | undefined
   private readonly toSend: string[] = []
   /** Replicas are asked in order: the next one is replicas[next]. */
@@ -106,6 +114,8 @@ export class Lookup<R extends LookupRecord = StoredRecord> {
     const wanted = Number.isNaN(quorum) ? DEFAULT_NOT_FOUND_QUORUM : Math.max(1, quorum)
     const holders = this.mayLack.filter((lack) => !lack).length
     this.quorum = Math.min(wanted, Math.max(1, holders))
+    const lastResort = Math.floor(opts.lastResortQuorum ?? this.quorum)
+    this.lastResort = Number.isNaN(lastResort) ? this.quorum : Math.min(this.quorum, Math.max(1, lastResort))
     this.username = opts.username
     if (this.replicas.length === 0) this.decide({ kind: 'failed', reason: 'no-replicas' })
     else this.advance(now)
@@ -205,7 +215,8 @@ export class Lookup<R extends LookupRecord = StoredRecord> {
     const holderFailed = this.states.some(
       (s, i) => !this.mayLack[i] && (s === 'timed-out' || s === 'errored'),
     )
-    return holderFailed ? { kind: 'failed', reason: 'inconclusive' } : { kind: 'not-found' }
+    if (!holderFailed || this.solidNotFound >= this.lastResort) return { kind: 'not-found' }
+    return { kind: 'failed', reason: 'inconclusive' }
   }
 
   private inFlight(): boolean {

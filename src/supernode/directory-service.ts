@@ -49,6 +49,13 @@ export const RANKING_DEPTH = 12
  */
 export const NOT_FOUND_QUORUM = 3
 /**
+ * …but once the whole ranking was asked and holders did not answer (frozen), two of them decide
+ * "nobody", as before the quorum was raised: with 6 of 20 supernodes frozen, fewer than 3 of a name's
+ * 6 stored ranks are alive about 7% of the time (fewer than 2: about 1%), and each of those lookups for
+ * a name nobody has answered "unavailable" (bench:directory at 03:40 UTC 2026-12-07: 7 of 200).
+ */
+export const LAST_RESORT_QUORUM = 2
+/**
  * A node newly among a username's stored ranks may lack its records this long: its holders repair it
  * only once their own membership changed too, seconds later (11.9 s until every live supernode saw a
  * freeze, docs/directory.md).
@@ -183,6 +190,7 @@ export class DirectoryService {
         attemptTimeoutMs: this.replicaTimeoutMs,
         overallTimeoutMs: LOOKUP_DEADLINE_MS,
         notFoundQuorum: NOT_FOUND_QUORUM,
+        lastResortQuorum: LAST_RESORT_QUORUM,
       },
       now,
     )
