@@ -270,7 +270,7 @@ async function main(signal: AbortSignal, cleanup: Cleanup): Promise<void> {
 async function drain(sender: ChatPeer, rest: Promise<void>, signal: AbortSignal): Promise<boolean> {
   const unpatch = reuseOpenConnections(sender.device.node)
   try {
-    sender.service.store.retryAllNow(Date.now())
+    sender.service.store.outbox.retryAllNow(Date.now())
     sender.service.delivery.kick()
     const drained = await withTimeout(rest, DRAIN_TIMEOUT_MS, 'draining the outbox').then(
       () => true,

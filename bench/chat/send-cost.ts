@@ -126,10 +126,10 @@ export async function measureSendCost(
 async function drain(sender: ChatPeer, signal: AbortSignal): Promise<void> {
   sender.service.delivery.kick()
   await sleep(0)
-  await waitFor('the outbox emptied', () => sender.service.store.pending() === 0 || undefined, {
+  await waitFor('the outbox emptied', () => sender.service.store.outbox.pending() === 0 || undefined, {
     timeoutMs: DRAIN_TIMEOUT_MS,
     everyMs: 100,
     signal,
-    state: () => `${sender.service.store.pending()} queued`,
+    state: () => `${sender.service.store.outbox.pending()} queued`,
   })
 }

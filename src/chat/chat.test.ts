@@ -54,7 +54,7 @@ async function device(username: string, name: string): Promise<Dev> {
 
 /** Everything `from` queued for `user`, as its bytes (what delivery would push). */
 function outbox(from: Dev, user: string): Uint8Array[] {
-  return from.chat.store.due(user, Date.now() + 1, 10_000).map((e) => e.bytes)
+  return from.chat.store.outbox.due(user, Date.now() + 1, 10_000).map((e) => e.bytes)
 }
 
 function deliver(from: Dev, to: Dev, user: string) {

@@ -264,8 +264,8 @@ export class Chat {
       const e = ownChatEvent(unsigned, this.ownCertificate(), unsigned)
       const now = Date.now()
       applyEvent(this.store, this.me.username, this.me.deviceId, e, notices, now)
-      if (kind !== ChatKind.CONTACT_BLOCK) this.store.enqueue(e.id, to, now)
-      this.store.enqueue(e.id, this.me.username, now)
+      if (kind !== ChatKind.CONTACT_BLOCK) this.store.outbox.enqueue(e.id, to, now)
+      this.store.outbox.enqueue(e.id, this.me.username, now)
       this.batch.add(e.id, unsigned)
       return { id: e.id }
     })

@@ -44,19 +44,7 @@ export interface DeliveryPorts {
 /** The slice of the chat store the outbox reads and writes. */
 export type OutboxStore = Pick<
   ChatStore,
-  | 'flush'
-  | 'dueUsers'
-  | 'nextDue'
-  | 'due'
-  | 'ackedBy'
-  | 'recordAck'
-  | 'rememberDevice'
-  | 'devicesOf'
-  | 'done'
-  | 'retryLater'
-  | 'transaction'
-  | 'advance'
-  | 'message'
+  'flush' | 'outbox' | 'rememberDevice' | 'devicesOf' | 'transaction' | 'advance' | 'message'
 >
 
 export interface DeliveryComponents {
@@ -119,10 +107,10 @@ export class Delivery {
         this.again = false
         // Nothing leaves the device before it is committed (commit.ts).
         store.flush()
-        const users = store.dueUsers(this.now())
+        const users = store.outbox.dueUsers(this.now())
         for (let i = 0; i < users.length; i += PARALLEL_USERS)
           await Promise.all(users.slice(i, i + PARALLEL_USERS).map((u) => this.deliverTo(u)))
-        if (users.length > 0) this.again ||= store.dueUsers(this.now()).length > 0
+        if (users.length > 0) this.again ||= store.outbox.dueUsers(this.now()).length > 0
       } while (this.again && !this.stopped)
     } catch (err) {
       log.warn({ err }, 'delivery round failed')
@@ -130,20 +118,20 @@ export class Delivery {
       this.running = false
     }
     if (this.stopped) return
-    const wait = wakeAfter(store.nextDue(), this.now())
+    const wait = wakeAfter(store.outbox.nextDue(), this.now())
     clearTimeout(this.timer)
     if (wait !== undefined) this.timer = setTimeout(() => void this.run(), wait)
   }
 
   private async deliverTo(user: string): Promise<void> {
     const { store, me, ports, log } = this.c
-    const events = store.due(user, this.now(), BATCH)
+    const events = store.outbox.due(user, this.now(), BATCH)
     if (events.length === 0) return
     const round = new UserRound({
       user,
       me,
       events,
-      acked: (id) => store.ackedBy(id, user),
+      acked: (id) => store.outbox.ackedBy(id, user),
       isRevoked: (id) => ports.isRevoked(id),
     })
     let online: Presence[] = []
@@ -165,7 +153,7 @@ export class Delivery {
             )
             round.pushed(device.deviceId, [...committed, ...refused])
             store.transaction(() => {
-              for (const id of [...committed, ...refused]) store.recordAck(id, user, device.deviceId)
+              for (const id of [...committed, ...refused]) store.outbox.recordAck(id, user, device.deviceId)
               if (user !== me.username) for (const id of committed) this.advance(id, 'delivered')
             })
           } catch (err) {
@@ -180,7 +168,7 @@ export class Delivery {
 
     const settled = round.settle(store.devicesOf(user, seenSince(this.now())))
     store.transaction(() => {
-      for (const id of settled.done) store.done(id, user)
+      for (const id of settled.done) store.outbox.done(id, user)
     })
     const sealed = settled.seal.map(({ event, devices }) => ({
       id: event.id,
@@ -191,7 +179,7 @@ export class Delivery {
         await ports.deposit(part.map((s) => s.item))
         store.transaction(() => {
           for (const s of part) {
-            store.done(s.id, user)
+            store.outbox.done(s.id, user)
             if (user !== me.username) this.advance(s.id, 'sent')
           }
         })
@@ -207,7 +195,7 @@ export class Delivery {
     }
     const retries = round.retries(this.now(), this.random)
     store.transaction(() => {
-      for (const r of retries) store.retryLater(r.id, user, r.at)
+      for (const r of retries) store.outbox.retryLater(r.id, user, r.at)
     })
   }
 

@@ -99,6 +99,6 @@ export function crafted(from: Dev, to: string, kind: ChatKind, f: Crafted = {}):
 
 /** Everything `from` queued for `user`, as its bytes (what delivery would push). */
 export const outbox = (from: Dev, user: string): Uint8Array[] =>
-  from.chat.store.due(user, Date.now() + 1, 10_000).map((e) => e.bytes)
+  from.chat.store.outbox.due(user, Date.now() + 1, 10_000).map((e) => e.bytes)
 
 export const deliver = (from: Dev, to: Dev, user: string) => to.chat.receive(outbox(from, user))

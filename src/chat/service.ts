@@ -194,7 +194,7 @@ export class ChatService {
   private attachmentsChanged(): void {
     if (this.opts.device.supernodeAddrs().length === 0) return
     this.offline.fetchSoon()
-    this.store.retryAllNow(Date.now())
+    this.store.outbox.retryAllNow(Date.now())
     this.delivery.kick()
     // Our presence record is published shortly after attaching: give it a moment, so
     // that contacts answering our presence can find us.

@@ -3,7 +3,7 @@
  * profile): contacts, the devices of the users it talks to, every signed
  * event it holds (what history backfill serves), the conversation view with
  * edits, deletes and receipts applied, a full-text index, and the outbox of
- * what still has to reach someone. Synchronous (better-sqlite3): `transaction`
+ * what still has to reach someone (outbox-table.ts). Synchronous (better-sqlite3): `transaction`
  * commits before it returns, so an acknowledgement sent after it is after
  * commit; the device's own actions commit in groups (`group`, commit.ts).
  */
@@ -15,6 +15,7 @@ import { GroupCommit } from './commit.js'
 import { CHAT_MIGRATIONS } from './migrations.js'
 import type { ContactState } from './rows.js'
 import { messageOf, type MessageKind, type MessageRow, type MessageState, type RawMessage } from './schema.js'
+import { OutboxTable } from './outbox-table.js'
 import { DEFAULT_STRANGER_LIMITS, type StrangerLimits } from './strangers.js'
 
 export type { MessageKind, MessageRow, MessageState } from './schema.js'
@@ -52,6 +53,8 @@ export class ChatStore {
 
   /** Caps on strangers' held messages and pending requests (strangers.ts). */
   readonly strangerLimits: StrangerLimits
+  /** What still has to reach someone (outbox-table.ts). */
+  readonly outbox: OutboxTable
 
   constructor(
     path: string,
@@ -70,6 +73,10 @@ export class ChatStore {
       this.db.close()
       throw err
     }
+    this.outbox = new OutboxTable(
+      (text) => this.sql(text),
+      () => this.signPending(),
+    )
   }
 
   close(): void {
@@ -339,84 +346,5 @@ export class ChatStore {
          WHERE messages_fts MATCH ? AND m.deleted = 0 ORDER BY m.sent_at DESC LIMIT ?`,
     ).all(query, limit) as RawMessage[]
     return rows.map(messageOf)
-  }
-
-  // ---- outbox -------------------------------------------------------------
-
-  enqueue(id: Uint8Array, username: string, at: number): void {
-    this.sql('INSERT OR IGNORE INTO outbox (id, username, next_at) VALUES (?, ?, ?)').run(
-      Buffer.from(id),
-      username,
-      at,
-    )
-  }
-
-  /** Users with something due, soonest first. */
-  dueUsers(now: number): string[] {
-    const rows = this.sql(
-      'SELECT username, min(next_at) AS at FROM outbox WHERE next_at <= ? GROUP BY username ORDER BY at',
-    ).all(now) as { username: string }[]
-    return rows.map((r) => r.username)
-  }
-
-  nextDue(): number | undefined {
-    const r = this.sql('SELECT min(next_at) AS at FROM outbox').get() as { at: number | null }
-    return r.at ?? undefined
-  }
-
-  due(
-    username: string,
-    now: number,
-    limit: number,
-  ): { id: Uint8Array; attempts: number; bytes: Uint8Array }[] {
-    this.signPending()
-    const rows = this.sql(
-      `SELECT o.id, o.attempts, e.bytes FROM outbox o JOIN events e ON e.id = o.id
-         WHERE o.username = ? AND o.next_at <= ? ORDER BY e.seq LIMIT ?`,
-    ).all(username, now, limit) as { id: Buffer; attempts: number; bytes: Buffer }[]
-    return rows.map((r) => ({
-      id: new Uint8Array(r.id),
-      attempts: r.attempts,
-      bytes: new Uint8Array(r.bytes),
-    }))
-  }
-
-  /** The devices of `username` that acknowledged the event. */
-  ackedBy(id: Uint8Array, username: string): Set<string> {
-    const rows = this.sql('SELECT device_id FROM outbox_acks WHERE id = ? AND username = ?').all(
-      Buffer.from(id),
-      username,
-    ) as { device_id: string }[]
-    return new Set(rows.map((r) => r.device_id))
-  }
-
-  recordAck(id: Uint8Array, username: string, deviceId: string): void {
-    this.sql('INSERT OR IGNORE INTO outbox_acks (id, username, device_id) VALUES (?, ?, ?)').run(
-      Buffer.from(id),
-      username,
-      deviceId,
-    )
-  }
-
-  done(id: Uint8Array, username: string): void {
-    this.sql('DELETE FROM outbox WHERE id = ? AND username = ?').run(Buffer.from(id), username)
-    this.sql('DELETE FROM outbox_acks WHERE id = ? AND username = ?').run(Buffer.from(id), username)
-  }
-
-  retryLater(id: Uint8Array, username: string, at: number): void {
-    this.sql('UPDATE outbox SET attempts = attempts + 1, next_at = ? WHERE id = ? AND username = ?').run(
-      at,
-      Buffer.from(id),
-      username,
-    )
-  }
-
-  /** Connectivity came back: whatever waits for a retry is due now. */
-  retryAllNow(now: number): void {
-    this.sql('UPDATE outbox SET next_at = ? WHERE next_at > ?').run(now, now)
-  }
-
-  pending(): number {
-    return (this.sql('SELECT count(*) AS n FROM outbox').get() as { n: number }).n
   }
 }

@@ -144,7 +144,7 @@ export function chatRoutes(current: () => ChatService | undefined) {
       .get('/v1/chat/search', searchQuery, (c) =>
         c.json({ messages: svc().store.search(c.req.query('q') ?? '') }),
       )
-      .get('/v1/chat/outbox', (c) => c.json({ pending: svc().store.pending() }))
+      .get('/v1/chat/outbox', (c) => c.json({ pending: svc().store.outbox.pending() }))
       .get('/v1/chat/events', (c) =>
         streamSSE(c, async (stream) => {
           const queue: ChatNotice[] = []

@@ -10,7 +10,7 @@ export function deviceRoutes(device: () => DeviceNode, chat: () => ChatService |
       const svc = chat()
       return c.json({
         ...device().status(),
-        chat: svc && { status: svc.status(), username: svc.username, outbox: svc.store.pending() },
+        chat: svc && { status: svc.status(), username: svc.username, outbox: svc.store.outbox.pending() },
       })
     })
     .get('/v1/lookup/:username', async (c) => {

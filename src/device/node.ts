@@ -10,19 +10,13 @@
  */
 import type { Connection } from '@libp2p/interface'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
-import { signerOf } from '../crypto/keys.js'
 import { SlowPeers } from '../directory/slow-peers.js'
 import type { Logger } from '../log/logger.js'
 import { circuitsOnly, directOnly, DirectPaths, type Relation } from '../net/direct.js'
 import { boundAddrs, createDeviceHost, type DeviceHost } from '../net/host.js'
 import { canMuxerPing, muxerPing } from '../net/liveness.js'
-import { request } from '../net/rpc.js'
-import { Deadlines, Protocols } from '../supernode/protocols.js'
 import type { Certificate } from '../trust/certificate.js'
-import { PresenceStatus, signPresence, type Presence } from '../trust/presence.js'
-import { plain } from '../wire/bytes.js'
-import { OverlayLimits } from '../wire/limits.js'
-import { decodeDirectoryResponse, DirectoryKind, DirectoryRequest, DirectoryResult } from '../wire/overlay.js'
+import type { Presence } from '../trust/presence.js'
 import type { RevocationList, RevokedBy } from '../trust/revocations.js'
 import { Attachments } from './attachments.js'
 import { Connector, LookupError, pathOf, type DeviceTarget, type Path } from './connector.js'
@@ -31,11 +25,11 @@ import { GrantWatch } from './grant-watch.js'
 import { lookupUser } from './lookup-client.js'
 import { RevocationWatch } from './revocation-watch.js'
 import type { Profile } from './profile.js'
+import { PRESENCE_TTL_MS, Publisher } from './publisher.js'
 import { profileRenewal, RenewalLoop, startingCertificate } from './renewal-loop.js'
 import { loadIdentity } from './session.js'
 
-export const PRESENCE_TTL_MS = 10 * 60_000
-const REPUBLISH_MS = 4 * 60_000
+export { PRESENCE_TTL_MS }
 
 export { LookupError }
 
@@ -65,11 +59,7 @@ export interface ReachResult {
 export { pathOf, type DeviceTarget, type Path }
 
 export class DeviceNode {
-  private sequence = 0
-  private publishTimer: NodeJS.Timeout | undefined
-  /** The last publish that a supernode took: when, and through how many. */
-  private published: { at: number; supernodes: number } | undefined
-  private debounce: NodeJS.Timeout | undefined
+  private readonly publisher: Publisher
   private readonly attachListeners: Array<() => void> = []
   private readonly signedOutListeners: Array<(s: SignedOut) => void> = []
   private anchor: { networkPublicKey: Uint8Array; networkId: string } | undefined
@@ -95,6 +85,14 @@ export class DeviceNode {
     readonly username: string,
   ) {
     this.relations = (u) => (u === username ? 'own' : 'stranger')
+    this.publisher = new Publisher({
+      node,
+      profile: opts.profile,
+      certificate: () => this.certificate,
+      links: () => this.supernodeAddrs(),
+      circuits: () => this.circuitAddrs(),
+      log: opts.log,
+    })
   }
 
   static async start(opts: DeviceNodeOptions): Promise<DeviceNode> {
@@ -184,7 +182,7 @@ export class DeviceNode {
     device.renewal = new RenewalLoop(certificate, { renew: profileRenewal(profile), onRenewed, log })
     device.renewal.start()
     attachments.start()
-    device.publishTimer = setInterval(() => device.schedulePublish(), REPUBLISH_MS)
+    device.publisher.start()
     return device
   }
 
@@ -227,8 +225,7 @@ export class DeviceNode {
       'this device was revoked: signed out; local history is kept',
     )
     // Stop reaching out: every supernode refuses a revoked certificate, so retrying would only storm.
-    clearInterval(this.publishTimer)
-    clearTimeout(this.debounce)
+    this.publisher.stop()
     this.renewal?.stop()
     this.attachments.stop()
     for (const listener of this.signedOutListeners) listener(this.signedOut)
@@ -283,52 +280,12 @@ export class DeviceNode {
 
   /** Publishes soon, once: several attachment changes in a burst make one record. */
   schedulePublish(): void {
-    clearTimeout(this.debounce)
-    this.debounce = setTimeout(() => void this.publish(), 150)
+    this.publisher.soon()
   }
 
-  async publish(status: PresenceStatus = PresenceStatus.ONLINE): Promise<number> {
-    const links = [...this.attachments.links.values()]
-    if (links.length === 0) return 0
-    this.sequence = Math.max(this.sequence + 1, Date.now())
-    const record = signPresence(
-      {
-        certificate: this.certificate,
-        // Circuits only: a lookup tells anyone which supernodes relay for us, never our own address.
-        addrs: this.circuitAddrs().slice(0, OverlayLimits.addrs),
-        status,
-        sequence: this.sequence,
-        expiresAt: Date.now() + PRESENCE_TTL_MS,
-      },
-      signerOf(await this.opts.profile.deviceKey()),
-    )
-    const req = DirectoryRequest.encode({
-      kind: DirectoryKind.Publish,
-      records: [plain(record)],
-      username: '',
-    })
-    const results = await Promise.all(
-      links.map(async (link) => {
-        try {
-          const answer = decodeDirectoryResponse(
-            await request(this.node, link.addrs, Protocols.directory, req, {
-              timeoutMs: Deadlines.directoryMs,
-              maxResponseBytes: OverlayLimits.directoryBytes,
-            }),
-          )
-          if (answer.result !== DirectoryResult.Ok)
-            this.opts.log.warn({ code: answer.code, message: answer.message }, 'publish refused')
-          return answer.result === DirectoryResult.Ok
-        } catch (err) {
-          this.opts.log.debug({ err: (err as Error).message }, 'publish failed')
-          return false
-        }
-      }),
-    )
-    const ok = results.filter(Boolean).length
-    if (ok > 0) this.published = { at: Date.now(), supernodes: ok }
-    this.opts.log.info({ supernodes: ok, sequence: this.sequence }, 'presence published')
-    return ok
+  /** Publishes now: how many supernodes took the record. */
+  publish(): Promise<number> {
+    return this.publisher.publish()
   }
 
   /**
@@ -405,7 +362,7 @@ export class DeviceNode {
         relayed: this.circuitAddrs(),
       },
       knownSupernodes: this.attachments.hosts().length,
-      published: this.published,
+      published: this.publisher.published,
     }
   }
 
@@ -415,8 +372,7 @@ export class DeviceNode {
     this.revocations.stop()
     this.grants?.stop()
     this.renewal?.stop()
-    clearInterval(this.publishTimer)
-    clearTimeout(this.debounce)
+    this.publisher.stop()
     this.attachments.stop()
     await this.node.stop()
   }

@@ -12,27 +12,23 @@ import { Refusals } from '../log/refusals.js'
 import { Membership } from '../membership/membership.js'
 import type { MemberAnnouncement, MemberView } from '../membership/types.js'
 import { boundAddrs, createSupernodeHost } from '../net/host.js'
-import { serve } from '../net/rpc.js'
 import { OfflineStore, type OfflineStoreOptions } from '../offline/store.js'
 import { signAnnouncement } from '../trust/announcement.js'
 import { VERSION } from '../version.js'
-import { ChatLimits, TurnLimits } from '../wire/chat.js'
 import { isUsername } from '../wire/fields.js'
-import { OverlayLimits } from '../wire/limits.js'
 import { AttachService, type SignedHint } from './attach-service.js'
 import { DirectoryService, REPLICAS } from './directory-service.js'
 import { drillFaults } from './drill.js'
+import { serveEndpoints } from './endpoints.js'
 import { OverloadMonitor } from '../overload/monitor.js'
 import { TurnService, type TurnConfig } from './turn-service.js'
 import { startSupernodeHttp } from './http.js'
 import { MembershipAdapter } from './membership-adapter.js'
-import { RevocationService } from './revocation-service.js'
 import { startRevocationSweep } from './revocation-sweep.js'
 import { createSupernodeMetrics } from './metrics.js'
 import { libp2pAsk } from './offline-replicas.js'
 import { OfflineService } from './offline-service.js'
 import { PlacementWatch } from './placement-watch.js'
-import { Deadlines, Protocols } from './protocols.js'
 import { certificateForRole, checkGranted, SupernodeForbiddenError } from './role.js'
 import { TrustState } from './trust-state.js'
 
@@ -265,54 +261,19 @@ export async function startSupernode(opts: SupernodeOptions): Promise<RunningSup
     replicaTimeoutMs: opts.replicaTimeoutMs,
   })
 
-  const onError = (protocol: string) => (err: unknown) => {
-    metrics.streamErrors.inc({ protocol })
-    log.debug({ protocol, err: (err as Error).message }, 'stream failed')
-  }
-  await serve(node, Protocols.membership, (p, c) => Promise.resolve(adapter.handle(p, c)), {
-    maxRequestBytes: OverlayLimits.membershipBytes,
-    timeoutMs: Deadlines.handlerMs,
-    onError: onError('membership'),
-  })
-  await attach.serve(node, onError('attach'))
-  await serve(node, Protocols.directory, (p, c) => directory.handle(p, c), {
-    maxRequestBytes: OverlayLimits.directoryBytes,
-    timeoutMs: Deadlines.handlerMs,
-    onError: onError('directory'),
-  })
-  const turn = new TurnService(admission, opts.turn)
-  await serve(node, Protocols.turn, (p, c) => Promise.resolve(turn.handle(p, c)), {
-    maxRequestBytes: TurnLimits.requestBytes,
-    timeoutMs: Deadlines.handlerMs,
-    onError: onError('turn'),
-  })
-  await serve(node, Protocols.offline, (p, c) => offline.handle(p, c), {
-    maxRequestBytes: ChatLimits.offlineBytes,
-    timeoutMs: Deadlines.handlerMs,
-    onError: onError('offline'),
-  })
-  const revocations = new RevocationService({
-    list: () => trust.revocations,
-    // A revoked device may ask too: that is how it learns it was signed out, and by whom.
-    mayAsk: (peer) =>
-      admission.has(peer) || core.member(peer) !== undefined || trust.revocations?.has(peer) === true,
+  await serveEndpoints({
+    node,
+    adapter,
+    attach,
+    directory,
+    turn: new TurnService(admission, opts.turn),
+    offline,
+    trust,
+    isAttached: (peer) => admission.has(peer),
+    isMember: (peer) => core.member(peer) !== undefined,
     refusals,
-  })
-  await serve(node, Protocols.revocations, (p, c) => Promise.resolve(revocations.handle(p, c)), {
-    maxRequestBytes: 16,
-    timeoutMs: Deadlines.handlerMs,
-    onError: onError('revocations'),
-  })
-  const grants = new RevocationService({
-    kind: 'grants',
-    list: () => trust.grants,
-    mayAsk: (peer) => admission.has(peer) || core.member(peer) !== undefined,
-    refusals,
-  })
-  await serve(node, Protocols.grants, (p, c) => Promise.resolve(grants.handle(p, c)), {
-    maxRequestBytes: 16,
-    timeoutMs: Deadlines.handlerMs,
-    onError: onError('grants'),
+    metrics,
+    log,
   })
   const stopSweep = startRevocationSweep({
     node,
