@@ -3,6 +3,10 @@
  * actions become signed events applied to the local store and queued for
  * delivery; received events are verified and applied once (duplicates are
  * harmless). The network side (src/chat/service.ts) feeds and drains it.
+ *
+ * Sans-IO in time: the clock is the one events are verified against
+ * (`verifyOptions().now`, verify-options.ts), Date in the service and
+ * virtual time in tests. Nothing here reads the wall clock.
  */
 import { randomBytes } from 'node:crypto'
 import type { Signer } from '../crypto/keys.js'
@@ -110,7 +114,7 @@ export class Chat {
     this.expectContact(username, ['pending', 'declined', 'removed', 'blocked'])
     // Their held messages did not move our clock (strangers never do): they do now, so that
     // our answer sorts after them. Each was within the ceiling when it came.
-    this.store.clock.observe(this.store.highestLamport(Number.MAX_SAFE_INTEGER, username), Date.now())
+    this.store.clock.observe(this.store.highestLamport(Number.MAX_SAFE_INTEGER, username), this.now())
     this.create(ChatKind.CONTACT_ACCEPT, username, {})
     return this.store.contact(username)!
   }
@@ -160,7 +164,7 @@ export class Chat {
   signal(to: string, payload: string): Uint8Array {
     if (new TextEncoder().encode(payload).byteLength > ChatLimits.textBytes)
       throw new ChatError(ErrorCode.InvalidField, 'a signal holds at most 64 KiB')
-    return this.sign(ChatKind.CALL_SIGNAL, to, { text: payload }, this.store.clock.tick())
+    return this.sign(ChatKind.CALL_SIGNAL, to, { text: payload }, this.store.clock.tick(), this.now())
   }
 
   /** A live-only event (presence, typing): signed, never stored or queued. */
@@ -169,7 +173,7 @@ export class Chat {
     to: string,
     status?: PresenceStatus,
   ): Uint8Array {
-    return this.sign(kind, to, { status }, this.store.clock.tick())
+    return this.sign(kind, to, { status }, this.store.clock.tick(), this.now())
   }
 
   /** DELIVERED receipts for messages that came through the offline store (a push's ack says it already). */
@@ -246,6 +250,11 @@ export class Chat {
 
   // ---- internals ------------------------------------------------------------
 
+  /** The time to decide at: the verify options' clock (Date in the service, virtual in tests). */
+  private now(): number {
+    return this.verifyOptions().now
+  }
+
   /** Live events are never stored, so their duplicates are caught here (live.ts). */
   private liveReplay(e: VerifiedChatEvent, now: number): ErrorCode | undefined {
     return LIVE_KINDS.has(e.kind) ? this.replays.check(e.id, e.sentAt, now) : undefined
@@ -257,12 +266,12 @@ export class Chat {
     body: { text?: string; refs?: Uint8Array[] },
   ): { id: Uint8Array } {
     const notices: ChatNotice[] = []
+    const now = this.now()
     // Committed with the group (commit.ts), and always before the outbox pushes or seals it;
     // signed with the group's other events just before (batch.ts).
     const out = this.store.group(() => {
-      const unsigned = chatEventBody(this.fields(kind, to, body, this.store.clock.tick()))
-      const e = ownChatEvent(unsigned, this.ownCertificate(), unsigned)
-      const now = Date.now()
+      const unsigned = chatEventBody(this.fields(kind, to, body, this.store.clock.tick(), now))
+      const e = ownChatEvent(unsigned, this.ownCertificate(now), unsigned)
       applyEvent(this.store, this.me.username, this.me.deviceId, e, notices, now)
       if (kind !== ChatKind.CONTACT_BLOCK) this.store.outbox.enqueue(e.id, to, now)
       this.store.outbox.enqueue(e.id, this.me.username, now)
@@ -277,9 +286,8 @@ export class Chat {
    * Our certificate, verified as any other (so an expired one still stops a
    * send), at most once a minute and again whenever it was renewed.
    */
-  private ownCertificate(): Certificate {
+  private ownCertificate(now: number): Certificate {
     const bytes = this.me.certificate()
-    const now = Date.now()
     const c = this.own
     if (c !== undefined && Buffer.compare(c.bytes, bytes) === 0 && now - c.at < OWN_CERT_RECHECK_MS)
       return c.certificate
@@ -294,8 +302,9 @@ export class Chat {
     to: string,
     body: { text?: string; refs?: Uint8Array[]; status?: PresenceStatus },
     lamport: number,
+    now: number,
   ): Uint8Array {
-    return signChatEvent(this.fields(kind, to, body, lamport), this.me.signer)
+    return signChatEvent(this.fields(kind, to, body, lamport, now), this.me.signer)
   }
 
   private fields(
@@ -303,6 +312,7 @@ export class Chat {
     to: string,
     body: { text?: string; refs?: Uint8Array[]; status?: PresenceStatus },
     lamport: number,
+    now: number,
   ): ChatEventInput {
     return {
       certificate: this.me.certificate(),
@@ -310,7 +320,7 @@ export class Chat {
       kind,
       to,
       lamport,
-      sentAt: Date.now(),
+      sentAt: now,
       text: body.text ?? '',
       refs: body.refs ?? [],
       status: body.status ?? PresenceStatus.OFFLINE,

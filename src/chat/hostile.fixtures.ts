@@ -36,10 +36,18 @@ export class ChatFixtures {
     return new ChatFixtures(signerOf(await generateKey()))
   }
 
-  /** A device of `username`; `file` names its store (another device of the same user needs another). */
-  async device(username: string, file = username): Promise<Dev> {
+  /**
+   * A device of `username`; `file` names its store (another device of the same user needs another).
+   * `clock` is the time its core decides and verifies at (virtual in tests; Date unless given), and
+   * its certificate is valid from a minute before the clock's time for `validForMs`.
+   */
+  async device(
+    username: string,
+    file = username,
+    { clock = Date, validForMs = 86_400_000 }: { clock?: { now(): number }; validForMs?: number } = {},
+  ): Promise<Dev> {
     const signer = signerOf(await generateKey())
-    const now = Date.now()
+    const now = clock.now()
     const certificate = issueCertificate(
       {
         networkId: NETWORK,
@@ -50,7 +58,7 @@ export class ChatFixtures {
         policy: { maySupernode: false, mayRelay: true, maySendFiles: true },
         organisation: '',
         notBefore: now - 60_000,
-        notAfter: now + 86_400_000,
+        notAfter: now + validForMs,
       },
       this.network,
     )
@@ -59,7 +67,7 @@ export class ChatFixtures {
     const chat = new Chat(
       new ChatStore(join(this.dir, `${file}.sqlite`)),
       { username, deviceId: deviceIdOf(signer.publicKey), certificate: () => certificate, signer },
-      () => ({ networkPublicKey: this.network.publicKey, networkId: NETWORK, now: Date.now() }),
+      () => ({ networkPublicKey: this.network.publicKey, networkId: NETWORK, now: clock.now() }),
       (n) => notices.push(n),
       (r) => refusals.push(r),
     )
@@ -97,8 +105,8 @@ export function crafted(from: Dev, to: string, kind: ChatKind, f: Crafted = {}):
   )
 }
 
-/** Everything `from` queued for `user`, as its bytes (what delivery would push). */
+/** Everything `from` queued for `user` by its clock's time, as its bytes (what delivery would push). */
 export const outbox = (from: Dev, user: string): Uint8Array[] =>
-  from.chat.store.outbox.due(user, Date.now() + 1, 10_000).map((e) => e.bytes)
+  from.chat.store.outbox.due(user, from.chat.verifyOptionsNow().now + 1, 10_000).map((e) => e.bytes)
 
 export const deliver = (from: Dev, to: Dev, user: string) => to.chat.receive(outbox(from, user))

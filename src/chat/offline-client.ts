@@ -50,6 +50,8 @@ export interface OfflineCallOptions {
   signal?: AbortSignal
   /** Per supernode and request, default Deadlines.offlineMs. */
   timeoutMs?: number
+  /** The time grants are made at (milliseconds since the epoch); Date.now unless a test says. */
+  now?: () => number
 }
 
 /** The offline store refused (code: quota_exceeded, unauthorized, …) or no supernode answered (unavailable, not_attached). */
@@ -116,7 +118,7 @@ export async function fetchAll(
   const out: SealedItem[] = []
   const seen = new Set<string>()
   // One grant for the whole fetch: it lets the replicas read this device's copies for two minutes.
-  const access = grant(me, AccessKind.Take, [])
+  const access = accessGrant(me, AccessKind.Take, [], (opts.now ?? Date.now)())
   for (let page = 0; page < MAX_PAGES; page++) {
     const ids = out.map((i) => plain(i.id))
     const answer = await ask(node, supernodes, { ...empty(OfflineKind.Fetch), ids, access }, opts)
@@ -144,19 +146,25 @@ export async function ack(
 ): Promise<void> {
   for (let i = 0; i < ids.length; i += ChatLimits.offlineIds) {
     const batch = ids.slice(i, i + ChatLimits.offlineIds).map((id) => new Uint8Array(id))
-    const access = grant(me, AccessKind.Drop, batch)
+    const access = accessGrant(me, AccessKind.Drop, batch, (opts.now ?? Date.now)())
     await ask(node, supernodes, { ...empty(OfflineKind.Ack), ids: batch, access }, opts)
   }
 }
 
-function grant(me: OfflineIdentity, kind: AccessKind, ids: Uint8Array[]): Uint8Array<ArrayBuffer> {
+/** This device's grant to take or drop its own copies, made at `now`: it expires ACCESS_TTL_MS later. */
+export function accessGrant(
+  me: OfflineIdentity,
+  kind: AccessKind,
+  ids: Uint8Array[],
+  now: number,
+): Uint8Array<ArrayBuffer> {
   const access = signAccess(
     {
       certificate: me.certificate(),
       kind,
       recipient: me.username,
       ids,
-      expiresAt: Date.now() + ACCESS_TTL_MS,
+      expiresAt: now + ACCESS_TTL_MS,
     },
     me.signer,
   )
