@@ -64,6 +64,8 @@ export class MembershipAdapter {
   private stopped = false
   private readonly memberRate = new RateLimiter(MEMBER_RATE, 4096)
   private readonly strangerRate = new RateLimiter(STRANGER_RATE, 1)
+  /** Each member's addresses, parsed, for as long as its announcement is the one held. */
+  private readonly parsed = new WeakMap<MemberAnnouncement, Multiaddr[]>()
 
   constructor(private readonly init: MembershipAdapterInit) {}
 
@@ -155,9 +157,16 @@ export class MembershipAdapter {
     this.pump()
   }
 
+  /**
+   * Where to reach a member: parsed once per announcement (parsing multiaddrs was a visible share of an
+   * idle supernode's profile, as every probe and every directory request asked again).
+   */
   addrsOf(peerId: string): Multiaddr[] {
-    const known = this.init.core.member(peerId)?.announcement.addrs ?? this.init.seedAddrs(peerId)
-    return known.map((a) => multiaddr(a.includes('/p2p/') ? a : `${a}/p2p/${peerId}`))
+    const announcement = this.init.core.member(peerId)?.announcement
+    if (announcement === undefined) return withPeer(this.init.seedAddrs(peerId), peerId)
+    let addrs = this.parsed.get(announcement)
+    if (addrs === undefined) this.parsed.set(announcement, (addrs = withPeer(announcement.addrs, peerId)))
+    return addrs
   }
 
   start(): void {
@@ -235,4 +244,8 @@ export class MembershipAdapter {
       this.pump()
     })
   }
+}
+
+function withPeer(addrs: readonly string[], peerId: string): Multiaddr[] {
+  return addrs.map((a) => multiaddr(a.includes('/p2p/') ? a : `${a}/p2p/${peerId}`))
 }
