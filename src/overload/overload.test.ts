@@ -21,7 +21,7 @@ describe('Overload', () => {
     const o = new Overload()
     o.observe(delay(51), 0)
     expect(o.state()).toMatchObject({ overloaded: true, level: 1, since: 0 })
-    expect(o.state().reason).toBe('event-loop delay p99 51 ms')
+    expect(o.state().reason).toBe('event-loop delay p99 51 ms, CPU asked 100% of the time')
     expect(admitted(o)).toEqual(['membership', 'lookups-for-others', 'offline-writes', 'own-devices'])
     o.observe(delay(80), 500)
     expect(o.state().level).toBe(1)
@@ -33,6 +33,24 @@ describe('Overload', () => {
     expect(admitted(o)).toEqual(['membership'])
     for (let t = 4_000; t < 60_000; t += 1_000) o.observe(delay(500), t)
     expect(admitted(o)).toEqual(['membership'])
+  })
+
+  it("takes a late event loop for the host's, not its own, while the process hardly asks for the CPU", () => {
+    const o = new Overload()
+    const late = (cpuDemand: number): LoadSample => ({ delayP99Ms: 400, cpuDemand, queues: [] })
+    for (let t = 0; t < 10_000; t += 1_000) o.observe(late(0.2), t)
+    expect(o.state().level).toBe(0)
+    expect(admitted(o)).toEqual(ALL)
+    o.observe(late(0.3), 10_000)
+    expect(o.state()).toMatchObject({
+      level: 1,
+      reason: 'event-loop delay p99 400 ms, CPU asked 30% of the time',
+    })
+    // Still late, but the process went quiet (below 60% of the demand): that counts towards clearing.
+    for (let t = 11_000; t < 16_000; t += 1_000) o.observe(late(0.1), t)
+    expect(o.state().level).toBe(1)
+    o.observe(late(0.1), 16_000)
+    expect(o.state().level).toBe(0)
   })
 
   it('clears only after 5 s below 60% of the threshold, and holds what it sheds in between', () => {

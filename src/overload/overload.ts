@@ -4,9 +4,20 @@
  * switched their role off, and the cascade took the network down).
  *
  * Overload begins when the event loop's delay p99 over the last second is
- * above `delayP99Ms`, or a queue is past its cap. It clears once both have
- * stayed below `clearFraction` of those for `clearForMs`; between the two
- * thresholds it holds (hysteresis, so a supernode at the edge does not flap).
+ * above `delayP99Ms` while the loop's thread asked for the CPU at least
+ * `minCpuDemand` of that second (running, or runnable and waiting for a
+ * core), or when a queue is past its cap. It clears once every measure
+ * has stayed below `clearFraction` of its threshold for `clearForMs`; between
+ * the two thresholds it holds (hysteresis, so a supernode at the edge does
+ * not flap).
+ *
+ * Why the demand: a late event loop in a process that hardly asks for the
+ * CPU was held up by something else: the host stopped or descheduled it
+ * (a noisy neighbour, a paused VM, twenty supernodes of a test network on
+ * two cores that each do a little). Shedding its work would not give the
+ * host back, and on a shared host every supernode would shed at once: the
+ * cascade this module exists to prevent. A supernode overloaded by its own
+ * work asks for the CPU all the time, whether or not it gets it.
  *
  * While overloaded it sheds whole classes of work, the least valuable first,
  * one more class each `escalateEveryMs` that the overload persists:
@@ -28,6 +39,8 @@ export type WorkClass = (typeof SHED_ORDER)[number] | 'membership'
 export interface OverloadOptions {
   /** Event-loop delay p99 (over the last second) past which the supernode is overloaded, default 50 ms. */
   delayP99Ms?: number
+  /** … counted only while the loop's thread asked for the CPU this share of the time, default 0.25. */
+  minCpuDemand?: number
   /** Overload clears when every measure is below this fraction of its threshold, default 0.6. */
   clearFraction?: number
   /** … for this long without a break, default 5 s. */
@@ -45,6 +58,10 @@ export interface QueueSample {
 export interface LoadSample {
   /** The event loop's delay p99 over the last second, in ms. */
   delayP99Ms: number
+  /**
+   * The share of the same second the loop's thread was running or waiting to run (0–1); unknown: 1.
+   */
+  cpuDemand?: number
   queues: readonly QueueSample[]
 }
 
@@ -58,7 +75,13 @@ export interface OverloadState {
   since: number | undefined
 }
 
-const DEFAULTS = { delayP99Ms: 50, clearFraction: 0.6, clearForMs: 5_000, escalateEveryMs: 1_000 }
+const DEFAULTS = {
+  delayP99Ms: 50,
+  minCpuDemand: 0.25,
+  clearFraction: 0.6,
+  clearForMs: 5_000,
+  escalateEveryMs: 1_000,
+}
 
 export class Overload {
   private readonly opts: Required<OverloadOptions>
@@ -131,8 +154,15 @@ export class Overload {
     for (const q of sample.queues) {
       if (q.cap > 0 && past(q.depth, q.cap * fraction)) return `queue ${q.name} at ${q.depth} of ${q.cap}`
     }
-    if (past(sample.delayP99Ms, this.opts.delayP99Ms * fraction))
-      return `event-loop delay p99 ${Math.round(sample.delayP99Ms)} ms`
+    const demand = sample.cpuDemand ?? 1
+    // Both past their fraction: a late loop in a process that hardly asked for the CPU is the host's doing.
+    if (
+      past(sample.delayP99Ms, this.opts.delayP99Ms * fraction) &&
+      past(demand, this.opts.minCpuDemand * fraction)
+    ) {
+      const delay = Math.round(sample.delayP99Ms)
+      return `event-loop delay p99 ${delay} ms, CPU asked ${Math.round(demand * 100)}% of the time`
+    }
     return undefined
   }
 }
