@@ -26,7 +26,11 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['src/**/*.test.ts'], maxWorkers: availableParallelism() },
+        test: {
+          name: 'unit',
+          include: ['src/**/*.test.ts', 'bench/**/*.test.ts'],
+          maxWorkers: availableParallelism(),
+        },
       },
       {
         extends: true,

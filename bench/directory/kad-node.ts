@@ -28,12 +28,19 @@ import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { generateKey, signerOf } from '../../src/crypto/keys.js'
-import { PRESENCE_TTL_MS } from '../../src/device/node.js'
 import { Profile } from '../../src/device/profile.js'
 import { loadIdentity } from '../../src/device/session.js'
 import { verifyNetworkConfig, type NetworkConfig } from '../../src/trust/network-config.js'
 import { PresenceStatus, signPresence, verifyPresence } from '../../src/trust/presence.js'
-import { NAMESPACE, recordKey, type KadAnswer, type KadRequest, type ReadyLine } from './kad-protocol.js'
+import { firstValid } from './kad-get.js'
+import {
+  NAMESPACE,
+  RECORD_TTL_MS,
+  recordKey,
+  type KadAnswer,
+  type KadRequest,
+  type ReadyLine,
+} from './kad-protocol.js'
 
 class KadNodeError extends Error {
   override name = 'KadNodeError'
@@ -48,6 +55,9 @@ interface Member {
 }
 
 const decoder = new TextDecoder()
+
+/** kad-dht's default query timeout (DEFAULT_QUERY_TIMEOUT, not exported), used when a get has no signal. */
+const KAD_QUERY_TIMEOUT_MS = 180_000
 
 function usernameOf(key: Uint8Array): string {
   const text = decoder.decode(key)
@@ -186,7 +196,7 @@ async function handle(req: KadRequest, members: Member[], config: NetworkConfig)
           addrs: m.host.getMultiaddrs().map(String),
           status: PresenceStatus.ONLINE,
           sequence: now,
-          expiresAt: now + PRESENCE_TTL_MS,
+          expiresAt: now + RECORD_TTL_MS,
         },
         signerOf(m.key),
       )
@@ -198,32 +208,35 @@ async function handle(req: KadRequest, members: Member[], config: NetworkConfig)
     }
     case 'get': {
       const m = member(req.node)
-      const t0 = performance.now()
       const verifyOptions = { networkPublicKey: config.networkPublicKey, networkId: config.networkId }
-      let found: { ms: number; username: string; deviceId: string } | undefined
-      let seen = 0
-      // Timed, like Parley's lookup, to the first valid answer: the first VALUE event whose record
-      // verifies for this username ends the get (leaving the loop aborts the rest of the query).
-      for await (const event of m.host.services.dht.get(recordKey(req.username))) {
-        if (event.name !== 'VALUE') continue
-        seen++
+      const valid = (value: Uint8Array) => {
         try {
-          const p = verifyPresence(event.value, { ...verifyOptions, now: Date.now() })
-          if (p.username !== req.username) continue
-          found = { ms: performance.now() - t0, username: p.username, deviceId: p.deviceId }
-          break
+          const p = verifyPresence(value, { ...verifyOptions, now: Date.now() })
+          return p.username === req.username ? { username: p.username, deviceId: p.deviceId } : undefined
         } catch {
-          // Not a valid record: the query goes on.
+          return undefined
         }
       }
-      if (found === undefined)
-        return {
-          id: req.id,
-          ok: false,
-          ms: performance.now() - t0,
-          error: seen === 0 ? 'not found' : `${seen} values, none valid`,
-        }
-      return { id: req.id, ok: true, ms: found.ms, username: found.username, deviceId: found.deviceId }
+      // kad-dht's own query timeout applies only when no signal is given: keep it beside ours.
+      const early = new AbortController()
+      const signal = AbortSignal.any([early.signal, AbortSignal.timeout(KAD_QUERY_TIMEOUT_MS)])
+      const t0 = performance.now()
+      let end
+      try {
+        end = await firstValid(m.host.services.dht.get(recordKey(req.username), { signal }), valid)
+      } finally {
+        early.abort()
+      }
+      const ms = performance.now() - t0
+      if (end.kind === 'found') return { id: req.id, ok: true, ms, ...end.found }
+      const counts = `${end.responses} peers answered, ${end.errors} errors, ${end.invalid} invalid records`
+      return {
+        id: req.id,
+        ok: false,
+        ms,
+        outcome: end.kind,
+        error: end.kind === 'nobody' ? `not found (${counts})` : `${end.error} (${counts})`,
+      }
     }
   }
 }

@@ -4,6 +4,14 @@
  * ready line). Requests carry an id; answers echo it, so several may be in
  * flight at once. Closing stdin stops the process.
  */
+import { MAX_PRESENCE_TTL_MS } from '../../src/trust/presence.js'
+
+/**
+ * A Parley device republishes every 4 minutes a record valid for 10; these
+ * clients put once, and the bench puts again only when a phase could outlive
+ * the records, so they are signed for the longest time a record may be valid.
+ */
+export const RECORD_TTL_MS = MAX_PRESENCE_TTL_MS
 
 /** The record namespace: keys are /parley/<username>, validated and selected by the first segment. */
 export const NAMESPACE = 'parley'
@@ -36,6 +44,8 @@ export interface KadAnswer {
   /** Time the operation took inside the node's process, ms. */
   ms?: number
   error?: string
+  /** A get that ended without a valid record: kad answered nobody has it, or could not say. */
+  outcome?: 'nobody' | 'unavailable'
   /** get: the verified record's username and device id. */
   username?: string
   deviceId?: string

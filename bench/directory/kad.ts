@@ -8,8 +8,11 @@
  * another), unless its time budget runs out first: then n is what finished.
  */
 import { performance } from 'node:perf_hooks'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { Cleanup } from '../support/cleanup.js'
+import { classifyGet } from './kad-get.js'
 import { KadProcess } from './kad-process.js'
+import { RECORD_TTL_MS } from './kad-protocol.js'
 import { type Children, cpuCores, type Freezer, IDLE_SAMPLE_MS, rssKib, waitFor } from './procs.js'
 import { Phase } from './stats.js'
 
@@ -42,6 +45,8 @@ export interface KadRun {
   /** libp2p's connection monitor (a ping per connection every 10 s); off unless asked for. */
   connectionMonitor: boolean
   freezeFraction: number
+  /** The last phase starts at least this long after the freeze (Parley's: when membership had noticed it). */
+  laterAfterMs?: number
 }
 
 export interface KadResult {
@@ -154,20 +159,8 @@ export async function runKad(
   )
 
   say(`putting ${clients.length} signed presence records`)
-  const puts = new Phase(SYSTEM, 'put')
-  // Interleaved over the client processes, so that no one process does all the puts in flight.
-  const queue = [...clients].sort((a, b) => a.node - b.node)
-  const t0 = performance.now()
-  await Promise.all(
-    Array.from({ length: PUT_CONCURRENCY }, async () => {
-      for (let c = queue.shift(); c !== undefined; c = queue.shift()) {
-        signal.throwIfAborted()
-        const a = await c.pool.request({ op: 'put', node: c.node }, REQUEST_TIMEOUT_MS)
-        puts.record(a.ms ?? NaN, a.ok ? 'ok' : 'error', a.error)
-      }
-    }),
-  )
-  puts.durationMs = performance.now() - t0
+  const puts = await putAll(clients, signal)
+  let putAt = performance.now()
 
   const serverRssKib = servers.map((s) => rssKib(s.pid))
   const perClientKib = pools.map((p) => rssKib(p.pid) / p.ready.nodes.length)
@@ -178,8 +171,15 @@ export async function runKad(
   )
 
   const phases: Phase[] = []
-  const measure = async (name: string, n = run.gets): Promise<void> => {
-    const phase = await gets(name, n, clients, run, signal)
+  const measure = async (name: string): Promise<void> => {
+    // A phase may outlive the records (REQUEST_TIMEOUT_MS: the gets still in flight at its budget's end).
+    if (performance.now() + run.budgetMs + REQUEST_TIMEOUT_MS > putAt + RECORD_TTL_MS - 60_000) {
+      say('putting the records again: they would expire during the next phase')
+      const again = await putAll(clients, signal)
+      putAt = performance.now()
+      say(`put again: ${again.count} puts, failures ${again.failureText()}`)
+    }
+    const phase = await gets(name, run.gets, clients, run, signal)
     phases.push(phase)
     say(`kad-dht ${name}: ${phase.count} gets in ${(phase.durationMs / 1000).toFixed(1)} s`)
   }
@@ -189,9 +189,39 @@ export async function runKad(
   const frozenAt = performance.now()
   ctx.freezer.freeze(frozen.map((s) => s.pid))
   await measure('frozen, immediately')
+  // Never sooner after the freeze than Parley's last phase was: kad gets as long to notice.
+  const wait = frozenAt + (run.laterAfterMs ?? 0) - performance.now()
+  if (wait > 0) {
+    say(
+      `waiting ${(wait / 1000).toFixed(0)} s: the last phase starts as long after the freeze as Parley's did`,
+    )
+    await sleep(wait, undefined, { signal })
+  }
   await measure(`frozen, after ${Math.round((performance.now() - frozenAt) / 1000)} s`)
   await stop()
   return { phases, puts, serverRssKib, perClientKib, frozen: frozen.length, idleCores }
+}
+
+/** Every client signs its record now and puts it, PUT_CONCURRENCY at a time. */
+async function putAll(clients: ClientRef[], signal: AbortSignal): Promise<Phase> {
+  const puts = new Phase(SYSTEM, 'put')
+  // Interleaved over the client processes, so that no one process does all the puts in flight.
+  const queue = [...clients].sort((a, b) => a.node - b.node)
+  const t0 = performance.now()
+  await Promise.all(
+    Array.from({ length: PUT_CONCURRENCY }, async () => {
+      for (let c = queue.shift(); c !== undefined; c = queue.shift()) {
+        signal.throwIfAborted()
+        const started = performance.now()
+        const a = await c.pool
+          .request({ op: 'put', node: c.node }, REQUEST_TIMEOUT_MS)
+          .catch((err: unknown) => ({ ok: false, ms: undefined, error: (err as Error).message }))
+        puts.record(a.ms ?? performance.now() - started, a.ok ? 'ok' : 'error', a.error, c.username)
+      }
+    }),
+  )
+  puts.durationMs = performance.now() - t0
+  return puts
 }
 
 /** n gets of random other users' records, `run.inFlight` clients at a time (a client per process first), each sequential. */
@@ -215,28 +245,27 @@ async function gets(
     const c = byPool[i % byPool.length]?.[Math.floor(i / byPool.length)]
     if (c !== undefined) askers.push(c)
   }
-  let left = n
+  let issued = 0
   const start = performance.now()
   await Promise.all(
     askers.map(async (c) => {
-      while (left > 0) {
+      while (issued < n) {
         if (performance.now() - start > run.budgetMs) {
           phase.capped = `time budget ${run.budgetMs / 60_000} min`
           break
         }
-        left--
+        const seq = issued++
         signal.throwIfAborted()
         let user = c.username
         while (user === c.username) user = run.users[Math.floor(Math.random() * run.users.length)] ?? ''
-        const a = await c.pool.request({ op: 'get', node: c.node, username: user }, REQUEST_TIMEOUT_MS)
-        if (!a.ok) phase.record(a.ms ?? NaN, a.error === 'not found' ? 'nobody' : 'error', a.error, user)
-        else
-          phase.record(
-            a.ms ?? NaN,
-            a.username === user && a.deviceId === run.deviceIds.get(user) ? 'ok' : 'wrong',
-            undefined,
-            user,
-          )
+        const t0 = performance.now()
+        const answer = await c.pool
+          .request({ op: 'get', node: c.node, username: user }, REQUEST_TIMEOUT_MS)
+          .catch((err: unknown) => ({ noAnswer: (err as Error).message }))
+        // The client's own time when it answered; the bench's when it did not.
+        const ms = ('ms' in answer ? answer.ms : undefined) ?? performance.now() - t0
+        const { outcome, error } = classifyGet(answer, user, run.deviceIds.get(user))
+        phase.record(ms, outcome, error, `${user} from ${c.username}`, seq)
       }
     }),
   )
@@ -264,6 +293,9 @@ interface Target {
 async function converge(what: string, targets: Target[], signal: AbortSignal): Promise<number[]> {
   const processes = [...new Set(targets.map((t) => t.p))]
   const dialing = new Map<Target, number>()
+  // One connect at a time per node: on a loaded machine a round of dials outlasts REDIAL_EVERY_MS, and a
+  // fresh round hanging up the connections the last one just opened kept 17 of 20 servers short for 120 s.
+  const busy = new Set<Target>()
   let sizes: number[] = []
   await waitFor(
     what,
@@ -276,12 +308,15 @@ async function converge(what: string, targets: Target[], signal: AbortSignal): P
       sizes = targets.map((t) => answers.get(t.p)?.routingTable?.[t.node] ?? 0)
       const now = Date.now()
       targets.forEach((t, i) => {
-        if ((sizes[i] ?? 0) >= t.want || now - (dialing.get(t) ?? -Infinity) < REDIAL_EVERY_MS) return
+        if ((sizes[i] ?? 0) >= t.want || busy.has(t)) return
+        if (now - (dialing.get(t) ?? -Infinity) < REDIAL_EVERY_MS) return
         const fresh = dialing.has(t)
         dialing.set(t, now)
+        busy.add(t)
         void t.p
           .request({ op: 'connect', node: t.node, addrs: t.addrs(), fresh }, REQUEST_TIMEOUT_MS)
           .catch(() => undefined)
+          .finally(() => busy.delete(t))
       })
       return targets.every((t, i) => (sizes[i] ?? 0) >= t.want) || undefined
     },

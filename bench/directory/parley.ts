@@ -243,8 +243,8 @@ async function lookups(
     }
     const ms = performance.now() - t0
     const what = `${user} via ${net.clientNames[c] ?? c}`
-    all.record(ms, outcome, error, what)
-    per[c]?.record(ms, outcome, error, what)
+    all.record(ms, outcome, error, what, i)
+    per[c]?.record(ms, outcome, error, what, i)
   }
   await Promise.all(
     Array.from({ length: Math.max(1, plan.inFlight) }, async () => {

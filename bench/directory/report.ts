@@ -34,22 +34,35 @@ export function latencyTable(phases: readonly Phase[]): string {
   return formatTable(columns, rows)
 }
 
+/**
+ * The fair ratio per phase, kad-dht / Parley, at p50 and p99, each p99 with its n. When kad's phase
+ * was cut short by its time budget, Parley's side is its first n lookups, the same span from the
+ * phase's start, so that both sides count the same n.
+ */
 export function ratioLines(pairs: Array<{ label: string; parley?: Phase; kad?: Phase }>): string[] {
   return pairs.flatMap(({ label, parley, kad }) => {
     if (parley === undefined || kad === undefined) return []
-    const a = parley.summary()
-    const b = kad.summary()
+    const same = kad.count < parley.count ? parley.first(kad.count) : parley
+    const k = kad.summary()
+    const p = same.summary()
+    const n = kad.count === same.count ? `n ${kad.count} each` : `n ${kad.count} kad, ${same.count} Parley`
+    const cut =
+      same === parley
+        ? ''
+        : `; kad cut by its ${kad.capped ?? 'budget'}: Parley over its first ${same.count} of ${parley.count}`
     return [
-      `  ${label.padEnd(44)} p50 ${figure(a.p50)} / ${figure(b.p50)} ms = ${ratio(a.p50, b.p50)}   ` +
-        `p99 ${figure(a.p99)} (n ${parley.count}) / ${figure(b.p99)} ms (n ${kad.count}${kad.capped === undefined ? '' : `, capped by its ${kad.capped}`}) = ${ratio(a.p99, b.p99)}`,
+      `  ${label.padEnd(28)} p50 ${figure(k.p50)} / ${figure(p.p50)} ms = ${ratio(k.p50, p.p50)}   ` +
+        `p99 ${figure(k.p99)} / ${figure(p.p99)} ms = ${ratio(k.p99, p.p99)}   ` +
+        `(${n}; misses ${kad.misses} / ${same.misses}${cut})`,
     ]
   })
 }
 
-function ratio(a: number, b: number): string {
-  if (!(b > 0) || !Number.isFinite(a)) return '-'
+/** a / b, e.g. "210×", or "1/3.2" when a is the smaller. */
+export function ratio(a: number, b: number): string {
+  if (!(a > 0) || !(b > 0) || !Number.isFinite(a) || !Number.isFinite(b)) return '-'
   const r = a / b
-  return r >= 0.01 ? `${figure(r)}×` : `1/${figure(1 / r)}`
+  return r >= 1 ? `${figure(r)}×` : `1/${figure(1 / r)}`
 }
 
 export function memoryLines(parley: ParleyResult | undefined, kad: KadResult | undefined): string[] {
@@ -146,4 +159,25 @@ export function goalChecks(phases: readonly Phase[], system: string): GoalCheck[
     })
   }
   return checks
+}
+
+/**
+ * The goal table: PASS or FAIL per goal of each system, then a "failures in …" line (kinds and
+ * messages) and the first failed lookups of every phase that had any. `failed`: the systems that
+ * failed a goal.
+ */
+export function goalLines(phases: readonly Phase[]): { lines: string[]; failed: Set<string> } {
+  const lines: string[] = []
+  const failed = new Set<string>()
+  for (const system of ['parley', 'kad-dht']) {
+    for (const g of goalChecks(phases, system)) {
+      lines.push(`  ${g.pass ? 'PASS' : 'FAIL'}  ${g.text}`)
+      if (!g.pass) failed.add(system)
+    }
+  }
+  for (const p of phases.filter((x) => x.failures > 0 && !x.name.includes('·'))) {
+    const [counts, examples] = p.failureLines()
+    lines.push(`  failures in ${p.system} ${p.name}: ${counts}`, `    ${examples}`)
+  }
+  return { lines, failed }
 }

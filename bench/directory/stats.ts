@@ -13,6 +13,9 @@ const EXAMPLES = 5
 
 export class Phase {
   readonly latenciesMs: number[] = []
+  /** Per recorded lookup: its outcome, and the order in which it was started. */
+  private readonly kinds: Outcome[] = []
+  private readonly seqs: number[] = []
   readonly outcomes: Record<Outcome, number> = { ok: 0, nobody: 0, unavailable: 0, wrong: 0, error: 0 }
   readonly errors = new Map<string, number>()
   readonly examples: string[] = []
@@ -25,9 +28,14 @@ export class Phase {
     readonly name: string,
   ) {}
 
-  /** `what` names the failed lookup (whom, how long) for the failures line. */
-  record(ms: number, outcome: Outcome, error?: string, what?: string): void {
+  /**
+   * `what` names the failed lookup (whom, how long) for the failures line; `seq` is
+   * the lookup's place in the order the lookups were started (by default, this one's).
+   */
+  record(ms: number, outcome: Outcome, error?: string, what?: string, seq = this.count): void {
     this.latenciesMs.push(ms)
+    this.kinds.push(outcome)
+    this.seqs.push(seq)
     this.outcomes[outcome]++
     if (outcome === 'ok') return
     const message = error ?? outcome
@@ -47,6 +55,18 @@ export class Phase {
   /** Lookups that ended without the user's record: "nobody" and "unavailable". */
   get misses(): number {
     return this.outcomes.nobody + this.outcomes.unavailable
+  }
+
+  /**
+   * The first n lookups started, as a phase of its own: what this phase measured over
+   * the same span from its start as another system's phase that was cut at n.
+   */
+  first(n: number): Phase {
+    const head = new Phase(this.system, `${this.name} · first ${n}`)
+    const order = this.seqs.map((seq, i) => ({ seq, i })).sort((a, b) => a.seq - b.seq)
+    for (const { seq, i } of order.slice(0, n))
+      head.record(this.latenciesMs[i] ?? NaN, this.kinds[i] ?? 'error', undefined, undefined, seq)
+    return head
   }
 
   summary(): { p50: number; p99: number; max: number } {

@@ -192,7 +192,9 @@ export async function startDevnet(opts: DevnetOptions): Promise<Devnet> {
     // The operator's account runs every supernode here; the role is granted before its devices sign in,
     // with a place on the ring for each of them (docs/directory.md, "Seats").
     await register(SUPERNODE_OPERATOR)
-    await grantSupernode(authorityUrl, authorityDir, SUPERNODE_OPERATOR, snNames.length)
+    // A devnet of an authority alone (bench:directory's kad side) has no place to grant.
+    if (snNames.length > 0)
+      await grantSupernode(authorityUrl, authorityDir, SUPERNODE_OPERATOR, snNames.length)
     for (const name of snNames) await ensure(SUPERNODE_OPERATOR, name)
     const supernodes: DevnetNode[] = []
     const startSn = async (name: string): Promise<DevnetNode> => {
