@@ -125,6 +125,7 @@ describe('mistakes get one clear line and a non-zero exit', () => {
   it('every command has help', async () => {
     for (const cmd of [
       'dev',
+      'devnet',
       'authority',
       'authority init',
       'authority config',
@@ -135,7 +136,10 @@ describe('mistakes get one clear line and a non-zero exit', () => {
       'devices',
       'revoke',
       'up',
+      'supernode',
       'status',
+      'lookup',
+      'link',
       'contacts',
       'add',
       'requests',
@@ -147,6 +151,8 @@ describe('mistakes get one clear line and a non-zero exit', () => {
       'chat',
       'history',
       'search',
+      'file',
+      'file send',
     ]) {
       const res = await parley([...cmd.split(' '), '--help'])
       expect(res.code, cmd).toBe(0)

@@ -38,11 +38,12 @@ import {
   type ApiState,
   type SessionRouteDeps,
 } from './session-api.js'
+import { API_FILE, type ApiInfo } from './api-file.js'
 import { WebSessions, webSessionLimits, type SessionRefusal, type WebSessionLimits } from './web-sessions.js'
 
 export type { AccountRequest, ApiState }
 
-export const API_FILE = 'api.json'
+export { API_FILE, type ApiInfo }
 /** The WebSocket subprotocol the web client asks for; its token rides in a second one, `parley-token.<token>`. */
 const WS_PROTOCOL = 'parley'
 const WS_TOKEN_PREFIX = 'parley-token.'
@@ -59,12 +60,6 @@ export type LiveNotice =
 
 /** The local API's routes and their types: the web client's `hc<AppType>` (web/src/api.ts) reads them. */
 export type AppType = ReturnType<LocalApi['routes']>
-
-export interface ApiInfo {
-  url: string
-  token: string
-  pid: number
-}
 
 export interface LocalApiOptions {
   profileDir: string

@@ -3,10 +3,10 @@ import { createInterface } from 'node:readline'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Command } from 'commander'
-import { API_FILE, type ApiInfo } from '../../device/control-api.js'
+import { API_FILE, type ApiInfo } from '../../device/api-file.js'
 import { CliError } from '../errors.js'
 import { profileOf, withProfile, type DeviceOptions } from '../options.js'
-import { callNode } from './network.js'
+import { callNode } from '../node-api.js'
 
 interface Message {
   id: string

@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { Command } from 'commander'
 import { CliError, UsageError } from '../errors.js'
 import { withProfile, type DeviceOptions } from '../options.js'
-import { callNode, nodeApi } from './network.js'
+import { callNode, nodeApi } from '../node-api.js'
 
 interface Transfer {
   transfer: string

@@ -1,9 +1,8 @@
-/** `parley supernode`, `parley up`, `parley status`, `parley lookup`: the roles on the network and their questions. */
-import { existsSync, readFileSync } from 'node:fs'
+/** `parley supernode` and `parley up`: the roles on the network (`parley status` and `lookup`: status.ts). */
 import { join } from 'node:path'
 import { Command, Option } from 'commander'
 import { AuthorityClient } from '../../device/authority-client.js'
-import { API_FILE, LocalApi, type ApiInfo } from '../../device/local-api.js'
+import { LocalApi } from '../../device/local-api.js'
 import { signIn } from '../../device/session.js'
 import { PROJECT_ROOT } from '../../paths.js'
 import { ChatService } from '../../chat/service.js'
@@ -17,11 +16,11 @@ import { DEFAULT_QUOTAS } from '../../offline/quota.js'
 import { DEFAULT_CAPACITY, DEFAULT_SUSPICION_TIMEOUT_MS, startSupernode } from '../../supernode/node.js'
 import { REVOCATION_REFRESH_MS } from '../../supernode/trust-state.js'
 import { turnConfigOf } from '../../supernode/turn-service.js'
-import { apiAnswer, CliError, UsageError } from '../errors.js'
+import { CliError, UsageError } from '../errors.js'
 import { profileOf, withAuthority, withProfile, type DeviceOptions } from '../options.js'
 import { onShutdown } from '../shutdown.js'
 import { parseListen } from './authority.js'
-import { refusedLine, signedOutLine } from './device-lines.js'
+import { signedOutLine } from './device-lines.js'
 
 /** Logs go to the profile folder, or to PARLEY_LOG_DIR/<profile>.log when a local network gathers them in one place. */
 function logFile(dir: string, profile: string, file: string): string {
@@ -289,110 +288,5 @@ export function upCommand(): Command {
           throw err
         })
       else console.log(`no account on profile "${profile.name}" yet: open the link to sign up or sign in`)
-    })
-}
-
-/** The running device's local API (its address and the CLI's token), or a clear error when none runs. */
-export function nodeApi(opts: DeviceOptions): ApiInfo & { profile: string } {
-  const profile = profileOf(opts)
-  const file = join(profile.dir, API_FILE)
-  if (!existsSync(file))
-    throw new CliError(
-      `no device is running for profile "${profile.name}"; start it with: parley up --profile ${profile.name}`,
-    )
-  return { ...(JSON.parse(readFileSync(file, 'utf8')) as ApiInfo), profile: profile.name }
-}
-
-export async function callNode(
-  opts: DeviceOptions,
-  path: string,
-  send?: { method: 'POST'; body?: unknown },
-): Promise<Record<string, unknown>> {
-  const api = nodeApi(opts)
-  const profile = { name: api.profile }
-  let res: Response
-  try {
-    res = await fetch(api.url + path, {
-      method: send?.method ?? 'GET',
-      headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/json' },
-      body: send === undefined ? undefined : JSON.stringify(send.body ?? {}),
-      signal: AbortSignal.timeout(15_000),
-    })
-  } catch {
-    throw new CliError(
-      `the device for profile "${profile.name}" does not answer (pid ${api.pid}); is parley up still running?`,
-    )
-  }
-  return apiAnswer(res, `the device for profile "${profile.name}"`)
-}
-
-export function statusCommand(): Command {
-  return withProfile(new Command('status'))
-    .description(
-      "show the running device's status, attachments and reachability; with a state, set your status " +
-        '(online, away, dnd, invisible)',
-    )
-    .argument('[state]', 'online, away, dnd (do not disturb) or invisible')
-    .option('--json', 'print JSON')
-    .action(async (state: string | undefined, opts: DeviceOptions & { json?: boolean }) => {
-      if (state !== undefined) {
-        const r = (await callNode(opts, '/v1/chat/status', { method: 'POST', body: { status: state } })) as {
-          status: string
-        }
-        return console.log(`status: ${r.status}`)
-      }
-      const s = (await callNode(opts, '/v1/status')) as {
-        peerId: string
-        attachments: Array<{ peerId: string; load: number; capacity: number }>
-        reachability: { direct: string[]; relayed: string[] }
-        knownSupernodes: number
-        chat?: { username: string; status: string }
-        signedOut?: { at: number; by?: 'owner' | 'admin' }
-        refused?: { code: string; message: string }
-      }
-      if (opts.json === true) return console.log(JSON.stringify(s))
-      if (s.signedOut !== undefined) console.log(signedOutLine(s.signedOut))
-      else if (s.refused !== undefined) console.log(refusedLine(s.refused))
-      if (s.chat !== undefined) console.log(`user         ${s.chat.username} (${s.chat.status})`)
-      console.log(`device       ${s.peerId}`)
-      console.log(`attached to  ${s.attachments.length} supernode(s) (${s.knownSupernodes} known)`)
-      for (const a of s.attachments) console.log(`  ${a.peerId}  load ${a.load}/${a.capacity}`)
-      console.log(`reachable    directly at ${s.reachability.direct.join(', ') || 'no address'}`)
-      console.log(`             through relays at ${s.reachability.relayed.length} address(es)`)
-    })
-}
-
-export function lookupCommand(): Command {
-  return withProfile(new Command('lookup'))
-    .description("print a user's online devices and how each is reached (through the running device)")
-    .argument('<username>')
-    .option('--reach', 'also connect to each device and report the path and round trip')
-    .option('--json', 'print JSON')
-    .action(async (username: string, opts: DeviceOptions & { reach?: boolean; json?: boolean }) => {
-      const r = (await callNode(
-        opts,
-        `/v1/lookup/${encodeURIComponent(username)}${opts.reach === true ? '?reach=1' : ''}`,
-      )) as {
-        devices: Array<{
-          deviceId: string
-          deviceName: string
-          status: string
-          addrs: string[]
-          reached?: { path?: string; rttMs?: number; error?: string }
-        }>
-      }
-      if (opts.json === true) return console.log(JSON.stringify(r))
-      if (r.devices.length === 0) throw new CliError(`${username} has no device online`)
-      for (const d of r.devices) {
-        console.log(`${d.deviceId}  "${d.deviceName}"  ${d.status.toLowerCase()}`)
-        for (const a of d.addrs) console.log(`  ${a.includes('/p2p-circuit') ? 'relay ' : 'direct'}  ${a}`)
-        if (d.reached !== undefined) {
-          console.log(
-            d.reached.error !== undefined
-              ? `  not reached: ${d.reached.error}`
-              : `  reached ${d.reached.path}, round trip ${d.reached.rttMs?.toFixed(1)} ms`,
-          )
-        }
-      }
     })
 }
