@@ -3,12 +3,14 @@
  * fresh device waits for sign-up through a one-time sign-in link; the link's
  * code gives a session token once (never a cookie, which would go to every
  * port of 127.0.0.1); other origins, other hosts and callers with no token
- * or session are refused, on HTTP and on the WebSocket.
+ * or session are refused, on HTTP and on the WebSocket. The web client's
+ * typed client (web/src/client.ts) is run against it as the page runs it.
  */
 import { request as httpRequest } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { DEMO_PASSWORD, startDevnet, type Devnet } from '../src/devnet/devnet.js'
+import { apiOf, deviceClient } from '../web/src/client.js'
 import { eventually } from './support/devnet.js'
 import { run, startDaemon, tempDir, type Daemon } from './support/process.js'
 
@@ -224,5 +226,32 @@ describe('refusing everyone else', () => {
     const fresh = r.stdout.trim()
     expect(fresh).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/signin\?code=/)
     expect((await exchange(fresh)).status).toBe(200)
+  })
+})
+
+describe("the web client's typed client, against the device", () => {
+  const api = () => apiOf(deviceClient(origin, () => auth))
+
+  it('calls the routes it was typed for, and reads their answers', async () => {
+    expect(await api().session()).toMatchObject({ state: 'ready', username: 'newcomer' })
+    expect(await api().setStatus('dnd')).toBe('dnd')
+    expect(await api().status()).toBe('dnd')
+    expect(await api().contacts()).toEqual([])
+    expect(await api().messages('nobody')).toMatchObject({ messages: [], presence: 'offline' })
+  })
+
+  it('a name typed with a reserved character reaches the route it was typed for, and is refused there', async () => {
+    // Unencoded, `alice/block` went to POST /v1/chat/contacts/alice/block: alice was blocked.
+    await expect(api().addContact('alice/block', 'hi')).rejects.toMatchObject({
+      status: 400,
+      code: 'invalid_username',
+    })
+    // `bob?limit=1` would have read bob's conversation; `carol#x` would have sent to carol.
+    await expect(api().messages('bob?limit=1')).rejects.toMatchObject({ code: 'invalid_username' })
+    await expect(api().send('carol#x', 'hello')).rejects.toMatchObject({ code: 'invalid_username' })
+    await expect(api().edit('../../status', 'x')).rejects.toMatchObject({ code: 'invalid_field' })
+    // What URLs cannot carry as a segment at all is refused before it leaves.
+    await expect(api().addContact('..', 'hi')).rejects.toMatchObject({ code: 'invalid_username' })
+    expect(await api().contacts()).toEqual([])
   })
 })

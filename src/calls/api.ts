@@ -28,8 +28,10 @@ export interface CallChat {
   recordCall: (to: string, text: string) => void
 }
 
-export type CallWhat = 'started' | 'answered' | 'declined' | 'missed' | 'ended'
-const WHATS = new Set<unknown>(['started', 'answered', 'declined', 'missed', 'ended'])
+/** What a call event says happened; the one definition, which the web client imports as a type. */
+export const CALL_WHATS = ['started', 'answered', 'declined', 'missed', 'ended'] as const
+export type CallWhat = (typeof CALL_WHATS)[number]
+const WHATS = new Set<unknown>(CALL_WHATS)
 
 /** The calls routes, typed for the web client (web/src/api.ts). */
 export function callRoutes(
@@ -75,7 +77,7 @@ export function callRoutes(
       if (!isUsername(user) || !WHATS.has(b.what))
         return c.json(
           {
-            error: { code: ErrorCode.InvalidField, message: 'what: started|answered|declined|missed|ended' },
+            error: { code: ErrorCode.InvalidField, message: `what: ${CALL_WHATS.join('|')}` },
           },
           400,
         )

@@ -1,127 +1,14 @@
 /**
- * Calls to the device that served this page, through hono's typed client
- * (`hc`) against the device's own route types (`AppType`,
- * src/device/local-api.ts): paths, bodies and answers are the server's, so
- * the two cannot drift. The import is type-only, so nothing of the server
- * (or of Node) reaches the bundle. Same origin only, with the session token
- * from this page's storage (session.ts) as a Bearer header. Refusals come
- * back as `{ error: { code, message } }` and become ApiError, whose message
- * is meant for the user.
+ * The page's client of the device that served it (client.ts): same origin
+ * only, with the session token from this page's storage (session.ts) as a
+ * Bearer header.
  */
-import { hc, type ClientResponse } from 'hono/client'
-import type { Answer } from './answers.js'
-import type { AppType } from '../../src/device/local-api.js'
+import { apiOf, deviceClient } from './client.js'
 import { authHeaders } from './session.js'
-import type { Status } from './types.js'
 
-export class ApiError extends Error {
-  override name = 'ApiError'
-  constructor(
-    /** HTTP status; 0 when the device did not answer */
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message)
-  }
-}
+export { ApiError, isSignedOut, messageOf, ok, within } from './client.js'
+export type { Answer, ContactAction } from './client.js'
 
-/** The device no longer takes this page's session: signed out, expired, or the device was revoked. */
-export function isSignedOut(err: unknown): err is ApiError {
-  return err instanceof ApiError && err.status === 401
-}
+export const device = deviceClient('/', authHeaders)
 
-const TIMEOUT_MS = 20_000
-
-export const device = hc<AppType>('/', {
-  // Nothing ambient: the session is the header below, never a cookie.
-  fetch: async (input: string | URL | Request, init?: RequestInit) => {
-    try {
-      return await fetch(input, { ...init, credentials: 'omit' })
-    } catch {
-      throw new ApiError(0, 'unreachable', 'The device does not answer. Is parley up still running?')
-    }
-  },
-  headers: () => authHeaders(),
-})
-
-/** Per-call options: a deadline (none when 0: a file upload takes what it takes). */
-export const within = (timeoutMs = TIMEOUT_MS) =>
-  timeoutMs > 0 ? { init: { signal: AbortSignal.timeout(timeoutMs) } } : {}
-
-export type { Answer }
-
-/** The answer's JSON, or an ApiError with the device's code and message. */
-export async function ok<R extends ClientResponse<unknown, number, string>>(
-  call: Promise<R>,
-): Promise<Answer<R>> {
-  let res: R
-  try {
-    res = await call
-  } catch (err) {
-    if (err instanceof ApiError) throw err
-    throw new ApiError(0, 'unreachable', 'The device does not answer. Is parley up still running?')
-  }
-  const json: unknown = await res.json().catch(() => undefined)
-  if (!res.ok) {
-    const e = (json as { error?: { code?: unknown; message?: unknown } } | undefined)?.error
-    throw new ApiError(
-      res.status,
-      typeof e?.code === 'string' ? e.code : `http_${res.status}`,
-      typeof e?.message === 'string' ? e.message : `The device answered ${res.status} ${res.statusText}.`,
-    )
-  }
-  return json as Answer<R>
-}
-
-const chat = device.v1.chat
-const user = (username: string) => ({ param: { user: username } })
-
-export type { ContactAction } from '../../src/device/chat-api.js'
-import type { ContactAction } from '../../src/device/chat-api.js'
-
-export const api = {
-  session: () => ok(device.v1.session.$get(undefined, within())),
-  /** Trades a sign-in link's one-time code for a session. */
-  signIn: (code: string) => ok(device.v1.auth.session.$post({ json: { code } }, within())),
-  /** Ends this page's session on the device. */
-  signOut: () => ok(device.v1.auth.signout.$post(undefined, within())),
-  register: (c: { username: string; password: string; deviceName?: string }) =>
-    ok(device.v1.account[':mode{register|login}'].$post({ param: { mode: 'register' }, json: c }, within())),
-  login: (c: { username: string; password: string; deviceName?: string }) =>
-    ok(device.v1.account[':mode{register|login}'].$post({ param: { mode: 'login' }, json: c }, within())),
-
-  contacts: async () => (await ok(chat.contacts.$get(undefined, within()))).contacts,
-  requests: async () => (await ok(chat.requests.$get(undefined, within()))).requests,
-  addContact: async (username: string, greeting: string) =>
-    (await ok(chat.contacts[':user'].$post({ ...user(username), json: { greeting } }, within()))).contact,
-  contactAction: async (username: string, action: ContactAction) =>
-    (
-      await ok(
-        chat.contacts[':user'][':action{accept|decline|block|remove}'].$post(
-          { param: { user: username, action } },
-          within(),
-        ),
-      )
-    ).contact,
-
-  status: async () => (await ok(chat.status.$get(undefined, within()))).status,
-  setStatus: async (status: Status) => (await ok(chat.status.$post({ json: { status } }, within()))).status,
-
-  messages: (username: string, limit = 200) =>
-    ok(chat.messages[':user'].$get({ ...user(username), query: { limit: String(limit) } }, within())),
-  send: async (username: string, text: string) =>
-    (await ok(chat.messages[':user'].$post({ ...user(username), json: { text } }, within()))).message,
-  read: async (username: string) => (await ok(chat.read[':user'].$post(user(username), within()))).read,
-  typing: (username: string) => ok(chat.typing[':user'].$post(user(username), within())),
-  edit: async (id: string, text: string) =>
-    (await ok(chat.edit[':id'].$post({ param: { id }, json: { text } }, within()))).message,
-  delete: async (id: string) => (await ok(chat.delete[':id'].$post({ param: { id } }, within()))).message,
-  search: async (q: string) => (await ok(chat.search.$get({ query: { q } }, within()))).messages,
-}
-
-/** The text to show for any failure: an ApiError's message, never a stack trace. */
-export function messageOf(err: unknown): string {
-  if (err instanceof ApiError) return err.message
-  return 'Something went wrong. Try again.'
-}
+export const api = apiOf(device)

@@ -122,7 +122,8 @@ export function route(current: CallRef | undefined, me: string, from: string, s:
   return s.type === 'hangup' ? 'apply' : 'ignore'
 }
 
-export type CallWhat = 'started' | 'answered' | 'declined' | 'missed' | 'ended'
+/** What a call event says happened: the device's own type (src/calls/api.ts), imported as a type only. */
+export type { CallWhat } from '../../src/calls/api.js'
 
 /** "1:05", "1:02:03" */
 export function formatDuration(ms: number): string {
