@@ -9,6 +9,25 @@ import { ChatKind } from '../wire/chat.js'
 import { hex, STORED, statusName, type ChatNotice } from './kinds.js'
 import type { ChatStore } from './store.js'
 
+/**
+ * A call signal in a push of signals only (chat.ts): it only reads, so it
+ * needs no transaction. Our own other devices hear our signals too (to stop
+ * ringing when one answers). False when its sender is blocked.
+ */
+export function applySignal(
+  s: Pick<ChatStore, 'contact'>,
+  self: string,
+  e: VerifiedChatEvent,
+  notices: ChatNotice[],
+): boolean {
+  const mine = e.from === self
+  const contact = s.contact(mine ? e.to : e.from)
+  if (!mine && contact?.state === 'blocked') return false
+  if (mine || contact?.state === 'accepted')
+    notices.push({ type: 'call-signal', username: e.from, deviceId: e.deviceId, payload: e.text })
+  return true
+}
+
 /** Applies one verified, admitted (refusals.ts) event to the store at `now`; false when it was a duplicate (or not for the store). */
 export function applyEvent(
   s: ChatStore,

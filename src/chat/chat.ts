@@ -25,7 +25,7 @@ import { ChatKind, ChatLimits, decodeChatEventBody } from '../wire/chat.js'
 import { WireDecodeError } from '../wire/decode.js'
 import { ErrorCode } from '../wire/error-codes.js'
 import { PresenceStatus } from '../wire/generated/parley.js'
-import { applyEvent } from './apply.js'
+import { applyEvent, applySignal } from './apply.js'
 import { PendingBatch } from './batch.js'
 import type { ChatNotice } from './kinds.js'
 import { LIVE_KINDS, LiveReplays } from './live.js'
@@ -160,11 +160,15 @@ export class Chat {
     return this.create(kind, to, { text, refs }).id
   }
 
-  /** A live-only signal to a contact (WebRTC offer, answer, candidate). */
+  /**
+   * A live-only signal to a contact (WebRTC offer, answer, candidate). It
+   * carries the clock as it is, unticked: a tick is a write, and a signal is
+   * never stored, so nothing sorts by its time (issue 12 §4).
+   */
   signal(to: string, payload: string): Uint8Array {
     if (new TextEncoder().encode(payload).byteLength > ChatLimits.textBytes)
       throw new ChatError(ErrorCode.InvalidField, 'a signal holds at most 64 KiB')
-    return this.sign(ChatKind.CALL_SIGNAL, to, { text: payload }, this.store.clock.tick(), this.now())
+    return this.sign(ChatKind.CALL_SIGNAL, to, { text: payload }, this.store.clock.value(), this.now())
   }
 
   /** A live-only event (presence, typing): signed, never stored or queued. */
@@ -188,7 +192,9 @@ export class Chat {
   /**
    * Verifies and applies events in one transaction. Returns the ids now held
    * (new or already known), those refused for good, and what the node should
-   * tell the user. Nothing here throws for bad input.
+   * tell the user. Nothing here throws for bad input. A push of call signals
+   * only touches no table, so it is applied outside any transaction: it never
+   * waits on a commit, nor on the open group's (issue 12 §4).
    */
   receive(events: Uint8Array[]): {
     committed: Uint8Array[]
@@ -202,15 +208,18 @@ export class Chat {
     const notices: ChatNotice[] = []
     const opts = this.verifyOptions()
     const refusals: Refusal[] = []
-    this.store.transaction(() => {
-      for (const bytes of events) {
-        let e: VerifiedChatEvent
-        try {
-          e = verifyChatEvent(bytes, opts)
-        } catch (err) {
-          if (err instanceof TrustError || err instanceof WireDecodeError) continue
-          throw err
-        }
+    const verified: VerifiedChatEvent[] = []
+    for (const bytes of events) {
+      try {
+        verified.push(verifyChatEvent(bytes, opts))
+      } catch (err) {
+        if (err instanceof TrustError || err instanceof WireDecodeError) continue
+        throw err
+      }
+    }
+    const signalsOnly = verified.every((e) => e.kind === ChatKind.CALL_SIGNAL)
+    const admit = () => {
+      for (const e of verified) {
         if (e.from !== this.me.username && e.to !== this.me.username) {
           refused.push(e.id)
           continue
@@ -225,10 +234,15 @@ export class Chat {
           refusals.push({ code, from: e.from, deviceId: e.deviceId })
           continue
         }
-        if (applyEvent(this.store, this.me.username, this.me.deviceId, e, notices, opts.now)) applied.push(e)
+        const took = signalsOnly
+          ? applySignal(this.store, this.me.username, e, notices)
+          : applyEvent(this.store, this.me.username, this.me.deviceId, e, notices, opts.now)
+        if (took) applied.push(e)
         committed.push(e.id)
       }
-    })
+    }
+    if (signalsOnly) admit()
+    else this.store.transaction(admit)
     for (const r of refusals) this.onRefused(r)
     for (const n of notices) this.notify(n)
     return { committed, refused, applied, refusals }
