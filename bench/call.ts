@@ -10,8 +10,11 @@
  * bench passes along itself (no Parley). Prints p50/p90 of each and the ratio
  * (goal: Parley within 1.2x of raw, issue 12), and where each call's time
  * went: the pages' marks, and the device's own stages for each signal.
+ * First, without browsers, the devices' own share: one signal at a time from
+ * alice's page socket to bob's (bench/call/devices.ts), back to back, then
+ * each after 3.5 s idle (as a call's ring comes, its lookups expired).
  *
- *   npm run bench:call -- [--calls 20]
+ *   npm run bench:call -- [--calls 20] [--signals 200]
  */
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -19,6 +22,7 @@ import { parseArgs } from 'node:util'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { startDevnet } from '../src/devnet/devnet.js'
 import { introduce, signInLink } from '../src/devnet/introduce.js'
+import { signalPath, signalPathTable } from './call/devices.js'
 import { MARKS, PARLEY_CALLER, PARLEY_SETUP, RAW } from './call/pages.js'
 import { Cleanup, withTimeout } from './support/cleanup.js'
 import { percentile } from './support/load.js'
@@ -34,14 +38,20 @@ const ARGS = [
   '--no-first-run',
 ]
 const CALL_TIMEOUT_MS = 30_000
+/** Past the devices' 3 s lookup cache (src/chat/lookups.ts): a call's first signal finds it expired. */
+const IDLE_MS = 3_500
+const IDLE_SIGNALS = 10
 /** Parley's call setup p50 within this many times raw WebRTC's (issue 12; it was 1.5 before). */
 const GOAL = 1.2
-const USAGE = `npm run bench:call -- [--calls N]
+const USAGE = `npm run bench:call -- [--calls N] [--signals S]
 
 Call setup (click to first remote video frame) in the web client on a devnet,
 beside a bare WebRTC call in the same browser; N measured calls of each
-(default 20), after one of each not counted. Needs Chromium (PARLEY_CHROMIUM,
-default /usr/bin/chromium); coturn is used when installed.`
+(default 20, 0 for none), after one of each not counted. Before them, S
+signals (default 200, 0 for none) one at a time from alice's page socket to
+bob's, without browsers: the devices' own share; then 10 more, each after
+3.5 s idle, as a call's first signal comes. Needs Chromium
+(PARLEY_CHROMIUM, default /usr/bin/chromium); coturn is used when installed.`
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -174,13 +184,18 @@ async function openRaw(browser: Browser, url: string): Promise<() => Promise<Cal
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { calls: { type: 'string', default: '20' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      calls: { type: 'string', default: '20' },
+      signals: { type: 'string', default: '200' },
+      help: { type: 'boolean', short: 'h' },
+    },
   })
   if (values.help === true) {
     console.log(USAGE)
     return
   }
-  const calls = Math.max(1, Number(values.calls) || 20)
+  const calls = Math.max(0, Number(values.calls ?? 20) || 0)
+  const signals = Math.max(0, Number(values.signals ?? 200) || 0)
   const cleanup = new Cleanup()
   try {
     const dir = tempDir('parley-bench-call-')
@@ -195,6 +210,17 @@ async function main(): Promise<void> {
     })
     cleanup.add('stop the devnet', () => net.stop())
     await until('alice and bob to be contacts', () => introduce(net.home, 'alice', 'bob', 5_000), 90_000)
+    if (signals > 0) {
+      // 20 not counted: the first push dials, the first lookups fill the caches.
+      await signalPath(net.home, 20)
+      console.log(`\nthe devices' share, without browsers: ${signals} signals, one at a time\n`)
+      console.log(signalPathTable(await signalPath(net.home, signals)))
+      console.log(
+        `\nand ${IDLE_SIGNALS} signals each after ${IDLE_MS / 1000} s idle, as a call's ring comes\n`,
+      )
+      console.log(signalPathTable(await signalPath(net.home, IDLE_SIGNALS, IDLE_MS)))
+    }
+    if (calls === 0) return
     const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS })
     cleanup.add('close the browser', () => browser.close())
     const { url, server } = await blankServer()
