@@ -174,3 +174,33 @@ describe('repair', () => {
     expect(got.map((i) => hexId(i.id)).sort()).toEqual(items.map((i) => hexId(i.id)).sort())
   })
 })
+
+describe('fan-out', () => {
+  const recipients = Array.from({ length: 16 }, (_, i) => `user${i + 1}`)
+
+  it('sends each replica one store request for a deposit to many recipients, not one per recipient', async () => {
+    start(6)
+    const via = 'sn-0'
+    const items = Array.from({ length: 64 }, (_, i) => sealed(recipients[i % 16]!))
+    const res = await call(via, ALICE_PHONE, req(OfflineKind.Deposit, { items }))
+    expect(res.result).toBe(OfflineResult.Ok)
+    const stores = net.sent.filter((s) => s.from === via && s.req.kind === OfflineKind.Store)
+    const peers = [...new Set(recipients.flatMap((r) => net.replicasOf(r)))].filter((p) => p !== via)
+    expect(stores.map((s) => s.to).sort()).toEqual(peers.sort())
+    for (const item of items)
+      for (const peer of net.replicasOf(item.recipient))
+        expect(net.stores.get(peer)!.has(item.recipient, item.id)).toBe(true)
+  })
+
+  it('a replica that refuses one recipient’s items still stores the others’', async () => {
+    start(4, { store: { quotas: { recipientItems: 1 } } })
+    const shared = net.replicasOf('bob').filter((p) => net.replicasOf('carol').includes(p))
+    expect(shared.length).toBeGreaterThan(0)
+    const first = await call('sn-0', ALICE_PHONE, req(OfflineKind.Deposit, { items: [sealed('carol')] }))
+    expect(first.result).toBe(OfflineResult.Ok)
+    const item = sealed('bob')
+    const res = await call('sn-0', ALICE_PHONE, req(OfflineKind.Deposit, { items: [item, sealed('carol')] }))
+    expect([res.result, res.code]).toEqual([OfflineResult.Refused, ErrorCode.QuotaExceeded])
+    for (const peer of net.replicasOf('bob')) expect(net.stores.get(peer)!.has('bob', item.id)).toBe(true)
+  })
+})
