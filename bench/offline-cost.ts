@@ -1,0 +1,215 @@
+/**
+ * What an offline item costs the supernodes, without the network (issue 12
+ * §2): four OfflineServices in this process, each on its own SQLite file,
+ * whose store requests to each other are encoded, handed to the other's
+ * handler and the answer decoded, as over libp2p but without the streams.
+ * Depositing users' devices have real certificates from a network key made
+ * here; items are sealed with the real seal and batch-signed (or signed one
+ * by one) before the clock starts. One deposit in flight, so the process CPU
+ * over the phase is the supernodes' work: the one deposited through and the
+ * recipient's 3 replicas, all together, as `bench:chat` counts them.
+ *
+ *   node dist/bench/offline-cost.js [--items 8192] [--single 1024] [--batch 64]
+ *   node --cpu-prof --cpu-prof-dir /tmp/prof dist/bench/offline-cost.js   (then read the .cpuprofile)
+ */
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { sealForDevices } from '../src/chat/seal.js'
+import { deviceIdOf, generateKey, signerOf, type Signer } from '../src/crypto/keys.js'
+import { silentLogger } from '../src/log/logger.js'
+import { signDeposit, signDepositBatch } from '../src/offline/deposit.js'
+import { OfflineStore } from '../src/offline/store.js'
+import type { Placed } from '../src/placement/placement.js'
+import { createSupernodeMetrics } from '../src/supernode/metrics.js'
+import { OfflineService } from '../src/supernode/offline-service.js'
+import { issueCertificate } from '../src/trust/certificate.js'
+import { plain } from '../src/wire/bytes.js'
+import {
+  decodeOfflineResponse,
+  OfflineKind,
+  OfflineRequest,
+  OfflineResult,
+  type SealedItem,
+} from '../src/wire/chat.js'
+
+const NETWORK_ID = 'offline-cost'
+const SUPERNODES = 4
+const RECIPIENTS = 16
+/** Under the store's 2,000 items per sender. */
+const ITEMS_PER_SENDER = 1_500
+
+interface Device {
+  username: string
+  deviceId: string
+  certificate: Uint8Array
+  signer: Signer
+}
+
+async function device(network: Signer, username: string): Promise<Device> {
+  const signer = signerOf(await generateKey())
+  const from = Date.now() - 60_000
+  const certificate = issueCertificate(
+    {
+      networkId: NETWORK_ID,
+      serial: BigInt(from),
+      username,
+      devicePublicKey: signer.publicKey,
+      deviceName: username,
+      policy: { maySupernode: false, mayRelay: true, maySendFiles: true },
+      organisation: '',
+      notBefore: from,
+      notAfter: from + 7 * 86_400_000,
+    },
+    network,
+  )
+  return { username, deviceId: deviceIdOf(signer.publicKey), certificate, signer }
+}
+
+function startNet(
+  dir: string,
+  network: Signer,
+  attached: Map<string, string>,
+): { services: OfflineService[]; stores: OfflineStore[] } {
+  const members: Placed[] = Array.from({ length: SUPERNODES }, (_, i) => ({ peerId: `sn-${i}`, weight: 1 }))
+  const services = new Map<string, OfflineService>()
+  const stores: OfflineStore[] = []
+  const verifyOptions = (now: number) => ({ networkPublicKey: network.publicKey, networkId: NETWORK_ID, now })
+  for (const { peerId: self } of members) {
+    const store = OfflineStore.open(join(dir, `${self}.sqlite`))
+    stores.push(store)
+    const service = new OfflineService({
+      self,
+      store,
+      isAttached: (peer) => attached.has(peer),
+      usernameOf: (peer) => attached.get(peer),
+      isMember: (peer) => services.has(peer),
+      members: () => members,
+      ask: async (peer, req) =>
+        decodeOfflineResponse(await services.get(peer)!.answer(OfflineRequest.encode(req), self)),
+      verifyOptions,
+      metrics: createSupernodeMetrics(),
+      log: silentLogger(),
+    })
+    services.set(self, service)
+  }
+  return { services: [...services.values()], stores }
+}
+
+/** Items of a short message's size, sealed for one device of one of RECIPIENTS recipients. */
+async function sealAll(count: number): Promise<SealedItem[]> {
+  const devices = await Promise.all(
+    Array.from({ length: RECIPIENTS }, async () => {
+      const publicKey = signerOf(await generateKey()).publicKey
+      return { deviceId: deviceIdOf(publicKey), publicKey }
+    }),
+  )
+  const plaintext = new Uint8Array(randomBytes(420))
+  return Array.from({ length: count }, (_, i) =>
+    sealForDevices({
+      id: new Uint8Array(randomBytes(16)),
+      recipient: `rcpt-${(i % RECIPIENTS) + 1}`,
+      plaintext,
+      devices: [devices[i % RECIPIENTS]!],
+    }),
+  )
+}
+
+interface Phase {
+  label: string
+  items: number
+  cpuUs: number
+  wallMs: number
+}
+
+async function phase(
+  label: string,
+  via: OfflineService,
+  senders: Device[],
+  items: SealedItem[],
+  batch: number,
+): Promise<Phase> {
+  // Signed before the clock starts: signing is the device's cost.
+  const requests: Array<{ from: string; bytes: Uint8Array }> = []
+  for (let i = 0; i < items.length; i += batch) {
+    const group = items.slice(i, i + batch)
+    const by = senders[Math.floor(i / ITEMS_PER_SENDER)]!
+    const signed =
+      batch === 1
+        ? group.map((it) => signDeposit(it, by.certificate, by.signer))
+        : signDepositBatch(group, by.certificate, by.signer)
+    const req: OfflineRequest = {
+      kind: OfflineKind.Deposit,
+      items: group.map((it, k) => ({ ...it, deposit: plain(signed[k]!) })),
+      recipient: '',
+      deviceId: '',
+      ids: [],
+      access: new Uint8Array(0),
+    }
+    requests.push({ from: by.deviceId, bytes: OfflineRequest.encode(req) })
+  }
+  const cpu0 = process.cpuUsage()
+  const t0 = performance.now()
+  for (const r of requests) {
+    const res = decodeOfflineResponse(await via.answer(r.bytes, r.from))
+    if (res.result !== OfflineResult.Ok)
+      throw new Error(`${label}: deposit refused: ${res.code} ${res.message}`)
+  }
+  const wallMs = performance.now() - t0
+  const cpu = process.cpuUsage(cpu0)
+  return { label, items: items.length, cpuUs: cpu.user + cpu.system, wallMs }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      items: { type: 'string', default: '8192' },
+      single: { type: 'string', default: '1024' },
+      batch: { type: 'string', default: '64' },
+    },
+  })
+  const items = Number(values.items)
+  const single = Number(values.single)
+  const batch = Number(values.batch)
+  const network = signerOf(await generateKey())
+  const senderCount = Math.ceil(items / ITEMS_PER_SENDER) + Math.ceil(single / ITEMS_PER_SENDER)
+  const senders = await Promise.all(
+    Array.from({ length: senderCount }, (_, i) => device(network, `dep-${i + 1}`)),
+  )
+  const attached = new Map(senders.map((d) => [d.deviceId, d.username]))
+  const dir = mkdtempSync(join(tmpdir(), 'parley-offline-cost-'))
+  const { services, stores } = startNet(dir, network, attached)
+  try {
+    const batched = await sealAll(items)
+    const alone = await sealAll(single)
+    const bSenders = senders.slice(0, Math.ceil(items / ITEMS_PER_SENDER))
+    const sSenders = senders.slice(bSenders.length)
+    const rows = [
+      await phase(`batches of ${batch}`, services[0]!, bSenders, batched, batch),
+      await phase('one item each', services[0]!, sSenders, alone, 1),
+    ]
+    console.log(`offline deposits in one process, ${SUPERNODES} supernodes, R = 3 (node ${process.version})`)
+    console.log(
+      `load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    )
+    for (const r of rows) {
+      const perItem = r.cpuUs / r.items
+      console.log(
+        `${r.label.padEnd(16)} ${String(r.items).padStart(6)} items  ` +
+          `${perItem.toFixed(0).padStart(6)} µs CPU an item (all 4 supernodes)  ` +
+          `${(1e6 / perItem).toFixed(0).padStart(6)} items/s per core  ` +
+          `wall ${(r.wallMs / 1000).toFixed(2)} s`,
+      )
+    }
+  } finally {
+    for (const s of services) s.stop()
+    for (const s of stores) s.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+await main()
