@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { leafHash, merkleTree, verifyInclusion } from './merkle.js'
+import { leafHash, merkleTree, verifyInclusion, verifyInclusionKnown } from './merkle.js'
 
 const sha = (...parts: Uint8Array[]) => {
   const h = createHash('sha256')
@@ -66,6 +66,46 @@ describe('merkleTree', () => {
         expect(verifyInclusion(leaf, -1, n, path, root)).toBe(false)
       }),
       { numRuns: 500 },
+    )
+  })
+})
+
+describe('verifyInclusionKnown', () => {
+  it('accepts exactly what verifyInclusion accepts, whatever earlier proofs of the tree it knows', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 64 }),
+        fc.array(fc.tuple(fc.nat(), fc.nat(), fc.integer({ min: 0, max: 5 })), {
+          minLength: 1,
+          maxLength: 40,
+        }),
+        (n, tries) => {
+          const ls = leaves(n)
+          const { root, proofs } = merkleTree(ls)
+          const known = new Map<string, Uint8Array>()
+          for (const [pick, bit, change] of tries) {
+            const i = pick % n
+            const flip = (b: Uint8Array) => {
+              const c = new Uint8Array(b)
+              c[bit % 32]! ^= 1 << (bit % 8)
+              return c
+            }
+            let leaf = ls[i]!
+            let path = proofs[i]!
+            let index = i
+            if (change === 1) leaf = flip(leaf)
+            if (change === 2 && path.length > 0)
+              path = path.map((p, k) => (k === bit % path.length ? flip(p) : p))
+            if (change === 3) index = (i + 1 + (bit % n)) % n
+            if (change === 4) path = [...path, root]
+            if (change === 5) path = path.slice(1)
+            const learned = verifyInclusionKnown(leaf, index, n, path, root, known)
+            expect(learned !== undefined).toBe(verifyInclusion(leaf, index, n, path, root))
+            for (const [range, hash] of learned ?? []) known.set(range, hash)
+          }
+        },
+      ),
+      { numRuns: 300 },
     )
   })
 })

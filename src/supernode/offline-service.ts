@@ -193,8 +193,14 @@ export class OfflineService {
   private store(items: OfflineItem[], from: string, now: number): OfflineResponse {
     const { store, members, self, verifyOptions } = this.init
     const view = members()
-    const near = (peer: string, recipient: string): boolean =>
-      replicasFor(recipient, view, REPLICAS + 1).includes(peer)
+    // Placement ranks every member: once per recipient of the request, not once per item.
+    const placed = new Map<string, string[]>()
+    const near = (peer: string, recipient: string): boolean => {
+      let replicas = placed.get(recipient)
+      if (replicas === undefined)
+        placed.set(recipient, (replicas = replicasFor(recipient, view, REPLICAS + 1)))
+      return replicas.includes(peer)
+    }
     const admitted = admitStore(items, {
       now,
       verifyOptions,
