@@ -50,7 +50,12 @@ export interface DepositResult {
   targetCpuS: number
   supernodesCpuS: number
   benchCpuS: number
+  /** CPU seconds all supernodes spent idle (gossip, directory upkeep) over as long, measured just before. */
+  idleCpuS: number
 }
+
+/** How long the supernodes' idle CPU is sampled before a phase. */
+const IDLE_SAMPLE_MS = 3_000
 
 export interface SupernodePids {
   target: number
@@ -131,6 +136,10 @@ export async function measureDeposits(
   }
   const perDepositor = Math.max(1, Math.round(plan.inFlight / depositors.length))
   const allCpu = (): number => pids.all.reduce((sum, pid) => sum + cpuSeconds(pid), 0)
+  // Their background work goes on during the phase too: sampled alone first, to print it apart.
+  const idle0 = allCpu()
+  await sleep(IDLE_SAMPLE_MS, undefined, { signal })
+  const idleRate = (allCpu() - idle0) / (IDLE_SAMPLE_MS / 1000)
   const cpu0 = { target: cpuSeconds(pids.target), all: allCpu(), bench: process.cpuUsage() }
   const start = performance.now()
   await Promise.all(queues.flatMap((q) => Array.from({ length: perDepositor }, () => worker(q))))
@@ -150,6 +159,7 @@ export async function measureDeposits(
     targetCpuS: cpuSeconds(pids.target) - cpu0.target,
     supernodesCpuS: allCpu() - cpu0.all,
     benchCpuS: (bench.user + bench.system) / 1e6,
+    idleCpuS: idleRate * (elapsedMs / 1000),
   }
 }
 

@@ -184,7 +184,10 @@ export function depositTable(rows: readonly DepositResult[], held: number | unde
     { title: 'busy' },
     { title: 'B/item' },
     { title: 'supernode CPU µs/item' },
+    { title: 'deposited through' },
+    { title: 'idle share' },
     { title: 'items/s per core' },
+    { title: 'net of idle' },
     { title: 'seal CPU ms/item' },
   ]
   const cells = rows.map((r) => {
@@ -200,7 +203,10 @@ export function depositTable(rows: readonly DepositResult[], held: number | unde
       String(r.busy),
       figure(r.bytesPerItem),
       figure(supernodeUsPerItem(r)),
+      figure((r.targetCpuS * 1e6) / Math.max(1, items)),
+      figure((r.idleCpuS * 1e6) / Math.max(1, items)),
       figure(1e6 / supernodeUsPerItem(r)),
+      figure(1e6 / Math.max(1, supernodeUsPerItem(r) - (r.idleCpuS * 1e6) / Math.max(1, items))),
       figure(r.sealMs),
     ]
   })
@@ -209,7 +215,12 @@ export function depositTable(rows: readonly DepositResult[], held: number | unde
   return held === undefined
     ? table
     : `${table}\n(held by the supernodes afterwards: ${held} copies of ${items} items, ` +
-        `${figure(held / Math.max(1, items))} each; R = 3, and a deposit is answered once one replica holds it)`
+        `${figure(held / Math.max(1, items))} each; R = 3, and a deposit is answered once one replica holds it)\n` +
+        'supernode CPU: process CPU time (not wall time) of all the supernodes over the phase, per item: the one ' +
+        "deposited through and the recipient's 3 replicas together, and their idle work (gossip, directory " +
+        'upkeep), which "idle share" estimates from a sample taken just before; "deposited through" is that ' +
+        'supernode alone. items/s per core = 10⁶ / supernode CPU µs an item (the goal); "net of idle" leaves ' +
+        'the idle share out.'
 }
 
 /** CPU of all the supernodes (the one deposited through and the replicas) per item deposited. */
