@@ -31,6 +31,7 @@ import { availableParallelism, cpus, loadavg, totalmem } from 'node:os'
 import { parseArgs } from 'node:util'
 import { startDevnet } from '../src/devnet/devnet.js'
 import { runBench, UsageError, type Cleanup } from './support/cleanup.js'
+import { percentile } from './support/load.js'
 import { tempDir } from './support/process.js'
 import { signInAll } from './directory/accounts.js'
 import { PUT_CONCURRENCY, runKad, type KadResult } from './directory/kad.js'
@@ -195,6 +196,11 @@ async function main(signal: AbortSignal, cleanup: Cleanup): Promise<void> {
   print(plan, parley, kad)
 }
 
+function storedRange(values: number[]): string {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted.length === 0 ? '-' : `${sorted[0]}–${sorted.at(-1)} (median ${percentile(sorted, 50)})`
+}
+
 function print(plan: Plan, parley: ParleyResult | undefined, kad: KadResult | undefined): void {
   const phases: Phase[] = [...(parley?.phases ?? []), ...(kad?.phases ?? [])]
   console.log()
@@ -226,7 +232,8 @@ function print(plan: Plan, parley: ParleyResult | undefined, kad: KadResult | un
     const s = kad.puts.summary()
     console.log(
       `kad-dht: ${kad.puts.count} puts (${PUT_CONCURRENCY} at a time), p50 ${s.p50.toFixed(0)} ms, ` +
-        `p99 ${s.p99.toFixed(0)} ms, failures ${kad.puts.failureText()}; ${kad.frozen} of ` +
+        `p99 ${s.p99.toFixed(0)} ms, failures ${kad.puts.failureText()} (a record no peer stored), stored on ` +
+        `${storedRange(kad.puts.storedOn)} peers each; ${kad.frozen} of ` +
         `${plan.megas + plan.supernodes} servers frozen. ${plan.lookups} gets a phase as for Parley, unless a phase ` +
         `passes ${plan.kadBudgetMin} min (then n is what finished); ${plan.inFlight} clients asking at a time, one per ` +
         `client process, each one's gets sequential (Parley: ${plan.inFlight} lookups in flight too).`,

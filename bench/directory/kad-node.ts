@@ -201,10 +201,27 @@ async function handle(req: KadRequest, members: Member[], config: NetworkConfig)
         signerOf(m.key),
       )
       const t0 = performance.now()
-      for await (const _ of m.host.services.dht.put(recordKey(m.username), record)) {
-        // Drained: the put ends when the query and the stores have.
+      // Drained: the put ends when the query and the stores have. A peer stored the record when its
+      // PUT_VALUE answer echoes it; a put that no peer stored is a failure, not a success without a record.
+      let stored = 0
+      let errors = 0
+      for await (const event of m.host.services.dht.put(recordKey(m.username), record)) {
+        if (event.name === 'QUERY_ERROR') errors++
+        if (
+          event.name === 'PEER_RESPONSE' &&
+          event.messageName === 'PUT_VALUE' &&
+          event.record !== undefined &&
+          Buffer.from(event.record.value).equals(record)
+        )
+          stored++
       }
-      return { id: req.id, ok: true, ms: performance.now() - t0 }
+      return {
+        id: req.id,
+        ok: stored > 0,
+        ms: performance.now() - t0,
+        stored,
+        error: stored > 0 ? undefined : `no peer stored the record (${errors} errors)`,
+      }
     }
     case 'get': {
       const m = member(req.node)

@@ -49,6 +49,8 @@ export interface KadAnswer {
   /** get: the verified record's username and device id. */
   username?: string
   deviceId?: string
+  /** put: how many peers stored the record. */
+  stored?: number
   /** connect and status: per node. */
   routingTable?: number[]
   modes?: string[]

@@ -50,9 +50,12 @@ export interface KadRun {
   laterAfterMs?: number
 }
 
+/** The puts of every client's record, and on how many peers each was stored. */
+export type Puts = Phase & { storedOn: number[] }
+
 export interface KadResult {
   phases: Phase[]
-  puts: Phase
+  puts: Puts
   serverRssKib: number[]
   perClientKib: number[]
   frozen: number
@@ -204,8 +207,8 @@ export async function runKad(
 }
 
 /** Every client signs its record now and puts it, PUT_CONCURRENCY at a time. */
-async function putAll(clients: ClientRef[], signal: AbortSignal): Promise<Phase> {
-  const puts = new Phase(SYSTEM, 'put')
+async function putAll(clients: ClientRef[], signal: AbortSignal): Promise<Puts> {
+  const puts = Object.assign(new Phase(SYSTEM, 'put'), { storedOn: [] as number[] })
   // Interleaved over the client processes, so that no one process does all the puts in flight.
   const queue = [...clients].sort((a, b) => a.node - b.node)
   const t0 = performance.now()
@@ -216,8 +219,9 @@ async function putAll(clients: ClientRef[], signal: AbortSignal): Promise<Phase>
         const started = performance.now()
         const a = await c.pool
           .request({ op: 'put', node: c.node }, REQUEST_TIMEOUT_MS)
-          .catch((err: unknown) => ({ ok: false, ms: undefined, error: (err as Error).message }))
+          .catch((err: unknown) => ({ ok: false, ms: undefined, stored: 0, error: (err as Error).message }))
         puts.record(a.ms ?? performance.now() - started, a.ok ? 'ok' : 'error', a.error, c.username)
+        puts.storedOn.push(a.stored ?? 0)
       }
     }),
   )
