@@ -56,7 +56,7 @@ export function applyEvent(
         s.setContact(peer, 'pending', at, '')
         contactNotice()
       }
-      s.addMessage({
+      const added = s.addMessage({
         id: e.id,
         conversation: peer,
         sender: e.from,
@@ -67,7 +67,7 @@ export function applyEvent(
         state: mine ? (e.deviceId === selfDevice ? 'sending' : 'sent') : 'received',
         held,
       })
-      notices.push({ type: 'message', message: s.message(e.id)! })
+      notices.push({ type: 'message', message: added ?? s.message(e.id)! })
       return true
     }
     case ChatKind.EDIT:
@@ -134,7 +134,7 @@ export function applyEvent(
     case ChatKind.CALL_EVENT:
     case ChatKind.FILE_OFFER: {
       if (!mine && contact?.state !== 'accepted') return true
-      s.addMessage({
+      const added = s.addMessage({
         id: e.id,
         conversation: peer,
         sender: e.from,
@@ -146,7 +146,7 @@ export function applyEvent(
         held: false,
         kind: e.kind === ChatKind.CALL_EVENT ? 'call' : 'file',
       })
-      notices.push({ type: 'message', message: s.message(e.id)! })
+      notices.push({ type: 'message', message: added ?? s.message(e.id)! })
       return true
     }
     case ChatKind.FILE_ANSWER:

@@ -86,7 +86,7 @@ export class Chat {
         `${to} is not a contact yet; send a request: parley add ${to}`,
       )
     const out = this.create(ChatKind.TEXT, to, { text })
-    return this.store.message(out.id)!
+    return out.message ?? this.store.message(out.id)!
   }
 
   edit(id: Uint8Array, text: string): MessageRow {
@@ -278,7 +278,7 @@ export class Chat {
     kind: ChatKind,
     to: string,
     body: { text?: string; refs?: Uint8Array[] },
-  ): { id: Uint8Array } {
+  ): { id: Uint8Array; message?: MessageRow } {
     const notices: ChatNotice[] = []
     const now = this.now()
     // Committed with the group (commit.ts), and always before the outbox pushes or seals it;
@@ -293,7 +293,9 @@ export class Chat {
       return { id: e.id }
     })
     for (const n of notices) this.notify(n)
-    return out
+    // The new message as the store holds it, without reading it back.
+    const made = notices.find((n) => n.type === 'message')
+    return made?.type === 'message' ? { ...out, message: made.message } : out
   }
 
   /**

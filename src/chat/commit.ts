@@ -33,6 +33,8 @@ export class GroupCommit {
     private readonly db: Database.Database,
     /** A timed commit that failed (the group is rolled back); a direct flush throws instead. */
     private readonly onError: (err: unknown) => void = () => undefined,
+    /** Something was rolled back: what the store remembers of its rows in memory may be wrong. */
+    private readonly onRollback: () => void = () => undefined,
   ) {}
 
   /** Runs `fn` as one transaction, committed before it returns (and after the open group). */
@@ -62,6 +64,7 @@ export class GroupCommit {
       this.db.exec('COMMIT')
     } catch (err) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK')
+      this.onRollback()
       throw err
     }
   }
@@ -78,6 +81,9 @@ export class GroupCommit {
     this.depth++
     try {
       return this.db.transaction(fn)()
+    } catch (err) {
+      this.onRollback()
+      throw err
     } finally {
       this.depth--
     }

@@ -15,9 +15,11 @@ import type { SealedItem } from '../wire/chat.js'
 import { ChatLimits } from '../wire/chat.js'
 import type { MessageRow } from './rows.js'
 import { BATCH, bySize, DEPOSIT_BUDGET, seenSince, UserRound, wakeAfter } from './outbox.js'
+import { hex } from './kinds.js'
 import type { ChatStore, KnownDevice } from './store.js'
 
 const PARALLEL_USERS = 4
+const NONE: ReadonlySet<string> = new Set()
 
 function sealedSize(item: SealedItem): number {
   return item.ciphertext.byteLength + item.copies.length * 160 + 128
@@ -44,7 +46,7 @@ export interface DeliveryPorts {
 /** The slice of the chat store the outbox reads and writes. */
 export type OutboxStore = Pick<
   ChatStore,
-  'flush' | 'outbox' | 'rememberDevice' | 'devicesOf' | 'transaction' | 'advance' | 'message'
+  'flush' | 'outbox' | 'rememberDevice' | 'devicesOf' | 'transaction' | 'advanceAll'
 >
 
 export interface DeliveryComponents {
@@ -127,11 +129,15 @@ export class Delivery {
     const { store, me, ports, log } = this.c
     const events = store.outbox.due(user, this.now(), BATCH)
     if (events.length === 0) return
+    const acks = store.outbox.acksOf(
+      events.map((e) => e.id),
+      user,
+    )
     const round = new UserRound({
       user,
       me,
       events,
-      acked: (id) => store.outbox.ackedBy(id, user),
+      acked: (id) => acks.get(hex(id)) ?? NONE,
       isRevoked: (id) => ports.isRevoked(id),
     })
     let online: Presence[] = []
@@ -152,10 +158,10 @@ export class Delivery {
               part.map((e) => e.bytes),
             )
             round.pushed(device.deviceId, [...committed, ...refused])
-            store.transaction(() => {
-              for (const id of [...committed, ...refused]) store.outbox.recordAck(id, user, device.deviceId)
-              if (user !== me.username) for (const id of committed) this.advance(id, 'delivered')
-            })
+            // Acks are kept (at the end of the round) only for events that stay queued: an event
+            // every device took leaves the queue now, and a re-push after a crash is harmless.
+            if (user !== me.username && committed.length > 0)
+              store.transaction(() => this.advance(committed, 'delivered'))
           } catch (err) {
             ports.stale(user)
             round.pushFailed(device.deviceId)
@@ -167,9 +173,7 @@ export class Delivery {
     )
 
     const settled = round.settle(store.devicesOf(user, seenSince(this.now())))
-    store.transaction(() => {
-      for (const id of settled.done) store.outbox.done(id, user)
-    })
+    if (settled.done.length > 0) store.transaction(() => store.outbox.done(settled.done, user))
     const sealed = settled.seal.map(({ event, devices }) => ({
       id: event.id,
       item: ports.seal(event.id, user, event.bytes, devices),
@@ -177,11 +181,10 @@ export class Delivery {
     for (const part of bySize(sealed, (x) => sealedSize(x.item), DEPOSIT_BUDGET, ChatLimits.offlineItems)) {
       try {
         await ports.deposit(part.map((s) => s.item))
+        const ids = part.map((s) => s.id)
         store.transaction(() => {
-          for (const s of part) {
-            store.outbox.done(s.id, user)
-            if (user !== me.username) this.advance(s.id, 'sent')
-          }
+          store.outbox.done(ids, user)
+          if (user !== me.username) this.advance(ids, 'sent')
         })
       } catch (err) {
         const asked = (err as { retryAfterMs?: number }).retryAfterMs ?? 0
@@ -194,15 +197,16 @@ export class Delivery {
       }
     }
     const retries = round.retries(this.now(), this.random)
+    if (retries.length === 0) return
     store.transaction(() => {
-      for (const r of retries) store.outbox.retryLater(r.id, user, r.at)
+      for (const r of retries) {
+        store.outbox.retryLater(r.id, user, r.at)
+        for (const d of round.ackedBy(r.id)) store.outbox.recordAck(r.id, user, d)
+      }
     })
   }
 
-  private advance(id: Uint8Array, state: 'sent' | 'delivered'): void {
-    if (this.c.store.advance(id, state)) {
-      const m = this.c.store.message(id)
-      if (m !== undefined) this.c.notifyUpdate(m)
-    }
+  private advance(ids: Uint8Array[], state: 'sent' | 'delivered'): void {
+    for (const m of this.c.store.advanceAll(ids, state)) this.c.notifyUpdate(m)
   }
 }

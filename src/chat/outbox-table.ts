@@ -53,13 +53,20 @@ export class OutboxTable {
     }))
   }
 
-  /** The devices of `username` that acknowledged the event. */
-  ackedBy(id: Uint8Array, username: string): Set<string> {
-    const rows = this.sql('SELECT device_id FROM outbox_acks WHERE id = ? AND username = ?').all(
-      Buffer.from(id),
-      username,
-    ) as { device_id: string }[]
-    return new Set(rows.map((r) => r.device_id))
+  /** For each of the events, the devices of `username` that acknowledged it (hex id → device ids): one statement. */
+  acksOf(ids: readonly Uint8Array[], username: string): Map<string, Set<string>> {
+    const out = new Map<string, Set<string>>()
+    if (ids.length === 0) return out
+    const rows = this.sql(
+      `SELECT lower(hex(id)) AS id, device_id FROM outbox_acks
+         WHERE username = ? AND id IN (SELECT unhex(value) FROM json_each(?))`,
+    ).all(username, hexList(ids)) as { id: string; device_id: string }[]
+    for (const r of rows) {
+      let set = out.get(r.id)
+      if (set === undefined) out.set(r.id, (set = new Set()))
+      set.add(r.device_id)
+    }
+    return out
   }
 
   recordAck(id: Uint8Array, username: string, deviceId: string): void {
@@ -70,9 +77,17 @@ export class OutboxTable {
     )
   }
 
-  done(id: Uint8Array, username: string): void {
-    this.sql('DELETE FROM outbox WHERE id = ? AND username = ?').run(Buffer.from(id), username)
-    this.sql('DELETE FROM outbox_acks WHERE id = ? AND username = ?').run(Buffer.from(id), username)
+  /** These events reached every device of `username` that must have them: two statements for all. */
+  done(ids: readonly Uint8Array[], username: string): void {
+    if (ids.length === 0) return
+    const list = hexList(ids)
+    this.sql('DELETE FROM outbox WHERE username = ? AND id IN (SELECT unhex(value) FROM json_each(?))').run(
+      username,
+      list,
+    )
+    this.sql(
+      'DELETE FROM outbox_acks WHERE username = ? AND id IN (SELECT unhex(value) FROM json_each(?))',
+    ).run(username, list)
   }
 
   retryLater(id: Uint8Array, username: string, at: number): void {
@@ -91,4 +106,9 @@ export class OutboxTable {
   pending(): number {
     return (this.sql('SELECT count(*) AS n FROM outbox').get() as { n: number }).n
   }
+}
+
+/** Ids as a JSON array of hex strings, for `json_each`: one statement for a whole batch. */
+export function hexList(ids: readonly Uint8Array[]): string {
+  return JSON.stringify(ids.map((id) => Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('hex')))
 }

@@ -185,7 +185,8 @@ export class UserRound {
     }))
   }
 
-  private ackedBy(id: Uint8Array): ReadonlySet<string> {
+  /** The devices that hold an event: from earlier rounds and this one. */
+  ackedBy(id: Uint8Array): ReadonlySet<string> {
     return this.acks.get(hex(id)) ?? new Set()
   }
 }

@@ -9,13 +9,14 @@
  */
 import { basename } from 'node:path'
 import Database from 'better-sqlite3'
+import { LRUCache } from 'lru-cache'
 import { LamportClock } from './clock.js'
 import { migrate } from '../sqlite/migrate.js'
 import { GroupCommit } from './commit.js'
 import { CHAT_MIGRATIONS } from './migrations.js'
 import type { ContactState } from './rows.js'
 import { messageOf, type MessageKind, type MessageRow, type MessageState, type RawMessage } from './schema.js'
-import { OutboxTable } from './outbox-table.js'
+import { hexList, OutboxTable } from './outbox-table.js'
 import { DEFAULT_STRANGER_LIMITS, type StrangerLimits } from './strangers.js'
 
 export type { MessageKind, MessageRow, MessageState } from './schema.js'
@@ -42,6 +43,9 @@ export interface StoredEvent {
   bytes: Uint8Array
 }
 
+/** How often a device's `seen_at` is written while it keeps sending. */
+const SEEN_EVERY_MS = 60_000
+
 const STATE_RANK: Record<MessageState, number> = { sending: 0, sent: 1, delivered: 2, read: 3, received: 0 }
 
 export class ChatStore {
@@ -49,6 +53,8 @@ export class ChatStore {
   /** The Lamport clock, kept in `meta` (the rule against poisoning: clock.ts). */
   readonly clock = new LamportClock(this)
   private readonly statements = new Map<string, Database.Statement>()
+  /** When each device was last written to `devices` (cleared on rollback): one write a minute, not one an event. */
+  private readonly seen = new LRUCache<string, number>({ max: 4096 })
   private readonly commits: GroupCommit
 
   /** Caps on strangers' held messages and pending requests (strangers.ts). */
@@ -62,7 +68,7 @@ export class ChatStore {
   ) {
     this.strangerLimits = { ...DEFAULT_STRANGER_LIMITS, ...opts.strangers }
     this.db = new Database(path)
-    this.commits = new GroupCommit(this.db, opts.onCommitError)
+    this.commits = new GroupCommit(this.db, opts.onCommitError, () => this.seen.clear())
     this.db.pragma('busy_timeout = 5000')
     this.db.pragma('journal_mode = WAL')
     // WAL + NORMAL survives a killed process (only an OS crash can lose the last commits).
@@ -201,7 +207,12 @@ export class ChatStore {
 
   // ---- devices ------------------------------------------------------------
 
+  /** Notes that a device was seen at `at` (written at most once a minute per device: `seen_at` is for forgetting after 30 days). */
   rememberDevice(d: KnownDevice, at: number): void {
+    const key = `${d.username}\n${d.deviceId}`
+    const last = this.seen.get(key)
+    if (last !== undefined && at >= last && at - last < SEEN_EVERY_MS) return
+    this.seen.set(key, at)
     this.sql(
       `INSERT INTO devices (username, device_id, public_key, seen_at) VALUES (?, ?, ?, ?)
          ON CONFLICT (username, device_id) DO UPDATE SET seen_at = max(devices.seen_at, excluded.seen_at)`,
@@ -258,10 +269,11 @@ export class ChatStore {
     return rows.map((r) => ({ id: new Uint8Array(r.id), bytes: new Uint8Array(r.bytes) }))
   }
 
+  /** Adds a message; the row as it is now stored, or undefined when one with its id was there already. */
   addMessage(
     m: Omit<MessageRow, 'id' | 'edited' | 'deleted' | 'kind'> & { id: Uint8Array; kind?: MessageKind },
-  ): void {
-    this.sql(
+  ): MessageRow | undefined {
+    const r = this.sql(
       `INSERT OR IGNORE INTO messages (id, conversation, sender, sender_device, lamport, sent_at, text, state, held, kind)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
@@ -276,6 +288,22 @@ export class ChatStore {
       m.held ? 1 : 0,
       m.kind ?? 'text',
     )
+    if (r.changes === 0) return undefined
+    // What a read would give back, without the read (a statement less per message).
+    return {
+      id: Buffer.from(m.id).toString('hex'),
+      conversation: m.conversation,
+      sender: m.sender,
+      senderDevice: m.senderDevice,
+      lamport: m.lamport,
+      sentAt: m.sentAt,
+      text: m.text,
+      edited: false,
+      deleted: false,
+      state: m.state,
+      held: m.held,
+      kind: m.kind ?? 'text',
+    }
   }
 
   message(id: Uint8Array): MessageRow | undefined {
@@ -308,6 +336,25 @@ export class ChatStore {
     if (m === undefined || m.state === 'received' || STATE_RANK[state] <= STATE_RANK[m.state]) return false
     this.sql('UPDATE messages SET state = ? WHERE id = ?').run(state, Buffer.from(id))
     return true
+  }
+
+  /**
+   * Moves messages forward to `state`, never back, in one statement; the
+   * rows that moved, as they are now (the others were there already or beyond).
+   */
+  advanceAll(ids: readonly Uint8Array[], state: MessageState): MessageRow[] {
+    if (ids.length === 0) return []
+    const before = JSON.stringify(
+      (Object.keys(STATE_RANK) as MessageState[]).filter(
+        (s) => s !== 'received' && STATE_RANK[s] < STATE_RANK[state],
+      ),
+    )
+    const rows = this.sql(
+      `UPDATE messages SET state = ?
+         WHERE id IN (SELECT unhex(value) FROM json_each(?)) AND state IN (SELECT value FROM json_each(?))
+         RETURNING *`,
+    ).all(state, hexList(ids), before) as RawMessage[]
+    return rows.map(messageOf)
   }
 
   /** A conversation in the order every device shows it: Lamport time, then sender device, then id. */
