@@ -233,7 +233,8 @@ function print(plan: Plan, parley: ParleyResult | undefined, kad: KadResult | un
     console.log(
       `kad-dht: ${kad.puts.count} puts (${PUT_CONCURRENCY} at a time), p50 ${s.p50.toFixed(0)} ms, ` +
         `p99 ${s.p99.toFixed(0)} ms, failures ${kad.puts.failureText()} (a record no peer stored), stored on ` +
-        `${storedRange(kad.puts.storedOn)} peers each; ${kad.frozen} of ` +
+        `${storedRange(kad.puts.storedOn)} peers each (a put no peer stored is tried again, 3 tries); ` +
+        `${kad.puts.unstored.length} users stored nowhere, not looked up${kad.puts.unstored.length > 0 ? ` (${kad.puts.unstored.join(', ')})` : ''}; ${kad.frozen} of ` +
         `${plan.megas + plan.supernodes} servers frozen. ${plan.lookups} gets a phase as for Parley, unless a phase ` +
         `passes ${plan.kadBudgetMin} min (then n is what finished); ${plan.inFlight} clients asking at a time, one per ` +
         `client process, each one's gets sequential (Parley: ${plan.inFlight} lookups in flight too).`,

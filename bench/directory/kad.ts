@@ -24,6 +24,8 @@ const CONVERGE_TIMEOUT_MS = 300_000
 const REDIAL_EVERY_MS = 5_000
 const REQUEST_TIMEOUT_MS = 200_000
 export const PUT_CONCURRENCY = 16
+/** Tries of a put that no peer stored. */
+const PUT_ROUNDS = 3
 
 export interface KadRun {
   servers: number
@@ -51,7 +53,7 @@ export interface KadRun {
 }
 
 /** The puts of every client's record, and on how many peers each was stored. */
-export type Puts = Phase & { storedOn: number[] }
+export type Puts = Phase & { storedOn: number[]; unstored: string[] }
 
 export interface KadResult {
   phases: Phase[]
@@ -164,6 +166,7 @@ export async function runKad(
 
   say(`putting ${clients.length} signed presence records`)
   const puts = await putAll(clients, signal)
+  const stored = (): string[] => run.users.filter((u) => !puts.unstored.includes(u))
   let putAt = performance.now()
 
   const serverRssKib = servers.map((s) => rssKib(s.pid))
@@ -180,10 +183,11 @@ export async function runKad(
     if (performance.now() + run.budgetMs + REQUEST_TIMEOUT_MS > putAt + RECORD_TTL_MS - 60_000) {
       say('putting the records again: they would expire during the next phase')
       const again = await putAll(clients, signal)
+      puts.unstored = again.unstored
       putAt = performance.now()
       say(`put again: ${again.count} puts, failures ${again.failureText()}`)
     }
-    const phase = await gets(name, run.gets, clients, run, signal)
+    const phase = await gets(name, run.gets, clients, { ...run, users: stored() }, signal)
     phases.push(phase)
     say(`kad-dht ${name}: ${phase.count} gets in ${(phase.durationMs / 1000).toFixed(1)} s`)
   }
@@ -208,23 +212,31 @@ export async function runKad(
 
 /** Every client signs its record now and puts it, PUT_CONCURRENCY at a time. */
 async function putAll(clients: ClientRef[], signal: AbortSignal): Promise<Puts> {
-  const puts = Object.assign(new Phase(SYSTEM, 'put'), { storedOn: [] as number[] })
+  const puts = Object.assign(new Phase(SYSTEM, 'put'), { storedOn: [] as number[], unstored: [] as string[] })
   // Interleaved over the client processes, so that no one process does all the puts in flight.
-  const queue = [...clients].sort((a, b) => a.node - b.node)
+  let queue = [...clients].sort((a, b) => a.node - b.node)
   const t0 = performance.now()
-  await Promise.all(
-    Array.from({ length: PUT_CONCURRENCY }, async () => {
-      for (let c = queue.shift(); c !== undefined; c = queue.shift()) {
-        signal.throwIfAborted()
-        const started = performance.now()
-        const a = await c.pool
-          .request({ op: 'put', node: c.node }, REQUEST_TIMEOUT_MS)
-          .catch((err: unknown) => ({ ok: false, ms: undefined, stored: 0, error: (err as Error).message }))
-        puts.record(a.ms ?? performance.now() - started, a.ok ? 'ok' : 'error', a.error, c.username)
-        puts.storedOn.push(a.stored ?? 0)
-      }
-    }),
-  )
+  // A put that no peer stored is tried again, as a device retries its publish; a user whose record is
+  // stored nowhere after PUT_ROUNDS has not published, and is not looked up (as Parley's offline users).
+  for (let round = 0; round < PUT_ROUNDS && queue.length > 0; round++) {
+    const failed: ClientRef[] = []
+    await Promise.all(
+      Array.from({ length: PUT_CONCURRENCY }, async () => {
+        for (let c = queue.shift(); c !== undefined; c = queue.shift()) {
+          signal.throwIfAborted()
+          const started = performance.now()
+          const a = await c.pool
+            .request({ op: 'put', node: c.node }, REQUEST_TIMEOUT_MS)
+            .catch((err: unknown) => ({ ok: false, ms: undefined, stored: 0, error: (err as Error).message }))
+          puts.record(a.ms ?? performance.now() - started, a.ok ? 'ok' : 'error', a.error, c.username)
+          if (a.ok) puts.storedOn.push(a.stored ?? 0)
+          else failed.push(c)
+        }
+      }),
+    )
+    queue = failed
+  }
+  puts.unstored = queue.map((c) => c.username)
   puts.durationMs = performance.now() - t0
   return puts
 }
