@@ -9,7 +9,15 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import type { Logger } from '../log/logger.js'
 import { request, serve } from '../net/rpc.js'
 import type { VerifiedChatEvent } from '../trust/chat-event.js'
-import { ChatAck, ChatLimits, ChatPush, ChatResult, decodeChatAck, decodeChatPush } from '../wire/chat.js'
+import {
+  ChatAck,
+  ChatKind,
+  ChatLimits,
+  ChatPush,
+  ChatResult,
+  decodeChatAck,
+  decodeChatPush,
+} from '../wire/chat.js'
 import { BatchProtocols, type BatchPeers } from './batch-peers.js'
 import type { Chat } from './chat.js'
 import type { Reachable } from './delivery.js'
@@ -90,7 +98,9 @@ export class PushHandler {
     const push = decodeChatPush(payload)
     const { committed, refused, applied, refusals } = this.c.chat.receive(push.events)
     for (const e of applied) this.c.applied(e)
-    if (committed.length > 0) this.c.committed()
+    // Call signals are never stored: a push of them only leaves the outbox nothing to send.
+    const signals = applied.filter((e) => e.kind === ChatKind.CALL_SIGNAL).length
+    if (committed.length > signals) this.c.committed()
     const none = committed.length === 0 && refused.length === 0
     return ChatAck.encode({
       result: none ? ChatResult.Refused : ChatResult.Ok,
