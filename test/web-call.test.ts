@@ -108,6 +108,41 @@ const localEnabled = (user: string, kind: 'audio' | 'video') =>
     `document.querySelector('[data-testid="call-local-video"]')?.srcObject` +
       `?.getTracks().find((t) => t.kind === ${JSON.stringify(kind)})?.enabled`,
   )
+/**
+ * What each page shows of its call, and each device's last call-signal warnings: a failure's message
+ * says which side lost the call (the summary at the end of a CI log shows only an error's first lines).
+ */
+async function scene(): Promise<string> {
+  const screens: string[] = []
+  for (const user of pages.keys()) {
+    const el = byTestId(user, 'call-state')
+    const state = await el.getAttribute('data-state', { timeout: 1_000 }).catch(() => 'none')
+    const outcome = await el.getAttribute('data-outcome', { timeout: 1_000 }).catch(() => null)
+    screens.push(`${user} ${state}${outcome === null ? '' : ` (${outcome})`}`)
+  }
+  const warnings = [...daemons].flatMap(([profile, d]) =>
+    d
+      .output()
+      .split('\n')
+      .filter((l) => /call signal/.test(l))
+      .slice(-2)
+      .map((l) => `${profile}: ${l.slice(0, 200)}`),
+  )
+  return [`screens: ${screens.join(', ')}`, ...warnings].join('\n')
+}
+
+/** Waits for a call screen element to show (or go), and says what every page shows if it does not. */
+async function shows(user: string, id: string, state: 'visible' | 'detached' = 'visible'): Promise<void> {
+  try {
+    await byTestId(user, id).waitFor({ state })
+  } catch (err) {
+    const what = state === 'visible' ? 'never showed' : 'still shows'
+    throw new Error(`${user} ${what} ${id}: ${(err as Error).message.split('\n')[0]}\n${await scene()}`, {
+      cause: err,
+    })
+  }
+}
+
 const callEvents = (user: string) =>
   page(user)
     .locator('[data-kind="call"]')
@@ -183,7 +218,7 @@ describe('calls in the web client', () => {
   it('alice calls bob: media flows, mute and camera off, hang up ends it on both sides', async () => {
     await byTestId('alice', 'call-audio-video').click()
     await poll(callState('alice')).toBe('ringing')
-    await byTestId('bob', 'call-incoming').waitFor()
+    await shows('bob', 'call-incoming')
     await checkScreen(pages.get('bob')!, 'ringing')
     await byTestId('bob', 'call-accept').click()
     await poll(callState('bob')).toBe('connected')
@@ -226,21 +261,21 @@ describe('calls in the web client', () => {
     await byTestId('alice', 'call-audio-video').click()
     await byTestId('bob', 'call-decline').click()
     await poll(callState('alice')).toMatch(/^(ended|none)$/)
-    await byTestId('bob', 'call-incoming').waitFor({ state: 'detached' })
+    await shows('bob', 'call-incoming', 'detached')
     for (const user of ['alice', 'bob']) await poll(() => callEvents(user)).toMatch(/Call declined/)
   }, 90_000)
 
   it("one of bob's devices is in a call: it answers busy, his other device rings and takes alice's call", async () => {
     // carol calls bob: both his devices ring, he answers on the first, the second stops ringing.
     await byTestId('carol', 'call-audio-video').click()
-    await byTestId('bob-2', 'call-incoming').waitFor()
+    await shows('bob-2', 'call-incoming')
     await byTestId('bob', 'call-accept').click()
     await poll(callState('bob')).toBe('connected')
-    await byTestId('bob-2', 'call-incoming').waitFor({ state: 'detached' })
+    await shows('bob-2', 'call-incoming', 'detached')
 
     // alice calls bob: the first device is busy, the second rings.
     await byTestId('alice', 'call-audio-video').click()
-    await byTestId('bob-2', 'call-incoming').waitFor()
+    await shows('bob-2', 'call-incoming')
     // The first device's busy answer reaches alice within milliseconds; she must still be ringing after it.
     await new Promise((r) => setTimeout(r, 1_500))
     expect(await callState('alice')()).toBe('ringing')

@@ -54,7 +54,10 @@ describe('ordered signal pushes', () => {
 
   it('another device does not wait, and a failed push says so without holding the next one', async () => {
     const net = fakeDevices()
-    const pushes = new OrderedPushes(net.push)
+    const failures: string[] = []
+    const pushes = new OrderedPushes(net.push, (d, err) =>
+      failures.push(`${d.deviceId}: ${(err as Error).message}`),
+    )
     const toB1 = pushes.send(device('b1'), event('ring'))
     const toB2 = pushes.send(device('b2'), event('ring'))
     await settle()
@@ -62,6 +65,8 @@ describe('ordered signal pushes', () => {
     const next = pushes.send(device('b1'), event('hangup'))
     net.inFlight.shift()!.answer(false)
     expect(await toB1).toBe(false)
+    // The log says which device lost a signal, and why.
+    expect(failures).toEqual(['b1: push refused'])
     await settle()
     expect(net.inFlight.map((p) => `${p.to}:${p.events.join()}`)).toEqual(['b2:ring', 'b1:hangup'])
     for (const p of net.inFlight.splice(0)) p.answer(true)

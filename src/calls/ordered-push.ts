@@ -28,7 +28,11 @@ export class OrderedPushes {
   /** The devices with a push in flight, and what waits for it. */
   private readonly lanes = new Map<string, Lane>()
 
-  constructor(private readonly push: (device: Presence, events: Uint8Array[]) => Promise<unknown>) {}
+  constructor(
+    private readonly push: (device: Presence, events: Uint8Array[]) => Promise<unknown>,
+    /** A push failed (its signals are lost: nothing is retried); for the log. */
+    private readonly onFailed: (device: Presence, err: unknown) => void = () => undefined,
+  ) {}
 
   /** Resolves true when the device took the event, false when its push failed. Never rejects. */
   send(device: Presence, event: Uint8Array): Promise<boolean> {
@@ -58,7 +62,10 @@ export class OrderedPushes {
         batch.map((q) => q.event),
       ).then(
         () => true,
-        () => false,
+        (err: unknown) => {
+          this.onFailed(lane.device, err)
+          return false
+        },
       )
       for (const q of batch) q.done(took)
     }

@@ -19,6 +19,8 @@ export interface SignalDeps {
   devicesOf: (username: string) => Promise<Presence[]>
   /** True when the device committed the event (in order per device: ordered-push.ts); never rejects. */
   push: (device: Presence, event: Uint8Array) => Promise<boolean>
+  /** A fresh lookup failed: the signal goes only to the devices listed recently (for the log). */
+  lookupFailed?: (username: string, err: unknown) => void
   /** Milliseconds, for the timings only (performance.now in the service). */
   now: () => number
 }
@@ -67,10 +69,12 @@ export async function sendSignal(deps: SignalDeps, to: string, payload: string):
   // once, while the lookup is refreshed; devices it adds get it when it answers.
   pushAll(deps.recentlyListed(to), true)
   pushAll(deps.recentlyListed(deps.username), false)
-  const [theirs, ours] = await Promise.all([
-    deps.devicesOf(to).catch(() => []),
-    deps.devicesOf(deps.username).catch(() => []),
-  ])
+  const lookup = (username: string) =>
+    deps.devicesOf(username).catch((err: unknown) => {
+      deps.lookupFailed?.(username, err)
+      return []
+    })
+  const [theirs, ours] = await Promise.all([lookup(to), lookup(deps.username)])
   const looked = since()
   pushAll(theirs, true)
   pushAll(ours, false)

@@ -68,7 +68,11 @@ export class ChatService {
   private readonly sweeps: Sweep
   private attachTimer: NodeJS.Timeout | undefined
   /** Call signals reach each device in the order they were sent. */
-  private readonly signalPushes = new OrderedPushes((d, events) => this.push(d, events))
+  private readonly signalPushes = new OrderedPushes(
+    (d, events) => this.push(d, events),
+    (d, err) =>
+      this.opts.log.warn({ device: d.deviceId, err: (err as Error).message }, 'call signal not delivered'),
+  )
 
   private constructor(
     private readonly opts: ChatServiceOptions,
@@ -252,6 +256,8 @@ export class ChatService {
         recentlyListed: (u) => this.lookups.recentlyListed(u),
         devicesOf: (u) => this.devicesOf(u),
         push: (d, event) => this.signalPushes.send(d, event),
+        lookupFailed: (u, err) =>
+          this.opts.log.warn({ username: u, err: (err as Error).message }, 'call signal: lookup failed'),
         now: () => performance.now(),
       },
       to,
