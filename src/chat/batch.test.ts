@@ -17,7 +17,7 @@ import { CHAT_BATCH, ChatKind } from '../wire/chat.js'
 import { BatchRoot, BatchSigned, decodeBatchSigned } from '../wire/batch.js'
 import { ErrorCode } from '../wire/error-codes.js'
 import { PresenceStatus } from '../wire/generated/parley.js'
-import { ChatFixtures, deliver, outbox, type Dev } from './hostile.fixtures.js'
+import { befriend, ChatFixtures, outbox, type Dev } from './hostile.fixtures.js'
 
 let fx: ChatFixtures
 let alice: Dev, bob: Dev, bob2: Dev
@@ -27,10 +27,7 @@ beforeAll(async () => {
   alice = await fx.device('alice')
   bob = await fx.device('bob')
   bob2 = await fx.device('bob', 'bob2')
-  alice.chat.addContact('bob', '')
-  deliver(alice, bob, 'bob')
-  bob.chat.accept('alice')
-  deliver(bob, alice, 'alice')
+  befriend(alice, bob)
 })
 
 afterAll(() => fx.remove())

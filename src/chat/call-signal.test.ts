@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hex } from './chat.js'
-import { ChatFixtures, deliver, type Dev } from './hostile.fixtures.js'
+import { befriend, ChatFixtures, type Dev } from './hostile.fixtures.js'
 
 let fx: ChatFixtures
 let alice: Dev, bob: Dev
@@ -16,10 +16,7 @@ beforeAll(async () => {
   fx = await ChatFixtures.create()
   alice = await fx.device('alice')
   bob = await fx.device('bob')
-  alice.chat.addContact('bob', '')
-  deliver(alice, bob, 'bob')
-  bob.chat.accept('alice')
-  deliver(bob, alice, 'alice')
+  befriend(alice, bob)
 })
 
 afterAll(() => fx.remove())

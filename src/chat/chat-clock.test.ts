@@ -8,7 +8,7 @@ import { ChatKind } from '../wire/chat.js'
 import { ErrorCode } from '../wire/error-codes.js'
 import { ChatError } from './chat.js'
 import { observeCeiling } from './clock.js'
-import { ChatFixtures, crafted, deliver, type Dev } from './hostile.fixtures.js'
+import { befriend, ChatFixtures, crafted, deliver, type Dev } from './hostile.fixtures.js'
 
 const DAY = 86_400_000
 let fx: ChatFixtures
@@ -30,10 +30,7 @@ async function contacts(clock: { now(): number }, validForMs = DAY): Promise<{ a
   const tag = String(clock.now())
   const alice = await fx.device('alice', `alice-${tag}`, { clock, validForMs })
   const bob = await fx.device('bob', `bob-${tag}`, { clock, validForMs })
-  alice.chat.addContact('bob', 'hi')
-  deliver(alice, bob, 'bob')
-  bob.chat.accept('alice')
-  deliver(bob, alice, 'alice')
+  befriend(alice, bob, 'hi')
   return { alice, bob }
 }
 

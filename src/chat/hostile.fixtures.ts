@@ -110,3 +110,11 @@ export const outbox = (from: Dev, user: string): Uint8Array[] =>
   from.chat.store.outbox.due(user, from.chat.verifyOptionsNow().now + 1, 10_000).map((e) => e.bytes)
 
 export const deliver = (from: Dev, to: Dev, user: string) => to.chat.receive(outbox(from, user))
+
+/** alice and bob made contacts: alice asks with `greeting`, bob accepts, each takes the other's event. */
+export function befriend(alice: Dev, bob: Dev, greeting = ''): void {
+  alice.chat.addContact('bob', greeting)
+  deliver(alice, bob, 'bob')
+  bob.chat.accept('alice')
+  deliver(bob, alice, 'alice')
+}

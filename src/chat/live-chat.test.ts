@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ChatKind } from '../wire/chat.js'
 import { ErrorCode } from '../wire/error-codes.js'
 import { PresenceStatus } from '../wire/generated/parley.js'
-import { ChatFixtures, crafted, deliver, type Dev } from './hostile.fixtures.js'
+import { befriend, ChatFixtures, crafted, type Dev } from './hostile.fixtures.js'
 import { LIVE_WINDOW_MS } from './live.js'
 
 const YEAR = 365 * 86_400_000
@@ -22,10 +22,7 @@ beforeAll(async () => {
   fx = await ChatFixtures.create()
   alice = await fx.device('alice')
   bob = await fx.device('bob')
-  alice.chat.addContact('bob', '')
-  deliver(alice, bob, 'bob')
-  bob.chat.accept('alice')
-  deliver(bob, alice, 'alice')
+  befriend(alice, bob)
 })
 
 afterAll(() => fx.remove())

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Libp2p } from '@libp2p/interface'
 import { ChatPush } from '../wire/chat.js'
 import { silentLogger } from '../log/logger.js'
-import { ChatFixtures, deliver, outbox, type Dev } from './hostile.fixtures.js'
+import { befriend, ChatFixtures, outbox, type Dev } from './hostile.fixtures.js'
 import { PushHandler } from './push.js'
 
 let fx: ChatFixtures
@@ -18,10 +18,7 @@ beforeAll(async () => {
   fx = await ChatFixtures.create()
   alice = await fx.device('alice')
   bob = await fx.device('bob')
-  alice.chat.addContact('bob', '')
-  deliver(alice, bob, 'bob')
-  bob.chat.accept('alice')
-  deliver(bob, alice, 'alice')
+  befriend(alice, bob)
 })
 
 afterAll(() => fx.remove())

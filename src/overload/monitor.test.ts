@@ -18,32 +18,34 @@ function block(ms: number): void {
   }
 }
 
+/** A monitor sampling every 500 ms, and the event-loop delay p99 of each sample as it comes. */
+function sampled(): { m: OverloadMonitor; samples: number[] } {
+  const samples: number[] = []
+  const m = new OverloadMonitor({
+    log: createLogger('test', { level: 'silent' }),
+    intervalMs: 500,
+    onSample: (p99) => samples.push(p99),
+  }).start()
+  monitor = m
+  return { m, samples }
+}
+
 describe('OverloadMonitor', () => {
   it('finds a blocked event loop overloaded, sheds new attachments, and keeps membership', async () => {
-    const samples: number[] = []
-    monitor = new OverloadMonitor({
-      log: createLogger('test', { level: 'silent' }),
-      intervalMs: 500,
-      onSample: (p99) => samples.push(p99),
-    }).start()
-    for (let i = 0; i < 8 && !monitor.state().overloaded; i++) {
+    const { m, samples } = sampled()
+    for (let i = 0; i < 8 && !m.state().overloaded; i++) {
       block(300)
       await sleep(20)
     }
-    expect(monitor.state().overloaded).toBe(true)
-    expect(monitor.state().reason).toMatch(/^event-loop delay p99 \d+ ms, CPU asked \d+% of the time$/)
+    expect(m.state().overloaded).toBe(true)
+    expect(m.state().reason).toMatch(/^event-loop delay p99 \d+ ms, CPU asked \d+% of the time$/)
     expect(Math.max(...samples.filter((s) => !Number.isNaN(s)))).toBeGreaterThan(50)
-    expect(monitor.admits('new-attachments')).toBe(false)
-    expect(monitor.admits('membership')).toBe(true)
+    expect(m.admits('new-attachments')).toBe(false)
+    expect(m.admits('membership')).toBe(true)
   })
 
   it('does not shed when the loop is late but the process itself is not running', async () => {
-    const samples: number[] = []
-    monitor = new OverloadMonitor({
-      log: createLogger('test', { level: 'silent' }),
-      intervalMs: 500,
-      onSample: (p99) => samples.push(p99),
-    }).start()
+    const { m, samples } = sampled()
     // Atomics.wait parks the thread without using the CPU, as a descheduled process is parked.
     const parked = new Int32Array(new SharedArrayBuffer(4))
     for (let i = 0; i < 8; i++) {
@@ -51,8 +53,8 @@ describe('OverloadMonitor', () => {
       await sleep(20)
     }
     expect(Math.max(...samples.filter((s) => !Number.isNaN(s)))).toBeGreaterThan(50)
-    expect(monitor.state().overloaded).toBe(false)
-    expect(monitor.admits('new-attachments')).toBe(true)
+    expect(m.state().overloaded).toBe(false)
+    expect(m.admits('new-attachments')).toBe(true)
   })
 
   it('reports the depth of a queue past its cap as the reason', async () => {
