@@ -7,17 +7,12 @@
 import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { hex } from './chat.js'
-import { befriend, ChatFixtures, type Dev } from './hostile.fixtures.js'
+import { ChatFixtures, type Dev } from './hostile.fixtures.js'
 
 let fx: ChatFixtures
 let alice: Dev, bob: Dev
 
-beforeAll(async () => {
-  fx = await ChatFixtures.create()
-  alice = await fx.device('alice')
-  bob = await fx.device('bob')
-  befriend(alice, bob)
-})
+beforeAll(async () => ({ fx, alice, bob } = await ChatFixtures.contacts()))
 
 afterAll(() => fx.remove())
 

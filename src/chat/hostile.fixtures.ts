@@ -36,6 +36,15 @@ export class ChatFixtures {
     return new ChatFixtures(signerOf(await generateKey()))
   }
 
+  /** Fresh fixtures with two devices, alice's and bob's, already contacts. */
+  static async contacts(): Promise<{ fx: ChatFixtures; alice: Dev; bob: Dev }> {
+    const fx = await ChatFixtures.create()
+    const alice = await fx.device('alice')
+    const bob = await fx.device('bob')
+    befriend(alice, bob)
+    return { fx, alice, bob }
+  }
+
   /**
    * A device of `username`; `file` names its store (another device of the same user needs another).
    * `clock` is the time its core decides and verifies at (virtual in tests; Date unless given), and

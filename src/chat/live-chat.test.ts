@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ChatKind } from '../wire/chat.js'
 import { ErrorCode } from '../wire/error-codes.js'
 import { PresenceStatus } from '../wire/generated/parley.js'
-import { befriend, ChatFixtures, crafted, type Dev } from './hostile.fixtures.js'
+import { ChatFixtures, crafted, type Dev } from './hostile.fixtures.js'
 import { LIVE_WINDOW_MS } from './live.js'
 
 const YEAR = 365 * 86_400_000
@@ -18,12 +18,7 @@ let alice: Dev, bob: Dev
 const presence = () => alice.chat.store.contact('bob')?.presence
 const codes = (d: Dev) => d.refusals.map((r) => r.code)
 
-beforeAll(async () => {
-  fx = await ChatFixtures.create()
-  alice = await fx.device('alice')
-  bob = await fx.device('bob')
-  befriend(alice, bob)
-})
+beforeAll(async () => ({ fx, alice, bob } = await ChatFixtures.contacts()))
 
 afterAll(() => fx.remove())
 

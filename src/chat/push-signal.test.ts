@@ -8,18 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Libp2p } from '@libp2p/interface'
 import { ChatPush } from '../wire/chat.js'
 import { silentLogger } from '../log/logger.js'
-import { befriend, ChatFixtures, outbox, type Dev } from './hostile.fixtures.js'
+import { ChatFixtures, outbox, type Dev } from './hostile.fixtures.js'
 import { PushHandler } from './push.js'
 
 let fx: ChatFixtures
 let alice: Dev, bob: Dev
 
-beforeAll(async () => {
-  fx = await ChatFixtures.create()
-  alice = await fx.device('alice')
-  bob = await fx.device('bob')
-  befriend(alice, bob)
-})
+beforeAll(async () => ({ fx, alice, bob } = await ChatFixtures.contacts()))
 
 afterAll(() => fx.remove())
 
