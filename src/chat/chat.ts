@@ -176,8 +176,9 @@ export class Chat {
     kind: typeof ChatKind.PRESENCE | typeof ChatKind.TYPING,
     to: string,
     status?: PresenceStatus,
+    text?: string,
   ): Uint8Array {
-    return this.sign(kind, to, { status }, this.store.clock.tick(), this.now())
+    return this.sign(kind, to, { status, text }, this.store.clock.tick(), this.now())
   }
 
   /** DELIVERED receipts for messages that came through the offline store (a push's ack says it already). */

@@ -2,7 +2,10 @@
  * Our presence and typing, pushed live (never queued) to the devices that
  * should see them: every accepted contact's online devices and our own other
  * ones. A contact's device that tells us its presence gets ours back at once,
- * on the connection it just used, unless it has it already.
+ * on the connection it just used, marked as an answer, which is never
+ * answered. Every presence but an answer is answered, even from a device we
+ * told already: ours may have reached it before it knew us (a second device
+ * that learns of a contact from the first a moment later drops it).
  */
 import type { VerifiedChatEvent } from '../trust/chat-event.js'
 import type { Presence } from '../trust/presence.js'
@@ -20,6 +23,9 @@ export function wireStatus(s: UserStatus): PresenceStatus {
   return s === 'invisible' ? PresenceStatus.OFFLINE : (STATUS_NAMES[s] ?? PresenceStatus.ONLINE)
 }
 
+/** The text of a PRESENCE event that answers another (older devices send none, and are answered). */
+export const PRESENCE_ANSWER = 'answer'
+
 export interface PresenceComponents {
   /** This device and its user. */
   me: { username: string; deviceId: string }
@@ -35,43 +41,33 @@ export interface PresenceComponents {
 }
 
 export class PresenceBroadcast {
-  /** Devices that have our current presence (reset when it changes). */
-  private told = new Set<string>()
-
   constructor(private readonly c: PresenceComponents) {}
 
   /** Pushes our presence to every accepted contact's online devices and to our own. */
   async broadcast(status = wireStatus(this.c.status())): Promise<void> {
-    this.told = new Set()
     const contacts = this.c.store.contacts(['accepted']).map((c) => c.username)
     await Promise.all([...contacts, this.c.me.username].map((u) => this.to(u, undefined, status)))
   }
 
-  /** An event was applied: a contact's device that came online gets our presence too. */
+  /** An event was applied: a contact's device that told us its presence gets ours, unless it was an answer. */
   heard(e: VerifiedChatEvent): void {
-    if (e.kind === ChatKind.PRESENCE && e.from !== this.c.me.username && !this.told.has(e.deviceId))
+    if (e.kind === ChatKind.PRESENCE && e.from !== this.c.me.username && e.text !== PRESENCE_ANSWER)
       void this.to(e.from, e.deviceId)
   }
 
-  /** Pushes our presence to a user's online devices (or only to one that just told us its own). */
+  /** Pushes our presence to a user's online devices (or, as an answer, only to one that just told us its own). */
   async to(username: string, onlyDevice?: string, status = wireStatus(this.c.status())): Promise<void> {
     if (onlyDevice !== undefined) {
       // An answer to a device that just told us its presence: its connection is open.
-      this.told.add(onlyDevice)
-      const event = this.c.chat.live(ChatKind.PRESENCE, username, status)
-      await this.c.pushTo(onlyDevice, [event]).catch(() => this.told.delete(onlyDevice))
+      const event = this.c.chat.live(ChatKind.PRESENCE, username, status, PRESENCE_ANSWER)
+      await this.c.pushTo(onlyDevice, [event]).catch(() => undefined)
       return
     }
     const devices = (await this.c.devicesOf(username).catch(() => [])).filter(
       (d) => d.deviceId !== this.c.me.deviceId,
     )
     const event = this.c.chat.live(ChatKind.PRESENCE, username, status)
-    await Promise.all(
-      devices.map(async (d) => {
-        this.told.add(d.deviceId)
-        await this.c.push(d, [event]).catch(() => this.told.delete(d.deviceId))
-      }),
-    )
+    await Promise.all(devices.map((d) => this.c.push(d, [event]).catch(() => undefined)))
   }
 
   /** Live typing indicator to the contact's online devices. */
