@@ -2,7 +2,7 @@
  * Directory lookups: Parley's one-hop directory against libp2p's kad-dht on
  * the same machine, in one run, as real processes on 127.0.0.1.
  *
- *   npm run bench:directory [-- --megas 2 --supernodes 18 --lookups 1000 --not-found 200
+ *   npm run bench:directory [-- --megas 2 --supernodes 18 --users 200 --lookups 1000 --not-found 200
  *     --in-flight 4 --kad-budget-min 10 --kad-connection-monitor --systems parley,kad --keep]
  *
  * Parley: a devnet of 2 mega-supernodes and 18 supernodes, 200 devices in
@@ -21,7 +21,9 @@
  *
  * A miss (a lookup for an online user that ends without the user's verified
  * record: "nobody" or "unavailable") fails its goal, and the failures are
- * listed under the goals; the run exits 1 when a Parley goal fails. A Parley
+ * listed under the goals; the run exits 1 when a Parley goal fails. Each failed
+ * Parley lookup names its client's supernodes and whom it asked, when, and what
+ * each answered; PARLEY_BENCH_TRACE=1 prints every one to stderr as it fails. A Parley
  * lookup that fails while the network is healthy stops the run at once. Every process is thawed and stopped and
  * the temporary folder removed, also on failure and Ctrl-C (--keep keeps the
  * folder and its logs).
@@ -51,7 +53,6 @@ const CAVEATS = [
   "  Parley's from 2 lookup clients in the bench's process. One system runs at a time, on the same 2 cores.",
 ]
 
-const USERS = 200
 const PER_POOL = 50
 const CLIENTS = 2
 const FREEZE = 0.3
@@ -59,6 +60,7 @@ const FREEZE = 0.3
 interface Plan {
   megas: number
   supernodes: number
+  users: number
   lookups: number
   notFound: number
   inFlight: number
@@ -76,6 +78,7 @@ function parsePlan(argv: string[]): Plan {
       options: {
         megas: { type: 'string', default: '2' },
         supernodes: { type: 'string', default: '18' },
+        users: { type: 'string', default: '200' },
         lookups: { type: 'string', default: '1000' },
         'not-found': { type: 'string', default: '200' },
         'in-flight': { type: 'string', default: '4' },
@@ -87,7 +90,7 @@ function parsePlan(argv: string[]): Plan {
     }))
   } catch (err) {
     throw new UsageError(
-      `${(err as Error).message}; options: --megas N --supernodes N --lookups N --not-found N --in-flight N --kad-budget-min N --kad-connection-monitor ` +
+      `${(err as Error).message}; options: --megas N --supernodes N --users N --lookups N --not-found N --in-flight N --kad-budget-min N --kad-connection-monitor ` +
         '--systems parley,kad --keep',
     )
   }
@@ -102,6 +105,7 @@ function parsePlan(argv: string[]): Plan {
   return {
     megas: count('megas', values.megas),
     supernodes: count('supernodes', values.supernodes),
+    users: count('users', values.users),
     lookups: count('lookups', values.lookups),
     notFound: count('not-found', values['not-found']),
     inFlight: count('in-flight', values['in-flight']),
@@ -138,7 +142,7 @@ async function main(signal: AbortSignal, cleanup: Cleanup): Promise<void> {
   cleanup.onExit(() => freezer.thawAll())
   const ctx = { cleanup, children, freezer, signal, say }
   const dir = join(root.path, 'devnet')
-  const users = Array.from({ length: USERS }, (_, i) => `user-${i + 1}`)
+  const users = Array.from({ length: plan.users }, (_, i) => `user-${i + 1}`)
 
   let parley: ParleyResult | undefined
   let home: string
@@ -149,7 +153,7 @@ async function main(signal: AbortSignal, cleanup: Cleanup): Promise<void> {
         dir,
         megas: plan.megas,
         supernodes: plan.supernodes,
-        users: USERS,
+        users: plan.users,
         perPool: PER_POOL,
         clients: CLIENTS,
         lookups: plan.lookups,
@@ -225,7 +229,8 @@ function print(plan: Plan, parley: ParleyResult | undefined, kad: KadResult | un
     )
     console.log(
       `  every live supernode had declared them dead, and no client was still attached to one, ` +
-        `${(f.noticedAfterMs / 1000).toFixed(1)} s after the freeze`,
+        `${(f.noticedAfterMs / 1000).toFixed(1)} s after the freeze; the clients' supernodes then: ` +
+        f.linksAtNotice.map((c) => `${c.client} ${c.links.join(', ') || 'none'}`).join('; '),
     )
   }
   if (kad !== undefined) {

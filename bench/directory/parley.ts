@@ -44,6 +44,8 @@ export interface FreezeInfo {
   offline: string[]
   clientLinks: Array<{ client: string; links: string[] }>
   noticedAfterMs: number
+  /** Each client's supernodes once membership had noticed (a lost one may not be replaced yet). */
+  linksAtNotice: Array<{ client: string; links: string[] }>
 }
 
 export interface ParleyResult {
@@ -72,7 +74,7 @@ export async function runParley(
 ): Promise<ParleyResult> {
   const net = await startParleyNet(run, ctx)
   const { signal, say } = ctx
-  const nameOf = (peerId: string): string => net.supernodes.find((s) => s.peerId === peerId)?.name ?? peerId
+  const nameOf = (peerId: string): string => supernodeName(net, peerId)
 
   say(`waiting until all ${net.users.length} devices are findable`)
   const t0 = performance.now()
@@ -121,6 +123,13 @@ export async function runParley(
   say('waiting until every live supernode has declared the frozen ones dead')
   await noticed(net, frozen, signal)
   const noticedAfterMs = performance.now() - frozenAt
+  const linksAtNotice = net.clients.map((c, i) => ({
+    client: net.clientNames[i] ?? String(i),
+    links: [...c.attachments.links.keys()].map(nameOf),
+  }))
+  say(
+    `membership noticed; the clients' supernodes: ${linksAtNotice.map((c) => `${c.client} ${c.links.join(', ')}`).join('; ')}`,
+  )
   await measure('frozen, membership noticed', false)
   await measure('frozen, membership noticed, not found', true)
   ctx.freezer.thawAll()
@@ -136,8 +145,13 @@ export async function runParley(
       offline,
       clientLinks: clientLinks.map(({ client, links }) => ({ client, links: links.map(nameOf) })),
       noticedAfterMs,
+      linksAtNotice,
     },
   }
+}
+
+function supernodeName(net: ParleyNet, peerId: string): string {
+  return net.supernodes.find((s) => s.peerId === peerId)?.name ?? peerId
 }
 
 /** Every user's own device is found (through the first client), or the wait times out. */
@@ -227,8 +241,10 @@ async function lookups(
       ? `nobody-${i}-${Math.floor(Math.random() * 1e9)}`
       : (plan.targets[Math.floor(Math.random() * plan.targets.length)] ?? '')
     const t0 = performance.now()
+    const links = [...client.attachments.links.keys()].map((id) => supernodeName(net, id))
     let outcome: Outcome
     let error: string | undefined
+    let attempts: string[] = []
     try {
       const found = await client.lookup(user)
       if (plan.notFound) outcome = found.length === 0 ? 'ok' : 'wrong'
@@ -240,9 +256,14 @@ async function lookups(
     } catch (err) {
       outcome = err instanceof LookupError && err.code === 'unavailable' ? 'unavailable' : 'error'
       error = (err as Error).message
+      if (err instanceof LookupError) attempts = err.attempts
     }
     const ms = performance.now() - t0
-    const what = `${user} via ${net.clientNames[c] ?? c}`
+    // A failed lookup names the client's supernodes when it started, and whom it asked (what, when).
+    const asked = attempts.map((a) => a.replace(/^\S+/, (id) => supernodeName(net, id))).join(', ')
+    const what = `${user} via ${net.clientNames[c] ?? c} [${links.join(' ')}]${asked === '' ? '' : ` {${asked}}`}`
+    if (outcome !== 'ok' && process.env.PARLEY_BENCH_TRACE === '1')
+      console.error(`${name}: ${outcome} ${what} after ${ms.toFixed(0)} ms`)
     all.record(ms, outcome, error, what, i)
     per[c]?.record(ms, outcome, error, what, i)
   }

@@ -24,6 +24,8 @@ export class LookupError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    /** Whom the lookup asked and what each answered when, e.g. "sn-1 @0 ms: timeout @1000 ms" (for logs and benchmarks). */
+    readonly attempts: string[] = [],
   ) {
     super(message)
   }

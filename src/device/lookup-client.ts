@@ -33,7 +33,15 @@ export async function lookupUser(init: LookupClientInit, username: string): Prom
     throw new LookupError('not_attached', 'not attached to any supernode yet; try again in a moment')
   let lastError = 'no supernode answered'
   const req = DirectoryRequest.encode({ kind: DirectoryKind.Lookup, username, records: [] })
+  const started = Date.now()
+  const since = (): number => Date.now() - started
+  const attempts: Array<{ peerId: string; askedMs: number; answer?: string }> = []
   const ask = async (peerId: string): Promise<ReplicaAnswer<Presence>> => {
+    const attempt: { peerId: string; askedMs: number; answer?: string } = { peerId, askedMs: since() }
+    attempts.push(attempt)
+    const answered = (what: string): void => {
+      attempt.answer = `${what} @${since()} ms`
+    }
     try {
       const answer = decodeDirectoryResponse(
         await request(init.node, links.get(peerId) ?? [], Protocols.directory, req, {
@@ -41,9 +49,13 @@ export async function lookupUser(init: LookupClientInit, username: string): Prom
           maxResponseBytes: OverlayLimits.directoryBytes,
         }),
       )
-      if (answer.result === DirectoryResult.NotFound) return { kind: 'not-found' }
+      if (answer.result === DirectoryResult.NotFound) {
+        answered('nobody')
+        return { kind: 'not-found' }
+      }
       if (answer.result !== DirectoryResult.Ok) {
         lastError = `${answer.message} [${answer.code}]`
+        answered(lastError)
         return { kind: 'error' }
       }
       const now = Date.now()
@@ -56,9 +68,11 @@ export async function lookupUser(init: LookupClientInit, username: string): Prom
           return []
         }
       })
+      answered(`${records.length} records`)
       return { kind: 'found', records }
     } catch (err) {
       lastError = (err as Error).message
+      answered(lastError)
       throw err
     }
   }
@@ -66,6 +80,11 @@ export async function lookupUser(init: LookupClientInit, username: string): Prom
   const core = new Lookup<Presence>(deviceLookupOptions(order, username, Deadlines.lookupMs), Date.now())
   const result = await driveLookup(core, ask, init.slow)
   if (result.kind === 'not-found') return []
-  if (result.kind === 'failed') throw new LookupError('unavailable', `lookup failed: ${lastError}`)
+  if (result.kind === 'failed') {
+    const trace = attempts.map(
+      (a) => `${a.peerId} @${a.askedMs} ms: ${a.answer ?? `no answer by ${since()} ms`}`,
+    )
+    throw new LookupError('unavailable', `lookup failed: ${lastError}`, trace)
+  }
   return result.records
 }

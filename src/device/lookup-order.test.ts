@@ -59,6 +59,35 @@ describe('a device lookup over its supernodes', () => {
     expect(failing.result()?.kind).toBe('found')
   })
 
+  it('asks its one supernode again when it could not say, and finds the user (its other one lost, not replaced yet)', () => {
+    // The supernode's own lookup ran out of its 700 ms on holders slow to answer, and says so.
+    const core = new Lookup(deviceLookupOptions([{ peerId: 'left' }], 'bob', 1_000), 0)
+    expect(core.pollAsk()).toBe('left')
+    core.onAnswer('left', { kind: 'error' }, 700)
+    // Asked again with 300 ms left: it now asks those holders without waiting on them.
+    expect(core.pollAsk()).toBe('left')
+    core.onAnswer('left', { kind: 'found', records: [rec] }, 720)
+    expect(core.result()).toEqual({ kind: 'found', records: [rec] })
+  })
+
+  it('asks each supernode that could not say once more, not one that is silent, and then gives up', () => {
+    const core = new Lookup(deviceLookupOptions([{ peerId: 'a' }, { peerId: 'b' }], 'bob', 1_000), 0)
+    expect(core.pollAsk()).toBe('a')
+    core.handleTimeout(LOOKUP_HEDGE_MS)
+    expect(core.pollAsk()).toBe('b')
+    core.onAnswer('b', { kind: 'error' }, 400)
+    // a is still silent: nothing to ask until it answers or fails too.
+    expect(core.pollAsk()).toBeUndefined()
+    core.onAnswer('a', { kind: 'error' }, 500)
+    expect([core.pollAsk(), core.pollAsk()]).toEqual(['a', undefined])
+    core.handleTimeout(500 + LOOKUP_HEDGE_MS)
+    expect(core.pollAsk()).toBe('b')
+    core.onAnswer('a', { kind: 'error' }, 700)
+    core.onAnswer('b', { kind: 'error' }, 710)
+    expect(core.pollAsk()).toBeUndefined()
+    expect(core.result()).toEqual({ kind: 'failed', reason: 'all-failed' })
+  })
+
   it('gives up at its deadline when no supernode answers', () => {
     const core = new Lookup(deviceLookupOptions([{ peerId: 'a' }, { peerId: 'b' }], 'bob', 1_000), 0)
     core.handleTimeout(1_000)

@@ -22,6 +22,15 @@ export function supernodeOrder(
   return keyed.map(({ peerId, slow }) => ({ peerId, slow }))
 }
 
+/**
+ * Rounds over the device's supernodes. A supernode whose own lookup could not say (its 700 ms deadline,
+ * or "inconclusive": holders that did not answer in time) answers within the device's 1 s; asking it
+ * again then usually finds the user, since it now asks those holders without waiting on them. That
+ * matters most right after the device lost an attachment: until the lost one is replaced (up to 30 s,
+ * the refill spread of src/attach/attacher.ts) one supernode is all it has to ask.
+ */
+export const LOOKUP_ROUNDS = 2
+
 /** The device's lookup over its supernodes: hedged after LOOKUP_HEDGE_MS, any one's answer decides. */
 export function deviceLookupOptions(order: Ranked[], username: string, deadlineMs: number): LookupOptions {
   return {
@@ -31,5 +40,6 @@ export function deviceLookupOptions(order: Ranked[], username: string, deadlineM
     hedgeDelayMs: LOOKUP_HEDGE_MS,
     attemptTimeoutMs: deadlineMs,
     overallTimeoutMs: deadlineMs,
+    rounds: LOOKUP_ROUNDS,
   }
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { Lookup, type ReplicaAnswer } from './lookup.js'
+import { Lookup, MAX_ROUNDS, type ReplicaAnswer } from './lookup.js'
 import { ERROR, found, NOT_FOUND, rec, replicas, run, type Behaviour } from './lookup.fixtures.js'
 
 describe('Lookup', () => {
@@ -174,6 +174,50 @@ describe('Lookup', () => {
   it('asks a replica listed twice once', () => {
     const { asks } = run({ replicas: ['r0', 'r0', 'r1'] }, { r0: 'frozen', r1: 'frozen' })
     expect(asks.map((a) => a.peer)).toEqual(['r0', 'r1'])
+  })
+})
+
+describe('Lookup rounds', () => {
+  it('asks only the nodes that errored again, once every request of the round is over', () => {
+    const { result, asks } = run(
+      { replicas, rounds: 2, attemptTimeoutMs: 300, overallTimeoutMs: 1_000 },
+      { r0: { after: 1, answer: ERROR }, r1: 'frozen', r2: { after: 5, answer: ERROR } },
+    )
+    // r1 is silent: the second round waits for its attempt to time out, and does not ask it again.
+    expect(asks.map((a) => [a.peer, a.at])).toEqual([
+      ['r0', 0],
+      ['r1', 1],
+      ['r2', 26],
+      ['r0', 301],
+      ['r2', 302],
+    ])
+    expect(result).toEqual({ kind: 'failed', reason: 'all-failed' })
+  })
+
+  it('takes a found from the second round', () => {
+    let asked = 0
+    const lookup = new Lookup({ replicas: ['sn'], rounds: 2, overallTimeoutMs: 1_000 }, 0)
+    for (let peer = lookup.pollAsk(); peer !== undefined; peer = lookup.pollAsk()) asked++
+    lookup.onAnswer('sn', ERROR, 700)
+    for (let peer = lookup.pollAsk(); peer !== undefined; peer = lookup.pollAsk()) asked++
+    lookup.onAnswer('sn', found(rec('phone')), 710)
+    expect(asked).toBe(2)
+    expect(lookup.result()).toEqual({ kind: 'found', records: [rec('phone')] })
+  })
+
+  it('starts no round past the deadline, takes one round by default, and at most MAX_ROUNDS', () => {
+    const late = new Lookup({ replicas: ['sn'], rounds: 2, overallTimeoutMs: 500 }, 0)
+    late.pollAsk()
+    late.onAnswer('sn', ERROR, 500)
+    expect(late.pollAsk()).toBeUndefined()
+    expect(late.result()).toEqual({ kind: 'failed', reason: 'all-failed' })
+    const count = (rounds: number | undefined): number =>
+      run({ replicas: ['sn'], rounds, overallTimeoutMs: 10_000 }, { sn: { after: 1, answer: ERROR } }).asks
+        .length
+    expect(count(undefined)).toBe(1)
+    expect(count(Number.NaN)).toBe(1)
+    expect(count(2)).toBe(2)
+    expect(count(100)).toBe(MAX_ROUNDS)
   })
 })
 

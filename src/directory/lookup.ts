@@ -55,6 +55,14 @@ export interface LookupOptions {
   lastResortQuorum?: number
   /** When set, records for other usernames in an answer are dropped (a confused or hostile replica). */
   username?: string
+  /**
+   * Rounds over the ranking, default 1. When every node asked has answered or failed and some errored
+   * (refused, busy: not silent, not "not found"), the ones that errored are asked again, in order, while
+   * rounds and the overall deadline remain. A device passes 2: with one supernode left (the other
+   * lost, not replaced yet) that supernode's "could not say" would otherwise end the lookup at once
+   * with most of the device's deadline unspent.
+   */
+  rounds?: number
 }
 
 /**
@@ -70,6 +78,8 @@ export const DEFAULT_HEDGE_DELAY_MS = 25
 export const DEFAULT_ATTEMPT_TIMEOUT_MS = 300
 export const DEFAULT_OVERALL_TIMEOUT_MS = 1500
 export const DEFAULT_NOT_FOUND_QUORUM = 2
+/** Rounds a lookup may take at most, whatever it is asked: each round costs every node one more request. */
+export const MAX_ROUNDS = 3
 
 /** idle: not asked yet; timed-out may still answer late, and a late 'found' is still used. */
 type ReplicaState = 'idle' | 'asked' | 'timed-out' | 'errored' | 'not-found'
@@ -88,8 +98,10 @@ export class Lookup<R extends LookupRecord = StoredRecord> {
   private readonly lastResort: number
   private readonly username: string | undefined
   private readonly toSend: string[] = []
-  /** Replicas are asked in order: the next one is replicas[next]. */
-  private next = 0
+  /** Indexes of the replicas still to ask this round, in order. */
+  private queue: number[]
+  private round = 1
+  private readonly rounds: number
   private notFound = 0
   /** Not-found answers from nodes that may hold the record: the ones the quorum counts. */
   private solidNotFound = 0
@@ -117,6 +129,9 @@ export class Lookup<R extends LookupRecord = StoredRecord> {
     const lastResort = Math.floor(opts.lastResortQuorum ?? this.quorum)
     this.lastResort = Number.isNaN(lastResort) ? this.quorum : Math.min(this.quorum, Math.max(1, lastResort))
     this.username = opts.username
+    this.queue = this.replicas.map((_, i) => i)
+    const rounds = Math.floor(opts.rounds ?? 1)
+    this.rounds = Number.isNaN(rounds) ? 1 : Math.min(MAX_ROUNDS, Math.max(1, rounds))
     if (this.replicas.length === 0) this.decide({ kind: 'failed', reason: 'no-replicas' })
     else this.advance(now)
   }
@@ -155,7 +170,7 @@ export class Lookup<R extends LookupRecord = StoredRecord> {
   pollTimeout(): number | undefined {
     if (this.decided !== undefined) return undefined
     let due = this.deadline
-    for (let i = 0; i < this.next; i++) {
+    for (let i = 0; i < this.replicas.length; i++) {
       if (this.states[i] === 'asked') due = Math.min(due, this.askedAt[i]! + this.attemptTimeoutMs)
     }
     const hedge = this.hedgeAt()
@@ -187,22 +202,35 @@ export class Lookup<R extends LookupRecord = StoredRecord> {
   }
 
   private advance(now: number): void {
-    for (let i = 0; i < this.next; i++) {
+    for (let i = 0; i < this.replicas.length; i++) {
       if (this.states[i] === 'asked' && this.askedAt[i]! + this.attemptTimeoutMs <= now) {
         this.states[i] = 'timed-out'
       }
     }
     if (this.solidNotFound >= this.quorum) return this.decide({ kind: 'not-found' })
-    if (this.next === this.replicas.length && !this.inFlight()) return this.decide(this.exhausted())
+    if (this.queue.length === 0 && !this.inFlight() && (now >= this.deadline || !this.nextRound()))
+      return this.decide(this.exhausted())
     if (now >= this.deadline) return this.decide({ kind: 'failed', reason: 'timeout' })
     for (;;) {
       const hedge = this.hedgeAt()
-      if (this.next === this.replicas.length || (hedge !== undefined && hedge > now)) break
-      this.states[this.next] = 'asked'
-      this.askedAt[this.next] = now
-      this.toSend.push(this.replicas[this.next]!)
-      this.next++
+      const i = this.queue[0]
+      if (i === undefined || (hedge !== undefined && hedge > now)) break
+      this.queue.shift()
+      this.states[i] = 'asked'
+      this.askedAt[i] = now
+      this.toSend.push(this.replicas[i]!)
     }
+  }
+
+  /** Queues the nodes that errored for another round, if rounds remain and any did; false otherwise. */
+  private nextRound(): boolean {
+    if (this.round >= this.rounds) return false
+    const errored = this.replicas.flatMap((_, i) => (this.states[i] === 'errored' ? [i] : []))
+    if (errored.length === 0) return false
+    this.round++
+    for (const i of errored) this.states[i] = 'idle'
+    this.queue = errored
+    return true
   }
 
   /**
@@ -225,7 +253,7 @@ export class Lookup<R extends LookupRecord = StoredRecord> {
 
   /** When the next replica is to be asked, if one remains and a request is in flight. */
   private hedgeAt(): number | undefined {
-    if (this.next === this.replicas.length) return undefined
+    if (this.queue.length === 0) return undefined
     const freshest = this.freshestInFlight()
     return freshest === undefined ? undefined : freshest + this.hedgeDelayMs
   }
@@ -233,7 +261,7 @@ export class Lookup<R extends LookupRecord = StoredRecord> {
   /** The newest request still awaited from a node not known to be slow: a slow one holds nothing up. */
   private freshestInFlight(): number | undefined {
     let freshest: number | undefined
-    for (let i = 0; i < this.next; i++) {
+    for (let i = 0; i < this.replicas.length; i++) {
       if (this.states[i] === 'asked' && !this.slow[i])
         freshest = Math.max(freshest ?? -Infinity, this.askedAt[i]!)
     }
