@@ -1,7 +1,8 @@
 /**
  * The chat core decides at the time it is given (issue 12 §1), never the
  * wall clock: each device here runs on a virtual clock days away from
- * Date.now(), so any decision taken on the wall clock shows.
+ * Date.now(), so any decision taken on the wall clock shows. Likewise its
+ * event ids come from the random source it is given.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ChatKind } from '../wire/chat.js'
@@ -78,5 +79,31 @@ describe('the chat core on a virtual clock', () => {
     bob.chat.accept('eve')
     bob.chat.send('eve', 'hi eve')
     expect(bob.chat.store.conversation('eve').map((m) => m.text)).toEqual(['hello?', 'hi eve'])
+  })
+})
+
+/** A seeded source: byte i of the stream is (seed + i) mod 256, so each draw is known in advance. */
+function counting(seed: number): (length: number) => Uint8Array {
+  let next = seed
+  return (length) => Uint8Array.from({ length }, () => next++ & 0xff)
+}
+
+describe('the chat core on a seeded random source', () => {
+  it('draws its event ids from the source it is given, in order', async () => {
+    const clock = clockAt(Date.now())
+    const alice = await fx.device('alice', `alice-seeded-${clock.at}`, { clock, random: counting(0x40) })
+    const bob = await fx.device('bob', `bob-seeded-${clock.at}`, { clock })
+    alice.chat.addContact('bob', 'hi')
+    const request = alice.chat.store.outbox.due('bob', clock.at + 1, 100).map((e) => e.id)
+    expect(request.map((id) => Buffer.from(id).toString('hex'))).toEqual(['404142434445464748494a4b4c4d4e4f'])
+    deliver(alice, bob, 'bob')
+    bob.chat.accept('alice')
+    deliver(bob, alice, 'alice')
+    const sent = alice.chat.send('bob', 'a known id')
+    expect(sent.id).toBe('505152535455565758595a5b5c5d5e5f')
+    deliver(alice, bob, 'bob')
+    expect(bob.chat.store.conversation('alice').map((m) => [m.id, m.text])).toEqual([
+      ['505152535455565758595a5b5c5d5e5f', 'a known id'],
+    ])
   })
 })

@@ -3,6 +3,7 @@
  * handing each other the signed bytes: contact rules, ordering, receipts,
  * edits, duplicates and every kind of bad input.
  */
+import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -47,6 +48,7 @@ async function device(username: string, name: string): Promise<Dev> {
     new ChatStore(join(dir, `${name}.sqlite`)),
     { username, deviceId: deviceIdOf(signer.publicKey), certificate: () => certificate, signer },
     () => ({ networkPublicKey: network.publicKey, networkId: NETWORK, now: Date.now() }),
+    randomBytes,
     (n) => notices.push(n),
   )
   return { chat, notices, signer }

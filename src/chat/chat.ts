@@ -6,9 +6,10 @@
  *
  * Sans-IO in time: the clock is the one events are verified against
  * (`verifyOptions().now`, verify-options.ts), Date in the service and
- * virtual time in tests. Nothing here reads the wall clock.
+ * virtual time in tests. Nothing here reads the wall clock, nor draws its
+ * own randomness: event ids come from the random source it is given
+ * (node:crypto's randomBytes in the service, a seeded one in tests).
  */
-import { randomBytes } from 'node:crypto'
 import type { Signer } from '../crypto/keys.js'
 import { verifyCertificate, type Certificate, type VerifyCertificateOptions } from '../trust/certificate.js'
 import {
@@ -45,6 +46,9 @@ export class ChatError extends Error {
   }
 }
 
+/** `length` random bytes: event ids are drawn from it. */
+export type RandomBytes = (length: number) => Uint8Array
+
 export interface ChatIdentity {
   username: string
   deviceId: string
@@ -60,6 +64,7 @@ export class Chat {
     readonly store: ChatStore,
     readonly me: ChatIdentity,
     private readonly verifyOptions: () => VerifyCertificateOptions,
+    private readonly random: RandomBytes,
     private readonly notify: (n: ChatNotice) => void = () => undefined,
     /** An event refused for good (refusals.ts): the service logs it, once per sender. */
     private readonly onRefused: (r: Refusal) => void = () => undefined,
@@ -333,7 +338,7 @@ export class Chat {
   ): ChatEventInput {
     return {
       certificate: this.me.certificate(),
-      id: new Uint8Array(randomBytes(ChatLimits.idBytes)),
+      id: this.eventId(),
       kind,
       to,
       lamport,
@@ -342,6 +347,11 @@ export class Chat {
       refs: body.refs ?? [],
       status: body.status ?? PresenceStatus.OFFLINE,
     }
+  }
+
+  /** A fresh event id, copied out of the source's buffer (a Buffer may share a pool). */
+  private eventId(): Uint8Array {
+    return Uint8Array.from(this.random(ChatLimits.idBytes))
   }
 
   private ownMessage(id: Uint8Array): MessageRow {

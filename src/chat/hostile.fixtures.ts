@@ -12,7 +12,7 @@ import { issueCertificate } from '../trust/certificate.js'
 import { signChatEvent } from '../trust/chat-event.js'
 import type { ChatKind } from '../wire/chat.js'
 import { PresenceStatus } from '../wire/generated/parley.js'
-import { Chat, type ChatNotice } from './chat.js'
+import { Chat, type ChatNotice, type RandomBytes } from './chat.js'
 import type { Refusal } from './refusals.js'
 import { ChatStore } from './store.js'
 
@@ -48,12 +48,17 @@ export class ChatFixtures {
   /**
    * A device of `username`; `file` names its store (another device of the same user needs another).
    * `clock` is the time its core decides and verifies at (virtual in tests; Date unless given), and
-   * its certificate is valid from a minute before the clock's time for `validForMs`.
+   * its certificate is valid from a minute before the clock's time for `validForMs`. `random` is
+   * the source its event ids are drawn from (node:crypto unless given).
    */
   async device(
     username: string,
     file = username,
-    { clock = Date, validForMs = 86_400_000 }: { clock?: { now(): number }; validForMs?: number } = {},
+    {
+      clock = Date,
+      validForMs = 86_400_000,
+      random = randomBytes,
+    }: { clock?: { now(): number }; validForMs?: number; random?: RandomBytes } = {},
   ): Promise<Dev> {
     const signer = signerOf(await generateKey())
     const now = clock.now()
@@ -77,6 +82,7 @@ export class ChatFixtures {
       new ChatStore(join(this.dir, `${file}.sqlite`)),
       { username, deviceId: deviceIdOf(signer.publicKey), certificate: () => certificate, signer },
       () => ({ networkPublicKey: this.network.publicKey, networkId: NETWORK, now: clock.now() }),
+      random,
       (n) => notices.push(n),
       (r) => refusals.push(r),
     )

@@ -7,6 +7,7 @@
  * contacts (presence.ts), and turns online into away after the configured
  * idle time (own-status.ts, sweep.ts).
  */
+import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { join } from 'node:path'
 import { signerOf } from '../crypto/keys.js'
@@ -101,6 +102,7 @@ export class ChatService {
         // Every event, history request and push is checked against the newest list we hold.
         isRevoked: (id) => device.isRevoked(id),
       }),
+      randomBytes,
       (n) => this.onNotice(n),
       refusalLogger(log),
     )
