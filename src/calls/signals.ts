@@ -23,7 +23,16 @@ export interface SignalDeps {
   lookupFailed?: (username: string, err: unknown) => void
   /** Milliseconds, for the timings only (performance.now in the service). */
   now: () => number
+  /** Resolves after `ms` (a timer in the service, virtual time in tests). */
+  sleep: (ms: number) => Promise<void>
 }
+
+/**
+ * The fresh lookups wait this long at most for the pushes to the devices
+ * listed recently: on two cores their CPU (directory requests, every
+ * record's signatures) slowed the push they ran beside (docs/calls.md).
+ */
+export const LOOKUPS_AFTER_MS = 250
 
 /** Where the device's time for one signal went, in ms from the request (bench:call prints them). */
 export interface SignalTimings {
@@ -31,7 +40,7 @@ export interface SignalTimings {
   signed: number
   /** the first device committed it; undefined when none did */
   firstTook: number | undefined
-  /** the fresh lookups answered */
+  /** the fresh lookups answered (they start once the devices listed recently took it) */
   looked: number
   /** every push settled: the answer */
   done: number
@@ -66,9 +75,12 @@ export async function sendSignal(deps: SignalDeps, to: string, payload: string):
         })
   }
   // A call's signals are latency: the devices listed within the last minute get this one at
-  // once, while the lookup is refreshed; devices it adds get it when it answers.
+  // once, and the lookups are refreshed once they took it (or LOOKUPS_AFTER_MS passed, when one
+  // of them is gone); devices the lookups add get it then.
   pushAll(deps.recentlyListed(to), true)
   pushAll(deps.recentlyListed(deps.username), false)
+  if (pushed.size > 0)
+    await Promise.race([Promise.all([...pushed.values()].map((p) => p.took)), deps.sleep(LOOKUPS_AFTER_MS)])
   const lookup = (username: string) =>
     deps.devicesOf(username).catch((err: unknown) => {
       deps.lookupFailed?.(username, err)

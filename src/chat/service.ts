@@ -261,6 +261,7 @@ export class ChatService {
         lookupFailed: (u, err) =>
           this.opts.log.warn({ username: u, err: (err as Error).message }, 'call signal: lookup failed'),
         now: () => performance.now(),
+        sleep: (ms) => new Promise((r) => setTimeout(r, ms).unref()),
       },
       to,
       payload,
