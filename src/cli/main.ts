@@ -73,6 +73,8 @@ export async function program(name?: string): Promise<Command> {
 }
 
 async function main(): Promise<void> {
+  const stats = process.env.PARLEY_RPC_STATS
+  if (stats !== undefined && stats !== '') (await import('../net/rpc-stats.js')).writeRpcStats(stats)
   try {
     await (await program(process.argv[2])).parseAsync(process.argv)
   } catch (err) {

@@ -9,7 +9,7 @@ import type { Libp2p } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { HostHint } from '../attach/host-cache.js'
 import { request } from '../net/rpc.js'
-import { Deadlines, Protocols } from '../supernode/protocols.js'
+import { Deadlines, PollIdle, Protocols } from '../supernode/protocols.js'
 import { TrustError } from '../trust/errors.js'
 import { VERSION } from '../version.js'
 import { plain } from '../wire/bytes.js'
@@ -59,6 +59,7 @@ export async function askToAttach(init: AskInit): Promise<AttachOutcome> {
     bytes = await request(init.node, init.targets, Protocols.attachSigned, payload, {
       timeoutMs: Deadlines.attachMs,
       maxResponseBytes: OverlayLimits.attachAnswerBytes,
+      idleMs: PollIdle.attachMs,
     })
   } catch (err) {
     if ((err as Error | undefined)?.name !== 'UnsupportedProtocolError') throw err
@@ -86,6 +87,7 @@ async function askPlain(init: AskInit, payload: Uint8Array): Promise<AttachOutco
     await request(init.node, init.targets, Protocols.attach, payload, {
       timeoutMs: Deadlines.attachMs,
       maxResponseBytes: OverlayLimits.attachBytes,
+      idleMs: PollIdle.attachMs,
     }),
   )
   const { hints, refused } = checkPlainHints(init.peerId, answer.hints, init.proofs().config)

@@ -22,6 +22,7 @@ import { Attachments } from './attachments.js'
 import { Connector, LookupError, pathOf, type DeviceTarget, type Path } from './connector.js'
 import { DirectAddrs } from './direct-addrs.js'
 import { GrantWatch } from './grant-watch.js'
+import { ListPoller } from './list-poller.js'
 import { lookupUser } from './lookup-client.js'
 import { RevocationWatch } from './revocation-watch.js'
 import type { Profile } from './profile.js'
@@ -66,7 +67,8 @@ export class DeviceNode {
   /** Set once this device finds itself on the revocation list. */
   signedOut: SignedOut | undefined
   revocations!: RevocationWatch
-  private grants!: GrantWatch
+  private grants: GrantWatch | undefined
+  private lists!: ListPoller
   private renewal: RenewalLoop | undefined
   /** What this device knows of other devices' direct paths (src/net/direct.ts). */
   readonly paths = new DirectPaths()
@@ -161,7 +163,13 @@ export class DeviceNode {
     // A list cached from before a restart may already name this device.
     const cached = device.revocations.list
     if (cached !== undefined) device.onRevocations(cached)
-    device.revocations.start()
+    device.lists = new ListPoller({
+      node,
+      revocations: device.revocations,
+      grants: () => device.grants,
+      sources: () => device.revocationSources(),
+    })
+    device.lists.start()
     if (device.signedOut !== undefined) return device
     device.grants = new GrantWatch({
       node,
@@ -173,7 +181,6 @@ export class DeviceNode {
       // A supernode whose grant was withdrawn is left at once, not when its certificate expires.
       onChange: () => void attachments.recheck(),
     })
-    device.grants.start()
     // Renewed in place: the next attach request, refresh, record and signed request carry it; attachments carry on.
     const onRenewed = (next: Certificate): void => {
       device.certificate = next.bytes
@@ -369,8 +376,7 @@ export class DeviceNode {
   async stop(): Promise<void> {
     this.connector.stop()
     await this.direct.stop()
-    this.revocations.stop()
-    this.grants?.stop()
+    this.lists.stop()
     this.renewal?.stop()
     this.publisher.stop()
     this.attachments.stop()

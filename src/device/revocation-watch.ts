@@ -8,7 +8,7 @@ import { newerList, verifyRevocationList, type RevocationList } from '../trust/r
 import { REVOCATIONS_RESPONSE_BYTES } from '../wire/revocations.js'
 import { SignedListWatch, type SignedListWatchInit } from './signed-list-watch.js'
 
-export { LIST_POLL_MS as REVOCATION_POLL_MS } from './signed-list-watch.js'
+export { LIST_POLL_MS as REVOCATION_POLL_MS } from './list-poller.js'
 
 type Init = Omit<
   SignedListWatchInit<RevocationList>,

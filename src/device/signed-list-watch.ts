@@ -2,9 +2,9 @@
  * A signed list the device holds (revocations, supernode grants): fetched
  * from the supernodes it is attached to, never by polling the authority
  * (whose load must stay flat when a whole network restarts), cached in the
- * profile, the higher sequence winning. Every source is asked each round, so
- * one supernode that keeps answering "nothing newer" cannot hold a list back
- * while another has it.
+ * profile, the higher sequence winning. The poll (list-poller.ts) asks every
+ * source each round, so one supernode that keeps answering "nothing newer"
+ * cannot hold a list back while another has it.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -12,11 +12,8 @@ import type { Libp2p } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Logger } from '../log/logger.js'
 import { request } from '../net/rpc.js'
-import { Deadlines } from '../supernode/protocols.js'
+import { Deadlines, PollIdle } from '../supernode/protocols.js'
 import { decodeRevocationsResponse, RevocationsRequest } from '../wire/revocations.js'
-
-/** How often the attached supernodes are asked (with jitter): with their own 20 s refresh, within the minute. */
-export const LIST_POLL_MS = 20_000
 
 export interface SignedList {
   sequence: number
@@ -39,14 +36,10 @@ export interface SignedListWatchInit<L extends SignedList> {
   log: Logger
   /** A newer list was taken. */
   onChange: (list: L) => void
-  pollMs?: number
-  random?: () => number
 }
 
 export class SignedListWatch<L extends SignedList> {
   private held: L | undefined
-  private timer: NodeJS.Timeout | undefined
-  private stopped = false
 
   constructor(private readonly init: SignedListWatchInit<L>) {
     const file = join(init.dir, init.file)
@@ -62,48 +55,43 @@ export class SignedListWatch<L extends SignedList> {
     return this.held
   }
 
-  start(): void {
-    const every = this.init.pollMs ?? LIST_POLL_MS
-    const random = this.init.random ?? Math.random
-    const next = (delay: number) => {
-      if (this.stopped) return
-      this.timer = setTimeout(() => {
-        void this.refresh().finally(() => next(every * (0.75 + 0.5 * random())))
-      }, delay)
-      this.timer.unref()
-    }
-    // Soon after start: attachments take a moment, and a stolen device must learn early.
-    next(Math.min(every, 2_000) * (0.5 + random()))
+  /** The sequence of the list held, 0 for none: what a request asks "anything newer than?" with. */
+  get sequence(): number {
+    return this.held?.sequence ?? 0
   }
 
-  stop(): void {
-    this.stopped = true
-    clearTimeout(this.timer)
-  }
-
-  /** Asks every source at once and keeps the newest list any of them has; never throws. */
+  /**
+   * Asks every source at once, on this list's own protocol, and keeps the newest list any of them
+   * has; never throws. The periodic poll asks for both lists at once (list-poller.ts); this is for
+   * a list wanted now.
+   */
   async refresh(signal?: AbortSignal): Promise<void> {
-    const payload = RevocationsRequest.encode({ sequence: BigInt(this.held?.sequence ?? 0) })
-    const answers = await Promise.all(
-      this.init.supernodes().map(async (addrs) => {
-        try {
-          return decodeRevocationsResponse(
-            await request(this.init.node, addrs, this.init.protocol, payload, {
-              timeoutMs: Deadlines.revocationsMs,
-              maxResponseBytes: this.init.maxResponseBytes,
-              signal,
-            }),
-          )
-        } catch (err) {
-          this.init.log.debug(
-            { err: (err as Error).message },
-            `${this.init.label} not fetched from a supernode`,
-          )
-          return new Uint8Array()
-        }
-      }),
-    )
-    for (const answer of answers) if (answer.byteLength > 0) this.take(answer)
+    await Promise.all(this.init.supernodes().map((addrs) => this.fetchFrom(addrs, signal)))
+  }
+
+  /** Asks one supernode on this list's own protocol and takes a newer list; never throws. */
+  async fetchFrom(addrs: Multiaddr[], signal?: AbortSignal): Promise<void> {
+    const payload = RevocationsRequest.encode({ sequence: BigInt(this.sequence) })
+    let answer: Uint8Array
+    try {
+      answer = decodeRevocationsResponse(
+        await request(this.init.node, addrs, this.init.protocol, payload, {
+          timeoutMs: Deadlines.revocationsMs,
+          maxResponseBytes: this.init.maxResponseBytes,
+          signal,
+          idleMs: PollIdle.listsMs,
+        }),
+      )
+    } catch (err) {
+      this.notFetched(err)
+      return
+    }
+    if (answer.byteLength > 0) this.take(answer)
+  }
+
+  /** A source that did not answer: routine (it may be frozen or gone), so at debug. */
+  notFetched(err: unknown): void {
+    this.init.log.debug({ err: (err as Error).message }, `${this.init.label} not fetched from a supernode`)
   }
 
   /** Verifies and keeps a list when it is newer; anything else is ignored (with a log line). */

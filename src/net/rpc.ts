@@ -13,6 +13,7 @@
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import { CODE_P2P, type Multiaddr } from '@multiformats/multiaddr'
 import { lpStream } from '@libp2p/utils'
+import { count } from './rpc-stats.js'
 import { giveStream, takeStream, wrap, type PooledStream } from './stream-pool.js'
 
 export class RpcError extends Error {
@@ -25,6 +26,12 @@ export interface RequestOptions {
   timeoutMs: number
   maxResponseBytes: number
   signal?: AbortSignal
+  /**
+   * How long the stream is kept for the next request (default POOL_IDLE_MS). A periodic request
+   * sets it above its period, so that each one reuses the last one's stream instead of
+   * negotiating a new one; the server must wait longer still (ServeOptions.idleMs).
+   */
+  idleMs?: number
 }
 
 /** How long a server waits for the next request on a stream before closing it (clients close theirs first). */
@@ -54,12 +61,13 @@ export async function request(
   opts: RequestOptions,
 ): Promise<Uint8Array> {
   const signal = deadline(opts.timeoutMs, opts.signal)
+  count(protocol, 'sent')
   const pool = `${protocol}\u0000${opts.maxResponseBytes}`
   const peer = peerOf(target)
   const pooled = peer === undefined ? undefined : takeStream(node, peer, pool)
   if (pooled !== undefined) {
     try {
-      return await exchange(pooled, payload, signal, (s) => giveStream(node, peer!, pool, s))
+      return await exchange(pooled, payload, signal, (s) => giveStream(node, peer!, pool, s, opts.idleMs))
     } catch (err) {
       // Past the deadline, or aborted by the caller: final. Otherwise the peer closed the idle stream.
       if (signal.aborted) throw err
@@ -68,7 +76,7 @@ export async function request(
   const stream = await openStream(node, target, protocol, signal)
   const owner = peer ?? stream.id
   return exchange(wrap(stream, opts.maxResponseBytes), payload, signal, (s) =>
-    peer === undefined ? void closeStream(s.stream) : giveStream(node, owner, pool, s),
+    peer === undefined ? void closeStream(s.stream) : giveStream(node, owner, pool, s, opts.idleMs),
   )
 }
 
@@ -93,6 +101,7 @@ async function openStream(
   signal: AbortSignal,
 ): Promise<Stream> {
   const options = { signal, runOnLimitedConnection: true }
+  count(protocol, 'opened')
   const isPeer = !Array.isArray(target) && !('getComponents' in target)
   const connection = isPeer ? bestConnection(node, target) : undefined
   if (connection !== undefined) return connection.newStream(protocol, options)
@@ -134,6 +143,7 @@ export async function send(
   timeoutMs: number,
 ): Promise<void> {
   const signal = AbortSignal.timeout(timeoutMs)
+  count(protocol, 'sent')
   const pool = `${protocol}\u0000one-way`
   const peer = peerOf(target)
   const write = async (s: PooledStream): Promise<void> => {
@@ -163,6 +173,8 @@ export interface ServeOptions {
   /** Deadline of one exchange: reading the first request, handling it, writing the answer. */
   timeoutMs: number
   maxInboundStreams?: number
+  /** How long to wait for the next request on a stream before closing it (default SERVE_IDLE_MS). */
+  idleMs?: number
   /** Called when a stream fails; for logging and metrics. */
   onError?: (err: unknown, connection: Connection) => void
 }
@@ -177,11 +189,12 @@ export async function serve(
   await node.handle(
     protocol,
     async (stream, connection) => {
+      count(protocol, 'accepted')
       const lp = lpStream(stream, { maxDataLength: opts.maxRequestBytes })
       for (let served = 0; ; served++) {
         let payload: Uint8Array
         try {
-          const waitMs = served === 0 ? opts.timeoutMs : SERVE_IDLE_MS
+          const waitMs = served === 0 ? opts.timeoutMs : (opts.idleMs ?? SERVE_IDLE_MS)
           payload = (await lp.read({ signal: AbortSignal.timeout(waitMs) })).subarray()
         } catch (err) {
           // After a first exchange, the client closing the stream (or leaving it idle) is its normal end.
@@ -189,6 +202,7 @@ export async function serve(
           fail(stream, connection, err, opts)
           return
         }
+        count(protocol, 'served')
         try {
           const signal = AbortSignal.timeout(opts.timeoutMs)
           const answer = await handle(payload, connection)

@@ -58,8 +58,17 @@ export function takeStream(node: Libp2p, peer: string, protocol: string): Pooled
   return undefined
 }
 
-/** Gives a stream back after a complete exchange: kept for reuse, or closed when the pool is full or it is not reusable. */
-export function giveStream(node: Libp2p, peer: string, protocol: string, pooled: PooledStream): void {
+/**
+ * Gives a stream back after a complete exchange: kept for reuse for `idleMs`, or closed when the
+ * pool is full or it is not reusable.
+ */
+export function giveStream(
+  node: Libp2p,
+  peer: string,
+  protocol: string,
+  pooled: PooledStream,
+  idleMs: number = POOL_IDLE_MS,
+): void {
   const pool = poolOf(node)
   const key = keyOf(peer, protocol)
   const idle = pool.get(key) ?? []
@@ -75,7 +84,7 @@ export function giveStream(node: Libp2p, peer: string, protocol: string, pooled:
       if (list !== undefined && at >= 0) list.splice(at, 1)
       if (list?.length === 0) pool.delete(key)
       closeQuietly(entry.stream)
-    }, POOL_IDLE_MS),
+    }, idleMs),
   }
   entry.timer.unref()
   idle.push(entry)

@@ -20,7 +20,7 @@ import { ErrorCode } from '../wire/error-codes.js'
 import { OverlayLimits } from '../wire/limits.js'
 import { AttachAnswer, AttachResponse, AttachResult, decodeAttachRequest } from '../wire/overlay.js'
 import type { SupernodeMetrics } from './metrics.js'
-import { Deadlines, Protocols } from './protocols.js'
+import { Deadlines, PollIdle, Protocols } from './protocols.js'
 import type { TrustState } from './trust-state.js'
 
 /** Another live supernode as membership knows it, with the announcement it signed. */
@@ -57,7 +57,13 @@ export class AttachService {
 
   /** Serves 1.1.0 beside 1.0.0, so old and new devices attach side by side. */
   async serve(node: Libp2p, onError: (err: unknown) => void): Promise<void> {
-    const opts = { maxRequestBytes: OverlayLimits.attachBytes, timeoutMs: Deadlines.handlerMs, onError }
+    const opts = {
+      maxRequestBytes: OverlayLimits.attachBytes,
+      timeoutMs: Deadlines.handlerMs,
+      // Devices refresh each attachment every 40–60 s on the same stream (PollIdle).
+      idleMs: PollIdle.attachServeMs,
+      onError,
+    }
     await serve(node, Protocols.attach, (p, c) => Promise.resolve(this.handle(p, c)), opts)
     await serve(node, Protocols.attachSigned, (p, c) => Promise.resolve(this.handleSigned(p, c)), opts)
   }

@@ -10,6 +10,8 @@ export const Protocols = {
   revocations: '/parley/revocations/1.0.0',
   /** The signed supernode grant list, for attached devices: same request and answer as revocations. */
   grants: '/parley/grants/1.0.0',
+  /** Both signed lists in one exchange (signed-lists-service.ts); devices fall back to the two above. */
+  lists: '/parley/lists/1.0.0',
 } as const
 
 export const Deadlines = {
@@ -32,4 +34,20 @@ export const Deadlines = {
   handlerMs: 5_000,
   /** Device → its supernode for the revocation list (up to 8 MiB, usually a few KiB). */
   revocationsMs: 10_000,
+} as const
+
+/**
+ * How long a device keeps the stream of a periodic request for the next one (rpc.ts's `idleMs`):
+ * above the period, so that each poll reuses the last one's stream instead of negotiating a new
+ * one (a fresh stream costs about ten times the CPU of a reused one, bench/upkeep.ts). The
+ * supernode waits longer than the device keeps it (SERVE_IDLE_MS, 60 s, unless said here), so
+ * that the device is the one that closes.
+ */
+export const PollIdle = {
+  /** The list poll runs every 15–25 s, and a round may take up to revocationsMs more. */
+  listsMs: 45_000,
+  /** The attach refresh asks its 2–3 supernodes in turn every 20 s: each one every 40–60 s. */
+  attachMs: 65_000,
+  /** The supernode's wait on an attach stream: above attachMs. */
+  attachServeMs: 90_000,
 } as const

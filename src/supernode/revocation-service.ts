@@ -21,6 +21,14 @@ import { decodeRevocationsRequest, RevocationsResponse } from '../wire/revocatio
 /** Six a minute per peer: devices ask every 20 s. */
 export const REVOCATIONS_RATE: Rate = { burst: 6, refillMs: 10_000 }
 
+/** A held list's bytes when it is newer than `sequence`, else empty bytes: "nothing newer". */
+export function newerThan(
+  held: { sequence: number; bytes: Uint8Array } | undefined,
+  sequence: number,
+): Uint8Array<ArrayBuffer> {
+  return held !== undefined && held.sequence > sequence ? plain(held.bytes) : new Uint8Array()
+}
+
 export class RevocationRefusedError extends Error {
   override name = 'RevocationRefusedError'
   constructor(
@@ -56,9 +64,7 @@ export class RevocationService {
     if (!this.rate.take(from, (this.init.now ?? Date.now)()).ok)
       return this.refuse(ErrorCode.PeerRateLimited, from, 'ask at most six times a minute')
     const { sequence } = decodeRevocationsRequest(payload)
-    const held = this.init.list()
-    const newer = held !== undefined && held.sequence > sequence
-    return RevocationsResponse.encode({ list: newer ? plain(held.bytes) : new Uint8Array() })
+    return RevocationsResponse.encode({ list: newerThan(this.init.list(), sequence) })
   }
 
   private refuse(code: string, from: string, detail: string): never {

@@ -8411,3 +8411,227 @@ export namespace DirectResponse {
     return streamMessage(buf, DirectResponse.codec(), opts)
   }
 }
+
+export interface SignedListsRequest {
+  revocationsSequence: bigint
+  grantsSequence: bigint
+}
+
+export namespace SignedListsRequest {
+  let _codec: Codec<SignedListsRequest>
+
+  export const codec = (): Codec<SignedListsRequest> => {
+    if (_codec == null) {
+      _codec = message<SignedListsRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.revocationsSequence != null && obj.revocationsSequence !== 0n)) {
+          w.uint32(8)
+          w.uint64(obj.revocationsSequence)
+        }
+
+        if ((obj.grantsSequence != null && obj.grantsSequence !== 0n)) {
+          w.uint32(16)
+          w.uint64(obj.grantsSequence)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          revocationsSequence: 0n,
+          grantsSequence: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.revocationsSequence = reader.uint64()
+              break
+            }
+            case 2: {
+              obj.grantsSequence = reader.uint64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.revocationsSequence`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.grantsSequence`,
+                value: reader.uint64()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SignedListsRequestRevocationsSequenceFieldEvent {
+    field: '$.revocationsSequence'
+    value: bigint
+  }
+
+  export interface SignedListsRequestGrantsSequenceFieldEvent {
+    field: '$.grantsSequence'
+    value: bigint
+  }
+
+  export function encode (obj: Partial<SignedListsRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SignedListsRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SignedListsRequest>): SignedListsRequest {
+    return decodeMessage(buf, SignedListsRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SignedListsRequest>): Generator<SignedListsRequestRevocationsSequenceFieldEvent | SignedListsRequestGrantsSequenceFieldEvent> {
+    return streamMessage(buf, SignedListsRequest.codec(), opts)
+  }
+}
+
+export interface SignedListsResponse {
+  revocations: Uint8Array<ArrayBuffer>
+  grants: Uint8Array<ArrayBuffer>
+}
+
+export namespace SignedListsResponse {
+  let _codec: Codec<SignedListsResponse>
+
+  export const codec = (): Codec<SignedListsResponse> => {
+    if (_codec == null) {
+      _codec = message<SignedListsResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.revocations != null && obj.revocations.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.revocations)
+        }
+
+        if ((obj.grants != null && obj.grants.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.grants)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          revocations: uint8ArrayAlloc(0),
+          grants: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.revocations = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.grants = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.revocations`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.grants`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SignedListsResponseRevocationsFieldEvent {
+    field: '$.revocations'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SignedListsResponseGrantsFieldEvent {
+    field: '$.grants'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<SignedListsResponse>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SignedListsResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SignedListsResponse>): SignedListsResponse {
+    return decodeMessage(buf, SignedListsResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SignedListsResponse>): Generator<SignedListsResponseRevocationsFieldEvent | SignedListsResponseGrantsFieldEvent> {
+    return streamMessage(buf, SignedListsResponse.codec(), opts)
+  }
+}
