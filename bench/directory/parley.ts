@@ -93,10 +93,22 @@ export async function runParley(
   let targets = net.users
   const measure = async (name: string, notFound: boolean): Promise<Phase[]> => {
     const n = notFound ? run.notFoundLookups : run.lookups
-    const measured = await lookups(net, name, { n, notFound, inFlight: run.inFlight, targets }, signal)
+    const { phases: measured, lone } = await lookups(
+      net,
+      name,
+      { n, notFound, inFlight: run.inFlight, targets },
+      signal,
+    )
     phases.push(...measured)
     const [all] = measured
-    if (all !== undefined) say(`${all.name}: ${all.count} lookups in ${(all.durationMs / 1000).toFixed(1)} s`)
+    const alone = lone
+      .filter((l) => l.started > 0)
+      .map((l) => `${l.client} ${l.started} (${l.missed} failed)`)
+    if (all !== undefined)
+      say(
+        `${all.name}: ${all.count} lookups in ${(all.durationMs / 1000).toFixed(1)} s` +
+          (alone.length > 0 ? `; started with one supernode: ${alone.join(', ')}` : ''),
+      )
     return measured
   }
   const healthy = [...(await measure('healthy', false)), ...(await measure('healthy, not found', true))]
@@ -222,16 +234,18 @@ interface LookupPlan {
 /**
  * n lookups, plan.inFlight at a time, over the clients in turn: random online
  * users (or, for notFound, usernames nobody has). Returns the phase over all
- * clients, then one per client.
+ * clients, then one per client, and how many lookups each client started with one supernode.
  */
 async function lookups(
   net: ParleyNet,
   name: string,
   plan: LookupPlan,
   signal: AbortSignal,
-): Promise<Phase[]> {
+): Promise<{ phases: Phase[]; lone: Array<{ client: string; started: number; missed: number }> }> {
   const all = new Phase(SYSTEM, name)
   const per = net.clients.map((_, i) => new Phase(SYSTEM, `${name} · ${net.clientNames[i] ?? i}`))
+  // Lookups a client started while it had one supernode (the other lost, not replaced yet): nothing to hedge to.
+  const lone = net.clients.map((_, i) => ({ client: net.clientNames[i] ?? String(i), started: 0, missed: 0 }))
   const start = performance.now()
   let issued = 0
   const one = async (i: number): Promise<void> => {
@@ -266,6 +280,11 @@ async function lookups(
       console.error(`${name}: ${outcome} ${what} after ${ms.toFixed(0)} ms`)
     all.record(ms, outcome, error, what, i)
     per[c]?.record(ms, outcome, error, what, i)
+    const alone = lone[c]
+    if (alone !== undefined && links.length < 2) {
+      alone.started++
+      if (outcome !== 'ok') alone.missed++
+    }
   }
   await Promise.all(
     Array.from({ length: Math.max(1, plan.inFlight) }, async () => {
@@ -277,7 +296,7 @@ async function lookups(
   )
   all.durationMs = performance.now() - start
   for (const p of per) p.durationMs = all.durationMs
-  return [all, ...per]
+  return { phases: [all, ...per], lone }
 }
 
 /**
