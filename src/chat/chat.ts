@@ -248,7 +248,7 @@ export class Chat {
       }
     }
     if (signalsOnly) admit()
-    else this.store.transaction(admit)
+    else this.store.transaction(() => this.store.clock.once(admit))
     for (const r of refusals) this.onRefused(r)
     for (const n of notices) this.notify(n)
     return { committed, refused, applied, refusals }
@@ -290,8 +290,9 @@ export class Chat {
     // Committed with the group (commit.ts), and always before the outbox pushes or seals it;
     // signed with the group's other events just before (batch.ts).
     const out = this.store.group(() => {
-      const unsigned = chatEventBody(this.fields(kind, to, body, this.store.clock.tick(), now))
-      const e = ownChatEvent(unsigned, this.ownCertificate(now), unsigned)
+      const fields = this.fields(kind, to, body, this.store.clock.tick(), now)
+      const unsigned = chatEventBody(fields)
+      const e = ownChatEvent(fields, unsigned, this.ownCertificate(now))
       applyEvent(this.store, this.me.username, this.me.deviceId, e, notices, now)
       if (kind !== ChatKind.CONTACT_BLOCK) this.store.outbox.enqueue(e.id, to, now)
       this.store.outbox.enqueue(e.id, this.me.username, now)

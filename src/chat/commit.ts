@@ -29,13 +29,18 @@ export class GroupCommit {
   /** Runs inside the group just before it commits: the chat core signs the group's events there (batch.ts). */
   beforeCommit: () => void = () => undefined
 
+  /** One transaction function for every call (better-sqlite3 builds one per `db.transaction`). */
+  private readonly atomic: (fn: () => unknown) => unknown
+
   constructor(
     private readonly db: Database.Database,
     /** A timed commit that failed (the group is rolled back); a direct flush throws instead. */
     private readonly onError: (err: unknown) => void = () => undefined,
     /** Something was rolled back: what the store remembers of its rows in memory may be wrong. */
     private readonly onRollback: () => void = () => undefined,
-  ) {}
+  ) {
+    this.atomic = db.transaction((fn: () => unknown) => fn())
+  }
 
   /** Runs `fn` as one transaction, committed before it returns (and after the open group). */
   now<T>(fn: () => T): T {
@@ -80,7 +85,7 @@ export class GroupCommit {
   private run<T>(fn: () => T): T {
     this.depth++
     try {
-      return this.db.transaction(fn)()
+      return this.atomic(fn) as T
     } catch (err) {
       this.onRollback()
       throw err

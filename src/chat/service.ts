@@ -7,10 +7,10 @@
  * contacts (presence.ts), and turns online into away after the configured
  * idle time (own-status.ts, sweep.ts).
  */
-import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { join } from 'node:path'
 import { signerOf } from '../crypto/keys.js'
+import { pooledRandomBytes } from '../crypto/random-pool.js'
 import type { DeviceNode } from '../device/node.js'
 import type { Profile } from '../device/profile.js'
 import { loadIdentity } from '../device/session.js'
@@ -102,7 +102,7 @@ export class ChatService {
         // Every event, history request and push is checked against the newest list we hold.
         isRevoked: (id) => device.isRevoked(id),
       }),
-      randomBytes,
+      pooledRandomBytes(),
       (n) => this.onNotice(n),
       refusalLogger(log),
     )

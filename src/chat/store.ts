@@ -11,6 +11,7 @@ import { basename } from 'node:path'
 import Database from 'better-sqlite3'
 import { LRUCache } from 'lru-cache'
 import { LamportClock } from './clock.js'
+import { ContactsTable, type ContactRow } from './contacts-table.js'
 import { migrate } from '../sqlite/migrate.js'
 import { GroupCommit } from './commit.js'
 import { CHAT_MIGRATIONS } from './migrations.js'
@@ -23,14 +24,7 @@ export type { MessageKind, MessageRow, MessageState } from './schema.js'
 
 export type { ContactState } from './rows.js'
 
-export interface ContactRow {
-  username: string
-  state: ContactState
-  greeting: string
-  updatedAt: number
-  presence: string
-  presenceAt: number
-}
+export type { ContactRow } from './contacts-table.js'
 
 export interface KnownDevice {
   username: string
@@ -55,6 +49,14 @@ export class ChatStore {
   private readonly statements = new Map<string, Database.Statement>()
   /** When each device was last written to `devices` (cleared on rollback): one write a minute, not one an event. */
   private readonly seen = new LRUCache<string, number>({ max: 4096 })
+  /**
+   * Rows as this store last wrote or read them (null: no row), so that the
+   * several reads of one send or one received event are one statement, not
+   * one each (issue 12 §2). This process is the file's only writer; every
+   * write below goes through them, and a rollback clears them.
+   */
+  private readonly metaRows = new Map<string, string | null>()
+  private readonly contactsTable = new ContactsTable((text) => this.sql(text))
   private readonly commits: GroupCommit
 
   /** Caps on strangers' held messages and pending requests (strangers.ts). */
@@ -68,7 +70,7 @@ export class ChatStore {
   ) {
     this.strangerLimits = { ...DEFAULT_STRANGER_LIMITS, ...opts.strangers }
     this.db = new Database(path)
-    this.commits = new GroupCommit(this.db, opts.onCommitError, () => this.seen.clear())
+    this.commits = new GroupCommit(this.db, opts.onCommitError, () => this.forgetRows())
     this.db.pragma('busy_timeout = 5000')
     this.db.pragma('journal_mode = WAL')
     // WAL + NORMAL survives a killed process (only an OS crash can lose the last commits).
@@ -120,17 +122,30 @@ export class ChatStore {
 
   private signPending: () => void = () => undefined
 
+  /** Something was rolled back: what we remember of rows may no longer be what the file holds. */
+  private forgetRows(): void {
+    this.seen.clear()
+    this.metaRows.clear()
+    this.contactsTable.forget()
+  }
+
   // ---- meta ---------------------------------------------------------------
 
   getMeta(key: string): string | undefined {
-    const row = this.sql('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined
-    return row?.value
+    let value = this.metaRows.get(key)
+    if (value === undefined) {
+      const row = this.sql('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined
+      value = row?.value ?? null
+      this.metaRows.set(key, value)
+    }
+    return value ?? undefined
   }
 
   setMeta(key: string, value: string): void {
     this.sql(
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     ).run(key, value)
+    this.metaRows.set(key, value)
   }
 
   /** The highest Lamport time of a stored message at or below `atMost` (in `conversation` when given); 0 if none. */
@@ -141,68 +156,32 @@ export class ChatStore {
     return r.l ?? 0
   }
 
-  // ---- contacts -----------------------------------------------------------
+  // ---- contacts (contacts-table.ts) ----------------------------------------
 
   contact(username: string): ContactRow | undefined {
-    const r = this.sql('SELECT * FROM contacts WHERE username = ?').get(username) as
-      | {
-          username: string
-          state: ContactState
-          greeting: string
-          updated_at: number
-          presence: string
-          presence_at: number
-        }
-      | undefined
-    return (
-      r && {
-        username: r.username,
-        state: r.state,
-        greeting: r.greeting,
-        updatedAt: r.updated_at,
-        presence: r.presence,
-        presenceAt: r.presence_at,
-      }
-    )
+    return this.contactsTable.contact(username)
   }
 
   contacts(states?: ContactState[]): ContactRow[] {
-    const rows = this.sql('SELECT username FROM contacts ORDER BY username').all() as {
-      username: string
-    }[]
-    return rows
-      .map((r) => this.contact(r.username)!)
-      .filter((c) => states === undefined || states.includes(c.state))
+    return this.contactsTable.contacts(states)
   }
 
   setContact(username: string, state: ContactState, at: number, greeting?: string): void {
-    this.sql(
-      `INSERT INTO contacts (username, state, greeting, updated_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (username) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at,
-           greeting = CASE WHEN ? IS NULL THEN contacts.greeting ELSE excluded.greeting END`,
-    ).run(username, state, greeting ?? '', at, greeting ?? null)
-    if (state === 'accepted') this.sql('UPDATE messages SET held = 0 WHERE conversation = ?').run(username)
+    this.contactsTable.setContact(username, state, at, greeting)
   }
 
   /** Held messages in the conversation with `username` (a stranger's, not yet accepted). */
   heldFrom(username: string): number {
-    return (
-      this.sql('SELECT count(*) AS n FROM messages WHERE conversation = ? AND held = 1').get(username) as {
-        n: number
-      }
-    ).n
+    return this.contactsTable.heldFrom(username)
   }
 
   /** Contact requests waiting for the user's answer. */
   pendingRequests(): number {
-    return (this.sql("SELECT count(*) AS n FROM contacts WHERE state = 'pending'").get() as { n: number }).n
+    return this.contactsTable.pendingRequests()
   }
 
   setPresence(username: string, presence: string, at: number): boolean {
-    const r = this.sql(
-      'UPDATE contacts SET presence = ?, presence_at = ? WHERE username = ? AND presence_at <= ?',
-    ).run(presence, at, username, at)
-    return r.changes > 0
+    return this.contactsTable.setPresence(username, presence, at)
   }
 
   // ---- devices ------------------------------------------------------------

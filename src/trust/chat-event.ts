@@ -7,10 +7,17 @@
 import { PayloadType } from '../crypto/envelope.js'
 import type { Signer } from '../crypto/keys.js'
 import { plain } from '../wire/bytes.js'
-import { ChatEvent, ChatLimits, decodeChatEventBody, type ChatEventFields } from '../wire/chat.js'
+import {
+  ChatEvent,
+  ChatLimits,
+  checkChatEventFields,
+  decodeChatEventBody,
+  type ChatEventFields,
+} from '../wire/chat.js'
+import { invalid } from '../wire/decode.js'
 import { isBatched } from '../wire/batch.js'
 import { decodeEnvelope } from '../wire/codec.js'
-import type { PresenceStatus } from '../wire/generated/parley.js'
+import { PresenceStatus } from '../wire/generated/parley.js'
 import type { Certificate, VerifyCertificateOptions } from './certificate.js'
 import { signByDevice, verifyDeviceSigned } from './device-signed.js'
 import { bodyOfBatched, verifyBatchedChatEvent } from './chat-batch.js'
@@ -69,17 +76,23 @@ export function verifyChatEvent(bytes: Uint8Array, opts: VerifyCertificateOption
 }
 
 /**
- * An event this device has just made, read back from its body without
- * verifying anything; `certificate` is the device's own, verified by the
- * caller (a third of chat.send's CPU was this verification, bench:chat).
- * `bytes` is what the store keeps until the batch is signed (chat.ts).
+ * An event this device has just made, from the fields it encoded into
+ * `body`, without verifying or decoding anything (decoding it back, with the
+ * canonical re-encode check, was the largest frame of chat.send left,
+ * issue 12 §2); the fields get the decoder's checks, so a peer never gets
+ * an event it would refuse. `certificate` is the device's own, verified by
+ * the caller. `body` is what the store keeps until the batch is signed
+ * (chat.ts). Throws WireDecodeError.
  */
 export function ownChatEvent(
+  input: ChatEventInput,
   body: Uint8Array,
   certificate: Certificate,
-  bytes: Uint8Array,
 ): VerifiedChatEvent {
-  return { ...decodeChatEventBody(body), ...senderOf(certificate), bytes, batched: true }
+  if (body.byteLength > ChatLimits.eventBytes) invalid('event', 'is too large')
+  const fields = { ...input, status: input.status ?? PresenceStatus.OFFLINE }
+  checkChatEventFields(fields)
+  return { ...fields, ...senderOf(certificate), bytes: body, batched: true }
 }
 
 /** The ChatEvent body inside an event of either form, not verified (paging, re-signing). */

@@ -82,17 +82,30 @@ export interface ChatEventFields {
   status: PresenceStatus
 }
 
-/** The body of a signed chat event, checked field by field. */
-export function decodeChatEventBody(bytes: Uint8Array): ChatEventFields {
-  const e = decodeCapped<ChatEvent>('chat event', ChatEvent, bytes, ChatLimits.eventBytes, {
-    refs: ChatLimits.refs,
-  })
+/**
+ * The field checks of a chat event body, without decoding: the decoder
+ * runs them on what it reads, and the sender on what it has just encoded
+ * (src/trust/chat-event.ts, ownChatEvent), so that it never sends an event
+ * its peers would refuse. Throws WireDecodeError.
+ */
+export function checkChatEventFields(
+  e: Pick<ChatEventFields, 'certificate' | 'id' | 'kind' | 'to' | 'text' | 'refs'>,
+): void {
   if (e.certificate.byteLength === 0) invalid('certificate', 'is missing')
   checkBytes('id', e.id, ChatLimits.idBytes)
   if (!KINDS.has(e.kind) || e.kind === ChatKind.CHAT_NONE) invalid('kind', 'is unknown')
   if (!isUsername(e.to)) invalid('to', 'is not a valid username')
   if (encoder.encode(e.text).byteLength > ChatLimits.textBytes) invalid('text', 'is over 64 KiB')
+  if (e.refs.length > ChatLimits.refs) invalid('refs', `holds more than ${ChatLimits.refs}`)
   for (const r of e.refs) checkBytes('refs', r, ChatLimits.idBytes)
+}
+
+/** The body of a signed chat event, checked field by field. */
+export function decodeChatEventBody(bytes: Uint8Array): ChatEventFields {
+  const e = decodeCapped<ChatEvent>('chat event', ChatEvent, bytes, ChatLimits.eventBytes, {
+    refs: ChatLimits.refs,
+  })
+  checkChatEventFields(e)
   return {
     certificate: e.certificate,
     id: e.id,
