@@ -37,6 +37,13 @@ export interface AdmitContext {
   /** Whether the pusher is among `recipient`'s R + 1 replicas by this node's view. */
   pusherReplicates: (recipient: string) => boolean
   isHeld: (recipient: string, id: Uint8Array) => boolean
+  /**
+   * The items come from this node's own deposit path, which verified every
+   * deposit signature a moment ago against the attached device and set the
+   * sender from it: they are not verified twice (issue 12 §2). Never set for
+   * a store from another supernode.
+   */
+  verifiedHere?: boolean
 }
 
 export interface Admitted {
@@ -74,6 +81,7 @@ function admitOne(item: OfflineItem, ctx: AdmitContext): OfflineItem {
       'an offline item needs its depositing device’s signature',
     )
   }
+  if (ctx.verifiedHere === true) return { ...item, storedAt }
   // The certificate must have been good when the item was stored: items outlive 7-day certificates.
   const by = verifyDeposit(item, deposit, ctx.verifyOptions(storedAt))
   return { ...item, storedAt, sender: by.username }

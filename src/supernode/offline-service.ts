@@ -99,6 +99,7 @@ export class OfflineService {
     this.devices = new OfflineDevices({
       ...init,
       local: (req) => Promise.resolve(this.dispatch(req, init.self)),
+      localStore: (items) => this.store(items.map(fromWire), init.self, Date.now(), true),
       busy: (message) => this.busy(message),
       full: () => this.full(),
       replicaTimeoutMs: init.replicaTimeoutMs ?? Deadlines.replicaMs,
@@ -189,8 +190,11 @@ export class OfflineService {
     }
   }
 
-  /** A store from `from` (another supernode, or this one): only what admit.ts lets in is kept. */
-  private store(items: OfflineItem[], from: string, now: number): OfflineResponse {
+  /**
+   * A store from `from` (another supernode, or this one): only what admit.ts lets in is kept.
+   * `verifiedHere`: items this node's deposit path has just verified (admit.ts).
+   */
+  private store(items: OfflineItem[], from: string, now: number, verifiedHere = false): OfflineResponse {
     const { store, members, self, verifyOptions } = this.init
     const view = members()
     // Placement ranks every member: once per recipient of the request, not once per item.
@@ -208,6 +212,7 @@ export class OfflineService {
       replicates: (recipient) => near(self, recipient),
       pusherReplicates: (recipient) => near(from, recipient),
       isHeld: (recipient, id) => store.has(recipient, id),
+      verifiedHere,
     })
     const put = store.put(admitted.items, now)
     if (!put.ok && put.code === 'store_full') return this.full()
