@@ -7,6 +7,7 @@ import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { InvalidOptionError } from '../util/errors.js'
 import { StoreVersionError } from '../sqlite/migrate.js'
+import { OFFLINE_MIGRATIONS } from './schema.js'
 import { OfflineStore, type OfflineStoreOptions } from './store.js'
 import { hexId, type OfflineItem } from './types.js'
 
@@ -212,13 +213,13 @@ describe('repair reads', () => {
     const all = Array.from({ length: 5 }, (_, i) => item({ storedAt: NOW - 10 + (i % 2) }))
     store.put(all, NOW)
     const seen: OfflineItem[] = []
-    let cursor: { storedAt: number; id: Uint8Array } | undefined
+    let cursor: { id: Uint8Array } | undefined
     for (;;) {
       const page = store.itemsOf('bob', cursor, 2)
       if (page.length === 0) break
       seen.push(...page)
       const last = page[page.length - 1]!
-      cursor = { storedAt: last.storedAt, id: last.id }
+      cursor = { id: last.id }
     }
     expect(new Set(ids(seen))).toEqual(new Set(ids(all)))
     expect(seen).toHaveLength(5)
@@ -303,7 +304,7 @@ describe('signed deposits (issue 10, H3)', () => {
     expect(first.put([item()], NOW)).toMatchObject({ ok: true, stored: 1 })
     first.close()
     const newer = new Database(path)
-    newer.pragma('user_version = 2')
+    newer.pragma(`user_version = ${OFFLINE_MIGRATIONS.length + 1}`)
     newer.close()
     let caught: unknown
     try {
@@ -317,7 +318,7 @@ describe('signed deposits (issue 10, H3)', () => {
     expect([
       after.pragma('user_version', { simple: true }),
       after.prepare('SELECT count(*) FROM items').pluck().get(),
-    ]).toEqual([2, 1])
+    ]).toEqual([OFFLINE_MIGRATIONS.length + 1, 1])
     after.close()
   })
 

@@ -45,8 +45,8 @@ export interface TakeResult {
   more: boolean
 }
 
+/** Where a repair walk of one recipient's items is: the last id pushed (items go in id order). */
 export interface RepairCursor {
-  storedAt: number
   id: Uint8Array
 }
 
@@ -117,9 +117,8 @@ export class OfflineStore {
       recipients: db.prepare<[], { recipient: string }>(
         'SELECT DISTINCT recipient FROM items ORDER BY recipient',
       ),
-      page: db.prepare<[string, number, number, Buffer, number], ItemRow>(
-        `SELECT * FROM items WHERE recipient = ? AND (stored_at > ? OR (stored_at = ? AND id > ?))
-         ORDER BY stored_at, id LIMIT ?`,
+      page: db.prepare<[string, Buffer, number], ItemRow>(
+        'SELECT * FROM items WHERE recipient = ? AND id > ? ORDER BY id LIMIT ?',
       ),
       all: db.prepare<[], ItemRow>('SELECT * FROM items ORDER BY recipient, stored_at, id'),
       usage: db.prepare<[], { recipient: string; sender: string; size: number }>(
@@ -298,11 +297,13 @@ export class OfflineStore {
     return this.q.recipients.all().map((r) => r.recipient)
   }
 
-  /** A recipient's items with all their copies, oldest first, after `cursor`: repair pushes them page by page. */
+  /**
+   * A recipient's items with all their copies, in id order, after `cursor`: repair pushes them
+   * page by page. By id, not age: the index that put keeps anyway serves it (schema.ts, 2).
+   */
   itemsOf(recipient: string, cursor: RepairCursor | undefined, limit: number): OfflineItem[] {
-    const storedAt = cursor?.storedAt ?? -1
     const id = buf(cursor?.id ?? new Uint8Array(0))
-    return this.q.page.all(recipient, storedAt, storedAt, id, limit).map((row) => this.full(row))
+    return this.q.page.all(recipient, id, limit).map((row) => this.full(row))
   }
 
   /** Every item, with every copy: for tests and small stores only. */

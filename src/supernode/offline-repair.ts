@@ -79,7 +79,7 @@ export class OfflineRepair {
         const page = this.init.store.itemsOf(recipient, cursor, PAGE_ITEMS)
         const last = page[page.length - 1]
         if (last === undefined) break
-        cursor = { storedAt: last.storedAt, id: last.id }
+        cursor = { id: last.id }
         for (const batch of requestBatches(page.map(toWire))) {
           if (!(await this.push(to, batch))) {
             // The destination is gone or refuses: the next membership change plans again.
