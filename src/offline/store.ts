@@ -197,6 +197,32 @@ export class OfflineStore {
     })()
   }
 
+  /**
+   * Several puts as one transaction, so one commit (one WAL write of the
+   * pages they share) for all of them: each put is still whole or not at all
+   * (a savepoint of its own), decided in order, so each sees the quotas the
+   * ones before it used. A put that throws is rolled back alone and its
+   * error given in its place; if the commit fails, this throws and nothing
+   * is stored.
+   */
+  putEach(batches: ReadonlyArray<readonly OfflineItem[]>, now: number): Array<PutResult | Error> {
+    try {
+      return this.db.transaction(() =>
+        batches.map((items): PutResult | Error => {
+          try {
+            return this.put(items, now)
+          } catch (err) {
+            this.reloadUsage()
+            return err instanceof Error ? err : new Error(String(err))
+          }
+        }),
+      )()
+    } catch (err) {
+      this.reloadUsage()
+      throw err
+    }
+  }
+
   private insert(item: OfflineItem): void {
     const size = itemBytes(item)
     const id = buf(item.id)

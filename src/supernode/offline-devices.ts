@@ -41,7 +41,7 @@ export interface OfflineDevicesInit {
   /** This node's own replica side: a request it would answer for another supernode. */
   local: (req: OfflineRequest) => Promise<OfflineResponse>
   /** This node's own replica side storing items whose deposits deposit() has just verified. */
-  localStore: (items: SealedItem[]) => OfflineResponse
+  localStore: (items: SealedItem[]) => Promise<OfflineResponse>
   busy: (message: string) => OfflineResponse
   /** The answer when every replica that answered is at its byte cap (store_full, busy with a retry time). */
   full: () => OfflineResponse
@@ -246,7 +246,7 @@ export class OfflineDevices {
       // This node's own replica side does not verify again what deposit() verified.
       const res =
         peer === this.init.self
-          ? this.init.localStore(batch)
+          ? await this.init.localStore(batch)
           : await this.init.ask(
               peer,
               { ...emptyRequest(OfflineKind.Store), items: batch },

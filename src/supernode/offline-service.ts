@@ -43,6 +43,7 @@ import { ok, refused } from './offline-answers.js'
 import { OfflineDevices } from './offline-devices.js'
 import { fromWire, toAnswer, type AskReplica } from './offline-replicas.js'
 import { OfflineRepair } from './offline-repair.js'
+import { OfflineWrites } from './offline-writes.js'
 import { Deadlines } from './protocols.js'
 
 export interface OfflineServiceInit {
@@ -87,6 +88,7 @@ export class OfflineService {
   /** When this node first ran with signed deposits (persisted in its store): see admit.ts. */
   readonly signedSince: number
   private readonly devices: OfflineDevices
+  private readonly writes: OfflineWrites
   private readonly random: () => number
   private expireTimer: NodeJS.Timeout | undefined
   private wasFull = false
@@ -96,6 +98,7 @@ export class OfflineService {
     this.random = init.random ?? Math.random
     this.repair = new OfflineRepair({ ...init, r: REPLICAS })
     this.signedSince = init.store.signedSince(Date.now())
+    this.writes = new OfflineWrites(init.store)
     this.devices = new OfflineDevices({
       ...init,
       local: (req) => Promise.resolve(this.dispatch(req, init.self)),
@@ -194,7 +197,12 @@ export class OfflineService {
    * A store from `from` (another supernode, or this one): only what admit.ts lets in is kept.
    * `verifiedHere`: items this node's deposit path has just verified (admit.ts).
    */
-  private store(items: OfflineItem[], from: string, now: number, verifiedHere = false): OfflineResponse {
+  private async store(
+    items: OfflineItem[],
+    from: string,
+    now: number,
+    verifiedHere = false,
+  ): Promise<OfflineResponse> {
     const { store, members, self, verifyOptions } = this.init
     const view = members()
     // Placement ranks every member: once per recipient of the request, not once per item.
@@ -214,9 +222,12 @@ export class OfflineService {
       isHeld: (recipient, id) => store.has(recipient, id),
       verifiedHere,
     })
-    const put = store.put(admitted.items, now)
-    if (!put.ok && put.code === 'store_full') return this.full()
-    if (!put.ok) return refused(ErrorCode.QuotaExceeded, `offline quota full (${put.breach})`)
+    // Committed with the other stores of this turn, answered once on disk (offline-writes.ts).
+    if (admitted.items.length > 0) {
+      const put = await this.writes.put(admitted.items)
+      if (!put.ok && put.code === 'store_full') return this.full()
+      if (!put.ok) return refused(ErrorCode.QuotaExceeded, `offline quota full (${put.breach})`)
+    }
     const bad = admitted.refused
     if (bad === undefined) return ok()
     // Counted by code in parley_supernode_offline_requests_total, not logged: a rogue could flood the log.
