@@ -22,7 +22,7 @@ import { deviceIdOf, generateKey, signerOf, type Signer } from '../src/crypto/ke
 import { silentLogger } from '../src/log/logger.js'
 import { signDeposit, signDepositBatch } from '../src/offline/deposit.js'
 import { OfflineStore } from '../src/offline/store.js'
-import type { Placed } from '../src/placement/placement.js'
+import { replicasFor, type Placed } from '../src/placement/placement.js'
 import { createSupernodeMetrics } from '../src/supernode/metrics.js'
 import { OfflineService } from '../src/supernode/offline-service.js'
 import { issueCertificate } from '../src/trust/certificate.js'
@@ -99,7 +99,7 @@ function startNet(
 }
 
 /** Items of a short message's size, sealed for one device of one of RECIPIENTS recipients. */
-async function sealAll(count: number): Promise<SealedItem[]> {
+async function sealAll(count: number, names = defaultNames()): Promise<SealedItem[]> {
   const devices = await Promise.all(
     Array.from({ length: RECIPIENTS }, async () => {
       const publicKey = signerOf(await generateKey()).publicKey
@@ -110,11 +110,21 @@ async function sealAll(count: number): Promise<SealedItem[]> {
   return Array.from({ length: count }, (_, i) =>
     sealForDevices({
       id: new Uint8Array(randomBytes(16)),
-      recipient: `rcpt-${(i % RECIPIENTS) + 1}`,
+      recipient: names[i % RECIPIENTS]!,
       plaintext,
       devices: [devices[i % RECIPIENTS]!],
     }),
   )
+}
+
+const defaultNames = (): string[] => Array.from({ length: RECIPIENTS }, (_, i) => `rcpt-${i + 1}`)
+
+/** RECIPIENTS names that `replica` replicates (among their R = 3): its own share of a network's items. */
+function namesOn(replica: string, members: Placed[]): string[] {
+  const names: string[] = []
+  for (let i = 1; names.length < RECIPIENTS; i++)
+    if (replicasFor(`solo-${i}`, members, 3).includes(replica)) names.push(`solo-${i}`)
+  return names
 }
 
 interface Phase {
@@ -162,6 +172,45 @@ async function phase(
   return { label, items: items.length, cpuUs: cpu.user + cpu.system, wallMs }
 }
 
+/**
+ * One replica's own work: store requests of `batch` items, as the supernode deposited through
+ * sends them (sender and storedAt set, deposits batch-signed), answered by `replica` alone
+ * (decode, verify, write, answer), from another member. The figure "a replica's work" in
+ * docs/offline.md: the network's work per item is this three times, plus the deposit path.
+ */
+async function replicaPhase(
+  replica: OfflineService,
+  by: Device,
+  items: SealedItem[],
+  batch: number,
+): Promise<Phase> {
+  const requests: Uint8Array[] = []
+  const storedAt = BigInt(Date.now())
+  for (let i = 0; i < items.length; i += batch) {
+    const group = items.slice(i, i + batch)
+    const signed = signDepositBatch(group, by.certificate, by.signer)
+    const req: OfflineRequest = {
+      kind: OfflineKind.Store,
+      items: group.map((it, k) => ({ ...it, sender: by.username, storedAt, deposit: plain(signed[k]!) })),
+      recipient: '',
+      deviceId: '',
+      ids: [],
+      access: new Uint8Array(0),
+    }
+    requests.push(OfflineRequest.encode(req))
+  }
+  const cpu0 = process.cpuUsage()
+  const t0 = performance.now()
+  for (const r of requests) {
+    const res = decodeOfflineResponse(await replica.answer(r, 'sn-0'))
+    if (res.result !== OfflineResult.Ok)
+      throw new Error(`replica alone: store refused: ${res.code} ${res.message}`)
+  }
+  const wallMs = performance.now() - t0
+  const cpu = process.cpuUsage(cpu0)
+  return { label: 'a replica alone', items: items.length, cpuUs: cpu.user + cpu.system, wallMs }
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -174,7 +223,8 @@ async function main(): Promise<void> {
   const single = Number(values.single)
   const batch = Number(values.batch)
   const network = signerOf(await generateKey())
-  const senderCount = Math.ceil(items / ITEMS_PER_SENDER) + Math.ceil(single / ITEMS_PER_SENDER)
+  const solo = Math.min(items, ITEMS_PER_SENDER)
+  const senderCount = Math.ceil(items / ITEMS_PER_SENDER) + Math.ceil(single / ITEMS_PER_SENDER) + 1
   const senders = await Promise.all(
     Array.from({ length: senderCount }, (_, i) => device(network, `dep-${i + 1}`)),
   )
@@ -185,10 +235,13 @@ async function main(): Promise<void> {
     const batched = await sealAll(items)
     const alone = await sealAll(single)
     const bSenders = senders.slice(0, Math.ceil(items / ITEMS_PER_SENDER))
-    const sSenders = senders.slice(bSenders.length)
+    const sSenders = senders.slice(bSenders.length, -1)
+    const members = Array.from({ length: SUPERNODES }, (_, i) => ({ peerId: `sn-${i}`, weight: 1 }))
+    const soloItems = await sealAll(solo, namesOn('sn-3', members))
     const rows = [
       await phase(`batches of ${batch}`, services[0]!, bSenders, batched, batch),
       await phase('one item each', services[0]!, sSenders, alone, 1),
+      await replicaPhase(services[3]!, senders[senders.length - 1]!, soloItems, batch),
     ]
     console.log(`offline deposits in one process, ${SUPERNODES} supernodes, R = 3 (node ${process.version})`)
     console.log(
@@ -200,7 +253,7 @@ async function main(): Promise<void> {
       const perItem = r.cpuUs / r.items
       console.log(
         `${r.label.padEnd(16)} ${String(r.items).padStart(6)} items  ` +
-          `${perItem.toFixed(0).padStart(6)} µs CPU an item (all 4 supernodes)  ` +
+          `${perItem.toFixed(0).padStart(6)} µs CPU an item (${r.label === 'a replica alone' ? 'that replica' : 'all 4 supernodes'})  ` +
           `${(1e6 / perItem).toFixed(0).padStart(6)} items/s per core  ` +
           `wall ${(r.wallMs / 1000).toFixed(2)} s`,
       )
