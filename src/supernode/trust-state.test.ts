@@ -121,6 +121,17 @@ describe('the supernode grant list in TrustState', () => {
     expect(isGranted(cert('mallory', T0 - 1000))).toBe(false)
   })
 
+  it('keeps the revocation list it holds when a refresh brings the same one again', async () => {
+    // The revocation sweep cuts revoked devices off once per new list object: a copy of the same
+    // list each refresh made it hang up a revoked device between a refusal and its next request.
+    const trust = newState()
+    await trust.refresh()
+    const held = trust.revocations
+    expect(held?.sequence).toBe(1)
+    await trust.refresh()
+    expect(trust.revocations).toBe(held)
+  })
+
   it('takes a higher sequence only, and keeps its list when the authority later answers none', async () => {
     const trust = newState()
     served = grantList(5, ['carol'])

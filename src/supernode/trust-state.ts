@@ -143,8 +143,13 @@ export class TrustState {
       }
       const list = verifyRevocationList(listBytes, this.config)
       // At the same sequence a re-signed list (compacted by age) replaces ours, but v1 never replaces v2.
+      // The same list again keeps the one held: the revocation sweep cuts revoked devices off once per
+      // new list, and a fresh copy every refresh made it hang up a revoked device's connection at
+      // random, between a refusal and the next request (test/hostile/revocation.test.ts, CI at 880992f).
       const held = this.revocations
-      if (newerList(held, list) || (list.sequence === held?.sequence && list.version >= held.version)) {
+      const resigned =
+        list.sequence === held?.sequence && list.version >= held.version && !sameBytes(held.bytes, list.bytes)
+      if (newerList(held, list) || resigned) {
         this.revocations = list
         this.save('revocations.bin', list.bytes)
       }
