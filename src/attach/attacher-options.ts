@@ -17,6 +17,12 @@ export interface AttacherInit {
   pace?: BackoffPolicy
   /** First gate window while still attached somewhere. Default 30 s. */
   refillSpreadMs?: number
+  /**
+   * A device used (a lookup, which wants two supernodes to hedge over) within
+   * this long refills at the `pace` of a device with no attachment, not over
+   * the refill spread. Default 60 s.
+   */
+  inUseMs?: number
   /** A host that refused us is not dialled again before this, plus jitter. Default 10 min. */
   refusedHoldMs?: number
   /** An attachment counts as good (host failures and streak reset) once it lasted this long. Default 30 s. */
@@ -31,6 +37,7 @@ export const ATTACHER_DEFAULTS = {
   dialTimeoutMs: 5000,
   pace: { baseMs: 1000, capMs: 60_000 },
   refillSpreadMs: 30_000,
+  inUseMs: 60_000,
   refusedHoldMs: 600_000,
   stableAfterMs: 30_000,
 } as const
@@ -46,6 +53,7 @@ export function resolveAttacherOptions(opts: AttacherInit) {
     dialTimeoutMs: duration('dialTimeoutMs', opts.dialTimeoutMs ?? d.dialTimeoutMs, 1),
     refusedHoldMs: duration('refusedHoldMs', opts.refusedHoldMs ?? d.refusedHoldMs),
     stableAfterMs: duration('stableAfterMs', opts.stableAfterMs ?? d.stableAfterMs),
+    inUseMs: duration('inUseMs', opts.inUseMs ?? d.inUseMs),
     pace,
     refill: { baseMs: spread, capMs: Math.max(spread, pace.capMs) } satisfies BackoffPolicy,
   }

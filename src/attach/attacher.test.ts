@@ -141,6 +141,32 @@ describe('Attacher', () => {
     expect(dialed(drain(attacher))).toEqual(['c'])
   })
 
+  it('refills at once when used with one attachment left, not over the spread', () => {
+    const cache = cacheOf([hint('a', 0), hint('b', 50), hint('c', 60)])
+    const attacher = make({ cache, random: () => 0.5 })
+    drive(attacher, 0, 10_000, (id, at) => attacher.onAttached(id, at + 50))
+    attacher.handleTimeout(40_000)
+    attacher.onLost('a', 40_000)
+    expect(attacher.pollTimeout()).toBe(55_000) // idle: 0.5 of the 30 s spread
+    // A lookup at 41 s has one supernode to ask: the refill moves to 0.5 of pace's 1 s.
+    attacher.onInUse(41_000)
+    expect(nextDial(attacher, 41_000)).toEqual({ at: 41_500, peerId: 'c' })
+  })
+
+  it('refills at pace when a link is lost within inUseMs of the last use, and over the spread after', () => {
+    const cache = cacheOf([hint('a', 0), hint('b', 50), hint('c', 60), hint('d', 70)])
+    const attacher = make({ cache, random: () => 0.5 })
+    drive(attacher, 0, 10_000, (id, at) => attacher.onAttached(id, at + 50))
+    attacher.handleTimeout(40_000)
+    attacher.onInUse(30_000) // in the past: time never goes back, so this is a use at 40 s
+    attacher.onLost('a', 70_000) // 30 s after the use
+    expect(nextDial(attacher, 70_000)).toEqual({ at: 70_500, peerId: 'c' })
+    attacher.onAttached('c', 70_550)
+    attacher.handleTimeout(110_000) // c stable
+    attacher.onLost('b', 110_000) // 70 s after the last use: idle again
+    expect(attacher.pollTimeout()).toBe(125_000)
+  })
+
   it('goes back to the host it lost when nothing else is left, after its backoff', () => {
     const cache = cacheOf([hint('only')])
     const attacher = make({ cache, target: 1, random: () => 0.5 })
@@ -285,6 +311,7 @@ describe('Attacher', () => {
     expect(() => make({ cache, target: 0 })).toThrow(InvalidOptionError)
     expect(() => make({ cache, maxParallelDials: 1.5 })).toThrow(InvalidOptionError)
     expect(() => make({ cache, dialTimeoutMs: 0 })).toThrow(InvalidOptionError)
+    expect(() => make({ cache, inUseMs: -1 })).toThrow(InvalidOptionError)
     expect(() => make({ cache, pace: { baseMs: 5, capMs: 1 } })).toThrow(InvalidOptionError)
   })
 })

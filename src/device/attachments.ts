@@ -248,6 +248,16 @@ export class Attachments {
     return this.refusals.totals()
   }
 
+  /**
+   * The device is being used (a lookup): with one supernode left it refills
+   * at once instead of over the 30 s spread (src/attach/attacher.ts).
+   */
+  inUse(): void {
+    if (this.stopped) return
+    this.core.onInUse(Date.now())
+    this.pump()
+  }
+
   hosts(): HostEntry[] {
     return this.cache.entries()
   }

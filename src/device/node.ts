@@ -313,6 +313,7 @@ export class DeviceNode {
    * (src/device/lookup-client.ts); [] when a supernode says nobody is online.
    */
   async lookup(username: string): Promise<Presence[]> {
+    this.attachments.inUse()
     const found = await lookupUser(
       {
         node: this.node,
