@@ -116,7 +116,27 @@ function parsePlan(argv: string[]): Plan {
   }
 }
 
+const USAGE = `npm run bench:directory [-- options]
+
+Parley's one-hop directory against libp2p's kad-dht, on the same machine, in one run.
+  --megas N                 mega-supernodes (default 2)
+  --supernodes N            ordinary supernodes (default 18); kad runs as many servers as both together
+  --users N                 users, one device each, in pools of ${PER_POOL} per process (default 200)
+  --lookups N               lookups of online users per phase (default 1000)
+  --not-found N             lookups of names nobody has per phase (default 200)
+  --in-flight N             lookups at once, for both systems (default 4)
+  --kad-budget-min N        a kad phase starts no get after N minutes (default 10)
+  --kad-connection-monitor  libp2p's connection monitor on the kad side (off by default)
+  --systems parley,kad      which systems to run (default both)
+  --keep                    keep the temporary folder and its logs
+The table prints p50, p99 and max per phase with n, the misses, and the CPU per lookup
+across the system's processes (idle upkeep included).`
+
 async function main(signal: AbortSignal, cleanup: Cleanup): Promise<void> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    console.log(USAGE)
+    return
+  }
   const plan = parsePlan(process.argv.slice(2))
   const started = Date.now()
   const elapsed = (): string => `${((Date.now() - started) / 1000).toFixed(0)} s`

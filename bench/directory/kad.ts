@@ -13,7 +13,7 @@ import type { Cleanup } from '../support/cleanup.js'
 import { classifyGet } from './kad-get.js'
 import { KadProcess } from './kad-process.js'
 import { RECORD_TTL_MS } from './kad-protocol.js'
-import { type Children, cpuCores, type Freezer, IDLE_SAMPLE_MS, rssKib, waitFor } from './procs.js'
+import { type Children, cpuCores, cpuMeter, type Freezer, IDLE_SAMPLE_MS, rssKib, waitFor } from './procs.js'
 import { Phase } from './stats.js'
 
 const SYSTEM = 'kad-dht'
@@ -187,7 +187,9 @@ export async function runKad(
       putAt = performance.now()
       say(`put again: ${again.count} puts, failures ${again.failureText()}`)
     }
+    const cpu = cpuMeter([...servers, ...pools].map((p) => p.pid))
     const phase = await gets(name, run.gets, clients, { ...run, users: stored() }, signal)
+    phase.cpuMs = cpu()
     phases.push(phase)
     say(`kad-dht ${name}: ${phase.count} gets in ${(phase.durationMs / 1000).toFixed(1)} s`)
   }

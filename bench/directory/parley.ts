@@ -13,6 +13,7 @@ import { BrokenDirectoryError, startParleyNet, type ParleyNet, type ParleyPlan }
 import {
   type Children,
   cpuCores,
+  cpuMeter,
   type Freezer,
   IDLE_SAMPLE_MS,
   rssKib,
@@ -138,9 +139,10 @@ export async function runParley(
   const linksAtNotice = net.clients.map((c, i) => ({
     client: net.clientNames[i] ?? String(i),
     links: [...c.attachments.links.keys()].map(nameOf),
+    dialing: c.attachments.dialing(),
   }))
   say(
-    `membership noticed; the clients' supernodes: ${linksAtNotice.map((c) => `${c.client} ${c.links.join(', ')}`).join('; ')}`,
+    `membership noticed; the clients' supernodes: ${linksAtNotice.map((c) => `${c.client} ${c.links.join(', ')}${dialingText(c.dialing, nameOf)}`).join('; ')}`,
   )
   await measure('frozen, membership noticed', false)
   await measure('frozen, membership noticed, not found', true)
@@ -160,6 +162,17 @@ export async function runParley(
       linksAtNotice,
     },
   }
+}
+
+/** ", dialling sn-3" / ", next dial in 1.2 s", or nothing when the client dials nothing. */
+function dialingText(
+  d: { peerIds: string[]; nextDialAt: number | undefined },
+  nameOf: (id: string) => string,
+): string {
+  if (d.peerIds.length > 0) return ` (dialling ${d.peerIds.map(nameOf).join(', ')})`
+  return d.nextDialAt === undefined
+    ? ''
+    : ` (next dial in ${((d.nextDialAt - Date.now()) / 1000).toFixed(1)} s)`
 }
 
 function supernodeName(net: ParleyNet, peerId: string): string {
@@ -246,6 +259,8 @@ async function lookups(
   const per = net.clients.map((_, i) => new Phase(SYSTEM, `${name} · ${net.clientNames[i] ?? i}`))
   // Lookups a client started while it had one supernode (the other lost, not replaced yet): nothing to hedge to.
   const lone = net.clients.map((_, i) => ({ client: net.clientNames[i] ?? String(i), started: 0, missed: 0 }))
+  const pids = [...net.supernodes.map((s) => s.child), ...net.pools].map((c) => c.process.pid ?? -1)
+  const cpu = cpuMeter(pids)
   const start = performance.now()
   let issued = 0
   const one = async (i: number): Promise<void> => {
@@ -295,6 +310,7 @@ async function lookups(
     }),
   )
   all.durationMs = performance.now() - start
+  all.cpuMs = cpu()
   for (const p of per) p.durationMs = all.durationMs
   return { phases: [all, ...per], lone }
 }

@@ -33,6 +33,19 @@ export function cpuSeconds(pid: number): number {
 }
 const CLOCK_TICKS = 100
 
+/**
+ * A CPU meter over the given processes and this one: start() then stop() gives the
+ * user + system CPU ms they used together in between.
+ */
+export function cpuMeter(pids: readonly number[]): () => number {
+  const total = (): number => {
+    const own = process.cpuUsage()
+    return pids.reduce((sum, pid) => sum + cpuSeconds(pid) * 1000, 0) + (own.user + own.system) / 1000
+  }
+  const before = total()
+  return () => total() - before
+}
+
 /** Cores the processes used together over `ms` (1 = one core busy). */
 export async function cpuCores(pids: readonly number[], ms: number, signal: AbortSignal): Promise<number> {
   const total = (): number => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0)

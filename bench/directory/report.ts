@@ -17,6 +17,7 @@ export function latencyTable(phases: readonly Phase[]): string {
     { title: 'max ms' },
     { title: 'failures', align: 'left' as const },
     { title: 'took s' },
+    { title: 'CPU ms/lookup' },
   ]
   const rows = phases.map((p) => {
     const s = p.summary()
@@ -29,6 +30,7 @@ export function latencyTable(phases: readonly Phase[]): string {
       figure(s.max),
       p.failureText(),
       figure(p.durationMs / 1000),
+      figure(p.cpuPerLookupMs),
     ]
   })
   return formatTable(columns, rows)

@@ -20,6 +20,11 @@ export class Phase {
   readonly errors = new Map<string, number>()
   readonly examples: string[] = []
   durationMs = 0
+  /**
+   * CPU the system's processes used during the phase (user + system, the bench's own
+   * process included: Parley's lookup clients live there), idle upkeep included.
+   */
+  cpuMs = NaN
   /** Why n is what it is, when a time budget cut the phase short. */
   capped: string | undefined
 
@@ -72,6 +77,11 @@ export class Phase {
   summary(): { p50: number; p99: number; max: number } {
     const sorted = [...this.latenciesMs].sort((a, b) => a - b)
     return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? NaN }
+  }
+
+  /** CPU ms per lookup across the system's processes; NaN when not measured. */
+  get cpuPerLookupMs(): number {
+    return this.count === 0 ? NaN : this.cpuMs / this.count
   }
 
   /** "0", or "7 (5 nobody, 2 unavailable)". */

@@ -224,6 +224,11 @@ export class Attacher {
     return [...this.dials.keys()]
   }
 
+  /** When the next dial may start; undefined when none is wanted. */
+  nextDialAt(): number | undefined {
+    return this.needsDial() ? this.gateAt : undefined
+  }
+
   /** The last refusal, for the UI and metrics: a certificate code means the device must renew. */
   lastRefusal(): Refusal | undefined {
     return this.refusal === undefined ? undefined : { ...this.refusal }

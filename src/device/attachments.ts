@@ -258,6 +258,11 @@ export class Attachments {
     this.pump()
   }
 
+  /** Supernodes being dialled now, and when the next dial may start (ms since epoch; undefined: none wanted). */
+  dialing(): { peerIds: string[]; nextDialAt: number | undefined } {
+    return { peerIds: this.core.dialing(), nextDialAt: this.core.nextDialAt() }
+  }
+
   hosts(): HostEntry[] {
     return this.cache.entries()
   }
