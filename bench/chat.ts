@@ -59,6 +59,7 @@ import { chatUsers, startDepositors, startPeers } from './chat/setup.js'
 import { targetLabel } from './chat/target.js'
 import { measureThroughput, type ThroughputResult } from './chat/throughput.js'
 import { measurePaced, type PacedResult } from './chat/paced.js'
+import { hopLines } from './chat/hops.js'
 import { DeliveryWatch } from './chat/watch.js'
 import { parsePlan } from './chat/plan.js'
 
@@ -326,6 +327,8 @@ function print(r: {
   if (r.paced.length > 0) {
     console.log('Delivery latency at a steady rate, ms (send → delivered):')
     console.log(pacedTable(r.paced))
+    console.log('Where that time went, on the sender:')
+    for (const p of r.paced) for (const line of hopLines(targetLabel(p.target), p.hops)) console.log(line)
     console.log()
   }
   if (r.deposits.length > 0) {

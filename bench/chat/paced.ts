@@ -13,6 +13,7 @@ import { cpuSeconds } from '../directory/procs.js'
 import type { ChatPeer } from './peer.js'
 import type { Target } from './target.js'
 import type { DeliveryWatch } from './watch.js'
+import { HopTimer, type HopTimes } from './hops.js'
 
 export interface PacedResult {
   target: Target
@@ -25,6 +26,8 @@ export interface PacedResult {
   sentRate: number
   benchCpuS: number
   recipientCpuS: number
+  /** The same latency split hop by hop on the sender (hops.ts). */
+  hops: HopTimes
 }
 
 export async function measurePaced(
@@ -40,6 +43,7 @@ export async function measurePaced(
   const latencies: number[] = []
   let resolveAll: () => void = () => undefined
   const all = new Promise<void>((resolve) => (resolveAll = resolve))
+  const hops = new HopTimer(sender.service, target.username)
   const start = performance.now()
   let sent = 0
   while (sent < n) {
@@ -49,7 +53,9 @@ export async function measurePaced(
       const t0 = performance.now()
       const m = sender.service.chat.send(target.username, `paced ${sent} of ${n}`)
       sender.service.delivery.kick()
+      const timed = hops.sent(t0)
       watch.onDelivered(m.id, (at) => {
+        timed(at)
         latencies.push(at - t0)
         if (latencies.length === n) resolveAll()
       })
@@ -61,6 +67,7 @@ export async function measurePaced(
     if (!(err instanceof TimeoutError)) throw err
   })
   const cpu = process.cpuUsage(cpu0)
+  const hopTimes = hops.stop()
   return {
     target,
     rate: opts.rate,
@@ -70,5 +77,6 @@ export async function measurePaced(
     sentRate: n / sendSeconds,
     benchCpuS: (cpu.user + cpu.system) / 1e6,
     recipientCpuS: own ? cpuSeconds(target.pid) - recipientCpu0 : NaN,
+    hops: hopTimes,
   }
 }
