@@ -14,9 +14,9 @@
  * seal to a device's public key. The sender is proven by the signed event
  * inside: verify it, and check its id is the item's.
  */
-import { createHash, hkdfSync, type KeyObject } from 'node:crypto'
-import { xchacha20poly1305 } from '@noble/ciphers/chacha.js'
-import { randomBytes } from '@noble/ciphers/utils.js'
+import { createHash, createHmac, type KeyObject } from 'node:crypto'
+import { pooledRandomBytes } from '../crypto/random-pool.js'
+import { xchacha } from '../crypto/xchacha.js'
 import { montgomeryOf, ownX25519, x25519KeyPair, x25519Shared } from '../crypto/x25519.js'
 import { plain } from '../wire/bytes.js'
 import { ChatLimits, type SealedCopy, type SealedItem } from '../wire/chat.js'
@@ -57,15 +57,22 @@ const NONCE_BYTES = 24
 const encoder = new TextEncoder()
 const CONTENT_LABEL = encoder.encode('parley/sealed-item/1\u0000')
 const WRAP_LABEL = encoder.encode('parley/sealed-key/1\u0000')
+/**
+ * Four draws an item (two keys, two nonces) were four system calls, a fifth
+ * of sealing it (bench:chat's offline rows, issue 12 §2): one pool instead.
+ */
+const systemRandom = pooledRandomBytes()
+const NO_SALT = new Uint8Array(32)
+const FIRST_BLOCK = Uint8Array.of(1)
 
 /** Encrypts `plaintext` for `devices`; the supernode fills in sender and storedAt. */
 export function sealForDevices(args: SealArgs): SealedItem {
   const { id, recipient, plaintext, devices } = args
-  const random = args.random ?? randomBytes
+  const random = args.random ?? systemRandom
   checkSealArgs(args)
   const contentKey = random(KEY_BYTES)
   const nonce = random(NONCE_BYTES)
-  const ciphertext = xchacha20poly1305(contentKey, nonce, contentAad(id, recipient)).encrypt(plaintext)
+  const ciphertext = xchacha(contentKey, nonce, contentAad(id, recipient)).encrypt(plaintext)
   const copies = devices.map((d) => wrapKey(contentKey, id, d, random))
   return {
     id: plain(id),
@@ -93,9 +100,7 @@ export function openSealed(item: SealedItem, device: { deviceId: string; seed: U
     const contentKey = unwrapKey(copy, item.id, device.deviceId, secret, publicKey)
     if (contentKey === undefined) continue
     try {
-      return xchacha20poly1305(contentKey, item.nonce, contentAad(item.id, item.recipient)).decrypt(
-        item.ciphertext,
-      )
+      return xchacha(contentKey, item.nonce, contentAad(item.id, item.recipient)).decrypt(item.ciphertext)
     } catch {
       throw new SealError('bad_seal', 'the sealed item was altered')
     }
@@ -141,7 +146,7 @@ function wrapKey(
   const shared = x25519Shared(privateKey, devicePublic)
   const wrapping = wrappingKey(shared, id, device.deviceId, ephemeral, devicePublic)
   const nonce = random(NONCE_BYTES)
-  const sealed = xchacha20poly1305(wrapping, nonce).encrypt(contentKey)
+  const sealed = xchacha(wrapping, nonce).encrypt(contentKey)
   const wrapped = new Uint8Array(NONCE_BYTES + sealed.byteLength)
   wrapped.set(nonce)
   wrapped.set(sealed, NONCE_BYTES)
@@ -160,7 +165,7 @@ function unwrapKey(
     const shared = x25519Shared(secret, copy.ephemeral)
     const wrapping = wrappingKey(shared, id, deviceId, copy.ephemeral, publicKey)
     const nonce = copy.wrapped.subarray(0, NONCE_BYTES)
-    return xchacha20poly1305(wrapping, nonce).decrypt(copy.wrapped.subarray(NONCE_BYTES))
+    return xchacha(wrapping, nonce).decrypt(copy.wrapped.subarray(NONCE_BYTES))
   } catch {
     return undefined
   }
@@ -176,8 +181,12 @@ function wrappingKey(
   // Fixed-length fields around one hashed variable one: the info has a single parse.
   const deviceHash = createHash('sha256').update(deviceId).digest()
   const info = concat(WRAP_LABEL, id, deviceHash, ephemeral, devicePublic)
-  // HKDF-SHA256 with no salt (RFC 5869: a zero-filled one), as noble's hkdf did.
-  return new Uint8Array(hkdfSync('sha256', shared, new Uint8Array(0), info, KEY_BYTES))
+  // HKDF-SHA256 with no salt (RFC 5869: a zero-filled one), as noble's hkdf
+  // did; 32 bytes are one block of expand, so two HMACs: hkdfSync's key
+  // objects cost more than the hashing (bench:chat's offline rows).
+  const prk = createHmac('sha256', NO_SALT).update(shared).digest()
+  const okm = createHmac('sha256', prk).update(info).update(FIRST_BLOCK).digest()
+  return new Uint8Array(okm.buffer, okm.byteOffset, KEY_BYTES)
 }
 
 function contentAad(id: Uint8Array, recipient: string): Uint8Array {
