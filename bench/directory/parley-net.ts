@@ -141,7 +141,10 @@ export async function startParleyNet(
     children.add(pool.process)
   }
 
-  const log = createLogger('bench', { file: join(devnet.logDir, 'bench-clients.log'), level: 'warn' })
+  const log = createLogger('bench', {
+    file: join(devnet.logDir, 'bench-clients.log'),
+    level: process.env.PARLEY_BENCH_LOG_LEVEL === 'info' ? 'info' : 'warn',
+  })
   for (const name of clientNames) {
     const device = await DeviceNode.start({
       profile: new Profile(devnet.home, name),

@@ -23,6 +23,12 @@ export interface AttacherInit {
    * the refill spread. Default 60 s.
    */
   inUseMs?: number
+  /**
+   * A device in use does not wait out dialTimeoutMs on a dial that has not
+   * answered in this long (a frozen host accepts TCP and never answers): it
+   * dials another host beside it, within maxParallelDials. Default 1 s.
+   */
+  slowDialMs?: number
   /** A host that refused us is not dialled again before this, plus jitter. Default 10 min. */
   refusedHoldMs?: number
   /** An attachment counts as good (host failures and streak reset) once it lasted this long. Default 30 s. */
@@ -38,6 +44,7 @@ export const ATTACHER_DEFAULTS = {
   pace: { baseMs: 1000, capMs: 60_000 },
   refillSpreadMs: 30_000,
   inUseMs: 60_000,
+  slowDialMs: 1_000,
   refusedHoldMs: 600_000,
   stableAfterMs: 30_000,
 } as const
@@ -54,6 +61,7 @@ export function resolveAttacherOptions(opts: AttacherInit) {
     refusedHoldMs: duration('refusedHoldMs', opts.refusedHoldMs ?? d.refusedHoldMs),
     stableAfterMs: duration('stableAfterMs', opts.stableAfterMs ?? d.stableAfterMs),
     inUseMs: duration('inUseMs', opts.inUseMs ?? d.inUseMs),
+    slowDialMs: duration('slowDialMs', opts.slowDialMs ?? d.slowDialMs, 1),
     pace,
     refill: { baseMs: spread, capMs: Math.max(spread, pace.capMs) } satisfies BackoffPolicy,
   }

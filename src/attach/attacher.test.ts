@@ -167,6 +167,38 @@ describe('Attacher', () => {
     expect(attacher.pollTimeout()).toBe(125_000)
   })
 
+  it('a device in use dials a second host beside a dial unanswered for a second', () => {
+    const cache = cacheOf([hint('a', 0), hint('b', 50)])
+    const attacher = make({ cache, random: () => 0.5 })
+    drive(attacher, 0, 10_000, (id, at) => attacher.onAttached(id, at + 50))
+    attacher.handleTimeout(40_000)
+    cache.upsert(hint('frozen', 0), 40_000) // accepts TCP, never answers
+    cache.upsert(hint('c', 90), 40_000)
+    attacher.onInUse(40_000)
+    attacher.onLost('b', 40_000)
+    const first = nextDial(attacher, 40_000)
+    expect(first).toEqual({ at: 40_500, peerId: 'frozen' })
+    // Not 5 s of dial timeout: 1 s, then 0.5 of pace's 1 s.
+    expect(nextDial(attacher, first.at)).toEqual({ at: 42_000, peerId: 'c' })
+    attacher.onAttached('c', 42_050)
+    attacher.onAttached('frozen', 43_000) // late after all: one too many
+    expect(attacher.attached()).toEqual(['a', 'c'])
+    expect(drain(attacher)).toEqual([{ type: 'detach', peerId: 'frozen' }])
+  })
+
+  it('an idle device waits out the dial timeout before dialling another host', () => {
+    const cache = cacheOf([hint('a', 0), hint('b', 50)])
+    const attacher = make({ cache, random: () => 0.5, refillSpreadMs: 1_000 })
+    drive(attacher, 0, 10_000, (id, at) => attacher.onAttached(id, at + 50))
+    attacher.handleTimeout(40_000)
+    cache.upsert(hint('frozen', 0), 40_000)
+    cache.upsert(hint('c', 90), 40_000)
+    attacher.onLost('b', 40_000)
+    const first = nextDial(attacher, 40_000)
+    expect(first.peerId).toBe('frozen')
+    expect(nextDial(attacher, first.at).at).toBeGreaterThanOrEqual(first.at + 5_000)
+  })
+
   it('goes back to the host it lost when nothing else is left, after its backoff', () => {
     const cache = cacheOf([hint('only')])
     const attacher = make({ cache, target: 1, random: () => 0.5 })
@@ -312,6 +344,7 @@ describe('Attacher', () => {
     expect(() => make({ cache, maxParallelDials: 1.5 })).toThrow(InvalidOptionError)
     expect(() => make({ cache, dialTimeoutMs: 0 })).toThrow(InvalidOptionError)
     expect(() => make({ cache, inUseMs: -1 })).toThrow(InvalidOptionError)
+    expect(() => make({ cache, slowDialMs: 0 })).toThrow(InvalidOptionError)
     expect(() => make({ cache, pace: { baseMs: 5, capMs: 1 } })).toThrow(InvalidOptionError)
   })
 })

@@ -22,6 +22,9 @@ export { ATTACHER_DEFAULTS, type AttacherInit } from './attacher-options.js'
  *   A device in use (onInUse within `inUseMs`, 60 s) refills at `pace`
  *   instead: its lookups have one supernode to ask and none to hedge to. The
  *   idle majority keeps the spread; the work is the same, only sooner.
+ *   A device in use also dials a second host beside a dial that has not
+ *   answered within `slowDialMs` (1 s): a frozen host accepts the TCP
+ *   connection and never answers, and the dial would hold the slot for 5 s.
  * The streak counts unsuccessful dials (failed, timed out, busy, refused) and
  * attachments lost before they were stable; a stable attachment resets it.
  * Which host: a random draw weighted by headroom (rank.ts), not the single
@@ -62,6 +65,7 @@ export class Attacher {
   private readonly refusedHoldMs: number
   private readonly stableAfterMs: number
   private readonly inUseMs: number
+  private readonly slowDialMs: number
   private readonly ledger: HintLedger
 
   private now: number
@@ -88,6 +92,7 @@ export class Attacher {
     this.refusedHoldMs = o.refusedHoldMs
     this.stableAfterMs = o.stableAfterMs
     this.inUseMs = o.inUseMs
+    this.slowDialMs = o.slowDialMs
     this.pace = o.pace
     this.refill = o.refill
     this.ledger = new HintLedger(opts.cache, opts.hints)
@@ -205,6 +210,11 @@ export class Attacher {
     for (const deadline of this.dials.values()) next = Math.min(next, deadline)
     for (const a of this.attachments.values())
       if (!a.stable) next = Math.min(next, a.since + this.stableAfterMs)
+    if (this.inUse() && this.attachments.size > 0)
+      for (const deadline of this.dials.values()) {
+        const slowAt = deadline - this.dialTimeoutMs + this.slowDialMs
+        if (slowAt > this.now) next = Math.min(next, slowAt)
+      }
     if (this.needsDial() && this.dials.size < this.maxParallel && this.gateAt !== undefined) {
       if (this.gateAt > this.now) next = Math.min(next, this.gateAt)
       else {
@@ -235,7 +245,19 @@ export class Attacher {
   }
 
   private needsDial(): boolean {
-    return this.attachments.size + this.dials.size < this.target
+    return this.attachments.size + this.pendingDials() < this.target
+  }
+
+  /**
+   * Dials that still hold their slot: all of them, except that a device in use
+   * and still attached somewhere stops counting a dial unanswered for slowDialMs.
+   */
+  private pendingDials(): number {
+    if (!this.inUse() || this.attachments.size === 0) return this.dials.size
+    let pending = 0
+    for (const deadline of this.dials.values())
+      if (deadline - this.dialTimeoutMs + this.slowDialMs > this.now) pending++
+    return pending
   }
 
   private busy(): Set<string> {

@@ -14,6 +14,7 @@ import { verifyPresence, type Presence } from '../trust/presence.js'
 import { OverlayLimits } from '../wire/limits.js'
 import { decodeDirectoryResponse, DirectoryKind, DirectoryRequest, DirectoryResult } from '../wire/overlay.js'
 import { LookupError } from './connector.js'
+import type { HedgeDelay } from './hedge-delay.js'
 import { deviceLookupOptions, supernodeOrder } from './lookup-order.js'
 
 export interface LookupClientInit {
@@ -23,6 +24,8 @@ export interface LookupClientInit {
   anchor: { networkPublicKey: Uint8Array; networkId: string }
   isRevoked: (deviceId: string) => boolean
   slow: SlowPeers
+  /** When to ask the next supernode too; fed with every supernode answer's time. */
+  hedge: HedgeDelay
   random: () => number
 }
 
@@ -41,6 +44,7 @@ export async function lookupUser(init: LookupClientInit, username: string): Prom
     attempts.push(attempt)
     const answered = (what: string): void => {
       attempt.answer = `${what} @${since()} ms`
+      init.hedge.record(since() - attempt.askedMs)
     }
     try {
       const answer = decodeDirectoryResponse(
@@ -72,12 +76,15 @@ export async function lookupUser(init: LookupClientInit, username: string): Prom
       return { kind: 'found', records }
     } catch (err) {
       lastError = (err as Error).message
-      answered(lastError)
+      attempt.answer = `${lastError} @${since()} ms`
       throw err
     }
   }
   const order = supernodeOrder([...links.keys()], (p) => init.slow.isSlow(p), init.random)
-  const core = new Lookup<Presence>(deviceLookupOptions(order, username, Deadlines.lookupMs), Date.now())
+  const core = new Lookup<Presence>(
+    deviceLookupOptions(order, username, Deadlines.lookupMs, init.hedge.delayMs()),
+    Date.now(),
+  )
   const result = await driveLookup(core, ask, init.slow)
   if (result.kind === 'not-found') return []
   if (result.kind === 'failed') {

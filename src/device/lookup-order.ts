@@ -9,7 +9,10 @@
  */
 import type { LookupOptions, Ranked } from '../directory/lookup.js'
 
-/** Ask the next supernode as well when the first has not answered in this time. */
+/**
+ * Ask the next supernode as well when the first has not answered in this time,
+ * until the device has seen enough answers to know better (hedge-delay.ts).
+ */
 export const LOOKUP_HEDGE_MS = 150
 
 export function supernodeOrder(
@@ -31,13 +34,18 @@ export function supernodeOrder(
  */
 export const LOOKUP_ROUNDS = 2
 
-/** The device's lookup over its supernodes: hedged after LOOKUP_HEDGE_MS, any one's answer decides. */
-export function deviceLookupOptions(order: Ranked[], username: string, deadlineMs: number): LookupOptions {
+/** The device's lookup over its supernodes: hedged after `hedgeMs`, any one's answer decides. */
+export function deviceLookupOptions(
+  order: Ranked[],
+  username: string,
+  deadlineMs: number,
+  hedgeMs: number = LOOKUP_HEDGE_MS,
+): LookupOptions {
   return {
     replicas: order,
     username,
     notFoundQuorum: 1,
-    hedgeDelayMs: LOOKUP_HEDGE_MS,
+    hedgeDelayMs: hedgeMs,
     attemptTimeoutMs: deadlineMs,
     overallTimeoutMs: deadlineMs,
     rounds: LOOKUP_ROUNDS,

@@ -24,6 +24,7 @@ import { DirectAddrs } from './direct-addrs.js'
 import { GrantWatch } from './grant-watch.js'
 import { ListPoller } from './list-poller.js'
 import { lookupUser } from './lookup-client.js'
+import { HedgeDelay } from './hedge-delay.js'
 import { RevocationWatch } from './revocation-watch.js'
 import type { Profile } from './profile.js'
 import { PRESENCE_TTL_MS, Publisher } from './publisher.js'
@@ -77,6 +78,7 @@ export class DeviceNode {
   private connector!: Connector
   /** Supernodes that failed a lookup lately, or were hedged past: asked last. */
   private readonly slowLinks = new SlowPeers({ ttlMs: 10_000, max: 64, clock: Date })
+  private readonly hedge = new HedgeDelay()
 
   private constructor(
     readonly node: DeviceHost,
@@ -321,6 +323,7 @@ export class DeviceNode {
         anchor: this.trustAnchor(),
         isRevoked: (deviceId) => this.isRevoked(deviceId),
         slow: this.slowLinks,
+        hedge: this.hedge,
         random: Math.random,
       },
       username,
