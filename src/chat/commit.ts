@@ -28,6 +28,8 @@ export class GroupCommit {
   private timer: NodeJS.Timeout | undefined
   /** Runs inside the group just before it commits: the chat core signs the group's events there (batch.ts). */
   beforeCommit: () => void = () => undefined
+  /** Runs after each COMMIT (a group's or a `now` transaction's): the store counts them for checkpoints. */
+  afterCommit: () => void = () => undefined
 
   /** One transaction function for every call (better-sqlite3 builds one per `db.transaction`). */
   private readonly atomic: (fn: () => unknown) => unknown
@@ -44,8 +46,11 @@ export class GroupCommit {
 
   /** Runs `fn` as one transaction, committed before it returns (and after the open group). */
   now<T>(fn: () => T): T {
-    if (this.depth === 0) this.flush()
-    return this.run(fn)
+    if (this.depth > 0) return this.run(fn)
+    this.flush()
+    const result = this.run(fn)
+    this.afterCommit()
+    return result
   }
 
   /** Runs `fn` atomically inside the open group (opening one), committed with it. */
@@ -72,6 +77,7 @@ export class GroupCommit {
       this.onRollback()
       throw err
     }
+    this.afterCommit()
   }
 
   private timed(): void {

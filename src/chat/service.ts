@@ -183,6 +183,11 @@ export class ChatService {
     const store = new ChatStore(join(opts.profile.dir, 'chat.sqlite'), {
       strangers: opts.strangers,
       onCommitError: (err) => opts.log.warn({ err: (err as Error).message }, 'chat store commit failed'),
+      onCheckpointError: (err) =>
+        opts.log.warn(
+          { err: (err as Error).message },
+          'chat store checkpoint worker failed; checkpointing inline',
+        ),
     })
     const repaired = store.clock.repair(Date.now())
     if (repaired !== undefined) opts.log.warn(repaired, 'chat clock was poisoned (issue 10 H1); repaired')

@@ -14,6 +14,7 @@ import { LamportClock } from './clock.js'
 import { ContactsTable, type ContactRow } from './contacts-table.js'
 import { migrate } from '../sqlite/migrate.js'
 import { GroupCommit } from './commit.js'
+import { Checkpointer } from './checkpoint.js'
 import { CHAT_MIGRATIONS } from './migrations.js'
 import type { ContactState } from './rows.js'
 import { messageOf, type MessageKind, type MessageRow, type MessageState, type RawMessage } from './schema.js'
@@ -58,6 +59,8 @@ export class ChatStore {
   private readonly metaRows = new Map<string, string | null>()
   private readonly contactsTable = new ContactsTable((text) => this.sql(text))
   private readonly commits: GroupCommit
+  /** WAL checkpoints in a worker thread, not inside our commits (checkpoint.ts). */
+  readonly checkpoints: Checkpointer
 
   /** Caps on strangers' held messages and pending requests (strangers.ts). */
   readonly strangerLimits: StrangerLimits
@@ -66,7 +69,11 @@ export class ChatStore {
 
   constructor(
     path: string,
-    opts: { strangers?: Partial<StrangerLimits>; onCommitError?: (err: unknown) => void } = {},
+    opts: {
+      strangers?: Partial<StrangerLimits>
+      onCommitError?: (err: unknown) => void
+      onCheckpointError?: (err: unknown) => void
+    } = {},
   ) {
     this.strangerLimits = { ...DEFAULT_STRANGER_LIMITS, ...opts.strangers }
     this.db = new Database(path)
@@ -81,6 +88,8 @@ export class ChatStore {
       this.db.close()
       throw err
     }
+    this.checkpoints = new Checkpointer(this.db, path, opts.onCheckpointError)
+    this.commits.afterCommit = () => this.checkpoints.committed()
     this.outbox = new OutboxTable(
       (text) => this.sql(text),
       () => this.signPending(),
@@ -89,6 +98,7 @@ export class ChatStore {
 
   close(): void {
     this.commits.flush()
+    this.checkpoints.close()
     this.db.close()
   }
 
