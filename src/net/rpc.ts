@@ -13,6 +13,7 @@
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import { CODE_P2P, type Multiaddr } from '@multiformats/multiaddr'
 import { lpStream } from '@libp2p/utils'
+import { Deadline, withDeadline } from './deadline.js'
 import { count } from './rpc-stats.js'
 import { giveStream, takeStream, wrap, type PooledStream } from './stream-pool.js'
 
@@ -37,11 +38,6 @@ export interface RequestOptions {
 /** How long a server waits for the next request on a stream before closing it (clients close theirs first). */
 export const SERVE_IDLE_MS = 60_000
 
-function deadline(timeoutMs: number, signal?: AbortSignal): AbortSignal {
-  const timeout = AbortSignal.timeout(timeoutMs)
-  return signal === undefined ? timeout : AbortSignal.any([signal, timeout])
-}
-
 function abortError(err: unknown): Error {
   return err instanceof Error ? err : new RpcError(String(err))
 }
@@ -60,8 +56,20 @@ export async function request(
   payload: Uint8Array,
   opts: RequestOptions,
 ): Promise<Uint8Array> {
-  const signal = deadline(opts.timeoutMs, opts.signal)
   count(protocol, 'sent')
+  return withDeadline(opts.timeoutMs, opts.signal, (signal) =>
+    requestWithin(node, target, protocol, payload, opts, signal),
+  )
+}
+
+async function requestWithin(
+  node: Libp2p,
+  target: Target,
+  protocol: string,
+  payload: Uint8Array,
+  opts: RequestOptions,
+  signal: AbortSignal,
+): Promise<Uint8Array> {
   const pool = `${protocol}\u0000${opts.maxResponseBytes}`
   const peer = peerOf(target)
   const pooled = peer === undefined ? undefined : takeStream(node, peer, pool)
@@ -142,8 +150,17 @@ export async function send(
   payload: Uint8Array,
   timeoutMs: number,
 ): Promise<void> {
-  const signal = AbortSignal.timeout(timeoutMs)
   count(protocol, 'sent')
+  await withDeadline(timeoutMs, undefined, (signal) => sendWithin(node, target, protocol, payload, signal))
+}
+
+async function sendWithin(
+  node: Libp2p,
+  target: Target,
+  protocol: string,
+  payload: Uint8Array,
+  signal: AbortSignal,
+): Promise<void> {
   const pool = `${protocol}\u0000one-way`
   const peer = peerOf(target)
   const write = async (s: PooledStream): Promise<void> => {
@@ -195,7 +212,7 @@ export async function serve(
         let payload: Uint8Array
         try {
           const waitMs = served === 0 ? opts.timeoutMs : (opts.idleMs ?? SERVE_IDLE_MS)
-          payload = (await lp.read({ signal: AbortSignal.timeout(waitMs) })).subarray()
+          payload = (await withDeadline(waitMs, undefined, (signal) => lp.read({ signal }))).subarray()
         } catch (err) {
           // After a first exchange, the client closing the stream (or leaving it idle) is its normal end.
           if (served > 0 && isQuietEnd(err)) return stream.status === 'open' ? closeStream(stream) : undefined
@@ -204,9 +221,13 @@ export async function serve(
         }
         count(protocol, 'served')
         try {
-          const signal = AbortSignal.timeout(opts.timeoutMs)
-          const answer = await handle(payload, connection)
-          if (answer !== undefined) await lp.write(answer, { signal })
+          const deadline = new Deadline(opts.timeoutMs)
+          try {
+            const answer = await handle(payload, connection)
+            if (answer !== undefined) await lp.write(answer, { signal: deadline.signal })
+          } finally {
+            deadline.clear()
+          }
         } catch (err) {
           fail(stream, connection, err, opts)
           return
