@@ -46,6 +46,8 @@ export interface OfflineDevicesInit {
   /** The answer when every replica that answered is at its byte cap (store_full, busy with a retry time). */
   full: () => OfflineResponse
   replicaTimeoutMs: number
+  /** Pushes items again, with retries, to a replica whose store of a confirmed deposit failed. Never throws. */
+  fill: (peer: string, items: SealedItem[]) => void
 }
 
 /** A deposit answered ok once one replica holds it; the others get this much longer to say so too. */
@@ -222,22 +224,51 @@ export class OfflineDevices {
     }
     return Promise.all(
       placed.map(async ({ items, replicas }) => {
+        const attempts = new Map<string, Promise<StoreOutcome | 'refused'>>()
+        const attempt = (peer: string): Promise<StoreOutcome | 'refused'> => {
+          let p = attempts.get(peer)
+          if (p === undefined) {
+            p = together(peer).then((value) =>
+              value !== 'ok' && perPeer.get(peer)!.length > items.length ? this.storeOn(peer, items) : value,
+            )
+            attempts.set(peer, p)
+          }
+          return p
+        }
         const result = await gather<StoreOutcome>(
           { replicas, attemptTimeoutMs: Deadlines.offlineStoreMs, graceMs: STORE_GRACE_MS },
           async (peer) => {
-            let value = await together(peer)
-            if (value !== 'ok' && perPeer.get(peer)!.length > items.length)
-              value = await this.storeOn(peer, items)
+            const value = await attempt(peer)
             if (value === 'refused') throw new Error('store refused')
             return { kind: 'ok', value }
           },
         )
         if (result.kind === 'failed') return 'busy'
         const values = result.answers.map((a) => a.value)
-        if (values.includes('ok')) return 'ok'
+        if (values.includes('ok')) {
+          for (const peer of new Set(replicas)) void this.fillIfMissed(peer, items, attempt(peer))
+          return 'ok'
+        }
         return values.includes('quota') ? 'quota' : values.includes('full') ? 'full' : 'invalid'
       }),
     )
+  }
+
+  /**
+   * A confirmed deposit is held by one replica at least; a replica whose store
+   * failed (unreachable, busy, timed out, its view of placement behind) gets
+   * the items pushed again with repair's retries, rather than only at the next
+   * membership change: a confirmed item should be on its R replicas.
+   * Refusals that retrying cannot change (quota, full, invalid) are left.
+   */
+  private async fillIfMissed(
+    peer: string,
+    items: SealedItem[],
+    attempt: Promise<StoreOutcome | 'refused'>,
+  ): Promise<void> {
+    if (peer === this.init.self) return
+    const outcome = await attempt.catch(() => 'failed' as const)
+    if (outcome === 'refused' || outcome === 'failed') this.init.fill(peer, items)
   }
 
   /** One replica's answer to storing `items`: a refusal other than quota or invalid is 'refused'; busy throws. */

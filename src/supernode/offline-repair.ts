@@ -44,9 +44,12 @@ const RETRY: BackoffPolicy = { baseMs: 500, capMs: 8_000 }
  * fetched yet when placement switched to seats or a seat changed (its next fetch, within 20 s).
  */
 export const NOT_REPLICA_PATIENCE_MS = 45_000
+/** Fills (pushes of a confirmed deposit to a replica that missed it) in progress at most; the rest wait for repair. */
+const MAX_FILLS = 32
 
 export class OfflineRepair {
   private stopped = false
+  private filling = 0
   private readonly random: () => number
 
   constructor(private readonly init: OfflineRepairInit) {
@@ -88,6 +91,28 @@ export class OfflineRepair {
           }
         }
       }
+    }
+  }
+
+  /**
+   * Items of a confirmed deposit that one of their replicas failed to store
+   * (offline-devices.ts): pushed to it with the same retries as a repair.
+   * Never throws.
+   */
+  async fill(to: string, items: SealedItem[]): Promise<void> {
+    // A replica down for long fails every deposit's fill: bounded, so an outage does not pile them up.
+    if (this.filling >= MAX_FILLS) return
+    this.filling++
+    try {
+      for (const batch of requestBatches(items))
+        if (!(await this.push(to, batch))) {
+          this.init.log.warn({ to, items: items.length }, 'offline fill failed; left to the next repair')
+          return
+        }
+    } catch (err) {
+      this.init.log.warn({ err: (err as Error).message }, 'offline fill failed')
+    } finally {
+      this.filling--
     }
   }
 

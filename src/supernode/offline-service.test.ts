@@ -2,7 +2,7 @@
  * The offline service in-process (offline-net.fixtures.ts): several
  * supernodes whose requests to each other go straight to the other's handler.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { hexId } from '../offline/types.js'
 import { OfflineKind, OfflineResult } from '../wire/chat.js'
 import { ErrorCode } from '../wire/error-codes.js'
@@ -115,6 +115,21 @@ describe('failures', () => {
     net.gate = { peers: new Set([r1!]), open: new Promise(() => undefined) }
     const got = await fetchAll(nonReplica())
     expect(got.map((i) => hexId(i.id)).sort()).toEqual(items.map((i) => hexId(i.id)).sort())
+  })
+
+  it('a replica that missed a confirmed deposit gets its items without a membership change', async () => {
+    start(5)
+    const missed = replicasOfBob()[2]!
+    net.dead.add(missed)
+    const items = [sealed('bob'), sealed('bob')]
+    expect((await call(nonReplica(), ALICE_PHONE, req(OfflineKind.Deposit, { items }))).result).toBe(
+      OfflineResult.Ok,
+    )
+    expect(net.stores.get(missed)!.count).toBe(0)
+    // Back, with the same members: nothing plans a repair, so only the deposit path can fill it.
+    net.dead.delete(missed)
+    await vi.waitFor(() => expect(net.stores.get(missed)!.count).toBe(2), { timeout: 10_000, interval: 50 })
+    for (const peer of replicasOfBob()) expect(net.stores.get(peer)!.count).toBe(2)
   })
 
   it('busy with try_later and a retry time when every replica is down', async () => {

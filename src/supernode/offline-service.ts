@@ -106,6 +106,7 @@ export class OfflineService {
       busy: (message) => this.busy(message),
       full: () => this.full(),
       replicaTimeoutMs: init.replicaTimeoutMs ?? Deadlines.replicaMs,
+      fill: (peer, items) => void this.repair.fill(peer, items),
     })
     init.metrics.offlineItems.set(init.store.count)
   }
