@@ -11,13 +11,13 @@ import { batches } from '../offline/paging.js'
 import type { OfflineItem } from '../offline/types.js'
 import { request } from '../net/rpc.js'
 import { plain } from '../wire/bytes.js'
+import type { SealedItem } from '../wire/chat.js'
 import {
   ChatLimits,
   decodeOfflineResponse,
   OfflineRequest,
   type OfflineResponse,
   OfflineResult,
-  SealedItem,
 } from '../wire/chat.js'
 import { ErrorCode } from '../wire/error-codes.js'
 import { Protocols } from './protocols.js'
@@ -112,8 +112,38 @@ export function toAnswer(item: OfflineItem): SealedItem {
 /** Items in requests that each fit the wire cap. */
 export function requestBatches(items: readonly SealedItem[]): SealedItem[][] {
   // A few bytes of field tag and length per item beside its own encoding.
-  return batches(items, (i) => SealedItem.encode(i).byteLength + 8, REQUEST_LIMITS)
+  return batches(items, (i) => sealedItemBytesAtMost(i) + 8, REQUEST_LIMITS)
 }
+
+/**
+ * At least SealedItem.encode(item).byteLength, a few bytes more at most
+ * (every field counted as present, stored_at as 10 bytes), without encoding:
+ * sizing each item by encoding it, once per replica, was most of what a
+ * deposit's fan-out spent encoding (bench/offline-cost.ts profile, issue 12 §2).
+ */
+export function sealedItemBytesAtMost(item: SealedItem): number {
+  let copies = 0
+  for (const c of item.copies) {
+    const inner = field(utf8Bytes(c.deviceId)) + field(c.ephemeral.byteLength) + field(c.wrapped.byteLength)
+    copies += field(inner)
+  }
+  return (
+    field(item.id.byteLength) +
+    field(utf8Bytes(item.recipient)) +
+    field(utf8Bytes(item.sender)) +
+    11 +
+    field(item.nonce.byteLength) +
+    field(item.ciphertext.byteLength) +
+    copies +
+    field(item.deposit.byteLength)
+  )
+}
+
+/** A length-delimited field of `length` bytes: one tag byte, the length's varint, the bytes. */
+const field = (length: number): number => 1 + varintBytes(length) + length
+const varintBytes = (n: number): number =>
+  n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5
+const utf8Bytes = (s: string): number => Buffer.byteLength(s, 'utf8')
 
 /** Runs one Gather on real timers: every replica asked at once, decided by the core. */
 export function gather<T>(
