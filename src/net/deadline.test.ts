@@ -43,12 +43,10 @@ describe('Deadline', () => {
   })
 
   it('withDeadline clears the deadline however the work ends', async () => {
-    await expect(withDeadline(1_000, undefined, async () => 'done')).resolves.toBe('done')
-    await expect(
-      withDeadline(1_000, undefined, async () => {
-        throw new Error('failed')
-      }),
-    ).rejects.toThrow('failed')
+    await expect(withDeadline(1_000, undefined, () => Promise.resolve('done'))).resolves.toBe('done')
+    await expect(withDeadline(1_000, undefined, () => Promise.reject(new Error('failed')))).rejects.toThrow(
+      'failed',
+    )
     expect(vi.getTimerCount()).toBe(0)
   })
 })
