@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Presence } from '../trust/presence.js'
-import { DeviceLookups, LOOKUP_CACHE_MS, RECENTLY_LISTED_MS } from './lookups.js'
+import { DeviceLookups, LOOKUP_CACHE_MS, LOOKUP_STALE_MS, RECENTLY_LISTED_MS } from './lookups.js'
 
 const device = (username: string, deviceId: string) => ({ username, deviceId }) as Presence
 
@@ -32,6 +32,35 @@ describe('DeviceLookups', () => {
     clock.t += 1
     await lookups.devicesOf('alice')
     expect(asked).toEqual(['alice', 'alice'])
+  })
+
+  it('gives an answer 3-5 s old at once while the fresh lookup runs, then the fresh one', async () => {
+    const clock = { t: 1_000, now: () => clock.t }
+    const pending: Array<(d: Presence[]) => void> = []
+    const lookups = new DeviceLookups(
+      () =>
+        pending.length === 0 && clock.t === 1_000
+          ? Promise.resolve([device('alice', 'phone')])
+          : new Promise<Presence[]>((resolve) => pending.push(resolve)),
+      { clock },
+    )
+    // Whether the answer is there now, or the caller would wait for the directory.
+    const now = (p: Promise<Presence[]>) => Promise.race([p, Promise.resolve('waits for the directory')])
+    await lookups.devicesOf('alice')
+    clock.t += LOOKUP_CACHE_MS + 1
+    expect(await now(lookups.devicesOf('alice'))).toEqual([device('alice', 'phone')])
+    expect(await now(lookups.devicesOf('alice'))).toEqual([device('alice', 'phone')])
+    expect(pending).toHaveLength(1)
+
+    pending[0]?.([device('alice', 'tablet')])
+    await Promise.resolve()
+    expect(await now(lookups.devicesOf('alice'))).toEqual([device('alice', 'tablet')])
+    expect(pending).toHaveLength(1)
+
+    // Too old to give while asking: the caller waits for the directory.
+    clock.t += LOOKUP_STALE_MS + 1
+    expect(await now(lookups.devicesOf('alice'))).toBe('waits for the directory')
+    expect(pending).toHaveLength(2)
   })
 
   it('never keeps "nobody online": the next event looks again', async () => {

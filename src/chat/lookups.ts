@@ -5,12 +5,21 @@
  * answer, and the last non-empty answer is kept a minute for call signals,
  * which go at once to those devices while a fresh lookup runs. Both memories
  * are LRU caches bounded in size, on an injected clock.
+ *
+ * An answer between 3 and 5 s old is still given once its user is asked
+ * for again, while the fresh lookup runs beside it (issue 12 §2): a busy
+ * conversation's outbox round waited for that lookup every 3 s (10-60 ms,
+ * for each of the two users a message is queued for), and the messages sent
+ * meanwhile were the paced bench's p99. A push to a device that has gone
+ * still fails and drops the answer (`stale`); past 5 s a caller waits.
  */
 import { LRUCache } from 'lru-cache'
 import type { Presence } from '../trust/presence.js'
 
 /** An answer is used until it is older than this. */
 export const LOOKUP_CACHE_MS = 3_000
+/** Up to this age an answer is still given while the fresh lookup it started runs. */
+export const LOOKUP_STALE_MS = 5_000
 /** Call signals go at once to the devices a lookup listed this recently (and a fresh lookup runs). */
 export const RECENTLY_LISTED_MS = 60_000
 /** Users remembered at most in each memory; the least recently used go first. */
@@ -19,6 +28,10 @@ export const LOOKUP_CACHE_MAX = 10_000
 interface Entry {
   devices: Promise<Presence[]>
   ids: Set<string> | undefined
+  /** When the lookup was asked. */
+  at: number
+  /** A fresh lookup is running beside this answer. */
+  refreshing: boolean
 }
 
 export interface DeviceLookupsOptions {
@@ -31,26 +44,41 @@ export class DeviceLookups {
   private readonly cache: LRUCache<string, Entry>
   /** The last non-empty answer per user. */
   private readonly listed: LRUCache<string, Presence[]>
+  private readonly clock: { now(): number }
 
   constructor(
     private readonly lookup: (username: string) => Promise<Presence[]>,
     opts: DeviceLookupsOptions = {},
   ) {
     const perf = opts.clock ?? Date
+    this.clock = perf
     const max = opts.max ?? LOOKUP_CACHE_MAX
     // ttlResolution 0: read the clock on every check, not a copy cached for a millisecond of real time.
-    this.cache = new LRUCache({ max, ttl: LOOKUP_CACHE_MS, perf, ttlResolution: 0 })
+    this.cache = new LRUCache({ max, ttl: LOOKUP_STALE_MS, perf, ttlResolution: 0 })
     this.listed = new LRUCache({ max, ttl: RECENTLY_LISTED_MS, perf, ttlResolution: 0 })
   }
 
-  /** A user's online devices, from the cache when it is fresh. */
+  /** A user's online devices: from the cache when it is fresh, or under 5 s old while a fresh lookup runs. */
   devicesOf(username: string): Promise<Presence[]> {
     const hit = this.cache.get(username)
-    if (hit !== undefined) return hit.devices
+    if (hit === undefined) return this.ask(username, undefined).devices
+    // Only a settled, non-empty answer is given stale (ids is set once it resolved to devices).
+    if (this.clock.now() - hit.at <= LOOKUP_CACHE_MS || hit.ids === undefined) return hit.devices
+    if (!hit.refreshing) {
+      hit.refreshing = true
+      this.ask(username, hit)
+    }
+    return hit.devices
+  }
+
+  /** Asks the directory; the answer replaces `old` (or fills the gap) once it comes, unless "nobody". */
+  private ask(username: string, old: Entry | undefined): Entry {
     const devices = this.lookup(username)
-    const entry: Entry = { devices, ids: undefined }
-    this.cache.set(username, entry)
-    const forget = () => this.cache.peek(username) === entry && this.cache.delete(username)
+    const entry: Entry = { devices, ids: undefined, at: this.clock.now(), refreshing: false }
+    // A first lookup is shared by everyone asking meanwhile; a refresh stays out of sight until it answers.
+    if (old === undefined) this.cache.set(username, entry)
+    const current = () => this.cache.peek(username)
+    const forget = () => (current() === entry || current() === old) && this.cache.delete(username)
     devices.then((d) => {
       if (d.length === 0) {
         this.listed.delete(username)
@@ -58,8 +86,10 @@ export class DeviceLookups {
       }
       entry.ids = new Set(d.map((p) => p.deviceId))
       this.listed.set(username, d)
+      // Unless the old answer was dropped meanwhile (stale, heardFrom) and someone asked again.
+      if (old !== undefined && (current() === old || current() === undefined)) this.cache.set(username, entry)
     }, forget)
-    return devices
+    return entry
   }
 
   /** The devices the last successful lookup of a user listed, if it is under a minute old. */
