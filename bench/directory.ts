@@ -54,6 +54,8 @@ const CAVEATS = [
 ]
 
 const PER_POOL = 50
+/** A kad get of a missing key runs its whole query: its "not found" phases get this many minutes at most. */
+const KAD_NOT_FOUND_BUDGET_MIN = 3
 const CLIENTS = 2
 const FREEZE = 0.3
 
@@ -125,7 +127,8 @@ Parley's one-hop directory against libp2p's kad-dht, on the same machine, in one
   --lookups N               lookups of online users per phase (default 1000)
   --not-found N             lookups of names nobody has per phase (default 200)
   --in-flight N             lookups at once, for both systems (default 4)
-  --kad-budget-min N        a kad phase starts no get after N minutes (default 10)
+  --kad-budget-min N        a kad phase starts no get after N minutes (default 10; its "not found"
+                            phases, whose gets run kad's whole query, at most ${KAD_NOT_FOUND_BUDGET_MIN})
   --kad-connection-monitor  libp2p's connection monitor on the kad side (off by default)
   --systems parley,kad      which systems to run (default both)
   --keep                    keep the temporary folder and its logs
@@ -208,6 +211,8 @@ async function main(signal: AbortSignal, cleanup: Cleanup): Promise<void> {
         logDir: join(dir, 'logs'),
         gets: plan.lookups,
         budgetMs: plan.kadBudgetMin * 60_000,
+        notFound: plan.notFound,
+        notFoundBudgetMs: Math.min(plan.kadBudgetMin, KAD_NOT_FOUND_BUDGET_MIN) * 60_000,
         inFlight: plan.inFlight,
         connectionMonitor: plan.kadConnectionMonitor,
         freezeFraction: FREEZE,
@@ -272,8 +277,14 @@ function print(plan: Plan, parley: ParleyResult | undefined, kad: KadResult | un
     )
   }
   if (parley !== undefined && kad !== undefined) {
-    const find = (system: string, prefix: string) =>
-      phases.find((p) => p.system === system && p.name.startsWith(prefix) && !p.name.includes('·'))
+    const find = (system: string, prefix: string, notFound = false) =>
+      phases.find(
+        (p) =>
+          p.system === system &&
+          p.name.startsWith(prefix) &&
+          p.name.endsWith(', not found') === notFound &&
+          !p.name.includes('·'),
+      )
     console.log()
     console.log(
       'The fair ratio, kad-dht / Parley (both timed to their first verified answer, 4 in flight, same n):',
@@ -289,6 +300,21 @@ function print(plan: Plan, parley: ParleyResult | undefined, kad: KadResult | un
         label: 'frozen, later',
         parley: find('parley', 'frozen, membership noticed'),
         kad: find('kad-dht', 'frozen, after'),
+      },
+      {
+        label: 'healthy, not found',
+        parley: find('parley', 'healthy', true),
+        kad: find('kad-dht', 'healthy', true),
+      },
+      {
+        label: 'frozen, immediately, not found',
+        parley: find('parley', 'frozen, immediately', true),
+        kad: find('kad-dht', 'frozen, immediately', true),
+      },
+      {
+        label: 'frozen, later, not found',
+        parley: find('parley', 'frozen, membership noticed', true),
+        kad: find('kad-dht', 'frozen, after', true),
       },
     ]))
       console.log(line)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { classifyGet, firstValid, type GetEvent } from './kad-get.js'
+import { classifyGet, classifyMissingGet, firstValid, type GetEvent } from './kad-get.js'
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text)
 /** A record is "valid" here when its text is bob's; what the bench reads from it is the device id after the colon. */
@@ -101,5 +101,21 @@ describe("a kad-dht get's outcome in the bench", () => {
     expect(classifyGet({ id: -1, ok: false, error: 'kad-clients-1 exited (1)' }, 'bob', 'd1').outcome).toBe(
       'error',
     )
+  })
+
+  it('for a name nobody has, is ok when the query ended with no record, and a record is wrong', () => {
+    expect(classifyMissingGet({ id: 1, ok: false, outcome: 'nobody', error: 'not found' })).toEqual({
+      outcome: 'ok',
+    })
+    expect(classifyMissingGet({ id: 2, ok: true, ms: 3, username: 'bob', deviceId: 'd1' }).outcome).toBe(
+      'wrong',
+    )
+    expect(
+      classifyMissingGet({ id: 3, ok: false, outcome: 'unavailable', error: 'no peer answered' }),
+    ).toEqual({
+      outcome: 'unavailable',
+      error: 'no peer answered',
+    })
+    expect(classifyMissingGet({ noAnswer: 'timed out' }).outcome).toBe('unavailable')
   })
 })

@@ -80,3 +80,19 @@ export function classifyGet(
   }
   return { outcome: answer.outcome ?? 'error', error: answer.error }
 }
+
+/**
+ * A get of a username nobody has: ok when the query ended with peers answering and no record
+ * ("nobody"), as Parley's "not found" phases count an empty answer; a record is `wrong`.
+ */
+export function classifyMissingGet(answer: KadAnswer | { noAnswer: string }): {
+  outcome: Outcome
+  error?: string
+} {
+  if ('noAnswer' in answer)
+    return { outcome: 'unavailable', error: `no answer from the kad-dht process: ${answer.noAnswer}` }
+  if (answer.ok)
+    return { outcome: 'wrong', error: `a record for a name nobody has: ${answer.username ?? '?'}` }
+  if (answer.outcome === 'nobody') return { outcome: 'ok' }
+  return { outcome: answer.outcome ?? 'error', error: answer.error }
+}

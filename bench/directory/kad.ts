@@ -10,7 +10,7 @@
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Cleanup } from '../support/cleanup.js'
-import { classifyGet } from './kad-get.js'
+import { classifyGet, classifyMissingGet } from './kad-get.js'
 import { KadProcess } from './kad-process.js'
 import { RECORD_TTL_MS } from './kad-protocol.js'
 import { type Children, cpuCores, cpuMeter, type Freezer, IDLE_SAMPLE_MS, rssKib, waitFor } from './procs.js'
@@ -40,6 +40,10 @@ export interface KadRun {
   gets: number
   /** Wall time a phase may take; no new get starts after it. */
   budgetMs: number
+  /** Gets of usernames nobody has, after each phase, as Parley's "not found" phases. */
+  notFound: number
+  /** Wall time such a phase may take (a kad get of a missing key runs its whole query). */
+  notFoundBudgetMs: number
   /**
    * Clients asking at once, spread over the client processes: gets in flight
    * in one process slow each other down once servers are frozen.
@@ -192,6 +196,12 @@ export async function runKad(
     phase.cpuMs = cpu()
     phases.push(phase)
     say(`kad-dht ${name}: ${phase.count} gets in ${(phase.durationMs / 1000).toFixed(1)} s`)
+    const missing = { ...run, users: stored(), budgetMs: run.notFoundBudgetMs }
+    const cpuNobody = cpuMeter([...servers, ...pools].map((p) => p.pid))
+    const nobody = await gets(`${name}, not found`, run.notFound, clients, missing, signal, true)
+    nobody.cpuMs = cpuNobody()
+    phases.push(nobody)
+    say(`kad-dht ${nobody.name}: ${nobody.count} gets in ${(nobody.durationMs / 1000).toFixed(1)} s`)
   }
   await measure('healthy')
   const frozen = servers.slice(0, Math.round(run.servers * run.freezeFraction))
@@ -243,13 +253,17 @@ async function putAll(clients: ClientRef[], signal: AbortSignal): Promise<Puts> 
   return puts
 }
 
-/** n gets of random other users' records, `run.inFlight` clients at a time (a client per process first), each sequential. */
+/**
+ * n gets of random other users' records (or, for notFound, of usernames nobody has), `run.inFlight`
+ * clients at a time (a client per process first), each sequential.
+ */
 async function gets(
   name: string,
   n: number,
   clients: ClientRef[],
   run: KadRun,
   signal: AbortSignal,
+  notFound = false,
 ): Promise<Phase> {
   const phase = new Phase(SYSTEM, name)
   // One client from each process in turn, then more from each.
@@ -275,7 +289,7 @@ async function gets(
         }
         const seq = issued++
         signal.throwIfAborted()
-        let user = c.username
+        let user = notFound ? `nobody-${seq}-${Math.floor(Math.random() * 1e9)}` : c.username
         while (user === c.username) user = run.users[Math.floor(Math.random() * run.users.length)] ?? ''
         const t0 = performance.now()
         const answer = await c.pool
@@ -283,7 +297,9 @@ async function gets(
           .catch((err: unknown) => ({ noAnswer: (err as Error).message }))
         // The client's own time when it answered; the bench's when it did not.
         const ms = ('ms' in answer ? answer.ms : undefined) ?? performance.now() - t0
-        const { outcome, error } = classifyGet(answer, user, run.deviceIds.get(user))
+        const { outcome, error } = notFound
+          ? classifyMissingGet(answer)
+          : classifyGet(answer, user, run.deviceIds.get(user))
         phase.record(ms, outcome, error, `${user} from ${c.username}`, seq)
       }
     }),
