@@ -10,7 +10,6 @@
  * This supernode adds only what replicas do not believe anyway (sender,
  * storedAt), so a rogue supernode in its place gains nothing by lying.
  */
-import { replicasFor, type Placed } from '../placement/placement.js'
 import { AccessKind, verifyAccess } from '../offline/access.js'
 import { verifyDeposit } from '../offline/deposit.js'
 import { OfflineAuthError } from '../offline/errors.js'
@@ -28,6 +27,7 @@ import {
 } from '../wire/chat.js'
 import { REPLICAS } from './directory-service.js'
 import { emptyRequest, ok, refused } from './offline-answers.js'
+import type { OfflinePlacement } from './offline-placement.js'
 import { fromWire, gather, requestBatches, toAnswer, type AskReplica } from './offline-replicas.js'
 import { Deadlines } from './protocols.js'
 
@@ -35,7 +35,8 @@ export interface OfflineDevicesInit {
   self: string
   /** The username of an attached device (from its certificate). */
   usernameOf: (deviceId: string) => string | undefined
-  members: () => Placed[]
+  /** Where each recipient's replicas are, by this node's view of membership. */
+  placement: OfflinePlacement
   ask: AskReplica
   verifyOptions: (now: number) => VerifyCertificateOptions
   /** This node's own replica side: a request it would answer for another supernode. */
@@ -208,7 +209,11 @@ export class OfflineDevices {
    * recipient's outcome depends on another's items.
    */
   private replicate(byRecipient: Map<string, SealedItem[]>): Promise<Array<StoreOutcome | 'busy'>> {
-    const placed = [...byRecipient].map(([to, items]) => ({ items, replicas: this.replicas(to) }))
+    const placement = this.init.placement.now()
+    const placed = [...byRecipient].map(([to, items]) => ({
+      items,
+      replicas: placement.replicasFor(to, REPLICAS),
+    }))
     const perPeer = new Map<string, SealedItem[]>()
     for (const { items, replicas } of placed)
       for (const peer of new Set(replicas)) {
@@ -298,7 +303,7 @@ export class OfflineDevices {
   }
 
   private replicas(username: string): string[] {
-    return replicasFor(username, this.init.members(), REPLICAS)
+    return this.init.placement.now().replicasFor(username, REPLICAS)
   }
 }
 

@@ -19,7 +19,7 @@
  * device side (deposit, fetch, ack) is offline-devices.ts.
  */
 import type { Connection } from '@libp2p/interface'
-import { replicasFor, type Placed } from '../placement/placement.js'
+import type { Placed } from '../placement/placement.js'
 import type { Logger } from '../log/logger.js'
 import { AccessKind, verifyAccess } from '../offline/access.js'
 import { admitStore } from '../offline/admit.js'
@@ -41,6 +41,7 @@ import { REPLICAS } from './directory-service.js'
 import type { SupernodeMetrics } from './metrics.js'
 import { ok, refused } from './offline-answers.js'
 import { OfflineDevices } from './offline-devices.js'
+import { OfflinePlacement } from './offline-placement.js'
 import { fromWire, toAnswer, type AskReplica } from './offline-replicas.js'
 import { OfflineRepair } from './offline-repair.js'
 import { OfflineWrites } from './offline-writes.js'
@@ -89,6 +90,7 @@ export class OfflineService {
   readonly signedSince: number
   private readonly devices: OfflineDevices
   private readonly writes: OfflineWrites
+  private readonly placement: OfflinePlacement
   private readonly random: () => number
   private expireTimer: NodeJS.Timeout | undefined
   private wasFull = false
@@ -99,8 +101,10 @@ export class OfflineService {
     this.repair = new OfflineRepair({ ...init, r: REPLICAS })
     this.signedSince = init.store.signedSince(Date.now())
     this.writes = new OfflineWrites(init.store)
+    this.placement = new OfflinePlacement(init.members)
     this.devices = new OfflineDevices({
       ...init,
+      placement: this.placement,
       local: (req) => Promise.resolve(this.dispatch(req, init.self)),
       localStore: (items) => this.store(items.map(fromWire), init.self, Date.now(), true),
       busy: (message) => this.busy(message),
@@ -204,16 +208,11 @@ export class OfflineService {
     now: number,
     verifiedHere = false,
   ): Promise<OfflineResponse> {
-    const { store, members, self, verifyOptions } = this.init
-    const view = members()
-    // Placement ranks every member: once per recipient of the request, not once per item.
-    const placed = new Map<string, string[]>()
-    const near = (peer: string, recipient: string): boolean => {
-      let replicas = placed.get(recipient)
-      if (replicas === undefined)
-        placed.set(recipient, (replicas = replicasFor(recipient, view, REPLICAS + 1)))
-      return replicas.includes(peer)
-    }
+    const { store, self, verifyOptions } = this.init
+    // Placement ranks every member: once per recipient and membership, not once per item.
+    const placement = this.placement.now()
+    const near = (peer: string, recipient: string): boolean =>
+      placement.replicasFor(recipient, REPLICAS + 1).includes(peer)
     const admitted = admitStore(items, {
       now,
       verifyOptions,
