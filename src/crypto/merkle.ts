@@ -7,20 +7,35 @@
  * Chat events and offline deposits are signed a batch at a time this way
  * (issue 12 §2): one Ed25519 signature per batch instead of one per item.
  */
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { equalBytes } from '../wire/bytes.js'
 
 export const HASH_BYTES = 32
 
-const LEAF = Uint8Array.of(0)
-const NODE = Uint8Array.of(1)
+const LEAF = 0
+const NODE = 1
+
+/**
+ * SHA-256 of one prefix byte and the parts, in one call: crypto.hash over a
+ * joined buffer costs about half of createHash().update()...digest() (an
+ * OpenSSL context per hash); a recipient hashes one or two nodes per
+ * batch-signed event (issue 12 §2).
+ */
+function sha256(prefix: number, a: Uint8Array, b?: Uint8Array): Uint8Array {
+  const joined = new Uint8Array(1 + a.byteLength + (b?.byteLength ?? 0))
+  joined[0] = prefix
+  joined.set(a, 1)
+  if (b !== undefined) joined.set(b, 1 + a.byteLength)
+  const digest = hash('sha256', joined, 'buffer')
+  return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength)
+}
 
 export function leafHash(data: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(LEAF).update(data).digest())
+  return sha256(LEAF, data)
 }
 
 function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash('sha256').update(NODE).update(left).update(right).digest())
+  return sha256(NODE, left, right)
 }
 
 /** The largest power of two strictly below n (n ≥ 2). */
