@@ -6,16 +6,15 @@
  * and these polls were a large share of its streams (docs/supernodes.md,
  * "Idle upkeep").
  *
- * The same rules as the older protocols: attached devices and members may
- * ask, and a revoked device may ask for the revocation list (that is how it
- * learns it was signed out), not for the grants; six times a minute each.
+ * The same gate as the older protocols (list-gate.ts): attached devices and
+ * members may ask, and a revoked device may ask for the revocation list (that
+ * is how it learns it was signed out), not for the grants; six times a minute each.
  */
 import type { Connection } from '@libp2p/interface'
-import { RateLimiter } from '../authority/rate-limit.js'
 import type { Refusals } from '../log/refusals.js'
-import { ErrorCode } from '../wire/error-codes.js'
 import { decodeSignedListsRequest, SignedListsResponse } from '../wire/signed-lists.js'
-import { newerThan, REVOCATIONS_RATE, RevocationRefusedError } from './revocation-service.js'
+import { ListGate } from './list-gate.js'
+import { newerThan } from './revocation-service.js'
 
 type Held = () => { sequence: number; bytes: Uint8Array } | undefined
 
@@ -31,9 +30,16 @@ export interface SignedListsServiceInit {
 }
 
 export class SignedListsService {
-  private readonly rate = new RateLimiter(REVOCATIONS_RATE, 65_536)
+  private readonly gate: ListGate
 
-  constructor(private readonly init: SignedListsServiceInit) {}
+  constructor(private readonly init: SignedListsServiceInit) {
+    this.gate = new ListGate({
+      kind: 'lists',
+      mayAsk: init.mayAskRevocations,
+      refusals: init.refusals,
+      now: init.now,
+    })
+  }
 
   handle(payload: Uint8Array, connection: Connection): Uint8Array {
     return this.answer(payload, connection.remotePeer.toString())
@@ -41,9 +47,7 @@ export class SignedListsService {
 
   /** Throws (ending the stream, counted and logged once) for a peer that may not ask or asks too often. */
   answer(payload: Uint8Array, from: string): Uint8Array {
-    if (!this.init.mayAskRevocations(from)) return this.refuse(ErrorCode.Unauthorized, from, 'attach first')
-    if (!this.rate.take(from, (this.init.now ?? Date.now)()).ok)
-      return this.refuse(ErrorCode.PeerRateLimited, from, 'ask at most six times a minute')
+    this.gate.admit(from)
     const asked = decodeSignedListsRequest(payload)
     return SignedListsResponse.encode({
       revocations: newerThan(this.init.revocations(), asked.revocationsSequence),
@@ -51,10 +55,5 @@ export class SignedListsService {
         ? newerThan(this.init.grants(), asked.grantsSequence)
         : new Uint8Array(),
     })
-  }
-
-  private refuse(code: string, from: string, detail: string): never {
-    this.init.refusals.refuse('lists', code, from, detail)
-    throw new RevocationRefusedError(code, detail)
   }
 }
