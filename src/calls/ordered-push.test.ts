@@ -4,10 +4,10 @@
  * candidate that overtook its ring would be dropped by the callee.
  */
 import { describe, expect, it } from 'vitest'
-import type { Presence } from '../trust/presence.js'
+import type { Listed } from '../chat/lookups.js'
 import { OrderedPushes } from './ordered-push.js'
 
-const device = (deviceId: string) => ({ username: 'bob', deviceId }) as Presence
+const device = (deviceId: string): Listed => ({ username: 'bob', deviceId, addrs: [] })
 const event = (text: string) => new TextEncoder().encode(text)
 const text = (events: Uint8Array[]) => events.map((e) => new TextDecoder().decode(e))
 
@@ -15,7 +15,7 @@ const text = (events: Uint8Array[]) => events.map((e) => new TextDecoder().decod
 function fakeDevices() {
   const took: string[] = []
   const inFlight: { to: string; events: string[]; answer: (ok: boolean) => void }[] = []
-  const push = (d: Presence, events: Uint8Array[]) =>
+  const push = (d: Listed, events: Uint8Array[]) =>
     new Promise<void>((resolve, reject) => {
       inFlight.push({
         to: d.deviceId,

@@ -7,7 +7,7 @@
  * what comes meanwhile leaves as one batch when it returns (the receiver
  * applies a push's events in order).
  */
-import type { Presence } from '../trust/presence.js'
+import type { Listed } from '../chat/lookups.js'
 import { ChatLimits } from '../wire/chat.js'
 
 /** Events in one batch at most; far under ChatLimits.pushEvents and pushBytes. */
@@ -20,7 +20,7 @@ interface Queued {
 }
 
 interface Lane {
-  device: Presence
+  device: Listed
   queue: Queued[]
 }
 
@@ -29,13 +29,13 @@ export class OrderedPushes {
   private readonly lanes = new Map<string, Lane>()
 
   constructor(
-    private readonly push: (device: Presence, events: Uint8Array[]) => Promise<unknown>,
+    private readonly push: (device: Listed, events: Uint8Array[]) => Promise<unknown>,
     /** A push failed (its signals are lost: nothing is retried); for the log. */
-    private readonly onFailed: (device: Presence, err: unknown) => void = () => undefined,
+    private readonly onFailed: (device: Listed, err: unknown) => void = () => undefined,
   ) {}
 
   /** Resolves true when the device took the event, false when its push failed. Never rejects. */
-  send(device: Presence, event: Uint8Array): Promise<boolean> {
+  send(device: Listed, event: Uint8Array): Promise<boolean> {
     return new Promise<boolean>((done) => {
       const lane = this.lanes.get(device.deviceId)
       if (lane !== undefined) {

@@ -6,6 +6,7 @@
  * lookups list get it then, and the answer counts them all.
  */
 import { describe, expect, it } from 'vitest'
+import { DeviceLookups } from '../chat/lookups.js'
 import type { Presence } from '../trust/presence.js'
 import { LOOKUPS_AFTER_MS, sendSignal, type SignalDeps } from './signals.js'
 
@@ -74,6 +75,21 @@ describe('a call signal on its way out', () => {
     const sent = sendSignal(w.deps, 'alice', '{"type":"ring"}')
     await settle()
     expect(w.log).toEqual(['lookup alice', 'lookup bob', 'push a1'])
+    w.pushes.get('a1')!(true)
+    expect((await sent).contact).toBe(1)
+  })
+
+  it('answers the device that rang even when no lookup of the caller can be had', async () => {
+    // bob's device has no listing of alice (none within the last minute) and the directory fails.
+    const lookups = new DeviceLookups(() => Promise.reject(new Error('not attached to any supernode yet')))
+    const w = world({}, {})
+    w.deps.recentlyListed = (u) => lookups.recentlyListed(u)
+    w.deps.devicesOf = (u) => lookups.devicesOf(u)
+    // alice's phone rang bob here.
+    lookups.signalFrom('alice', 'a1')
+    const sent = sendSignal(w.deps, 'alice', '{"type":"answer"}')
+    await settle()
+    expect(w.log[0]).toBe('push a1')
     w.pushes.get('a1')!(true)
     expect((await sent).contact).toBe(1)
   })

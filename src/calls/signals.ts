@@ -5,6 +5,7 @@
  * answers). Nothing is stored or queued: a signal that finds nobody is lost,
  * and the caller hears how many devices took it.
  */
+import type { Listed } from '../chat/lookups.js'
 import type { Presence } from '../trust/presence.js'
 
 export interface SignalDeps {
@@ -13,12 +14,12 @@ export interface SignalDeps {
   username: string
   /** Signs the CALL_SIGNAL event to `to` (throws ChatError when it is not allowed). */
   sign: (to: string, payload: string) => Uint8Array
-  /** Devices listed for `username` within the last minute, at once. */
-  recentlyListed: (username: string) => Presence[]
+  /** Devices listed for `username` within the last minute, or that sent us a call signal then, at once. */
+  recentlyListed: (username: string) => Listed[]
   /** A fresh lookup. */
   devicesOf: (username: string) => Promise<Presence[]>
   /** True when the device committed the event (in order per device: ordered-push.ts); never rejects. */
-  push: (device: Presence, event: Uint8Array) => Promise<boolean>
+  push: (device: Listed, event: Uint8Array) => Promise<boolean>
   /** A fresh lookup failed: the signal goes only to the devices listed recently (for the log). */
   lookupFailed?: (username: string, err: unknown) => void
   /** Milliseconds, for the timings only (performance.now in the service). */
@@ -62,7 +63,7 @@ export async function sendSignal(deps: SignalDeps, to: string, payload: string):
   const signed = since()
   let firstTook: number | undefined
   const pushed = new Map<string, { contact: boolean; took: Promise<number> }>()
-  const pushAll = (devices: Presence[], contact: boolean) => {
+  const pushAll = (devices: readonly Listed[], contact: boolean) => {
     for (const d of devices)
       if (d.deviceId !== deps.deviceId && !pushed.has(d.deviceId))
         pushed.set(d.deviceId, {

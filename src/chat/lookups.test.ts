@@ -97,6 +97,21 @@ describe('DeviceLookups', () => {
     expect(lookups.recentlyListed('bob')).toEqual([])
   })
 
+  it('counts a device a call signal came from as listed for a minute, without a lookup', async () => {
+    const { clock, asked, lookups } = setup()
+    lookups.signalFrom('carol', 'desk')
+    expect(lookups.recentlyListed('carol')).toEqual([{ username: 'carol', deviceId: 'desk', addrs: [] }])
+    // Beside a listing, once: the listed record (with its addresses) is the one kept.
+    await lookups.devicesOf('alice')
+    lookups.signalFrom('alice', 'phone')
+    lookups.signalFrom('alice', 'tablet')
+    expect(lookups.recentlyListed('alice').map((d) => d.deviceId)).toEqual(['phone', 'tablet'])
+    expect(asked).toEqual(['alice'])
+    clock.t += RECENTLY_LISTED_MS + 1
+    expect(lookups.recentlyListed('carol')).toEqual([])
+    expect(lookups.recentlyListed('alice')).toEqual([])
+  })
+
   it('remembers at most max users, the least recently used going first', async () => {
     const { asked, online, lookups } = setup(2)
     online.set('carol', [device('carol', 'desk')])

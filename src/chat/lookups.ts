@@ -3,8 +3,11 @@
  * again after 3 s. "No device online" is never kept (the next event looks
  * again), an event from a device the cached answer does not list drops that
  * answer, and the last non-empty answer is kept a minute for call signals,
- * which go at once to those devices while a fresh lookup runs. Both memories
- * are LRU caches bounded in size, on an injected clock.
+ * which go at once to those devices while a fresh lookup runs. A device a
+ * call signal came from counts as listed for a minute too: the callee's
+ * answer goes straight back to the device that rang, whether or not a lookup
+ * of the caller was made or answered. The memories are LRU caches bounded in
+ * size, on an injected clock.
  *
  * An answer between 3 and 5 s old is still given once its user is asked
  * for again, while the fresh lookup runs beside it (issue 12 §2): a busy
@@ -15,6 +18,9 @@
  */
 import { LRUCache } from 'lru-cache'
 import type { Presence } from '../trust/presence.js'
+
+/** What a call signal needs to reach a device: a listed device's presence, or one that just spoke to us. */
+export type Listed = Pick<Presence, 'username' | 'deviceId' | 'addrs'>
 
 /** An answer is used until it is older than this. */
 export const LOOKUP_CACHE_MS = 3_000
@@ -44,6 +50,8 @@ export class DeviceLookups {
   private readonly cache: LRUCache<string, Entry>
   /** The last non-empty answer per user. */
   private readonly listed: LRUCache<string, Presence[]>
+  /** Per user, the devices a call signal came from, and when. */
+  private readonly signalled: LRUCache<string, Map<string, number>>
   private readonly clock: { now(): number }
 
   constructor(
@@ -56,6 +64,7 @@ export class DeviceLookups {
     // ttlResolution 0: read the clock on every check, not a copy cached for a millisecond of real time.
     this.cache = new LRUCache({ max, ttl: LOOKUP_STALE_MS, perf, ttlResolution: 0 })
     this.listed = new LRUCache({ max, ttl: RECENTLY_LISTED_MS, perf, ttlResolution: 0 })
+    this.signalled = new LRUCache({ max, ttl: RECENTLY_LISTED_MS, perf, ttlResolution: 0 })
   }
 
   /** A user's online devices: from the cache when it is fresh, or under 5 s old while a fresh lookup runs. */
@@ -92,9 +101,29 @@ export class DeviceLookups {
     return entry
   }
 
-  /** The devices the last successful lookup of a user listed, if it is under a minute old. */
-  recentlyListed(username: string): Presence[] {
-    return this.listed.get(username) ?? []
+  /**
+   * The devices the last successful lookup of a user listed, if it is under
+   * a minute old, and those of the user's devices a call signal came from
+   * within the last minute (by their open connection: no addresses).
+   */
+  recentlyListed(username: string): Listed[] {
+    const listed = this.listed.get(username) ?? []
+    const signalled = this.signalled.get(username)
+    if (signalled === undefined) return listed
+    const now = this.clock.now()
+    const more: Listed[] = []
+    for (const [deviceId, at] of signalled) {
+      if (now - at > RECENTLY_LISTED_MS) signalled.delete(deviceId)
+      else if (!listed.some((p) => p.deviceId === deviceId)) more.push({ username, deviceId, addrs: [] })
+    }
+    return more.length === 0 ? listed : [...listed, ...more]
+  }
+
+  /** A call signal came from this device of the user (verified): it counts as listed for a minute. */
+  signalFrom(username: string, deviceId: string): void {
+    const devices = this.signalled.get(username) ?? new Map<string, number>()
+    devices.set(deviceId, this.clock.now())
+    this.signalled.set(username, devices)
   }
 
   /** An event came from a device the cached lookup of its user does not list: that lookup is stale. */

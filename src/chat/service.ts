@@ -139,6 +139,8 @@ export class ChatService {
       applied: (e) => {
         if (e.batched) this.peers.note(e.deviceId)
         this.lookups.heardFrom(e.from, e.deviceId)
+        // The device that rang us is where our answer goes, with no lookup of the caller first.
+        if (e.kind === ChatKind.CALL_SIGNAL) this.lookups.signalFrom(e.from, e.deviceId)
         device.paths.noteDevice(e.deviceId, e.from)
         // A contact came online: tell that device our presence too.
         this.presence.heard(e)
