@@ -69,7 +69,7 @@ beforeAll(async () => {
 }, 120_000)
 
 afterAll(async () => {
-  await Promise.all(hosts.map((h) => h.stop()))
+  for (const h of hosts) await h.stop()
   await net?.stop()
   dir.remove()
 })
