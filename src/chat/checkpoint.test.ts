@@ -4,7 +4,7 @@
  * growing, nothing committed is lost across a reopen, and a worker that
  * cannot work hands checkpoints back to the store's connection.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
@@ -72,6 +72,20 @@ describe('chat.sqlite checkpoints', () => {
     const again = new ChatStore(path)
     expect(again.conversation('bob', commits + 10)).toHaveLength(commits)
     again.close()
+  })
+
+  it('runs one worker thread for all the stores of a process (a device pool holds fifty)', async () => {
+    const threads = () => readdirSync('/proc/self/task').length
+    const stores = Array.from({ length: 6 }, (_, i) => new ChatStore(join(dir, `pool-${i}.sqlite`)))
+    const before = threads()
+    for (const store of stores) {
+      const done = nextCheckpoint(store)
+      write(store, 0, CHECKPOINT_EVERY)
+      expect((await done).busy).toBe(0)
+    }
+    // One worker: its own thread, not one per store.
+    expect(threads() - before).toBeLessThanOrEqual(1)
+    for (const store of stores) store.close()
   })
 
   it('falls back to checkpointing on the store connection when the worker cannot open the file', async () => {

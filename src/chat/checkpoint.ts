@@ -28,20 +28,68 @@ export const CHECKPOINT_EVERY = 32
 const AUTO_CHECKPOINT_PAGES = 1000
 
 // CommonJS, evaluated: the same source runs from dist/ and under vitest (no worker file to build).
+// One worker per process, one connection in it per store: a device pool holds fifty stores.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads')
 const Database = require(workerData.sqlite)
-const db = new Database(workerData.path, { fileMustExist: true })
+const open = new Map()
 parentPort.on('message', (m) => {
-  if (m === 'close') {
-    db.close()
+  if (m.op === 'end') {
+    for (const db of open.values()) db.close()
     parentPort.close()
     return
   }
-  const [row] = db.pragma('wal_checkpoint(PASSIVE)')
-  parentPort.postMessage(row)
+  if (m.op === 'close') {
+    open.get(m.key)?.close()
+    open.delete(m.key)
+    return
+  }
+  try {
+    let db = open.get(m.key)
+    if (db === undefined) {
+      db = new Database(m.path, { fileMustExist: true })
+      open.set(m.key, db)
+    }
+    const [row] = db.pragma('wal_checkpoint(PASSIVE)')
+    parentPort.postMessage({ key: m.key, row })
+  } catch (err) {
+    parentPort.postMessage({ key: m.key, error: { code: err.code, message: err.message } })
+  }
 })
 `
+
+type Answer = { key: number; row?: CheckpointResult; error?: unknown }
+
+/** The process's checkpoint worker and the stores using it; started on first use, ended when none is left. */
+let shared: { worker: Worker; users: Map<number, Checkpointer> } | undefined
+let nextKey = 0
+
+function sharedWorker(): { worker: Worker; users: Map<number, Checkpointer> } {
+  if (shared !== undefined) return shared
+  const sqlite = createRequire(import.meta.url).resolve('better-sqlite3')
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { sqlite } })
+  // Never what keeps a process alive: a store left open must not hold up the exit.
+  worker.unref()
+  const mine = { worker, users: new Map<number, Checkpointer>() }
+  const failAll = (err: CheckpointWorkerError): void => {
+    if (shared === mine) shared = undefined
+    for (const user of mine.users.values()) user.failed(err)
+    mine.users.clear()
+  }
+  worker.on('message', (a: Answer) => {
+    const user = mine.users.get(a.key)
+    if (user === undefined) return
+    if (a.error === undefined) user.onCheckpoint(a.row as CheckpointResult)
+    else {
+      mine.users.delete(a.key)
+      user.failed(workerError(a.error))
+    }
+  })
+  worker.on('error', (err) => failAll(workerError(err)))
+  worker.on('exit', (code) => failAll(new CheckpointWorkerError(`exited with code ${code}`)))
+  shared = mine
+  return mine
+}
 
 /** What one checkpoint did: SQLite's answer to `PRAGMA wal_checkpoint`. */
 export interface CheckpointResult {
@@ -65,9 +113,9 @@ function workerError(err: unknown): CheckpointWorkerError {
 }
 
 export class Checkpointer {
-  private worker: Worker | undefined
+  private readonly key = nextKey++
   private commits = 0
-  private failed = false
+  private failedOnce = false
   private closed = false
   /** Called with each checkpoint's result (tests; the store ignores them). */
   onCheckpoint: (r: CheckpointResult) => void = () => undefined
@@ -88,37 +136,30 @@ export class Checkpointer {
     this.request()
   }
 
-  /** Asks the worker for a checkpoint now (started on first use). */
+  /** Asks the process's worker for a checkpoint of this store now (the worker starts on first use). */
   request(): void {
-    if (this.failed || this.closed) return
-    this.worker ??= this.spawn()
-    this.worker.postMessage('checkpoint')
+    if (this.failedOnce || this.closed) return
+    const { worker, users } = sharedWorker()
+    users.set(this.key, this)
+    worker.postMessage({ op: 'checkpoint', key: this.key, path: this.path })
   }
 
-  /** Lets the worker close its connection and end; the store's own close checkpoints what is left. */
+  /** Lets the worker close this store's connection; the store's own close checkpoints what is left. */
   close(): void {
     this.closed = true
-    this.worker?.postMessage('close')
+    const mine = shared
+    if (mine === undefined || !mine.users.delete(this.key)) return
+    mine.worker.postMessage({ op: 'close', key: this.key })
+    if (mine.users.size > 0) return
+    shared = undefined
+    mine.worker.postMessage({ op: 'end' })
   }
 
-  private spawn(): Worker {
-    const sqlite = createRequire(import.meta.url).resolve('better-sqlite3')
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { sqlite, path: this.path } })
-    // Never what keeps a process alive: a store left open must not hold up the exit.
-    worker.unref()
-    worker.on('message', (r: CheckpointResult) => this.onCheckpoint(r))
-    worker.on('error', (err) => this.fail(workerError(err)))
-    worker.on('exit', (code) => {
-      if (!this.closed) this.fail(new CheckpointWorkerError(`exited with code ${code}`))
-    })
-    return worker
-  }
-
-  private fail(err: CheckpointWorkerError): void {
-    if (this.failed) return
-    this.failed = true
-    this.worker = undefined
-    if (!this.closed && this.db.open) this.db.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`)
+  /** The worker failed for this store (or for all): checkpoints go back to the store's connection. */
+  failed(err: CheckpointWorkerError): void {
+    if (this.failedOnce || this.closed) return
+    this.failedOnce = true
+    if (this.db.open) this.db.pragma(`wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`)
     this.onError(err)
   }
 }
