@@ -5,6 +5,7 @@ import { configDefaults, defineConfig } from 'vitest/config'
 const browserTests = [
   'test/web.test.ts',
   'test/web-call.test.ts',
+  'test/call-ringing.test.ts',
   'test/calls.test.ts',
   'test/firefox.test.ts',
   'test/hostile/web-session.test.ts',

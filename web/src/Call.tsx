@@ -1,7 +1,9 @@
 /**
  * The call on screen, over everything else: an incoming call rings with
- * accept and decline; a call in progress shows the remote video, our own
- * preview, mute, camera off, hang up and how long it has lasted.
+ * accept and decline, and our own camera's preview once it opens (it opens
+ * while ringing, so the user sees it is on: docs/calls.md); a call in
+ * progress shows the remote video, our own preview, mute, camera off, hang
+ * up and how long it has lasted.
  */
 import { useEffect, useRef, useState } from 'react'
 import type { CallEngine, CallOutcome, CallView } from './call-engine.js'
@@ -32,6 +34,14 @@ export function Call({ view, engine }: CallProps) {
           <p>
             <strong>{peer}</strong> is calling…
           </p>
+          {view.local !== undefined && (
+            <figure className="call-preview">
+              <Video className="call-preview-video" stream={view.local} testId="call-preview" muted />
+              <figcaption data-testid="call-preview-note">
+                Your camera and microphone are on for this preview. Nothing is sent until you accept.
+              </figcaption>
+            </figure>
+          )}
           <div className="call-controls">
             <button
               type="button"

@@ -10,7 +10,7 @@
 import { callApi } from './call-api.js'
 import { httpSignals, type SignalTransport } from './call-transport.js'
 import { MAX_BATCH, route, type CallRef, type CallWhat, type Signal } from './call-signal.js'
-import { mark, stopMedia, type CallOutcome, type CallStats, type CallView } from './call-view.js'
+import { mark, openMedia, stopMedia, type CallOutcome, type CallStats, type CallView } from './call-view.js'
 
 export type { CallOutcome, CallPhase, CallStats, CallView } from './call-view.js'
 
@@ -35,6 +35,8 @@ interface Session extends CallRef {
   offer: RTCSessionDescriptionInit | undefined
   /** callee: the connection made ready while ringing (offer applied, nothing sent, no media) */
   prepared: Promise<RTCPeerConnection> | undefined
+  /** callee: camera and microphone opened while ringing, shown but not sent */
+  preview: Promise<MediaStream> | undefined
   /** caller: how many of the callee's devices took the ring (undefined until the ring's request returns) */
   ringing: number | undefined
   /** caller: the callee devices that answered busy; the call is busy once every ringing device is */
@@ -120,13 +122,14 @@ export class CallEngine {
     // No separate "accept" signal: the answer, a camera start later, says it (and stops our other
     // devices ringing). Sending one first cost the answer about 40 ms here (bench:call).
     try {
-      const [media, pc] = await Promise.all([this.media(), s.prepared ?? this.prepare(s)])
-      mark('media')
-      if (s.ended) return stopMedia(media)
-      s.media = media
-      this.show(s, { local: media })
+      // A preview that failed while ringing (no permission yet) is asked for again now.
+      const media = s.preview?.catch(() => this.media()) ?? this.media()
+      const [local, pc] = await Promise.all([media, s.prepared ?? this.prepare(s)])
+      if (s.ended) return stopMedia(local)
+      s.media = local
+      this.show(s, { local })
       // The tracks take the transceivers the offer made.
-      for (const t of media.getTracks()) pc.addTrack(t, media)
+      for (const t of local.getTracks()) pc.addTrack(t, local)
       await pc.setLocalDescription()
       mark('answer')
       this.send(s, { call: s.id, type: 'answer', leg: s.leg, sdp: pc.localDescription!.toJSON() })
@@ -172,6 +175,15 @@ export class CallEngine {
         // Applying the offer takes tens of milliseconds: done while ringing, not after Accept.
         r.prepared = this.prepare(r)
         r.prepared.catch(() => undefined)
+        // So does opening camera and microphone: opened while ringing and shown on the ringing
+        // screen (the user sees the camera is on); nothing is sent before Accept (docs/calls.md).
+        r.preview = openMedia(() => r.ended).then((local) => {
+          mark('media')
+          r.media = local
+          this.show(r, { local })
+          return local
+        })
+        r.preview.catch(() => undefined)
         return
       }
       case 'busy':
@@ -279,6 +291,7 @@ export class CallEngine {
       media: undefined,
       offer: undefined,
       prepared: undefined,
+      preview: undefined,
       ringing: undefined,
       busy: new Set(),
       pending: [],
@@ -383,6 +396,7 @@ export class CallEngine {
       s.ended = true
       s.timers.forEach(clearTimeout)
       s.pc?.close()
+      if (s.media !== undefined) stopMedia(s.media)
     }
     if (this.s !== s) return
     this.s = undefined

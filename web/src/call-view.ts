@@ -1,6 +1,6 @@
 /**
  * What the page shows of a call (the call engine's view of it, and the
- * inbound counters tests and benchmarks read), and two small media helpers
+ * inbound counters tests and benchmarks read), and the small media helpers
  * the engine uses.
  */
 
@@ -28,6 +28,14 @@ export interface CallStats {
 /** A User Timing mark (`parley:…`), for the call benchmark's breakdown; free when nobody looks. */
 export function mark(what: string): void {
   performance.mark(`parley:${what}`)
+}
+
+/** Camera and microphone; stopped at once, and an error, when the call ended while they opened. */
+export async function openMedia(ended: () => boolean): Promise<MediaStream> {
+  const media = await navigator.mediaDevices.getUserMedia({ audio: true, video: true })
+  if (!ended()) return media
+  stopMedia(media)
+  throw new Error('the call ended while camera and microphone opened')
 }
 
 export function stopMedia(media: MediaStream): void {

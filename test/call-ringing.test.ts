@@ -1,0 +1,165 @@
+/**
+ * The callee's camera and microphone while a call rings (issue 12 §4): they
+ * open as the ring comes, so that Accept does not wait for them, and the
+ * ringing screen shows their preview with a note, so the user sees the
+ * camera is on. However the ringing ends without this device answering
+ * (declined here, hung up by the caller, answered on another device of
+ * ours), the tracks are stopped: the camera light goes out. Two devices of
+ * bob's and alice's in Chromium's fake camera and microphone, on a devnet.
+ */
+import { existsSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { startDevnet, type Devnet } from '../src/devnet/devnet.js'
+import { introduce, signInLink } from '../src/devnet/introduce.js'
+import { launchBrowser } from './support/browser.js'
+import { signIn, up } from './support/chat.js'
+import { eventually } from './support/devnet.js'
+import { checkScreen } from './support/look.js'
+import { tempDir, type Daemon } from './support/process.js'
+
+const ROOT = join(import.meta.dirname, '..')
+const SCREENSHOTS = process.env.PARLEY_SCREENSHOTS ?? join(ROOT, 'test-results', 'call-ringing')
+const WAIT_MS = 30_000
+
+const dir = tempDir('parley-call-ringing-')
+let net: Devnet
+let browser: Browser
+const devices: Daemon[] = []
+const pages = new Map<string, Page>()
+let failed = false
+
+const byTestId = (who: string, id: string) => pages.get(who)!.getByTestId(id)
+const poll = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: WAIT_MS, interval: 100 })
+const callState = (who: string) => () =>
+  byTestId(who, 'call-state')
+    .getAttribute('data-state', { timeout: 1_000 })
+    .catch(() => 'none')
+
+/** Waits for the ringing screen's preview and keeps its stream in the page, to look at after the ringing. */
+async function holdPreview(who: string): Promise<string[]> {
+  await byTestId(who, 'call-preview').waitFor()
+  return pages.get(who)!.evaluate<string[]>(`(async () => {
+    const video = document.querySelector('[data-testid="call-preview"]')
+    while (!video.srcObject) await new Promise((r) => setTimeout(r, 20))
+    window.__preview = video.srcObject
+    return window.__preview.getTracks().map((t) => t.kind + ' ' + t.readyState).sort()
+  })()`)
+}
+
+/** The held preview's tracks, as "kind readyState". */
+const previewTracks = (who: string) =>
+  pages
+    .get(who)!
+    .evaluate<string[]>(`window.__preview.getTracks().map((t) => t.kind + ' ' + t.readyState).sort()`)
+
+const LIVE = ['audio live', 'video live']
+const STOPPED = ['audio ended', 'video ended']
+
+describe("the callee's camera while ringing", () => {
+  beforeAll(async () => {
+    if (!existsSync(join(ROOT, 'dist', 'web', 'index.html')))
+      throw new Error('the web client is not built: run node scripts/ensure.mjs (npm test does)')
+    net = await startDevnet({ dir: dir.path, megas: 1, supernodes: 2, fastReattach: true })
+    // bob-2 is bob's second device.
+    for (const [profile, user] of [
+      ['alice', 'alice'],
+      ['bob', 'bob'],
+      ['bob-2', 'bob'],
+    ] as const) {
+      await signIn(net, profile, user)
+      devices.push(await up(net, profile, ['--away-after', '0']))
+    }
+    await eventually(
+      async () => ((await introduce(net.home, 'alice', 'bob', 5_000)) ? true : undefined),
+      60_000,
+    )
+    browser = await launchBrowser()
+    for (const [who, user] of [
+      ['alice', 'alice'],
+      ['bob', 'bob'],
+      ['bob-2', 'bob'],
+    ] as const) {
+      const peer = user === 'alice' ? 'bob' : 'alice'
+      const context = await browser.newContext({ viewport: { width: 1100, height: 800 } })
+      context.setDefaultTimeout(WAIT_MS)
+      const p = await context.newPage()
+      pages.set(who, p)
+      await p.goto(await signInLink(net.home, who))
+      await byTestId(who, `contact-${peer}`).click()
+      await eventually(
+        async () =>
+          (await byTestId(who, `contact-${peer}-presence`).getAttribute('data-presence')) === 'online' ||
+          undefined,
+        WAIT_MS,
+      )
+    }
+  }, 300_000)
+
+  afterEach(async ({ task }) => {
+    if (task.result?.state !== 'fail') return
+    failed = true
+    mkdirSync(SCREENSHOTS, { recursive: true })
+    for (const [who, p] of pages) {
+      const file = join(SCREENSHOTS, `${task.name.replace(/[^a-z0-9]+/gi, '-')}-${who}.png`)
+      await p.screenshot({ path: file, fullPage: true }).catch(() => undefined)
+      console.log(`screenshot: ${file}`)
+    }
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    for (const d of devices) await d.stop('SIGKILL')
+    await net?.stop()
+    if (process.env.PARLEY_KEEP === undefined && !failed) dir.remove()
+    else console.log(`kept ${dir.path}`)
+  })
+
+  it('shows its preview while ringing, says so, and stops it when bob declines', async () => {
+    await byTestId('alice', 'call-audio-video').click()
+    expect(await holdPreview('bob')).toEqual(LIVE)
+    expect(await byTestId('bob', 'call-preview-note').textContent()).toContain('camera and microphone are on')
+    await checkScreen(pages.get('bob')!, 'ringing-preview')
+    await byTestId('bob', 'call-decline').click()
+    await byTestId('bob', 'call-incoming').waitFor({ state: 'detached' })
+    expect(await previewTracks('bob')).toEqual(STOPPED)
+    // alice's "call ended" screen closes by itself (a click on its Close races that under load).
+    await poll(callState('alice')).toBe('none')
+    // bob-2 rang too, and stops ringing (and its camera) once alice's call ends.
+    await poll(callState('bob-2')).toMatch(/^(ended|none)$/)
+  }, 90_000)
+
+  it('stops it when alice hangs up while it rings', async () => {
+    await poll(callState('bob')).toBe('none')
+    await byTestId('alice', 'call-audio-video').click()
+    expect(await holdPreview('bob')).toEqual(LIVE)
+    await byTestId('alice', 'call-hangup').click()
+    await byTestId('bob', 'call-incoming').waitFor({ state: 'detached' })
+    await poll(() => previewTracks('bob')).toEqual(STOPPED)
+    await poll(callState('alice')).toBe('none')
+  }, 90_000)
+
+  it("stops it on bob's other device when he answers on this one, and answers with the camera it showed", async () => {
+    for (const who of ['bob', 'bob-2']) await poll(callState(who)).toBe('none')
+    await byTestId('alice', 'call-audio-video').click()
+    expect(await holdPreview('bob-2')).toEqual(LIVE)
+    expect(await holdPreview('bob')).toEqual(LIVE)
+    await byTestId('bob', 'call-accept').click()
+    await byTestId('bob-2', 'call-incoming').waitFor({ state: 'detached' })
+    await poll(() => previewTracks('bob-2')).toEqual(STOPPED)
+    await poll(callState('alice')).toBe('connected')
+    // The preview's own stream is what the call sends: still live, now in the call's view.
+    expect(await previewTracks('bob')).toEqual(LIVE)
+    expect(
+      await pages
+        .get('bob')!
+        .evaluate<boolean>(
+          `document.querySelector('[data-testid="call-local-video"]').srcObject === window.__preview`,
+        ),
+    ).toBe(true)
+    await byTestId('alice', 'call-hangup').click()
+    await poll(callState('bob')).toMatch(/^(ended|none)$/)
+    expect(await previewTracks('bob')).toEqual(STOPPED)
+  }, 120_000)
+})
