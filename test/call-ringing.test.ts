@@ -22,6 +22,8 @@ import { tempDir, type Daemon } from './support/process.js'
 const ROOT = join(import.meta.dirname, '..')
 const SCREENSHOTS = process.env.PARLEY_SCREENSHOTS ?? join(ROOT, 'test-results', 'call-ringing')
 const WAIT_MS = 30_000
+/** How long the callee's page rings at most by itself (web/src/call-engine.ts: RING_MS + 5 s). */
+const RING_LIMIT_MS = 35_000
 
 const dir = tempDir('parley-call-ringing-')
 let net: Devnet
@@ -162,4 +164,20 @@ describe("the callee's camera while ringing", () => {
     await poll(callState('bob')).toMatch(/^(ended|none)$/)
     expect(await previewTracks('bob')).toEqual(STOPPED)
   }, 120_000)
+
+  it('a call bob accepted goes on past the time an unanswered ring would have ended', async () => {
+    await poll(callState('bob')).toBe('none')
+    await poll(callState('alice')).toBe('none')
+    await byTestId('alice', 'call-audio-video').click()
+    await byTestId('bob', 'call-accept').click()
+    const accepted = Date.now()
+    await poll(callState('bob')).toBe('connected')
+    await poll(callState('alice')).toBe('connected')
+    // The callee stops ringing by itself RING_MS + 5 s (35 s) after the ring, for a ring nobody answers.
+    await new Promise((r) => setTimeout(r, Math.max(0, accepted + RING_LIMIT_MS + 2_000 - Date.now())))
+    expect(await callState('bob')()).toBe('connected')
+    expect(await callState('alice')()).toBe('connected')
+    await byTestId('alice', 'call-hangup').click()
+    await poll(callState('bob')).toMatch(/^(ended|none)$/)
+  }, 150_000)
 })

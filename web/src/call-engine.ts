@@ -117,6 +117,9 @@ export class CallEngine {
     if (s === undefined || !s.incoming || s.answered || s.ended || s.offer === undefined) return
     s.answered = true
     s.leg = crypto.randomUUID()
+    // The ring's own limit (RING_MS + 5 s) is for a call nobody answers: not for this one.
+    s.timers.forEach(clearTimeout)
+    s.timers = []
     mark('accept')
     this.show(s, { phase: 'connecting' })
     // No separate "accept" signal: the answer, a camera start later, says it (and stops our other
