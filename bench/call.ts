@@ -7,17 +7,20 @@
  * presses Accept as it shows); setup time is from the click on Call to the
  * first remote video frame on alice's page. Beside it, in the same browser,
  * a bare call between two plain pages whose offer, answer and candidates the
- * bench passes along itself (no Parley). Prints p50/p90 of each and the ratio
+ * bench passes along itself (no Parley), with the same ICE servers (the
+ * devnet's TURN server) unless `--raw-ice none`. Prints p50/p90 of each and the ratio
  * (goal: Parley within 1.2x of raw, issue 12), and where each call's time
  * went: the pages' marks, and the device's own stages for each signal.
  * First, without browsers, the devices' own share: one signal at a time from
  * alice's page socket to bob's (bench/call/devices.ts), back to back, then
  * each after 3.5 s idle (as a call's ring comes, its lookups expired).
  *
- *   npm run bench:call -- [--calls 20] [--signals 200]
+ *   npm run bench:call -- [--calls 20] [--signals 200] [--raw-ice parley|none]
  */
+import { readFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { startDevnet } from '../src/devnet/devnet.js'
@@ -43,14 +46,17 @@ const IDLE_MS = 3_500
 const IDLE_SIGNALS = 10
 /** Parley's call setup p50 within this many times raw WebRTC's (issue 12; it was 1.5 before). */
 const GOAL = 1.2
-const USAGE = `npm run bench:call -- [--calls N] [--signals S]
+const USAGE = `npm run bench:call -- [--calls N] [--signals S] [--raw-ice parley|none]
 
 Call setup (click to first remote video frame) in the web client on a devnet,
 beside a bare WebRTC call in the same browser; N measured calls of each
 (default 20, 0 for none), after one of each not counted. Before them, S
 signals (default 200, 0 for none) one at a time from alice's page socket to
 bob's, without browsers: the devices' own share; then 10 more, each after
-3.5 s idle, as a call's first signal comes. Needs Chromium
+3.5 s idle, as a call's first signal comes. The bare call uses the ICE
+servers Parley's pages get from their device (--raw-ice parley, the
+default: the same TURN server), or none, host candidates only (--raw-ice
+none, what the baseline used before 2026-12-07 12:00). Needs Chromium
 (PARLEY_CHROMIUM, default /usr/bin/chromium); coturn is used when installed.`
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -128,6 +134,26 @@ async function openParley(browser: Browser, home: string): Promise<() => Promise
   }
 }
 
+/**
+ * The ICE servers and transport policy alice's device gives her page's calls (`GET
+ * /v1/call/ice-servers`: the devnet's TURN server, fresh credentials), as an RTCConfiguration.
+ */
+async function parleyIceConfig(home: string): Promise<unknown> {
+  const api = JSON.parse(readFileSync(join(home, 'profiles', 'alice', 'api.json'), 'utf8')) as {
+    url: string
+    token: string
+  }
+  const res = await fetch(`${api.url}/v1/call/ice-servers`, {
+    headers: { authorization: `Bearer ${api.token}` },
+    signal: AbortSignal.timeout(20_000),
+  })
+  const r = (await res.json()) as { iceServers: unknown[]; iceTransportPolicy?: string }
+  return {
+    iceServers: r.iceServers,
+    ...(r.iceTransportPolicy === undefined ? {} : { iceTransportPolicy: r.iceTransportPolicy }),
+  }
+}
+
 /** Each mark's median offset from the click, in the order they happen. */
 function breakdown(marks: readonly Marks[]): string {
   const names = new Set(marks.flatMap((m) => [...m.keys()]))
@@ -143,6 +169,13 @@ function breakdown(marks: readonly Marks[]): string {
   )
 }
 
+/** An RTCConfiguration's ICE servers in words, without their credentials. */
+function describeConfig(config: unknown): string {
+  const c = (config ?? {}) as { iceServers?: { urls: string | string[] }[] }
+  const urls = (c.iceServers ?? []).flatMap((s) => s.urls)
+  return urls.length > 0 ? urls.join(' ') : 'no ICE servers'
+}
+
 /** A page on 127.0.0.1 (a secure context, so the camera is allowed) with nothing on it. */
 async function blankServer(): Promise<{ url: string; server: Server }> {
   const server = createServer((_req, res) => res.end('<!doctype html><title>raw</title><body></body>'))
@@ -150,8 +183,8 @@ async function blankServer(): Promise<{ url: string; server: Server }> {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server }
 }
 
-/** Opens the two plain pages; the returned function makes one bare call and hangs it up. */
-async function openRaw(browser: Browser, url: string): Promise<() => Promise<Call>> {
+/** Opens the two plain pages, with `config` for their calls; the returned function makes one bare call and hangs it up. */
+async function openRaw(browser: Browser, url: string, config: unknown): Promise<() => Promise<Call>> {
   const caller = await (await browser.newContext()).newPage()
   const callee = await (await browser.newContext()).newPage()
   const pages = new Map([
@@ -170,6 +203,7 @@ async function openRaw(browser: Browser, url: string): Promise<() => Promise<Cal
     await page.addInitScript(MARKS)
     await page.goto(url)
     await page.evaluate(RAW)
+    await page.evaluate((c) => ((globalThis as unknown as { rawConfig: unknown }).rawConfig = c), config)
   }
   return async () => {
     const ms = await withTimeout(caller.evaluate<number>('window.rawCall()'), CALL_TIMEOUT_MS, 'a raw call')
@@ -187,6 +221,7 @@ async function main(): Promise<void> {
     options: {
       calls: { type: 'string', default: '20' },
       signals: { type: 'string', default: '200' },
+      'raw-ice': { type: 'string', default: 'parley' },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -196,6 +231,8 @@ async function main(): Promise<void> {
   }
   const calls = Math.max(0, Number(values.calls ?? 20) || 0)
   const signals = Math.max(0, Number(values.signals ?? 200) || 0)
+  const rawIce = values['raw-ice']
+  if (rawIce !== 'parley' && rawIce !== 'none') throw new Error(`--raw-ice parley|none, not ${rawIce}`)
   const cleanup = new Cleanup()
   try {
     const dir = tempDir('parley-bench-call-')
@@ -226,7 +263,9 @@ async function main(): Promise<void> {
     const { url, server } = await blankServer()
     cleanup.add('stop the page server', () => new Promise<void>((r) => server.close(() => r())))
 
-    const rawCall = await openRaw(browser, url)
+    // The same ICE servers (TURN) and policy as Parley's pages, unless asked otherwise.
+    const rawConfig = rawIce === 'parley' ? await parleyIceConfig(net.home) : undefined
+    const rawCall = await openRaw(browser, url, rawConfig)
     const parleyCall = await openParley(browser, net.home)
     // One call of each first, not counted (the first camera start, page warm-up); then
     // they take turns, so both see the same machine.
@@ -247,7 +286,10 @@ async function main(): Promise<void> {
       ['Parley web client (ring, accept, over Parley)', parley],
     ] as const
     console.log(`\ncall setup: click → first remote video frame on the caller, ${calls} calls each, loopback`)
-    console.log(`TURN: ${net.turnUrls.length > 0 ? net.turnUrls.join(' ') : 'none (coturn not installed)'}\n`)
+    console.log(`TURN: ${net.turnUrls.length > 0 ? net.turnUrls.join(' ') : 'none (coturn not installed)'}`)
+    console.log(
+      `raw WebRTC's configuration: ${rawIce === 'parley' ? "Parley's pages' (" + describeConfig(rawConfig) + ')' : 'host candidates only'}\n`,
+    )
     console.log(
       formatTable(
         [

@@ -5,7 +5,9 @@
  * PARLEY_CALLER: in alice's web client, click Call and wait for the first
  * remote video frame; PARLEY_ANSWERER: in bob's, press Accept as soon as it
  * shows (a user who answers at once). RAW: a bare WebRTC call between two
- * plain pages whose signals the bench passes along (`__signal` out, `__recv` in).
+ * plain pages whose signals the bench passes along (`__signal` out, `__recv` in),
+ * with the RTCConfiguration the bench sets as `window.rawConfig` (by default
+ * the ICE servers Parley's pages use: the same TURN server).
  */
 
 /** Resolves with the time from the click to the remote video's first frame, in ms. */
@@ -45,7 +47,7 @@ const media = () => navigator.mediaDevices.getUserMedia({ audio: true, video: tr
 function connect() {
   pc?.close()
   pending = []
-  pc = new RTCPeerConnection({ iceServers: [] })
+  pc = new RTCPeerConnection(window.rawConfig ?? { iceServers: [] })
   pc.oniceconnectionstatechange = () => mark('ice ' + pc.iceConnectionState)
   pc.onconnectionstatechange = () => mark('connection ' + pc.connectionState)
   pc.onicecandidate = (e) => e.candidate && window.__signal({ candidate: e.candidate.toJSON() })
