@@ -18,7 +18,7 @@
  * log not checkpointed yet is replayed by the next open. If the worker
  * fails, the store's connection checkpoints itself again, as before.
  */
-import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type Database from 'better-sqlite3'
 
@@ -27,11 +27,14 @@ export const CHECKPOINT_EVERY = 32
 /** SQLite's default, put back if the worker fails. */
 const AUTO_CHECKPOINT_PAGES = 1000
 
-// CommonJS, evaluated: the same source runs from dist/ and under vitest (no worker file to build).
-// One worker per process, one connection in it per store: a device pool holds fifty stores.
+// An ES module from a data: URL: the same source runs from dist/ and under vitest (no worker file
+// to build), and unlike an `eval` worker it runs the process's --import preloads, so a resolve
+// hook (Node 24's test runs load better-sqlite3 built for its ABI, scripts/node24-hooks.mjs) sees
+// the bare specifier as the main thread does. One worker per process, a connection per store.
 const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads')
-const Database = require(workerData.sqlite)
+import { createRequire } from 'node:module'
+import { parentPort, workerData } from 'node:worker_threads'
+const Database = createRequire(workerData.from)('better-sqlite3')
 const open = new Map()
 parentPort.on('message', (m) => {
   if (m.op === 'end') {
@@ -57,6 +60,7 @@ parentPort.on('message', (m) => {
   }
 })
 `
+const WORKER_URL = new URL(`data:text/javascript,${encodeURIComponent(WORKER_SOURCE)}`)
 
 type Answer = { key: number; row?: CheckpointResult; error?: unknown }
 
@@ -66,8 +70,7 @@ let nextKey = 0
 
 function sharedWorker(): { worker: Worker; users: Map<number, Checkpointer> } {
   if (shared !== undefined) return shared
-  const sqlite = createRequire(import.meta.url).resolve('better-sqlite3')
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { sqlite } })
+  const worker = new Worker(WORKER_URL, { workerData: { from: fileURLToPath(import.meta.url) } })
   // Never what keeps a process alive: a store left open must not hold up the exit.
   worker.unref()
   const mine = { worker, users: new Map<number, Checkpointer>() }
