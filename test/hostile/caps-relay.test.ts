@@ -14,25 +14,16 @@
  *   through the same relay, and once the flood is gone, to bob. No process
  *   exited.
  */
-import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { Ed25519PrivateKey, Libp2p, Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadIdentity } from '../../src/device/session.js'
 import { startDevnet, type Devnet, type DevnetNode } from '../../src/devnet/devnet.js'
-import { createDeviceHost } from '../../src/net/host.js'
-import { request } from '../../src/net/rpc.js'
-import { Deadlines, Protocols } from '../../src/supernode/protocols.js'
-import { plain } from '../../src/wire/bytes.js'
 import { ErrorCode } from '../../src/wire/error-codes.js'
-import { AttachRequest } from '../../src/wire/generated/parley.js'
-import { AttachResult, decodeAttachResponse } from '../../src/wire/overlay.js'
-import { OverlayLimits } from '../../src/wire/limits.js'
-import { VERSION } from '../../src/version.js'
+import { AttachResult } from '../../src/wire/overlay.js'
 import { eventually, metric } from '../support/devnet.js'
 import { tempDir } from '../support/process.js'
-import { signedIn, testDevice, type TestDevice } from './caps-devices.js'
+import { addrsOf, attachBare, bareHost, testDevice, type TestDevice } from './caps-devices.js'
 
 const HOP = '/libp2p/circuit/relay/0.2.0/hop'
 /** Circuit relay v2 status codes (the protocol's own, not Parley's). */
@@ -44,35 +35,12 @@ let net: Devnet
 const hosts: Libp2p[] = []
 const devices: TestDevice[] = []
 
-async function addrsOf(sn: DevnetNode): Promise<Multiaddr[]> {
-  const res = await fetch(`${sn.httpUrl}/v1/status`, { signal: AbortSignal.timeout(5000) })
-  return ((await res.json()) as { addrs: string[] }).addrs.map((a) => multiaddr(a))
-}
-
-async function host(privateKey?: Ed25519PrivateKey): Promise<Libp2p> {
-  const h = await createDeviceHost({
-    privateKey: privateKey ?? (await generateKeyPair('Ed25519')),
-    host: '127.0.0.1',
-  })
-  hosts.push(h)
-  return h
-}
+const host = (privateKey?: Ed25519PrivateKey): Promise<Libp2p> => bareHost(hosts, privateKey)
 
 /** A device of `username` asks `sn` to attach, from its own key: the attach answer's result and code. */
 async function attach(sn: DevnetNode, username: string, profile: string): Promise<[number, string]> {
-  const p = await signedIn(net, username, profile)
-  const h = await host(await p.deviceKey())
-  const payload = AttachRequest.encode({
-    certificate: plain(loadIdentity(p).certificate.bytes),
-    version: VERSION,
-  })
-  const answer = decodeAttachResponse(
-    await request(h, await addrsOf(sn), Protocols.attach, payload, {
-      timeoutMs: Deadlines.attachMs,
-      maxResponseBytes: OverlayLimits.attachBytes,
-    }),
-  )
-  return [answer.result, answer.code]
+  const { result, code } = await attachBare(net, sn, hosts, username, profile)
+  return [result, code]
 }
 
 const varint = (n: number): number[] => (n < 0x80 ? [n] : [(n & 0x7f) | 0x80, ...varint(n >>> 7)])

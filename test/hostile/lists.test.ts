@@ -7,45 +7,23 @@
  * An attached device's key asks ten times in a row: six answers, then
  * refusals counted `peer_rate_limited`. The supernode keeps serving.
  */
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import type { Ed25519PrivateKey, Libp2p } from '@libp2p/interface'
-import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import type { Libp2p } from '@libp2p/interface'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadIdentity } from '../../src/device/session.js'
 import { startDevnet, type Devnet, type DevnetNode } from '../../src/devnet/devnet.js'
-import { createDeviceHost } from '../../src/net/host.js'
 import { request } from '../../src/net/rpc.js'
 import { Deadlines, Protocols } from '../../src/supernode/protocols.js'
-import { plain } from '../../src/wire/bytes.js'
 import { ErrorCode } from '../../src/wire/error-codes.js'
-import { AttachRequest } from '../../src/wire/generated/parley.js'
-import { OverlayLimits } from '../../src/wire/limits.js'
-import { AttachResult, decodeAttachResponse } from '../../src/wire/overlay.js'
+import { AttachResult } from '../../src/wire/overlay.js'
 import { REVOCATIONS_RESPONSE_BYTES, RevocationsRequest } from '../../src/wire/revocations.js'
 import { SIGNED_LISTS_RESPONSE_BYTES, SignedListsRequest } from '../../src/wire/signed-lists.js'
-import { VERSION } from '../../src/version.js'
 import { metric } from '../support/devnet.js'
 import { tempDir } from '../support/process.js'
-import { signedIn } from './caps-devices.js'
+import { addrsOf, attachBare, bareHost } from './caps-devices.js'
 
 const dir = tempDir('parley-lists-')
 let net: Devnet
 let sn: DevnetNode
 const hosts: Libp2p[] = []
-
-async function addrsOf(node: DevnetNode): Promise<Multiaddr[]> {
-  const res = await fetch(`${node.httpUrl}/v1/status`, { signal: AbortSignal.timeout(5000) })
-  return ((await res.json()) as { addrs: string[] }).addrs.map((a) => multiaddr(a))
-}
-
-async function host(privateKey?: Ed25519PrivateKey): Promise<Libp2p> {
-  const h = await createDeviceHost({
-    privateKey: privateKey ?? (await generateKeyPair('Ed25519')),
-    host: '127.0.0.1',
-  })
-  hosts.push(h)
-  return h
-}
 
 const listsRequest = SignedListsRequest.encode({ revocationsSequence: 0n, grantsSequence: 0n })
 
@@ -76,7 +54,7 @@ afterAll(async () => {
 
 describe('who may ask a supernode for the signed lists', () => {
   it('a stranger that never attached gets no list, counted unauthorized', async () => {
-    const stranger = await host()
+    const stranger = await bareHost(hosts)
     const before = await refused('lists', ErrorCode.Unauthorized)
     expect(await askLists(stranger)).toBe(false)
     const revocations = await request(
@@ -95,17 +73,8 @@ describe('who may ask a supernode for the signed lists', () => {
   })
 
   it('an attached device gets six answers in a row, then refusals counted peer_rate_limited', async () => {
-    const p = await signedIn(net, 'alice', 'alice-raw')
-    const h = await host(await p.deviceKey())
-    const attached = decodeAttachResponse(
-      await request(
-        h,
-        await addrsOf(sn),
-        Protocols.attach,
-        AttachRequest.encode({ certificate: plain(loadIdentity(p).certificate.bytes), version: VERSION }),
-        { timeoutMs: Deadlines.attachMs, maxResponseBytes: OverlayLimits.attachBytes },
-      ),
-    )
+    const attached = await attachBare(net, sn, hosts, 'alice', 'alice-raw')
+    const h = attached.host
     expect(attached.result).toBe(AttachResult.Attached)
     const answers: boolean[] = []
     for (let i = 0; i < 10; i++) answers.push(await askLists(h))
@@ -117,7 +86,7 @@ describe('who may ask a supernode for the signed lists', () => {
       answers.filter((a) => !a).length,
     )
     // Still serving: a stranger is still refused, with a code, and the status page answers.
-    expect(await askLists(await host())).toBe(false)
+    expect(await askLists(await bareHost(hosts))).toBe(false)
     expect((await fetch(`${sn.httpUrl}/v1/status`)).status).toBe(200)
   })
 })
