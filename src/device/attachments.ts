@@ -7,6 +7,7 @@
  * change (attach/hints.ts).
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Libp2p } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -61,6 +62,8 @@ export const KEEPALIVE_TIMEOUT_MS = 1_500
 /** How often a device refreshes its supernodes' load and its list of live supernodes. */
 export const REFRESH_MS = 20_000
 const SAVE_AFTER_MS = 5_000
+/** The host cache is written here first, then renamed over hosts.json. */
+const HOSTS_TMP = '.hosts.json.tmp'
 
 export class Attachments {
   readonly links = new Map<string, SupernodeLink>()
@@ -68,6 +71,7 @@ export class Attachments {
   private readonly core: Attacher
   private timer: NodeJS.Timeout | undefined
   private saveTimer: NodeJS.Timeout | undefined
+  private saving: Promise<void> | undefined
   private keepalive: NodeJS.Timeout | undefined
   private refresher: NodeJS.Timeout | undefined
   private readonly misses = new Map<string, number>()
@@ -121,7 +125,8 @@ export class Attachments {
     clearInterval(this.keepalive)
     clearInterval(this.refresher)
     clearTimeout(this.saveTimer)
-    this.saveCache()
+    // A save still out (a stalled disk) keeps the file; writing the same temporary file beside it would race.
+    if (this.saving === undefined) this.saveCache()
   }
 
   /** Pings every attached supernode; one that misses two pings in a row is dropped and replaced. */
@@ -366,13 +371,28 @@ export class Attachments {
     if (this.saveTimer !== undefined || this.stopped) return
     this.saveTimer = setTimeout(() => {
       this.saveTimer = undefined
-      this.saveCache()
+      // One save at a time: a change while one is out is saved by the next turn.
+      if (this.saving !== undefined) return this.scheduleSave()
+      this.saving = this.saveCacheAsync()
+        .catch((err: unknown) => this.init.log.warn({ err: String(err) }, 'could not save the host cache'))
+        .finally(() => (this.saving = undefined))
     }, SAVE_AFTER_MS)
     this.saveTimer.unref()
   }
 
+  /**
+   * Off the event loop: a write and a rename can wait seconds on a busy disk (one rename held a
+   * device's lookups for 2.6 s in bench:directory, its event loop blocked in renameSync).
+   */
+  private async saveCacheAsync(): Promise<void> {
+    const tmp = join(this.init.dir, HOSTS_TMP)
+    await writeFile(tmp, JSON.stringify(this.cache.entries()))
+    if (!this.stopped) await rename(tmp, join(this.init.dir, 'hosts.json'))
+  }
+
+  /** At stop only: the process is leaving and the last state must be on disk. */
   private saveCache(): void {
-    const tmp = join(this.init.dir, '.hosts.json.tmp')
+    const tmp = join(this.init.dir, HOSTS_TMP)
     writeFileSync(tmp, JSON.stringify(this.cache.entries()))
     renameSync(tmp, join(this.init.dir, 'hosts.json'))
   }
