@@ -109,6 +109,19 @@ describe('every replica of an online user frozen', () => {
     const nobody = await lookup(net.home, looker, 'nobody-at-all')
     expect(nobody.status).toBe(200)
     expect(nobody.body.devices).toEqual([])
+
+    // Lookups one after another for 2 s (past the 300 ms in which a request to a replica fails, a few
+    // times over): each finds the user, and the frozen replicas, which failed in a row, are only probed
+    // (one request out at a time), not sent a stream per lookup that nobody answers.
+    const until = Date.now() + 2_000
+    while (Date.now() < until) {
+      const again = await lookup(net.home, looker, target)
+      expect(again.body.devices.map((d) => d.deviceName)).toEqual([target])
+    }
+    const frozenIds = new Set(frozen.map((s) => s.peerId))
+    const live = net.supernodes.filter((s) => !frozenIds.has(s.peerId))
+    const skips = await Promise.all(live.map((s) => gauge(s, 'parley_supernode_directory_probe_skips_total')))
+    expect(skips.reduce((a, b) => a + b, 0)).toBeGreaterThan(0)
   })
 })
 

@@ -270,11 +270,28 @@ export class DirectoryService {
   private async ask(peer: string, req: DirectoryRequest): Promise<DirectoryResponse> {
     const addrs = this.init.addrsOf(peer)
     if (addrs.length === 0) throw new Error(`no address for ${peer}`)
-    const bytes = await request(this.init.node, addrs, Protocols.directory, DirectoryRequest.encode(req), {
-      timeoutMs: this.replicaTimeoutMs,
-      maxResponseBytes: OverlayLimits.directoryBytes,
-    })
-    return decodeDirectoryResponse(bytes)
+    // A peer that failed OPEN_AFTER times in a row gets one request at a time (slow-peers.ts).
+    if (!this.slow.begin(peer)) {
+      this.init.metrics.directoryProbeSkips.inc()
+      throw new ProbeOutError(peer)
+    }
+    try {
+      const bytes = await request(this.init.node, addrs, Protocols.directory, DirectoryRequest.encode(req), {
+        timeoutMs: this.replicaTimeoutMs,
+        maxResponseBytes: OverlayLimits.directoryBytes,
+      })
+      return decodeDirectoryResponse(bytes)
+    } finally {
+      this.slow.end(peer)
+    }
+  }
+}
+
+/** Not sent: the peer failed several times in a row and a probe to it is still out. */
+export class ProbeOutError extends Error {
+  override name = 'ProbeOutError'
+  constructor(peer: string) {
+    super(`${peer} is not answering; a probe to it is already out`)
   }
 }
 

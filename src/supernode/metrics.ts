@@ -45,6 +45,11 @@ export function createSupernodeMetrics() {
       labelNames: ['kind'],
       registers,
     }),
+    directoryProbeSkips: new Counter({
+      name: 'parley_supernode_directory_probe_skips_total',
+      help: 'Directory requests not sent: the peer failed several times in a row and a probe to it was still out',
+      registers,
+    }),
     directoryOwed: new Gauge({
       name: 'parley_supernode_directory_owed',
       help: 'Records owed to stored ranks that did not take them yet (hinted handoff)',
