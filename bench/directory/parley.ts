@@ -13,6 +13,7 @@ import { BrokenDirectoryError, startParleyNet, type ParleyNet, type ParleyPlan }
 import {
   type Children,
   cpuCores,
+  cpuByProcess,
   cpuMeter,
   type Freezer,
   IDLE_SAMPLE_MS,
@@ -94,12 +95,11 @@ export async function runParley(
   let targets = net.users
   const measure = async (name: string, notFound: boolean): Promise<Phase[]> => {
     const n = notFound ? run.notFoundLookups : run.lookups
-    const { phases: measured, lone } = await lookups(
-      net,
-      name,
-      { n, notFound, inFlight: run.inFlight, targets },
-      signal,
-    )
+    const {
+      phases: measured,
+      lone,
+      cpuWhere,
+    } = await lookups(net, name, { n, notFound, inFlight: run.inFlight, targets }, signal)
     phases.push(...measured)
     const [all] = measured
     const alone = lone
@@ -108,7 +108,8 @@ export async function runParley(
     if (all !== undefined)
       say(
         `${all.name}: ${all.count} lookups in ${(all.durationMs / 1000).toFixed(1)} s` +
-          (alone.length > 0 ? `; started with one supernode: ${alone.join(', ')}` : ''),
+          (alone.length > 0 ? `; started with one supernode: ${alone.join(', ')}` : '') +
+          `; CPU ${cpuWhere}`,
       )
     return measured
   }
@@ -254,13 +255,21 @@ async function lookups(
   name: string,
   plan: LookupPlan,
   signal: AbortSignal,
-): Promise<{ phases: Phase[]; lone: Array<{ client: string; started: number; missed: number }> }> {
+): Promise<{
+  phases: Phase[]
+  lone: Array<{ client: string; started: number; missed: number }>
+  cpuWhere: string
+}> {
   const all = new Phase(SYSTEM, name)
   const per = net.clients.map((_, i) => new Phase(SYSTEM, `${name} · ${net.clientNames[i] ?? i}`))
   // Lookups a client started while it had one supernode (the other lost, not replaced yet): nothing to hedge to.
   const lone = net.clients.map((_, i) => ({ client: net.clientNames[i] ?? String(i), started: 0, missed: 0 }))
   const pids = [...net.supernodes.map((s) => s.child), ...net.pools].map((c) => c.process.pid ?? -1)
   const cpu = cpuMeter(pids)
+  const byProcess = cpuByProcess([
+    ...net.supernodes.map((s) => ({ name: s.name, pid: s.child.process.pid ?? -1 })),
+    ...net.pools.map((p, i) => ({ name: `pool-${i + 1}`, pid: p.process.pid ?? -1 })),
+  ])
   const start = performance.now()
   let issued = 0
   const one = async (i: number): Promise<void> => {
@@ -312,7 +321,29 @@ async function lookups(
   all.durationMs = performance.now() - start
   all.cpuMs = cpu()
   for (const p of per) p.durationMs = all.durationMs
-  return { phases: [all, ...per], lone }
+  return { phases: [all, ...per], lone, cpuWhere: cpuWhere(byProcess()) }
+}
+
+/** "supernodes 12.3 s (sn-6 2.1, …), pools 3.4 s (…), bench 1.2 s": where a phase's CPU went, busiest first. */
+function cpuWhere(used: Map<string, number>): string {
+  const group = (label: string, names: string[]): string => {
+    const rows = names.map((n) => [n, used.get(n) ?? NaN] as const).sort((a, b) => b[1] - a[1])
+    const sum = rows.reduce((t, [, ms]) => t + ms, 0)
+    const top = rows.slice(0, 3).map(([n, ms]) => `${n} ${(ms / 1000).toFixed(1)}`)
+    return `${label} ${(sum / 1000).toFixed(1)} s (${top.join(', ')})`
+  }
+  const names = [...used.keys()]
+  return [
+    group(
+      'supernodes',
+      names.filter((n) => n.startsWith('sn-') || n.startsWith('mega-')),
+    ),
+    group(
+      'pools',
+      names.filter((n) => n.startsWith('pool-')),
+    ),
+    `bench ${((used.get('bench') ?? NaN) / 1000).toFixed(1)} s`,
+  ].join(', ')
 }
 
 /**

@@ -46,6 +46,24 @@ export function cpuMeter(pids: readonly number[]): () => number {
   return () => total() - before
 }
 
+/**
+ * Per named process, the CPU ms it used between the call and the returned
+ * function's call (the bench's own process as "bench"): where a phase's CPU went.
+ */
+export function cpuByProcess(named: ReadonlyArray<{ name: string; pid: number }>): () => Map<string, number> {
+  const own = (): number => {
+    const u = process.cpuUsage()
+    return (u.user + u.system) / 1000
+  }
+  const before = new Map(named.map((p) => [p.name, cpuSeconds(p.pid) * 1000]))
+  const ownBefore = own()
+  return () => {
+    const used = new Map(named.map((p) => [p.name, cpuSeconds(p.pid) * 1000 - (before.get(p.name) ?? NaN)]))
+    used.set('bench', own() - ownBefore)
+    return used
+  }
+}
+
 /** Cores the processes used together over `ms` (1 = one core busy). */
 export async function cpuCores(pids: readonly number[], ms: number, signal: AbortSignal): Promise<number> {
   const total = (): number => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0)
