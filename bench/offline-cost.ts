@@ -9,13 +9,17 @@
  * over the phase is the supernodes' work: the one deposited through and the
  * recipient's 3 replicas, all together, as `bench:chat` counts them.
  *
- *   node dist/bench/offline-cost.js [--items 8192] [--single 1024] [--batch 64]
- *   node --cpu-prof --cpu-prof-dir /tmp/prof dist/bench/offline-cost.js   (then read the .cpuprofile)
+ *   node dist/bench/offline-cost.js [--items 8192] [--single 1024] [--batch 64] [--profile <dir>]
+ *
+ * `--profile <dir>` writes a CPU profile of the batched phase alone (the clocked part, not the
+ * sealing and signing before it) to `<dir>/offline-batches.cpuprofile`: open it in Chrome's
+ * DevTools, or add up its self times by function.
  */
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector/promises'
 import { loadavg, tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { sealForDevices } from '../src/chat/seal.js'
 import { deviceIdOf, generateKey, signerOf, type Signer } from '../src/crypto/keys.js'
@@ -160,6 +164,7 @@ async function phase(
     }
     requests.push({ from: by.deviceId, bytes: OfflineRequest.encode(req) })
   }
+  const profiler = profileDir === undefined || batch === 1 ? undefined : await startProfile()
   const cpu0 = process.cpuUsage()
   const t0 = performance.now()
   for (const r of requests) {
@@ -169,7 +174,25 @@ async function phase(
   }
   const wallMs = performance.now() - t0
   const cpu = process.cpuUsage(cpu0)
+  if (profiler !== undefined) await stopProfile(profiler, join(profileDir!, 'offline-batches.cpuprofile'))
   return { label, items: items.length, cpuUs: cpu.user + cpu.system, wallMs }
+}
+
+let profileDir: string | undefined
+
+async function startProfile(): Promise<Session> {
+  const session = new Session()
+  session.connect()
+  await session.post('Profiler.enable')
+  await session.post('Profiler.start')
+  return session
+}
+
+async function stopProfile(session: Session, path: string): Promise<void> {
+  const { profile } = await session.post('Profiler.stop')
+  session.disconnect()
+  mkdirSync(dirname(path), { recursive: true })
+  writeFileSync(path, JSON.stringify(profile))
 }
 
 /**
@@ -217,8 +240,21 @@ async function main(): Promise<void> {
       items: { type: 'string', default: '8192' },
       single: { type: 'string', default: '1024' },
       batch: { type: 'string', default: '64' },
+      profile: { type: 'string' },
+      help: { type: 'boolean', default: false },
     },
   })
+  if (values.help) {
+    console.log(
+      'node dist/bench/offline-cost.js [--items 8192] [--single 1024] [--batch 64] [--profile <dir>]\n' +
+        '  --items    items deposited in batches (timed: CPU of all 4 supernodes)\n' +
+        '  --single   items deposited one a request\n' +
+        '  --batch    items a deposit request (at most 64)\n' +
+        '  --profile  write a CPU profile of the batched phase alone to <dir>/offline-batches.cpuprofile',
+    )
+    return
+  }
+  profileDir = values.profile
   const items = Number(values.items)
   const single = Number(values.single)
   const batch = Number(values.batch)

@@ -22,7 +22,7 @@
  */
 import type { VerifyCertificateOptions } from '../trust/certificate.js'
 import { ErrorCode } from '../wire/error-codes.js'
-import { verifyDeposit } from './deposit.js'
+import { DepositVerifier } from './deposit-verifier.js'
 import { OfflineAuthError, type OfflineAuthCode } from './errors.js'
 import type { OfflineItem } from './types.js'
 
@@ -55,9 +55,11 @@ export interface Admitted {
 export function admitStore(items: readonly OfflineItem[], ctx: AdmitContext): Admitted {
   const out: OfflineItem[] = []
   let refused: Admitted['refused']
+  // The items of one deposit share a batch: its root and certificate are verified once (issue 12 §2).
+  const verifier = new DepositVerifier(ctx.verifyOptions)
   for (const item of items) {
     try {
-      out.push(admitOne(item, ctx))
+      out.push(admitOne(item, ctx, verifier))
     } catch (err) {
       if (!(err instanceof OfflineAuthError)) throw err
       refused = refused ?? { code: err.code, message: err.message, count: 0 }
@@ -67,7 +69,7 @@ export function admitStore(items: readonly OfflineItem[], ctx: AdmitContext): Ad
   return refused === undefined ? { items: out } : { items: out, refused }
 }
 
-function admitOne(item: OfflineItem, ctx: AdmitContext): OfflineItem {
+function admitOne(item: OfflineItem, ctx: AdmitContext, verifier: DepositVerifier): OfflineItem {
   if (!ctx.replicates(item.recipient))
     throw new OfflineAuthError(ErrorCode.NotReplica, `this supernode does not replicate ${item.recipient}`)
   const storedAt = Math.min(item.storedAt, ctx.now)
@@ -83,6 +85,6 @@ function admitOne(item: OfflineItem, ctx: AdmitContext): OfflineItem {
   }
   if (ctx.verifiedHere === true) return { ...item, storedAt }
   // The certificate must have been good when the item was stored: items outlive 7-day certificates.
-  const by = verifyDeposit(item, deposit, ctx.verifyOptions(storedAt))
+  const by = verifier.verify(item, deposit, storedAt)
   return { ...item, storedAt, sender: by.username }
 }

@@ -11,7 +11,7 @@
  * storedAt), so a rogue supernode in its place gains nothing by lying.
  */
 import { AccessKind, verifyAccess } from '../offline/access.js'
-import { verifyDeposit } from '../offline/deposit.js'
+import { DepositVerifier } from '../offline/deposit-verifier.js'
 import { OfflineAuthError } from '../offline/errors.js'
 import { pageLength } from '../offline/paging.js'
 import { DEFAULT_PAGE } from '../offline/store.js'
@@ -65,7 +65,8 @@ export class OfflineDevices {
     if (sender === undefined) return refused(ErrorCode.Unauthorized, 'attach before depositing')
     if (items.length === 0) return refused(ErrorCode.InvalidField, 'nothing to deposit')
     const now = Date.now()
-    const opts = this.init.verifyOptions(now)
+    // One batch's root and certificate verified once for all its items (deposit-verifier.ts).
+    const verifier = new DepositVerifier(this.init.verifyOptions)
     // Retention counts from now, whatever the device wrote; replicas take the sender from the signature.
     const storedAt = BigInt(now)
     const byRecipient = new Map<string, SealedItem[]>()
@@ -73,7 +74,7 @@ export class OfflineDevices {
       if (item.deposit.byteLength === 0)
         return refused(ErrorCode.DepositUnsigned, 'sign each item (parley/offline-deposit/1)')
       try {
-        const by = verifyDeposit(fromWire(item), item.deposit, opts)
+        const by = verifier.verify(item, item.deposit, now)
         if (by.deviceId !== from || by.username !== sender)
           return refused(ErrorCode.DepositInvalid, 'an item is signed by another device than yours')
       } catch (err) {
