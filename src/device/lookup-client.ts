@@ -14,7 +14,7 @@ import { verifyPresence, type Presence } from '../trust/presence.js'
 import { OverlayLimits } from '../wire/limits.js'
 import { decodeDirectoryResponse, DirectoryKind, DirectoryRequest, DirectoryResult } from '../wire/overlay.js'
 import { LookupError } from './connector.js'
-import type { HedgeDelay } from './hedge-delay.js'
+import type { HedgeDelay } from '../directory/hedge-delay.js'
 import { deviceLookupOptions, supernodeOrder } from './lookup-order.js'
 
 export interface LookupClientInit {

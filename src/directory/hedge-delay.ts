@@ -1,7 +1,7 @@
 /**
- * How long a device's lookup waits on its first supernode before it asks the
- * next one too: the 95th percentile of its supernodes' recent answer times,
- * within [minMs, maxMs]. A hedge sent after the time most answers take costs
+ * How long a lookup waits on its first choice before it asks the next too (a
+ * device's on its supernodes, a supernode's on a username's replicas): the
+ * 95th percentile of the recent answer times, within [minMs, maxMs]. A hedge sent after the time most answers take costs
  * about one request in twenty and cuts the tail that a slow or frozen first
  * choice causes ("The Tail at Scale", Dean and Barroso, 2013); a fixed 150 ms
  * made every lookup whose first supernode had just frozen take 150 ms more,
@@ -12,12 +12,14 @@
 export interface HedgeDelayInit {
   /** Never hedge sooner than this. Default 20 ms. */
   minMs?: number
-  /** Never wait longer than this; also the delay until `warmup` answers were seen. Default 150 ms. */
+  /** Never wait longer than this. Default 150 ms. */
   maxMs?: number
   /** Answers remembered (a ring). Default 64. */
   window?: number
   /** Answers needed before the percentile is trusted. Default 16. */
   warmup?: number
+  /** The delay until `warmup` answers were seen. Default maxMs. */
+  coldMs?: number
 }
 
 export const HEDGE_DEFAULTS = { minMs: 20, maxMs: 150, window: 64, warmup: 16 } as const
@@ -26,6 +28,7 @@ export class HedgeDelay {
   private readonly minMs: number
   private readonly maxMs: number
   private readonly warmup: number
+  private readonly coldMs: number
   private readonly ring: number[]
   private next = 0
   private filled = 0
@@ -35,13 +38,14 @@ export class HedgeDelay {
     this.minMs = init.minMs ?? HEDGE_DEFAULTS.minMs
     this.maxMs = init.maxMs ?? HEDGE_DEFAULTS.maxMs
     this.warmup = init.warmup ?? HEDGE_DEFAULTS.warmup
+    this.coldMs = init.coldMs ?? this.maxMs
     const window = init.window ?? HEDGE_DEFAULTS.window
     if (!(this.minMs >= 0 && this.maxMs >= this.minMs && Number.isInteger(window) && window >= 1))
       throw new RangeError(`hedge delay needs 0 ≤ minMs ≤ maxMs and a window ≥ 1`)
     this.ring = new Array<number>(window).fill(0)
   }
 
-  /** One supernode's answer (found, nobody, or an error it sent) took this long. */
+  /** One answer (found, nobody, or an error the peer sent) took this long. */
   record(ms: number): void {
     if (!Number.isFinite(ms) || ms < 0) return
     this.ring[this.next] = ms
@@ -52,7 +56,7 @@ export class HedgeDelay {
 
   /** The wait before the next supernode is asked too. */
   delayMs(): number {
-    if (this.filled < Math.min(this.warmup, this.ring.length)) return this.maxMs
+    if (this.filled < Math.min(this.warmup, this.ring.length)) return this.coldMs
     if (this.cached === undefined) {
       const sorted = this.ring.slice(0, this.filled).sort((a, b) => a - b)
       const p95 = sorted[Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1)] ?? this.maxMs

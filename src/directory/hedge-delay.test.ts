@@ -40,3 +40,16 @@ describe('HedgeDelay', () => {
     expect(() => new HedgeDelay({ window: 0 })).toThrow(RangeError)
   })
 })
+
+describe('HedgeDelay before it has seen enough answers', () => {
+  it('waits coldMs when given (a supernode starts at its old fixed 25 ms), maxMs otherwise', () => {
+    expect(new HedgeDelay({ minMs: 25, maxMs: 100, coldMs: 25 }).delayMs()).toBe(25)
+    expect(new HedgeDelay({ minMs: 25, maxMs: 100 }).delayMs()).toBe(100)
+  })
+
+  it('leaves coldMs for the percentile once warm: slow answers raise the delay to maxMs', () => {
+    const h = new HedgeDelay({ minMs: 25, maxMs: 100, coldMs: 25, warmup: 4 })
+    for (let i = 0; i < 4; i++) h.record(400)
+    expect(h.delayMs()).toBe(100)
+  })
+})
