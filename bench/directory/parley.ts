@@ -3,7 +3,7 @@
  * bench's clients, `inFlight` at a time, healthy, right after 30% of the
  * supernodes are frozen (SIGSTOP), and once membership has declared them dead.
  */
-import { performance } from 'node:perf_hooks'
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { LookupError, type DeviceNode } from '../../src/device/node.js'
@@ -265,12 +265,16 @@ async function lookups(
   // Lookups a client started while it had one supernode (the other lost, not replaced yet): nothing to hedge to.
   const lone = net.clients.map((_, i) => ({ client: net.clientNames[i] ?? String(i), started: 0, missed: 0 }))
   const pids = [...net.supernodes.map((s) => s.child), ...net.pools].map((c) => c.process.pid ?? -1)
+  const served = await directoryServed(net)
   const cpu = cpuMeter(pids)
   const byProcess = cpuByProcess([
     ...net.supernodes.map((s) => ({ name: s.name, pid: s.child.process.pid ?? -1 })),
     ...net.pools.map((p, i) => ({ name: `pool-${i + 1}`, pid: p.process.pid ?? -1 })),
   ])
   const start = performance.now()
+  // The bench's own event loop (both lookup clients live in it): a stall here is not the network's.
+  const loop = monitorEventLoopDelay({ resolution: 10 })
+  loop.enable()
   let issued = 0
   const one = async (i: number): Promise<void> => {
     const c = i % net.clients.length
@@ -301,7 +305,9 @@ async function lookups(
     const asked = attempts.map((a) => a.replace(/^\S+/, (id) => supernodeName(net, id))).join(', ')
     const what = `${user} via ${net.clientNames[c] ?? c} [${links.join(' ')}]${asked === '' ? '' : ` {${asked}}`}`
     if (outcome !== 'ok' && process.env.PARLEY_BENCH_TRACE === '1')
-      console.error(`${name}: ${outcome} ${what} after ${ms.toFixed(0)} ms`)
+      console.error(
+        `${name} +${((t0 - start) / 1000).toFixed(1)} s: ${outcome} ${what} after ${ms.toFixed(0)} ms`,
+      )
     all.record(ms, outcome, error, what, i)
     per[c]?.record(ms, outcome, error, what, i)
     const alone = lone[c]
@@ -321,7 +327,42 @@ async function lookups(
   all.durationMs = performance.now() - start
   all.cpuMs = cpu()
   for (const p of per) p.durationMs = all.durationMs
-  return { phases: [all, ...per], lone, cpuWhere: cpuWhere(byProcess()) }
+  loop.disable()
+  const stall = `bench event loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(0)} ms, max ${(loop.max / 1e6).toFixed(0)} ms`
+  const cpuText = cpuWhere(byProcess())
+  const after = await directoryServed(net)
+  const kinds = [...after]
+    .map(([kind, n]) => [kind, n - (served.get(kind) ?? 0)] as const)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([kind, n]) => `${kind} ${n}`)
+  return {
+    phases: [all, ...per],
+    lone,
+    cpuWhere: `${cpuText}; ${stall}; the supernodes served ${kinds.join(', ') || 'nothing'}`,
+  }
+}
+
+/**
+ * Directory requests the supernodes served so far, by kind (their /metrics), summed; a frozen
+ * supernode (no answer within 300 ms) counts nothing.
+ */
+async function directoryServed(net: ParleyNet): Promise<Map<string, number>> {
+  const sums = new Map<string, number>()
+  await Promise.all(
+    net.supernodes.map(async (sn) => {
+      try {
+        const res = await fetch(`${sn.httpUrl}/metrics`, { signal: AbortSignal.timeout(300) })
+        for (const m of (await res.text()).matchAll(
+          /^parley_supernode_directory_requests_total\{kind="([^"]+)",result="[^"]*"\} (\d+)/gm,
+        ))
+          sums.set(m[1]!, (sums.get(m[1]!) ?? 0) + Number(m[2]))
+      } catch {
+        // Frozen or stopped: nothing to add.
+      }
+    }),
+  )
+  return sums
 }
 
 /** "supernodes 12.3 s (sn-6 2.1, …), pools 3.4 s (…), bench 1.2 s": where a phase's CPU went, busiest first. */
