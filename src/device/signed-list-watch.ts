@@ -6,7 +6,8 @@
  * source each round, so one supernode that keeps answering "nothing newer"
  * cannot hold a list back while another has it.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Libp2p } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -40,6 +41,7 @@ export interface SignedListWatchInit<L extends SignedList> {
 
 export class SignedListWatch<L extends SignedList> {
   private held: L | undefined
+  private saving: Promise<void> = Promise.resolve()
 
   constructor(private readonly init: SignedListWatchInit<L>) {
     const file = join(init.dir, init.file)
@@ -105,10 +107,22 @@ export class SignedListWatch<L extends SignedList> {
     }
     if (!this.init.newer(this.held, list)) return false
     this.held = list
-    const tmp = join(this.init.dir, `.${this.init.file}.tmp`)
-    writeFileSync(tmp, list.bytes, { mode: 0o600 })
-    renameSync(tmp, join(this.init.dir, this.init.file))
     this.init.onChange(list)
+    void this.save(list.bytes)
     return true
+  }
+
+  /** The newest list held, on disk for the next start: off the event loop, one write at a time, never throws. */
+  private save(bytes: Uint8Array): Promise<void> {
+    const tmp = join(this.init.dir, `.${this.init.file}.tmp`)
+    this.saving = this.saving
+      .then(async () => {
+        await writeFile(tmp, bytes, { mode: 0o600 })
+        await rename(tmp, join(this.init.dir, this.init.file))
+      })
+      .catch((err: unknown) =>
+        this.init.log.warn({ err: String(err) }, `could not keep the ${this.init.label} on disk`),
+      )
+    return this.saving
   }
 }

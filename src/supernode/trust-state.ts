@@ -4,7 +4,8 @@
  * supernode grant list (both refreshed every minute, cached on disk).
  * Authority down: the cached copies serve.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { AuthorityClient } from '../device/authority-client.js'
 import type { Logger } from '../log/logger.js'
@@ -47,6 +48,7 @@ export class TrustState {
   private readonly grantListeners: Array<() => void> = []
   private timer: NodeJS.Timeout | undefined
   private lastRefreshAt = 0
+  private saving: Promise<void> = Promise.resolve()
 
   constructor(
     config: NetworkConfig,
@@ -116,10 +118,20 @@ export class TrustState {
     clearInterval(this.timer)
   }
 
-  private save(file: string, bytes: Uint8Array): void {
+  /**
+   * Caches a list on disk, off the event loop and one file at a time (a write and a rename can wait
+   * seconds on a busy disk, and every lookup this supernode serves would wait with them). Never
+   * throws: the cache only matters to the next start.
+   */
+  private save(file: string, bytes: Uint8Array): Promise<void> {
     const tmp = join(this.dir, `.${file}.tmp`)
-    writeFileSync(tmp, bytes)
-    renameSync(tmp, join(this.dir, file))
+    this.saving = this.saving
+      .then(async () => {
+        await writeFile(tmp, bytes)
+        await rename(tmp, join(this.dir, file))
+      })
+      .catch((err: unknown) => this.log.warn({ err: String(err), file }, 'could not cache a signed list'))
+    return this.saving
   }
 
   async refresh(): Promise<void> {
@@ -139,7 +151,7 @@ export class TrustState {
       if (config.sequence > this.config.sequence) {
         this.config = config
         // Cached on disk: a restart while the authority is down starts from the newest config seen.
-        this.save('network-config.bin', config.bytes)
+        await this.save('network-config.bin', config.bytes)
       }
       const list = verifyRevocationList(listBytes, this.config)
       // At the same sequence a re-signed list (compacted by age) replaces ours, but v1 never replaces v2.
@@ -151,7 +163,7 @@ export class TrustState {
         list.sequence === held?.sequence && list.version >= held.version && !sameBytes(held.bytes, list.bytes)
       if (newerList(held, list) || resigned) {
         this.revocations = list
-        this.save('revocations.bin', list.bytes)
+        await this.save('revocations.bin', list.bytes)
       }
       if (grantBytes !== undefined) {
         const grants = verifySupernodeGrantList(grantBytes, this.config)
@@ -160,8 +172,8 @@ export class TrustState {
           const changed = !sameBytes(this.grants?.bytes, grants.bytes)
           this.grants = grants
           if (changed) {
-            this.save(GRANTS_FILE, grants.bytes)
             for (const listener of this.grantListeners) listener()
+            await this.save(GRANTS_FILE, grants.bytes)
           }
         }
       }
