@@ -345,14 +345,14 @@ async function lookups(
 
 /**
  * Directory requests the supernodes served so far, by kind (their /metrics), summed; a frozen
- * supernode (no answer within 300 ms) counts nothing.
+ * supernode (no answer within 2 s) counts nothing.
  */
 async function directoryServed(net: ParleyNet): Promise<Map<string, number>> {
   const sums = new Map<string, number>()
   await Promise.all(
     net.supernodes.map(async (sn) => {
       try {
-        const res = await fetch(`${sn.httpUrl}/metrics`, { signal: AbortSignal.timeout(300) })
+        const res = await fetch(`${sn.httpUrl}/metrics`, { signal: AbortSignal.timeout(2_000) })
         for (const m of (await res.text()).matchAll(
           /^parley_supernode_directory_requests_total\{kind="([^"]+)",result="[^"]*"\} (\d+)/gm,
         ))
