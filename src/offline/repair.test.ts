@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { Placement, type Placed } from '../placement/placement.js'
-import { planKeyRepair } from './repair.js'
+import { MAX_BUSY_WAIT_MS, planKeyRepair, pushDelay } from './repair.js'
 
 const R = 3
 const KEYS = Array.from({ length: 60 }, (_, i) => `user-${i}`)
@@ -76,5 +76,25 @@ describe('planKeyRepair', () => {
     const plan = planKeyRepair({ self: 'sn-1', keys: [...KEYS].reverse().concat(KEYS), before, after, r: R })
     expect(plan.map((p) => p.to)).toEqual([...plan.map((p) => p.to)].sort())
     for (const p of plan) expect(p.keys).toEqual([...new Set(p.keys)].sort())
+  })
+})
+
+describe('pushDelay: a push never comes back to a busy replica before its retry time', () => {
+  const policy = { baseMs: 500, capMs: 8_000 }
+
+  it('waits a busy answer’s retry time, even on the first push and when the jitter draws less', () => {
+    expect(pushDelay(0, 0, policy, 0.5)).toBe(0)
+    expect(pushDelay(0, 1_500, policy, 0.5)).toBe(1_500)
+    // Attempt 1's window is 1 s: whatever it draws, the busy answer's 1.5 s stands.
+    expect(pushDelay(1, 1_500, policy, 0.99)).toBe(1_500)
+    // Attempt 3's window is 4 s: a longer draw stands.
+    expect(pushDelay(3, 1_500, policy, 0.99)).toBe(3_960)
+    expect(pushDelay(2, 0, policy, 0.5)).toBe(1_000)
+  })
+
+  it('takes no more than MAX_BUSY_WAIT_MS from a replica, and nothing from garbage', () => {
+    expect(pushDelay(0, 86_400_000, policy, 0.5)).toBe(MAX_BUSY_WAIT_MS)
+    expect(pushDelay(0, Number.NaN, policy, 0.5)).toBe(0)
+    expect(pushDelay(0, -5, policy, 0.5)).toBe(0)
   })
 })

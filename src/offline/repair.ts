@@ -7,6 +7,7 @@
  * repair finish when a holder dies halfway through. Sans-IO: keys in, plan out.
  */
 import { Placement, samePlacement, type Placed } from '../placement/placement.js'
+import { fullJitter, type BackoffPolicy } from '../util/backoff.js'
 
 export interface KeyPush {
   to: string
@@ -43,4 +44,27 @@ export function planKeyRepair(args: PlanKeyRepairArgs): KeyPush[] {
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
+}
+
+/** The longest a push waits on a busy destination's word: a hostile one could ask for days. */
+export const MAX_BUSY_WAIT_MS = 30_000
+
+/**
+ * How long a push waits before its attempt `attempt` (0 is the first, at
+ * once unless the destination was busy): full jitter on `policy`, and never
+ * less than the retry time the destination gave when it last answered busy
+ * (at most MAX_BUSY_WAIT_MS). A busy replica is shedding load; pushing to it
+ * again at once would only add to what it sheds (December 2010).
+ */
+export function pushDelay(
+  attempt: number,
+  busyRetryAfterMs: number,
+  policy: BackoffPolicy,
+  random: number,
+): number {
+  const jitter = attempt <= 0 ? 0 : fullJitter(attempt, policy, random)
+  const busy = Number.isFinite(busyRetryAfterMs)
+    ? Math.min(Math.max(busyRetryAfterMs, 0), MAX_BUSY_WAIT_MS)
+    : 0
+  return Math.max(jitter, busy)
 }

@@ -47,12 +47,26 @@ export interface OfflineDevicesInit {
   /** The answer when every replica that answered is at its byte cap (store_full, busy with a retry time). */
   full: () => OfflineResponse
   replicaTimeoutMs: number
-  /** Pushes items again, with retries, to a replica whose store of a confirmed deposit failed. Never throws. */
-  fill: (peer: string, items: SealedItem[]) => void
+  /**
+   * Pushes items again, with retries, to a replica whose store of a confirmed deposit failed;
+   * `busyRetryAfterMs` when it answered busy, waited before the first push. Never throws.
+   */
+  fill: (peer: string, items: SealedItem[], busyRetryAfterMs?: number) => void
 }
 
 /** A deposit answered ok once one replica holds it; the others get this much longer to say so too. */
 const STORE_GRACE_MS = 250
+
+/** A replica answered a store busy (shedding): its retry time is what a fill waits first. */
+class ReplicaBusyError extends Error {
+  override name = 'ReplicaBusyError'
+  constructor(
+    readonly code: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(`store answered busy: ${code}`)
+  }
+}
 
 /** quota: a user's quota is full (refused); full: the replica's whole store is (busy, try later). */
 type StoreOutcome = 'ok' | 'quota' | 'full' | 'invalid'
@@ -273,7 +287,14 @@ export class OfflineDevices {
     attempt: Promise<StoreOutcome | 'refused'>,
   ): Promise<void> {
     if (peer === this.init.self) return
-    const outcome = await attempt.catch(() => 'failed' as const)
+    let outcome: StoreOutcome | 'refused' | 'failed'
+    try {
+      outcome = await attempt
+    } catch (err) {
+      // Busy is shedding: pushing again at once would add to the load it sheds. Wait what it asked.
+      if (err instanceof ReplicaBusyError) return this.init.fill(peer, items, err.retryAfterMs)
+      outcome = 'failed'
+    }
     if (outcome === 'refused' || outcome === 'failed') this.init.fill(peer, items)
   }
 
@@ -293,7 +314,7 @@ export class OfflineDevices {
       if (res.result === OfflineResult.Busy && res.code === ErrorCode.StoreFull) return 'full'
       if (res.result === OfflineResult.Refused && res.code === ErrorCode.DepositInvalid) return 'invalid'
       if (res.result === OfflineResult.Refused) return 'refused'
-      if (res.result !== OfflineResult.Ok) throw new Error(`store answered busy: ${res.code}`)
+      if (res.result !== OfflineResult.Ok) throw new ReplicaBusyError(res.code, res.retryAfterMs)
     }
     return 'ok'
   }

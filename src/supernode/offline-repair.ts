@@ -13,10 +13,10 @@
  * its view is behind this node's, so such a push is retried for up to
  * NOT_REPLICA_PATIENCE_MS; other refusals wait for the next membership change.
  */
-import { fullJitter, type BackoffPolicy } from '../util/backoff.js'
+import type { BackoffPolicy } from '../util/backoff.js'
 import type { Placed } from '../placement/placement.js'
 import type { Logger } from '../log/logger.js'
-import { planKeyRepair } from '../offline/repair.js'
+import { planKeyRepair, pushDelay } from '../offline/repair.js'
 import type { OfflineStore, RepairCursor } from '../offline/store.js'
 import { OfflineKind, OfflineResult, type SealedItem } from '../wire/chat.js'
 import { ErrorCode } from '../wire/error-codes.js'
@@ -97,18 +97,22 @@ export class OfflineRepair {
   /**
    * Items of a confirmed deposit that one of their replicas failed to store
    * (offline-devices.ts): pushed to it with the same retries as a repair.
-   * Never throws.
+   * `busyRetryAfterMs`: it answered busy with this retry time, which is
+   * waited first: a busy replica is not pushed to again at once. Never throws.
    */
-  async fill(to: string, items: SealedItem[]): Promise<void> {
+  async fill(to: string, items: SealedItem[], busyRetryAfterMs = 0): Promise<void> {
     // A replica down for long fails every deposit's fill: bounded, so an outage does not pile them up.
     if (this.filling >= MAX_FILLS) return
     this.filling++
     try {
-      for (const batch of requestBatches(items))
-        if (!(await this.push(to, batch))) {
+      let busy = busyRetryAfterMs
+      for (const batch of requestBatches(items)) {
+        if (!(await this.push(to, batch, busy))) {
           this.init.log.warn({ to, items: items.length }, 'offline fill failed; left to the next repair')
           return
         }
+        busy = 0
+      }
     } catch (err) {
       this.init.log.warn({ err: (err as Error).message }, 'offline fill failed')
     } finally {
@@ -116,15 +120,20 @@ export class OfflineRepair {
     }
   }
 
-  private async push(to: string, items: SealedItem[]): Promise<boolean> {
+  /** `busyRetryAfterMs`: the destination answered busy just before, with this retry time. */
+  private async push(to: string, items: SealedItem[], busyRetryAfterMs = 0): Promise<boolean> {
     const { ask, metrics } = this.init
     const patientUntil = Date.now() + NOT_REPLICA_PATIENCE_MS
     let behind = false
+    let busy = busyRetryAfterMs
     for (let attempt = 0; !this.stopped; attempt++) {
       if (attempt >= ATTEMPTS && !(behind && Date.now() < patientUntil)) break
-      if (attempt > 0) await sleep(fullJitter(Math.min(attempt, ATTEMPTS), RETRY, this.random()))
+      const wait = pushDelay(Math.min(attempt, ATTEMPTS), busy, RETRY, this.random())
+      if (wait > 0) await sleep(wait)
+      if (this.stopped) break
       try {
         const res = await ask(to, { ...emptyRequest(OfflineKind.Store), items }, Deadlines.offlineStoreMs)
+        busy = res.result === OfflineResult.Busy ? res.retryAfterMs : 0
         if (res.result === OfflineResult.Ok) {
           metrics.offlineRepaired.inc({ result: 'ok' }, items.length)
           return true
@@ -140,6 +149,7 @@ export class OfflineRepair {
         if (res.result === OfflineResult.Refused && res.code !== ErrorCode.Unauthorized && !behind) break
       } catch {
         // Unreachable for now: try again.
+        busy = 0
       }
     }
     metrics.offlineRepaired.inc({ result: 'failed' }, items.length)

@@ -110,7 +110,7 @@ export class OfflineService {
       busy: (message) => this.busy(message),
       full: () => this.full(),
       replicaTimeoutMs: init.replicaTimeoutMs ?? Deadlines.replicaMs,
-      fill: (peer, items) => void this.repair.fill(peer, items),
+      fill: (peer, items, busyRetryAfterMs) => void this.repair.fill(peer, items, busyRetryAfterMs),
     })
     init.metrics.offlineItems.set(init.store.count)
   }
