@@ -6,9 +6,9 @@
  * A peer that failed `openAfter` times in a row without answering anything
  * in between (frozen, or its host stalled) is sent one request at a time: a
  * probe. While the probe is out, `begin` refuses further requests to it, so
- * the caller fails them at once (the lookup asks the next rank, the publish
- * passes the turn) instead of opening a stream that nobody will answer for
- * each lookup that ranks it. That was most of the fresh streams a network
+ * the caller fails them at once (the directory gates its fetches this way:
+ * the lookup asks the next rank) instead of opening a stream that nobody
+ * will answer for each lookup that ranks it. That was most of the fresh streams a network
  * opened right after 30% of its supernodes froze: thousands in 25 s, each a
  * yamux SYN, a negotiation that never ends, a 300 ms timer and an abort
  * (docs/directory.md, "Overload"). Any answer closes the circuit again. The

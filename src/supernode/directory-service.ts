@@ -282,8 +282,11 @@ export class DirectoryService {
   private async ask(peer: string, req: DirectoryRequest): Promise<DirectoryResponse> {
     const addrs = this.init.addrsOf(peer)
     if (addrs.length === 0) throw new Error(`no address for ${peer}`)
-    // A peer that failed OPEN_AFTER times in a row gets one request at a time (slow-peers.ts).
-    if (!this.slow.begin(peer)) {
+    // A peer that failed OPEN_AFTER times in a row gets one fetch at a time (slow-peers.ts). Stores are
+    // always sent: a live but loaded rank skipped here would miss the record and could later answer a
+    // lookup "not found" for a user who is online; the handoff's backoff already spaces their retries.
+    const gated = req.kind === DirectoryKind.Fetch
+    if (gated && !this.slow.begin(peer)) {
       this.init.metrics.directoryProbeSkips.inc()
       throw new ProbeOutError(peer)
     }
@@ -294,7 +297,7 @@ export class DirectoryService {
       })
       return decodeDirectoryResponse(bytes)
     } finally {
-      this.slow.end(peer)
+      if (gated) this.slow.end(peer)
     }
   }
 }
