@@ -20,20 +20,40 @@ export interface RevocationSweepInit {
   everyMs?: number
 }
 
+/**
+ * The connected peers to cut when `list` replaces `previous`: those it revokes that `previous` did
+ * not. A list re-signed at the same sequence (the authority compacts and re-signs its lists) revokes
+ * no one new and cuts nobody: cutting every revoked peer again at each re-signing hung up, at random,
+ * a revoked device's connection between a refusal it had just been given and its next request, which
+ * then read an EOF instead of its refusal (test/hostile/revocation.test.ts, CI at ecbfe06). A revoked
+ * device that connects again is refused by the certificate check, as the sweep's first cut left it.
+ */
+export function newlyRevoked(
+  previous: Pick<RevocationList, 'has'> | undefined,
+  list: Pick<RevocationList, 'has'>,
+  connected: Iterable<string>,
+): string[] {
+  return [...new Set(connected)].filter((id) => list.has(id) && previous?.has(id) !== true)
+}
+
 /** Runs until the returned stop is called; a failed sweep is logged and the next one still runs. */
 export function startRevocationSweep(init: RevocationSweepInit): () => void {
   let swept: RevocationList | undefined
   const sweep = () => {
     const list = init.list()
     if (list === undefined || list === swept) return
+    const previous = swept
     swept = list
-    let cut = 0
-    for (const conn of init.node.getConnections()) {
-      const id = conn.remotePeer.toString()
-      if (!list.has(id)) continue
+    const connections = init.node.getConnections()
+    const cut = newlyRevoked(
+      previous,
+      list,
+      connections.map((c) => c.remotePeer.toString()),
+    )
+    for (const id of cut) {
       init.released(id)
-      void init.node.hangUp(conn.remotePeer).catch(() => undefined)
-      cut++
+      const conn = connections.find((c) => c.remotePeer.toString() === id)
+      if (conn !== undefined) void init.node.hangUp(conn.remotePeer).catch(() => undefined)
     }
     let dropped = 0
     for (const r of init.records.all(Date.now())) {
@@ -41,9 +61,9 @@ export function startRevocationSweep(init: RevocationSweepInit): () => void {
       init.records.remove(r.username, r.deviceId)
       dropped++
     }
-    if (cut + dropped > 0)
+    if (cut.length + dropped > 0)
       init.log.info(
-        { sequence: list.sequence, connections: cut, records: dropped },
+        { sequence: list.sequence, connections: cut.length, records: dropped },
         'revoked devices cut off',
       )
   }
