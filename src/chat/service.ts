@@ -68,6 +68,7 @@ export class ChatService {
   private readonly presence: PresenceBroadcast
   private readonly sweeps: Sweep
   private attachTimer: NodeJS.Timeout | undefined
+  private stopped = false
   /** Call signals reach each device in the order they were sent. */
   private readonly signalPushes = new OrderedPushes(
     (d, events) => this.push(d, events),
@@ -205,7 +206,8 @@ export class ChatService {
 
   /** Newly attached (or re-attached): fetch what waits, retry what waits, catch up, say we are here. */
   private attachmentsChanged(): void {
-    if (this.opts.device.supernodeAddrs().length === 0) return
+    // A device stopping loses its supernodes too: nothing may be scheduled past the store's close.
+    if (this.stopped || this.opts.device.supernodeAddrs().length === 0) return
     this.offline.fetchSoon()
     this.store.outbox.retryAllNow(Date.now())
     this.delivery.kick()
@@ -213,8 +215,12 @@ export class ChatService {
     // that contacts answering our presence can find us.
     clearTimeout(this.attachTimer)
     this.attachTimer = setTimeout(() => {
-      void this.backfill.backfill().then((n) => n > 0 && this.delivery.kick())
-      void this.broadcastPresence()
+      if (this.stopped) return
+      void this.backfill
+        .backfill()
+        .then((n) => n > 0 && this.delivery.kick())
+        .catch(() => undefined)
+      this.presenceSoon()
     }, 500)
   }
 
@@ -226,7 +232,7 @@ export class ChatService {
   active(): void {
     if (!this.own.active(Date.now())) return
     this.ownStatusChanged()
-    void this.broadcastPresence()
+    this.presenceSoon()
   }
 
   /** Our status changed by itself (idle → away, back): the user's own clients hear it too. */
@@ -241,7 +247,7 @@ export class ChatService {
   setStatus(status: UserStatus): void {
     this.store.setMeta('status', status)
     this.own.chose(Date.now())
-    void this.broadcastPresence()
+    this.presenceSoon()
   }
 
   /** A contact's status as this device knows it. */
@@ -287,6 +293,7 @@ export class ChatService {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true
     this.sweeps.stop()
     clearTimeout(this.attachTimer)
     this.delivery.stop()
@@ -307,6 +314,16 @@ export class ChatService {
   /** A user's online devices (directory lookups, cached: lookups.ts). */
   devicesOf(username: string): Promise<Presence[]> {
     return this.lookups.devicesOf(username)
+  }
+
+  /**
+   * Broadcasts our presence without waiting: a failure (the store closed under a timer, as a
+   * stopping device's did in bench:chat, which threw the pool process down) is dropped, like a
+   * contact that could not be reached.
+   */
+  private presenceSoon(): void {
+    if (this.stopped) return
+    this.broadcastPresence().catch(() => undefined)
   }
 
   /** Pushes our presence to every accepted contact's online devices and to our own. */
