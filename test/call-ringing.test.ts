@@ -159,6 +159,12 @@ describe("the callee's camera while ringing", () => {
       await p.screenshot({ path: file, fullPage: true }).catch(() => undefined)
       console.log(`screenshot: ${file}`)
     }
+    // The next test starts with no call on any page.
+    for (const who of pages.keys())
+      for (const id of ['call-hangup', 'call-decline'])
+        await byTestId(who, id)
+          .click({ timeout: 1_000 })
+          .catch(() => undefined)
   })
 
   afterAll(async () => {
