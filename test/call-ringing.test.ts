@@ -4,12 +4,8 @@
  * ringing screen shows their preview with a note, so the user sees the
  * camera is on. However the ringing ends without this device answering
  * (declined here, hung up by the caller, answered on another device of
- * ours), the tracks are stopped: the camera light goes out. And neither
- * side's camera is on the way of the call's setup: the caller rings while
- * its camera opens (unless the browser would ask the user first), the
- * callee answers while its camera opens, and their media follow. Two
- * devices of bob's and alice's in Chromium's fake camera and microphone, on
- * a devnet.
+ * ours), the tracks are stopped: the camera light goes out. Two devices of
+ * bob's and alice's in Chromium's fake camera and microphone, on a devnet.
  */
 import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'

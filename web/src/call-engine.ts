@@ -25,7 +25,7 @@ import {
   ANSWER_GATHER_MS,
   attachMedia,
   canNameStreams,
-  firstCandidate,
+  gathered,
   mediaAllowed,
   remoteStream,
   RINGING_POOL,
@@ -234,16 +234,16 @@ export class CallEngine {
   }
 
   /**
-   * The callee's answer, carrying the candidates gathered by then (at least one, or those
-   * gathered as it rang: RINGING_POOL) in its SDP, so that the caller can check them with
-   * the answer's push instead of one push later.
+   * The callee's answer, carrying the candidates gathered by then (most were as it rang:
+   * RINGING_POOL) in its SDP, so that they reach the caller in the answer's push instead
+   * of one push later.
    */
   private async answer(s: Session, pc: RTCPeerConnection): Promise<void> {
     s.gathering = true
     mark('answering')
     await pc.setLocalDescription()
     mark('answer set')
-    await firstCandidate(pc, ANSWER_GATHER_MS)
+    await gathered(pc, ANSWER_GATHER_MS)
     s.gathering = false
     mark('answer')
     if (s.ended) return
@@ -299,8 +299,8 @@ export class CallEngine {
   }
 
   /**
-   * The callee's connection with the caller's offer applied: no media, its
-   * candidates gathering, and nothing sent until the answer is made on Accept.
+   * The callee's connection with the caller's offer applied: no media, and
+   * nothing gathered or sent until the answer is made on Accept.
    */
   private async prepare(s: Session): Promise<RTCPeerConnection> {
     const ice = await this.iceConfig()

@@ -16,7 +16,7 @@ export const TRANSPORT: RTCConfiguration = { bundlePolicy: 'max-bundle', rtcpMux
  */
 export const RINGING_POOL = 1
 
-/** How long a callee's answer waits at most for a candidate to carry in its SDP (in its one push). */
+/** How long a callee's answer waits for candidates still gathering, to carry them in its one push. */
 export const ANSWER_GATHER_MS = 40
 
 /**
@@ -68,28 +68,19 @@ export async function attachMedia(pc: RTCPeerConnection, media: MediaStream): Pr
   }
 }
 
-/**
- * Resolves once the connection's local description holds a candidate (its
- * first comes a millisecond or two after the answer is set; a connection
- * that gathered as it rang may hold them all), gathering finished, or after
- * `ms`: the rest follow as they come.
- */
-export function firstCandidate(pc: RTCPeerConnection, ms: number): Promise<void> {
+/** Resolves once the connection has gathered its candidates, or after `ms`. */
+export function gathered(pc: RTCPeerConnection, ms: number): Promise<void> {
   return new Promise((resolve) => {
-    const ready = () =>
-      pc.iceGatheringState === 'complete' || /\na=candidate:/.test(pc.localDescription?.sdp ?? '')
-    if (ready()) return resolve()
+    if (pc.iceGatheringState === 'complete') return resolve()
     const done = () => {
       clearTimeout(timer)
-      pc.removeEventListener('icecandidate', check)
       pc.removeEventListener('icegatheringstatechange', check)
       resolve()
     }
     const check = () => {
-      if (ready()) done()
+      if (pc.iceGatheringState === 'complete') done()
     }
     const timer = setTimeout(done, ms)
-    pc.addEventListener('icecandidate', check)
     pc.addEventListener('icegatheringstatechange', check)
   })
 }
