@@ -149,9 +149,6 @@ async function parleyIceConfig(home: string): Promise<unknown> {
   })
   const r = (await res.json()) as { iceServers: unknown[]; iceTransportPolicy?: string }
   return {
-    // One transport for audio and video, as Parley's pages have (web/src/call-rtc.ts, TRANSPORT).
-    bundlePolicy: 'max-bundle',
-    rtcpMuxPolicy: 'require',
     iceServers: r.iceServers,
     ...(r.iceTransportPolicy === undefined ? {} : { iceTransportPolicy: r.iceTransportPolicy }),
   }
@@ -172,11 +169,11 @@ function breakdown(marks: readonly Marks[]): string {
   )
 }
 
-/** An RTCConfiguration's ICE servers and bundle policy in words, without the credentials. */
+/** An RTCConfiguration's ICE servers in words, without their credentials. */
 function describeConfig(config: unknown): string {
-  const c = (config ?? {}) as { iceServers?: { urls: string | string[] }[]; bundlePolicy?: string }
+  const c = (config ?? {}) as { iceServers?: { urls: string | string[] }[] }
   const urls = (c.iceServers ?? []).flatMap((s) => s.urls)
-  return `${urls.length > 0 ? urls.join(' ') : 'no ICE servers'}, bundle ${c.bundlePolicy ?? 'balanced'}`
+  return urls.length > 0 ? urls.join(' ') : 'no ICE servers'
 }
 
 /** A page on 127.0.0.1 (a secure context, so the camera is allowed) with nothing on it. */

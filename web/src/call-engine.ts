@@ -9,29 +9,8 @@
  */
 import { callApi } from './call-api.js'
 import { httpSignals, type SignalTransport } from './call-transport.js'
-import { MAX_BATCH, route, type CallWhat, type Signal } from './call-signal.js'
-import { newSession, type Session } from './call-session.js'
-import {
-  inboundStats,
-  mark,
-  openMedia,
-  stopMedia,
-  type CallOutcome,
-  type CallStats,
-  type CallView,
-} from './call-view.js'
-import {
-  addTransceivers,
-  ANSWER_GATHER_MS,
-  attachMedia,
-  canNameStreams,
-  gathered,
-  mediaAllowed,
-  remoteStream,
-  RINGING_POOL,
-  sendOnTransceivers,
-  TRANSPORT,
-} from './call-rtc.js'
+import { MAX_BATCH, route, type CallRef, type CallWhat, type Signal } from './call-signal.js'
+import { mark, openMedia, stopMedia, type CallOutcome, type CallStats, type CallView } from './call-view.js'
 
 export type { CallOutcome, CallPhase, CallStats, CallView } from './call-view.js'
 
@@ -47,6 +26,28 @@ export interface CallEngineInit {
 export const RING_MS = 30_000
 /** The "call ended" screen stays this long. */
 export const ENDED_SHOWN_MS = 4_000
+
+interface Session extends CallRef {
+  view: CallView
+  pc: RTCPeerConnection | undefined
+  media: MediaStream | undefined
+  /** callee: the offer that came with the ring */
+  offer: RTCSessionDescriptionInit | undefined
+  /** callee: the connection made ready while ringing (offer applied, nothing sent, no media) */
+  prepared: Promise<RTCPeerConnection> | undefined
+  /** callee: camera and microphone opened while ringing, shown but not sent */
+  preview: Promise<MediaStream> | undefined
+  /** caller: how many of the callee's devices took the ring (undefined until the ring's request returns) */
+  ringing: number | undefined
+  /** caller: the callee devices that answered busy; the call is busy once every ringing device is */
+  busy: Set<string>
+  /** candidates that came before the remote description */
+  pending: RTCIceCandidateInit[]
+  timers: ReturnType<typeof setTimeout>[]
+  /** signals leave in order (on the socket at once; over HTTP one request at a time, what queues meanwhile as one batch) */
+  outbox: Signal[]
+  sending: boolean
+}
 
 const OUTCOME_EVENT: Record<CallOutcome, CallWhat> = {
   ended: 'missed',
@@ -75,17 +76,15 @@ export class CallEngine {
    * TURN credentials, fetched ahead so they are not on the way of a call;
    * none if the device has none. With the device's relay-only policy, only
    * TURN candidates are gathered: the callee never learns this address.
-   * Audio and video share one transport (call-rtc.ts, TRANSPORT).
    */
   iceConfig(): Promise<RTCConfiguration> {
     if (this.ice === undefined || this.now() - this.ice.at > 5 * 60_000) {
       const config = callApi.iceServers().then(
         (r): RTCConfiguration => ({
-          ...TRANSPORT,
           iceServers: r.iceServers,
           ...(r.iceTransportPolicy === undefined ? {} : { iceTransportPolicy: r.iceTransportPolicy }),
         }),
-        (): RTCConfiguration => ({ ...TRANSPORT, iceServers: [] }),
+        (): RTCConfiguration => ({ iceServers: [] }),
       )
       this.ice = { at: this.now(), config }
     }
@@ -96,21 +95,17 @@ export class CallEngine {
     if (this.s !== undefined && !this.s.ended) return
     const s = this.session(crypto.randomUUID(), peer, false)
     try {
-      const media = this.media()
-      media.catch(() => undefined)
-      const [allowed, ice] = await Promise.all([mediaAllowed(), this.iceConfig()])
-      if (s.ended) return void media.then(stopMedia, () => undefined)
+      const [media, ice] = await Promise.all([this.media(), this.iceConfig()])
+      mark('media')
+      if (s.ended) return stopMedia(media)
+      s.media = media
+      this.show(s, { local: media })
       const pc = this.connect(s, ice)
-      // When camera and microphone open without a prompt, the call rings while they open:
-      // the offer needs only to say they will come (docs/calls.md, "Setup time").
-      if (allowed) {
-        addTransceivers(pc)
-        await this.ring(s, pc)
-        await this.takeMedia(s, pc, await media)
-      } else {
-        await this.takeMedia(s, pc, await media)
-        await this.ring(s, pc)
-      }
+      for (const t of media.getTracks()) pc.addTrack(t, media)
+      await pc.setLocalDescription()
+      mark('offer')
+      this.send(s, { call: s.id, type: 'ring', sdp: pc.localDescription!.toJSON() })
+      s.timers.push(setTimeout(() => this.finish(s, 'missed', true), RING_MS))
     } catch (err) {
       this.finish(s, 'failed', true)
       this.init.onError(err)
@@ -127,25 +122,20 @@ export class CallEngine {
     s.timers = []
     mark('accept')
     this.show(s, { phase: 'connecting' })
-    // No separate "accept" signal: the answer says it (and stops our other devices ringing).
-    // Sending one first cost the answer about 40 ms here (bench:call).
+    // No separate "accept" signal: the answer, a camera start later, says it (and stops our other
+    // devices ringing). Sending one first cost the answer about 40 ms here (bench:call).
     try {
       // A preview that failed while ringing (no permission yet) is asked for again now.
       const media = s.preview?.catch(() => this.media()) ?? this.media()
-      media.catch(() => undefined)
-      const pc = await (s.prepared ?? this.prepare(s))
-      mark('prepared')
-      if (s.ended) return void media.then(stopMedia, () => undefined)
-      // The answer goes before camera and microphone are open when the browser lets the
-      // senders be named ahead (so the caller sees one stream); they follow as they open.
-      if (canNameStreams()) {
-        sendOnTransceivers(pc)
-        await this.answer(s, pc)
-        await this.takeMedia(s, pc, await media)
-      } else {
-        await this.takeMedia(s, pc, await media)
-        await this.answer(s, pc)
-      }
+      const [local, pc] = await Promise.all([media, s.prepared ?? this.prepare(s)])
+      if (s.ended) return stopMedia(local)
+      s.media = local
+      this.show(s, { local })
+      // The tracks take the transceivers the offer made.
+      for (const t of local.getTracks()) pc.addTrack(t, local)
+      await pc.setLocalDescription()
+      mark('answer')
+      this.send(s, { call: s.id, type: 'answer', leg: s.leg, sdp: pc.localDescription!.toJSON() })
     } catch (err) {
       this.finish(s, 'failed', true)
       this.init.onError(err)
@@ -216,53 +206,20 @@ export class CallEngine {
   /** The inbound counters of the call on screen (numbers only), for tests and benchmarks. */
   async stats(): Promise<CallStats | undefined> {
     const pc = this.s?.pc
-    return pc === undefined || pc.connectionState === 'closed' ? undefined : inboundStats(pc)
+    if (pc === undefined || pc.connectionState === 'closed') return undefined
+    const out: CallStats = { audio: { bytes: 0, packets: 0 }, video: { bytes: 0, frames: 0 } }
+    ;(await pc.getStats()).forEach((r: { type?: string; kind?: string } & Record<string, unknown>) => {
+      if (r.type !== 'inbound-rtp') return
+      const n = (k: string) => (typeof r[k] === 'number' ? r[k] : 0)
+      if (r.kind === 'audio') out.audio = { bytes: n('bytesReceived'), packets: n('packetsReceived') }
+      if (r.kind === 'video') out.video = { bytes: n('bytesReceived'), frames: n('framesDecoded') }
+    })
+    return out
   }
 
   /** The page goes away: end the call on the other side too. */
   close(): void {
     if (this.s !== undefined && !this.s.ended) this.finish(this.s, 'ended', true)
-  }
-
-  /** The caller's offer, with the ring. */
-  private async ring(s: Session, pc: RTCPeerConnection): Promise<void> {
-    await pc.setLocalDescription()
-    mark('offer')
-    if (s.ended) return
-    this.send(s, { call: s.id, type: 'ring', sdp: pc.localDescription!.toJSON() })
-    s.timers.push(setTimeout(() => this.finish(s, 'missed', true), RING_MS))
-  }
-
-  /**
-   * The callee's answer, carrying the candidates gathered by then (most were as it rang:
-   * RINGING_POOL) in its SDP, so that they reach the caller in the answer's push instead
-   * of one push later.
-   */
-  private async answer(s: Session, pc: RTCPeerConnection): Promise<void> {
-    s.gathering = true
-    mark('answering')
-    await pc.setLocalDescription()
-    mark('answer set')
-    await gathered(pc, ANSWER_GATHER_MS)
-    s.gathering = false
-    mark('answer')
-    if (s.ended) return
-    this.send(s, { call: s.id, type: 'answer', leg: s.leg, sdp: pc.localDescription!.toJSON() })
-  }
-
-  /** Camera and microphone, opened: shown here, and sent on the connection's senders. */
-  private async takeMedia(s: Session, pc: RTCPeerConnection, local: MediaStream): Promise<void> {
-    if (s.media !== local) mark('media')
-    if (s.ended) return stopMedia(local)
-    s.media = local
-    // Mute or camera off pressed before they opened.
-    for (const t of local.getTracks()) t.enabled = t.kind === 'audio' ? !s.view.muted : !s.view.cameraOff
-    this.show(s, { local })
-    // Senders made ahead (addTransceivers, sendOnTransceivers) take them; else the tracks are
-    // added, taking the transceivers an offer made.
-    if (pc.getTransceivers().some((t) => t.direction === 'sendrecv' && t.sender.track === null))
-      await attachMedia(pc, local)
-    else for (const t of local.getTracks()) pc.addTrack(t, local)
   }
 
   private async apply(s: Session, sig: Signal, device: string): Promise<void> {
@@ -305,8 +262,7 @@ export class CallEngine {
   private async prepare(s: Session): Promise<RTCPeerConnection> {
     const ice = await this.iceConfig()
     if (s.ended) throw new Error('the call ended while ringing')
-    // Its candidates gather now; they are told to the caller only with the answer.
-    const pc = this.connect(s, { ...ice, iceCandidatePoolSize: RINGING_POOL })
+    const pc = this.connect(s, ice)
     await pc.setRemoteDescription(s.offer!)
     mark('offer set')
     await this.flush(s)
@@ -314,9 +270,40 @@ export class CallEngine {
   }
 
   private session(id: string, peer: string, incoming: boolean): Session {
-    const s = newSession(id, peer, incoming)
+    const view: CallView = {
+      id,
+      peer,
+      incoming,
+      phase: 'ringing',
+      connectedAt: undefined,
+      muted: false,
+      cameraOff: false,
+      local: undefined,
+      remote: undefined,
+      outcome: undefined,
+    }
+    const s: Session = {
+      id,
+      peer,
+      incoming,
+      answered: false,
+      leg: undefined,
+      ended: false,
+      view,
+      pc: undefined,
+      media: undefined,
+      offer: undefined,
+      prepared: undefined,
+      preview: undefined,
+      ringing: undefined,
+      busy: new Set(),
+      pending: [],
+      timers: [],
+      outbox: [],
+      sending: false,
+    }
     this.s = s
-    this.init.onView(s.view)
+    this.init.onView(view)
     return s
   }
 
@@ -324,15 +311,12 @@ export class CallEngine {
     const pc = new RTCPeerConnection(config)
     s.pc = pc
     pc.onicecandidate = (e) => {
-      // While the answer waits for candidates they go in its SDP, not apart.
-      if (e.candidate === null || s.ended || s.gathering) return
+      if (e.candidate === null || s.ended) return
       this.send(s, { call: s.id, type: 'candidate', leg: s.leg, candidate: e.candidate.toJSON() })
     }
     pc.oniceconnectionstatechange = () => mark(`ice ${pc.iceConnectionState}`)
     pc.ontrack = (e) => {
-      const remote = remoteStream(e, s.unnamed)
-      if (e.streams[0] === undefined) s.unnamed = remote
-      if (s.view.remote === undefined) this.show(s, { remote })
+      if (s.view.remote === undefined) this.show(s, { remote: e.streams[0] ?? new MediaStream([e.track]) })
     }
     pc.onconnectionstatechange = () => {
       if (s.ended) return

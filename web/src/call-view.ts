@@ -41,15 +41,3 @@ export async function openMedia(ended: () => boolean): Promise<MediaStream> {
 export function stopMedia(media: MediaStream): void {
   for (const t of media.getTracks()) t.stop()
 }
-
-/** The inbound audio and video counters of a connection (numbers only), for tests and benchmarks. */
-export async function inboundStats(pc: RTCPeerConnection): Promise<CallStats> {
-  const out: CallStats = { audio: { bytes: 0, packets: 0 }, video: { bytes: 0, frames: 0 } }
-  ;(await pc.getStats()).forEach((r: { type?: string; kind?: string } & Record<string, unknown>) => {
-    if (r.type !== 'inbound-rtp') return
-    const n = (k: string) => (typeof r[k] === 'number' ? r[k] : 0)
-    if (r.kind === 'audio') out.audio = { bytes: n('bytesReceived'), packets: n('packetsReceived') }
-    if (r.kind === 'video') out.video = { bytes: n('bytesReceived'), frames: n('framesDecoded') }
-  })
-  return out
-}
