@@ -332,15 +332,16 @@ async function lookups(
   const stall = `bench event loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(0)} ms, max ${(loop.max / 1e6).toFixed(0)} ms`
   const cpuText = cpuWhere(byProcess())
   const after = await directoryServed(net)
-  const kinds = [...after]
+  const counts = [...after]
     .map(([kind, n]) => [kind, n - (served.get(kind) ?? 0)] as const)
     .filter(([, n]) => n > 0)
     .sort((a, b) => b[1] - a[1])
-    .map(([kind, n]) => `${kind} ${n}`)
+  const kinds = counts.filter(([k]) => !k.startsWith('sent ')).map(([kind, n]) => `${kind} ${n}`)
+  const sent = counts.filter(([k]) => k.startsWith('sent ')).map(([k, n]) => `${k.slice(5)} ${n}`)
   return {
     phases: [all, ...per],
     lone,
-    cpuWhere: `${cpuText}; ${stall}; the supernodes served ${kinds.join(', ') || 'nothing'}`,
+    cpuWhere: `${cpuText}; ${stall}; the supernodes served ${kinds.join(', ') || 'nothing'}; sent ${sent.join(', ') || 'nothing'}`,
   }
 }
 

@@ -5,8 +5,9 @@
 import type { ParleyNet } from './parley-net.js'
 
 /**
- * Directory requests the supernodes served so far, by kind (their /metrics), summed; a frozen
- * supernode (no answer within 2 s) counts nothing.
+ * Directory requests the supernodes served so far, by kind (their /metrics), summed; with them, under
+ * keys that start with "sent ", the records they sent in store requests and the repairs by kind. A
+ * frozen supernode (no answer within 2 s) counts nothing.
  */
 export async function directoryServed(net: ParleyNet): Promise<Map<string, number>> {
   const sums = new Map<string, number>()
@@ -14,10 +15,16 @@ export async function directoryServed(net: ParleyNet): Promise<Map<string, numbe
     net.supernodes.map(async (sn) => {
       try {
         const res = await fetch(`${sn.httpUrl}/metrics`, { signal: AbortSignal.timeout(2_000) })
-        for (const m of (await res.text()).matchAll(
+        const text = await res.text()
+        const add = (key: string, n: number): void => void sums.set(key, (sums.get(key) ?? 0) + n)
+        for (const m of text.matchAll(
           /^parley_supernode_directory_requests_total\{kind="([^"]+)",result="[^"]*"\} (\d+)/gm,
         ))
-          sums.set(m[1]!, (sums.get(m[1]!) ?? 0) + Number(m[2]))
+          add(m[1]!, Number(m[2]))
+        for (const m of text.matchAll(/^parley_supernode_directory_stores_sent_total\{[^}]*\} (\d+)/gm))
+          add('sent records in stores', Number(m[1]))
+        for (const m of text.matchAll(/^parley_supernode_directory_repairs_total\{kind="([^"]+)"\} (\d+)/gm))
+          add(`sent ${m[1]!} repairs`, Number(m[2]))
       } catch {
         // Frozen or stopped: nothing to add.
       }

@@ -13,6 +13,7 @@ import type { Rankings } from '../directory/ranking.js'
 import type { RecordStore, StoredRecord } from '../directory/records.js'
 import { planRepair } from '../directory/repair.js'
 import type { SlowPeers } from '../directory/slow-peers.js'
+import { StoreBatches, type StoreBatch } from '../directory/store-batches.js'
 import { Placement, type Placed } from '../placement/placement.js'
 import { plain } from '../wire/bytes.js'
 import { OverlayLimits } from '../wire/limits.js'
@@ -60,6 +61,10 @@ export class Replication {
   private stopped = false
   private pendingRepair: { before: Placed[]; after: Placed[] } | undefined
   private repairing: Promise<void> | undefined
+  /** Stores to each peer, one request out at a time, what comes meanwhile together (store-batches.ts). */
+  private readonly batches = new StoreBatches<StoredRecord>(OverlayLimits.records)
+  private readonly waiters = new Map<number, (ok: boolean) => void>()
+  private nextUnit = 0
 
   constructor(private readonly init: ReplicationInit) {}
 
@@ -95,23 +100,46 @@ export class Replication {
     return held
   }
 
-  /** Sends records in batches that fit the wire caps; true when every batch was accepted. */
-  private async pushTo(peer: string, records: StoredRecord[]): Promise<boolean> {
+  /**
+   * Stores records on a peer; true when it took them. Coalesced with other stores to the same peer
+   * (store-batches.ts): one request out at a time, what comes meanwhile goes in the next.
+   */
+  private pushTo(peer: string, records: StoredRecord[]): Promise<boolean> {
+    return new Promise((resolve) => {
+      const id = this.nextUnit++
+      this.waiters.set(id, resolve)
+      const batch = this.batches.add(peer, id, records)
+      if (batch !== undefined) void this.send(peer, batch)
+    })
+  }
+
+  /** One batch, in requests that fit the wire caps; then the next batch to the same peer. Never throws. */
+  private async send(peer: string, batch: StoreBatch<StoredRecord>): Promise<void> {
     let ok = true
-    for (let i = 0; i < records.length; i += OverlayLimits.records) {
-      const batch = records.slice(i, i + OverlayLimits.records)
+    for (let i = 0; ok && i < batch.records.length; i += OverlayLimits.records) {
+      const records = batch.records.slice(i, i + OverlayLimits.records)
       try {
         const answer = await this.init.ask(peer, {
           kind: DirectoryKind.Store,
-          records: batch.map((r) => plain(r.bytes)),
+          records: records.map((r) => plain(r.bytes)),
           username: '',
         })
-        ok &&= answer.result === DirectoryResult.Ok
+        ok = answer.result === DirectoryResult.Ok
       } catch {
-        return false
+        ok = false
       }
     }
-    return ok
+    this.init.metrics.directoryStoresSent.inc({ result: ok ? 'ok' : 'failed' }, batch.records.length)
+    const { done, failed, next } = this.batches.settled(peer, ok)
+    for (const id of done) this.settle(id, true)
+    for (const id of failed) this.settle(id, false)
+    if (next !== undefined) void this.send(peer, next)
+  }
+
+  private settle(id: number, ok: boolean): void {
+    const resolve = this.waiters.get(id)
+    this.waiters.delete(id)
+    resolve?.(ok)
   }
 
   /** Stored ranks that answered "not found" for records a lookup found elsewhere: give them the records. */

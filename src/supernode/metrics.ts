@@ -45,6 +45,12 @@ export function createSupernodeMetrics() {
       labelNames: ['kind'],
       registers,
     }),
+    directoryStoresSent: new Counter({
+      name: 'parley_supernode_directory_stores_sent_total',
+      help: 'Records this supernode sent to other ranks in store requests (several records share a request while one to the same peer is out), by result',
+      labelNames: ['result'],
+      registers,
+    }),
     directoryProbeSkips: new Counter({
       name: 'parley_supernode_directory_probe_skips_total',
       help: 'Directory requests not sent: the peer failed several times in a row and a probe to it was still out',
