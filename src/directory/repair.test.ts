@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { Placement, replicasFor, type Placed } from '../placement/placement.js'
 import { RecordStore, type StoredRecord } from './records.js'
-import { notMine, planRepair } from './repair.js'
+import { notMine, planRepair, PUSHERS } from './repair.js'
 import { placeMembers, SEATS_SINCE } from './seats.js'
 
 const R = 3
@@ -145,6 +145,48 @@ describe('planRepair', () => {
     for (const username of USERS)
       for (const peer of replicasFor(username, redrawn, R))
         expect(holds(stores.get(peer), username)).toBe(true)
+  })
+
+  it('has two survivors of the old set push, not every node that still holds the records', () => {
+    const before: Placed[] = Array.from({ length: 20 }, (_, i) => ({ peerId: `sn-${i}`, weight: 1 }))
+    const dead = new Set(['sn-1', 'sn-3', 'sn-4', 'sn-5', 'sn-6', 'sn-7'])
+    const after = before.filter((m) => !dead.has(m.peerId))
+    const records = USERS.flatMap(recordsOf)
+    // Every live node holds every record: stand-ins and an older membership leave copies behind.
+    const sent = new Map<string, number>()
+    for (const { peerId: self } of after)
+      for (const { to, records: pushed } of planRepair({ self, records, before, after, r: 6 }))
+        for (const rec of pushed) {
+          const key = `${rec.username} ${rec.deviceId} → ${to}`
+          sent.set(key, (sent.get(key) ?? 0) + 1)
+        }
+    const was = new Placement(before)
+    const now = new Placement(after)
+    let expected = 0
+    for (const username of USERS) {
+      const old = was.replicasFor(username, 6)
+      const pushers = Math.min(PUSHERS, old.filter((p) => !dead.has(p)).length)
+      for (const to of now.replicasFor(username, 6).filter((p) => !old.includes(p))) {
+        // Each record reaches each new replica from two nodes (one if one survived), not from all 14.
+        for (const r of recordsOf(username)) {
+          expect(sent.get(`${username} ${r.deviceId} → ${to}`)).toBe(pushers)
+          expected += pushers
+        }
+      }
+    }
+    expect(expected).toBeGreaterThan(USERS.length * 2)
+    expect([...sent.values()].reduce((a, b) => a + b, 0)).toBe(expected)
+  })
+
+  it('has every holder push when no member of the old set survived: the last copies', () => {
+    const before: Placed[] = Array.from({ length: 10 }, (_, i) => ({ peerId: `sn-${i}`, weight: 1 }))
+    const username = USERS[0]!
+    const old = replicasFor(username, before, R)
+    const after = before.filter((m) => !old.includes(m.peerId))
+    const leftover = after[0]!.peerId
+    const plan = planRepair({ self: leftover, records: recordsOf(username), before, after, r: R })
+    const targets = replicasFor(username, after, R).filter((p) => p !== leftover)
+    expect(plan.map((p) => p.to).sort()).toEqual([...targets].sort())
   })
 
   it('plans nothing when membership did not change, in whatever order it is listed', () => {

@@ -1,10 +1,20 @@
 /**
  * Re-replication after a membership change. Each holder plans on its own,
- * from the two memberships and what it holds, with no coordination: every
- * surviving holder of a username pushes its records to the replicas that
- * joined that username's set. Several holders push the same records; the
- * receiving RecordStore answers 'stale' to the copies, and the redundancy is
- * what lets repair finish when a holder dies halfway through.
+ * from the two memberships and what it holds, with no coordination: the
+ * first PUSHERS surviving members of a username's old replica set push its
+ * records to the replicas that joined that set. Two push the same records
+ * (the receiving RecordStore answers 'stale' to the copy), so repair still
+ * finishes when one of them dies halfway through, or lacked a record.
+ *
+ * Not every holder: records also stay, until they expire, on nodes that held
+ * them as stand-ins or under an older membership, and in a network whose
+ * membership changed while devices published that was nearly every node.
+ * When every holder pushed, 6 supernodes frozen out of 20 had the 14 live
+ * ones push each affected record to each new replica, about 6,000–10,000
+ * records in the seconds when the devices that lost a supernode were all
+ * publishing again (docs/directory.md, "Stores together"). Only when no
+ * member of the old set survived does every holder push: those are the last
+ * copies.
  */
 import { Placement, samePlacement, type Placed } from '../placement/placement.js'
 import type { StoredRecord } from './records.js'
@@ -13,6 +23,9 @@ export interface RepairPush {
   to: string
   records: StoredRecord[]
 }
+
+/** Surviving members of a username's old replica set that push its records to the new ones. */
+export const PUSHERS = 2
 
 export interface PlanRepairArgs {
   self: string
@@ -25,18 +38,23 @@ export interface PlanRepairArgs {
 /**
  * What to push where after membership changed from `before` to `after`, so
  * each record this node holds reaches every replica it now has: for each
- * username held, the members of its new replica set other than self that were
- * not in its old set. Destinations sorted by peer id, records by username then
- * deviceId, so the plan does not depend on input order.
+ * username held whose pushers (above) include self, or that has none left,
+ * the members of its new replica set other than self that were not in its
+ * old set. Destinations sorted by peer id, records by username then deviceId,
+ * so the plan does not depend on input order.
  */
 export function planRepair(args: PlanRepairArgs): RepairPush[] {
   const { self, before, after, r } = args
   if (samePlacement(before, after)) return []
   const was = new Placement(before)
   const now = new Placement(after)
+  const alive = new Set(after.map((m) => m.peerId))
   const plan = new Map<string, StoredRecord[]>()
   for (const [username, records] of byUsername(args.records)) {
-    const old = new Set(was.replicasFor(username, r))
+    const oldSet = was.replicasFor(username, r)
+    const pushers = oldSet.filter((p) => alive.has(p)).slice(0, PUSHERS)
+    if (pushers.length > 0 && !pushers.includes(self)) continue
+    const old = new Set(oldSet)
     for (const to of now.replicasFor(username, r)) {
       if (to === self || old.has(to)) continue
       let batch = plan.get(to)
