@@ -305,7 +305,8 @@ async function lookups(
     // A failed lookup names the client's supernodes when it started, and whom it asked (what, when).
     const asked = attempts.map((a) => a.replace(/^\S+/, (id) => supernodeName(net, id))).join(', ')
     const what = `${user} via ${net.clientNames[c] ?? c} [${links.join(' ')}]${asked === '' ? '' : ` {${asked}}`}`
-    if (outcome !== 'ok' && process.env.PARLEY_BENCH_TRACE === '1')
+    // Traced: every failed lookup, and every one past the 100 ms goal (when the slow ones fall).
+    if ((outcome !== 'ok' || ms > 100) && process.env.PARLEY_BENCH_TRACE === '1')
       console.error(
         `${name} +${((t0 - start) / 1000).toFixed(1)} s: ${outcome} ${what} after ${ms.toFixed(0)} ms`,
       )

@@ -14,6 +14,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { Attacher, type Refusal } from '../attach/attacher.js'
 import { HostCache, type HostEntry } from '../attach/host-cache.js'
+import type { AttachmentChange } from './publisher.js'
 import type { Logger } from '../log/logger.js'
 import { canMuxerPing, LivenessError, muxerPing } from '../net/liveness.js'
 import type { Certificate } from '../trust/certificate.js'
@@ -47,7 +48,8 @@ export interface AttachmentsInit {
    * network that lost supernodes from storming the rest.
    */
   fastReattach?: boolean
-  onChange: () => void
+  /** An attachment came or went: the device publishes its record again (publisher.ts). */
+  onChange: (change: AttachmentChange) => void
 }
 
 const MEGA_CAPACITY = 100_000
@@ -104,7 +106,7 @@ export class Attachments {
         this.links.delete(peer)
         this.core.onLost(peer, Date.now())
         init.log.info({ supernode: peer }, 'lost a supernode; attaching elsewhere')
-        this.init.onChange()
+        this.init.onChange('lost')
         this.pump()
       }
     })
@@ -146,7 +148,7 @@ export class Attachments {
           this.init.log.info({ supernode: link.peerId }, 'supernode stopped answering; attaching elsewhere')
           this.core.onLost(link.peerId, Date.now())
           void this.init.node.hangUp(link.addrs[0] ?? multiaddr(`/p2p/${link.peerId}`)).catch(() => undefined)
-          this.init.onChange()
+          this.init.onChange('lost')
           this.pump()
         }
       }),
@@ -213,7 +215,7 @@ export class Attachments {
     )
     this.core.onRefused(link.peerId, err.code, Date.now(), err.message)
     void this.init.node.hangUp(link.addrs[0] ?? multiaddr(`/p2p/${link.peerId}`)).catch(() => undefined)
-    this.init.onChange()
+    this.init.onChange('lost')
     this.pump()
   }
 
@@ -304,7 +306,7 @@ export class Attachments {
         })
         this.core.onAttached(peerId, Date.now())
         this.init.log.info({ supernode: peerId, load: answer.load }, 'attached')
-        this.init.onChange()
+        this.init.onChange('attached')
       } else if (answer.result === AttachResult.Busy) {
         this.init.log.info(
           { supernode: peerId, hints: answer.hints.length },

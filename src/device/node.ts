@@ -27,7 +27,7 @@ import { lookupUser } from './lookup-client.js'
 import { HedgeDelay } from '../directory/hedge-delay.js'
 import { RevocationWatch } from './revocation-watch.js'
 import type { Profile } from './profile.js'
-import { PRESENCE_TTL_MS, Publisher } from './publisher.js'
+import { PRESENCE_TTL_MS, Publisher, type AttachmentChange } from './publisher.js'
 import { profileRenewal, RenewalLoop, startingCertificate } from './renewal-loop.js'
 import { loadIdentity } from './session.js'
 
@@ -96,6 +96,7 @@ export class DeviceNode {
       links: () => this.supernodeAddrs(),
       circuits: () => this.circuitAddrs(),
       log: opts.log,
+      random: Math.random,
     })
   }
 
@@ -121,8 +122,8 @@ export class DeviceNode {
       isRevoked: (deviceId) => ref.device?.isRevoked(deviceId) === true,
       // And so are those of accounts whose grant the operator withdrew (the newest grant list we hold).
       isGranted: (cert) => ref.device?.grants?.isGranted(cert) ?? true,
-      onChange: () => {
-        ref.device?.schedulePublish()
+      onChange: (change) => {
+        ref.device?.schedulePublish(change)
         for (const listener of ref.device?.attachListeners ?? []) listener()
       },
     })
@@ -287,9 +288,9 @@ export class DeviceNode {
     return this.paths.mayDialDirect(peer, (u) => this.relationOf(u))
   }
 
-  /** Publishes soon, once: several attachment changes in a burst make one record. */
-  schedulePublish(): void {
-    this.publisher.soon()
+  /** Publishes soon, once: several attachment changes in a burst make one record (publisher.ts). */
+  schedulePublish(change: AttachmentChange = 'attached'): void {
+    this.publisher.soon(change)
   }
 
   /** Publishes now: how many supernodes took the record. */

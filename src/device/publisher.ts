@@ -22,6 +22,24 @@ export const PRESENCE_TTL_MS = 10 * 60_000
 const REPUBLISH_MS = 4 * 60_000
 /** Attachment changes this close together make one record. */
 const DEBOUNCE_MS = 150
+/**
+ * After a lost link, a random share of this more. Every device attached to a
+ * supernode that froze or died notices within the same second or two (two
+ * missed 2 s keepalives) and publishes through the supernode it kept; spread,
+ * the live supernodes take that burst over a few seconds instead of all at
+ * once, while it already fills their CPU with the repair that follows the
+ * death (docs/directory.md, "Stores together"). Its record meanwhile still
+ * lists the lost relay beside the one it kept.
+ */
+export const LOST_LINK_SPREAD_MS = 3_000
+
+/** Why the device's attachments changed: one came, or one was lost (dead, refused, left). */
+export type AttachmentChange = 'attached' | 'lost'
+
+/** How long after an attachment change the device publishes. Sans-IO: randomness goes in. */
+export function publishDelayMs(change: AttachmentChange, random: () => number): number {
+  return DEBOUNCE_MS + (change === 'lost' ? Math.floor(random() * LOST_LINK_SPREAD_MS) : 0)
+}
 
 export interface PublisherInit {
   node: DeviceHost
@@ -33,12 +51,15 @@ export interface PublisherInit {
   /** This device's relay circuits. */
   circuits: () => string[]
   log: Logger
+  random: () => number
 }
 
 export class Publisher {
   private sequence = 0
   private timer: NodeJS.Timeout | undefined
   private debounce: NodeJS.Timeout | undefined
+  /** When the pending publish is due (Date.now() ms), while one is. */
+  private dueAt: number | undefined
   /** The last publish that a supernode took: when, and through how many. */
   published: { at: number; supernodes: number } | undefined
 
@@ -48,10 +69,23 @@ export class Publisher {
     this.timer = setInterval(() => this.soon(), REPUBLISH_MS)
   }
 
-  /** Publishes soon, once: several attachment changes in a burst make one record. */
-  soon(): void {
+  /**
+   * Publishes soon, once: several attachment changes in a burst make one record, published when the
+   * soonest of their delays is due (publishDelayMs).
+   */
+  soon(change: AttachmentChange = 'attached'): void {
+    const at = Date.now() + publishDelayMs(change, this.init.random)
+    if (this.debounce !== undefined && this.dueAt !== undefined && this.dueAt <= at) return
     clearTimeout(this.debounce)
-    this.debounce = setTimeout(() => void this.publish(), DEBOUNCE_MS)
+    this.dueAt = at
+    this.debounce = setTimeout(
+      () => {
+        this.debounce = undefined
+        this.dueAt = undefined
+        void this.publish()
+      },
+      Math.max(0, at - Date.now()),
+    )
   }
 
   /** Publishes now; resolves to how many supernodes took the record. Never throws. */
