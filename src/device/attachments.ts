@@ -48,8 +48,8 @@ export interface AttachmentsInit {
    * network that lost supernodes from storming the rest.
    */
   fastReattach?: boolean
-  /** An attachment came or went: the device publishes its record again (publisher.ts). */
-  onChange: (change: AttachmentChange) => void
+  /** An attachment to `peerId` came or went: the device publishes its record again (publisher.ts). */
+  onChange: (change: AttachmentChange, peerId: string) => void
 }
 
 const MEGA_CAPACITY = 100_000
@@ -106,7 +106,7 @@ export class Attachments {
         this.links.delete(peer)
         this.core.onLost(peer, Date.now())
         init.log.info({ supernode: peer }, 'lost a supernode; attaching elsewhere')
-        this.init.onChange('lost')
+        this.init.onChange('lost', peer)
         this.pump()
       }
     })
@@ -148,7 +148,7 @@ export class Attachments {
           this.init.log.info({ supernode: link.peerId }, 'supernode stopped answering; attaching elsewhere')
           this.core.onLost(link.peerId, Date.now())
           void this.init.node.hangUp(link.addrs[0] ?? multiaddr(`/p2p/${link.peerId}`)).catch(() => undefined)
-          this.init.onChange('lost')
+          this.init.onChange('lost', link.peerId)
           this.pump()
         }
       }),
@@ -215,7 +215,7 @@ export class Attachments {
     )
     this.core.onRefused(link.peerId, err.code, Date.now(), err.message)
     void this.init.node.hangUp(link.addrs[0] ?? multiaddr(`/p2p/${link.peerId}`)).catch(() => undefined)
-    this.init.onChange('lost')
+    this.init.onChange('lost', link.peerId)
     this.pump()
   }
 
@@ -306,7 +306,7 @@ export class Attachments {
         })
         this.core.onAttached(peerId, Date.now())
         this.init.log.info({ supernode: peerId, load: answer.load }, 'attached')
-        this.init.onChange('attached')
+        this.init.onChange('attached', peerId)
       } else if (answer.result === AttachResult.Busy) {
         this.init.log.info(
           { supernode: peerId, hints: answer.hints.length },

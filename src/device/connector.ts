@@ -12,6 +12,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import type { Logger } from '../log/logger.js'
 import { dialPlan, directOnly, mayShareDirect, type DirectPaths, type Relation } from '../net/direct.js'
 import type { DeviceHost } from '../net/host.js'
+import { circuitBudgetMs, orderCircuits, type RelayHealth } from '../net/relay-order.js'
 import { bestConnection } from '../net/rpc.js'
 
 /** One direct address gets this long: a contact's device behind a NAT is reached through its relay instead. */
@@ -49,6 +50,8 @@ export interface ConnectorInit {
   relationOf: (username: string) => Relation
   /** Asks a device for its direct addresses (/parley/direct), telling it ours. */
   ask: (peer: PeerId, username: string) => Promise<string[]>
+  /** What this device knows of a relay: attached to it now, lost it lately (relay-order.ts). */
+  relayHealth?: (relay: string) => RelayHealth
   log: Logger
 }
 
@@ -182,12 +185,19 @@ export class Connector {
         void c.close({ signal: AbortSignal.timeout(2_000) }).catch((err: unknown) => c.abort(err as Error))
   }
 
+  /**
+   * Through the device's relays one at a time (libp2p joins dials to one peer), relays this device is
+   * attached to first and ones it just lost last, each but the last for at most RELAY_TRY_MS, the last
+   * for `timeoutMs` (relay-order.ts).
+   */
   private async dialRelayed(deviceId: string, circuits: string[], timeoutMs: number): Promise<Connection> {
+    const ordered = orderCircuits(circuits, this.init.relayHealth ?? (() => 'unknown'))
     let last: unknown
-    for (const a of circuits) {
+    for (let i = 0; i < ordered.length; i++) {
+      const budget = circuitBudgetMs(timeoutMs, ordered.length - i)
       try {
-        return await this.init.node.dial(multiaddr(withPeer(a, deviceId)), {
-          signal: AbortSignal.timeout(timeoutMs),
+        return await this.init.node.dial(multiaddr(withPeer(ordered[i]!, deviceId)), {
+          signal: AbortSignal.timeout(budget),
         })
       } catch (err) {
         last = err

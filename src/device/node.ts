@@ -10,11 +10,13 @@
  */
 import type { Connection } from '@libp2p/interface'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { LRUCache } from 'lru-cache'
 import { SlowPeers } from '../directory/slow-peers.js'
 import type { Logger } from '../log/logger.js'
 import { circuitsOnly, directOnly, DirectPaths, type Relation } from '../net/direct.js'
 import { boundAddrs, createDeviceHost, type DeviceHost } from '../net/host.js'
 import { canMuxerPing, muxerPing } from '../net/liveness.js'
+import type { RelayHealth } from '../net/relay-order.js'
 import type { Certificate } from '../trust/certificate.js'
 import type { Presence } from '../trust/presence.js'
 import type { RevocationList, RevokedBy } from '../trust/revocations.js'
@@ -79,6 +81,8 @@ export class DeviceNode {
   /** Supernodes that failed a lookup lately, or were hedged past: asked last. */
   private readonly slowLinks = new SlowPeers({ ttlMs: 10_000, max: 64, clock: Date })
   private readonly hedge = new HedgeDelay()
+  /** Supernodes this device lost within the last minute: a contact's circuit through one is dialled last. */
+  private readonly lostLinks = new LRUCache<string, true>({ max: 64, ttl: 60_000 })
 
   private constructor(
     readonly node: DeviceHost,
@@ -122,7 +126,9 @@ export class DeviceNode {
       isRevoked: (deviceId) => ref.device?.isRevoked(deviceId) === true,
       // And so are those of accounts whose grant the operator withdrew (the newest grant list we hold).
       isGranted: (cert) => ref.device?.grants?.isGranted(cert) ?? true,
-      onChange: (change) => {
+      onChange: (change, peerId) => {
+        if (change === 'lost') ref.device?.lostLinks.set(peerId, true)
+        else ref.device?.lostLinks.delete(peerId)
         ref.device?.schedulePublish(change)
         for (const listener of ref.device?.attachListeners ?? []) listener()
       },
@@ -152,6 +158,7 @@ export class DeviceNode {
       paths: device.paths,
       relationOf: (u) => device.relationOf(u),
       ask: (peer, username) => device.direct.ask(peer, username),
+      relayHealth: (relay) => device.relayHealth(relay),
       log,
     })
     await device.direct.start()
@@ -286,6 +293,12 @@ export class DeviceNode {
   /** Asked by the connection gater for every direct address about to be dialled. */
   private mayDialDirect(peer: string): boolean {
     return this.paths.mayDialDirect(peer, (u) => this.relationOf(u))
+  }
+
+  /** A relay is up while this device is attached to it, down for a minute after it lost it. */
+  relayHealth(relay: string): RelayHealth {
+    if (this.attachments.links.has(relay)) return 'up'
+    return this.lostLinks.has(relay) ? 'down' : 'unknown'
   }
 
   /** Publishes soon, once: several attachment changes in a burst make one record (publisher.ts). */
