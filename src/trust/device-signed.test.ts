@@ -151,6 +151,26 @@ describe('presence records', () => {
     }
   })
 
+  it('checks time, revocation and network on every call, not only the first (verified records are remembered)', () => {
+    const bytes = signPresence(presenceOf({ expiresAt: NOW + 60_000 }), alice)
+    expect(verifyPresence(bytes, options()).username).toBe('alice')
+    // The same bytes again, verified a moment ago: later they have expired, the device was revoked,
+    // its certificate ran out, or another network asks.
+    expect(refusalCode(() => verifyPresence(bytes, options({ now: NOW + 60_000 })))).toBe('record_expired')
+    const revoked = options({ isRevoked: (id) => id === deviceIdOf(alice.publicKey) })
+    expect(refusalCode(() => verifyPresence(bytes, revoked))).toBe('certificate_revoked')
+    expect(refusalCode(() => verifyPresence(bytes, options({ now: T0 - 1 })))).toBe(
+      'certificate_not_yet_valid',
+    )
+    const elsewhere = options({ networkPublicKey: otherNetworkKey.publicKey })
+    expect(refusalCode(() => verifyPresence(bytes, elsewhere))).toBe('unknown_signer')
+    // And a copy with one bit of its signature changed is not the record that verified.
+    expect(refusalCode(() => verifyPresence(flipped(bytes, bytes.length - 1), options()))).toBe(
+      'bad_signature',
+    )
+    expect(verifyPresence(bytes, options()).deviceId).toBe(deviceIdOf(alice.publicKey))
+  })
+
   it('refuses a record as expired from the moment it expires on', () => {
     for (const expiresAt of [NOW, NOW - 1, T0]) {
       const bytes = signPresence(presenceOf({ expiresAt }), alice)
