@@ -12,13 +12,6 @@
 // an unsigned sender from before signed deposits, one item whose phone copy
 // bob acknowledged, and one item bob acknowledged on both devices (only its
 // tombstones are left).
-//
-// With --signed (`node scripts/build-offline-store-fixture.mjs --signed 2684968`,
-// the last commit at schema version 2), the deposits are real: alice's and
-// carol's items batch-signed by their devices (batches of 16 that cross the
-// commit's puts), dave's each signed alone, under certificates from a network
-// key made here, whose public key goes in expected.json for the test to
-// verify every deposit it gets back.
 import { execFileSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
@@ -29,9 +22,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const git = (...args) => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim()
 
-const args = process.argv.slice(2)
-const signedDeposits = args.includes('--signed')
-const commit = args.find((a) => !a.startsWith('--')) ?? '4306e4d'
+const commit = process.argv[2] ?? '4306e4d'
 const sha = git('rev-parse', '--verify', `${commit}^{commit}`)
 const short = sha.slice(0, 7)
 const out = join(root, 'test', 'fixtures', `offline-store-${short}`)
@@ -41,11 +32,9 @@ try {
   execFileSync('sh', ['-c', `git archive ${sha} | tar -x -C ${work}`], { cwd: root })
   symlinkSync(join(root, 'node_modules'), join(work, 'node_modules'))
   execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: work, stdio: 'inherit' })
-  const load = (file) => import(pathToFileURL(join(work, 'dist/src', file)).href)
-  const { OfflineStore } = await load('offline/store.js')
+  const { OfflineStore } = await import(pathToFileURL(join(work, 'dist/src/offline/store.js')).href)
 
   const NOW = 1_765_000_000_000
-  const FIXTURE_NETWORK = 'offline-fixture'
   const rnd = (n) => new Uint8Array(randomBytes(n))
   const item = (recipient, sender, storedAt, devices, signed) => ({
     id: rnd(16),
@@ -64,45 +53,6 @@ try {
   // Stored before signed deposits (sender '' or a sender, no deposit): kept unsigned.
   for (let i = 0; i < 3; i++)
     items.push(item('bob', i === 0 ? '' : 'alice', NOW - 86_400_000 + i, ['phone', 'laptop'], false))
-
-  let networkPublicKey
-  if (signedDeposits) {
-    const { deviceIdOf, generateKey, signerOf } = await load('crypto/keys.js')
-    const { issueCertificate } = await load('trust/certificate.js')
-    const { signDeposit, signDepositBatch } = await load('offline/deposit.js')
-    const network = signerOf(await generateKey())
-    networkPublicKey = network.publicKey
-    const device = async (username) => {
-      const signer = signerOf(await generateKey())
-      const certificate = issueCertificate(
-        {
-          networkId: FIXTURE_NETWORK,
-          serial: BigInt(NOW),
-          username,
-          devicePublicKey: signer.publicKey,
-          deviceName: username,
-          policy: { maySupernode: false, mayRelay: true, maySendFiles: true },
-          organisation: '',
-          notBefore: NOW - 2 * 86_400_000,
-          notAfter: NOW + 5 * 86_400_000,
-        },
-        network,
-      )
-      return { username, deviceId: deviceIdOf(signer.publicKey), certificate, signer }
-    }
-    const devices = { alice: await device('alice'), dave: await device('dave') }
-    const signed = items.filter((i) => i.deposit !== undefined)
-    for (const i of signed.filter((i) => i.sender === 'dave'))
-      i.deposit = signDeposit(i, devices.dave.certificate, devices.dave.signer)
-    const alices = signed.filter((i) => i.sender === 'alice')
-    for (let at = 0; at < alices.length; at += 16) {
-      const batch = alices.slice(at, at + 16)
-      const deposits = signDepositBatch(batch, devices.alice.certificate, devices.alice.signer)
-      batch.forEach((i, n) => (i.deposit = deposits[n]))
-    }
-    // One item stored with a copy fewer than were signed, as repair pushes an item one device acknowledged.
-    alices[3].copies = alices[3].copies.slice(1)
-  }
 
   const dir = mkdtempSync(join(tmpdir(), 'parley-offline-store-'))
   const file = join(dir, 'offline.sqlite')
@@ -124,9 +74,6 @@ try {
   }
   const expected = {
     commit: sha,
-    ...(networkPublicKey === undefined
-      ? {}
-      : { networkId: FIXTURE_NETWORK, networkPublicKey: hex(networkPublicKey) }),
     signedSince: NOW - 3_600_000,
     items: held.map((i) => ({
       recipient: i.recipient,
@@ -165,11 +112,8 @@ try {
   writeFileSync(
     join(out, 'README.md'),
     `# A supernode's offline.sqlite, made by Parley ${short}\n\n` +
-      `Commit ${sha}, the last at offline schema version ${signedDeposits ? 2 : 1}.\n` +
-      `Made by \`node scripts/build-offline-store-fixture.mjs${signedDeposits ? ' --signed' : ''} ${short}\` with that commit's own OfflineStore:\n` +
-      (signedDeposits
-        ? 'deposits batch-signed (alice, batches of 16) and signed alone (dave) under the network key in expected.json;\n'
-        : '') +
+      `Commit ${sha}, the last at offline schema version 1.\n` +
+      `Made by \`node scripts/build-offline-store-fixture.mjs ${short}\` with that commit's own OfflineStore:\n` +
       `${held.length} items for bob (phone, laptop) and carol (phone), signed and unsigned, one copy acknowledged,\n` +
       `one item acknowledged on both devices (tombstones only). expected.json is every item as that store gave it\n` +
       `back. src/offline/store-upgrade.test.ts opens it with today's code. Do not edit it; rebuild it.\n`,

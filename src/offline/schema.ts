@@ -7,13 +7,10 @@
  * and the moment this store first ran with signed deposits: unsigned items
  * stored before that moment are still repaired here until they expire
  * (admit.ts). Such files are at version 0 with some or all of version 1's
- * tables, so migration 1 creates only what is missing. Since version 3 a
- * batch-signed deposit is kept in two parts: its batch's certificate and
- * signed root once in `batches`, the rest with its item (batches.ts).
+ * tables, so migration 1 creates only what is missing.
  */
 import type Database from 'better-sqlite3'
 import { migrate as runMigrations, type SqliteMigration } from '../sqlite/migrate.js'
-import { storeDepositsApart } from './batches.js'
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS items (
@@ -58,17 +55,6 @@ CREATE TABLE IF NOT EXISTS meta (
 ) WITHOUT ROWID;
 `
 
-const BATCHES = `
-CREATE TABLE batches (
-  seq INTEGER PRIMARY KEY,
-  key BLOB NOT NULL UNIQUE,
-  certificate BLOB NOT NULL,
-  root BLOB NOT NULL,
-  stored_at INTEGER NOT NULL
-);
-CREATE INDEX batches_age ON batches (stored_at);
-`
-
 const SIGNED_SINCE = 'signed_deposits_since'
 
 export const OFFLINE_MIGRATIONS: readonly SqliteMigration[] = [
@@ -90,19 +76,6 @@ export const OFFLINE_MIGRATIONS: readonly SqliteMigration[] = [
     // its own recipient's: about 6 of a replica's 45 µs of SQLite an item (issue 12 §2). Repair now
     // pages a recipient's items by id on the UNIQUE index, which put already keeps.
     up: 'DROP INDEX IF EXISTS items_order',
-  },
-  {
-    version: 3,
-    name: 'each deposit batch’s certificate and signed root once, in batches',
-    // A batch-signed deposit is ~930 bytes, of which the certificate and the signed root (~650) are
-    // the same for all of a batch's items: written once per item they were most of an item's row
-    // and of a commit's WAL pages (issue 12 §2). Held items are split as put now splits them
-    // (deposit-parts.ts); deposits of another shape stay whole, with batch NULL.
-    up: (db) => {
-      db.exec(BATCHES)
-      db.exec('ALTER TABLE items ADD COLUMN batch INTEGER')
-      storeDepositsApart(db)
-    },
   },
 ]
 

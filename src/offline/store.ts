@@ -12,11 +12,9 @@
  */
 import Database from 'better-sqlite3'
 import { InvalidOptionError } from '../util/errors.js'
-import { BatchTable, type StoredDeposit } from './batches.js'
 import { pageLength, type PageLimits } from './paging.js'
 import { migrate, signedDepositsSince } from './schema.js'
 import { Usage, type Charge, type QuotaBreach, type Quotas } from './quota.js'
-import { ITEM_COLUMNS, itemOf, type CopyRow, type FullRow, type ItemRow } from './rows.js'
 import { hexId, itemBytes, type OfflineCopy, type OfflineItem } from './types.js'
 
 export const DEFAULT_RETENTION_MS = 30 * 24 * 3600_000
@@ -52,12 +50,31 @@ export interface RepairCursor {
   id: Uint8Array
 }
 
+interface ItemRow {
+  seq: number
+  recipient: string
+  id: Buffer
+  sender: string
+  stored_at: number
+  size: number
+  nonce: Buffer
+  ciphertext: Buffer
+  deposit: Buffer | null
+}
+
+interface CopyRow {
+  item: number
+  device_id: string
+  ephemeral: Buffer
+  wrapped: Buffer
+}
+
 const buf = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength)
+const bytes = (b: Buffer): Uint8Array => new Uint8Array(b)
 
 export class OfflineStore {
   readonly retentionMs: number
   private readonly usage: Usage
-  private readonly batches: BatchTable
   private readonly q
 
   private constructor(
@@ -69,23 +86,18 @@ export class OfflineStore {
     if (!Number.isSafeInteger(this.retentionMs) || this.retentionMs <= 0)
       throw new InvalidOptionError(`retentionMs must be a positive integer, got ${this.retentionMs}`)
     migrate(db)
-    this.batches = new BatchTable(db)
     this.q = {
       find: db.prepare<[string, Buffer], { seq: number }>(
         'SELECT seq FROM items WHERE recipient = ? AND id = ?',
       ),
-      // Devices get items without their deposit (offline-replicas.ts, toAnswer): not read for a take.
-      item: db.prepare<[number], ItemRow>(`SELECT ${ITEM_COLUMNS} FROM items WHERE seq = ?`),
-      held: db.prepare<[number], { stored_at: number; recipient: string; sender: string; size: number }>(
-        'SELECT stored_at, recipient, sender, size FROM items WHERE seq = ?',
-      ),
+      item: db.prepare<[number], ItemRow>('SELECT * FROM items WHERE seq = ?'),
       copies: db.prepare<[number], CopyRow>('SELECT * FROM copies WHERE item = ? ORDER BY device_id'),
       copy: db.prepare<[number, string], CopyRow>('SELECT * FROM copies WHERE item = ? AND device_id = ?'),
       dropped: db.prepare<[string, Buffer, string], { one: number }>(
         'SELECT 1 AS one FROM dropped WHERE recipient = ? AND id = ? AND device_id = ?',
       ),
       insertItem: db.prepare(
-        'INSERT INTO items (recipient, id, sender, stored_at, size, nonce, ciphertext, batch, deposit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO items (recipient, id, sender, stored_at, size, nonce, ciphertext, deposit) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       insertCopy: db.prepare(
         'INSERT INTO copies (item, device_id, recipient, stored_at, id, size, ephemeral, wrapped) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
@@ -105,12 +117,10 @@ export class OfflineStore {
       recipients: db.prepare<[], { recipient: string }>(
         'SELECT DISTINCT recipient FROM items ORDER BY recipient',
       ),
-      page: db.prepare<[string, Buffer, number], FullRow>(
-        `SELECT ${ITEM_COLUMNS}, batch, deposit FROM items WHERE recipient = ? AND id > ? ORDER BY id LIMIT ?`,
+      page: db.prepare<[string, Buffer, number], ItemRow>(
+        'SELECT * FROM items WHERE recipient = ? AND id > ? ORDER BY id LIMIT ?',
       ),
-      all: db.prepare<[], FullRow>(
-        `SELECT ${ITEM_COLUMNS}, batch, deposit FROM items ORDER BY recipient, stored_at, id`,
-      ),
+      all: db.prepare<[], ItemRow>('SELECT * FROM items ORDER BY recipient, stored_at, id'),
       usage: db.prepare<[], { recipient: string; sender: string; size: number }>(
         'SELECT recipient, sender, size FROM items',
       ),
@@ -186,8 +196,7 @@ export class OfflineStore {
       const breach = this.usage.breach([...fresh.values()].map(chargeOf))
       if (breach === 'store_bytes') return { ok: false, code: 'store_full', breach }
       if (breach !== undefined) return { ok: false, code: 'quota_exceeded', breach }
-      const deposits = this.batches.writer()
-      for (const item of fresh.values()) this.insert(item, deposits(item.deposit, item.storedAt))
+      for (const item of fresh.values()) this.insert(item)
       return { ok: true, stored: fresh.size, duplicates, acknowledged, expired }
     })()
   }
@@ -220,7 +229,7 @@ export class OfflineStore {
     }
   }
 
-  private insert(item: OfflineItem, deposit: StoredDeposit): void {
+  private insert(item: OfflineItem): void {
     const size = itemBytes(item)
     const id = buf(item.id)
     const { lastInsertRowid } = this.q.insertItem.run(
@@ -231,8 +240,7 @@ export class OfflineStore {
       size,
       buf(item.nonce),
       buf(item.ciphertext),
-      deposit.batch,
-      deposit.deposit,
+      item.deposit === undefined || item.deposit.byteLength === 0 ? null : buf(item.deposit),
     )
     for (const c of item.copies) {
       this.q.insertCopy.run(
@@ -264,7 +272,7 @@ export class OfflineStore {
     for (const { seq } of wanted.slice(0, n)) {
       const row = this.q.item.get(seq)
       const copy = this.q.copy.get(seq, deviceId)
-      if (row !== undefined && copy !== undefined) items.push(itemOf(row, [copy], undefined))
+      if (row !== undefined && copy !== undefined) items.push(itemOf(row, [copy]))
     }
     return { items, more: wanted.length > n || rows.length === limit }
   }
@@ -276,7 +284,7 @@ export class OfflineStore {
       for (const id of ids) {
         const found = this.q.find.get(recipient, buf(id))
         if (found === undefined) continue
-        const row = this.q.held.get(found.seq)
+        const row = this.q.item.get(found.seq)
         if (row === undefined) continue
         // Remembered until the item would have expired, so a repair push of it does not bring it back.
         this.q.tombstone.run(recipient, buf(id), deviceId, row.stored_at)
@@ -296,9 +304,7 @@ export class OfflineStore {
     const cutoff = now - this.retentionMs
     const removed = this.db.transaction(() => {
       this.q.expireDropped.run(cutoff)
-      const items = this.q.expireItems.run(cutoff).changes
-      this.batches.expire(cutoff)
-      return items
+      return this.q.expireItems.run(cutoff).changes
     })()
     if (removed > 0) this.reloadUsage()
     return removed
@@ -329,22 +335,20 @@ export class OfflineStore {
    */
   itemsOf(recipient: string, cursor: RepairCursor | undefined, limit: number): OfflineItem[] {
     const id = buf(cursor?.id ?? new Uint8Array(0))
-    const deposits = this.batches.reader()
-    return this.q.page.all(recipient, id, limit).map((row) => this.full(row, deposits))
+    return this.q.page.all(recipient, id, limit).map((row) => this.full(row))
   }
 
   /** Every item, with every copy: for tests and small stores only. */
   all(): OfflineItem[] {
-    const deposits = this.batches.reader()
-    return this.q.all.all().map((row) => this.full(row, deposits))
+    return this.q.all.all().map((row) => this.full(row))
   }
 
   close(): void {
     if (this.db.open) this.db.close()
   }
 
-  private full(row: FullRow, deposits: ReturnType<BatchTable['reader']>): OfflineItem {
-    return itemOf(row, this.q.copies.all(row.seq), deposits(row))
+  private full(row: ItemRow): OfflineItem {
+    return itemOf(row, this.q.copies.all(row.seq))
   }
 
   private reloadUsage(): void {
@@ -363,4 +367,21 @@ function uniqueCopies(copies: readonly OfflineCopy[]): OfflineCopy[] {
   const seen = new Map<string, OfflineCopy>()
   for (const c of copies) if (!seen.has(c.deviceId)) seen.set(c.deviceId, c)
   return [...seen.values()]
+}
+
+function itemOf(row: ItemRow, copies: readonly CopyRow[]): OfflineItem {
+  return {
+    id: bytes(row.id),
+    recipient: row.recipient,
+    sender: row.sender,
+    storedAt: row.stored_at,
+    nonce: bytes(row.nonce),
+    ciphertext: bytes(row.ciphertext),
+    copies: copies.map((c) => ({
+      deviceId: c.device_id,
+      ephemeral: bytes(c.ephemeral),
+      wrapped: bytes(c.wrapped),
+    })),
+    ...(row.deposit === null ? {} : { deposit: bytes(row.deposit) }),
+  }
 }
