@@ -117,6 +117,23 @@ describe('DepositVerifier: a request’s batch-signed deposits, verified togethe
     }
   })
 
+  it('refuses a batch-mate whose deposit carries another item’s body under its own path', () => {
+    // What the shortcut would have stored: a deposit no other replica verifies, so repair could not move it.
+    const [a, b] = batchOf(4) as [OfflineItem, OfflineItem]
+    const mine = decodeBatchSigned(b.deposit!, DEPOSIT_BATCH)
+    const other = decodeBatchSigned(a.deposit!, DEPOSIT_BATCH)
+    const swapped = BatchSigned.encode({
+      ...mine,
+      body: plain(other.body),
+      root: plain(mine.root),
+      path: mine.path.map(plain),
+    })
+    const verifier = new DepositVerifier(keys.verifyOptions)
+    verifier.verify(a, a.deposit!, NOW)
+    expect(codeOf(() => verifier.verify(b, swapped, NOW))).toBe(ErrorCode.DepositInvalid)
+    expect(codeOf(() => verifyDeposit(b, swapped, keys.verifyOptions(NOW)))).toBe(ErrorCode.DepositInvalid)
+  })
+
   it('checks the certificate at each item’s time: a batch-mate stored after it expired is refused', () => {
     const [a, b] = batchOf(2, old) as [OfflineItem, OfflineItem]
     const verifier = new DepositVerifier(keys.verifyOptions)
