@@ -14,7 +14,8 @@ import type { Presence } from '../trust/presence.js'
 import type { SealedItem } from '../wire/chat.js'
 import { ChatLimits } from '../wire/chat.js'
 import type { MessageRow } from './rows.js'
-import { BATCH, bySize, DEPOSIT_BUDGET, seenSince, UserRound, wakeAfter } from './outbox.js'
+import { Flights } from './flights.js'
+import { BATCH, bySize, DEPOSIT_BUDGET, seenSince, UserRound, wakeAfter, type DueEvent } from './outbox.js'
 import { hex } from './kinds.js'
 import type { ChatStore, KnownDevice } from './store.js'
 
@@ -24,6 +25,10 @@ const NONE: ReadonlySet<string> = new Set()
 function sealedSize(item: SealedItem): number {
   return item.ciphertext.byteLength + item.copies.length * 160 + 128
 }
+
+/** A round's pushes: per device, each part's ack or failure (never rejected: awaited one after another). */
+type Pushes = { device: Presence; parts: Promise<{ ack: PushAck } | { err: unknown }>[] }[]
+type PushAck = { committed: Uint8Array[]; refused: Uint8Array[] }
 
 /** Where to push: a device, whose it is (which decides the path, src/net/direct.ts) and its published addresses. */
 export type Reachable = Pick<Presence, 'username' | 'deviceId' | 'addrs'>
@@ -70,6 +75,7 @@ export class Delivery {
   private stopped = false
   private readonly now: () => number
   private readonly random: () => number
+  private readonly flights = new Flights()
 
   constructor(private readonly c: DeliveryComponents) {
     this.now = c.now ?? Date.now
@@ -109,10 +115,12 @@ export class Delivery {
         this.again = false
         // Nothing leaves the device before it is committed (commit.ts).
         store.flush()
-        const users = store.outbox.dueUsers(this.now())
-        for (let i = 0; i < users.length; i += PARALLEL_USERS)
-          await Promise.all(users.slice(i, i + PARALLEL_USERS).map((u) => this.deliverTo(u)))
-        if (users.length > 0) this.again ||= store.outbox.dueUsers(this.now()).length > 0
+        const users = store.outbox.dueUsers(this.now()).filter((u) => this.flights.canStart(u))
+        // Rounds start one after another per user (its pushes keep their order); each lands on its own.
+        for (let i = 0; i < users.length; i += PARALLEL_USERS) {
+          const full = await Promise.all(users.slice(i, i + PARALLEL_USERS).map((u) => this.launch(u)))
+          this.again ||= full.some(Boolean)
+        }
       } while (this.again && !this.stopped)
     } catch (err) {
       log.warn({ err }, 'delivery round failed')
@@ -125,53 +133,96 @@ export class Delivery {
     if (wait !== undefined) this.timer = setTimeout(() => void this.run(), wait)
   }
 
-  private async deliverTo(user: string): Promise<void> {
+  /**
+   * Starts a round for the user: the due events no round in flight holds, pushed to the devices
+   * listed online. Returns once the pushes are asked for (in order), not when they are acked; true
+   * when it took a full batch (more may be due).
+   */
+  private async launch(user: string): Promise<boolean> {
     const { store, me, ports, log } = this.c
-    const events = store.outbox.due(user, this.now(), BATCH)
-    if (events.length === 0) return
-    const acks = store.outbox.acksOf(
-      events.map((e) => e.id),
-      user,
-    )
-    const round = new UserRound({
-      user,
-      me,
-      events,
-      acked: (id) => acks.get(hex(id)) ?? NONE,
-      isRevoked: (id) => ports.isRevoked(id),
-    })
-    let online: Presence[] = []
+    const due = store.outbox.due(user, this.now(), BATCH + this.flights.held(user))
+    const events = this.flights.start(user, due)
+    if (events.length === 0) return false
     try {
-      online = round.targets(await ports.devices(user))
-    } catch (err) {
-      log.debug({ user, err: (err as Error).message }, 'lookup failed; offline store only')
-    }
-    for (const p of online)
-      store.rememberDevice({ username: user, deviceId: p.deviceId, publicKey: p.devicePublicKey }, this.now())
-
-    await Promise.all(
-      online.map(async (device) => {
-        for (const part of round.pushesFor(device.deviceId)) {
-          try {
-            const { committed, refused } = await ports.push(
+      const acks = store.outbox.acksOf(
+        events.map((e) => e.id),
+        user,
+      )
+      const round = new UserRound({
+        user,
+        me,
+        events,
+        acked: (id) => acks.get(hex(id)) ?? NONE,
+        isRevoked: (id) => ports.isRevoked(id),
+      })
+      let online: Presence[] = []
+      try {
+        online = round.targets(await ports.devices(user))
+      } catch (err) {
+        log.debug({ user, err: (err as Error).message }, 'lookup failed; offline store only')
+      }
+      for (const p of online)
+        store.rememberDevice(
+          { username: user, deviceId: p.deviceId, publicKey: p.devicePublicKey },
+          this.now(),
+        )
+      // Every part to every device is asked for now; the answers are awaited in land().
+      const pushes = online.map((device) => ({
+        device,
+        parts: round.pushesFor(device.deviceId).map((part) =>
+          ports
+            .push(
               device,
               part.map((e) => e.bytes),
             )
+            .then(
+              (ack) => ({ ack }),
+              (err: unknown) => ({ err }),
+            ),
+        ),
+      }))
+      void this.land(user, events, round, pushes)
+    } catch (err) {
+      this.flights.land(user, events)
+      throw err
+    }
+    return events.length >= BATCH
+  }
+
+  /** The round's acks came (or its pushes failed): settle, seal and deposit, schedule the retries. */
+  private async land(user: string, events: DueEvent[], round: UserRound, pushes: Pushes): Promise<void> {
+    const { store, me, ports, log } = this.c
+    try {
+      await Promise.all(
+        pushes.map(async ({ device, parts }) => {
+          for (const part of parts) {
+            const result = await part
+            if ('err' in result) {
+              ports.stale(user)
+              round.pushFailed(device.deviceId)
+              log.debug({ user, device: device.deviceId, err: (result.err as Error).message }, 'push failed')
+              return
+            }
+            const { committed, refused } = result.ack
             round.pushed(device.deviceId, [...committed, ...refused])
             // Acks are kept (at the end of the round) only for events that stay queued: an event
             // every device took leaves the queue now, and a re-push after a crash is harmless.
             if (user !== me.username && committed.length > 0)
               store.transaction(() => this.advance(committed, 'delivered'))
-          } catch (err) {
-            ports.stale(user)
-            round.pushFailed(device.deviceId)
-            log.debug({ user, device: device.deviceId, err: (err as Error).message }, 'push failed')
-            return
           }
-        }
-      }),
-    )
+        }),
+      )
+      await this.settle(user, round)
+    } catch (err) {
+      log.warn({ err, user }, 'delivery round failed')
+    } finally {
+      this.flights.land(user, events)
+      this.kick()
+    }
+  }
 
+  private async settle(user: string, round: UserRound): Promise<void> {
+    const { store, me, ports, log } = this.c
     const settled = round.settle(store.devicesOf(user, seenSince(this.now())))
     if (settled.done.length > 0) store.transaction(() => store.outbox.done(settled.done, user))
     const sealed = settled.seal.map(({ event, devices }) => ({
