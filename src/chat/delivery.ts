@@ -69,6 +69,7 @@ export interface DeliveryComponents {
 
 export class Delivery {
   private timer: NodeJS.Timeout | undefined
+  private gapTimer: NodeJS.Timeout | undefined
   private soon: NodeJS.Immediate | undefined
   private running = false
   private again = false
@@ -89,11 +90,26 @@ export class Delivery {
   stop(): void {
     this.stopped = true
     clearTimeout(this.timer)
+    clearTimeout(this.gapTimer)
     clearImmediate(this.soon)
   }
 
-  /** Something was queued or a device came online: run soon. */
+  /**
+   * Something was queued or a device came online: run soon. While rounds are in flight, at the
+   * end of the gap after the last one instead: every run commits the group (commit.ts), and a
+   * run at every send committed each message alone.
+   */
   kick(): void {
+    if (this.stopped) return
+    if (this.running) {
+      this.again = true
+      return
+    }
+    if (this.flights.busy) this.lookIn(this.flights.gapMs)
+    else this.runSoon()
+  }
+
+  private runSoon(): void {
     if (this.stopped) return
     if (this.running) {
       this.again = true
@@ -107,6 +123,18 @@ export class Delivery {
     })
   }
 
+  /** Runs in `ms` (or sooner, if a run is already due sooner). */
+  private lookIn(ms: number): void {
+    if (this.stopped || this.gapTimer !== undefined) return
+    this.gapTimer = setTimeout(
+      () => {
+        this.gapTimer = undefined
+        this.runSoon()
+      },
+      Math.max(0, ms),
+    )
+  }
+
   private async run(): Promise<void> {
     const { store, log } = this.c
     this.running = true
@@ -115,11 +143,19 @@ export class Delivery {
         this.again = false
         // Nothing leaves the device before it is committed (commit.ts).
         store.flush()
-        const users = store.outbox.dueUsers(this.now()).filter((u) => this.flights.canStart(u))
+        const due = store.outbox.dueUsers(this.now())
+        const users = due.filter((u) => this.flights.canStart(u, this.now()))
         // Rounds start one after another per user (its pushes keep their order); each lands on its own.
         for (let i = 0; i < users.length; i += PARALLEL_USERS) {
           const full = await Promise.all(users.slice(i, i + PARALLEL_USERS).map((u) => this.launch(u)))
           this.again ||= full.some(Boolean)
+        }
+        // Users with due events waiting only for the gap after their last round: run again when it ends.
+        const at = Math.min(...due.map((u) => this.flights.wakeAt(u, this.now()) ?? Infinity))
+        if (Number.isFinite(at)) this.lookIn(at - this.now())
+        if (this.again && this.flights.busy) {
+          this.again = false
+          this.lookIn(this.flights.gapMs)
         }
       } while (this.again && !this.stopped)
     } catch (err) {
@@ -130,7 +166,7 @@ export class Delivery {
     if (this.stopped) return
     const wait = wakeAfter(store.outbox.nextDue(), this.now())
     clearTimeout(this.timer)
-    if (wait !== undefined) this.timer = setTimeout(() => void this.run(), wait)
+    if (wait !== undefined) this.timer = setTimeout(() => this.runSoon(), wait)
   }
 
   /**
@@ -141,7 +177,7 @@ export class Delivery {
   private async launch(user: string): Promise<boolean> {
     const { store, me, ports, log } = this.c
     const due = store.outbox.due(user, this.now(), BATCH + this.flights.held(user))
-    const events = this.flights.start(user, due)
+    const events = this.flights.start(user, due, this.now())
     if (events.length === 0) return false
     try {
       const acks = store.outbox.acksOf(
@@ -217,7 +253,8 @@ export class Delivery {
       log.warn({ err, user }, 'delivery round failed')
     } finally {
       this.flights.land(user, events)
-      this.kick()
+      // Room in the window: look at once.
+      this.runSoon()
     }
   }
 

@@ -26,6 +26,8 @@ export interface PipelineOptions {
 
 interface Pending {
   payload: Uint8Array
+  /** Written again once already, on a fresh stream after the peer closed the one it was on. */
+  retried: boolean
   deadline: Deadline
   resolve(answer: Uint8Array): void
   reject(err: Error): void
@@ -65,7 +67,7 @@ class Lane {
     clearTimeout(this.idle)
     return new Promise<Uint8Array>((resolve, reject) => {
       const deadline = new Deadline(timeoutMs)
-      const pending: Pending = { payload, deadline, resolve, reject }
+      const pending: Pending = { payload, retried: false, deadline, resolve, reject }
       // The answers come in order: one past its deadline holds every later one, so the stream is done.
       deadline.signal.addEventListener('abort', () => this.fail(asError(deadline.signal.reason)), {
         once: true,
@@ -92,7 +94,7 @@ class Lane {
         try {
           await channel.pooled.lp.write(pending.payload, { signal: channel.controller.signal })
         } catch (err) {
-          if (this.channel === channel) this.fail(asError(err))
+          if (this.channel === channel) this.fail(asError(err), true)
           else this.drop(channel, asError(err))
         }
       }
@@ -147,7 +149,7 @@ class Lane {
         pending?.resolve(answer.subarray())
       }
     } catch (err) {
-      if (this.channel === channel) this.fail(asError(err))
+      if (this.channel === channel) this.fail(asError(err), true)
       else this.drop(channel, asError(err))
     } finally {
       channel.reading = false
@@ -155,13 +157,25 @@ class Lane {
     this.whenIdle()
   }
 
-  /** The stream failed: every request on it and every one waiting for it fails. */
-  private fail(err: Error): void {
+  /**
+   * The stream failed: every request on it and every one waiting for it fails. When the stream
+   * itself broke (`retry`: the peer closed it, or the connection it was on went away, not a
+   * deadline), they are written again once, in the same order, on a fresh stream, as rpc.ts
+   * retries a pooled stream: the peer may take one twice, which every Parley request allows.
+   */
+  private fail(err: Error, retry = false): void {
     const channel = this.channel
     this.channel = undefined
     this.opening?.abort(err)
+    const waiting = [...(channel?.unanswered.splice(0) ?? []), ...this.unsent.splice(0)]
     if (channel !== undefined) this.drop(channel, err)
-    for (const pending of this.unsent.splice(0)) {
+    if (retry && waiting.length > 0 && waiting.every((p) => !p.retried)) {
+      for (const p of waiting) p.retried = true
+      this.unsent.push(...waiting)
+      void this.write()
+      return
+    }
+    for (const pending of waiting) {
       pending.deadline.clear()
       pending.reject(err)
     }
