@@ -14,8 +14,7 @@ import type { Presence } from '../trust/presence.js'
 import type { SealedItem } from '../wire/chat.js'
 import { ChatLimits } from '../wire/chat.js'
 import type { MessageRow } from './rows.js'
-import { Flights } from './flights.js'
-import { BATCH, bySize, DEPOSIT_BUDGET, seenSince, UserRound, wakeAfter, type DueEvent } from './outbox.js'
+import { BATCH, bySize, DEPOSIT_BUDGET, seenSince, UserRound, wakeAfter } from './outbox.js'
 import { hex } from './kinds.js'
 import type { ChatStore, KnownDevice } from './store.js'
 
@@ -25,10 +24,6 @@ const NONE: ReadonlySet<string> = new Set()
 function sealedSize(item: SealedItem): number {
   return item.ciphertext.byteLength + item.copies.length * 160 + 128
 }
-
-/** A round's pushes: per device, each part's ack or failure (never rejected: awaited one after another). */
-type Pushes = { device: Presence; parts: Promise<{ ack: PushAck } | { err: unknown }>[] }[]
-type PushAck = { committed: Uint8Array[]; refused: Uint8Array[] }
 
 /** Where to push: a device, whose it is (which decides the path, src/net/direct.ts) and its published addresses. */
 export type Reachable = Pick<Presence, 'username' | 'deviceId' | 'addrs'>
@@ -69,14 +64,12 @@ export interface DeliveryComponents {
 
 export class Delivery {
   private timer: NodeJS.Timeout | undefined
-  private gapTimer: NodeJS.Timeout | undefined
   private soon: NodeJS.Immediate | undefined
   private running = false
   private again = false
   private stopped = false
   private readonly now: () => number
   private readonly random: () => number
-  private readonly flights = new Flights()
 
   constructor(private readonly c: DeliveryComponents) {
     this.now = c.now ?? Date.now
@@ -90,26 +83,11 @@ export class Delivery {
   stop(): void {
     this.stopped = true
     clearTimeout(this.timer)
-    clearTimeout(this.gapTimer)
     clearImmediate(this.soon)
   }
 
-  /**
-   * Something was queued or a device came online: run soon. While rounds are in flight, at the
-   * end of the gap after the last one instead: every run commits the group (commit.ts), and a
-   * run at every send committed each message alone.
-   */
+  /** Something was queued or a device came online: run soon. */
   kick(): void {
-    if (this.stopped) return
-    if (this.running) {
-      this.again = true
-      return
-    }
-    if (this.flights.busy) this.lookIn(this.flights.gapMs)
-    else this.runSoon()
-  }
-
-  private runSoon(): void {
     if (this.stopped) return
     if (this.running) {
       this.again = true
@@ -123,18 +101,6 @@ export class Delivery {
     })
   }
 
-  /** Runs in `ms` (or sooner, if a run is already due sooner). */
-  private lookIn(ms: number): void {
-    if (this.stopped || this.gapTimer !== undefined) return
-    this.gapTimer = setTimeout(
-      () => {
-        this.gapTimer = undefined
-        this.runSoon()
-      },
-      Math.max(0, ms),
-    )
-  }
-
   private async run(): Promise<void> {
     const { store, log } = this.c
     this.running = true
@@ -143,20 +109,10 @@ export class Delivery {
         this.again = false
         // Nothing leaves the device before it is committed (commit.ts).
         store.flush()
-        const due = store.outbox.dueUsers(this.now())
-        const users = due.filter((u) => this.flights.canStart(u, this.now()))
-        // Rounds start one after another per user (its pushes keep their order); each lands on its own.
-        for (let i = 0; i < users.length; i += PARALLEL_USERS) {
-          const full = await Promise.all(users.slice(i, i + PARALLEL_USERS).map((u) => this.launch(u)))
-          this.again ||= full.some(Boolean)
-        }
-        // Users with due events waiting only for the gap after their last round: run again when it ends.
-        const at = Math.min(...due.map((u) => this.flights.wakeAt(u, this.now()) ?? Infinity))
-        if (Number.isFinite(at)) this.lookIn(at - this.now())
-        if (this.again && this.flights.busy) {
-          this.again = false
-          this.lookIn(this.flights.gapMs)
-        }
+        const users = store.outbox.dueUsers(this.now())
+        for (let i = 0; i < users.length; i += PARALLEL_USERS)
+          await Promise.all(users.slice(i, i + PARALLEL_USERS).map((u) => this.deliverTo(u)))
+        if (users.length > 0) this.again ||= store.outbox.dueUsers(this.now()).length > 0
       } while (this.again && !this.stopped)
     } catch (err) {
       log.warn({ err }, 'delivery round failed')
@@ -166,100 +122,56 @@ export class Delivery {
     if (this.stopped) return
     const wait = wakeAfter(store.outbox.nextDue(), this.now())
     clearTimeout(this.timer)
-    if (wait !== undefined) this.timer = setTimeout(() => this.runSoon(), wait)
+    if (wait !== undefined) this.timer = setTimeout(() => void this.run(), wait)
   }
 
-  /**
-   * Starts a round for the user: the due events no round in flight holds, pushed to the devices
-   * listed online. Returns once the pushes are asked for (in order), not when they are acked; true
-   * when it took a full batch (more may be due).
-   */
-  private async launch(user: string): Promise<boolean> {
+  private async deliverTo(user: string): Promise<void> {
     const { store, me, ports, log } = this.c
-    const due = store.outbox.due(user, this.now(), BATCH + this.flights.held(user))
-    const events = this.flights.start(user, due, this.now())
-    if (events.length === 0) return false
+    const events = store.outbox.due(user, this.now(), BATCH)
+    if (events.length === 0) return
+    const acks = store.outbox.acksOf(
+      events.map((e) => e.id),
+      user,
+    )
+    const round = new UserRound({
+      user,
+      me,
+      events,
+      acked: (id) => acks.get(hex(id)) ?? NONE,
+      isRevoked: (id) => ports.isRevoked(id),
+    })
+    let online: Presence[] = []
     try {
-      const acks = store.outbox.acksOf(
-        events.map((e) => e.id),
-        user,
-      )
-      const round = new UserRound({
-        user,
-        me,
-        events,
-        acked: (id) => acks.get(hex(id)) ?? NONE,
-        isRevoked: (id) => ports.isRevoked(id),
-      })
-      let online: Presence[] = []
-      try {
-        online = round.targets(await ports.devices(user))
-      } catch (err) {
-        log.debug({ user, err: (err as Error).message }, 'lookup failed; offline store only')
-      }
-      for (const p of online)
-        store.rememberDevice(
-          { username: user, deviceId: p.deviceId, publicKey: p.devicePublicKey },
-          this.now(),
-        )
-      // Every part to every device is asked for now; the answers are awaited in land().
-      const pushes = online.map((device) => ({
-        device,
-        parts: round.pushesFor(device.deviceId).map((part) =>
-          ports
-            .push(
+      online = round.targets(await ports.devices(user))
+    } catch (err) {
+      log.debug({ user, err: (err as Error).message }, 'lookup failed; offline store only')
+    }
+    for (const p of online)
+      store.rememberDevice({ username: user, deviceId: p.deviceId, publicKey: p.devicePublicKey }, this.now())
+
+    await Promise.all(
+      online.map(async (device) => {
+        for (const part of round.pushesFor(device.deviceId)) {
+          try {
+            const { committed, refused } = await ports.push(
               device,
               part.map((e) => e.bytes),
             )
-            .then(
-              (ack) => ({ ack }),
-              (err: unknown) => ({ err }),
-            ),
-        ),
-      }))
-      void this.land(user, events, round, pushes)
-    } catch (err) {
-      this.flights.land(user, events)
-      throw err
-    }
-    return events.length >= BATCH
-  }
-
-  /** The round's acks came (or its pushes failed): settle, seal and deposit, schedule the retries. */
-  private async land(user: string, events: DueEvent[], round: UserRound, pushes: Pushes): Promise<void> {
-    const { store, me, ports, log } = this.c
-    try {
-      await Promise.all(
-        pushes.map(async ({ device, parts }) => {
-          for (const part of parts) {
-            const result = await part
-            if ('err' in result) {
-              ports.stale(user)
-              round.pushFailed(device.deviceId)
-              log.debug({ user, device: device.deviceId, err: (result.err as Error).message }, 'push failed')
-              return
-            }
-            const { committed, refused } = result.ack
             round.pushed(device.deviceId, [...committed, ...refused])
             // Acks are kept (at the end of the round) only for events that stay queued: an event
             // every device took leaves the queue now, and a re-push after a crash is harmless.
             if (user !== me.username && committed.length > 0)
               store.transaction(() => this.advance(committed, 'delivered'))
+          } catch (err) {
+            ports.stale(user)
+            round.pushFailed(device.deviceId)
+            log.debug({ user, device: device.deviceId, err: (err as Error).message }, 'push failed')
+            return
           }
-        }),
-      )
-      await this.settle(user, round)
-    } catch (err) {
-      log.warn({ err, user }, 'delivery round failed')
-    } finally {
-      this.flights.land(user, events)
-      // Room in the window: look at once.
-      this.runSoon()
-    }
-  }
+        }
+      }),
+    )
 
-  private async settle(user: string, round: UserRound): Promise<void> {
-    const { store, me, ports, log } = this.c
     const settled = round.settle(store.devicesOf(user, seenSince(this.now())))
     if (settled.done.length > 0) store.transaction(() => store.outbox.done(settled.done, user))
     const sealed = settled.seal.map(({ event, devices }) => ({

@@ -7,8 +7,7 @@
 import type { Libp2p } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Logger } from '../log/logger.js'
-import { pipelined } from '../net/pipeline.js'
-import { serve } from '../net/rpc.js'
+import { request, serve } from '../net/rpc.js'
 import type { VerifiedChatEvent } from '../trust/chat-event.js'
 import {
   ChatAck,
@@ -43,99 +42,31 @@ export interface PusherComponents {
   peers: Pick<BatchPeers, 'understands' | 'alone'>
 }
 
-/** A push not written because an earlier one to the same device failed first: written, it could overtake it. */
-export class PushOrderError extends Error {
-  override name = 'PushOrderError'
-}
-
-/** The pushes to one device that are not answered yet. */
-interface Lane {
-  /** Settles once the last push asked for is written (or failed before it was). */
-  tail: Promise<void>
-  /** Moves on when a push fails: pushes asked for before that and not written yet fail too. */
-  epoch: number
-  open: number
-}
-
-const noop = (): void => undefined
-
-/**
- * The sending side. A device handles our pushes in the order they were asked
- * for, whatever their number in flight: each is written on the device's one
- * push stream (src/net/pipeline.ts) after the one asked for before it, and
- * when one fails, every later one not answered yet fails too, so that the
- * outbox pushes them again in order rather than the device taking a later
- * one first.
- */
+/** The sending side. */
 export class Pusher {
-  private readonly lanes = new Map<string, Lane>()
-
   constructor(private readonly c: PusherComponents) {}
 
   async push(device: Reachable, events: Uint8Array[]): Promise<PushResult> {
-    return this.inTurn(device.deviceId, async () => {
-      await this.c.connect(device)
-      return this.prepare(device.deviceId, events)
-    })
+    await this.c.connect(device)
+    return this.pushTo(device.deviceId, events)
   }
 
   /** Pushes over the open connection to a device (or dials it by peer id). */
   async pushTo(deviceId: string, events: Uint8Array[]): Promise<PushResult> {
-    return this.inTurn(deviceId, () => this.prepare(deviceId, events))
-  }
-
-  private async inTurn(
-    deviceId: string,
-    ready: () => Promise<() => Promise<Uint8Array>>,
-  ): Promise<PushResult> {
-    let lane = this.lanes.get(deviceId)
-    if (lane === undefined) this.lanes.set(deviceId, (lane = { tail: Promise.resolve(), epoch: 0, open: 0 }))
-    const own = lane
-    const epoch = own.epoch
-    const failed = (): void => {
-      if (own.epoch === epoch) own.epoch++
-    }
-    own.open++
-    const written = own.tail.then(async () => {
-      const send = await ready()
-      if (own.epoch !== epoch) throw new PushOrderError('an earlier push to this device failed')
-      return { answer: send() }
-    })
-    own.tail = written.then(noop, failed)
-    try {
-      const answer = await (await written).answer
-      return decodeResult(answer)
-    } catch (err) {
-      failed()
-      throw err
-    } finally {
-      if (--own.open === 0 && this.lanes.get(deviceId) === own) this.lanes.delete(deviceId)
-    }
-  }
-
-  /** What to write for a device (its form of our events); the returned call writes it, in the lane's turn. */
-  private async prepare(deviceId: string, events: Uint8Array[]): Promise<() => Promise<Uint8Array>> {
     const batched = await this.c.peers.understands(deviceId)
     const sent = batched ? events : this.c.peers.alone(events)
-    const payload = ChatPush.encode({ events: sent.map((e) => new Uint8Array(e)) })
-    return () =>
-      pipelined(
+    const answer = decodeChatAck(
+      await request(
         this.c.node,
         peerIdFromString(deviceId),
         batched ? BatchProtocols.chat : ChatProtocols.chat,
-        payload,
-        {
-          timeoutMs: PUSH_TIMEOUT_MS,
-          maxResponseBytes: ChatLimits.ackBytes * 4,
-        },
-      )
+        ChatPush.encode({ events: sent.map((e) => new Uint8Array(e)) }),
+        { timeoutMs: PUSH_TIMEOUT_MS, maxResponseBytes: ChatLimits.ackBytes * 4 },
+      ),
+    )
+    if (answer.result !== ChatResult.Ok) throw new Error(`push refused: ${answer.message} [${answer.code}]`)
+    return { committed: answer.committed, refused: answer.refused }
   }
-}
-
-function decodeResult(bytes: Uint8Array): PushResult {
-  const answer = decodeChatAck(bytes)
-  if (answer.result !== ChatResult.Ok) throw new Error(`push refused: ${answer.message} [${answer.code}]`)
-  return { committed: answer.committed, refused: answer.refused }
 }
 
 export interface PushHandlerComponents {

@@ -102,7 +102,7 @@ export function bestConnection(node: Libp2p, peer: PeerId): Connection | undefin
 }
 
 /** A stream to `target`: over the best open connection when it names a peer we are connected to, else dialled. */
-export async function openStream(
+async function openStream(
   node: Libp2p,
   target: Target,
   protocol: string,
