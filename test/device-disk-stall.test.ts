@@ -10,13 +10,12 @@
  * waits, and the save must complete, with the device's supernodes in it, once
  * the "disk" answers.
  */
-import { execFileSync } from 'node:child_process'
-import { closeSync, constants, openSync, readSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startDevnet, type Devnet } from '../src/devnet/devnet.js'
 import { eventually, lookup, status } from './support/devnet.js'
+import { readPipe, stallAt } from './support/fifo.js'
 import { tempDir } from './support/process.js'
 
 const dir = tempDir('parley-disk-stall-')
@@ -46,42 +45,14 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const s of net?.supernodes ?? []) s.child.process.kill('SIGCONT')
   // A device still blocked on the pipe (the test failed) is let go: a reader drains what it writes.
-  await readPipe(2_000).catch(() => undefined)
+  await readPipe(fifo(), 2_000).catch(() => undefined)
   await net?.stop()
   dir.remove()
 })
 
-/**
- * Opens the pipe for reading without blocking (which lets a writer blocked on it go on) and
- * collects what the writer writes until it closes; rejects if nothing came within `ms`.
- */
-async function readPipe(ms: number): Promise<string> {
-  const fd = openSync(fifo(), constants.O_RDONLY | constants.O_NONBLOCK)
-  try {
-    const chunks: Buffer[] = []
-    const buf = Buffer.alloc(1 << 16)
-    const until = Date.now() + ms
-    while (Date.now() < until) {
-      let n = -1
-      try {
-        n = readSync(fd, buf)
-      } catch {
-        // EAGAIN: the writer has it open and has not written yet.
-      }
-      if (n > 0) chunks.push(Buffer.from(buf.subarray(0, n)))
-      // 0 is end of file once the writer closed; before it opened, 0 means no writer yet.
-      else if (n === 0 && chunks.length > 0) return Buffer.concat(chunks).toString('utf8')
-      await sleep(20)
-    }
-    throw new Error(`nothing was written to the pipe within ${ms} ms`)
-  } finally {
-    closeSync(fd)
-  }
-}
-
 describe('a stalled disk', () => {
   it('does not stop a device from finding its contacts while its host cache waits to be saved', async () => {
-    execFileSync('mkfifo', [fifo()])
+    stallAt(fifo())
 
     // One of user-1's supernodes freezes: user-1 attaches elsewhere, and its host cache changes.
     const before = (await status(net.home, 'user-1')).attachments.map((a) => a.peerId)
@@ -102,7 +73,7 @@ describe('a stalled disk', () => {
     expect((await status(net.home, 'user-1')).attachments.map((a) => a.peerId)).not.toContain(victim!.peerId)
 
     // The "disk" answers: the save that waited all along completes with user-1's supernodes in it.
-    const saved = JSON.parse(await readPipe(10_000)) as Array<{ peerId: string }>
+    const saved = JSON.parse((await readPipe(fifo(), 10_000)).toString('utf8')) as Array<{ peerId: string }>
     const now = (await status(net.home, 'user-1')).attachments.map((a) => a.peerId)
     for (const id of now) expect(saved.map((h) => h.peerId)).toContain(id)
   }, 90_000)

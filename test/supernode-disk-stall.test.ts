@@ -9,8 +9,7 @@
  * and its /metrics must keep answering while the save waits, and the save must complete, with the
  * revoked device on the list, once the "disk" answers.
  */
-import { execFileSync } from 'node:child_process'
-import { closeSync, constants, existsSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -21,6 +20,7 @@ import { loadIdentity } from '../src/device/session.js'
 import { verifyRevocationList } from '../src/trust/revocations.js'
 import { signIn } from './support/chat.js'
 import { eventually, lookup, status } from './support/devnet.js'
+import { readPipe, stallAt } from './support/fifo.js'
 import { run, tempDir } from './support/process.js'
 
 const dir = tempDir('parley-sn-disk-stall-')
@@ -59,34 +59,6 @@ afterAll(async () => {
   dir.remove()
 })
 
-/**
- * Opens the pipe for reading without blocking (which lets a writer blocked on it go on) and
- * collects what the writer writes until it closes; rejects if nothing came within `ms`.
- */
-async function readPipe(path: string, ms: number): Promise<Buffer> {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK)
-  try {
-    const chunks: Buffer[] = []
-    const buf = Buffer.alloc(1 << 16)
-    const until = Date.now() + ms
-    while (Date.now() < until) {
-      let n = -1
-      try {
-        n = readSync(fd, buf)
-      } catch {
-        // EAGAIN: the writer has it open and has not written yet.
-      }
-      if (n > 0) chunks.push(Buffer.from(buf.subarray(0, n)))
-      // 0 is end of file once the writer closed; before it opened, 0 means no writer yet.
-      else if (n === 0 && chunks.length > 0) return Buffer.concat(chunks)
-      await sleep(20)
-    }
-    throw new Error(`nothing was written to ${path} within ${ms} ms`)
-  } finally {
-    closeSync(fd)
-  }
-}
-
 /** Does this list name the device? Checked against the network key, as the supernode checks it. */
 function names(bytes: Uint8Array, deviceId: string): boolean {
   const { config } = loadIdentity(new Profile(net.home, 'spare'))
@@ -95,7 +67,7 @@ function names(bytes: Uint8Array, deviceId: string): boolean {
 
 describe('a stalled disk', () => {
   it('does not stop a supernode from serving while a new revocation list waits to be saved', async () => {
-    for (const s of net.supernodes) execFileSync('mkfifo', [fifo(s.name)])
+    for (const s of net.supernodes) stallAt(fifo(s.name))
     const spare = deviceIdOf(signerOf(await new Profile(net.home, 'spare').deviceKey()).publicKey)
     const passwordFile = join(dir.path, 'password')
     writeFileSync(passwordFile, `${DEMO_PASSWORD}\n`)
