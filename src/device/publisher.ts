@@ -31,7 +31,7 @@ const DEBOUNCE_MS = 150
  * death (docs/directory.md, "Stores together"). Its record meanwhile still
  * lists the lost relay beside the one it kept.
  */
-export const LOST_LINK_SPREAD_MS = 10_000
+export const LOST_LINK_SPREAD_MS = 3_000
 
 /** Why the device's attachments changed: one came, or one was lost (dead, refused, left). */
 export type AttachmentChange = 'attached' | 'lost'
