@@ -14,13 +14,13 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startDevnet, type Devnet } from '../src/devnet/devnet.js'
-import { eventually, lookup, status } from './support/devnet.js'
+import { lookup, pairReady, status } from './support/devnet.js'
 import { readPipe, stallAt } from './support/fifo.js'
 import { tempDir } from './support/process.js'
 
 const dir = tempDir('parley-disk-stall-')
 let net: Devnet
-const users = ['user-1', 'user-2']
+const users = ['user-1', 'user-2'] as const
 const fifo = () => join(net.home, 'profiles', 'user-1', '.hosts.json.tmp')
 
 beforeAll(async () => {
@@ -32,14 +32,7 @@ beforeAll(async () => {
     devices: users.length,
     devicesPerPool: 1,
   })
-  await eventually(async () => {
-    for (const u of users) if ((await status(net.home, u)).attachments.length < 2) return undefined
-    for (const u of users) {
-      const r = await lookup(net.home, u === 'user-1' ? 'user-2' : 'user-1', u)
-      if (r.status !== 200 || r.body.devices.length !== 1) return undefined
-    }
-    return true
-  }, 90_000)
+  await pairReady(net.home, users)
 }, 120_000)
 
 afterAll(async () => {

@@ -19,13 +19,13 @@ import { Profile } from '../src/device/profile.js'
 import { loadIdentity } from '../src/device/session.js'
 import { verifyRevocationList } from '../src/trust/revocations.js'
 import { signIn } from './support/chat.js'
-import { eventually, lookup, status } from './support/devnet.js'
+import { eventually, lookup, pairReady, status } from './support/devnet.js'
 import { readPipe, stallAt } from './support/fifo.js'
 import { run, tempDir } from './support/process.js'
 
 const dir = tempDir('parley-sn-disk-stall-')
 let net: Devnet
-const users = ['user-1', 'user-2']
+const users = ['user-1', 'user-2'] as const
 const LIST = 'revocations.bin'
 const fifo = (supernode: string) => join(net.home, 'profiles', supernode, `.${LIST}.tmp`)
 
@@ -42,14 +42,7 @@ beforeAll(async () => {
   })
   // A device nobody runs: revoking it changes the list and nothing else.
   await signIn(net, 'spare', 'spare')
-  await eventually(async () => {
-    for (const u of users) if ((await status(net.home, u)).attachments.length < 2) return undefined
-    for (const u of users) {
-      const r = await lookup(net.home, u === 'user-1' ? 'user-2' : 'user-1', u)
-      if (r.status !== 200 || r.body.devices.length !== 1) return undefined
-    }
-    return true
-  }, 90_000)
+  await pairReady(net.home, users)
 }, 120_000)
 
 afterAll(async () => {

@@ -28,7 +28,7 @@ const DEBOUNCE_MS = 150
  * missed 2 s keepalives) and publishes through the supernode it kept; spread,
  * the live supernodes take that burst over a few seconds instead of all at
  * once, while it already fills their CPU with the repair that follows the
- * death (docs/directory.md, "Stores together"). Its record meanwhile still
+ * death (docs/directory.md, "The surge made smaller"). Its record meanwhile still
  * lists the lost relay beside the one it kept.
  */
 export const LOST_LINK_SPREAD_MS = 3_000

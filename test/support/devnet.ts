@@ -76,6 +76,18 @@ class NotYet extends Error {
   override name = 'NotYet'
 }
 
+/** Until every one of `users` is attached twice and each finds the other's one device (two users). */
+export async function pairReady(home: string, users: readonly [string, string]): Promise<void> {
+  await eventually(async () => {
+    for (const u of users) if ((await status(home, u)).attachments.length < 2) return undefined
+    for (const [from, u] of [users, [users[1], users[0]]] as const) {
+      const r = await lookup(home, from, u)
+      if (r.status !== 200 || r.body.devices.length !== 1) return undefined
+    }
+    return true
+  }, 90_000)
+}
+
 export async function metric(httpUrl: string, name: string): Promise<number> {
   const text = await (await fetch(`${httpUrl}/metrics`)).text()
   return text
