@@ -87,6 +87,11 @@ export class Backfill {
         return refuse(ErrorCode.ProofFailed, 'the certificate is for another device key')
       if (cert.username !== this.chat.me.username)
         return refuse(ErrorCode.NotOwnDevice, 'history is served only to the same user')
+      // A sibling we may not have known: what the outbox sends our own user now is meant for it too.
+      this.chat.store.rememberDevice(
+        { username: cert.username, deviceId: cert.deviceId, publicKey: cert.devicePublicKey },
+        this.now(),
+      )
     } catch (err) {
       if (err instanceof TrustError) return refuse(err.code, err.message)
       throw err

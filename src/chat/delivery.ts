@@ -31,6 +31,8 @@ export type Reachable = Pick<Presence, 'username' | 'deviceId' | 'addrs'>
 export interface DeliveryPorts {
   /** The user's online devices (cached briefly); [] when none. Throws when the directory cannot answer. */
   devices(username: string): Promise<Presence[]>
+  /** As `devices`, but answered by the directory within the last second (lookups.ts `confirm`). */
+  confirm(username: string): Promise<Presence[]>
   /** Pushes signed events to one device; the ids it committed and refused. */
   push(device: Reachable, events: Uint8Array[]): Promise<{ committed: Uint8Array[]; refused: Uint8Array[] }>
   /** Seals one event for devices. */
@@ -140,15 +142,30 @@ export class Delivery {
       acked: (id) => acks.get(hex(id)) ?? NONE,
       isRevoked: (id) => ports.isRevoked(id),
     })
-    let online: Presence[] = []
-    try {
-      online = round.targets(await ports.devices(user))
-    } catch (err) {
-      log.debug({ user, err: (err as Error).message }, 'lookup failed; offline store only')
+    const listed = async (lookup: (u: string) => Promise<Presence[]>): Promise<Presence[]> => {
+      try {
+        const online = round.targets(await lookup(user))
+        for (const p of online)
+          store.rememberDevice(
+            { username: user, deviceId: p.deviceId, publicKey: p.devicePublicKey },
+            this.now(),
+          )
+        return online
+      } catch (err) {
+        log.debug({ user, err: (err as Error).message }, 'lookup failed; offline store only')
+        return []
+      }
     }
-    for (const p of online)
-      store.rememberDevice({ username: user, deviceId: p.deviceId, publicKey: p.devicePublicKey }, this.now())
+    await this.pushAll(round, user, await listed((u) => ports.devices(u)))
+    // A device that came online since the cached answer was asked is not sealed for: asked again.
+    if (round.shouldConfirm(store.devicesOf(user, seenSince(this.now()))))
+      await this.pushAll(round, user, await listed((u) => ports.confirm(u)))
+    await this.settle(round, user)
+  }
 
+  /** Pushes each device what it lacks, in parts; a failed part ends that device's pushes this round. */
+  private async pushAll(round: UserRound, user: string, online: Presence[]): Promise<void> {
+    const { store, me, ports, log } = this.c
     await Promise.all(
       online.map(async (device) => {
         for (const part of round.pushesFor(device.deviceId)) {
@@ -171,7 +188,11 @@ export class Delivery {
         }
       }),
     )
+  }
 
+  /** Marks what is done, seals and deposits what some device still lacks, schedules the rest. */
+  private async settle(round: UserRound, user: string): Promise<void> {
+    const { store, me, ports, log } = this.c
     const settled = round.settle(store.devicesOf(user, seenSince(this.now())))
     if (settled.done.length > 0) store.transaction(() => store.outbox.done(settled.done, user))
     const sealed = settled.seal.map(({ event, devices }) => ({

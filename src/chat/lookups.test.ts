@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Presence } from '../trust/presence.js'
-import { DeviceLookups, LOOKUP_CACHE_MS, LOOKUP_STALE_MS, RECENTLY_LISTED_MS } from './lookups.js'
+import { CONFIRM_MS, DeviceLookups, LOOKUP_CACHE_MS, LOOKUP_STALE_MS, RECENTLY_LISTED_MS } from './lookups.js'
 
 const device = (username: string, deviceId: string) => ({ username, deviceId }) as Presence
 
@@ -61,6 +61,47 @@ describe('DeviceLookups', () => {
     clock.t += LOOKUP_STALE_MS + 1
     expect(await now(lookups.devicesOf('alice'))).toBe('waits for the directory')
     expect(pending).toHaveLength(2)
+  })
+
+  it('confirms with an answer under a second old: a device that came online since is listed', async () => {
+    const { clock, online, asked, lookups } = setup()
+    await lookups.devicesOf('alice')
+    clock.t += CONFIRM_MS
+    expect(await lookups.confirm('alice')).toEqual([device('alice', 'phone')])
+    expect(asked).toEqual(['alice'])
+    // Her tablet came online: the cache (under 3 s old) does not know it, a confirmation does.
+    online.set('alice', [device('alice', 'phone'), device('alice', 'tablet')])
+    clock.t += 1
+    expect(await lookups.devicesOf('alice')).toEqual([device('alice', 'phone')])
+    expect(await lookups.confirm('alice')).toEqual([device('alice', 'phone'), device('alice', 'tablet')])
+    expect(asked).toEqual(['alice', 'alice'])
+    // The fresh answer replaced the cached one, and a second confirmation shares it.
+    await Promise.resolve()
+    expect(await lookups.devicesOf('alice')).toHaveLength(2)
+    expect(await lookups.confirm('alice')).toHaveLength(2)
+    expect(asked).toEqual(['alice', 'alice'])
+  })
+
+  it('confirms with the refresh already running, not a second lookup', async () => {
+    const clock = { t: 1_000, now: () => clock.t }
+    const pending: Array<(d: Presence[]) => void> = []
+    let asked = 0
+    const lookups = new DeviceLookups(
+      () => {
+        asked++
+        return asked === 1
+          ? Promise.resolve([device('alice', 'phone')])
+          : new Promise<Presence[]>((resolve) => pending.push(resolve))
+      },
+      { clock },
+    )
+    await lookups.devicesOf('alice')
+    clock.t += LOOKUP_CACHE_MS + 1
+    expect(await lookups.devicesOf('alice')).toEqual([device('alice', 'phone')])
+    const confirmed = lookups.confirm('alice')
+    expect(asked).toBe(2)
+    pending[0]?.([device('alice', 'tablet')])
+    expect(await confirmed).toEqual([device('alice', 'tablet')])
   })
 
   it('never keeps "nobody online": the next event looks again', async () => {

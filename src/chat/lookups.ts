@@ -15,6 +15,12 @@
  * for each of the two users a message is queued for), and the messages sent
  * meanwhile were the paced bench's p99. A push to a device that has gone
  * still fails and drops the answer (`stale`); past 5 s a caller waits.
+ *
+ * A device that came online since the answer was asked is missing from it,
+ * so the outbox asks for `confirm`ation before it seals events for a known
+ * device the answer did not list (sealed, it would get them only at its next
+ * offline fetch, up to a minute later): an answer under a second old, or a
+ * fresh lookup, shared with the refresh already running.
  */
 import { LRUCache } from 'lru-cache'
 import type { Presence } from '../trust/presence.js'
@@ -28,6 +34,8 @@ export const LOOKUP_CACHE_MS = 3_000
 export const LOOKUP_STALE_MS = 5_000
 /** Call signals go at once to the devices a lookup listed this recently (and a fresh lookup runs). */
 export const RECENTLY_LISTED_MS = 60_000
+/** `confirm` takes an answer asked at most this long ago. */
+export const CONFIRM_MS = 1_000
 /** Users remembered at most in each memory; the least recently used go first. */
 export const LOOKUP_CACHE_MAX = 10_000
 
@@ -36,8 +44,8 @@ interface Entry {
   ids: Set<string> | undefined
   /** When the lookup was asked. */
   at: number
-  /** A fresh lookup is running beside this answer. */
-  refreshing: boolean
+  /** The fresh lookup running beside this answer, if one is. */
+  refresh: Entry | undefined
 }
 
 export interface DeviceLookupsOptions {
@@ -73,17 +81,28 @@ export class DeviceLookups {
     if (hit === undefined) return this.ask(username, undefined).devices
     // Only a settled, non-empty answer is given stale (ids is set once it resolved to devices).
     if (this.clock.now() - hit.at <= LOOKUP_CACHE_MS || hit.ids === undefined) return hit.devices
-    if (!hit.refreshing) {
-      hit.refreshing = true
-      this.ask(username, hit)
-    }
+    hit.refresh ??= this.ask(username, hit)
     return hit.devices
+  }
+
+  /**
+   * A user's online devices as the directory answered at most CONFIRM_MS
+   * ago: the cached answer if it is that recent, else the refresh already
+   * running if it is, else a fresh lookup (which then replaces the cache).
+   */
+  confirm(username: string): Promise<Presence[]> {
+    const hit = this.cache.peek(username)
+    const now = this.clock.now()
+    if (hit === undefined) return this.ask(username, undefined).devices
+    if (now - hit.at <= CONFIRM_MS) return hit.devices
+    if (hit.refresh === undefined || now - hit.refresh.at > CONFIRM_MS) hit.refresh = this.ask(username, hit)
+    return hit.refresh.devices
   }
 
   /** Asks the directory; the answer replaces `old` (or fills the gap) once it comes, unless "nobody". */
   private ask(username: string, old: Entry | undefined): Entry {
     const devices = this.lookup(username)
-    const entry: Entry = { devices, ids: undefined, at: this.clock.now(), refreshing: false }
+    const entry: Entry = { devices, ids: undefined, at: this.clock.now(), refresh: undefined }
     // A first lookup is shared by everyone asking meanwhile; a refresh stays out of sight until it answers.
     if (old === undefined) this.cache.set(username, entry)
     const current = () => this.cache.peek(username)

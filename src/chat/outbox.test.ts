@@ -42,6 +42,10 @@ class Outbox {
   private readonly acks = new Map<string, Set<string>>()
   /** Devices the directory lists online. */
   readonly listed = new Set<string>()
+  /** What the lookup cache answers when set (asked seconds ago); `confirm` asks the directory. */
+  cached: Set<string> | undefined
+  /** Rounds that asked the directory again before settling. */
+  confirms = 0
   /** Listed devices a push actually reaches. */
   readonly reachable = new Set<string>()
   /** Devices we know (remembered when listed), sealed for when not reached. */
@@ -93,18 +97,25 @@ class Outbox {
       isRevoked: (id) => this.revoked.has(id),
     })
     const device = (deviceId: string) => ({ username: this.user, deviceId, publicKey: new Uint8Array(32) })
-    for (const d of round.targets([...this.listed].map((deviceId) => ({ deviceId })))) {
-      this.known.add(d.deviceId)
-      for (const part of round.pushesFor(d.deviceId)) {
-        this.pushes.push({ at: this.now, device: d.deviceId })
-        if (!this.reachable.has(d.deviceId)) {
-          round.pushFailed(d.deviceId)
-          break
+    const pushAll = (answer: Set<string>) => {
+      for (const d of round.targets([...answer].map((deviceId) => ({ deviceId })))) {
+        this.known.add(d.deviceId)
+        for (const part of round.pushesFor(d.deviceId)) {
+          this.pushes.push({ at: this.now, device: d.deviceId })
+          if (!this.reachable.has(d.deviceId)) {
+            round.pushFailed(d.deviceId)
+            break
+          }
+          const ids = part.map((e) => e.id)
+          round.pushed(d.deviceId, ids)
+          for (const id of ids) this.acks.set(key(id), (this.acks.get(key(id)) ?? new Set()).add(d.deviceId))
         }
-        const ids = part.map((e) => e.id)
-        round.pushed(d.deviceId, ids)
-        for (const id of ids) this.acks.set(key(id), (this.acks.get(key(id)) ?? new Set()).add(d.deviceId))
       }
+    }
+    pushAll(this.cached ?? this.listed)
+    if (round.shouldConfirm([...this.known].map(device))) {
+      this.confirms++
+      pushAll(this.listed)
     }
     const settled = round.settle([...this.known].map(device))
     for (const id of settled.done) this.rows.delete(key(id))
@@ -216,5 +227,51 @@ describe('the outbox in virtual time', () => {
     o.runUntil(0)
     expect(o.pending).toBe(0)
     expect(o.pushes).toEqual([])
+  })
+
+  it('pushes to a known device that came online since the cached answer, rather than sealing for it', () => {
+    const o = new Outbox('alice', middle)
+    // The laptop's cached lookup of alice was asked before her phone came online.
+    o.cached = new Set()
+    o.known.add('alice-phone')
+    o.listed.add('alice-phone')
+    o.reachable.add('alice-phone')
+    o.queue('accepted bob')
+    o.runUntil(0)
+    expect(o.confirms).toBe(1)
+    expect(o.pushes).toEqual([{ at: 0, device: 'alice-phone' }])
+    expect(o.deposits).toEqual([])
+    expect(o.pending).toBe(0)
+  })
+
+  it('pushes our own event to a sibling we never knew of, signed in since the cached answer', () => {
+    const o = new Outbox('alice', middle)
+    o.cached = new Set()
+    o.listed.add('alice-phone')
+    o.reachable.add('alice-phone')
+    o.queue('accepted bob')
+    o.runUntil(0)
+    expect(o.pushes).toEqual([{ at: 0, device: 'alice-phone' }])
+    expect(o.pending).toBe(0)
+  })
+
+  it('asks the directory again only when a known device would be sealed for', () => {
+    const o = new Outbox('bob', middle)
+    o.known.add('bob-phone')
+    o.listed.add('bob-phone')
+    o.reachable.add('bob-phone')
+    o.queue('m1')
+    o.runUntil(0)
+    expect(o.confirms).toBe(0)
+    // The laptop is known but offline: asked again, still not listed, so sealed for.
+    o.known.add('bob-laptop')
+    o.queue('m2')
+    o.runUntil(0)
+    expect(o.confirms).toBe(1)
+    expect(o.pushes).toEqual([
+      { at: 0, device: 'bob-phone' },
+      { at: 0, device: 'bob-phone' },
+    ])
+    expect(o.deposits).toEqual([{ at: 0, devices: ['bob-laptop'] }])
   })
 })

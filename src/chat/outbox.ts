@@ -12,6 +12,12 @@
  *   the events it has not acknowledged, in parts under the wire's byte cap.
  * - An event every known device acknowledged is done (for a user with no
  *   known device, once anyone acknowledged it; our own user: at once).
+ * - Before a known device that the lookup did not list gets a sealed copy,
+ *   the directory is asked again (`confirm`): the answer may be seconds old
+ *   (lookups.ts) and the device may have come online since; sealed, it would
+ *   get the event only at its next offline fetch. Likewise for our own user
+ *   when no other device of ours is known yet: else the event would be done
+ *   at once, and a device signed in meanwhile would never get it.
  * - A device that was listed online but whose push broke (a relay hiccup)
  *   is pushed again shortly, up to PUSH_RETRIES attempts, before its copy is
  *   sealed: else it would get the event only at its next offline fetch.
@@ -110,13 +116,16 @@ export interface Settled {
 }
 
 /**
- * One round for one user: targets → pushes (pushed / pushFailed) → settle →
+ * One round for one user: targets → pushes (pushed / pushFailed) →
+ * [shouldConfirm → targets → pushes] → settle →
  * deposits (depositFailed) → retries. Holds only the round's state; what
  * outlives it (acks, attempts, due times) the driver writes to the store.
  */
 export class UserRound {
   private readonly acks = new Map<string, Set<string>>()
   private readonly broke = new Set<string>()
+  /** The devices a lookup listed this round. */
+  private readonly listed = new Set<string>()
   private readonly retry: Uint8Array[] = []
   private notBefore = 0
   private unseen = false
@@ -127,7 +136,28 @@ export class UserRound {
 
   /** The devices to push to: those the directory lists online now, less ours and the revoked. */
   targets<D extends { deviceId: string }>(online: D[]): D[] {
-    return online.filter((d) => d.deviceId !== this.init.me.deviceId && !this.init.isRevoked(d.deviceId))
+    const fresh = online.filter(
+      (d) =>
+        d.deviceId !== this.init.me.deviceId &&
+        !this.init.isRevoked(d.deviceId) &&
+        !this.listed.has(d.deviceId),
+    )
+    for (const d of fresh) this.listed.add(d.deviceId)
+    return fresh
+  }
+
+  /**
+   * Whether to ask the directory again before settling (then push to the new
+   * `targets` it lists): a known device the lookup did not list still lacks
+   * an event, or this is our own user and no other device of ours is known.
+   */
+  shouldConfirm(known: KnownDevice[]): boolean {
+    const devices = this.others(known)
+    if (devices.length === 0) return this.init.user === this.init.me.username
+    return devices.some(
+      (d) =>
+        !this.listed.has(d.deviceId) && this.init.events.some((e) => !this.ackedBy(e.id).has(d.deviceId)),
+    )
   }
 
   /** What to push to a device, in parts under the wire's byte cap; [] when it has everything. */
@@ -152,7 +182,7 @@ export class UserRound {
    */
   settle(known: KnownDevice[]): Settled {
     const { me, user } = this.init
-    const devices = known.filter((d) => d.deviceId !== me.deviceId && !this.init.isRevoked(d.deviceId))
+    const devices = this.others(known)
     this.unseen = devices.length === 0
     const out: Settled = { done: [], seal: [] }
     for (const e of this.init.events) {
@@ -183,6 +213,11 @@ export class UserRound {
       id,
       at: retryAt(now, attempts.get(hex(id)) ?? 0, this.unseen, this.notBefore, random()),
     }))
+  }
+
+  /** The known devices that are not this one nor revoked. */
+  private others(known: KnownDevice[]): KnownDevice[] {
+    return known.filter((d) => d.deviceId !== this.init.me.deviceId && !this.init.isRevoked(d.deviceId))
   }
 
   /** The devices that hold an event: from earlier rounds and this one. */

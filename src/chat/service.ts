@@ -125,6 +125,7 @@ export class ChatService {
       notifyUpdate: (m) => this.chat.notifyUpdate(m),
       ports: {
         devices: (u) => this.devicesOf(u),
+        confirm: (u) => this.lookups.confirm(u),
         push: (p, events) => this.push(p, events),
         seal: (id, recipient, bytes, devices) =>
           sealForDevices({ id, recipient, plaintext: this.peers.sealable(bytes, devices), devices }),
