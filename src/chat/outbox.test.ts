@@ -244,17 +244,6 @@ describe('the outbox in virtual time', () => {
     expect(o.pending).toBe(0)
   })
 
-  it('pushes our own event to a sibling we never knew of, signed in since the cached answer', () => {
-    const o = new Outbox('alice', middle)
-    o.cached = new Set()
-    o.listed.add('alice-phone')
-    o.reachable.add('alice-phone')
-    o.queue('accepted bob')
-    o.runUntil(0)
-    expect(o.pushes).toEqual([{ at: 0, device: 'alice-phone' }])
-    expect(o.pending).toBe(0)
-  })
-
   it('asks the directory again only when a known device would be sealed for', () => {
     const o = new Outbox('bob', middle)
     o.known.add('bob-phone')

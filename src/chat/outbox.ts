@@ -15,9 +15,7 @@
  * - Before a known device that the lookup did not list gets a sealed copy,
  *   the directory is asked again (`confirm`): the answer may be seconds old
  *   (lookups.ts) and the device may have come online since; sealed, it would
- *   get the event only at its next offline fetch. Likewise for our own user
- *   when no other device of ours is known yet: else the event would be done
- *   at once, and a device signed in meanwhile would never get it.
+ *   get the event only at its next offline fetch.
  * - A device that was listed online but whose push broke (a relay hiccup)
  *   is pushed again shortly, up to PUSH_RETRIES attempts, before its copy is
  *   sealed: else it would get the event only at its next offline fetch.
@@ -149,12 +147,12 @@ export class UserRound {
   /**
    * Whether to ask the directory again before settling (then push to the new
    * `targets` it lists): a known device the lookup did not list still lacks
-   * an event, or this is our own user and no other device of ours is known.
+   * an event. Not when no device is known: for our own user that is every
+   * round of a one-device user, and a second device is known from the moment
+   * it pulls history from this one (backfill.ts).
    */
   shouldConfirm(known: KnownDevice[]): boolean {
-    const devices = this.others(known)
-    if (devices.length === 0) return this.init.user === this.init.me.username
-    return devices.some(
+    return this.others(known).some(
       (d) =>
         !this.listed.has(d.deviceId) && this.init.events.some((e) => !this.ackedBy(e.id).has(d.deviceId)),
     )
