@@ -17,7 +17,7 @@ import { introduce, signInLink } from '../src/devnet/introduce.js'
 import { callEventText, parseSignal, parseSignals, route, type CallRef } from '../web/src/call-signal.js'
 import { launchBrowser } from './support/browser.js'
 import { checkScreen, contrastOf } from './support/look.js'
-import { signIn, up } from './support/chat.js'
+import { api, signIn, up } from './support/chat.js'
 import { eventually } from './support/devnet.js'
 import { tempDir, type Daemon } from './support/process.js'
 
@@ -172,6 +172,19 @@ describe('calls in the web client', () => {
       ['alice', 'carol'],
     ] as const)
       await eventually(async () => ((await introduce(net.home, a, b, 5_000)) ? true : undefined), 60_000)
+    // bob accepted on his first device; his second learns it from that device, well within the
+    // minute the offline store's fetch would take (else carol's call would not ring it).
+    await eventually(async () => {
+      const { contacts } = await api<{ contacts: { username: string; state: string }[] }>(
+        net.home,
+        'bob-2',
+        '/v1/chat/contacts',
+      )
+      const accepted = contacts.filter((c) => c.state === 'accepted').map((c) => c.username)
+      return accepted.includes('alice') && accepted.includes('carol') ? true : undefined
+    }, WAIT_MS).catch((err: unknown) => {
+      throw new Error(`bob-2 never had alice and carol as contacts: ${(err as Error).message}`)
+    })
     browser = await launchBrowser()
     for (const [user, peer] of [
       ['alice', 'bob'],
