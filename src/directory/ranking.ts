@@ -26,6 +26,8 @@ export interface RankingsOptions {
 
 export class Rankings {
   private current: { key: string; placement: Placement } | undefined
+  /** The members array last given: the placement watch hands back the same one until membership changes. */
+  private lastMembers: readonly Placed[] | undefined
   /** Placements replaced within the last settleMs, with when they were replaced. */
   private recent: Array<{ until: number; placement: Placement }> = []
 
@@ -33,6 +35,9 @@ export class Rankings {
 
   /** The membership now; cheap when it did not change. */
   update(members: readonly Placed[], now: number): void {
+    // Asked on every lookup: the same array again skips building and sorting the key.
+    if (members === this.lastMembers) return
+    this.lastMembers = members
     const key = members.map(placedKey).sort().join('\u0001')
     if (this.current?.key === key) return
     const placement = new Placement(members, { cacheSize: this.opts.cacheSize ?? 0 })
