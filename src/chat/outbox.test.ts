@@ -65,6 +65,12 @@ class Outbox {
     private readonly me = { username: 'alice', deviceId: 'alice-laptop' },
   ) {}
 
+  /** A device listed online whose pushes go through. */
+  online(deviceId: string): void {
+    this.listed.add(deviceId)
+    this.reachable.add(deviceId)
+  }
+
   queue(name: string): void {
     this.rows.set(name, { id: new TextEncoder().encode(name), attempts: 0, nextAt: this.now })
   }
@@ -166,8 +172,7 @@ describe('the outbox in virtual time', () => {
   it('seals at once for a known device the directory does not list, and pushes to the listed one', () => {
     const o = new Outbox('bob', middle)
     o.known.add('bob-laptop')
-    o.listed.add('bob-phone')
-    o.reachable.add('bob-phone')
+    o.online('bob-phone')
     o.queue('m1')
     o.runUntil(0)
     expect(o.pushes).toEqual([{ at: 0, device: 'bob-phone' }])
@@ -184,8 +189,7 @@ describe('the outbox in virtual time', () => {
     expect(o.pending).toBe(1)
     expect(o.deposits).toEqual([])
     const back = o.now
-    o.listed.add('carol-phone')
-    o.reachable.add('carol-phone')
+    o.online('carol-phone')
     o.runUntil(back + 60_250)
     expect(o.pushes).toEqual([{ at: expect.any(Number) as number, device: 'carol-phone' }])
     expect(o.pushes[0]!.at - back).toBeLessThanOrEqual(60_250)
@@ -234,8 +238,7 @@ describe('the outbox in virtual time', () => {
     // The laptop's cached lookup of alice was asked before her phone came online.
     o.cached = new Set()
     o.known.add('alice-phone')
-    o.listed.add('alice-phone')
-    o.reachable.add('alice-phone')
+    o.online('alice-phone')
     o.queue('accepted bob')
     o.runUntil(0)
     expect(o.confirms).toBe(1)
@@ -247,8 +250,7 @@ describe('the outbox in virtual time', () => {
   it('asks the directory again only when a known device would be sealed for', () => {
     const o = new Outbox('bob', middle)
     o.known.add('bob-phone')
-    o.listed.add('bob-phone')
-    o.reachable.add('bob-phone')
+    o.online('bob-phone')
     o.queue('m1')
     o.runUntil(0)
     expect(o.confirms).toBe(0)
