@@ -18,7 +18,7 @@ export class Deadline {
     this.signal = this.controller.signal
     this.parent = parent
     this.timer = setTimeout(() => {
-      this.controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'))
+      this.controller.abort(timeoutError())
       this.clear()
     }, ms)
     this.timer.unref()
@@ -45,5 +45,38 @@ export async function withDeadline<T>(
     return await work(deadline.signal)
   } finally {
     deadline.clear()
+  }
+}
+
+/** The error a deadline gives: AbortSignal.timeout's TimeoutError. */
+export function timeoutError(): DOMException {
+  return new DOMException('The operation was aborted due to timeout', 'TimeoutError')
+}
+
+/**
+ * Work on one stream under a deadline, without an AbortSignal: when the time
+ * is up the stream is aborted, which fails whatever waits on it, and the work
+ * rejects with the TimeoutError. Once Yamux and TCP sent few frames for an
+ * exchange (patches/), a signal per request and per served request (its
+ * AbortController, and the listener each read and write added and removed)
+ * was about a tenth of an exchange's CPU.
+ */
+export async function onStreamWithin<T>(
+  stream: { abort(err: Error): void },
+  ms: number,
+  work: () => Promise<T>,
+): Promise<T> {
+  let late = false
+  const timer = setTimeout(() => {
+    late = true
+    stream.abort(timeoutError())
+  }, ms)
+  timer.unref()
+  try {
+    return await work()
+  } catch (err) {
+    throw late ? timeoutError() : err
+  } finally {
+    clearTimeout(timer)
   }
 }

@@ -11,6 +11,11 @@ import { POOL_MAX_IDLE } from './stream-pool.js'
 const ECHO = '/parley-test/echo/1.0.0'
 const FAIL = '/parley-test/fail/1.0.0'
 const INBOX = '/parley-test/inbox/1.0.0'
+/** Answers after the number of ms the request names. */
+const SLOW = '/parley-test/slow/1.0.0'
+/** Expects its first request within 300 ms. */
+const HASTY = '/parley-test/hasty/1.0.0'
+const hastyFailures: unknown[] = []
 const inbox: string[] = []
 const opts = { timeoutMs: 5_000, maxResponseBytes: 1024 }
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s)
@@ -38,6 +43,20 @@ beforeAll(async () => {
     },
     { maxRequestBytes: 1024, timeoutMs: 5_000 },
   )
+  await serve(
+    server,
+    SLOW,
+    async (p) => {
+      await new Promise((r) => setTimeout(r, Number(text(p))))
+      return p
+    },
+    { maxRequestBytes: 1024, timeoutMs: 5_000 },
+  )
+  await serve(server, HASTY, (p) => Promise.resolve(p), {
+    maxRequestBytes: 1024,
+    timeoutMs: 300,
+    onError: (err) => hastyFailures.push(err),
+  })
   await client.dial(multiaddr(boundAddrs(server)[0]))
 })
 
@@ -86,6 +105,31 @@ describe('request', () => {
     await expect(request(client, server.peerId, FAIL, bytes('x'), opts)).rejects.toThrow()
     expect(failures.length).toBeGreaterThan(0)
     expect(text(await request(client, server.peerId, ECHO, bytes('still here'), opts))).toBe('still here')
+  })
+
+  it('rejects an answer that comes too late with TimeoutError, on a fresh stream and on a pooled one, and the next works', async () => {
+    const late = { ...opts, timeoutMs: 300 }
+    // Fresh: no stream to the slow protocol yet.
+    await expect(request(client, server.peerId, SLOW, bytes('1000'), late)).rejects.toThrow(
+      expect.objectContaining({ name: 'TimeoutError' }),
+    )
+    // Pooled: one quick exchange leaves its stream idle for the next.
+    expect(text(await request(client, server.peerId, SLOW, bytes('0'), late))).toBe('0')
+    const started = performance.now()
+    await expect(request(client, server.peerId, SLOW, bytes('1000'), late)).rejects.toThrow(
+      expect.objectContaining({ name: 'TimeoutError' }),
+    )
+    // At its deadline, not when the answer would have come.
+    expect(performance.now() - started).toBeLessThan(1_000)
+    expect(text(await request(client, server.peerId, SLOW, bytes('5'), late))).toBe('5')
+  })
+
+  it('ends a stream whose first request does not come in time, and tells the server why', async () => {
+    const stream = await client.dialProtocol(server.peerId, HASTY)
+    await expect.poll(() => hastyFailures.length, { timeout: 5_000 }).toBe(1)
+    expect(hastyFailures[0]).toEqual(expect.objectContaining({ name: 'TimeoutError' }))
+    await expect.poll(() => stream.status, { timeout: 5_000 }).not.toBe('open')
+    expect(text(await request(client, server.peerId, HASTY, bytes('in time'), opts))).toBe('in time')
   })
 
   it('refuses an answer over the cap without breaking the pool', async () => {

@@ -13,7 +13,7 @@
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import { CODE_P2P, type Multiaddr } from '@multiformats/multiaddr'
 import { lpStream } from '@libp2p/utils'
-import { Deadline, withDeadline } from './deadline.js'
+import { onStreamWithin, timeoutError, withDeadline } from './deadline.js'
 import { count } from './rpc-stats.js'
 import { giveStream, takeStream, wrap, type PooledStream } from './stream-pool.js'
 
@@ -57,11 +57,30 @@ export async function request(
   opts: RequestOptions,
 ): Promise<Uint8Array> {
   count(protocol, 'sent')
-  return withDeadline(opts.timeoutMs, opts.signal, (signal) =>
-    requestWithin(node, target, protocol, payload, opts, signal),
+  const pool = `${protocol}\u0000${opts.maxResponseBytes}`
+  const peer = peerOf(target)
+  const give = (s: PooledStream) => giveStream(node, peer!, pool, s, opts.idleMs)
+  // The common case, a pooled stream and no caller's signal, runs on a timer alone (onStreamWithin).
+  const started = performance.now()
+  const pooled = peer === undefined || opts.signal !== undefined ? undefined : takeStream(node, peer, pool)
+  if (pooled !== undefined) {
+    try {
+      return await onStreamWithin(pooled.stream, opts.timeoutMs, () =>
+        exchange(pooled, payload, undefined, give),
+      )
+    } catch (err) {
+      // Past the deadline: final. Otherwise the peer closed the idle stream: a fresh one, in what is left.
+      if (isTimeout(err)) throw err
+    }
+  }
+  const left = opts.timeoutMs - (performance.now() - started)
+  if (left <= 0) throw timeoutError()
+  return withDeadline(left, opts.signal, (signal) =>
+    requestWithin(node, target, protocol, payload, opts, signal, pooled === undefined),
   )
 }
 
+/** `request` on a stream under a signal: a pooled one first when `pooledFirst`, else (or when it fails) a fresh one. */
 async function requestWithin(
   node: Libp2p,
   target: Target,
@@ -69,10 +88,11 @@ async function requestWithin(
   payload: Uint8Array,
   opts: RequestOptions,
   signal: AbortSignal,
+  pooledFirst: boolean,
 ): Promise<Uint8Array> {
   const pool = `${protocol}\u0000${opts.maxResponseBytes}`
   const peer = peerOf(target)
-  const pooled = peer === undefined ? undefined : takeStream(node, peer, pool)
+  const pooled = peer === undefined || !pooledFirst ? undefined : takeStream(node, peer, pool)
   if (pooled !== undefined) {
     try {
       return await exchange(pooled, payload, signal, (s) => giveStream(node, peer!, pool, s, opts.idleMs))
@@ -86,6 +106,10 @@ async function requestWithin(
   return exchange(wrap(stream, opts.maxResponseBytes), payload, signal, (s) =>
     peer === undefined ? void closeStream(s.stream) : giveStream(node, owner, pool, s, opts.idleMs),
   )
+}
+
+function isTimeout(err: unknown): boolean {
+  return (err as { name?: unknown } | undefined)?.name === 'TimeoutError'
 }
 
 /**
@@ -119,7 +143,7 @@ async function openStream(
 async function exchange(
   pooled: PooledStream,
   payload: Uint8Array,
-  signal: AbortSignal,
+  signal: AbortSignal | undefined,
   done: (s: PooledStream) => void,
 ): Promise<Uint8Array> {
   try {
@@ -212,7 +236,7 @@ export async function serve(
         let payload: Uint8Array
         try {
           const waitMs = served === 0 ? opts.timeoutMs : (opts.idleMs ?? SERVE_IDLE_MS)
-          payload = (await withDeadline(waitMs, undefined, (signal) => lp.read({ signal }))).subarray()
+          payload = (await onStreamWithin(stream, waitMs, () => lp.read())).subarray()
         } catch (err) {
           // After a first exchange, the client closing the stream (or leaving it idle) is its normal end.
           if (served > 0 && isQuietEnd(err)) return stream.status === 'open' ? closeStream(stream) : undefined
@@ -221,13 +245,10 @@ export async function serve(
         }
         count(protocol, 'served')
         try {
-          const deadline = new Deadline(opts.timeoutMs)
-          try {
+          await onStreamWithin(stream, opts.timeoutMs, async () => {
             const answer = await handle(payload, connection)
-            if (answer !== undefined) await lp.write(answer, { signal: deadline.signal })
-          } finally {
-            deadline.clear()
-          }
+            if (answer !== undefined) await lp.write(answer)
+          })
         } catch (err) {
           fail(stream, connection, err, opts)
           return
