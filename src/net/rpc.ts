@@ -75,8 +75,13 @@ export async function request(
   }
   const left = opts.timeoutMs - (performance.now() - started)
   if (left <= 0) throw timeoutError()
+  // A caller's own signal took no pooled stream above: it tries one under its signal.
   return withDeadline(left, opts.signal, (signal) =>
-    requestWithin(node, target, protocol, payload, opts, signal, pooled === undefined),
+    requestWithin(node, target, protocol, payload, opts, signal, {
+      peer,
+      pool,
+      pooledFirst: opts.signal !== undefined,
+    }),
   )
 }
 
@@ -88,10 +93,8 @@ async function requestWithin(
   payload: Uint8Array,
   opts: RequestOptions,
   signal: AbortSignal,
-  pooledFirst: boolean,
+  { peer, pool, pooledFirst }: { peer: string | undefined; pool: string; pooledFirst: boolean },
 ): Promise<Uint8Array> {
-  const pool = `${protocol}\u0000${opts.maxResponseBytes}`
-  const peer = peerOf(target)
   const pooled = peer === undefined || !pooledFirst ? undefined : takeStream(node, peer, pool)
   if (pooled !== undefined) {
     try {
