@@ -7,6 +7,7 @@
  * told already: ours may have reached it before it knew us (a second device
  * that learns of a contact from the first a moment later drops it).
  */
+import type { Logger } from '../log/logger.js'
 import type { VerifiedChatEvent } from '../trust/chat-event.js'
 import type { Presence } from '../trust/presence.js'
 import { ChatKind } from '../wire/chat.js'
@@ -38,6 +39,7 @@ export interface PresenceComponents {
   push(device: Reachable, events: Uint8Array[]): Promise<PushResult>
   /** Over the connection already open to a device. */
   pushTo(deviceId: string, events: Uint8Array[]): Promise<PushResult>
+  log?: Pick<Logger, 'debug'>
 }
 
 export class PresenceBroadcast {
@@ -57,17 +59,42 @@ export class PresenceBroadcast {
 
   /** Pushes our presence to a user's online devices (or, as an answer, only to one that just told us its own). */
   async to(username: string, onlyDevice?: string, status = wireStatus(this.c.status())): Promise<void> {
+    this.c.log?.debug({ username, onlyDevice, status }, 'presence: to')
     if (onlyDevice !== undefined) {
       // An answer to a device that just told us its presence: its connection is open.
       const event = this.c.chat.live(ChatKind.PRESENCE, username, status, PRESENCE_ANSWER)
-      await this.c.pushTo(onlyDevice, [event]).catch(() => undefined)
+      await this.c.pushTo(onlyDevice, [event]).then(
+        (r) =>
+          this.c.log?.debug(
+            { username, device: onlyDevice, committed: r.committed.length, refused: r.refused.length },
+            'presence answer pushed',
+          ),
+        (err: Error) =>
+          this.c.log?.debug({ username, device: onlyDevice, err: err.message }, 'presence answer failed'),
+      )
       return
     }
-    const devices = (await this.c.devicesOf(username).catch(() => [])).filter(
-      (d) => d.deviceId !== this.c.me.deviceId,
-    )
+    const devices = (
+      await this.c.devicesOf(username).catch((err: Error) => {
+        this.c.log?.debug({ username, err: err.message }, 'presence: lookup failed')
+        return []
+      })
+    ).filter((d) => d.deviceId !== this.c.me.deviceId)
+    this.c.log?.debug({ username, devices: devices.map((d) => d.deviceId) }, 'presence: pushing')
     const event = this.c.chat.live(ChatKind.PRESENCE, username, status)
-    await Promise.all(devices.map((d) => this.c.push(d, [event]).catch(() => undefined)))
+    await Promise.all(
+      devices.map((d) =>
+        this.c.push(d, [event]).then(
+          (r) =>
+            this.c.log?.debug(
+              { username, device: d.deviceId, committed: r.committed.length, refused: r.refused.length },
+              'presence pushed',
+            ),
+          (err: Error) =>
+            this.c.log?.debug({ username, device: d.deviceId, err: err.message }, 'presence push failed'),
+        ),
+      ),
+    )
   }
 
   /** Live typing indicator to the contact's online devices. */

@@ -118,6 +118,7 @@ export class ChatService {
       devicesOf: (u) => this.devicesOf(u),
       push: (d, events) => this.push(d, events),
       pushTo: (id, events) => this.pusher.pushTo(id, events),
+      log,
     })
     this.delivery = new Delivery({
       store,

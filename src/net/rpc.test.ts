@@ -91,6 +91,25 @@ describe('request', () => {
     expect(text(await request(client, server.peerId, ECHO, bytes('after'), opts))).toBe('after')
   })
 
+  it('moves a request to the other open connection when the one its fresh stream was on closes mid-request', async () => {
+    // What the connector does once a direct connection comes: it closes the relayed one, and a
+    // first push or history request still on it broke, so a new device missed its contacts' presence.
+    const fresh = { timeoutMs: 5_000, maxResponseBytes: 1_000 }
+    const first = client.getConnections(server.peerId)[0]!
+    const answer = request(client, server.peerId, SLOW, bytes('400'), fresh)
+    await expect.poll(() => first.streams.filter((s) => s.protocol === SLOW).length).toBe(1)
+    const second = await client.dial(multiaddr(boundAddrs(server)[0]), { force: true })
+    expect(second.id).not.toBe(first.id)
+    await first.close()
+    expect(text(await answer)).toBe('400')
+    // With no other connection open it still fails, rather than dialling on its own.
+    const lone = request(client, server.peerId, SLOW, bytes('400'), { ...fresh, maxResponseBytes: 1_001 })
+    await expect.poll(() => second.streams.filter((s) => s.protocol === SLOW).length).toBeGreaterThan(0)
+    await second.close()
+    await expect(lone).rejects.toThrow()
+    await client.dial(multiaddr(boundAddrs(server)[0]))
+  })
+
   it('serves a client that closes after one answer, as older clients do', async () => {
     const stream = await client.dialProtocol(server.peerId, ECHO)
     const lp = lpStream(stream)

@@ -7,8 +7,11 @@
  * requests until the client closes it, and the client keeps idle streams per
  * peer and protocol (stream-pool.ts). Requests must therefore be idempotent,
  * which every Parley request is: a pooled stream that fails before its answer
- * (the peer closed it meanwhile) is retried once on a fresh stream. A client
- * that closes after one answer, or a server that does, still works.
+ * (the peer closed it meanwhile) is retried once on a fresh stream, and so is
+ * a fresh stream whose connection closed under it while another connection
+ * to the peer stays open (a device drops a relayed connection once a direct
+ * one comes). A client that closes after one answer, or a server that does,
+ * still works.
  */
 import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface'
 import { CODE_P2P, type Multiaddr } from '@multiformats/multiaddr'
@@ -104,11 +107,37 @@ async function requestWithin(
       if (signal.aborted) throw err
     }
   }
-  const stream = await openStream(node, target, protocol, signal)
-  const owner = peer ?? stream.id
-  return exchange(wrap(stream, opts.maxResponseBytes), payload, signal, (s) =>
-    peer === undefined ? void closeStream(s.stream) : giveStream(node, owner, pool, s, opts.idleMs),
-  )
+  const fresh = async (): Promise<Uint8Array> => {
+    const { stream, connection } = await openStream(node, target, protocol, signal)
+    const owner = peer ?? stream.id
+    try {
+      return await exchange(wrap(stream, opts.maxResponseBytes), payload, signal, (s) =>
+        peer === undefined ? void closeStream(s.stream) : giveStream(node, owner, pool, s, opts.idleMs),
+      )
+    } catch (err) {
+      // The connection closed under the stream while another stays open (a relayed one dropped
+      // as a direct one came, src/device/connector.ts): not a failure of the peer.
+      if (!signal.aborted && connection !== undefined && connection.status !== 'open') throw new Moved(err)
+      throw err
+    }
+  }
+  try {
+    return await fresh()
+  } catch (err) {
+    if (!(err instanceof Moved)) throw err
+    const isPeer = !Array.isArray(target) && !('getComponents' in target)
+    if (!isPeer || bestConnection(node, target) === undefined) throw err.cause as Error
+    return fresh().catch((again: unknown) => {
+      throw again instanceof Moved ? (again.cause as Error) : again
+    })
+  }
+}
+
+/** A fresh stream's exchange failed because its connection closed meanwhile. */
+class Moved extends Error {
+  constructor(cause: unknown) {
+    super('connection closed', { cause })
+  }
 }
 
 function isTimeout(err: unknown): boolean {
@@ -134,13 +163,13 @@ async function openStream(
   target: Target,
   protocol: string,
   signal: AbortSignal,
-): Promise<Stream> {
+): Promise<{ stream: Stream; connection?: Connection }> {
   const options = { signal, runOnLimitedConnection: true }
   count(protocol, 'opened')
   const isPeer = !Array.isArray(target) && !('getComponents' in target)
   const connection = isPeer ? bestConnection(node, target) : undefined
-  if (connection !== undefined) return connection.newStream(protocol, options)
-  return node.dialProtocol(target, protocol, options)
+  if (connection !== undefined) return { stream: await connection.newStream(protocol, options), connection }
+  return { stream: await node.dialProtocol(target, protocol, options) }
 }
 
 async function exchange(
@@ -208,7 +237,7 @@ async function sendWithin(
       if (signal.aborted) throw err
     }
   }
-  const stream = await openStream(node, target, protocol, signal)
+  const { stream } = await openStream(node, target, protocol, signal)
   await write(wrap(stream, 0))
 }
 
