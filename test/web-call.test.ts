@@ -4,7 +4,8 @@
  * microphone. alice calls, bob accepts, media flows both ways (bob's inbound
  * counters rise), mute and camera off turn the local tracks off, hang up ends
  * it on both sides, and the conversation shows the call; a declined call
- * shows as declined.
+ * shows as declined. An audio call opens no camera on either side, sends no
+ * video, and shows the peer's initials instead of video.
  */
 import { existsSync, mkdirSync } from 'node:fs'
 import { createServer } from 'node:http'
@@ -14,7 +15,15 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startDevnet, type Devnet } from '../src/devnet/devnet.js'
 import { introduce, signInLink } from '../src/devnet/introduce.js'
-import { callEventText, parseSignal, parseSignals, route, type CallRef } from '../web/src/call-signal.js'
+import {
+  callEventText,
+  offerKind,
+  parseSignal,
+  parseSignals,
+  route,
+  type CallRef,
+} from '../web/src/call-signal.js'
+import { initials } from '../web/src/initials.js'
 import { launchBrowser } from './support/browser.js'
 import { checkScreen, contrastOf } from './support/look.js'
 import { api, signIn, up } from './support/chat.js'
@@ -70,6 +79,21 @@ describe('call signals', () => {
     ).toBe('apply')
     expect(route(following, 'alice', 'bob', { call: 'c1', type: 'decline' })).toBe('ignore')
     expect(route(following, 'alice', 'carol', { call: 'c1', type: 'hangup' })).toBe('ignore')
+  })
+
+  it('tells an audio call from a video one by its offer: no video m-line, audio', () => {
+    const audio = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\n'
+    const video = `${audio}m=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:1\r\n`
+    expect(offerKind(audio)).toBe('audio')
+    expect(offerKind(video)).toBe('video')
+    // A video m-line turned off (port 0) sends no video.
+    expect(offerKind(`${audio}m=video 0 UDP/TLS/RTP/SAVPF 96\r\n`)).toBe('audio')
+    // No offer to read: video, as every call was before there were audio calls.
+    expect(offerKind(undefined)).toBe('video')
+    expect(initials('alice')).toBe('A')
+    expect(initials('mary.lee')).toBe('ML')
+    expect(initials('_x-y_z')).toBe('XY')
+    expect(initials('...')).toBe('?')
   })
 
   it('shows call events in words', () => {
@@ -143,6 +167,39 @@ async function shows(user: string, id: string, state: 'visible' | 'detached' = '
   }
 }
 
+/**
+ * Run in each page before its own scripts: records what it asks getUserMedia for and every
+ * RTCPeerConnection it makes, so a test can see whether a call asked for the camera or sends video.
+ */
+const RECORD_MEDIA = `(() => {
+  window.__gum = []
+  window.__pcs = []
+  const gum = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices)
+  navigator.mediaDevices.getUserMedia = (c) => {
+    window.__gum.push(JSON.parse(JSON.stringify(c ?? {})))
+    return gum(c)
+  }
+  const PC = window.RTCPeerConnection
+  window.RTCPeerConnection = class extends PC {
+    constructor(...args) {
+      super(...args)
+      window.__pcs.push(this)
+    }
+  }
+})()`
+/** The constraints the page asked getUserMedia for, since the last forgetMedia(). */
+const askedMedia = (user: string) =>
+  page(user).evaluate<Array<{ audio?: unknown; video?: unknown }>>('window.__gum')
+const forgetMedia = (user: string) => page(user).evaluate('window.__gum = []')
+/** The kinds of the tracks the page's last RTCPeerConnection sends, sorted. */
+const sentKinds = (user: string) =>
+  page(user).evaluate<string[]>('window.__pcs.at(-1).getSenders().map((s) => s.track?.kind ?? "none").sort()')
+/** Whether the page's last RTCPeerConnection's audio track is enabled (not muted). */
+const sendingAudio = (user: string) =>
+  page(user).evaluate<boolean | undefined>(
+    'window.__pcs.at(-1).getSenders().find((s) => s.track?.kind === "audio")?.track.enabled',
+  )
+
 const callEvents = (user: string) =>
   page(user)
     .locator('[data-kind="call"]')
@@ -194,6 +251,7 @@ describe('calls in the web client', () => {
     ] as const) {
       const context = await browser.newContext({ viewport: { width: 1100, height: 800 } })
       context.setDefaultTimeout(WAIT_MS)
+      await context.addInitScript(RECORD_MEDIA)
       const p = await context.newPage()
       pages.set(user, p)
       await p.goto(await signInLink(net.home, user))
@@ -232,10 +290,16 @@ describe('calls in the web client', () => {
     await byTestId('alice', 'call-audio-video').click()
     await poll(callState('alice')).toBe('ringing')
     await shows('bob', 'call-incoming')
+    expect(await byTestId('bob', 'call-incoming-title').textContent()).toBe('Video call from alice')
     await checkScreen(pages.get('bob')!, 'ringing')
     await byTestId('bob', 'call-accept').click()
     await poll(callState('bob')).toBe('connected')
     await poll(callState('alice')).toBe('connected')
+    // A video call still asks for the camera and sends video, both ways.
+    for (const user of ['alice', 'bob']) {
+      expect(await sentKinds(user), user).toEqual(['audio', 'video'])
+      expect(await askedMedia(user), user).toContainEqual({ audio: true, video: true })
+    }
     await byTestId('alice', 'call-duration').waitFor()
     // Mute and Camera off can be read (they were white on white), pressed or not.
     for (const id of ['call-mute', 'call-camera'])
@@ -267,6 +331,63 @@ describe('calls in the web client', () => {
     await poll(callState('bob')).toMatch(/^(ended|none)$/)
     await poll(callState('alice')).toMatch(/^(ended|none)$/)
     for (const user of ['alice', 'bob']) await poll(() => callEvents(user)).toMatch(/Call ended · \d+:\d\d/)
+    await poll(callState('alice')).toBe('none')
+  }, 120_000)
+
+  it('an audio call: no camera opens on either side, no video is sent, the peer shows by name', async () => {
+    for (const user of ['alice', 'bob', 'bob-2']) {
+      await poll(callState(user)).toBe('none')
+      await forgetMedia(user)
+    }
+    await byTestId('alice', 'call-audio').click()
+    await poll(callState('alice')).toBe('ringing')
+    await shows('bob', 'call-incoming')
+    expect(await byTestId('bob', 'call-incoming-title').textContent()).toBe('Audio call from alice')
+    // The preview opened the microphone alone, and says so.
+    await poll(() => byTestId('bob', 'call-preview-note').textContent({ timeout: 1_000 })).toBe(
+      'Your microphone is on for this preview. Nothing is sent until you accept.',
+    )
+    expect(await byTestId('bob', 'call-preview').count()).toBe(0)
+    await checkScreen(pages.get('bob')!, 'ringing-audio')
+    await byTestId('bob', 'call-accept').click()
+    await poll(callState('bob')).toBe('connected')
+    await poll(callState('alice')).toBe('connected')
+    await byTestId('bob', 'call-duration').waitFor()
+    await checkScreen(pages.get('bob')!, 'in-call-audio')
+
+    // The other's voice arrives, and keeps arriving; not a frame of video.
+    const first = await eventually(async () => {
+      const s = await stats('bob')
+      return s !== undefined && s.audio.bytes > 0 ? s : undefined
+    }, WAIT_MS)
+    await poll(async () => ((await stats('bob'))?.audio.bytes ?? 0) > first.audio.bytes).toBe(true)
+    await poll(async () => ((await stats('alice'))?.audio.bytes ?? 0) > 0).toBe(true)
+    for (const user of ['alice', 'bob']) {
+      expect((await stats(user))?.video.frames, user).toBe(0)
+      expect(await sentKinds(user), user).toEqual(['audio'])
+      // No video element to stay black: the peer's initials, and no camera button.
+      expect(await page(user).locator('video').count(), user).toBe(0)
+      expect(await byTestId(user, 'call-camera').count(), user).toBe(0)
+      await byTestId(user, 'call-mute').waitFor()
+    }
+    expect(await byTestId('bob', 'call-avatar').textContent()).toBe('A')
+    expect(await byTestId('alice', 'call-avatar').textContent()).toBe('B')
+    // bob-2 rang too (and opened its microphone for the preview) until bob answered.
+    for (const user of ['alice', 'bob', 'bob-2']) {
+      const asked = await askedMedia(user)
+      if (user !== 'bob-2') expect(asked.length, user).toBeGreaterThan(0)
+      for (const c of asked) expect(c, user).toEqual({ audio: true, video: false })
+    }
+
+    expect(await sendingAudio('bob')).toBe(true)
+    await byTestId('bob', 'call-mute').click()
+    expect(await sendingAudio('bob')).toBe(false)
+    await byTestId('bob', 'call-mute').click()
+    expect(await sendingAudio('bob')).toBe(true)
+
+    await byTestId('alice', 'call-hangup').click()
+    await poll(callState('bob')).toMatch(/^(ended|none)$/)
+    for (const user of ['alice', 'bob']) await poll(() => callEvents(user)).toMatch(/Call ended.*Call ended/)
     await poll(callState('alice')).toBe('none')
   }, 120_000)
 

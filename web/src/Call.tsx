@@ -1,13 +1,17 @@
 /**
  * The call on screen, over everything else: an incoming call rings with
- * accept and decline, and our own camera's preview once it opens (it opens
- * while ringing, so the user sees it is on: docs/calls.md); a call in
- * progress shows the remote video, our own preview, mute, camera off, hang
- * up and how long it has lasted.
+ * accept and decline, says whether it is an audio or a video call, and shows
+ * our own camera's preview once it opens (it opens while ringing, so the user
+ * sees it is on: docs/calls.md), or, for an audio call, that the microphone
+ * is on. A video call in progress shows the remote video, our own preview,
+ * mute, camera off, hang up and how long it has lasted; an audio call shows
+ * the peer's name and initials instead of video that would stay black, and
+ * no camera button.
  */
 import { useEffect, useRef, useState } from 'react'
 import type { CallEngine, CallOutcome, CallView } from './call-engine.js'
-import { formatDuration } from './call-signal.js'
+import { formatDuration, type CallKind } from './call-signal.js'
+import { initials } from './initials.js'
 import './call.css'
 
 export interface CallProps {
@@ -24,24 +28,31 @@ const ENDED: Record<CallOutcome, string> = {
   failed: 'The call could not connect',
 }
 
+const KIND: Record<CallKind, string> = { audio: 'Audio call', video: 'Video call' }
+
 export function Call({ view, engine }: CallProps) {
-  const { peer, phase } = view
+  const { peer, phase, kind } = view
   if (phase === 'ringing' && view.incoming)
     return (
-      <div className="call-overlay" role="dialog" aria-label={`Call from ${peer}`}>
-        <div className="call-incoming" data-testid="call-incoming">
+      <div className="call-overlay" role="dialog" aria-label={`${KIND[kind]} from ${peer}`}>
+        <div className="call-incoming" data-testid="call-incoming" data-kind={kind}>
           <span data-testid="call-state" data-state={phase} hidden />
-          <p>
-            <strong>{peer}</strong> is calling…
+          <p data-testid="call-incoming-title">
+            {KIND[kind]} from <strong>{peer}</strong>
           </p>
-          {view.local !== undefined && (
-            <figure className="call-preview">
-              <Video className="call-preview-video" stream={view.local} testId="call-preview" muted />
-              <figcaption data-testid="call-preview-note">
-                Your camera and microphone are on for this preview. Nothing is sent until you accept.
-              </figcaption>
-            </figure>
-          )}
+          {view.local !== undefined &&
+            (kind === 'video' ? (
+              <figure className="call-preview">
+                <Video className="call-preview-video" stream={view.local} testId="call-preview" muted />
+                <figcaption data-testid="call-preview-note">
+                  Your camera and microphone are on for this preview. Nothing is sent until you accept.
+                </figcaption>
+              </figure>
+            ) : (
+              <p className="call-preview-note" data-testid="call-preview-note">
+                Your microphone is on for this preview. Nothing is sent until you accept.
+              </p>
+            ))}
           <div className="call-controls">
             <button
               type="button"
@@ -72,10 +83,27 @@ export function Call({ view, engine }: CallProps) {
           ? 'Connecting…'
           : undefined
   return (
-    <div className="call-overlay" role="dialog" aria-label={`Call with ${peer}`}>
-      <div className="call" data-testid="call-state" data-state={phase} data-outcome={view.outcome}>
-        <Video className="call-remote" stream={view.remote} testId="call-remote-video" />
-        <Video className="call-local" stream={view.local} testId="call-local-video" muted />
+    <div className="call-overlay" role="dialog" aria-label={`${KIND[kind]} with ${peer}`}>
+      <div
+        className={`call ${kind}`}
+        data-testid="call-state"
+        data-state={phase}
+        data-outcome={view.outcome}
+        data-kind={kind}
+      >
+        {kind === 'video' ? (
+          <>
+            <Video className="call-remote" stream={view.remote} testId="call-remote-video" />
+            <Video className="call-local" stream={view.local} testId="call-local-video" muted />
+          </>
+        ) : (
+          <>
+            <RemoteAudio stream={view.remote} />
+            <div className="call-avatar" data-testid="call-avatar" aria-hidden="true">
+              {initials(peer)}
+            </div>
+          </>
+        )}
         <header className="call-header">
           <strong>{peer}</strong>
           {status !== undefined ? <span>{status}</span> : <Duration since={view.connectedAt ?? 0} />}
@@ -95,14 +123,16 @@ export function Call({ view, engine }: CallProps) {
               >
                 {view.muted ? 'Unmute' : 'Mute'}
               </button>
-              <button
-                type="button"
-                aria-pressed={view.cameraOff}
-                data-testid="call-camera"
-                onClick={() => engine.toggleCamera()}
-              >
-                {view.cameraOff ? 'Camera on' : 'Camera off'}
-              </button>
+              {kind === 'video' && (
+                <button
+                  type="button"
+                  aria-pressed={view.cameraOff}
+                  data-testid="call-camera"
+                  onClick={() => engine.toggleCamera()}
+                >
+                  {view.cameraOff ? 'Camera on' : 'Camera off'}
+                </button>
+              )}
               <button
                 type="button"
                 className="danger"
@@ -128,6 +158,16 @@ function Video(p: { stream: MediaStream | undefined; className: string; testId: 
   return (
     <video ref={ref} className={p.className} data-testid={p.testId} autoPlay playsInline muted={p.muted} />
   )
+}
+
+/** The peer's voice in an audio call: no video element, which would stay black. */
+function RemoteAudio({ stream }: { stream: MediaStream | undefined }) {
+  const ref = useRef<HTMLAudioElement>(null)
+  useEffect(() => {
+    const el = ref.current
+    if (el !== null && el.srcObject !== (stream ?? null)) el.srcObject = stream ?? null
+  }, [stream])
+  return <audio ref={ref} data-testid="call-remote-audio" autoPlay />
 }
 
 function Duration({ since }: { since: number }) {

@@ -1,6 +1,6 @@
 /** One conversation: its messages with receipts, "typing…", and the send box. */
 import { useLayoutEffect, useRef, useState } from 'react'
-import { callEventText } from './call-signal.js'
+import { callEventText, type CallKind } from './call-signal.js'
 import { Composer } from './Composer.js'
 import { FileEntry, isFileMessage } from './FileEntry.js'
 import { SendFile } from './SendFile.js'
@@ -21,8 +21,8 @@ export interface ConversationProps {
   onEdit: (id: string, text: string) => Promise<boolean>
   onDelete: (id: string) => Promise<boolean>
   onTyping: () => void
-  /** starts an audio and video call; undefined while a call is on */
-  onCall?: (() => void) | undefined
+  /** starts an audio-only or a video call; undefined while a call is on */
+  onCall?: ((kind: CallKind) => void) | undefined
 }
 
 const RECEIPT: Record<Message['state'], { mark: string; label: string }> = {
@@ -70,6 +70,7 @@ export function Conversation(p: ConversationProps) {
 
   const disabled = p.closed ?? hint(peer, contact)
   const presence = contact?.presence ?? 'offline'
+  const canCall = p.onCall !== undefined && contact?.state === 'accepted'
   return (
     <section className="conversation" data-testid="conversation" data-peer={peer}>
       <header>
@@ -88,12 +89,22 @@ export function Conversation(p: ConversationProps) {
         <button
           type="button"
           className="call-button"
-          aria-label={`Call ${peer}`}
-          disabled={p.onCall === undefined || contact?.state !== 'accepted'}
-          onClick={p.onCall}
+          aria-label={`Audio call ${peer}`}
+          disabled={!canCall}
+          onClick={() => p.onCall?.('audio')}
+          data-testid="call-audio"
+        >
+          Audio call
+        </button>
+        <button
+          type="button"
+          className="call-button"
+          aria-label={`Video call ${peer}`}
+          disabled={!canCall}
+          onClick={() => p.onCall?.('video')}
           data-testid="call-audio-video"
         >
-          Call
+          Video call
         </button>
       </header>
       <ol className="messages" ref={list} data-testid="messages">

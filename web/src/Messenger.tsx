@@ -246,7 +246,7 @@ export function Messenger({ me, signedOut, onSignedOut, onSignOut }: MessengerPr
             onEdit={edit}
             onDelete={remove}
             onTyping={() => typing(open)}
-            onCall={call.view === undefined ? () => void call.engine.start(open) : undefined}
+            onCall={call.view === undefined ? (kind) => void call.engine.start(open, kind) : undefined}
           />
         )}
       </div>

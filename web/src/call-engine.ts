@@ -1,6 +1,6 @@
 /**
- * One call at a time in this page: the RTCPeerConnection, the camera and
- * microphone, and the signals over Parley. What a signal means is decided by
+ * One call at a time in this page: the RTCPeerConnection, the microphone
+ * (and the camera, in a video call), and the signals over Parley. What a signal means is decided by
  * route() in call-signal.ts; this class does the IO and tells the page what
  * to show through `onView`.
  *
@@ -9,8 +9,24 @@
  */
 import { callApi } from './call-api.js'
 import { httpSignals, type SignalTransport } from './call-transport.js'
-import { MAX_BATCH, route, type CallRef, type CallWhat, type Signal } from './call-signal.js'
-import { mark, openMedia, stopMedia, type CallOutcome, type CallStats, type CallView } from './call-view.js'
+import {
+  MAX_BATCH,
+  offerKind,
+  route,
+  type CallKind,
+  type CallRef,
+  type CallWhat,
+  type Signal,
+} from './call-signal.js'
+import {
+  mark,
+  mediaFor,
+  openMedia,
+  stopMedia,
+  type CallOutcome,
+  type CallStats,
+  type CallView,
+} from './call-view.js'
 
 export type { CallOutcome, CallPhase, CallStats, CallView } from './call-view.js'
 
@@ -35,7 +51,7 @@ interface Session extends CallRef {
   offer: RTCSessionDescriptionInit | undefined
   /** callee: the connection made ready while ringing (offer applied, nothing sent, no media) */
   prepared: Promise<RTCPeerConnection> | undefined
-  /** callee: camera and microphone opened while ringing, shown but not sent */
+  /** callee: microphone (and camera) opened while ringing, shown but not sent */
   preview: Promise<MediaStream> | undefined
   /** caller: how many of the callee's devices took the ring (undefined until the ring's request returns) */
   ringing: number | undefined
@@ -91,11 +107,12 @@ export class CallEngine {
     return this.ice.config
   }
 
-  async start(peer: string): Promise<void> {
+  /** Calls `peer`: an audio call opens the microphone only, and its offer has no video m-line. */
+  async start(peer: string, kind: CallKind = 'video'): Promise<void> {
     if (this.s !== undefined && !this.s.ended) return
-    const s = this.session(crypto.randomUUID(), peer, false)
+    const s = this.session(crypto.randomUUID(), peer, false, kind)
     try {
-      const [media, ice] = await Promise.all([this.media(), this.iceConfig()])
+      const [media, ice] = await Promise.all([this.media(kind), this.iceConfig()])
       mark('media')
       if (s.ended) return stopMedia(media)
       s.media = media
@@ -126,7 +143,7 @@ export class CallEngine {
     // devices ringing). Sending one first cost the answer about 40 ms here (bench:call).
     try {
       // A preview that failed while ringing (no permission yet) is asked for again now.
-      const media = s.preview?.catch(() => this.media()) ?? this.media()
+      const media = s.preview?.catch(() => this.media(s.view.kind)) ?? this.media(s.view.kind)
       const [local, pc] = await Promise.all([media, s.prepared ?? this.prepare(s)])
       if (s.ended) return stopMedia(local)
       s.media = local
@@ -171,16 +188,17 @@ export class CallEngine {
     const s = this.s
     switch (route(s, this.me, from, sig)) {
       case 'ring': {
-        const r = this.session(sig.call, from, true)
+        // An audio call's offer has no video m-line: the ringing and the answer open no camera.
+        const r = this.session(sig.call, from, true, offerKind(sig.sdp?.sdp))
         r.offer = sig.sdp
         // The caller gives up after RING_MS; a lost hang-up must not ring here forever.
         r.timers.push(setTimeout(() => this.finish(r, 'missed', false), RING_MS + 5_000))
         // Applying the offer takes tens of milliseconds: done while ringing, not after Accept.
         r.prepared = this.prepare(r)
         r.prepared.catch(() => undefined)
-        // So does opening camera and microphone: opened while ringing and shown on the ringing
-        // screen (the user sees the camera is on); nothing is sent before Accept (docs/calls.md).
-        r.preview = openMedia(() => r.ended).then((local) => {
+        // So does opening the microphone and camera: opened while ringing and shown on the ringing
+        // screen (the user sees they are on); nothing is sent before Accept (docs/calls.md).
+        r.preview = openMedia(r.view.kind, () => r.ended).then((local) => {
           mark('media')
           r.media = local
           this.show(r, { local })
@@ -269,11 +287,12 @@ export class CallEngine {
     return pc
   }
 
-  private session(id: string, peer: string, incoming: boolean): Session {
+  private session(id: string, peer: string, incoming: boolean, kind: CallKind): Session {
     const view: CallView = {
       id,
       peer,
       incoming,
+      kind,
       phase: 'ringing',
       connectedAt: undefined,
       muted: false,
@@ -333,8 +352,8 @@ export class CallEngine {
     for (const c of pending) await s.pc?.addIceCandidate(c)
   }
 
-  private media(): Promise<MediaStream> {
-    return navigator.mediaDevices.getUserMedia({ audio: true, video: true })
+  private media(kind: CallKind): Promise<MediaStream> {
+    return navigator.mediaDevices.getUserMedia(mediaFor(kind))
   }
 
   private send(s: Session, sig: Signal): void {

@@ -9,7 +9,14 @@
  * Each callee device that accepts names itself with a random `leg` in its
  * answer (this client sends no separate `accept`; the type stays valid); the
  * caller follows the first leg and ignores the others.
+ *
+ * The kind of call (audio only, or audio and video) travels in the offer
+ * itself, not beside it: an offer with no video m-line is an audio call
+ * (offerKind). An older client's offer always has one, so it means video.
  */
+
+/** An audio-only call, or an audio and video one. */
+export type CallKind = 'audio' | 'video'
 
 export type SignalType = 'ring' | 'accept' | 'answer' | 'candidate' | 'decline' | 'hangup' | 'busy'
 
@@ -70,6 +77,18 @@ function validSignal(s: unknown): Signal | undefined {
   if ((type === 'ring' || type === 'answer') && !sdpOk) return undefined
   if (type === 'candidate' && (typeof candidate !== 'object' || candidate === null)) return undefined
   return s as Signal
+}
+
+/**
+ * The kind of call an offer asks for: video when it has a video m-line that
+ * is not turned off (port 0), else audio (no offer at all: video, as before
+ * there were audio calls). No field of our own beside the SDP:
+ * every client, this one and older ones, already sends it, and the callee
+ * must answer what the offer holds anyway.
+ */
+export function offerKind(sdp: string | undefined): CallKind {
+  if (sdp === undefined) return 'video'
+  return /^m=video [1-9]/m.test(sdp) ? 'video' : 'audio'
 }
 
 /** The call on screen, as far as routing a signal needs to know it. */

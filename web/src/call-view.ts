@@ -3,6 +3,7 @@
  * inbound counters tests and benchmarks read), and the small media helpers
  * the engine uses.
  */
+import type { CallKind } from './call-signal.js'
 
 export type CallPhase = 'ringing' | 'connecting' | 'connected' | 'ended'
 export type CallOutcome = 'ended' | 'declined' | 'missed' | 'busy' | 'unreachable' | 'failed'
@@ -11,6 +12,8 @@ export interface CallView {
   id: string
   peer: string
   incoming: boolean
+  /** audio only (the microphone, never the camera) or audio and video */
+  kind: CallKind
   phase: CallPhase
   connectedAt: number | undefined
   muted: boolean
@@ -30,12 +33,17 @@ export function mark(what: string): void {
   performance.mark(`parley:${what}`)
 }
 
-/** Camera and microphone; stopped at once, and an error, when the call ended while they opened. */
-export async function openMedia(ended: () => boolean): Promise<MediaStream> {
-  const media = await navigator.mediaDevices.getUserMedia({ audio: true, video: true })
+/** What a call of this kind opens: an audio call never asks for the camera. */
+export function mediaFor(kind: CallKind): MediaStreamConstraints {
+  return { audio: true, video: kind === 'video' }
+}
+
+/** The microphone (and camera, for video); stopped at once, and an error, when the call ended while they opened. */
+export async function openMedia(kind: CallKind, ended: () => boolean): Promise<MediaStream> {
+  const media = await navigator.mediaDevices.getUserMedia(mediaFor(kind))
   if (!ended()) return media
   stopMedia(media)
-  throw new Error('the call ended while camera and microphone opened')
+  throw new Error('the call ended while the microphone and camera opened')
 }
 
 export function stopMedia(media: MediaStream): void {
