@@ -4,8 +4,9 @@
  * WebDriver BiDi) and signs up there; bob is in Chromium. Everything a user
  * does in the web client is done once from Firefox: add a contact, chat both
  * ways with receipts and typing, call and be called (audio and video between
- * Firefox and Chromium, counters rising on both sides), send and receive a
- * file, and use it at 360 px.
+ * Firefox and Chromium, counters rising on both sides; an audio call each
+ * way, with no camera opened and no video sent), send and receive a file,
+ * and use it at 360 px.
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -114,6 +115,54 @@ async function flowing(read: () => Promise<Stats | undefined>): Promise<void> {
     return (s?.video.frames ?? 0) > first!.video.frames && (s?.audio.bytes ?? 0) > first!.audio.bytes
   }).toBe(true)
 }
+
+/** Audio is flowing into a page, and still rising; not a frame of video. */
+async function audioFlowing(read: () => Promise<Stats | undefined>): Promise<void> {
+  let first: Stats | undefined
+  await poll(async () => {
+    const s = await read()
+    if (s !== undefined && s.audio.bytes > 0) first ??= s
+    return first !== undefined
+  }).toBe(true)
+  await poll(async () => ((await read())?.audio.bytes ?? 0) > first!.audio.bytes).toBe(true)
+  expect((await read())?.video.frames).toBe(0)
+}
+
+/**
+ * Run in a page already open (both browsers, no reload): records what it asks getUserMedia for
+ * from now on and the RTCPeerConnections it makes, so a test can see whether a call asked for the
+ * camera or sends video. Then what it asked, and what its last connection sends.
+ */
+const RECORD_MEDIA = `(() => {
+  window.__gum = []
+  if (window.__pcs !== undefined) return
+  window.__pcs = []
+  const gum = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices)
+  navigator.mediaDevices.getUserMedia = (c) => {
+    window.__gum.push(JSON.parse(JSON.stringify(c ?? {})))
+    return gum(c)
+  }
+  const PC = window.RTCPeerConnection
+  window.RTCPeerConnection = class extends PC {
+    constructor(...args) {
+      super(...args)
+      window.__pcs.push(this)
+    }
+  }
+})()`
+const MEDIA_USED = `({
+  asked: window.__gum,
+  sent: window.__pcs.at(-1).getSenders().map((s) => s.track?.kind ?? 'none').sort(),
+})`
+interface MediaUsed {
+  asked: Array<{ audio?: unknown; video?: unknown }>
+  sent: string[]
+}
+const mediaUsed = async (): Promise<Record<'alice' | 'bob', MediaUsed>> => ({
+  alice: (await ff.evaluate(MEDIA_USED)) as MediaUsed,
+  bob: await bob.evaluate<MediaUsed>(MEDIA_USED),
+})
+const AUDIO_ONLY: MediaUsed = { asked: [{ audio: true, video: false }], sent: ['audio'] }
 
 /** Run in a page: the SHA-256 of what it gets from a download link. */
 async function digestOf(href: string): Promise<string> {
@@ -252,6 +301,43 @@ describe('web client in Firefox', () => {
         [...document.querySelectorAll('[data-kind="call"]')].map((e) => e.textContent).join('|'),
       ),
     ).toMatch(/Call ended · \d+:\d\d.*Call ended · \d+:\d\d/)
+  }, 120_000)
+
+  it('audio calls each way between Firefox and Chromium: no camera opens, no video is sent', async () => {
+    await poll(alice.callState).toBe('none')
+    await poll(bobCallState).toBe('none')
+    await alice.click('contact-bob')
+    await bob.getByTestId('contact-alice').click()
+    await ff.evaluate(RECORD_MEDIA)
+    await bob.evaluate(RECORD_MEDIA)
+    // Firefox calls: Chromium reads the kind from Firefox's offer.
+    await alice.click('call-audio')
+    await poll(alice.callState).toBe('ringing')
+    expect(await bob.getByTestId('call-incoming-title').textContent()).toBe('Audio call from alice')
+    await bob.getByTestId('call-accept').click()
+    await poll(alice.callState).toBe('connected')
+    await poll(bobCallState).toBe('connected')
+    await audioFlowing(bobStats)
+    await audioFlowing(alice.stats)
+    expect(await mediaUsed()).toEqual({ alice: AUDIO_ONLY, bob: AUDIO_ONLY })
+    await alice.click('call-hangup')
+    await poll(bobCallState).toBe('none')
+    await poll(alice.callState).toBe('none')
+
+    // Chromium calls: Firefox reads the kind from Chromium's offer.
+    await ff.evaluate(RECORD_MEDIA)
+    await bob.evaluate(RECORD_MEDIA)
+    await bob.getByTestId('call-audio').click()
+    await poll(alice.text('call-incoming-title')).toBe('Audio call from bob')
+    await alice.click('call-accept')
+    await poll(alice.callState).toBe('connected')
+    await poll(bobCallState).toBe('connected')
+    await audioFlowing(alice.stats)
+    await audioFlowing(bobStats)
+    expect(await mediaUsed()).toEqual({ alice: AUDIO_ONLY, bob: AUDIO_ONLY })
+    await bob.getByTestId('call-hangup').click()
+    await poll(alice.callState).toBe('none')
+    await poll(bobCallState).toBe('none')
   }, 120_000)
 
   it('sends a file from Firefox and receives one there, checksums matching', async () => {
