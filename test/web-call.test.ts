@@ -339,6 +339,14 @@ describe('calls in the web client', () => {
       await poll(callState(user)).toBe('none')
       await forgetMedia(user)
     }
+    // alice is on a phone: at 360 px both call buttons fit beside bob's name.
+    await page('alice').setViewportSize({ width: 360, height: 740 })
+    for (const id of ['call-audio', 'call-audio-video']) {
+      const box = await byTestId('alice', id).boundingBox()
+      expect(box, id).not.toBeNull()
+      expect(box!.x + box!.width, id).toBeLessThanOrEqual(360)
+    }
+    await checkScreen(page('alice'), 'call-buttons-360px')
     await byTestId('alice', 'call-audio').click()
     await poll(callState('alice')).toBe('ringing')
     await shows('bob', 'call-incoming')
@@ -354,6 +362,7 @@ describe('calls in the web client', () => {
     await poll(callState('alice')).toBe('connected')
     await byTestId('bob', 'call-duration').waitFor()
     await checkScreen(pages.get('bob')!, 'in-call-audio')
+    await checkScreen(page('alice'), 'in-call-audio-360px')
 
     // The other's voice arrives, and keeps arriving; not a frame of video.
     const first = await eventually(async () => {
@@ -389,6 +398,7 @@ describe('calls in the web client', () => {
     await poll(callState('bob')).toMatch(/^(ended|none)$/)
     for (const user of ['alice', 'bob']) await poll(() => callEvents(user)).toMatch(/Call ended.*Call ended/)
     await poll(callState('alice')).toBe('none')
+    await page('alice').setViewportSize({ width: 1100, height: 800 })
   }, 120_000)
 
   it('a declined call ends on both sides and shows as declined', async () => {

@@ -1,8 +1,8 @@
 /**
  * One call at a time in this page: the RTCPeerConnection, the microphone
- * (and the camera, in a video call), and the signals over Parley. What a signal means is decided by
- * route() in call-signal.ts; this class does the IO and tells the page what
- * to show through `onView`.
+ * (and the camera, in a video call), and the signals over Parley. What a
+ * signal means is decided by route() in call-signal.ts; this class does the
+ * IO and tells the page what to show through `onView`.
  *
  * The caller writes the call event into the conversation (it is the one
  * that knows every outcome: declined, missed, busy, ended after so long).
