@@ -194,6 +194,13 @@ const forgetMedia = (user: string) => page(user).evaluate('window.__gum = []')
 /** The kinds of the tracks the page's last RTCPeerConnection sends, sorted. */
 const sentKinds = (user: string) =>
   page(user).evaluate<string[]>('window.__pcs.at(-1).getSenders().map((s) => s.track?.kind ?? "none").sort()')
+/** The m-lines' media of the page's last RTCPeerConnection, local and remote description (offer, answer). */
+const mLines = (user: string) =>
+  page(user).evaluate<{ local: string[]; remote: string[] }>(`(() => {
+    const pc = window.__pcs.at(-1)
+    const media = (d) => [...(d?.sdp ?? '').matchAll(/^m=(\\w+)/gm)].map((m) => m[1])
+    return { local: media(pc.localDescription), remote: media(pc.remoteDescription) }
+  })()`)
 /** Whether the page's last RTCPeerConnection's audio track is enabled (not muted). */
 const sendingAudio = (user: string) =>
   page(user).evaluate<boolean | undefined>(
@@ -298,6 +305,7 @@ describe('calls in the web client', () => {
     // A video call still asks for the camera and sends video, both ways.
     for (const user of ['alice', 'bob']) {
       expect(await sentKinds(user), user).toEqual(['audio', 'video'])
+      expect(await mLines(user), user).toEqual({ local: ['audio', 'video'], remote: ['audio', 'video'] })
       expect(await askedMedia(user), user).toContainEqual({ audio: true, video: true })
     }
     await byTestId('alice', 'call-duration').waitFor()
@@ -374,6 +382,8 @@ describe('calls in the web client', () => {
     for (const user of ['alice', 'bob']) {
       expect((await stats(user))?.video.frames, user).toBe(0)
       expect(await sentKinds(user), user).toEqual(['audio'])
+      // The offer and the answer both have the audio m-line only.
+      expect(await mLines(user), user).toEqual({ local: ['audio'], remote: ['audio'] })
       // No video element to stay black: the peer's initials, and no camera button.
       expect(await page(user).locator('video').count(), user).toBe(0)
       expect(await byTestId(user, 'call-camera').count(), user).toBe(0)
