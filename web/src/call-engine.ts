@@ -9,24 +9,10 @@
  */
 import { callApi } from './call-api.js'
 import { httpSignals, type SignalTransport } from './call-transport.js'
-import {
-  MAX_BATCH,
-  offerKind,
-  route,
-  type CallKind,
-  type CallRef,
-  type CallWhat,
-  type Signal,
-} from './call-signal.js'
-import {
-  mark,
-  mediaFor,
-  openMedia,
-  stopMedia,
-  type CallOutcome,
-  type CallStats,
-  type CallView,
-} from './call-view.js'
+import { MAX_BATCH, offerKind, route } from './call-signal.js'
+import type { CallKind, CallRef, CallWhat, Signal } from './call-signal.js'
+import { mark, mediaFor, openMedia, stopMedia } from './call-view.js'
+import type { CallOutcome, CallStats, CallView } from './call-view.js'
 
 export type { CallOutcome, CallPhase, CallStats, CallView } from './call-view.js'
 
