@@ -13,6 +13,7 @@ import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startDevnet, type Devnet } from '../src/devnet/devnet.js'
+import { BODY_CHARS, messageNotification, titleFor, unreadTotal, type Viewing } from '../web/src/notify.js'
 import { compareMessages, initialState, reduce, unreadIds, type ChatState } from '../web/src/state.js'
 import type { ListedContact, Message } from '../web/src/types.js'
 import { launchBrowser } from './support/browser.js'
@@ -154,6 +155,60 @@ describe('web client state', () => {
 
 // ---- the client in Chromium against real devices ---------------------------------
 
+describe('web client notifications', () => {
+  const fromBob = (over: Partial<Message> = {}) => ({
+    type: 'message' as const,
+    message: message({
+      sender: 'bob',
+      conversation: 'bob',
+      state: 'received',
+      text: 'are you there?',
+      ...over,
+    }),
+  })
+  const looking: Viewing = { me: 'alice', open: 'bob', focused: true, status: 'online' }
+
+  it("notifies of a contact's message only when its conversation is not in view", () => {
+    expect(messageNotification(fromBob(), looking)).toBeUndefined()
+    expect(messageNotification(fromBob(), { ...looking, focused: false })).toEqual({
+      title: 'bob',
+      body: 'are you there?',
+      tag: 'parley-bob',
+      conversation: 'bob',
+    })
+    expect(messageNotification(fromBob(), { ...looking, open: 'carol' })?.title).toBe('bob')
+    expect(messageNotification(fromBob(), { ...looking, open: undefined })?.title).toBe('bob')
+  })
+
+  it('stays quiet in Do not disturb, for our own messages, held requests and anything but a new message', () => {
+    const away = { ...looking, focused: false }
+    expect(messageNotification(fromBob(), { ...away, status: 'dnd' })).toBeUndefined()
+    expect(messageNotification(fromBob({ sender: 'alice', state: 'sent' }), away)).toBeUndefined()
+    expect(messageNotification(fromBob({ held: true }), away)).toBeUndefined()
+    expect(messageNotification({ type: 'typing', username: 'bob' }, away)).toBeUndefined()
+    expect(messageNotification({ type: 'message-updated', message: fromBob().message }, away)).toBeUndefined()
+  })
+
+  it('says what a file offer or a call is instead of its JSON, and shortens long text to one line', () => {
+    const away = { ...looking, focused: false }
+    expect(messageNotification(fromBob({ kind: 'file', text: '{"name":"a.bin"}' }), away)?.body).toBe(
+      'Sent a file',
+    )
+    const long = messageNotification(fromBob({ text: `line one\n${'x'.repeat(400)}` }), away)!.body
+    expect(long).toHaveLength(BODY_CHARS)
+    expect(long.startsWith('line one x')).toBe(true)
+    expect(long.endsWith('…')).toBe(true)
+  })
+
+  it("puts the unread count of accepted contacts' conversations in the title", () => {
+    const s = { contacts: [contact('bob', { unread: 2 }), contact('carol', { unread: 1 })] }
+    expect(unreadTotal(s)).toBe(3)
+    expect(titleFor(unreadTotal(s))).toBe('(3) Parley')
+    expect(unreadTotal({ contacts: [contact('eve', { state: 'pending', unread: 4 })] })).toBe(0)
+    expect(titleFor(0)).toBe('Parley')
+  })
+})
+
 const dir = tempDir('parley-web-')
 let net: Devnet
 let browser: Browser
@@ -167,6 +222,28 @@ const bubble = (user: string, text: string) => byTestId(user, 'message').filter(
 /** Waits for a value on the page: what a user would see once the network has done its part. */
 const poll = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: WAIT_MS, interval: 100 })
 const attr = (user: string, id: string, name: string) => () => byTestId(user, id).getAttribute(name)
+
+/**
+ * Records, in the page, each permission request and each notification made, around Chromium's own
+ * Notification (which makes them: the recording only watches).
+ */
+const RECORD_NOTIFICATIONS = `(() => {
+  const Real = window.Notification
+  if (Real === undefined) return
+  const rec = { asked: 0, shown: [] }
+  window.__notify = rec
+  class Recorded extends Real {
+    constructor(title, options) {
+      super(title, options)
+      rec.shown.push(this)
+    }
+    static requestPermission(...args) {
+      rec.asked++
+      return Real.requestPermission(...args)
+    }
+  }
+  window.Notification = Recorded
+})()`
 
 /** A fresh device with no account, and a browser context that opened its sign-in link. */
 async function arrive(user: string): Promise<void> {
@@ -185,6 +262,7 @@ async function arrive(user: string): Promise<void> {
   if (link === undefined) throw new Error(`no sign-in link in:\n${daemon.output()}`)
   const context = await browser.newContext({ viewport: { width: 1100, height: 800 } })
   context.setDefaultTimeout(WAIT_MS)
+  await context.addInitScript(RECORD_NOTIFICATIONS)
   const p = await context.newPage()
   users.set(user, { context, page: p })
   await p.goto(link)
@@ -326,6 +404,45 @@ describe('web client in Chromium', () => {
     await byTestId('alice', 'status-select').selectOption('online')
     await poll(attr('bob', 'contact-alice-presence', 'data-presence')).toBe('online')
   }, 60_000)
+
+  it('notifies bob of a message he is not looking at, counts it in the title, and stays quiet in Do not disturb', async () => {
+    const bob = page('bob')
+    const probe = (what: string) => bob.evaluate<unknown>(`window.__notify.${what}`)
+    const shown = () => bob.evaluate<string[]>('window.__notify.shown.map((n) => n.title + ": " + n.body)')
+    // Never asked on load: the sidebar offers it, and asks on the click.
+    expect(await probe('asked')).toBe(0)
+    await byTestId('bob', 'notify-prompt').waitFor()
+    await checkScreen(bob, 'notify-prompt')
+    // What the user's "Allow" in the browser's prompt does (a headless browser shows none).
+    await users.get('bob')!.context.grantPermissions(['notifications'])
+    await byTestId('bob', 'notify-enable').click()
+    await byTestId('bob', 'notify-prompt').waitFor({ state: 'detached' })
+    expect(await probe('asked')).toBe(1)
+
+    // bob switches to another window: alice's conversation stays open behind it.
+    await bob.evaluate(`document.hasFocus = () => false; window.dispatchEvent(new Event('blur'))`)
+    await byTestId('alice', 'message-input').fill('are you there?')
+    await byTestId('alice', 'message-input').press('Enter')
+    await poll(shown).toEqual(['alice: are you there?'])
+    await poll(() => bob.title()).toBe('(1) Parley')
+
+    // Do not disturb: counted, not shown.
+    await byTestId('bob', 'status-select').selectOption('dnd')
+    await poll(attr('alice', 'contact-bob-presence', 'data-presence')).toBe('dnd')
+    await byTestId('alice', 'message-input').fill('call me when you can')
+    await byTestId('alice', 'message-input').press('Enter')
+    await poll(() => bob.title()).toBe('(2) Parley')
+    expect(await shown()).toEqual(['alice: are you there?'])
+
+    // The notification's click brings the conversation forward; once seen, the title is plain again.
+    await byTestId('bob', 'status-select').selectOption('online')
+    await bob.evaluate(
+      `delete document.hasFocus; window.__notify.shown[0].onclick(new Event('click')); window.dispatchEvent(new Event('focus'))`,
+    )
+    expect(await byTestId('bob', 'conversation-title').textContent()).toBe('alice')
+    await poll(() => bob.title()).toBe('Parley')
+    await poll(() => bubble('alice', 'call me when you can').getAttribute('data-state')).toBe('read')
+  }, 90_000)
 
   it('searches every conversation; a result opens its conversation', async () => {
     await byTestId('bob', 'search-input').fill('hello')

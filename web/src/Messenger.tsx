@@ -11,6 +11,8 @@ import { parseSignals } from './call-signal.js'
 import { Conversation } from './Conversation.js'
 import { useFocused } from './focus.js'
 import { connectLive } from './live.js'
+import { showNotification, useUnreadTitle } from './notifications.js'
+import { messageNotification, unreadTotal } from './notify.js'
 import { Sidebar } from './Sidebar.js'
 import { RevokedBanner } from './revoked.js'
 import { initialState, reduce, unreadIds } from './state.js'
@@ -80,6 +82,7 @@ export function Messenger({ me, signedOut, onSignedOut, onSignOut }: MessengerPr
     setHistoryRound((r) => r + 1)
   })
   const call = useCall(me, report)
+  useUnreadTitle(unreadTotal(state))
   const onNotice = useEffectEvent((notice: Notice) => {
     if (notice.type === 'signed-out') {
       setRevoked({ at: notice.at, by: notice.by })
@@ -98,6 +101,9 @@ export function Messenger({ me, signedOut, onSignedOut, onSignOut }: MessengerPr
         })
       return
     }
+    // A message while the user is not looking: a notification (none in Do not disturb).
+    const shown = messageNotification(notice, { me, open: state.open, focused, status: state.status })
+    if (shown !== undefined) showNotification(shown, (username) => dispatch({ type: 'open', username }))
     dispatch({ type: 'notice', notice, now: Date.now(), focused })
     const request =
       (notice.type === 'contact' && notice.contact.state === 'pending') ||

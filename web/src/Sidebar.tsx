@@ -1,6 +1,7 @@
 /** The left pane: who I am and my status, search, add a contact, requests, contacts. */
 import { useState, type FormEvent } from 'react'
 import type { ContactAction } from './api.js'
+import { NotifyPrompt } from './NotifyPrompt.js'
 import { Search } from './Search.js'
 import type { ChatState } from './state.js'
 import { STATUSES, USERNAME, type ContactRequest, type ListedContact, type Status } from './types.js'
@@ -66,6 +67,7 @@ export function Sidebar({
           Sign out
         </button>
       </header>
+      <NotifyPrompt />
       <Search onOpen={onOpen} onError={onError} />
       <AddContact me={state.me} onAdd={onAdd} />
       {state.requests.length > 0 && <Requests requests={state.requests} onAction={onContactAction} />}
