@@ -13,8 +13,10 @@ import { join } from 'node:path'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startDevnet, type Devnet } from '../src/devnet/devnet.js'
+import { linkParts, safeHref } from '../web/src/links.js'
 import { BODY_CHARS, messageNotification, titleFor, unreadTotal, type Viewing } from '../web/src/notify.js'
 import { compareMessages, initialState, reduce, unreadIds, type ChatState } from '../web/src/state.js'
+import { dayLabel, timeline } from '../web/src/timeline.js'
 import type { ListedContact, Message } from '../web/src/types.js'
 import { launchBrowser } from './support/browser.js'
 import { checkScreen } from './support/look.js'
@@ -154,6 +156,66 @@ describe('web client state', () => {
 })
 
 // ---- the client in Chromium against real devices ---------------------------------
+
+describe('web client message text', () => {
+  it('makes web and mail links of what a person means by one, and leaves the rest text', () => {
+    expect(linkParts('see https://example.org/a_(b). ok')).toEqual([
+      'see ',
+      { href: 'https://example.org/a_(b)', text: 'https://example.org/a_(b)' },
+      '. ok',
+    ])
+    expect(linkParts('www.example.com, then')).toEqual([
+      { href: 'http://www.example.com/', text: 'www.example.com' },
+      ', then',
+    ])
+    expect(linkParts('write to me@example.org')).toEqual([
+      'write to ',
+      { href: 'mailto:me@example.org', text: 'me@example.org' },
+    ])
+    expect(linkParts('no links here')).toEqual(['no links here'])
+  })
+
+  it('never makes a link of javascript:, data:, ftp:, a scheme-relative or a bare IP address', () => {
+    for (const text of [
+      'javascript:alert(1)',
+      'JaVaScRiPt:alert(document.cookie)',
+      'data:text/html,<script>alert(1)</script>',
+      'ftp://files.example.org',
+      '//example.org/x',
+      'at 10.0.0.1 today',
+    ])
+      expect(linkParts(text), text).toEqual([text])
+    expect(safeHref('javascript:alert(1)')).toBeUndefined()
+    expect(safeHref('vbscript:msgbox')).toBeUndefined()
+    // A quote ends the link: what follows stays text (and React escapes any attribute anyway).
+    expect(linkParts('https://evil.example/"onmouseover=alert(1)')).toEqual([
+      { href: 'https://evil.example/', text: 'https://evil.example/' },
+      '"onmouseover=alert(1)',
+    ])
+  })
+
+  it('separates days and marks where the unread messages begin', () => {
+    const noon = new Date(2026, 11, 7, 12).getTime()
+    const hour = 3_600_000
+    expect(dayLabel(noon - hour, noon)).toBe('Today')
+    expect(dayLabel(noon - 24 * hour, noon)).toBe('Yesterday')
+    expect(dayLabel(new Date(2025, 0, 2).getTime(), noon)).toContain('2025')
+    const msgs = [
+      message({ id: '01', sender: 'alice', sentAt: noon - 25 * hour }),
+      message({ id: '02', sender: 'bob', sentAt: noon - 2 * hour, lamport: 2 }),
+      message({ id: '03', sender: 'bob', sentAt: noon - hour, lamport: 3 }),
+    ]
+    const rows = (unread: number) =>
+      timeline(msgs, 'alice', unread, noon).map((r) =>
+        r.type === 'day' ? r.label : r.type === 'unread' ? 'new' : r.message.id,
+      )
+    expect(rows(0)).toEqual(['Yesterday', '01', 'Today', '02', '03'])
+    expect(rows(1)).toEqual(['Yesterday', '01', 'Today', '02', 'new', '03'])
+    expect(rows(2)).toEqual(['Yesterday', '01', 'Today', 'new', '02', '03'])
+    // More unread than are loaded: the marker goes before the first of theirs.
+    expect(rows(5)).toEqual(['Yesterday', '01', 'Today', 'new', '02', '03'])
+  })
+})
 
 describe('web client notifications', () => {
   const fromBob = (over: Partial<Message> = {}) => ({
@@ -479,6 +541,49 @@ describe('web client in Chromium', () => {
     expect(await bubble('bob', 'from a small screen').getAttribute('data-sender')).toBe('alice')
     await poll(() => sent.getAttribute('data-state')).toBe('read')
     await checkScreen(p, '360px')
+  }, 60_000)
+
+  it('shows links, the day and where the unread messages begin; Ctrl+K finds a contact', async () => {
+    const bob = page('bob')
+    // bob leaves the conversation (the back button shows on a narrow screen), then two messages come.
+    await bob.setViewportSize({ width: 360, height: 740 })
+    await byTestId('bob', 'back').click()
+    await byTestId('bob', 'conversation').waitFor({ state: 'detached' })
+    await bob.setViewportSize({ width: 1100, height: 800 })
+    for (const text of ['read https://example.org/guide_(v2).', 'not a link: javascript:alert(1)']) {
+      await byTestId('alice', 'message-input').fill(text)
+      await byTestId('alice', 'message-input').press('Enter')
+    }
+    await poll(() => byTestId('bob', 'contact-alice-unread').textContent()).toBe('2')
+
+    await bob.keyboard.press('Control+k')
+    expect(await bob.evaluate<string | null>(`document.activeElement?.dataset.testid ?? null`)).toBe(
+      'search-input',
+    )
+    await bob.keyboard.type('ali')
+    await byTestId('bob', 'search-contact').filter({ hasText: 'alice' }).click()
+    expect(await byTestId('bob', 'conversation-title').textContent()).toBe('alice')
+
+    const rows = () =>
+      bob.evaluate<string[]>(
+        `[...document.querySelectorAll('[data-testid=messages] > li')].map((li) => li.dataset.testid === 'message' ? (li.querySelector('[data-testid=message-text]')?.textContent ?? 'other') : li.dataset.testid)`,
+      )
+    await poll(async () => (await rows()).includes('unread-marker')).toBe(true)
+    const shown = await rows()
+    expect(shown[0]).toBe('day-separator')
+    expect(await byTestId('bob', 'day-separator').last().textContent()).toBe('Today')
+    expect(shown.filter((r) => r === 'unread-marker')).toHaveLength(1)
+    expect(shown.slice(shown.indexOf('unread-marker') + 1)).toEqual([
+      'read https://example.org/guide_(v2).',
+      'not a link: javascript:alert(1)',
+    ])
+    const link = bubble('bob', 'guide_(v2)').getByTestId('message-link')
+    expect(await link.getAttribute('href')).toBe('https://example.org/guide_(v2)')
+    expect(await link.textContent()).toBe('https://example.org/guide_(v2)')
+    expect(await link.getAttribute('rel')).toBe('noopener noreferrer')
+    expect(await link.getAttribute('target')).toBe('_blank')
+    expect(await bubble('bob', 'javascript:alert(1)').getByTestId('message-link').count()).toBe(0)
+    await checkScreen(bob, 'conversation-links')
   }, 60_000)
 
   it('signs alice in on a second device: the Sign in form, then her contacts and history are there', async () => {

@@ -3,9 +3,12 @@ import { useLayoutEffect, useRef, useState } from 'react'
 import { callEventText, type CallKind } from './call-signal.js'
 import { Composer } from './Composer.js'
 import { FileEntry, isFileMessage } from './FileEntry.js'
+import { linkParts } from './links.js'
+import './messages.css'
 import { SendFile } from './SendFile.js'
 import { Presence } from './Sidebar.js'
 import { shownState } from './state.js'
+import { timeline } from './timeline.js'
 import type { ListedContact, Message } from './types.js'
 
 export interface ConversationProps {
@@ -40,6 +43,26 @@ const PRESENCE_LABEL: Record<string, string> = {
   offline: 'offline',
 }
 
+/** A message's text with its web and mail links clickable, opened in a new tab that learns nothing of this page. */
+function LinkedText({ text }: { text: string }) {
+  return linkParts(text).map((part, i) =>
+    typeof part === 'string' ? (
+      part
+    ) : (
+      <a
+        key={i}
+        href={part.href}
+        target="_blank"
+        rel="noopener noreferrer"
+        data-testid="message-link"
+        onClick={(e) => e.stopPropagation()}
+      >
+        {part.text}
+      </a>
+    ),
+  )
+}
+
 function hint(peer: string, contact: ListedContact | undefined): string | undefined {
   switch (contact?.state) {
     case 'accepted':
@@ -59,6 +82,9 @@ export function Conversation(p: ConversationProps) {
   const { me, peer, contact, messages } = p
   const [selected, setSelected] = useState<string>()
   const [editing, setEditing] = useState<Message>()
+  // "New messages" marks what was unread when the conversation opened, for as long as it stays open.
+  const [unreadAtOpen] = useState(contact?.unread ?? 0)
+  const [openedAt] = useState(() => Date.now())
   const list = useRef<HTMLOListElement>(null)
   const last = messages.at(-1)?.id
 
@@ -108,7 +134,18 @@ export function Conversation(p: ConversationProps) {
         </button>
       </header>
       <ol className="messages" ref={list} data-testid="messages">
-        {messages.map((m) => {
+        {timeline(messages, me, unreadAtOpen, openedAt).map((row) => {
+          if (row.type !== 'message')
+            return (
+              <li
+                key={row.key}
+                className={`separator ${row.type}`}
+                data-testid={row.type === 'day' ? 'day-separator' : 'unread-marker'}
+              >
+                <span>{row.type === 'day' ? row.label : 'New messages'}</span>
+              </li>
+            )
+          const m = row.message
           if (isFileMessage(m)) return <FileEntry key={m.id} message={m} mine={m.sender === me} />
           const mine = m.sender === me
           const state = shownState(m, me)
@@ -138,7 +175,7 @@ export function Conversation(p: ConversationProps) {
               onClick={() => canChange && setSelected(selected === m.id ? undefined : m.id)}
             >
               <div className="text" data-testid="message-text">
-                {m.deleted ? 'message deleted' : m.text}
+                {m.deleted ? 'message deleted' : <LinkedText text={m.text} />}
               </div>
               <div className="meta">
                 <time dateTime={new Date(m.sentAt).toISOString()}>

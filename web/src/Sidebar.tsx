@@ -68,7 +68,11 @@ export function Sidebar({
         </button>
       </header>
       <NotifyPrompt />
-      <Search onOpen={onOpen} onError={onError} />
+      <Search
+        contacts={state.contacts.filter((c) => c.state === 'accepted').map((c) => c.username)}
+        onOpen={onOpen}
+        onError={onError}
+      />
       <AddContact me={state.me} onAdd={onAdd} />
       {state.requests.length > 0 && <Requests requests={state.requests} onAction={onContactAction} />}
       <h2 className="section">Contacts</h2>
