@@ -45,8 +45,10 @@ export default tseslint.config(
     languageOptions: { globals: globals.browser },
     rules: { ...reactHooks.configs.flat.recommended.rules, 'react-hooks/exhaustive-deps': 'error' },
   },
+  // Runs in the page before the bundle (web/public/theme.js): plain browser JavaScript.
+  { files: ['web/public/**/*.js'], languageOptions: { globals: globals.browser } },
   {
-    files: ['web/vite.config.ts'],
+    files: ['web/vite.config.ts', 'web/build/**/*.ts'],
     languageOptions: {
       globals: globals.node,
       parserOptions: {

@@ -4,6 +4,7 @@ import { configDefaults, defineConfig } from 'vitest/config'
 /** Tests that drive a real browser: heavy on both cores, so they run one at a time, last. */
 const browserTests = [
   'test/web.test.ts',
+  'test/web-app.test.ts',
   'test/web-call.test.ts',
   'test/call-ringing.test.ts',
   'test/calls.test.ts',

@@ -4,10 +4,12 @@
  * `PARLEY_DEVICE=http://127.0.0.1:PORT npx vite --config web/vite.config.ts`
  * serves it with hot reload, passing the API and the WebSocket through to
  * that device; the sign-in link's page (`/signin?code=…`) is the client's own.
+ * appShell adds what makes it an installable app: the icons and the service worker.
  */
 import { fileURLToPath } from 'node:url'
 import react from '@vitejs/plugin-react'
 import { defineConfig } from 'vite'
+import { appShell } from './build/app-shell.js'
 
 const device = process.env.PARLEY_DEVICE ?? 'http://127.0.0.1:7300'
 
@@ -17,7 +19,7 @@ const asDevice = { target: device, changeOrigin: true, headers: { origin: device
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: './',
-  plugins: [react()],
+  plugins: [react(), appShell()],
   build: {
     outDir: fileURLToPath(new URL('../dist/web', import.meta.url)),
     emptyOutDir: true,

@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { promisify } from 'node:util'
-import { chromium, type Browser } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext } from 'playwright-core'
 
 export const CHROMIUM = process.env.PARLEY_CHROMIUM ?? '/usr/bin/chromium'
 
@@ -69,4 +69,22 @@ export function ensureChromium(): Promise<string> {
 export async function launchBrowser(): Promise<Browser> {
   await ensureEmojiFont()
   return chromium.launch({ executablePath: await ensureChromium(), headless: true, args: ARGS })
+}
+
+/**
+ * The same Chromium with a profile kept in `userDataDir`: unlike a context of
+ * launchBrowser's, which is incognito, it may install a web app (Chromium
+ * finds no app installable in incognito).
+ */
+export async function launchProfile(
+  userDataDir: string,
+  options: { viewport: { width: number; height: number } },
+): Promise<BrowserContext> {
+  await ensureEmojiFont()
+  return chromium.launchPersistentContext(userDataDir, {
+    executablePath: await ensureChromium(),
+    headless: true,
+    args: ARGS,
+    ...options,
+  })
 }

@@ -3,7 +3,10 @@
  * evaluated in the page as the user sees it, with no rule disabled and no
  * element excluded; any serious or critical violation (colour contrast
  * included) fails. Each checked screen leaves a screenshot in
- * test-results/screens/ for a person to look at.
+ * test-results/screens/ for a person to look at. A screen can be checked in
+ * the light and the dark theme: the system's colour scheme is switched
+ * (the page follows it unless the user chose a theme in Settings), and each
+ * theme gets its own check and screenshot (`<screen>-dark.png`).
  */
 import { mkdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -23,8 +26,8 @@ interface PageElement {
   parentElement: PageElement | null
 }
 interface InPage {
+  document: { documentElement: { dataset: Record<string, string | undefined> } }
   axe?: { run: (context: unknown, options: object) => Promise<AxeResult> }
-  document: unknown
   getComputedStyle: (el: PageElement) => { color: string; backgroundColor: string }
 }
 interface AxeResult {
@@ -43,8 +46,42 @@ interface Violation {
   nodes: string[]
 }
 
-/** Screenshots `screen` and fails on any serious or critical accessibility violation on it. */
-export async function checkScreen(page: Page, screen: string): Promise<void> {
+export type Theme = 'light' | 'dark'
+
+export interface ScreenOptions {
+  /** Check the screen in each of these themes, as the system's colour scheme (default: as it is). */
+  themes?: Theme[]
+}
+
+/** Screenshots `screen` and fails on any serious or critical accessibility violation on it, in each theme asked. */
+export async function checkScreen(page: Page, screen: string, options: ScreenOptions = {}): Promise<void> {
+  if (options.themes === undefined) return checkOnce(page, screen)
+  try {
+    for (const theme of options.themes) {
+      await showTheme(page, theme)
+      await checkOnce(page, theme === 'light' ? screen : `${screen}-${theme}`)
+    }
+  } finally {
+    // Back to the context's own colour scheme for whatever the test does next.
+    await page.emulateMedia({ colorScheme: null })
+  }
+}
+
+/** Switches the system's colour scheme and waits until the page shows it (public/theme.js follows it). */
+export async function showTheme(page: Page, theme: Theme): Promise<void> {
+  await page.emulateMedia({ colorScheme: theme })
+  await page
+    .waitForFunction(
+      (t) => (globalThis as unknown as InPage).document.documentElement.dataset.theme === t,
+      theme,
+      { timeout: 5_000 },
+    )
+    .catch(() => {
+      throw new Error(`the page did not turn ${theme} with the system: is a theme chosen in Settings?`)
+    })
+}
+
+async function checkOnce(page: Page, screen: string): Promise<void> {
   mkdirSync(SCREENS, { recursive: true })
   await page.screenshot({ path: join(SCREENS, `${screen}.png`), fullPage: true })
   if (!(await page.evaluate(() => (globalThis as unknown as InPage).axe !== undefined)))

@@ -2,14 +2,19 @@
  * The page's top level: trades a sign-in link's code for a session when the
  * link opened it, asks the device which state it is in and shows the sign-up
  * / sign-in forms (no account yet), "starting…" (signed in, the node is coming
- * up), the messenger (ready), or why this page is signed out.
+ * up), the messenger (ready), or why this page is signed out. When the
+ * device does not answer at all (stopped; the installed app's shell then
+ * comes from the service worker) it says so and asks again every few seconds.
  */
 import { useCallback, useEffect, useRef, useState } from 'react'
-import { api, isSignedOut, messageOf, type ApiError } from './api.js'
+import { api, ApiError, isSignedOut, messageOf } from './api.js'
 import { Messenger } from './Messenger.js'
 import { forgetSession, keepSession, takeLinkCode } from './session.js'
 import { Setup } from './Setup.js'
 import type { Session } from './types.js'
+
+export const UNREACHABLE_TEXT =
+  'Parley cannot reach your device. Start it (parley up, or npm start for the demo network); this page connects as soon as it answers.'
 
 export const SIGNED_OUT_TEXT =
   'You signed out. To come back, open a new sign-in link (parley link prints one).'
@@ -18,8 +23,11 @@ type View =
   | { kind: 'loading' }
   | { kind: 'session'; session: Session }
   | { kind: 'failed'; message: string; signedOut: boolean }
+  | { kind: 'unreachable' }
 
 const POLL_MS = 500
+/** While the device does not answer, how often the page asks again by itself. */
+const UNREACHABLE_RETRY_MS = 3_000
 
 export function App() {
   const [view, setView] = useState<View>({ kind: 'loading' })
@@ -42,7 +50,10 @@ export function App() {
         if (waiting) timer = setTimeout(() => void ask(), POLL_MS)
       } catch (err) {
         if (stopped) return
-        setView({ kind: 'failed', message: messageOf(err), signedOut: isSignedOut(err) })
+        if (err instanceof ApiError && err.code === 'unreachable') {
+          setView({ kind: 'unreachable' })
+          timer = setTimeout(() => void ask(), UNREACHABLE_RETRY_MS)
+        } else setView({ kind: 'failed', message: messageOf(err), signedOut: isSignedOut(err) })
       }
     }
     void ask()
@@ -73,6 +84,17 @@ export function App() {
   const started = () => setCheck((c) => ({ round: c.round + 1, starting: true }))
 
   if (view.kind === 'loading') return <Splash text="Loading…" testId="loading" />
+  if (view.kind === 'unreachable')
+    return (
+      <main className="splash" data-testid="unreachable">
+        <h1>Parley</h1>
+        <h2>Cannot reach your device</h2>
+        <p data-testid="error">{UNREACHABLE_TEXT}</p>
+        <button type="button" onClick={retry}>
+          Try again
+        </button>
+      </main>
+    )
   if (view.kind === 'failed')
     return (
       <main className="splash" data-testid="failed">

@@ -15,12 +15,19 @@ import { showNotification, useUnreadTitle } from './notifications.js'
 import { messageNotification, unreadTotal } from './notify.js'
 import { Sidebar } from './Sidebar.js'
 import { RevokedBanner } from './revoked.js'
-import { initialState, reduce, unreadIds } from './state.js'
+import { keepOpen, lastOpen } from './last-open.js'
+import { Settings } from './Settings.js'
+import { initialState, reduce, unreadIds, type ChatState } from './state.js'
 import type { Notice, SignedOut, Status } from './types.js'
 import { useCall } from './useCall.js'
 
 /** At most one typing signal per this interval while the user types. */
 export const TYPING_EVERY_MS = 2_000
+
+/** A new messenger's state: open on the conversation that was open last. */
+function opening(me: string): ChatState {
+  return { ...initialState(me), open: lastOpen(me) }
+}
 
 export interface MessengerProps {
   me: string
@@ -32,7 +39,8 @@ export interface MessengerProps {
 }
 
 export function Messenger({ me, signedOut, onSignedOut, onSignOut }: MessengerProps) {
-  const [state, dispatch] = useReducer(reduce, me, initialState)
+  const [state, dispatch] = useReducer(reduce, me, opening)
+  const [settings, setSettings] = useState(false)
   const [revoked, setRevoked] = useState(signedOut)
   const [error, setError] = useState<string>()
   const [historyRound, setHistoryRound] = useState(0)
@@ -137,6 +145,10 @@ export function Messenger({ me, signedOut, onSignedOut, onSignOut }: MessengerPr
   }, [signals])
 
   const { open } = state
+  // The page (and the installed app) opens on the conversation that was open last.
+  useEffect(() => {
+    if (open !== undefined) keepOpen(me, open)
+  }, [me, open])
   useEffect(() => {
     if (open === undefined) return
     let current = true
@@ -166,7 +178,13 @@ export function Messenger({ me, signedOut, onSignedOut, onSignOut }: MessengerPr
   }, [nextExpiry])
 
   const openConversation = useCallback((username: string | undefined) => {
+    setSettings(false)
     dispatch({ type: 'open', username })
+  }, [])
+  const openSettings = useCallback(() => {
+    // Settings takes the conversation's place: none is in view (what arrives notifies, stays unread).
+    dispatch({ type: 'open', username: undefined })
+    setSettings(true)
   }, [])
   const addContact = useCallback(
     (username: string, greeting: string) =>
@@ -207,7 +225,7 @@ export function Messenger({ me, signedOut, onSignedOut, onSignOut }: MessengerPr
 
   const contact = state.contacts.find((c) => c.username === open)
   return (
-    <div className={open === undefined ? 'messenger' : 'messenger has-open'}>
+    <div className={open === undefined && !settings ? 'messenger' : 'messenger has-open'}>
       <div className="banners">
         {revoked !== undefined && <RevokedBanner signedOut={revoked} />}
         {error !== undefined && (
@@ -233,8 +251,11 @@ export function Messenger({ me, signedOut, onSignedOut, onSignOut }: MessengerPr
           onStatus={setStatus}
           onError={report}
           onSignOut={onSignOut}
+          onSettings={openSettings}
         />
-        {open === undefined ? (
+        {settings ? (
+          <Settings me={me} onClose={() => setSettings(false)} onSignOut={onSignOut} />
+        ) : open === undefined ? (
           <section className="conversation empty">
             <p>Pick a contact to chat with, or add one by username.</p>
           </section>

@@ -29,6 +29,8 @@ export interface SidebarProps {
   onError: (err: unknown) => void
   /** Ends this page's session on the device. */
   onSignOut: () => Promise<void>
+  /** Shows Settings in the conversation's place. */
+  onSettings: () => void
 }
 
 export function Sidebar({
@@ -39,6 +41,7 @@ export function Sidebar({
   onStatus,
   onError,
   onSignOut,
+  onSettings,
 }: SidebarProps) {
   const listed = state.contacts.filter((c) => c.state !== 'pending')
   return (
@@ -58,6 +61,9 @@ export function Sidebar({
             </option>
           ))}
         </select>
+        <button type="button" className="link sign-out" data-testid="settings-open" onClick={onSettings}>
+          Settings
+        </button>
         <button
           type="button"
           className="link sign-out"
