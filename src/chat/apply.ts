@@ -7,6 +7,7 @@
 import type { VerifiedChatEvent } from '../trust/chat-event.js'
 import { ChatKind } from '../wire/chat.js'
 import { hex, STORED, statusName, type ChatNotice } from './kinds.js'
+import { reactionProblem } from './reactions.js'
 import type { ChatStore } from './store.js'
 
 /**
@@ -66,6 +67,7 @@ export function applyEvent(
         text: e.text,
         state: mine ? (e.deviceId === selfDevice ? 'sending' : 'sent') : 'received',
         held,
+        replyTo: e.refs[0],
       })
       notices.push({ type: 'message', message: added ?? s.message(e.id)! })
       return true
@@ -123,6 +125,17 @@ export function applyEvent(
       if (s.setPresence(peer, statusName(e.status), Math.min(e.sentAt, now)))
         notices.push({ type: 'presence', username: peer, status: statusName(e.status) })
       return true
+    case ChatKind.REACTION: {
+      // Only on a message of this very conversation, from a contact or ourselves; anything else is dropped.
+      const ref = e.refs[0]
+      if (ref === undefined || reactionProblem(e.text) !== undefined) return true
+      if (!mine && contact?.state !== 'accepted') return true
+      const target = s.message(ref)
+      if (target === undefined || target.conversation !== peer || target.held) return true
+      if (s.reactions.set(ref, e.from, e.deviceId, e.text, e.lamport))
+        notices.push({ type: 'message-updated', message: s.messageWithReactions(ref)! })
+      return true
+    }
     case ChatKind.TYPING:
       if (!mine && contact?.state === 'accepted') notices.push({ type: 'typing', username: peer })
       return true

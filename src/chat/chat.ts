@@ -30,6 +30,7 @@ import { applyEvent, applySignal } from './apply.js'
 import { PendingBatch } from './batch.js'
 import type { ChatNotice } from './kinds.js'
 import { LIVE_KINDS, LiveReplays } from './live.js'
+import { reactionProblem } from './reactions.js'
 import { refusalOf, type Refusal } from './refusals.js'
 import { strangerRefusalIn } from './strangers.js'
 import type { ChatStore, ContactRow, MessageRow } from './store.js'
@@ -79,7 +80,8 @@ export class Chat {
 
   // ---- the user's actions ---------------------------------------------------
 
-  send(to: string, text: string): MessageRow {
+  /** A message to a contact; `replyTo` quotes one of the conversation's messages. */
+  send(to: string, text: string, replyTo?: Uint8Array): MessageRow {
     this.checkPeer(to)
     if (new TextEncoder().encode(text).byteLength > ChatLimits.textBytes)
       throw new ChatError(ErrorCode.InvalidField, 'a message holds at most 64 KiB of text')
@@ -90,8 +92,23 @@ export class Chat {
         ErrorCode.NotContact,
         `${to} is not a contact yet; send a request: parley add ${to}`,
       )
-    const out = this.create(ChatKind.TEXT, to, { text })
+    if (replyTo !== undefined) this.conversationMessage(replyTo, to)
+    const out = this.create(ChatKind.TEXT, to, { text, refs: replyTo === undefined ? [] : [replyTo] })
     return out.message ?? this.store.message(out.id)!
+  }
+
+  /** Our reaction on a message of a conversation (one emoji; "" takes it back). */
+  react(id: Uint8Array, emoji: string): MessageRow {
+    const problem = reactionProblem(emoji)
+    if (problem !== undefined) throw new ChatError(ErrorCode.InvalidField, problem)
+    const m = this.store.message(id)
+    if (m === undefined || m.held) throw new ChatError(ErrorCode.NotFound, 'no such message')
+    if (m.kind !== 'text' || m.deleted)
+      throw new ChatError(ErrorCode.InvalidField, 'only a message that is still there takes a reaction')
+    if (this.store.contact(m.conversation)?.state !== 'accepted')
+      throw new ChatError(ErrorCode.NotContact, `${m.conversation} is not a contact`)
+    this.create(ChatKind.REACTION, m.conversation, { text: emoji, refs: [id] })
+    return this.store.messageWithReactions(id)!
   }
 
   edit(id: Uint8Array, text: string): MessageRow {
@@ -353,6 +370,14 @@ export class Chat {
   /** A fresh event id, copied out of the source's buffer (a Buffer may share a pool). */
   private eventId(): Uint8Array {
     return Uint8Array.from(this.random(ChatLimits.idBytes))
+  }
+
+  /** A message of the conversation with `peer`, or a ChatError saying there is none. */
+  private conversationMessage(id: Uint8Array, peer: string): MessageRow {
+    const m = this.store.message(id)
+    if (m === undefined || m.held || m.conversation !== peer)
+      throw new ChatError(ErrorCode.NotFound, 'no such message in this conversation')
+    return m
   }
 
   private ownMessage(id: Uint8Array): MessageRow {

@@ -100,6 +100,7 @@ export interface Crafted {
   text?: string
   status?: PresenceStatus
   id?: Uint8Array
+  refs?: Uint8Array[]
 }
 
 /** An event signed by `from`'s device with the fields it chooses: what a hostile peer sends. */
@@ -113,7 +114,7 @@ export function crafted(from: Dev, to: string, kind: ChatKind, f: Crafted = {}):
       lamport: f.lamport ?? 1,
       sentAt: f.sentAt ?? Date.now(),
       text: f.text ?? '',
-      refs: [],
+      refs: f.refs ?? [],
       status: f.status ?? PresenceStatus.OFFLINE,
     },
     from.signer,

@@ -34,6 +34,7 @@ export const STORED = new Set([
   ChatKind.CALL_EVENT,
   ChatKind.FILE_OFFER,
   ChatKind.FILE_ANSWER,
+  ChatKind.REACTION,
 ])
 
 export const STATUS_NAMES: Record<string, PresenceStatus> = {

@@ -75,6 +75,19 @@ CREATE TABLE IF NOT EXISTS outbox_acks (
 );
 `
 
+/** Replies and reactions (issue 17). One reaction per user and message: the newest by Lamport time, then device. */
+const V2 = `
+ALTER TABLE messages ADD COLUMN reply_to BLOB;
+CREATE TABLE IF NOT EXISTS reactions (
+  message_id BLOB NOT NULL,
+  username TEXT NOT NULL,
+  emoji TEXT NOT NULL,
+  lamport INTEGER NOT NULL,
+  device_id TEXT NOT NULL,
+  PRIMARY KEY (message_id, username)
+);
+`
+
 export const CHAT_MIGRATIONS: readonly SqliteMigration[] = [
   {
     version: 1,
@@ -85,5 +98,10 @@ export const CHAT_MIGRATIONS: readonly SqliteMigration[] = [
       if (!columns.some((c) => c.name === 'kind'))
         db.exec("ALTER TABLE messages ADD COLUMN kind TEXT NOT NULL DEFAULT 'text'")
     },
+  },
+  {
+    version: 2,
+    name: 'replies and reactions',
+    up: (db: Database.Database) => db.exec(V2),
   },
 ]

@@ -7,6 +7,12 @@ export type MessageState = 'sending' | 'sent' | 'delivered' | 'read' | 'received
 
 export type MessageKind = 'text' | 'call' | 'file'
 
+/** One emoji on a message, and who chose it (each user has at most one reaction on a message). */
+export interface Reaction {
+  emoji: string
+  users: string[]
+}
+
 export interface MessageRow {
   id: string
   conversation: string
@@ -21,6 +27,10 @@ export interface MessageRow {
   held: boolean
   /** text: a message; call: a call event; file: a file offer (text holds their JSON). */
   kind: MessageKind
+  /** The message this one replies to (its id), when it is a reply. */
+  replyTo?: string | undefined
+  /** Reactions, most chosen first ([] when none); absent when not read with the row (a receipt's notice): keep what you had. */
+  reactions?: Reaction[] | undefined
 }
 
 export type ContactState = 'requested' | 'pending' | 'accepted' | 'declined' | 'blocked' | 'removed'

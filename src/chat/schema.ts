@@ -16,6 +16,7 @@ export interface RawMessage {
   state: MessageState
   held: number
   kind: MessageKind
+  reply_to: Buffer | null
 }
 
 export function messageOf(r: RawMessage): MessageRow {
@@ -32,5 +33,6 @@ export function messageOf(r: RawMessage): MessageRow {
     state: r.state,
     held: r.held === 1,
     kind: r.kind,
+    ...(r.reply_to === null ? {} : { replyTo: r.reply_to.toString('hex') }),
   }
 }

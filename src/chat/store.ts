@@ -19,6 +19,7 @@ import { CHAT_MIGRATIONS } from './migrations.js'
 import type { ContactState } from './rows.js'
 import { messageOf, type MessageKind, type MessageRow, type MessageState, type RawMessage } from './schema.js'
 import { hexList, OutboxTable } from './outbox-table.js'
+import { ReactionsTable } from './reactions-table.js'
 import { DEFAULT_STRANGER_LIMITS, type StrangerLimits } from './strangers.js'
 
 export type { MessageKind, MessageRow, MessageState } from './schema.js'
@@ -66,6 +67,7 @@ export class ChatStore {
   readonly strangerLimits: StrangerLimits
   /** What still has to reach someone (outbox-table.ts). */
   readonly outbox: OutboxTable
+  readonly reactions: ReactionsTable
 
   constructor(
     path: string,
@@ -94,6 +96,7 @@ export class ChatStore {
       (text) => this.sql(text),
       () => this.signPending(),
     )
+    this.reactions = new ReactionsTable((text) => this.sql(text))
   }
 
   close(): void {
@@ -260,11 +263,15 @@ export class ChatStore {
 
   /** Adds a message; the row as it is now stored, or undefined when one with its id was there already. */
   addMessage(
-    m: Omit<MessageRow, 'id' | 'edited' | 'deleted' | 'kind'> & { id: Uint8Array; kind?: MessageKind },
+    m: Omit<MessageRow, 'id' | 'edited' | 'deleted' | 'kind' | 'replyTo' | 'reactions'> & {
+      id: Uint8Array
+      kind?: MessageKind
+      replyTo?: Uint8Array | undefined
+    },
   ): MessageRow | undefined {
     const r = this.sql(
-      `INSERT OR IGNORE INTO messages (id, conversation, sender, sender_device, lamport, sent_at, text, state, held, kind)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR IGNORE INTO messages (id, conversation, sender, sender_device, lamport, sent_at, text, state, held, kind, reply_to)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
       Buffer.from(m.id),
       m.conversation,
@@ -276,6 +283,7 @@ export class ChatStore {
       m.state,
       m.held ? 1 : 0,
       m.kind ?? 'text',
+      m.replyTo === undefined ? null : Buffer.from(m.replyTo),
     )
     if (r.changes === 0) return undefined
     // What a read would give back, without the read (a statement less per message).
@@ -292,7 +300,14 @@ export class ChatStore {
       state: m.state,
       held: m.held,
       kind: m.kind ?? 'text',
+      ...(m.replyTo === undefined ? {} : { replyTo: Buffer.from(m.replyTo).toString('hex') }),
     }
+  }
+
+  /** A message with its reactions ([] when none), as the local API and its notices hand it out. */
+  messageWithReactions(id: Uint8Array): MessageRow | undefined {
+    const m = this.message(id)
+    return m && { ...m, reactions: this.reactions.of([m.id]).get(m.id) ?? [] }
   }
 
   message(id: Uint8Array): MessageRow | undefined {
@@ -353,7 +368,9 @@ export class ChatStore {
            ORDER BY lamport DESC, sender_device DESC, id DESC LIMIT ?)
          ORDER BY lamport, sender_device, id`,
     ).all(username, held ? 1 : 0, limit) as RawMessage[]
-    return rows.map(messageOf)
+    const messages = rows.map(messageOf)
+    const reactions = this.reactions.of(messages.map((m) => m.id))
+    return messages.map((m) => ({ ...m, reactions: reactions.get(m.id) ?? [] }))
   }
 
   /** Incoming messages of a conversation not read yet. */

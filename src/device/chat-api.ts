@@ -97,12 +97,15 @@ export function chatRoutes(current: () => ChatService | undefined) {
         svc().setStatus(s as UserStatus)
         return c.json({ status: svc().status() }, 200)
       })
-      .post('/v1/chat/messages/:user', jsonBody<{ text: string }>(), (c) => {
+      .post('/v1/chat/messages/:user', jsonBody<{ text: string; replyTo?: string }>(), (c) => {
         const u = user(c)
         if (u === undefined) return fail(c, ErrorCode.InvalidUsername, 'not a valid username')
-        const text = c.req.valid('json').text
+        const { text, replyTo } = c.req.valid('json')
         if (typeof text !== 'string') return fail(c, ErrorCode.InvalidField, 'text is required')
-        const message = svc().chat.send(u, text)
+        const quoted = typeof replyTo === 'string' ? idOf(replyTo) : undefined
+        if (replyTo !== undefined && quoted === undefined)
+          return fail(c, ErrorCode.InvalidField, 'replyTo is not a message id')
+        const message = svc().chat.send(u, text, quoted)
         svc().delivery.kick()
         return c.json({ message }, 200)
       })
@@ -131,6 +134,15 @@ export function chatRoutes(current: () => ChatService | undefined) {
         if (id === undefined || typeof text !== 'string')
           return fail(c, ErrorCode.InvalidField, 'a message id and text')
         const message = svc().chat.edit(id, text)
+        svc().delivery.kick()
+        return c.json({ message }, 200)
+      })
+      .post('/v1/chat/react/:id', jsonBody<{ emoji: string }>(), (c) => {
+        const id = idOf(c.req.param('id'))
+        const emoji = c.req.valid('json').emoji
+        if (id === undefined || typeof emoji !== 'string')
+          return fail(c, ErrorCode.InvalidField, 'a message id and an emoji ("" takes yours back)')
+        const message = svc().chat.react(id, emoji)
         svc().delivery.kick()
         return c.json({ message }, 200)
       })

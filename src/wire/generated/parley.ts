@@ -4806,7 +4806,8 @@ export enum ChatKind {
   CALL_SIGNAL = 'CALL_SIGNAL',
   CALL_EVENT = 'CALL_EVENT',
   FILE_OFFER = 'FILE_OFFER',
-  FILE_ANSWER = 'FILE_ANSWER'
+  FILE_ANSWER = 'FILE_ANSWER',
+  REACTION = 'REACTION'
 }
 
 enum __ChatKindValues {
@@ -4826,7 +4827,8 @@ enum __ChatKindValues {
   CALL_SIGNAL = 13,
   CALL_EVENT = 14,
   FILE_OFFER = 15,
-  FILE_ANSWER = 16
+  FILE_ANSWER = 16,
+  REACTION = 17
 }
 
 export namespace ChatKind {
