@@ -600,4 +600,40 @@ describe('web client in Chromium', () => {
     expect(await bubble('alice-2', 'hello bob').getAttribute('data-sender')).toBe('alice')
     expect(await bubble('alice-2', 'two lines').getAttribute('data-sender')).toBe('bob')
   }, 120_000)
+
+  it('reopens on the conversation that was open last, after a reload', async () => {
+    const bob = page('bob')
+    await byTestId('bob', 'contact-alice').click()
+    expect(await byTestId('bob', 'conversation-title').textContent()).toBe('alice')
+    await bob.reload()
+    expect(await byTestId('bob', 'conversation-title').textContent()).toBe('alice')
+    await bubble('bob', 'hello bob').waitFor()
+  }, 60_000)
+
+  it('passes axe in the dark theme too: contacts, conversation, search, settings, and at 360 px', async () => {
+    // The system turns dark (checkScreen's themes); the page follows it: no theme was chosen in Settings.
+    const bob = page('bob')
+    await checkScreen(bob, 'conversation', { themes: ['dark'] })
+    await byTestId('bob', 'search-input').fill('hello')
+    await byTestId('bob', 'search-result').first().waitFor()
+    await checkScreen(bob, 'search', { themes: ['dark'] })
+    await byTestId('bob', 'search-input').fill('')
+    await byTestId('bob', 'settings-open').click()
+    await byTestId('bob', 'settings').waitFor()
+    await checkScreen(bob, 'settings-contacts', { themes: ['light', 'dark'] })
+
+    // alice's window is 360 px wide: the conversation, the contact list, and Settings alone on screen.
+    const alice = page('alice')
+    await alice.setViewportSize({ width: 360, height: 740 })
+    if (!(await byTestId('alice', 'conversation').isVisible())) await byTestId('alice', 'contact-bob').click()
+    await checkScreen(alice, '360px', { themes: ['dark'] })
+    await byTestId('alice', 'back').click()
+    await byTestId('alice', 'contacts').waitFor()
+    await checkScreen(alice, 'contacts', { themes: ['dark'] })
+    await byTestId('alice', 'settings-open').click()
+    await byTestId('alice', 'contacts').waitFor({ state: 'hidden' })
+    const box = await byTestId('alice', 'settings-sign-out').boundingBox()
+    expect(box!.x + box!.width).toBeLessThanOrEqual(360)
+    await checkScreen(alice, 'settings-360px', { themes: ['light', 'dark'] })
+  }, 90_000)
 })
