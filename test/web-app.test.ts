@@ -202,6 +202,8 @@ describe('web client as an app in Chromium', () => {
     const { errors } = await cdp.send('Page.getAppManifest')
     expect(errors).toEqual([])
     await cdp.detach()
+    // Chromium offers to install it (beforeinstallprompt): Settings shows the Install button.
+    await byTestId('settings-install').waitFor()
   }, 60_000)
 
   it('opens the shell from the service worker with the device stopped, and says it cannot reach the device', async () => {
