@@ -6,6 +6,11 @@
  * (declined here, hung up by the caller, answered on another device of
  * ours), the tracks are stopped: the camera light goes out. Two devices of
  * bob's and alice's in Chromium's fake camera and microphone, on a devnet.
+ *
+ * And the ringing itself (issue 17): the ringtone element plays while a call
+ * rings and pauses however the ringing ends; a page in the background also
+ * shows a system notification (Chromium's own, watched through a subclass),
+ * and in Do not disturb neither sound nor notification, only the screen.
  */
 import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
@@ -17,6 +22,7 @@ import { launchBrowser } from './support/browser.js'
 import { signIn, up } from './support/chat.js'
 import { eventually } from './support/devnet.js'
 import { checkScreen } from './support/look.js'
+import { notificationsOf, RECORD_NOTIFICATIONS, toBackground, toForeground } from './support/notifications.js'
 import { tempDir, type Daemon } from './support/process.js'
 
 const ROOT = join(import.meta.dirname, '..')
@@ -56,6 +62,20 @@ const previewTracks = (who: string) =>
     .get(who)!
     .evaluate<string[]>(`window.__preview.getTracks().map((t) => t.kind + ' ' + t.readyState).sort()`)
 
+/** The ringtone element as the page has it: whether it plays, and how far it got. */
+const ringtone = (who: string) =>
+  pages
+    .get(who)!
+    .evaluate<{ paused: boolean; time: number } | null>(
+      `(() => { const a = document.querySelector('[data-testid="ringtone"]'); return a && { paused: a.paused, time: a.currentTime } })()`,
+    )
+/** The ringtone plays: not paused, and its time moves on. */
+async function ringsAloud(who: string): Promise<void> {
+  await poll(async () => (await ringtone(who))?.paused).toBe(false)
+  const start = (await ringtone(who))!.time
+  await poll(async () => (await ringtone(who))!.time).toBeGreaterThan(start + 0.2)
+}
+
 const LIVE = ['audio live', 'video live']
 const STOPPED = ['audio ended', 'video ended']
 
@@ -86,6 +106,8 @@ describe("the callee's camera while ringing", () => {
       const peer = user === 'alice' ? 'bob' : 'alice'
       const context = await browser.newContext({ viewport: { width: 1100, height: 800 } })
       context.setDefaultTimeout(WAIT_MS)
+      await context.addInitScript(RECORD_NOTIFICATIONS)
+      await context.grantPermissions(['notifications'])
       const p = await context.newPage()
       pages.set(who, p)
       await p.goto(await signInLink(net.home, who))
@@ -129,9 +151,12 @@ describe("the callee's camera while ringing", () => {
     expect(await holdPreview('bob')).toEqual(LIVE)
     expect(await byTestId('bob', 'call-preview-note').textContent()).toContain('camera and microphone are on')
     await checkScreen(pages.get('bob')!, 'ringing-preview')
+    await ringsAloud('bob')
     await byTestId('bob', 'call-decline').click()
     await byTestId('bob', 'call-incoming').waitFor({ state: 'detached' })
     expect(await previewTracks('bob')).toEqual(STOPPED)
+    // Declined: the ringtone stops at once.
+    expect((await ringtone('bob'))?.paused).toBe(true)
     // alice's "call ended" screen closes by itself (a click on its Close races that under load).
     await poll(callState('alice')).toBe('none')
     // bob-2 rang too, and stops ringing (and its camera) once alice's call ends.
@@ -153,9 +178,13 @@ describe("the callee's camera while ringing", () => {
     await byTestId('alice', 'call-audio-video').click()
     expect(await holdPreview('bob-2')).toEqual(LIVE)
     expect(await holdPreview('bob')).toEqual(LIVE)
+    await ringsAloud('bob-2')
     await byTestId('bob', 'call-accept').click()
     await byTestId('bob-2', 'call-incoming').waitFor({ state: 'detached' })
     await poll(() => previewTracks('bob-2')).toEqual(STOPPED)
+    // Answered here: the ringtone stops here, and on the other device, which stopped ringing.
+    expect((await ringtone('bob'))?.paused).toBe(true)
+    expect((await ringtone('bob-2'))?.paused).toBe(true)
     await poll(callState('alice')).toBe('connected')
     // The preview's own stream is what the call sends: still live, now in the call's view.
     expect(await previewTracks('bob')).toEqual(LIVE)
@@ -186,4 +215,48 @@ describe("the callee's camera while ringing", () => {
     await byTestId('alice', 'call-hangup').click()
     await poll(callState('bob')).toMatch(/^(ended|none)$/)
   }, 150_000)
+
+  it('in the background a call rings aloud with a notification, whose click brings bob to the ringing screen; answering stops the ringtone', async () => {
+    for (const who of ['alice', 'bob', 'bob-2']) await poll(callState(who)).toBe('none')
+    const bob = pages.get('bob')!
+    await toBackground(bob)
+    await byTestId('alice', 'call-audio').click()
+    await byTestId('bob', 'call-incoming').waitFor()
+    await ringsAloud('bob')
+    await poll(async () =>
+      (await notificationsOf(bob)).map((n) => [n.title, n.requireInteraction, n.closed]),
+    ).toEqual([['Audio call from alice', true, false]])
+    // bob-2's page is in front: its ringing screen says it all, no notification there.
+    await ringsAloud('bob-2')
+    expect(await notificationsOf(pages.get('bob-2')!)).toEqual([])
+    // The click brings the window forward on the ringing screen; the notification goes.
+    await bob.evaluate(`window.__notify.shown[0].onclick(new Event('click'))`)
+    await toForeground(bob)
+    await byTestId('bob', 'call-incoming').waitFor()
+    expect((await notificationsOf(bob))[0]?.closed).toBe(true)
+    await byTestId('bob', 'call-accept').click()
+    await poll(callState('bob')).toBe('connected')
+    expect((await ringtone('bob'))?.paused).toBe(true)
+    await poll(async () => (await ringtone('bob-2'))?.paused).toBe(true)
+    await byTestId('alice', 'call-hangup').click()
+    await poll(callState('bob')).toMatch(/^(ended|none)$/)
+  }, 90_000)
+
+  it('in Do not disturb the ringing screen shows, with no sound and no notification', async () => {
+    for (const who of ['alice', 'bob', 'bob-2']) await poll(callState(who)).toBe('none')
+    const bob = pages.get('bob')!
+    await byTestId('bob', 'status-select').selectOption('dnd')
+    const before = (await notificationsOf(bob)).length
+    await toBackground(bob)
+    await byTestId('alice', 'call-audio').click()
+    await byTestId('bob', 'call-incoming').waitFor()
+    // bob-2 shares bob's status once it hears of it; bob's own page is the one in Do not disturb here.
+    await new Promise((r) => setTimeout(r, 1_000))
+    expect((await ringtone('bob'))?.paused).toBe(true)
+    expect((await notificationsOf(bob)).length).toBe(before)
+    await toForeground(bob)
+    await byTestId('bob', 'call-decline').click()
+    await poll(callState('alice')).toMatch(/^(ended|none)$/)
+    await byTestId('bob', 'status-select').selectOption('online')
+  }, 60_000)
 })

@@ -15,15 +15,12 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startDevnet, type Devnet } from '../src/devnet/devnet.js'
 import { introduce, signInLink } from '../src/devnet/introduce.js'
-import {
-  callEventText,
-  offerKind,
-  parseSignal,
-  parseSignals,
-  route,
-  type CallRef,
-} from '../web/src/call-signal.js'
+import { callEntry, callEventText, whenText, withCall } from '../web/src/call-history.js'
+import { offerKind, parseSignal, parseSignals, route, type CallRef } from '../web/src/call-signal.js'
 import { initials } from '../web/src/initials.js'
+import { ringing } from '../web/src/ringing.js'
+import { ringtoneWav } from '../web/src/ringtone.js'
+import type { Message } from '../web/src/types.js'
 import { launchBrowser } from './support/browser.js'
 import { checkScreen, contrastOf } from './support/look.js'
 import { api, signIn, up } from './support/chat.js'
@@ -96,10 +93,100 @@ describe('call signals', () => {
     expect(initials('...')).toBe('?')
   })
 
-  it('shows call events in words', () => {
-    expect(callEventText('{"call":"c1","what":"ended","durationMs":65000}')).toBe('Call ended · 1:05')
-    expect(callEventText('{"call":"c1","what":"missed","durationMs":0}')).toBe('Missed call')
-    expect(callEventText('{"call":"c1","what":"declined","durationMs":0}')).toBe('Call declined')
+  it('shows call events in words, each side its own way, with the kind and an old event without one', () => {
+    const ev = (what: string, kind?: string, durationMs = 0) =>
+      JSON.stringify({ call: 'c1', what, durationMs, kind })
+    // The caller writes the event: its sender reads it as outgoing, the callee as incoming.
+    expect(callEventText(ev('ended', 'video', 151_000), true)).toBe('Outgoing video call · 2:31')
+    expect(callEventText(ev('ended', 'audio', 12_000), false)).toBe('Incoming audio call · 0:12')
+    expect(callEventText(ev('missed', 'audio'), false)).toBe('Missed audio call')
+    expect(callEventText(ev('missed', 'audio'), true)).toBe('Outgoing audio call · no answer')
+    expect(callEventText(ev('declined', 'video'), true)).toBe('Declined video call')
+    expect(callEventText(ev('declined', 'video'), false)).toBe('Declined video call')
+    // Written before calls had kinds (or by an older page): still readable.
+    expect(callEventText('{"call":"c1","what":"ended","durationMs":65000}', false)).toBe(
+      'Incoming call · 1:05',
+    )
+    expect(callEventText('{"call":"c1","what":"missed","durationMs":0}', false)).toBe('Missed call')
+    expect(callEventText('{"call":"c1","what":"missed","kind":"hologram"}', false)).toBe('Missed call')
+    expect(callEventText('not json', false)).toBe('Call')
+  })
+
+  it('lists calls newest first with direction and unread, and says when', () => {
+    const msg = (id: string, sender: string, sentAt: number, what: string, state = 'received') =>
+      ({
+        id,
+        conversation: 'alice',
+        sender,
+        senderDevice: 'd',
+        lamport: sentAt,
+        sentAt,
+        text: JSON.stringify({ call: id, what, durationMs: 0, kind: 'audio' }),
+        edited: false,
+        deleted: false,
+        state,
+        held: false,
+        kind: 'call',
+      }) as Message
+    const missed = msg('m1', 'alice', 2_000, 'missed')
+    expect(callEntry(missed, 'bob')).toMatchObject({ direction: 'incoming', what: 'missed', unread: true })
+    expect(callEntry({ ...missed, state: 'read' }, 'bob').unread).toBe(false)
+    expect(callEntry(msg('m2', 'bob', 1_000, 'ended', 'delivered'), 'bob')).toMatchObject({
+      direction: 'outgoing',
+      peer: 'alice',
+      unread: false,
+    })
+    const list = withCall(withCall([], msg('m2', 'bob', 1_000, 'ended'), 2), missed, 2)
+    expect(list.map((m) => m.id)).toEqual(['m1', 'm2'])
+    expect(withCall(list, msg('m3', 'bob', 3_000, 'ended'), 2).map((m) => m.id)).toEqual(['m3', 'm1'])
+    const now = new Date(2026, 11, 7, 15, 0).getTime()
+    expect(whenText(new Date(2026, 11, 7, 9, 5).getTime(), now, 'en-GB')).toBe('09:05')
+    expect(whenText(new Date(2026, 11, 6, 9, 5).getTime(), now, 'en-GB')).toBe('Yesterday 09:05')
+    expect(whenText(new Date(2026, 11, 1, 9, 5).getTime(), now, 'en-GB')).toBe('1 Dec 09:05')
+  })
+
+  it('rings with sound and, out of view, a notification; in Do not disturb neither', () => {
+    const view = {
+      id: 'c1',
+      peer: 'alice',
+      incoming: true,
+      kind: 'audio',
+      phase: 'ringing',
+      connectedAt: undefined,
+      muted: false,
+      cameraOff: false,
+      local: undefined,
+      remote: undefined,
+      outcome: undefined,
+    } as const
+    expect(ringing(view, 'online', true)).toEqual({ sound: true, notification: undefined })
+    expect(ringing(view, 'away', false)).toEqual({
+      sound: true,
+      notification: {
+        title: 'Audio call from alice',
+        body: 'Open Parley to answer or decline.',
+        tag: 'parley-call-c1',
+        conversation: 'alice',
+      },
+    })
+    expect(ringing(view, 'dnd', false)).toEqual({ sound: false, notification: undefined })
+    expect(ringing({ ...view, phase: 'connecting' }, 'online', false).sound).toBe(false)
+    expect(ringing({ ...view, incoming: false }, 'online', false).sound).toBe(false)
+    expect(ringing(undefined, 'online', false).sound).toBe(false)
+  })
+
+  it('makes its ringtone as a WAV: a RIFF header and one 2.8 s cycle of 16-bit samples', () => {
+    const wav = ringtoneWav(8_000)
+    const v = new DataView(wav.buffer)
+    const ascii = (at: number) => String.fromCharCode(...wav.subarray(at, at + 4))
+    expect([ascii(0), ascii(8), ascii(12), ascii(36)]).toEqual(['RIFF', 'WAVE', 'fmt ', 'data'])
+    expect(v.getUint32(24, true)).toBe(8_000)
+    expect(v.getUint32(40, true)).toBe(2.8 * 8_000 * 2)
+    expect(wav.byteLength).toBe(44 + 2.8 * 8_000 * 2)
+    // Sound in the bursts, silence in the pause.
+    const sample = (s: number) => Math.abs(v.getInt16(44 + Math.round(s * 8_000) * 2, true))
+    expect(Math.max(...[0.1, 0.11, 0.12, 0.13].map(sample))).toBeGreaterThan(1_000)
+    expect(sample(2)).toBe(0)
   })
 })
 
@@ -338,7 +425,9 @@ describe('calls in the web client', () => {
     await byTestId('bob', 'call-hangup').click()
     await poll(callState('bob')).toMatch(/^(ended|none)$/)
     await poll(callState('alice')).toMatch(/^(ended|none)$/)
-    for (const user of ['alice', 'bob']) await poll(() => callEvents(user)).toMatch(/Call ended · \d+:\d\d/)
+    // Its history on both sides: which way, the kind, how long.
+    await poll(() => callEvents('alice')).toMatch(/Outgoing video call · \d+:\d\d/)
+    await poll(() => callEvents('bob')).toMatch(/Incoming video call · \d+:\d\d/)
     await poll(callState('alice')).toBe('none')
   }, 120_000)
 
@@ -406,7 +495,8 @@ describe('calls in the web client', () => {
 
     await byTestId('alice', 'call-hangup').click()
     await poll(callState('bob')).toMatch(/^(ended|none)$/)
-    for (const user of ['alice', 'bob']) await poll(() => callEvents(user)).toMatch(/Call ended.*Call ended/)
+    await poll(() => callEvents('alice')).toMatch(/Outgoing audio call · \d+:\d\d/)
+    await poll(() => callEvents('bob')).toMatch(/Incoming audio call · \d+:\d\d/)
     await poll(callState('alice')).toBe('none')
     await page('alice').setViewportSize({ width: 1100, height: 800 })
   }, 120_000)
@@ -416,7 +506,53 @@ describe('calls in the web client', () => {
     await byTestId('bob', 'call-decline').click()
     await poll(callState('alice')).toMatch(/^(ended|none)$/)
     await shows('bob', 'call-incoming', 'detached')
-    for (const user of ['alice', 'bob']) await poll(() => callEvents(user)).toMatch(/Call declined/)
+    for (const user of ['alice', 'bob']) await poll(() => callEvents(user)).toMatch(/Declined video call/)
+  }, 90_000)
+
+  it('a missed call: in both histories, unread for bob (his contact list and the title), and in the Calls list, which opens the conversation', async () => {
+    for (const user of ['alice', 'bob']) await poll(callState(user)).toBe('none')
+    // bob is looking at carol's conversation: alice's call, unanswered, is something he has not seen.
+    await byTestId('bob', 'contact-carol').click()
+    await byTestId('alice', 'call-audio').click()
+    await shows('bob', 'call-incoming')
+    await byTestId('alice', 'call-hangup').click()
+    await shows('bob', 'call-incoming', 'detached')
+    await poll(() => byTestId('bob', 'contact-alice-unread').textContent({ timeout: 1_000 })).toBe('1')
+    await poll(() => page('bob').title()).toBe('(1) Parley')
+    await poll(() => callEvents('alice')).toMatch(/Outgoing audio call · no answer/)
+
+    // The Calls list, newest first: direction, kind, outcome; the missed one stands out and is counted.
+    const newest = (user: string) => byTestId(user, 'call-entry').first()
+    await poll(() => newest('bob').getAttribute('data-what', { timeout: 1_000 })).toBe('missed')
+    expect(await newest('bob').getAttribute('data-direction')).toBe('incoming')
+    expect(await newest('bob').getAttribute('data-kind')).toBe('audio')
+    expect(await newest('bob').getAttribute('data-unread')).toBe('true')
+    expect(await newest('bob').getByTestId('call-entry-text').textContent()).toBe('Missed audio call')
+    expect(await byTestId('bob', 'calls-missed').textContent()).toBe('1')
+    await poll(() => newest('alice').getByTestId('call-entry-text').textContent({ timeout: 1_000 })).toBe(
+      'Outgoing audio call · no answer',
+    )
+    // The answered calls of the tests before, with their kind and duration, on both sides.
+    const texts = (user: string) => byTestId(user, 'call-entry-text').allTextContents()
+    expect((await texts('alice')).join('|')).toMatch(
+      /Outgoing audio call · 0:\d\d.*Outgoing video call · 0:\d\d/,
+    )
+    expect((await texts('bob')).join('|')).toMatch(
+      /Incoming audio call · 0:\d\d.*Incoming video call · 0:\d\d/,
+    )
+    // The list as bob sees it once his "call ended" screen has closed by itself.
+    await poll(callState('bob')).toBe('none')
+    await checkScreen(page('bob'), 'calls-list')
+
+    // A click opens alice's conversation, where the call shows; now seen, it no longer counts.
+    await newest('bob').click()
+    await poll(() => byTestId('bob', 'conversation').getAttribute('data-peer')).toBe('alice')
+    await poll(() => callEvents('bob')).toMatch(/Missed audio call$/)
+    await byTestId('bob', 'contact-alice-unread').waitFor({ state: 'detached' })
+    await poll(() => page('bob').title()).toBe('Parley')
+    await poll(() => newest('bob').getAttribute('data-unread')).toBe('false')
+    await byTestId('bob', 'calls-missed').waitFor({ state: 'detached' })
+    await checkScreen(page('bob'), 'call-history')
   }, 90_000)
 
   it("one of bob's devices is in a call: it answers busy, his other device rings and takes alice's call", async () => {
@@ -489,6 +625,6 @@ describe('calls in the web client', () => {
       'unreachable',
     )
     expect(await byTestId('alice', 'call-state').textContent()).toContain('Not online')
-    await poll(() => callEvents('alice')).toMatch(/Missed call/)
+    await poll(() => callEvents('alice')).toMatch(/Outgoing video call · no answer/)
   }, 60_000)
 })

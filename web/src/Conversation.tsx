@@ -160,7 +160,7 @@ export function Conversation(p: ConversationProps) {
                 data-kind="call"
               >
                 <div className="text" data-testid="message-text">
-                  {callEventText(m.text)}
+                  {callEventText(m.text, mine)}
                 </div>
               </li>
             )

@@ -7,6 +7,7 @@
 import { useCallback, useEffect, useEffectEvent, useReducer, useRef, useState } from 'react'
 import { api, isSignedOut, messageOf, type ApiError, type ContactAction } from './api.js'
 import { Call } from './Call.js'
+import { useRecentCalls } from './Calls.js'
 import { parseSignals } from './call-signal.js'
 import { Conversation } from './Conversation.js'
 import { useFocused } from './focus.js'
@@ -15,6 +16,7 @@ import { showNotification, useUnreadTitle } from './notifications.js'
 import { messageNotification, unreadTotal } from './notify.js'
 import { Sidebar } from './Sidebar.js'
 import { RevokedBanner } from './revoked.js'
+import { Ringer } from './Ringer.js'
 import { keepOpen, lastOpen } from './last-open.js'
 import { Settings } from './Settings.js'
 import { initialState, reduce, unreadIds, type ChatState } from './state.js'
@@ -90,6 +92,7 @@ export function Messenger({ me, signedOut, onSignedOut, onSignOut }: MessengerPr
     setHistoryRound((r) => r + 1)
   })
   const call = useCall(me, report)
+  const recent = useRecentCalls(historyRound, report)
   useUnreadTitle(unreadTotal(state))
   const onNotice = useEffectEvent((notice: Notice) => {
     if (notice.type === 'signed-out') {
@@ -109,6 +112,7 @@ export function Messenger({ me, signedOut, onSignedOut, onSignOut }: MessengerPr
         })
       return
     }
+    recent.onNotice(notice)
     // A message while the user is not looking: a notification (none in Do not disturb).
     const shown = messageNotification(notice, { me, open: state.open, focused, status: state.status })
     if (shown !== undefined) showNotification(shown, (username) => dispatch({ type: 'open', username }))
@@ -251,6 +255,7 @@ export function Messenger({ me, signedOut, onSignedOut, onSignOut }: MessengerPr
           onStatus={setStatus}
           onError={report}
           onSignOut={onSignOut}
+          calls={recent.calls}
           onSettings={openSettings}
         />
         {settings ? (
@@ -278,6 +283,7 @@ export function Messenger({ me, signedOut, onSignedOut, onSignOut }: MessengerPr
         )}
       </div>
       {call.view !== undefined && <Call view={call.view} engine={call.engine} />}
+      <Ringer view={call.view} status={state.status} focused={focused} onOpen={openConversation} />
     </div>
   )
 }

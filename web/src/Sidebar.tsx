@@ -1,10 +1,18 @@
 /** The left pane: who I am and my status, search, add a contact, requests, contacts. */
 import { useState, type FormEvent } from 'react'
 import type { ContactAction } from './api.js'
+import { CallsSection } from './Calls.js'
 import { NotifyPrompt } from './NotifyPrompt.js'
 import { Search } from './Search.js'
 import type { ChatState } from './state.js'
-import { STATUSES, USERNAME, type ContactRequest, type ListedContact, type Status } from './types.js'
+import {
+  STATUSES,
+  USERNAME,
+  type ContactRequest,
+  type ListedContact,
+  type Message,
+  type Status,
+} from './types.js'
 
 const STATUS_LABEL: Record<Status, string> = {
   online: 'Online',
@@ -29,6 +37,8 @@ export interface SidebarProps {
   onError: (err: unknown) => void
   /** Ends this page's session on the device. */
   onSignOut: () => Promise<void>
+  /** The newest call events over every contact (the Calls list). */
+  calls: Message[]
   /** Shows Settings in the conversation's place. */
   onSettings: () => void
 }
@@ -41,6 +51,7 @@ export function Sidebar({
   onStatus,
   onError,
   onSignOut,
+  calls,
   onSettings,
 }: SidebarProps) {
   const listed = state.contacts.filter((c) => c.state !== 'pending')
@@ -108,6 +119,12 @@ export function Sidebar({
           ))}
         </ul>
       )}
+      <CallsSection
+        me={state.me}
+        calls={calls}
+        read={new Set(state.contacts.filter((c) => c.unread === 0).map((c) => c.username))}
+        onOpen={onOpen}
+      />
     </aside>
   )
 }

@@ -1,11 +1,11 @@
 /**
  * The device's calls API (src/calls/api.ts) through the typed client
  * (api.ts): TURN credentials, live signals to a contact's devices (and our
- * other ones) when the page's socket is closed, and call events written into
- * the conversation.
+ * other ones) when the page's socket is closed, call events written into
+ * the conversation, and the newest of them (the Calls list).
  */
 import { device, ok, within } from './api.js'
-import type { CallWhat, Signal } from './call-signal.js'
+import type { CallKind, CallWhat, Signal } from './call-signal.js'
 
 const TIMEOUT_MS = 10_000
 const call = device.v1.call
@@ -23,11 +23,15 @@ export const callApi = {
       await ok(call.signal[':user'].$post({ param: { user: to }, json: { payload } }, within(TIMEOUT_MS)))
     ).contactDevices
   },
-  event: (to: string, id: string, what: CallWhat, durationMs = 0) =>
+  /** A call event in both conversations, with the call's kind (an older device stores it without). */
+  event: (to: string, id: string, what: CallWhat, durationMs: number, kind: CallKind) =>
     ok(
       call.event[':user'].$post(
-        { param: { user: to }, json: { call: id, what, durationMs } },
+        { param: { user: to }, json: { call: id, what, durationMs, kind } },
         within(TIMEOUT_MS),
       ),
     ),
+  /** The newest call events over every conversation, newest first (the Calls list). */
+  recent: async (limit: number) =>
+    (await ok(device.v1.calls.$get({ query: { limit: String(limit) } }, within(TIMEOUT_MS)))).calls,
 }

@@ -392,7 +392,7 @@ export class CallEngine {
       const connectedAt = s.view.connectedAt
       const what = connectedAt !== undefined ? 'ended' : OUTCOME_EVENT[outcome]
       const duration = connectedAt === undefined ? 0 : this.now() - connectedAt
-      callApi.event(s.peer, s.id, what, duration).catch((err: unknown) => this.init.onError(err))
+      callApi.event(s.peer, s.id, what, duration, s.view.kind).catch(this.init.onError)
     }
     this.show(s, { phase: 'ended', outcome })
     s.timers = [setTimeout(() => this.clear(s), ENDED_SHOWN_MS)]

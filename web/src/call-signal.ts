@@ -15,8 +15,10 @@
  * (offerKind). An older client's offer always has one, so it means video.
  */
 
-/** An audio-only call, or an audio and video one. */
-export type CallKind = 'audio' | 'video'
+import type { CallKind } from '../../src/calls/api.js'
+
+/** An audio-only call, or an audio and video one: the device's own type (src/calls/api.ts). */
+export type { CallKind }
 
 export type SignalType = 'ring' | 'accept' | 'answer' | 'candidate' | 'decline' | 'hangup' | 'busy'
 
@@ -144,35 +146,5 @@ export function route(current: CallRef | undefined, me: string, from: string, s:
 /** What a call event says happened: the device's own type (src/calls/api.ts), imported as a type only. */
 export type { CallWhat } from '../../src/calls/api.js'
 
-/** "1:05", "1:02:03" */
-export function formatDuration(ms: number): string {
-  const total = Math.max(0, Math.floor(ms / 1000))
-  const h = Math.floor(total / 3600)
-  const m = Math.floor((total % 3600) / 60)
-  const s = String(total % 60).padStart(2, '0')
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`
-}
-
-/** A call event message's text (`{call, what, durationMs}`) as the conversation shows it. */
-export function callEventText(text: string): string {
-  let e: { what?: unknown; durationMs?: unknown } = {}
-  try {
-    e = JSON.parse(text) as typeof e
-  } catch {
-    // shown as a plain call below
-  }
-  switch (e.what) {
-    case 'ended':
-      return `Call ended · ${formatDuration(Number(e.durationMs) || 0)}`
-    case 'missed':
-      return 'Missed call'
-    case 'declined':
-      return 'Call declined'
-    case 'answered':
-      return 'Call answered'
-    case 'started':
-      return 'Call started'
-    default:
-      return 'Call'
-  }
-}
+/** Call events in words live in call-history.ts. */
+export { callEventText, formatDuration } from './call-history.js'

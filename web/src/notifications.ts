@@ -40,17 +40,31 @@ export function useUnreadTitle(unread: number): void {
   }, [unread])
 }
 
-/** Shows a notification when the user allowed them; a click brings the window forward and opens its conversation. */
-export function showNotification(shown: Shown, open: (conversation: string) => void): void {
-  if (readPermission() !== 'granted') return
+/**
+ * Shows a notification when the user allowed them; a click brings the window forward and opens its
+ * conversation. `requireInteraction` keeps it up until it is clicked or closed (a ringing call's).
+ * Returns what closes it (nothing to close when none was shown).
+ */
+export function showNotification(
+  shown: Shown,
+  open: (conversation: string) => void,
+  opts: { requireInteraction?: boolean } = {},
+): () => void {
+  if (readPermission() !== 'granted') return () => undefined
   try {
-    const n = new Notification(shown.title, { body: shown.body, tag: shown.tag })
+    const n = new Notification(shown.title, {
+      body: shown.body,
+      tag: shown.tag,
+      ...(opts.requireInteraction === true ? { requireInteraction: true } : {}),
+    })
     n.onclick = () => {
       window.focus()
       open(shown.conversation)
       n.close()
     }
+    return () => n.close()
   } catch {
     // Some browsers allow notifications from a service worker only: the title still counts.
+    return () => undefined
   }
 }

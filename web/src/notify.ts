@@ -9,6 +9,7 @@
  * notifications" button while the browser has not been asked
  * (`permission === 'default'`), and asking needs the user's click anyway.
  */
+import { callEventText } from './call-history.js'
 import type { ChatState } from './state.js'
 import type { Message, Notice, Status } from './types.js'
 
@@ -47,7 +48,7 @@ export function messageNotification(notice: Notice, v: Viewing): Shown | undefin
 function bodyOf(m: Message): string {
   if (m.deleted) return 'Deleted a message'
   if (m.kind === 'file') return 'Sent a file'
-  if (m.kind === 'call') return 'Call'
+  if (m.kind === 'call') return callEventText(m.text, false)
   const text = m.text.replace(/\s+/g, ' ').trim()
   return text.length > BODY_CHARS ? `${text.slice(0, BODY_CHARS - 1)}…` : text
 }
