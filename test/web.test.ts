@@ -19,6 +19,7 @@ import { compareMessages, initialState, reduce, unreadIds, type ChatState } from
 import { dayLabel, timeline } from '../web/src/timeline.js'
 import type { ListedContact, Message } from '../web/src/types.js'
 import { launchBrowser } from './support/browser.js'
+import { api, type ApiError } from './support/chat.js'
 import { checkScreen } from './support/look.js'
 import { startDaemon, tempDir, type Daemon } from './support/process.js'
 
@@ -585,6 +586,63 @@ describe('web client in Chromium', () => {
     expect(await bubble('bob', 'javascript:alert(1)').getByTestId('message-link').count()).toBe(0)
     await checkScreen(bob, 'conversation-links')
   }, 60_000)
+
+  it('replies quote their message, reactions cross both ways, and what is not one emoji is refused', async () => {
+    // bob answers alice's last message as a reply.
+    const quoted = bubble('bob', 'not a link: javascript:alert(1)')
+    await quoted.click()
+    await quoted.getByTestId('message-reply').click()
+    expect(await byTestId('bob', 'replying-to').textContent()).toContain('Replying to alice')
+    await byTestId('bob', 'message-input').fill('that one is plain text indeed')
+    await byTestId('bob', 'message-input').press('Enter')
+    await byTestId('bob', 'replying-to').waitFor({ state: 'detached' })
+    const reply = (user: string) => bubble(user, 'that one is plain text indeed')
+    expect(await reply('bob').getByTestId('message-quote').textContent()).toBe(
+      'alice not a link: javascript:alert(1)',
+    )
+    expect(await reply('alice').getByTestId('message-quote').textContent()).toBe(
+      'You not a link: javascript:alert(1)',
+    )
+
+    // alice reacts from the quick choices; bob sees it.
+    await reply('alice').getByTestId('message-text').click()
+    await reply('alice').locator('[data-testid=react-quick][data-emoji="👍"]').click()
+    const chips = async (user: string) => {
+      const all = reply(user).getByTestId('reaction')
+      const shown: string[] = []
+      for (let i = 0; i < (await all.count()); i++) {
+        const chip = all.nth(i)
+        const pressed = (await chip.getAttribute('aria-pressed')) === 'true'
+        shown.push(`${await chip.textContent()}${pressed ? '*' : ''}`)
+      }
+      return shown
+    }
+    await poll(() => chips('bob')).toEqual(['👍 1'])
+
+    // bob picks any emoji of his own: a word is refused in the page, one emoji goes.
+    await reply('bob').getByTestId('message-text').click()
+    await reply('bob').getByTestId('react-other').click()
+    await reply('bob').getByTestId('react-other-input').fill('hello')
+    expect(await reply('bob').getByTestId('react-other-error').textContent()).toBe('One emoji only')
+    await reply('bob').getByTestId('react-other-input').fill('🦄')
+    await reply('bob').getByTestId('react-other-input').press('Enter')
+    await poll(() => chips('alice')).toEqual(['👍 1*', '🦄 1'])
+    // bob joins alice's 👍 instead: each user has one reaction on a message.
+    await reply('bob').locator('[data-testid=reaction][data-emoji="👍"]').click()
+    await poll(() => chips('alice')).toEqual(['👍 2*'])
+    await checkScreen(page('alice'), 'reactions')
+
+    // Refused by the device with a stable code: a reaction on no message, a sentence as a reaction.
+    const refusal = (path: string, body: unknown) =>
+      api(net.home, 'bob', path, body).then(
+        () => 'accepted',
+        (err: ApiError) => `${err.status} ${err.code}`,
+      )
+    expect(await refusal(`/v1/chat/react/${'00'.repeat(16)}`, { emoji: '👍' })).toBe('404 not_found')
+    const id = await reply('bob').getAttribute('data-id')
+    expect(await refusal(`/v1/chat/react/${id}`, { emoji: 'nice work' })).toBe('409 invalid_field')
+    expect(await refusal('/v1/chat/messages/alice', { text: 'x', replyTo: 'nope' })).toBe('400 invalid_field')
+  }, 90_000)
 
   it('signs alice in on a second device: the Sign in form, then her contacts and history are there', async () => {
     await arrive('alice-2')

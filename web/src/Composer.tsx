@@ -4,6 +4,9 @@ import { useState, type KeyboardEvent } from 'react'
 export interface ComposerProps {
   initial: string
   editing: boolean
+  /** The message being replied to, shown above the box with a way to drop it. */
+  replyingTo?: { sender: string; text: string } | undefined
+  onDropReply?: () => void
   disabled: boolean
   /** Resolves to whether it went through; the text is kept when it did not. */
   onSubmit: (text: string) => Promise<boolean>
@@ -11,7 +14,16 @@ export interface ComposerProps {
   onTyping: () => void
 }
 
-export function Composer({ initial, editing, disabled, onSubmit, onCancel, onTyping }: ComposerProps) {
+export function Composer({
+  initial,
+  editing,
+  replyingTo,
+  onDropReply,
+  disabled,
+  onSubmit,
+  onCancel,
+  onTyping,
+}: ComposerProps) {
   const [text, setText] = useState(initial)
   const [busy, setBusy] = useState(false)
 
@@ -29,6 +41,7 @@ export function Composer({ initial, editing, disabled, onSubmit, onCancel, onTyp
       e.preventDefault()
       void submit()
     } else if (e.key === 'Escape' && editing) onCancel()
+    else if (e.key === 'Escape' && replyingTo !== undefined) onDropReply?.()
   }
 
   return (
@@ -39,6 +52,14 @@ export function Composer({ initial, editing, disabled, onSubmit, onCancel, onTyp
         void submit()
       }}
     >
+      {replyingTo !== undefined && !editing && (
+        <p className="editing" data-testid="replying-to">
+          Replying to {replyingTo.sender}: <span className="excerpt">{replyingTo.text}</span> ·{' '}
+          <button type="button" className="link" onClick={onDropReply} data-testid="reply-cancel">
+            cancel
+          </button>
+        </p>
+      )}
       {editing && (
         <p className="editing">
           Editing your message ·{' '}

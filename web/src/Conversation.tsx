@@ -4,6 +4,7 @@ import { callEventText, type CallKind } from './call-signal.js'
 import { Composer } from './Composer.js'
 import { FileEntry, isFileMessage } from './FileEntry.js'
 import { linkParts } from './links.js'
+import { excerpt, MessageActions, Quote, Reactions } from './MessageExtras.js'
 import './messages.css'
 import { SendFile } from './SendFile.js'
 import { Presence } from './Sidebar.js'
@@ -20,7 +21,10 @@ export interface ConversationProps {
   messages: Message[]
   typing: boolean
   onBack: () => void
-  onSend: (text: string) => Promise<boolean>
+  /** Sends a message; `replyTo` quotes one of the conversation's. */
+  onSend: (text: string, replyTo?: string) => Promise<boolean>
+  /** Our reaction on a message ("" takes it back). */
+  onReact: (id: string, emoji: string) => Promise<boolean>
   onEdit: (id: string, text: string) => Promise<boolean>
   onDelete: (id: string) => Promise<boolean>
   onTyping: () => void
@@ -82,6 +86,7 @@ export function Conversation(p: ConversationProps) {
   const { me, peer, contact, messages } = p
   const [selected, setSelected] = useState<string>()
   const [editing, setEditing] = useState<Message>()
+  const [replyingTo, setReplyingTo] = useState<Message>()
   // "New messages" marks what was unread when the conversation opened, for as long as it stays open.
   const [unreadAtOpen] = useState(contact?.unread ?? 0)
   const [openedAt] = useState(() => Date.now())
@@ -150,6 +155,7 @@ export function Conversation(p: ConversationProps) {
           const mine = m.sender === me
           const state = shownState(m, me)
           const canChange = mine && !m.deleted
+          const canAct = !m.deleted && !m.held
           if (m.kind === 'call')
             return (
               <li
@@ -172,8 +178,9 @@ export function Conversation(p: ConversationProps) {
               data-id={m.id}
               data-state={state}
               data-sender={m.sender}
-              onClick={() => canChange && setSelected(selected === m.id ? undefined : m.id)}
+              onClick={() => canAct && setSelected(selected === m.id ? undefined : m.id)}
             >
+              {m.replyTo !== undefined && <Quote quoted={messages.find((q) => q.id === m.replyTo)} me={me} />}
               <div className="text" data-testid="message-text">
                 {m.deleted ? 'message deleted' : <LinkedText text={m.text} />}
               </div>
@@ -194,31 +201,29 @@ export function Conversation(p: ConversationProps) {
                   </span>
                 )}
               </div>
-              {canChange && selected === m.id && (
-                <div className="actions">
-                  <button
-                    type="button"
-                    data-testid="message-edit"
-                    onClick={(e) => {
-                      e.stopPropagation()
-                      setEditing(m)
-                      setSelected(undefined)
-                    }}
-                  >
-                    Edit
-                  </button>
-                  <button
-                    type="button"
-                    data-testid="message-delete"
-                    onClick={(e) => {
-                      e.stopPropagation()
-                      setSelected(undefined)
-                      void p.onDelete(m.id)
-                    }}
-                  >
-                    Delete
-                  </button>
-                </div>
+              <Reactions message={m} me={me} onReact={(emoji) => void p.onReact(m.id, emoji)} />
+              {canAct && selected === m.id && (
+                <MessageActions
+                  mine={canChange}
+                  onReply={() => {
+                    setReplyingTo(m)
+                    setEditing(undefined)
+                    setSelected(undefined)
+                  }}
+                  onReact={(emoji) => {
+                    setSelected(undefined)
+                    void p.onReact(m.id, emoji)
+                  }}
+                  onEdit={() => {
+                    setEditing(m)
+                    setReplyingTo(undefined)
+                    setSelected(undefined)
+                  }}
+                  onDelete={() => {
+                    setSelected(undefined)
+                    void p.onDelete(m.id)
+                  }}
+                />
               )}
             </li>
           )
@@ -239,9 +244,22 @@ export function Conversation(p: ConversationProps) {
         key={editing?.id ?? 'new'}
         initial={editing?.text ?? ''}
         editing={editing !== undefined}
+        replyingTo={
+          replyingTo === undefined
+            ? undefined
+            : {
+                sender: replyingTo.sender === me ? 'yourself' : replyingTo.sender,
+                text: excerpt(replyingTo.text, 60),
+              }
+        }
+        onDropReply={() => setReplyingTo(undefined)}
         disabled={disabled !== undefined}
         onSubmit={async (text) => {
-          if (editing === undefined) return p.onSend(text)
+          if (editing === undefined) {
+            const ok = await p.onSend(text, replyingTo?.id)
+            if (ok) setReplyingTo(undefined)
+            return ok
+          }
           const ok = await p.onEdit(editing.id, text)
           if (ok) setEditing(undefined)
           return ok

@@ -206,8 +206,13 @@ export function Messenger({ me, signedOut, onSignedOut, onSignOut }: MessengerPr
     [attempt],
   )
   const send = useCallback(
-    (to: string, text: string) =>
-      attempt(async () => dispatch({ type: 'message', message: await api.send(to, text) })),
+    (to: string, text: string, replyTo?: string) =>
+      attempt(async () => dispatch({ type: 'message', message: await api.send(to, text, replyTo) })),
+    [attempt],
+  )
+  const react = useCallback(
+    (id: string, emoji: string) =>
+      attempt(async () => dispatch({ type: 'message', message: await api.react(id, emoji) })),
     [attempt],
   )
   const edit = useCallback(
@@ -274,7 +279,8 @@ export function Messenger({ me, signedOut, onSignedOut, onSignOut }: MessengerPr
             messages={state.messages}
             typing={(state.typing[open] ?? 0) > 0}
             onBack={() => openConversation(undefined)}
-            onSend={(text) => send(open, text)}
+            onSend={(text, replyTo) => send(open, text, replyTo)}
+            onReact={react}
             onEdit={edit}
             onDelete={remove}
             onTyping={() => typing(open)}

@@ -166,8 +166,17 @@ export function apiOf(device: Client) {
 
     messages: (username: string, limit = 200) =>
       ok(chat.messages[':user'].$get({ ...user(username), query: { limit: String(limit) } }, within())),
-    send: async (username: string, text: string) =>
-      (await ok(chat.messages[':user'].$post({ ...user(username), json: { text } }, within()))).message,
+    send: async (username: string, text: string, replyTo?: string) =>
+      (
+        await ok(
+          chat.messages[':user'].$post(
+            { ...user(username), json: replyTo === undefined ? { text } : { text, replyTo } },
+            within(),
+          ),
+        )
+      ).message,
+    react: async (id: string, emoji: string) =>
+      (await ok(chat.react[':id'].$post({ param: { id }, json: { emoji } }, within()))).message,
     read: async (username: string) => (await ok(chat.read[':user'].$post(user(username), within()))).read,
     typing: (username: string) => ok(chat.typing[':user'].$post(user(username), within())),
     edit: async (id: string, text: string) =>

@@ -63,7 +63,10 @@ const RANK: Record<Message['state'], number> = { sending: 0, sent: 1, delivered:
  * may come after the notice that it was delivered), so an own message's
  * receipt state never goes back.
  */
-function merge(old: Message, next: Message): Message {
+function merge(old: Message, prev: Message): Message {
+  // A notice that moved a receipt carries no reactions: the ones shown stay.
+  const next =
+    prev.reactions === undefined && old.reactions !== undefined ? { ...prev, reactions: old.reactions } : prev
   if (old.state === 'received' || next.state === 'received') return next
   return RANK[next.state] >= RANK[old.state] ? next : { ...next, state: old.state }
 }
