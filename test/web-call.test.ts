@@ -20,6 +20,7 @@ import { offerKind, parseSignal, parseSignals, route, type CallRef } from '../we
 import { initials } from '../web/src/initials.js'
 import { ringing } from '../web/src/ringing.js'
 import { ringtoneWav } from '../web/src/ringtone.js'
+import { choiceOf } from '../web/src/sw-call.js'
 import type { Message } from '../web/src/types.js'
 import { launchBrowser } from './support/browser.js'
 import { checkScreen, contrastOf } from './support/look.js'
@@ -173,6 +174,19 @@ describe('call signals', () => {
     expect(ringing({ ...view, phase: 'connecting' }, 'online', false).sound).toBe(false)
     expect(ringing({ ...view, incoming: false }, 'online', false).sound).toBe(false)
     expect(ringing(undefined, 'online', false).sound).toBe(false)
+  })
+
+  it("reads a click on a call's notification: its Accept or Decline, or the notification itself", () => {
+    const data = { type: 'parley-call', call: 'c1', peer: 'alice', page: 'p1' }
+    const told = { type: 'parley-call-choice', call: 'c1', peer: 'alice', page: 'p1' }
+    expect(choiceOf(data, 'accept')).toEqual({ ...told, choice: 'accept' })
+    expect(choiceOf(data, 'decline')).toEqual({ ...told, choice: 'decline' })
+    expect(choiceOf(data, '')).toEqual({ ...told, choice: 'open' })
+    expect(choiceOf(data, 'format-disk')).toEqual({ ...told, choice: 'open' })
+    // Not a call's notification (a message's has no data), or a malformed one: nothing to tell.
+    expect(choiceOf(undefined, 'accept')).toBeUndefined()
+    expect(choiceOf({ ...data, type: 'other' }, 'accept')).toBeUndefined()
+    expect(choiceOf({ ...data, call: 1 }, 'accept')).toBeUndefined()
   })
 
   it('makes its ringtone as a WAV: a RIFF header and one 2.8 s cycle of 16-bit samples', () => {

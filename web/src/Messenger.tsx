@@ -289,7 +289,13 @@ export function Messenger({ me, signedOut, onSignedOut, onSignOut }: MessengerPr
         )}
       </div>
       {call.view !== undefined && <Call view={call.view} engine={call.engine} />}
-      <Ringer view={call.view} status={state.status} focused={focused} onOpen={openConversation} />
+      <Ringer
+        view={call.view}
+        engine={call.engine}
+        status={state.status}
+        focused={focused}
+        onOpen={openConversation}
+      />
     </div>
   )
 }

@@ -8,6 +8,7 @@
  * shell-route.ts, which the build inlines: a worker's script is classic.
  */
 import { cacheName, CACHE_PREFIX, routeOf, SHELL_PAGE } from './shell-route.js'
+import { listenForCallChoices, type CallWorkerScope } from './sw-call.js'
 
 declare const __PARLEY_SHELL__: { version: string; files: string[] }
 
@@ -78,3 +79,6 @@ async function fromShell(request: Request, file: string): Promise<Response> {
   const kept = await caches.match(inScope(file), { cacheName: CACHE })
   return kept ?? fetch(request)
 }
+
+// A ringing call's notification: its Accept and Decline go to the page that showed it (sw-call.ts).
+listenForCallChoices(self as unknown as CallWorkerScope)
