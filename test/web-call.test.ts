@@ -21,7 +21,8 @@ import { initials } from '../web/src/initials.js'
 import { ringing } from '../web/src/ringing.js'
 import { ringtoneWav } from '../web/src/ringtone.js'
 import { choiceOf } from '../web/src/sw-call.js'
-import type { Message } from '../web/src/types.js'
+import { messageNotification } from '../web/src/notify.js'
+import type { Message, Notice } from '../web/src/types.js'
 import { launchBrowser } from './support/browser.js'
 import { checkScreen, contrastOf } from './support/look.js'
 import { api, signIn, up } from './support/chat.js'
@@ -174,6 +175,34 @@ describe('call signals', () => {
     expect(ringing({ ...view, phase: 'connecting' }, 'online', false).sound).toBe(false)
     expect(ringing({ ...view, incoming: false }, 'online', false).sound).toBe(false)
     expect(ringing(undefined, 'online', false).sound).toBe(false)
+  })
+
+  it('notifies the callee of a missed call in words, and of no call it answered or declined', () => {
+    const event = (what: string): Notice => ({
+      type: 'message',
+      message: {
+        id: 'e1',
+        conversation: 'alice',
+        sender: 'alice',
+        senderDevice: 'd',
+        lamport: 1,
+        sentAt: 1,
+        text: JSON.stringify({ call: 'c1', what, durationMs: what === 'ended' ? 12_000 : 0, kind: 'audio' }),
+        edited: false,
+        deleted: false,
+        state: 'received',
+        held: false,
+        kind: 'call',
+      },
+    })
+    const away = { me: 'bob', open: undefined, focused: false, status: 'online' } as const
+    expect(messageNotification(event('missed'), away)).toMatchObject({
+      title: 'alice',
+      body: 'Missed audio call',
+    })
+    expect(messageNotification(event('ended'), away)).toBeUndefined()
+    expect(messageNotification(event('declined'), away)).toBeUndefined()
+    expect(messageNotification(event('missed'), { ...away, status: 'dnd' })).toBeUndefined()
   })
 
   it("reads a click on a call's notification: its Accept or Decline, or the notification itself", () => {

@@ -9,7 +9,7 @@
  * notifications" button while the browser has not been asked
  * (`permission === 'default'`), and asking needs the user's click anyway.
  */
-import { callEventText } from './call-history.js'
+import { callEventText, parseCallEvent } from './call-history.js'
 import type { ChatState } from './state.js'
 import type { Message, Notice, Status } from './types.js'
 
@@ -42,6 +42,8 @@ export function messageNotification(notice: Notice, v: Viewing): Shown | undefin
   if (m.held || m.sender === v.me || m.state !== 'received') return undefined
   if (v.status === 'dnd') return undefined
   if (v.focused && v.open === m.conversation) return undefined
+  // A call the user answered or declined is no news to them (its ringing had its own notification).
+  if (m.kind === 'call' && parseCallEvent(m.text).what !== 'missed') return undefined
   return { title: m.sender, body: bodyOf(m), tag: `parley-${m.conversation}`, conversation: m.conversation }
 }
 
