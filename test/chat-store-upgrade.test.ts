@@ -88,7 +88,7 @@ describe("a chat store made by 79fb1a8, opened by today's device", () => {
     const r = await run(['up', '--profile', 'erin'], { env: { PARLEY_HOME: net.home } })
     expect(r.code).toBe(1)
     expect(r.stderr).toContain(
-      'parley: chat.sqlite is at schema version 99, newer than this Parley knows (2): it was written by a newer version of Parley',
+      'parley: chat.sqlite is at schema version 99, newer than this Parley knows (3): it was written by a newer version of Parley',
     )
     expect(r.stderr).toContain('[store_too_new]')
     expect(createHash('sha256').update(readFileSync(file)).digest('hex')).toBe(before)

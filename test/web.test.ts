@@ -53,6 +53,9 @@ const contact = (username: string, over: Partial<ListedContact> = {}): ListedCon
   presence: 'online',
   presenceAt: 0,
   unread: 0,
+  name: '',
+  mood: '',
+  avatarAt: 0,
   ...over,
 })
 const withBob = (): ChatState => ({

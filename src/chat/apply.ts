@@ -7,6 +7,7 @@
 import type { VerifiedChatEvent } from '../trust/chat-event.js'
 import { ChatKind } from '../wire/chat.js'
 import { hex, STORED, statusName, type ChatNotice } from './kinds.js'
+import { decodeProfile } from './profile.js'
 import { reactionProblem } from './reactions.js'
 import type { ChatStore } from './store.js'
 
@@ -134,6 +135,14 @@ export function applyEvent(
       if (target === undefined || target.conversation !== peer || target.held) return true
       if (s.reactions.set(ref, e.from, e.deviceId, e.text, e.lamport))
         notices.push({ type: 'message-updated', message: s.messageWithReactions(ref)! })
+      return true
+    }
+    case ChatKind.PROFILE: {
+      // Ours (from another of our devices) or an accepted contact's; a bad one is dropped.
+      if (!mine && contact?.state !== 'accepted') return true
+      const p = decodeProfile(e.text)
+      if (p !== undefined && s.profiles.set(e.from, p, e.lamport, e.deviceId))
+        notices.push({ type: 'profile', username: e.from })
       return true
     }
     case ChatKind.TYPING:

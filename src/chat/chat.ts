@@ -30,6 +30,7 @@ import { applyEvent, applySignal } from './apply.js'
 import { PendingBatch } from './batch.js'
 import type { ChatNotice } from './kinds.js'
 import { LIVE_KINDS, LiveReplays } from './live.js'
+import { encodeProfile, profileProblem, type Profile } from './profile.js'
 import { reactionProblem } from './reactions.js'
 import { refusalOf, type Refusal } from './refusals.js'
 import { strangerRefusalIn } from './strangers.js'
@@ -157,6 +158,22 @@ export class Chat {
     this.checkPeer(username)
     this.create(ChatKind.CONTACT_BLOCK, username, {})
     return this.store.contact(username)!
+  }
+
+  /** Our profile: kept here and on our other devices, and sent to every accepted contact. */
+  setProfile(p: Profile): void {
+    const problem = profileProblem(p)
+    if (problem !== undefined) throw new ChatError(ErrorCode.InvalidField, problem)
+    const text = encodeProfile(p)
+    this.create(ChatKind.PROFILE, this.me.username, { text })
+    for (const c of this.store.contacts(['accepted'])) this.create(ChatKind.PROFILE, c.username, { text })
+  }
+
+  /** Our profile to one contact (a new one), if we have one. */
+  profileTo(username: string): void {
+    const p = this.store.profiles.get(this.me.username)
+    if (p !== undefined && this.store.contact(username)?.state === 'accepted')
+      this.create(ChatKind.PROFILE, username, { text: encodeProfile(p) })
   }
 
   /** Marks what is unread in a conversation as read and tells the sender (and our other devices). */

@@ -15,6 +15,8 @@ export type ChatNotice =
   | { type: 'contact'; contact: ContactRow }
   | { type: 'presence'; username: string; status: string }
   | { type: 'typing'; username: string }
+  /** A user's profile (name, mood, avatar) changed: ours or a contact's. */
+  | { type: 'profile'; username: string }
   /** A WebRTC offer, answer or ICE candidate from a contact's device (live only). */
   | { type: 'call-signal'; username: string; deviceId: string; payload: string }
   /** A contact's answer to a file we offered. */
@@ -35,6 +37,7 @@ export const STORED = new Set([
   ChatKind.FILE_OFFER,
   ChatKind.FILE_ANSWER,
   ChatKind.REACTION,
+  ChatKind.PROFILE,
 ])
 
 export const STATUS_NAMES: Record<string, PresenceStatus> = {

@@ -88,6 +88,18 @@ CREATE TABLE IF NOT EXISTS reactions (
 );
 `
 
+/** Profiles (issue 17): each user's newest, by Lamport time then device; our own under our username. */
+const V3 = `
+CREATE TABLE IF NOT EXISTS profiles (
+  username TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  mood TEXT NOT NULL,
+  avatar BLOB NOT NULL,
+  lamport INTEGER NOT NULL,
+  device_id TEXT NOT NULL
+);
+`
+
 export const CHAT_MIGRATIONS: readonly SqliteMigration[] = [
   {
     version: 1,
@@ -103,5 +115,10 @@ export const CHAT_MIGRATIONS: readonly SqliteMigration[] = [
     version: 2,
     name: 'replies and reactions',
     up: (db: Database.Database) => db.exec(V2),
+  },
+  {
+    version: 3,
+    name: 'profiles',
+    up: (db: Database.Database) => db.exec(V3),
   },
 ]

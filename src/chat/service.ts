@@ -336,8 +336,16 @@ export class ChatService {
   private onNotice(n: ChatNotice): void {
     // A contact accepted here, by them, or on another of our devices (which is how a second
     // device learns of it): tell their devices we are here, and they answer with their presence.
-    if (n.type === 'contact' && n.contact.state === 'accepted')
+    if (n.type === 'contact' && n.contact.state === 'accepted') {
       void this.presence.to(n.contact.username).catch(() => undefined)
+      // A new contact gets our profile (each of our devices may send it: the newest wins).
+      if (!this.stopped)
+        try {
+          this.chat.profileTo(n.contact.username)
+        } catch (err) {
+          this.opts.log.warn({ err: (err as Error).message }, 'profile not sent to a new contact')
+        }
+    }
     this.events.emit('notice', n)
   }
 }

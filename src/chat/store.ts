@@ -19,6 +19,7 @@ import { CHAT_MIGRATIONS } from './migrations.js'
 import type { ContactState } from './rows.js'
 import { messageOf, type MessageKind, type MessageRow, type MessageState, type RawMessage } from './schema.js'
 import { hexList, OutboxTable } from './outbox-table.js'
+import { ProfilesTable } from './profiles-table.js'
 import { ReactionsTable } from './reactions-table.js'
 import { DEFAULT_STRANGER_LIMITS, type StrangerLimits } from './strangers.js'
 
@@ -68,6 +69,7 @@ export class ChatStore {
   /** What still has to reach someone (outbox-table.ts). */
   readonly outbox: OutboxTable
   readonly reactions: ReactionsTable
+  readonly profiles: ProfilesTable
 
   constructor(
     path: string,
@@ -97,6 +99,7 @@ export class ChatStore {
       () => this.signPending(),
     )
     this.reactions = new ReactionsTable((text) => this.sql(text))
+    this.profiles = new ProfilesTable((text) => this.sql(text))
   }
 
   close(): void {

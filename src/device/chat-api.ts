@@ -10,6 +10,7 @@ import type { ChatService, UserStatus } from '../chat/service.js'
 import { ErrorCode } from '../wire/error-codes.js'
 import { isUsername } from '../wire/fields.js'
 import { validator } from 'hono/validator'
+import { avatarType, ProfileLimits } from '../chat/profile.js'
 import { jsonBody } from './json-body.js'
 
 const STATUSES: UserStatus[] = ['online', 'away', 'dnd', 'invisible']
@@ -58,13 +59,66 @@ export function chatRoutes(current: () => ChatService | undefined) {
         await next()
         current()?.store.flush()
       })
-      .get('/v1/chat/contacts', (c) =>
-        c.json({
+      .get('/v1/chat/contacts', (c) => {
+        const profiles = svc().store.profiles.summaries()
+        return c.json({
           contacts: svc()
             .store.contacts()
-            .map((x) => ({ ...x, unread: svc().store.unread(x.username, svc().username).length })),
-        }),
-      )
+            .map((x) => ({
+              ...x,
+              unread: svc().store.unread(x.username, svc().username).length,
+              name: profiles.get(x.username)?.name ?? '',
+              mood: profiles.get(x.username)?.mood ?? '',
+              avatarAt: profiles.get(x.username)?.avatarAt ?? 0,
+            })),
+        })
+      })
+      .get('/v1/chat/profile', (c) => {
+        const p = svc().store.profiles.get(svc().username)
+        return c.json({
+          name: p?.name ?? '',
+          mood: p?.mood ?? '',
+          avatarAt: p?.avatar.byteLength ? p.lamport : 0,
+        })
+      })
+      .post('/v1/chat/profile', jsonBody<{ name?: string; mood?: string; avatar?: string }>(), (c) => {
+        const body = c.req.valid('json')
+        const old = svc().store.profiles.get(svc().username)
+        const text = (v: unknown, was: string) =>
+          v === undefined ? was : typeof v === 'string' ? v.trim() : null
+        const name = text(body.name, old?.name ?? '')
+        const mood = text(body.mood, old?.mood ?? '')
+        if (name === null || mood === null) return fail(c, ErrorCode.InvalidField, 'name and mood are text')
+        let avatar = old?.avatar ?? new Uint8Array()
+        if (body.avatar !== undefined) {
+          if (typeof body.avatar !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(body.avatar))
+            return fail(c, ErrorCode.InvalidField, 'avatar is the image in base64, or "" for none')
+          if (body.avatar.length > ((ProfileLimits.avatarBytes + 2) / 3) * 4 * 2)
+            return fail(
+              c,
+              ErrorCode.InvalidField,
+              `an avatar is at most ${ProfileLimits.avatarBytes / 1024} KiB`,
+            )
+          avatar = new Uint8Array(Buffer.from(body.avatar, 'base64'))
+        }
+        svc().chat.setProfile({ name, mood, avatar })
+        svc().delivery.kick()
+        const now = svc().store.profiles.get(svc().username)
+        return c.json({ name, mood, avatarAt: avatar.byteLength > 0 ? (now?.lamport ?? 0) : 0 }, 200)
+      })
+      .get('/v1/chat/avatar/:user', (c) => {
+        const u = user(c)
+        if (u === undefined) return fail(c, ErrorCode.InvalidUsername, 'not a valid username')
+        const p = svc().store.profiles.get(u)
+        const type = p === undefined ? undefined : avatarType(p.avatar)
+        if (p === undefined || type === undefined)
+          return fail(c, ErrorCode.NotFound, `${u} has no avatar`, 404)
+        return c.body(Buffer.from(p.avatar), 200, {
+          'content-type': type,
+          'cache-control': 'private, no-cache',
+          'x-content-type-options': 'nosniff',
+        })
+      })
       .get('/v1/chat/requests', (c) =>
         c.json({
           requests: svc()

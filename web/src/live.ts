@@ -25,6 +25,7 @@ const TYPES = new Set([
   'contact',
   'presence',
   'typing',
+  'profile',
   'call-signal',
   'call-signal-sent',
   'call-signal-error',

@@ -79,7 +79,14 @@ export function upsertMessage(list: Message[], m: Message): Message[] {
 
 function upsertContact(list: ListedContact[], c: Contact): ListedContact[] {
   const old = list.find((x) => x.username === c.username)
-  const next = { ...c, unread: old?.unread ?? 0 }
+  // A contact row as a notice carries it, with what the list adds kept (unread, profile).
+  const next = {
+    ...c,
+    unread: old?.unread ?? 0,
+    name: old?.name ?? '',
+    mood: old?.mood ?? '',
+    avatarAt: old?.avatarAt ?? 0,
+  }
   return old === undefined
     ? [...list, next].sort((a, b) => (a.username < b.username ? -1 : 1))
     : list.map((x) => (x === old ? next : x))
@@ -121,6 +128,9 @@ function onNotice(s: ChatState, n: Notice, now: number, focused: boolean): ChatS
       return { ...s, contacts: withContact(s.contacts, n.username, (c) => ({ ...c, presence: n.status })) }
     case 'typing':
       return { ...s, typing: { ...s.typing, [n.username]: now + TYPING_SHOWN_MS } }
+    case 'profile':
+      // The messenger reloads the contact list, which carries names, moods and avatars.
+      return s
     case 'call-signal':
     case 'file-answer':
     case 'call-signal-sent':

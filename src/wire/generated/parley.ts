@@ -4807,7 +4807,8 @@ export enum ChatKind {
   CALL_EVENT = 'CALL_EVENT',
   FILE_OFFER = 'FILE_OFFER',
   FILE_ANSWER = 'FILE_ANSWER',
-  REACTION = 'REACTION'
+  REACTION = 'REACTION',
+  PROFILE = 'PROFILE'
 }
 
 enum __ChatKindValues {
@@ -4828,7 +4829,8 @@ enum __ChatKindValues {
   CALL_EVENT = 14,
   FILE_OFFER = 15,
   FILE_ANSWER = 16,
-  REACTION = 17
+  REACTION = 17,
+  PROFILE = 18
 }
 
 export namespace ChatKind {
