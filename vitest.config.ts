@@ -5,6 +5,7 @@ import { configDefaults, defineConfig } from 'vitest/config'
 const browserTests = [
   'test/web.test.ts',
   'test/web-app.test.ts',
+  'test/web-files.test.ts',
   'test/web-call.test.ts',
   'test/call-ringing.test.ts',
   'test/calls.test.ts',

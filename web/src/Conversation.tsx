@@ -6,11 +6,12 @@ import { FileEntry, isFileMessage } from './FileEntry.js'
 import { linkParts } from './links.js'
 import { excerpt, MessageActions, Quote, Reactions } from './MessageExtras.js'
 import './messages.css'
-import { SendFile } from './SendFile.js'
+import { DropOverlay, SendFile } from './SendFile.js'
 import { Presence } from './Sidebar.js'
 import { shownState } from './state.js'
 import { timeline } from './timeline.js'
 import type { ListedContact, Message } from './types.js'
+import { useFileSender } from './useFileSender.js'
 
 export interface ConversationProps {
   me: string
@@ -102,8 +103,11 @@ export function Conversation(p: ConversationProps) {
   const disabled = p.closed ?? hint(peer, contact)
   const presence = contact?.presence ?? 'offline'
   const canCall = p.onCall !== undefined && contact?.state === 'accepted'
+  // Files dropped on the pane or pasted in the message box are offered to the peer.
+  const files = useFileSender(peer, disabled !== undefined)
   return (
-    <section className="conversation" data-testid="conversation" data-peer={peer}>
+    <section className="conversation" data-testid="conversation" data-peer={peer} {...files.paneProps}>
+      {files.dragging && <DropOverlay peer={peer} />}
       <header>
         <button
           type="button"
@@ -239,7 +243,7 @@ export function Conversation(p: ConversationProps) {
           {disabled}
         </p>
       )}
-      <SendFile peer={peer} disabled={disabled !== undefined} />
+      <SendFile sender={files} disabled={disabled !== undefined} />
       <Composer
         key={editing?.id ?? 'new'}
         initial={editing?.text ?? ''}

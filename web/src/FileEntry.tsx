@@ -5,13 +5,23 @@
  * way on either side.
  */
 import { useState } from 'react'
-import { filesApi, messageOf, parseOfferText, sizeText, useTransfer } from './files.js'
+import { FilePreview } from './FilePreview.js'
+import { filesApi, messageOf, parseOfferText, sizeText, useTransfer, type Transfer } from './files.js'
+import { fromDevice, sentFile } from './preview.js'
 import type { Message } from './types.js'
 import './files.css'
 
 /** Whether a conversation entry is a file offer (the message's kind is 'file'). */
 export function isFileMessage(m: Message): boolean {
   return (m as { kind?: string }).kind === 'file'
+}
+
+/** Where a preview's bytes come from: the File this page sent, else the device's own download once it has them. */
+function previewSource(id: string, t: Transfer | undefined, downloadable: boolean) {
+  const file = sentFile(id)
+  if (file !== undefined) return () => Promise.resolve<Blob>(file)
+  if (t === undefined || !downloadable || (t.direction === 'in' && t.state !== 'done')) return undefined
+  return () => fromDevice(filesApi.contentUrl(id))
 }
 
 const STATE_TEXT: Record<string, string> = {
@@ -38,6 +48,7 @@ export function FileEntry({ message, mine }: { message: Message; mine: boolean }
   const downloadable = t !== undefined && (state === 'done' || (t.direction === 'out' && under))
   // The receiver answers an offer with Accept or Decline; after that, either side may cancel.
   const cancellable = t !== undefined && under && (t.direction === 'out' || state === 'accepted')
+  const preview = previewSource(offer.transfer, t, downloadable)
   return (
     <li
       className={`message file-entry ${mine ? 'mine' : 'theirs'}`}
@@ -84,6 +95,9 @@ export function FileEntry({ message, mine }: { message: Message; mine: boolean }
         <a data-testid="file-download" href={filesApi.contentUrl(offer.transfer)} download={offer.name}>
           Download
         </a>
+      )}
+      {preview !== undefined && (
+        <FilePreview id={offer.transfer} name={offer.name} size={offer.size} source={preview} />
       )}
       {error !== undefined && (
         <p className="error" role="alert">
