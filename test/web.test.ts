@@ -26,6 +26,11 @@ import { startDaemon, tempDir, type Daemon } from './support/process.js'
 const ROOT = join(import.meta.dirname, '..')
 const SCREENSHOTS = process.env.PARLEY_SCREENSHOTS ?? join(ROOT, 'test-results', 'web')
 const PASSWORD = 'correct horse battery'
+/** A real 1×1 PNG, for a profile picture. */
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+  'base64',
+)
 const WAIT_MS = 30_000
 
 // ---- the reducer, without a browser -------------------------------------------------
@@ -645,6 +650,58 @@ describe('web client in Chromium', () => {
     const id = await reply('bob').getAttribute('data-id')
     expect(await refusal(`/v1/chat/react/${id}`, { emoji: 'nice work' })).toBe('409 invalid_field')
     expect(await refusal('/v1/chat/messages/alice', { text: 'x', replyTo: 'nope' })).toBe('400 invalid_field')
+  }, 90_000)
+
+  it('profiles: alice sets a name, a mood and a picture, and bob sees them; what is not a picture is refused in words', async () => {
+    // alice's window was left 360 px wide, the conversation filling it: the sidebar shows again.
+    await page('alice').setViewportSize({ width: 1100, height: 800 })
+    await byTestId('alice', 'settings-open').click()
+    await byTestId('alice', 'profile-form').waitFor()
+    // A text file that says it is a PNG: the page cannot draw it.
+    await byTestId('alice', 'profile-avatar-input').setInputFiles({
+      name: 'me.png',
+      mimeType: 'image/png',
+      buffer: Buffer.from('not a picture at all'),
+    })
+    expect(await byTestId('alice', 'profile-note').textContent()).toContain('That file is not a picture')
+    await byTestId('alice', 'profile-avatar-input').setInputFiles({
+      name: 'me.png',
+      mimeType: 'image/png',
+      buffer: PNG,
+    })
+    await poll(() => byTestId('alice', 'profile-avatar').getAttribute('src')).toMatch(/^blob:/)
+    await byTestId('alice', 'profile-name').fill('Alice Liddell')
+    await byTestId('alice', 'profile-mood').fill('down the rabbit hole')
+    await byTestId('alice', 'profile-save').click()
+    expect(await byTestId('alice', 'profile-note').textContent()).toBe('Saved: your contacts will see it.')
+    await checkScreen(page('alice'), 'settings-profile')
+
+    await poll(() => byTestId('bob', 'contact-alice-name').textContent()).toBe('Alice Liddell')
+    expect(await byTestId('bob', 'contact-alice-line').textContent()).toBe('down the rabbit hole')
+    await poll(() => byTestId('bob', 'contact-alice-avatar').getAttribute('src')).toMatch(/^blob:/)
+    // Made 96 px in alice's page, whatever the picture was.
+    await poll(() =>
+      page('bob').evaluate<number>(
+        `document.querySelector('[data-testid=contact-alice-avatar]').naturalWidth`,
+      ),
+    ).toBe(96)
+    await checkScreen(page('bob'), 'contacts-profile')
+
+    // The device refuses what a page did not make small, in words.
+    const big = Buffer.concat([PNG, Buffer.alloc(40 * 1024)]).toString('base64')
+    await expect(api(net.home, 'alice', '/v1/chat/profile', { avatar: big })).rejects.toMatchObject({
+      status: 409,
+      code: 'invalid_field',
+      message: 'an avatar is at most 32 KiB (41 KiB given)',
+    })
+    await expect(
+      api(net.home, 'alice', '/v1/chat/profile', {
+        avatar: Buffer.from('<svg onload=alert(1)>').toString('base64'),
+      }),
+    ).rejects.toMatchObject({ code: 'invalid_field', message: 'an avatar is a PNG, JPEG or WebP image' })
+    // Back to the conversation, as the tests after this one expect.
+    await byTestId('alice', 'contact-bob').click()
+    await byTestId('alice', 'conversation').waitFor()
   }, 90_000)
 
   it('signs alice in on a second device: the Sign in form, then her contacts and history are there', async () => {

@@ -117,6 +117,9 @@ export function Messenger({ me, signedOut, onSignedOut, onSignOut }: MessengerPr
     const shown = messageNotification(notice, { me, open: state.open, focused, status: state.status })
     if (shown !== undefined) showNotification(shown, (username) => dispatch({ type: 'open', username }))
     dispatch({ type: 'notice', notice, now: Date.now(), focused })
+    // A name, mood or picture changed: the contact list carries them.
+    if (notice.type === 'profile')
+      void attempt(async () => dispatch({ type: 'contacts', contacts: await api.contacts() }))
     const request =
       (notice.type === 'contact' && notice.contact.state === 'pending') ||
       (notice.type === 'message' && notice.message.held)

@@ -1,12 +1,13 @@
 /**
  * Settings, in the conversation's place (the whole screen when narrow): the
- * theme, notifications, installing the app, and signing out. The away timer
+ * profile (ProfileForm.tsx), the theme, notifications, installing the app, and signing out. The away timer
  * is not here: the device takes it at start (`parley up --away-after`) and
  * its local API does not expose it.
  */
 import { useState } from 'react'
 import { install, useInstallOffer } from './install.js'
 import { askPermission, usePermission, type Permission } from './notifications.js'
+import { ProfileForm } from './ProfileForm.js'
 import { chooseTheme, themeChoice, THEMES, type ThemeChoice } from './theme.js'
 
 const THEME_LABEL: Record<ThemeChoice, string> = { light: 'Light', dark: 'Dark', system: 'System' }
@@ -40,6 +41,10 @@ export function Settings({ me, onClose, onSignOut }: SettingsProps) {
         <h2 id="settings-title">Settings</h2>
       </header>
       <div className="settings-body">
+        <fieldset>
+          <legend>Profile</legend>
+          <ProfileForm me={me} />
+        </fieldset>
         <fieldset>
           <legend>Theme</legend>
           {THEMES.map((t) => (

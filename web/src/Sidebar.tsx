@@ -2,6 +2,7 @@
 import { useState, type FormEvent } from 'react'
 import type { ContactAction } from './api.js'
 import { CallsSection } from './Calls.js'
+import { Avatar } from './Avatar.js'
 import { NotifyPrompt } from './NotifyPrompt.js'
 import { Search } from './Search.js'
 import type { ChatState } from './state.js'
@@ -26,6 +27,14 @@ const CONTACT_NOTE: Partial<Record<ListedContact['state'], string>> = {
   declined: 'declined',
   removed: 'removed',
   blocked: 'blocked',
+}
+
+/** Under a contact's name: their mood, else when they were last seen (offline), else nothing. */
+export function contactLine(c: Pick<ListedContact, 'mood' | 'presence' | 'presenceAt'>): string {
+  if (c.mood !== '') return c.mood
+  if (c.presence !== 'offline' || c.presenceAt === 0) return ''
+  const at = new Date(c.presenceAt)
+  return `last seen ${at.toLocaleDateString([], { day: 'numeric', month: 'short' })}, ${at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}`
 }
 
 export interface SidebarProps {
@@ -106,8 +115,23 @@ export function Sidebar({
                 data-state={c.state}
                 onClick={() => onOpen(c.username)}
               >
+                <Avatar
+                  username={c.username}
+                  name={c.name}
+                  avatarAt={c.avatarAt}
+                  testId={`contact-${c.username}-avatar`}
+                />
                 <Presence presence={c.presence} testId={`contact-${c.username}-presence`} />
-                <span className="name">{c.username}</span>
+                <span className="who">
+                  <span className="name" data-testid={`contact-${c.username}-name`}>
+                    {c.name !== '' ? c.name : c.username}
+                  </span>
+                  {contactLine(c) !== '' && (
+                    <span className="line" data-testid={`contact-${c.username}-line`}>
+                      {contactLine(c)}
+                    </span>
+                  )}
+                </span>
                 {CONTACT_NOTE[c.state] !== undefined && <span className="note">{CONTACT_NOTE[c.state]}</span>}
                 {c.unread > 0 && (
                   <span className="badge" data-testid={`contact-${c.username}-unread`}>

@@ -148,6 +148,14 @@ export function apiOf(device: Client) {
       ok(device.v1.account[':mode{register|login}'].$post({ param: { mode: 'login' }, json: c }, within())),
 
     contacts: async () => (await ok(chat.contacts.$get(undefined, within()))).contacts,
+    profile: () => ok(chat.profile.$get(undefined, within())),
+    setProfile: (p: { name?: string; mood?: string; avatar?: string }) =>
+      ok(chat.profile.$post({ json: p }, within())),
+    /** A user's avatar image, or undefined when they have none. */
+    avatar: async (username: string): Promise<Blob | undefined> => {
+      const res = await chat.avatar[':user'].$get(user(username), within())
+      return res.ok ? res.blob() : undefined
+    },
     requests: async () => (await ok(chat.requests.$get(undefined, within()))).requests,
     addContact: async (username: string, greeting: string) =>
       (await ok(chat.contacts[':user'].$post({ ...user(username), json: { greeting } }, within()))).contact,

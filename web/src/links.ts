@@ -12,7 +12,9 @@ export type Part = string | { href: string; text: string }
 const SCHEMES = new Set(['http:', 'https:', 'mailto:'])
 
 // Only what a person means by a link: no FTP, no scheme-relative "//host", no bare IP address.
-const finder = new LinkifyIt({ fuzzyLink: true, fuzzyEmail: true, fuzzyIP: false }).add('ftp:', null).add('//', null)
+const finder = new LinkifyIt({ fuzzyLink: true, fuzzyEmail: true, fuzzyIP: false })
+  .add('ftp:', null)
+  .add('//', null)
 
 /** The href a found link may have, or undefined when its scheme is not one a message may open. */
 export function safeHref(url: string): string | undefined {
