@@ -21,6 +21,7 @@ import type { ListedContact, Message } from '../web/src/types.js'
 import { launchBrowser } from './support/browser.js'
 import { api, type ApiError } from './support/chat.js'
 import { checkScreen } from './support/look.js'
+import { notificationsOf, RECORD_NOTIFICATIONS } from './support/notifications.js'
 import { startDaemon, tempDir, type Daemon } from './support/process.js'
 
 const ROOT = join(import.meta.dirname, '..')
@@ -294,28 +295,6 @@ const bubble = (user: string, text: string) => byTestId(user, 'message').filter(
 const poll = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: WAIT_MS, interval: 100 })
 const attr = (user: string, id: string, name: string) => () => byTestId(user, id).getAttribute(name)
 
-/**
- * Records, in the page, each permission request and each notification made, around Chromium's own
- * Notification (which makes them: the recording only watches).
- */
-const RECORD_NOTIFICATIONS = `(() => {
-  const Real = window.Notification
-  if (Real === undefined) return
-  const rec = { asked: 0, shown: [] }
-  window.__notify = rec
-  class Recorded extends Real {
-    constructor(title, options) {
-      super(title, options)
-      rec.shown.push(this)
-    }
-    static requestPermission(...args) {
-      rec.asked++
-      return Real.requestPermission(...args)
-    }
-  }
-  window.Notification = Recorded
-})()`
-
 /** A fresh device with no account, and a browser context that opened its sign-in link. */
 async function arrive(user: string): Promise<void> {
   // `parley up` on a new profile writes api.json before its logger has made the profile's folder
@@ -479,7 +458,7 @@ describe('web client in Chromium', () => {
   it('notifies bob of a message he is not looking at, counts it in the title, and stays quiet in Do not disturb', async () => {
     const bob = page('bob')
     const probe = (what: string) => bob.evaluate<unknown>(`window.__notify.${what}`)
-    const shown = () => bob.evaluate<string[]>('window.__notify.shown.map((n) => n.title + ": " + n.body)')
+    const shown = async () => (await notificationsOf(bob)).map((n) => `${n.title}: ${n.body}`)
     // Never asked on load: the sidebar offers it, and asks on the click.
     expect(await probe('asked')).toBe(0)
     await byTestId('bob', 'notify-prompt').waitFor()
@@ -508,7 +487,7 @@ describe('web client in Chromium', () => {
     // The notification's click brings the conversation forward; once seen, the title is plain again.
     await byTestId('bob', 'status-select').selectOption('online')
     await bob.evaluate(
-      `delete document.hasFocus; window.__notify.shown[0].onclick(new Event('click')); window.dispatchEvent(new Event('focus'))`,
+      `delete document.hasFocus; window.__notify.shown[0].notification.onclick(new Event('click')); window.dispatchEvent(new Event('focus'))`,
     )
     expect(await byTestId('bob', 'conversation-title').textContent()).toBe('alice')
     await poll(() => bob.title()).toBe('Parley')

@@ -4,7 +4,7 @@
  * records what was made and how often permission was asked, and wraps the
  * service worker registration's showNotification (a notification with
  * buttons) to record what it was asked to show. The notifications themselves
- * are Chromium's own. (test/web.test.ts has its own copy of the first half.)
+ * are Chromium's own.
  */
 import type { Page, Worker } from 'playwright-core'
 
