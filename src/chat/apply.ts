@@ -164,7 +164,8 @@ export function applyEvent(
         lamport: e.lamport,
         sentAt: e.sentAt,
         text: e.text,
-        state: mine ? 'sent' : 'received',
+        // A call the callee answered, declined or ended took part in is not unread; a missed one is.
+        state: mine ? 'sent' : e.kind === ChatKind.CALL_EVENT && !isMissedCall(e.text) ? 'read' : 'received',
         held: false,
         kind: e.kind === ChatKind.CALL_EVENT ? 'call' : 'file',
       })
@@ -183,5 +184,15 @@ export function applyEvent(
       return true
     default:
       return false
+  }
+}
+
+/** Whether a call event's text (src/calls/api.ts CallEventBody) says the call was missed; unreadable counts as missed. */
+function isMissedCall(text: string): boolean {
+  try {
+    const what = (JSON.parse(text) as { what?: unknown } | null)?.what
+    return what !== 'answered' && what !== 'declined' && what !== 'ended' && what !== 'started'
+  } catch {
+    return true
   }
 }
