@@ -417,7 +417,7 @@ describe('web client in Chromium', () => {
     })
     const offer = bubble('bob', 'notes.bin')
     await offer.getByTestId('file-accept').waitFor()
-    await checkScreen(page('bob'), 'file-offer')
+    await checkScreen(page('bob'), 'file-offer', { themes: ['light', 'dark'] })
     await offer.getByTestId('file-accept').click()
     const bar = offer.getByTestId('file-progress')
     await poll(() => bar.evaluate((el) => (el as unknown as { value: number }).value)).toBe(bytes.byteLength)
@@ -462,7 +462,7 @@ describe('web client in Chromium', () => {
     // Never asked on load: the sidebar offers it, and asks on the click.
     expect(await probe('asked')).toBe(0)
     await byTestId('bob', 'notify-prompt').waitFor()
-    await checkScreen(bob, 'notify-prompt')
+    await checkScreen(bob, 'notify-prompt', { themes: ['light', 'dark'] })
     // What the user's "Allow" in the browser's prompt does (a headless browser shows none).
     await users.get('bob')!.context.grantPermissions(['notifications'])
     await byTestId('bob', 'notify-enable').click()
@@ -571,7 +571,7 @@ describe('web client in Chromium', () => {
     expect(await link.getAttribute('rel')).toBe('noopener noreferrer')
     expect(await link.getAttribute('target')).toBe('_blank')
     expect(await bubble('bob', 'javascript:alert(1)').getByTestId('message-link').count()).toBe(0)
-    await checkScreen(bob, 'conversation-links')
+    await checkScreen(bob, 'conversation-links', { themes: ['light', 'dark'] })
   }, 60_000)
 
   it('replies quote their message, reactions cross both ways, and what is not one emoji is refused', async () => {
@@ -617,7 +617,7 @@ describe('web client in Chromium', () => {
     // bob joins alice's 👍 instead: each user has one reaction on a message.
     await reply('bob').locator('[data-testid=reaction][data-emoji="👍"]').click()
     await poll(() => chips('alice')).toEqual(['👍 2*'])
-    await checkScreen(page('alice'), 'reactions')
+    await checkScreen(page('alice'), 'reactions', { themes: ['light', 'dark'] })
 
     // Refused by the device with a stable code: a reaction on no message, a sentence as a reaction.
     const refusal = (path: string, body: unknown) =>
@@ -653,7 +653,7 @@ describe('web client in Chromium', () => {
     await byTestId('alice', 'profile-mood').fill('down the rabbit hole')
     await byTestId('alice', 'profile-save').click()
     expect(await byTestId('alice', 'profile-note').textContent()).toBe('Saved: your contacts will see it.')
-    await checkScreen(page('alice'), 'settings-profile')
+    await checkScreen(page('alice'), 'settings-profile', { themes: ['light', 'dark'] })
 
     await poll(() => byTestId('bob', 'contact-alice-name').textContent()).toBe('Alice Liddell')
     expect(await byTestId('bob', 'contact-alice-line').textContent()).toBe('down the rabbit hole')
@@ -664,7 +664,7 @@ describe('web client in Chromium', () => {
         `document.querySelector('[data-testid=contact-alice-avatar]').naturalWidth`,
       ),
     ).toBe(96)
-    await checkScreen(page('bob'), 'contacts-profile')
+    await checkScreen(page('bob'), 'contacts-profile', { themes: ['light', 'dark'] })
 
     // The device refuses what a page did not make small, in words.
     const big = Buffer.concat([PNG, Buffer.alloc(40 * 1024)]).toString('base64')
