@@ -733,4 +733,55 @@ describe('web client in Chromium', () => {
     expect(box!.x + box!.width).toBeLessThanOrEqual(360)
     await checkScreen(alice, 'settings-360px', { themes: ['light', 'dark'] })
   }, 90_000)
+
+  it('Tab from the message box reaches Send, which shows a focus ring of 2 px or more', async () => {
+    const bob = page('bob')
+    await byTestId('bob', 'contact-alice').click()
+    await byTestId('bob', 'message-input').fill('a draft')
+    await byTestId('bob', 'message-input').focus()
+    await bob.keyboard.press('Tab')
+    const ring = () =>
+      bob.evaluate<string>(
+        `(() => { const el = document.activeElement; const s = getComputedStyle(el); return [el.dataset.testid, s.outlineStyle, s.outlineWidth].join(' ') })()`,
+      )
+    const [focused, style, width] = (await ring()).split(' ')
+    expect(focused).toBe('message-send')
+    expect(style).not.toBe('none')
+    expect(Number.parseFloat(width ?? '0')).toBeGreaterThanOrEqual(2)
+    // The ring stays on screen through both themes' checks (and their screenshots).
+    await checkScreen(bob, 'focus-ring', { themes: ['light', 'dark'] })
+    expect(await ring()).toBe(`message-send ${style} ${width}`)
+    await byTestId('bob', 'message-input').fill('')
+  }, 60_000)
+
+  it("Esc closes the 'any emoji' box, then the message's actions", async () => {
+    const hello = bubble('bob', 'hello bob')
+    await hello.getByTestId('message-text').click()
+    await hello.getByTestId('react-other').click()
+    await hello.getByTestId('react-other-input').waitFor()
+    await page('bob').keyboard.press('Escape')
+    await hello.getByTestId('react-other-input').waitFor({ state: 'detached', timeout: 5_000 })
+    // Only the box closed: the actions stay, the focus back on the button that opened it.
+    expect(await page('bob').evaluate<string>(`document.activeElement?.dataset.testid ?? ''`)).toBe(
+      'react-other',
+    )
+    await page('bob').keyboard.press('Escape')
+    await hello.getByTestId('message-reply').waitFor({ state: 'detached', timeout: 5_000 })
+  }, 60_000)
+
+  it("the conversation's header shows the contact's display name and picture over the username", async () => {
+    await byTestId('bob', 'contact-alice').click()
+    await poll(() => byTestId('bob', 'conversation-name').textContent({ timeout: 1_000 })).toBe(
+      'Alice Liddell',
+    )
+    expect(await byTestId('bob', 'conversation-title').textContent()).toBe('alice')
+    await poll(() => byTestId('bob', 'conversation-avatar').getAttribute('src', { timeout: 1_000 })).toMatch(
+      /^blob:/,
+    )
+    // alice has no display name: her header names bob by his username alone.
+    await page('alice').setViewportSize({ width: 1100, height: 800 })
+    await byTestId('alice', 'contact-bob').click()
+    expect(await byTestId('alice', 'conversation-title').textContent()).toBe('bob')
+    expect(await byTestId('alice', 'conversation-name').count()).toBe(0)
+  }, 60_000)
 })

@@ -1,5 +1,6 @@
 /** One conversation: its messages with receipts, "typing…", and the send box. */
-import { useLayoutEffect, useRef, useState } from 'react'
+import { useEffect, useLayoutEffect, useRef, useState } from 'react'
+import { Avatar } from './Avatar.js'
 import { callEventText, type CallKind } from './call-signal.js'
 import { Composer } from './Composer.js'
 import { FileEntry, isFileMessage } from './FileEntry.js'
@@ -94,6 +95,16 @@ export function Conversation(p: ConversationProps) {
   const list = useRef<HTMLOListElement>(null)
   const last = messages.at(-1)?.id
 
+  // Esc closes an open message's actions, wherever the focus is, unless something inside handled it first.
+  useEffect(() => {
+    if (selected === undefined) return
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && !e.defaultPrevented) setSelected(undefined)
+    }
+    document.addEventListener('keydown', onKey)
+    return () => document.removeEventListener('keydown', onKey)
+  }, [selected])
+
   // Keep the newest message in view.
   useLayoutEffect(() => {
     const el = list.current
@@ -102,6 +113,7 @@ export function Conversation(p: ConversationProps) {
 
   const disabled = p.closed ?? hint(peer, contact)
   const presence = contact?.presence ?? 'offline'
+  const named = contact !== undefined && contact.name !== ''
   const canCall = p.onCall !== undefined && contact?.state === 'accepted'
   // Files dropped on the pane or pasted in the message box are offered to the peer.
   const files = useFileSender(peer, disabled !== undefined)
@@ -118,8 +130,19 @@ export function Conversation(p: ConversationProps) {
         >
           ←
         </button>
+        <Avatar
+          username={peer}
+          name={contact?.name ?? ''}
+          avatarAt={contact?.avatarAt ?? 0}
+          testId="conversation-avatar"
+        />
         <Presence presence={presence} testId="conversation-presence" />
-        <h2 data-testid="conversation-title">{peer}</h2>
+        <h2 className={named ? 'title named' : 'title'}>
+          {named && <span data-testid="conversation-name">{contact.name}</span>}
+          <span className="username" data-testid="conversation-title">
+            {peer}
+          </span>
+        </h2>
         <span className="hint">{PRESENCE_LABEL[presence] ?? presence}</span>
         <button
           type="button"

@@ -80,6 +80,8 @@ export interface ActionsProps {
 /** The actions of a selected message. */
 export function MessageActions({ mine, onReply, onReact, onEdit, onDelete }: ActionsProps) {
   const [other, setOther] = useState<string>()
+  // Esc in the "any emoji" box closes it alone (not the actions) and gives the focus back to its button.
+  const [closedOther, setClosedOther] = useState(false)
   const problem = other === undefined || other === '' ? undefined : reactionProblem(other.trim())
   const act = (f: () => void) => (e: { stopPropagation: () => void }) => {
     e.stopPropagation()
@@ -105,6 +107,7 @@ export function MessageActions({ mine, onReply, onReact, onEdit, onDelete }: Act
             type="button"
             aria-label="Another emoji"
             data-testid="react-other"
+            autoFocus={closedOther}
             onClick={act(() => setOther(''))}
           >
             +
@@ -126,6 +129,13 @@ export function MessageActions({ mine, onReply, onReact, onEdit, onDelete }: Act
               autoFocus
               aria-invalid={problem !== undefined}
               onChange={(e) => setOther(e.target.value)}
+              onKeyDown={(e) => {
+                if (e.key !== 'Escape') return
+                // handled here: the conversation's Esc, which closes the actions, leaves them open
+                e.preventDefault()
+                setOther(undefined)
+                setClosedOther(true)
+              }}
               data-testid="react-other-input"
             />
             {problem !== undefined && (
