@@ -279,7 +279,7 @@ describe('web client in Firefox', () => {
         .locator('[data-kind="call"]')
         .allTextContents()
         .then((t) => t.join('|')),
-    ).toMatch(/Call ended · \d+:\d\d/)
+    ).toMatch(/Incoming video call · \d+:\d\d/)
     await alice.click('call-close')
     await alice.gone('call-state')
     await poll(bobCallState).toBe('none')
@@ -300,7 +300,7 @@ describe('web client in Firefox', () => {
       ff.evaluate(() =>
         [...document.querySelectorAll('[data-kind="call"]')].map((e) => e.textContent).join('|'),
       ),
-    ).toMatch(/Call ended · \d+:\d\d.*Call ended · \d+:\d\d/)
+    ).toMatch(/Outgoing video call · \d+:\d\d.*Incoming video call · \d+:\d\d/)
   }, 120_000)
 
   it('audio calls each way between Firefox and Chromium: no camera opens, no video is sent', async () => {
