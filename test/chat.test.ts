@@ -359,7 +359,13 @@ describe('the command line', () => {
     chat.stdout.on('data', (d: Buffer) => (out += d.toString()))
     try {
       await eventually(() => Promise.resolve(out.includes('— bob (') || undefined), 15_000)
-      expect(out).toContain('alice: from the command line')
+      // The history follows the header one line per write on the pipe, and may arrive in pieces
+      // (network 24 once read the header and the first of 30 lines): its newest line comes last.
+      await eventually(
+        () => Promise.resolve(out.includes('alice: from the command line') || undefined),
+        15_000,
+      )
+      expect(out.indexOf('alice: from the command line')).toBeGreaterThan(out.indexOf('— bob ('))
       chat.stdin.write('typed in parley chat\n')
       await eventually(
         async () =>
